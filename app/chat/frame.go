@@ -1,0 +1,313 @@
+package chat
+
+// Every frame of the wire, in one place. A frame is a JSON object whose "type"
+// field names one of the Type constants; the other fields are those of the Go
+// struct of that type. Client frames travel from a browser to the server,
+// server frames the other way; Ping and Read go both ways in spirit but each
+// side has its own struct, so that Decode can refuse a frame sent the wrong way.
+
+// Type names a frame on the wire.
+type Type string
+
+// Frames a client sends.
+const (
+	TypePing        Type = "ping"
+	TypeNick        Type = "nick"
+	TypeSend        Type = "send"
+	TypeJoin        Type = "join"
+	TypeLeave       Type = "leave"
+	TypeOpen        Type = "open"
+	TypeHistory     Type = "history"
+	TypeResume      Type = "resume"
+	TypeRead        Type = "read"
+	TypeSetPassword Type = "set_password"
+)
+
+// Frames a server sends.
+const (
+	TypePong     Type = "pong"
+	TypeWelcome  Type = "welcome"
+	TypeEntry    Type = "entry"
+	TypePage     Type = "page"
+	TypeAck      Type = "ack"
+	TypeConv     Type = "conv"
+	TypeGone     Type = "gone"
+	TypeRoster   Type = "roster"
+	TypePresence Type = "presence"
+	TypeError    Type = "error"
+	TypeBatch    Type = "batch"
+	TypeCursor   Type = "cursor"
+)
+
+// Frame is one message of the wire. FrameType names it; Validate reports the
+// first thing wrong with it as an *Error, or nil.
+type Frame interface {
+	FrameType() Type
+	Validate() error
+}
+
+// ----- client frames -----
+
+// Ping asks the server for a Pong carrying the same N. Browsers cannot send
+// websocket pings, so clients use this to notice a dead connection.
+type Ping struct {
+	N uint64 `json:"n"`
+}
+
+// Nick claims a user name for the connection's session. It is the only frame,
+// besides Ping, that a session without a name may send.
+type Nick struct {
+	Name string `json:"name"`
+}
+
+// MsgID identifies a message a client sends: the sending device and a counter
+// that only grows on that device. The server deduplicates by it.
+type MsgID struct {
+	Device string `json:"d"`
+	N      uint64 `json:"n"`
+}
+
+// Send posts Text to a conversation. Conv names a conversation the user is in;
+// To, instead, names a user and posts to the private conversation with them.
+type Send struct {
+	ID   MsgID  `json:"id"`
+	Conv string `json:"conv,omitempty"`
+	To   string `json:"to,omitempty"`
+	Text string `json:"text"`
+}
+
+// Join makes the user a member of the room of that name, creating it if needed.
+type Join struct {
+	Room string `json:"room"`
+}
+
+// Leave ends the user's membership of a room conversation.
+type Leave struct {
+	Conv string `json:"conv"`
+}
+
+// Open starts (or finds) the private conversation with the user named With,
+// without sending anything yet.
+type Open struct {
+	With string `json:"with"`
+}
+
+// History asks for entries of a conversation. With After set, it returns the
+// entries that follow sequence After, oldest first; with Before set, the
+// entries that precede sequence Before; with neither, the latest ones. Limit
+// defaults to DefaultHistoryLimit and may not exceed MaxHistoryLimit.
+type History struct {
+	Conv   string `json:"conv"`
+	After  uint64 `json:"after,omitempty"`
+	Before uint64 `json:"before,omitempty"`
+	Limit  int    `json:"limit,omitempty"`
+}
+
+// Resume tells the server, after a (re)connect, the last sequence the client
+// holds in each conversation; the server answers with a Page of what followed
+// in each.
+type Resume struct {
+	Cursors map[string]uint64 `json:"cursors"`
+}
+
+// Read records that the user has read a conversation up to Seq.
+type Read struct {
+	Conv string `json:"conv"`
+	Seq  uint64 `json:"seq"`
+}
+
+// SetPassword protects the user's name with a password, so that it can be
+// claimed again from another browser. Old is required when one is already set.
+type SetPassword struct {
+	Old string `json:"old,omitempty"`
+	New string `json:"new"`
+}
+
+// ----- server frames -----
+
+// Pong answers a Ping.
+type Pong struct {
+	N uint64 `json:"n"`
+}
+
+// Limits tells a client the application limits the server enforces.
+type Limits struct {
+	MaxTextRunes  int `json:"max_text"`
+	MaxFrameBytes int `json:"max_frame"`
+}
+
+// Welcome is the first frame on every connection and is sent again once a
+// Nick succeeds. NeedName means the session has no user yet; otherwise Me is
+// the user as typed and Convs lists the conversations the user is in.
+type Welcome struct {
+	Me       string     `json:"me,omitempty"`
+	NeedName bool       `json:"need_name,omitempty"`
+	Convs    []ConvInfo `json:"convs,omitempty"`
+	Version  string     `json:"version"`
+	Limits   Limits     `json:"limits"`
+}
+
+// ConvKind tells a room from a private conversation.
+type ConvKind string
+
+// Conversation kinds.
+const (
+	KindRoom    ConvKind = "room"
+	KindPrivate ConvKind = "private"
+)
+
+// ConvInfo describes a conversation the user is in. Name is the room's name,
+// or for a private conversation the other user's name; it is HTML-escaped.
+// Last is the sequence of its latest entry and Read the user's read position.
+type ConvInfo struct {
+	ID   string   `json:"id"`
+	Kind ConvKind `json:"kind"`
+	Name string   `json:"name"`
+	Last uint64   `json:"last"`
+	Read uint64   `json:"read,omitempty"`
+}
+
+// EntryKind tells what an entry records.
+type EntryKind string
+
+// Entry kinds.
+const (
+	EntryMessage EntryKind = "msg"
+	EntryJoin    EntryKind = "join"
+	EntryLeave   EntryKind = "leave"
+)
+
+// Entry is one item of a conversation's history. Seq is gap-free within the
+// conversation and Time is the server's clock in Unix milliseconds. From is
+// the author's name and HTML is server-made markup with a single root element;
+// every user-supplied string in both is HTML-escaped, so a client may insert
+// them as HTML.
+type Entry struct {
+	Conv string    `json:"conv"`
+	Seq  uint64    `json:"seq"`
+	Time int64     `json:"time"`
+	Kind EntryKind `json:"kind"`
+	From string    `json:"from"`
+	HTML string    `json:"html"`
+}
+
+// Page answers a History or a Resume: a run of consecutive entries of one
+// conversation, oldest first. First is the sequence of the conversation's
+// oldest entry still held and Last that of its newest, so a client knows
+// whether there is more before or after what it got.
+type Page struct {
+	Conv    string  `json:"conv"`
+	Entries []Entry `json:"entries"`
+	First   uint64  `json:"first"`
+	Last    uint64  `json:"last"`
+}
+
+// Ack confirms that the message ID is stored as entry Seq of Conv.
+type Ack struct {
+	ID   MsgID  `json:"id"`
+	Conv string `json:"conv"`
+	Seq  uint64 `json:"seq"`
+	Time int64  `json:"time"`
+}
+
+// Conv adds or updates a conversation in the client's list.
+type Conv struct {
+	ConvInfo
+}
+
+// Gone removes a conversation from the client's list (the user left it).
+type Gone struct {
+	Conv string `json:"conv"`
+}
+
+// Roster lists who is online in a conversation, replacing what the client
+// had. Users are HTML-escaped names.
+type Roster struct {
+	Conv  string   `json:"conv"`
+	Users []string `json:"users"`
+}
+
+// Presence says that User came online (Online) or went away in Conv. Quiet
+// changes (a member joining or leaving the room, whose entry says so already)
+// update the online list without a notice.
+type Presence struct {
+	Conv   string `json:"conv"`
+	User   string `json:"user"`
+	Online bool   `json:"online"`
+	Quiet  bool   `json:"quiet,omitempty"`
+}
+
+// Error reports a problem with what the client sent. Ref names the frame type
+// it concerns and ID the message, when there is one.
+type Error struct {
+	Code    Code   `json:"code"`
+	Message string `json:"message"`
+	Ref     Type   `json:"ref,omitempty"`
+	ID      *MsgID `json:"id,omitempty"`
+}
+
+// Batch carries several server frames in one websocket message; a client
+// handles them in order as if each had come alone.
+type Batch struct {
+	Frames []Frame `json:"-"`
+}
+
+// Cursor tells every device of a user the read position of a conversation.
+type Cursor struct {
+	Conv string `json:"conv"`
+	Seq  uint64 `json:"seq"`
+}
+
+// FrameType implementations.
+
+func (Ping) FrameType() Type        { return TypePing }
+func (Nick) FrameType() Type        { return TypeNick }
+func (Send) FrameType() Type        { return TypeSend }
+func (Join) FrameType() Type        { return TypeJoin }
+func (Leave) FrameType() Type       { return TypeLeave }
+func (Open) FrameType() Type        { return TypeOpen }
+func (History) FrameType() Type     { return TypeHistory }
+func (Resume) FrameType() Type      { return TypeResume }
+func (Read) FrameType() Type        { return TypeRead }
+func (SetPassword) FrameType() Type { return TypeSetPassword }
+func (Pong) FrameType() Type        { return TypePong }
+func (Welcome) FrameType() Type     { return TypeWelcome }
+func (Entry) FrameType() Type       { return TypeEntry }
+func (Page) FrameType() Type        { return TypePage }
+func (Ack) FrameType() Type         { return TypeAck }
+func (Conv) FrameType() Type        { return TypeConv }
+func (Gone) FrameType() Type        { return TypeGone }
+func (Roster) FrameType() Type      { return TypeRoster }
+func (Presence) FrameType() Type    { return TypePresence }
+func (Error) FrameType() Type       { return TypeError }
+func (Batch) FrameType() Type       { return TypeBatch }
+func (Cursor) FrameType() Type      { return TypeCursor }
+
+// clientFrames and serverFrames make an empty frame of each type, for Decode.
+var clientFrames = map[Type]func() Frame{
+	TypePing:        func() Frame { return &Ping{} },
+	TypeNick:        func() Frame { return &Nick{} },
+	TypeSend:        func() Frame { return &Send{} },
+	TypeJoin:        func() Frame { return &Join{} },
+	TypeLeave:       func() Frame { return &Leave{} },
+	TypeOpen:        func() Frame { return &Open{} },
+	TypeHistory:     func() Frame { return &History{} },
+	TypeResume:      func() Frame { return &Resume{} },
+	TypeRead:        func() Frame { return &Read{} },
+	TypeSetPassword: func() Frame { return &SetPassword{} },
+}
+
+var serverFrames = map[Type]func() Frame{
+	TypePong:     func() Frame { return &Pong{} },
+	TypeWelcome:  func() Frame { return &Welcome{} },
+	TypeEntry:    func() Frame { return &Entry{} },
+	TypePage:     func() Frame { return &Page{} },
+	TypeAck:      func() Frame { return &Ack{} },
+	TypeConv:     func() Frame { return &Conv{} },
+	TypeGone:     func() Frame { return &Gone{} },
+	TypeRoster:   func() Frame { return &Roster{} },
+	TypePresence: func() Frame { return &Presence{} },
+	TypeError:    func() Frame { return &Error{} },
+	TypeBatch:    func() Frame { return &Batch{} },
+	TypeCursor:   func() Frame { return &Cursor{} },
+}

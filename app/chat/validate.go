@@ -1,0 +1,323 @@
+package chat
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// CleanName checks a user name against the rules and returns it trimmed, as
+// it will be shown: 1 to MaxNameRunes characters, each a letter (CJK
+// included), a digit, a combining mark after another character, or one of
+// "_-.". Comparing names (NFKC, case folding) is the server's business.
+func CleanName(s string) (string, error) {
+	return cleanName(s, false, CodeBadName, "name")
+}
+
+// CleanRoom checks a room name. Rooms follow the user-name rules and may also
+// hold single spaces between words ("group A"); runs of spaces are collapsed.
+func CleanRoom(s string) (string, error) {
+	return cleanName(s, true, CodeBadRoom, "room name")
+}
+
+func cleanName(s string, spaces bool, code Code, what string) (string, error) {
+	if !utf8.ValidString(s) {
+		return "", Errorf(code, "%s is not valid UTF-8", what)
+	}
+	s = strings.TrimFunc(s, unicode.IsSpace)
+	if spaces {
+		s = strings.Join(strings.FieldsFunc(s, unicode.IsSpace), " ")
+	}
+	n := utf8.RuneCountInString(s)
+	if n == 0 {
+		return "", Errorf(code, "%s is empty", what)
+	}
+	if n > MaxNameRunes {
+		return "", Errorf(code, "%s has %d characters; at most %d are allowed", what, n, MaxNameRunes)
+	}
+	for i, r := range s {
+		if !nameRune(r, i == 0, spaces) {
+			return "", Errorf(code, "%s may not contain %q; use letters, digits and _ - .", what, r)
+		}
+	}
+	return s, nil
+}
+
+func nameRune(r rune, first, spaces bool) bool {
+	switch {
+	case unicode.IsLetter(r), unicode.Is(unicode.Nd, r):
+		return true
+	case r == '_' || r == '-' || r == '.':
+		return true
+	case unicode.IsMark(r):
+		return !first
+	case r == ' ':
+		return spaces && !first
+	}
+	return false
+}
+
+// CleanText checks a message text and returns it as it will be stored: line
+// ends made "\n", white space trimmed at both ends. It refuses empty texts,
+// texts over MaxTextRunes and control characters other than tab and newline.
+func CleanText(s string) (string, error) {
+	if !utf8.ValidString(s) {
+		return "", Errorf(CodeInvalidUTF8, "text is not valid UTF-8")
+	}
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	s = strings.ReplaceAll(s, "\r", "\n")
+	s = strings.TrimFunc(s, unicode.IsSpace)
+	if s == "" {
+		return "", Errorf(CodeEmptyText, "message is empty")
+	}
+	if n := utf8.RuneCountInString(s); n > MaxTextRunes {
+		return "", Errorf(CodeTextTooLong, "message has %d characters; at most %d are allowed", n, MaxTextRunes)
+	}
+	for _, r := range s {
+		if r != '\n' && r != '\t' && unicode.IsControl(r) {
+			return "", Errorf(CodeBadText, "message contains the control character %U", r)
+		}
+	}
+	return s, nil
+}
+
+// ValidDevice reports whether s can be the device part of a MsgID: 8 to 64
+// characters from [A-Za-z0-9_-].
+func ValidDevice(s string) bool {
+	if len(s) < 8 || len(s) > 64 {
+		return false
+	}
+	for _, r := range s {
+		ok := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-'
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// Password limits.
+const (
+	MinPasswordRunes = 8
+	MaxPasswordBytes = 256
+)
+
+func required(t Type, field, value string) error {
+	if value == "" {
+		e := Errorf(CodeMissingField, "%s frame needs a %s", t, field)
+		e.Ref = t
+		return e
+	}
+	return nil
+}
+
+// withRef tags a validation error with the frame type it concerns.
+func withRef(t Type, err error) error {
+	if e, ok := err.(*Error); ok && e.Ref == "" {
+		e.Ref = t
+	}
+	return err
+}
+
+// Validate checks a Ping; any counter will do.
+func (f *Ping) Validate() error { return nil }
+
+// Validate checks a Nick.
+func (f *Nick) Validate() error {
+	if err := required(TypeNick, "name", f.Name); err != nil {
+		return err
+	}
+	_, err := CleanName(f.Name)
+	return withRef(TypeNick, err)
+}
+
+// Validate checks a Send: a well-formed id, exactly one of Conv and To, and a
+// text that CleanText accepts.
+func (f *Send) Validate() error {
+	err := f.validate()
+	if e, ok := err.(*Error); ok && e.ID == nil {
+		id := f.ID
+		e.ID = &id
+	}
+	return withRef(TypeSend, err)
+}
+
+func (f *Send) validate() error {
+	if f.ID.Device == "" || f.ID.N == 0 {
+		return Errorf(CodeMissingField, "send frame needs an id with a device and a counter from 1")
+	}
+	if !ValidDevice(f.ID.Device) {
+		return Errorf(CodeBadDevice, "device id must be 8 to 64 characters from A-Z a-z 0-9 _ -")
+	}
+	switch {
+	case f.Conv == "" && f.To == "":
+		return Errorf(CodeMissingField, "send frame needs a conv or a to")
+	case f.Conv != "" && f.To != "":
+		return Errorf(CodeBadRequest, "send frame takes a conv or a to, not both")
+	case f.To != "":
+		if _, err := CleanName(f.To); err != nil {
+			return err
+		}
+	}
+	if f.Text == "" {
+		return Errorf(CodeMissingField, "send frame needs a text")
+	}
+	_, err := CleanText(f.Text)
+	return err
+}
+
+// Validate checks a Join.
+func (f *Join) Validate() error {
+	if err := required(TypeJoin, "room", f.Room); err != nil {
+		return err
+	}
+	_, err := CleanRoom(f.Room)
+	return withRef(TypeJoin, err)
+}
+
+// Validate checks a Leave.
+func (f *Leave) Validate() error { return required(TypeLeave, "conv", f.Conv) }
+
+// Validate checks an Open.
+func (f *Open) Validate() error {
+	if err := required(TypeOpen, "with", f.With); err != nil {
+		return err
+	}
+	_, err := CleanName(f.With)
+	return withRef(TypeOpen, err)
+}
+
+// Validate checks a History request.
+func (f *History) Validate() error {
+	if err := required(TypeHistory, "conv", f.Conv); err != nil {
+		return err
+	}
+	if f.After != 0 && f.Before != 0 {
+		return withRef(TypeHistory, Errorf(CodeBadRequest, "history takes after or before, not both"))
+	}
+	if f.Limit < 0 || f.Limit > MaxHistoryLimit {
+		return withRef(TypeHistory, Errorf(CodeBadRequest, "history limit must be between 1 and %d", MaxHistoryLimit))
+	}
+	return nil
+}
+
+// Validate checks a Resume.
+func (f *Resume) Validate() error {
+	if len(f.Cursors) > MaxCursors {
+		return withRef(TypeResume, Errorf(CodeBadRequest, "resume names %d conversations; at most %d are allowed", len(f.Cursors), MaxCursors))
+	}
+	for conv := range f.Cursors {
+		if conv == "" {
+			return withRef(TypeResume, Errorf(CodeBadRequest, "resume names an empty conversation"))
+		}
+	}
+	return nil
+}
+
+// Validate checks a Read.
+func (f *Read) Validate() error { return required(TypeRead, "conv", f.Conv) }
+
+// Validate checks a SetPassword.
+func (f *SetPassword) Validate() error {
+	if err := required(TypeSetPassword, "new password", f.New); err != nil {
+		return err
+	}
+	if utf8.RuneCountInString(f.New) < MinPasswordRunes || len(f.New) > MaxPasswordBytes || len(f.Old) > MaxPasswordBytes {
+		return withRef(TypeSetPassword, Errorf(CodeBadPassword, "a password has %d to %d bytes and at least %d characters", MinPasswordRunes, MaxPasswordBytes, MinPasswordRunes))
+	}
+	return nil
+}
+
+// Server frames: a client checks what it relies on.
+
+// Validate checks a Pong.
+func (f *Pong) Validate() error { return nil }
+
+// Validate checks a Welcome.
+func (f *Welcome) Validate() error {
+	if !f.NeedName && f.Me == "" {
+		return Errorf(CodeMissingField, "welcome frame needs me or need_name")
+	}
+	for _, c := range f.Convs {
+		if err := c.validate(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (c ConvInfo) validate() error {
+	if c.ID == "" {
+		return Errorf(CodeMissingField, "conversation has no id")
+	}
+	if c.Kind != KindRoom && c.Kind != KindPrivate {
+		return Errorf(CodeBadRequest, "conversation %q has unknown kind %q", c.ID, c.Kind)
+	}
+	return nil
+}
+
+// Validate checks an Entry.
+func (f *Entry) Validate() error {
+	if f.Conv == "" || f.Seq == 0 {
+		return Errorf(CodeMissingField, "entry needs a conv and a seq")
+	}
+	return nil
+}
+
+// Validate checks a Page: its entries belong to its conversation and follow
+// each other without a gap.
+func (f *Page) Validate() error {
+	if f.Conv == "" {
+		return Errorf(CodeMissingField, "page needs a conv")
+	}
+	for i, e := range f.Entries {
+		if e.Conv != f.Conv {
+			return Errorf(CodeBadRequest, "page of %q holds an entry of %q", f.Conv, e.Conv)
+		}
+		if i > 0 && e.Seq != f.Entries[i-1].Seq+1 {
+			return Errorf(CodeBadRequest, "page of %q skips from %d to %d", f.Conv, f.Entries[i-1].Seq, e.Seq)
+		}
+	}
+	return nil
+}
+
+// Validate checks an Ack.
+func (f *Ack) Validate() error {
+	if f.Conv == "" || f.Seq == 0 || f.ID.N == 0 {
+		return Errorf(CodeMissingField, "ack needs an id, a conv and a seq")
+	}
+	return nil
+}
+
+// Validate checks a Conv.
+func (f *Conv) Validate() error { return f.ConvInfo.validate() }
+
+// Validate checks a Gone.
+func (f *Gone) Validate() error { return required(TypeGone, "conv", f.Conv) }
+
+// Validate checks a Roster.
+func (f *Roster) Validate() error { return required(TypeRoster, "conv", f.Conv) }
+
+// Validate checks a Presence.
+func (f *Presence) Validate() error {
+	if f.Conv == "" || f.User == "" {
+		return Errorf(CodeMissingField, "presence needs a conv and a user")
+	}
+	return nil
+}
+
+// Validate checks an Error frame.
+func (f *Error) Validate() error { return required(TypeError, "code", string(f.Code)) }
+
+// Validate checks a Batch; its frames were validated as they were decoded.
+func (f *Batch) Validate() error {
+	for _, fr := range f.Frames {
+		if err := fr.Validate(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Validate checks a Cursor.
+func (f *Cursor) Validate() error { return required(TypeCursor, "conv", f.Conv) }

@@ -1,0 +1,363 @@
+// Package client is the browser's end of /ws, written against
+// github.com/coder/websocket so that the same code runs in the browser (over
+// the JS WebSocket) and natively (tests, tools).
+//
+// Conn keeps one connection alive: it dials, reads and writes, sends an
+// app-level ping (browsers cannot send websocket pings) and reconnects with
+// exponential backoff and jitter, following the close code's policy. Model
+// holds what the client knows of its conversations and turns server frames
+// into the requests that keep them complete: resume from the last sequence,
+// fill gaps, resend unacknowledged messages.
+package client
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/founding/chat/app/chat"
+)
+
+// State is the connection's state as a user sees it.
+type State int
+
+// Connection states.
+const (
+	Connecting   State = iota // first dial
+	Online                    // connected
+	Reconnecting              // lost; waiting or dialing again
+	Offline                   // stopped until Reconnect
+)
+
+var stateNames = [...]string{"connecting", "online", "reconnecting", "offline"}
+
+func (s State) String() string { return stateNames[s] }
+
+// Event is what a Conn reports: a state change, or a frame from the server.
+type Event struct {
+	// State is the connection state; Changed is true when this event
+	// announces it rather than carrying a frame.
+	State   State
+	Changed bool
+	// Frame is a frame from the server (never a Pong or a Batch: batches
+	// arrive as their frames, one event each).
+	Frame chat.Frame
+	// Err says why a connection ended, Code is its close code (0 if none)
+	// and Retry how long until the next dial.
+	Err   error
+	Code  int
+	Retry time.Duration
+}
+
+// Options configure a Conn.
+type Options struct {
+	// URL is the websocket URL, such as ws://localhost:8080/ws.
+	URL string
+	// HTTPClient and Header are used for the handshake outside the browser
+	// (cookies, tests); the browser sends its own cookies and ignores them.
+	HTTPClient *http.Client
+	Header     http.Header
+	// PingInterval is how often the client pings. Defaults to 10s.
+	PingInterval time.Duration
+	// PongTimeout is how long without any frame from the server before the
+	// connection is presumed dead. Defaults to 2.5 × PingInterval.
+	PongTimeout time.Duration
+	// DialTimeout bounds one dial. Defaults to 10s.
+	DialTimeout time.Duration
+	// Backoff spaces reconnects. Zero means DefaultBackoff.
+	Backoff Backoff
+	// OnEvent receives every event, from one goroutine at a time, in order.
+	OnEvent func(Event)
+}
+
+// Errors of Send.
+var (
+	ErrOffline = errors.New("client: not connected")
+	ErrBusy    = errors.New("client: too many frames waiting to be written")
+)
+
+// Conn is a self-healing connection to the chat server. Its methods may be
+// called from any goroutine.
+type Conn struct {
+	opts   Options
+	kick   chan struct{}
+	want   atomic.Bool // whether to be connected
+	pingN  atomic.Uint64
+	mu     sync.Mutex
+	out    chan []byte // frames for the current connection; nil when offline
+	active *websocket.Conn
+}
+
+// New returns a Conn; call Run to start it.
+func New(opts Options) *Conn {
+	if opts.PingInterval <= 0 {
+		opts.PingInterval = 10 * time.Second
+	}
+	if opts.PongTimeout <= 0 {
+		opts.PongTimeout = opts.PingInterval * 5 / 2
+	}
+	if opts.DialTimeout <= 0 {
+		opts.DialTimeout = 10 * time.Second
+	}
+	if opts.Backoff == (Backoff{}) {
+		opts.Backoff = DefaultBackoff
+	}
+	if opts.OnEvent == nil {
+		opts.OnEvent = func(Event) {}
+	}
+	c := &Conn{opts: opts, kick: make(chan struct{}, 1)}
+	c.want.Store(true)
+	return c
+}
+
+// Send encodes f and queues it for the current connection. It fails with
+// ErrOffline when there is none: the Model resends what matters after the
+// next Welcome.
+func (c *Conn) Send(f chat.Frame) error {
+	b, err := chat.Encode(f)
+	if err != nil {
+		return err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.out == nil {
+		return ErrOffline
+	}
+	select {
+	case c.out <- b:
+		return nil
+	default:
+		return ErrBusy
+	}
+}
+
+// Reconnect drops the current connection, if any, and dials at once.
+func (c *Conn) Reconnect() {
+	c.want.Store(true)
+	c.drop()
+	select {
+	case c.kick <- struct{}{}:
+	default:
+	}
+}
+
+// Disconnect closes the connection and stays offline until Reconnect.
+func (c *Conn) Disconnect() {
+	c.want.Store(false)
+	c.drop()
+	select {
+	case c.kick <- struct{}{}:
+	default:
+	}
+}
+
+func (c *Conn) drop() {
+	c.mu.Lock()
+	ws := c.active
+	c.mu.Unlock()
+	if ws != nil {
+		go ws.Close(websocket.StatusNormalClosure, "client closed")
+	}
+}
+
+// Run keeps the connection up until ctx ends.
+func (c *Conn) Run(ctx context.Context) {
+	attempt := 0
+	state := Connecting
+	var why Event // how the last connection ended
+	for ctx.Err() == nil {
+		if !c.want.Load() {
+			c.emit(Event{State: Offline, Changed: true, Err: why.Err, Code: why.Code})
+			if !c.wait(ctx, -1) {
+				return
+			}
+			state, attempt, why = Connecting, 0, Event{}
+			continue
+		}
+		c.emit(Event{State: state, Changed: true})
+		ws, err := c.dial(ctx)
+		if err != nil {
+			attempt++
+			state = Reconnecting
+			delay := c.opts.Backoff.Delay(attempt)
+			c.emit(Event{State: Reconnecting, Changed: true, Err: err, Retry: delay})
+			c.wait(ctx, delay)
+			continue
+		}
+		attempt = 0
+		c.emit(Event{State: Online, Changed: true})
+		code, err := c.serve(ctx, ws)
+		state, why = Reconnecting, Event{Err: err, Code: code}
+		var delay time.Duration
+		switch chat.ReconnectPolicy(code) {
+		case chat.Stop:
+			if code != chat.CloseNormal || !c.want.Load() {
+				c.want.Store(false) // stopped by the server or by Disconnect
+			}
+			continue // a normal close with want set is Reconnect: dial at once
+		case chat.RetryNow:
+			delay = time.Duration(rand.Int64N(int64(500 * time.Millisecond)))
+		default:
+			attempt++
+			delay = c.opts.Backoff.Delay(attempt)
+		}
+		c.emit(Event{State: Reconnecting, Changed: true, Err: err, Code: code, Retry: delay})
+		c.wait(ctx, delay)
+	}
+}
+
+// wait sleeps for d (forever when d < 0) or until a kick; it reports false
+// when ctx ended.
+func (c *Conn) wait(ctx context.Context, d time.Duration) bool {
+	var timer <-chan time.Time
+	if d >= 0 {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		timer = t.C
+	}
+	select {
+	case <-ctx.Done():
+		return false
+	case <-c.kick:
+	case <-timer:
+	}
+	return true
+}
+
+func (c *Conn) emit(e Event) { c.opts.OnEvent(e) }
+
+func (c *Conn) dial(ctx context.Context) (*websocket.Conn, error) {
+	dctx, cancel := context.WithTimeout(ctx, c.opts.DialTimeout)
+	defer cancel()
+	ws, err := dial(dctx, c.opts)
+	if err != nil {
+		return nil, err
+	}
+	if ws.Subprotocol() != chat.Subprotocol {
+		ws.Close(websocket.StatusProtocolError, "subprotocol "+chat.Subprotocol+" required")
+		return nil, errors.New("client: the server does not speak " + chat.Subprotocol)
+	}
+	ws.SetReadLimit(chat.ClientReadLimit)
+	return ws, nil
+}
+
+// serve runs one connection until it ends and returns its close code.
+func (c *Conn) serve(ctx context.Context, ws *websocket.Conn) (int, error) {
+	sctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	out := make(chan []byte, 1024)
+	c.mu.Lock()
+	c.out, c.active = out, ws
+	c.mu.Unlock()
+
+	var lastHeard atomic.Int64
+	lastHeard.Store(time.Now().UnixNano())
+	var dead atomic.Bool
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); c.writeLoop(sctx, ws, out, cancel) }()
+	go func() { defer wg.Done(); c.pingLoop(sctx, ws, &lastHeard, &dead) }()
+
+	err := c.readLoop(sctx, ws, &lastHeard)
+	c.mu.Lock()
+	c.out, c.active = nil, nil
+	c.mu.Unlock()
+	cancel()
+	ws.CloseNow()
+	wg.Wait()
+	code := int(websocket.CloseStatus(err))
+	if dead.Load() {
+		code = chat.CloseHeartbeat
+	} else if code < 0 {
+		code = chat.CloseAbnormal
+	}
+	return code, err
+}
+
+func (c *Conn) writeLoop(ctx context.Context, ws *websocket.Conn, out chan []byte, cancel func()) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case b := <-out:
+			if err := ws.Write(ctx, websocket.MessageText, b); err != nil {
+				cancel()
+				return
+			}
+		}
+	}
+}
+
+// pingLoop sends a Ping every interval and ends the connection when nothing
+// has been heard for PongTimeout.
+func (c *Conn) pingLoop(ctx context.Context, ws *websocket.Conn, lastHeard *atomic.Int64, dead *atomic.Bool) {
+	t := time.NewTicker(c.opts.PingInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if time.Since(time.Unix(0, lastHeard.Load())) > c.opts.PongTimeout {
+			dead.Store(true)
+			ws.CloseNow()
+			return
+		}
+		c.Send(&chat.Ping{N: c.pingN.Add(1)})
+	}
+}
+
+func (c *Conn) readLoop(ctx context.Context, ws *websocket.Conn, lastHeard *atomic.Int64) error {
+	for {
+		_, data, err := ws.Read(ctx)
+		if err != nil {
+			return err
+		}
+		lastHeard.Store(time.Now().UnixNano())
+		f, err := chat.DecodeServer(data)
+		if err != nil {
+			c.emit(Event{State: Online, Err: err})
+			continue
+		}
+		c.deliver(f)
+	}
+}
+
+func (c *Conn) deliver(f chat.Frame) {
+	switch f := f.(type) {
+	case *chat.Pong:
+	case *chat.Batch:
+		for _, inner := range f.Frames {
+			c.deliver(inner)
+		}
+	default:
+		c.emit(Event{State: Online, Frame: f})
+	}
+}
+
+// Backoff is an exponential backoff with jitter: the delay before attempt n
+// (from 1) is a random duration in [d/2, d] where d = Min × 2^(n-1), at most
+// Max.
+type Backoff struct {
+	Min, Max time.Duration
+}
+
+// DefaultBackoff starts at half a second and stays under half a minute.
+var DefaultBackoff = Backoff{Min: 500 * time.Millisecond, Max: 30 * time.Second}
+
+// Delay returns the wait before attempt n.
+func (b Backoff) Delay(n int) time.Duration {
+	d := b.Min
+	for i := 1; i < n && d < b.Max; i++ {
+		d *= 2
+	}
+	d = min(d, b.Max)
+	return d/2 + time.Duration(rand.Int64N(int64(d/2)+1))
+}

@@ -1,0 +1,18 @@
+//go:build js
+
+package client
+
+import (
+	"context"
+
+	"github.com/coder/websocket"
+
+	"github.com/founding/chat/app/chat"
+)
+
+// dial opens the websocket through the browser, which sends the page's
+// cookies itself.
+func dial(ctx context.Context, opts Options) (*websocket.Conn, error) {
+	ws, _, err := websocket.Dial(ctx, opts.URL, &websocket.DialOptions{Subprotocols: []string{chat.Subprotocol}})
+	return ws, err
+}

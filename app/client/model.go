@@ -1,0 +1,398 @@
+package client
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"html"
+	"sort"
+	"time"
+
+	"github.com/founding/chat/app/chat"
+)
+
+// Model is what a client knows: who it is, its conversations with a
+// gap-free window of entries each, who is online, and the messages sent but
+// not yet acknowledged. Apply folds in a server frame and returns the frames
+// to send in answer (resume, history to fill a gap, resent messages).
+//
+// A Model is not safe for concurrent use: the UI owns it on its goroutine.
+type Model struct {
+	Me       string // the user's name, as typed (unescaped)
+	NeedName bool   // the session has no name yet
+	Version  string // the server's build
+	Convs    map[string]*Conversation
+	Active   string      // the conversation in view
+	Visible  bool        // whether the user can see Active (page shown)
+	Outbox   []*Outgoing // sent, not yet acknowledged, in order
+	LastErr  *chat.Error // the latest error the server reported
+	Limits   chat.Limits // the server's limits
+	Now      func() time.Time
+
+	device  string
+	counter uint64
+}
+
+// Conversation is one room or private conversation as the client holds it.
+type Conversation struct {
+	Info    chat.ConvInfo
+	Name    string       // shown name (unescaped)
+	Entries []chat.Entry // consecutive entries, oldest first
+	Notices []Notice     // presence notices, ephemeral
+	Online  []string     // online members (unescaped), sorted
+	Unread  int          // entries from others not yet seen
+	Start   bool         // Entries reach the oldest entry the server holds
+	Lost    bool         // some entries could not be recovered (server dropped them)
+	Ready   bool         // a first page arrived
+
+	hi       uint64                // last consecutive seq held
+	held     map[uint64]chat.Entry // entries that arrived ahead of a gap
+	fetching bool                  // a request for what follows hi is out
+	older    bool                  // a request for older entries is out
+}
+
+// Notice is a presence change shown in a conversation after entry After.
+type Notice struct {
+	After  uint64
+	User   string
+	Online bool
+	Time   time.Time
+}
+
+// Outgoing is a message sent and not yet acknowledged.
+type Outgoing struct {
+	ID       chat.MsgID
+	Conv     string // target conversation, or ""
+	To       string // target user of a /msg, or ""
+	Text     string
+	InFlight bool   // sent on the current connection
+	Failed   string // why the server refused it for good
+}
+
+// maxNotices bounds the presence notices kept per conversation.
+const maxNotices = 100
+
+// NewModel returns an empty model with a fresh device id.
+func NewModel() *Model {
+	var b [12]byte
+	rand.Read(b[:])
+	return &Model{Convs: make(map[string]*Conversation), Visible: true, device: hex.EncodeToString(b[:]), Now: time.Now}
+}
+
+// Device returns the device id of this model's message ids.
+func (m *Model) Device() string { return m.device }
+
+// Disconnected forgets requests that were in flight; the next Welcome
+// resumes and resends.
+func (m *Model) Disconnected() {
+	for _, c := range m.Convs {
+		c.fetching, c.older = false, false
+	}
+	for _, o := range m.Outbox {
+		o.InFlight = false
+	}
+}
+
+// Apply folds a server frame into the model and returns the frames to send.
+func (m *Model) Apply(f chat.Frame) []chat.Frame {
+	switch f := f.(type) {
+	case *chat.Welcome:
+		return m.welcome(f)
+	case *chat.Entry:
+		return m.entry(f)
+	case *chat.Page:
+		return m.page(f)
+	case *chat.Ack:
+		m.ack(f)
+	case *chat.Conv:
+		return m.conv(f.ConvInfo)
+	case *chat.Gone:
+		m.gone(f.Conv)
+	case *chat.Roster:
+		if c := m.Convs[f.Conv]; c != nil {
+			c.Online = unescapeAll(f.Users)
+		}
+	case *chat.Presence:
+		m.presence(f)
+	case *chat.Cursor:
+		m.cursor(f)
+	case *chat.Error:
+		m.fail(f)
+	}
+	return nil
+}
+
+func (m *Model) welcome(w *chat.Welcome) []chat.Frame {
+	m.Version, m.Limits = w.Version, w.Limits
+	m.NeedName = w.NeedName
+	if w.NeedName {
+		return nil
+	}
+	m.Me = html.UnescapeString(w.Me)
+	keep := make(map[string]bool, len(w.Convs))
+	resume := chat.Resume{Cursors: make(map[string]uint64)}
+	for _, info := range w.Convs {
+		keep[info.ID] = true
+		c := m.ensure(info)
+		c.Unread = 0
+		if info.Last > info.Read {
+			c.Unread = int(info.Last - info.Read)
+		}
+		resume.Cursors[info.ID] = c.hi
+		c.fetching = true
+	}
+	for id := range m.Convs {
+		if !keep[id] {
+			delete(m.Convs, id)
+		}
+	}
+	if m.Convs[m.Active] == nil && len(w.Convs) > 0 {
+		m.Active = w.Convs[0].ID
+	}
+	out := []chat.Frame{&resume}
+	return append(out, m.Unsent()...)
+}
+
+// ensure returns the conversation of info, adding it if new.
+func (m *Model) ensure(info chat.ConvInfo) *Conversation {
+	c := m.Convs[info.ID]
+	if c == nil {
+		c = &Conversation{held: make(map[uint64]chat.Entry)}
+		m.Convs[info.ID] = c
+	}
+	c.Info, c.Name = info, html.UnescapeString(info.Name)
+	return c
+}
+
+func (m *Model) conv(info chat.ConvInfo) []chat.Frame {
+	c := m.Convs[info.ID]
+	fresh := c == nil
+	c = m.ensure(info)
+	if fresh && !c.fetching {
+		c.fetching = true
+		return []chat.Frame{&chat.History{Conv: info.ID}}
+	}
+	return nil
+}
+
+func (m *Model) gone(id string) {
+	delete(m.Convs, id)
+	if m.Active == id {
+		m.Active = ""
+		for _, c := range m.Sorted() {
+			m.Active = c.Info.ID
+			break
+		}
+	}
+}
+
+func (m *Model) entry(e *chat.Entry) []chat.Frame {
+	c := m.Convs[e.Conv]
+	if c == nil {
+		return nil
+	}
+	if c.Ready && e.Seq > c.hi && e.Kind == chat.EntryMessage && html.UnescapeString(e.From) != m.Me && !m.Seeing(e.Conv) {
+		c.Unread++
+	}
+	if e.Seq > c.Info.Last {
+		c.Info.Last = e.Seq
+	}
+	return m.add(c, *e)
+}
+
+// Seeing reports whether the user is looking at conversation id.
+func (m *Model) Seeing(id string) bool { return m.Visible && m.Active == id }
+
+// add puts e in c's window, or holds it when it comes after a gap, which it
+// then asks the server to fill.
+func (m *Model) add(c *Conversation, e chat.Entry) []chat.Frame {
+	if !c.Ready || e.Seq > c.hi+1 {
+		c.held[e.Seq] = e
+		if c.Ready && !c.fetching {
+			c.fetching = true
+			return []chat.Frame{&chat.History{Conv: c.Info.ID, After: c.hi, Limit: chat.MaxHistoryLimit}}
+		}
+		return nil
+	}
+	if e.Seq <= c.hi {
+		return nil // a duplicate
+	}
+	c.Entries = append(c.Entries, e)
+	c.hi = e.Seq
+	m.drainHeld(c)
+	return nil
+}
+
+func (m *Model) drainHeld(c *Conversation) {
+	for {
+		e, ok := c.held[c.hi+1]
+		if !ok {
+			break
+		}
+		delete(c.held, e.Seq)
+		c.Entries = append(c.Entries, e)
+		c.hi = e.Seq
+	}
+	for seq := range c.held {
+		if seq <= c.hi {
+			delete(c.held, seq)
+		}
+	}
+}
+
+func (m *Model) page(p *chat.Page) []chat.Frame {
+	c := m.Convs[p.Conv]
+	if c == nil {
+		return nil
+	}
+	if p.Last > c.Info.Last {
+		c.Info.Last = p.Last
+	}
+	n := len(p.Entries)
+	switch {
+	case !c.Ready:
+		m.first(c, p)
+	case n > 0 && len(c.Entries) > 0 && p.Entries[n-1].Seq < c.Entries[0].Seq:
+		m.prepend(c, p)
+	case n > 0 && p.Entries[0].Seq > c.hi+1:
+		// The server no longer holds what we missed: start again here.
+		c.Entries, c.Lost = nil, true
+		m.first(c, p)
+	default:
+		c.fetching = false
+		for _, e := range p.Entries {
+			m.add(c, e)
+		}
+	}
+	if c.hi < p.Last && !c.fetching {
+		c.fetching = true
+		return []chat.Frame{&chat.History{Conv: c.Info.ID, After: c.hi, Limit: chat.MaxHistoryLimit}}
+	}
+	return nil
+}
+
+// first starts c's window with page p.
+func (m *Model) first(c *Conversation, p *chat.Page) {
+	c.Ready, c.fetching = true, false
+	c.Entries = append([]chat.Entry(nil), p.Entries...)
+	c.hi = p.Last
+	if n := len(p.Entries); n > 0 {
+		c.hi = p.Entries[n-1].Seq
+		c.Start = p.Entries[0].Seq <= p.First
+	} else {
+		c.Start = true
+	}
+	m.drainHeld(c)
+}
+
+func (m *Model) prepend(c *Conversation, p *chat.Page) {
+	c.older = false
+	if p.Entries[len(p.Entries)-1].Seq+1 != c.Entries[0].Seq {
+		return // not adjacent: a stale answer
+	}
+	c.Entries = append(append([]chat.Entry(nil), p.Entries...), c.Entries...)
+	c.Start = p.Entries[0].Seq <= p.First
+}
+
+// Older returns the request for the page before c's window, or nil when it
+// starts at the beginning or a request is out already.
+func (m *Model) Older(id string) chat.Frame {
+	c := m.Convs[id]
+	if c == nil || !c.Ready || c.Start || c.older || len(c.Entries) == 0 {
+		return nil
+	}
+	c.older = true
+	return &chat.History{Conv: id, Before: c.Entries[0].Seq}
+}
+
+// Older reports whether a request for older entries is out.
+func (c *Conversation) LoadingOlder() bool { return c.older }
+
+func (m *Model) presence(p *chat.Presence) {
+	c := m.Convs[p.Conv]
+	if c == nil {
+		return
+	}
+	user := html.UnescapeString(p.User)
+	c.Online = setMember(c.Online, user, p.Online)
+	if p.Quiet {
+		return
+	}
+	c.Notices = append(c.Notices, Notice{After: c.hi, User: user, Online: p.Online, Time: m.Now()})
+	if len(c.Notices) > maxNotices {
+		c.Notices = c.Notices[len(c.Notices)-maxNotices:]
+	}
+}
+
+func setMember(list []string, name string, in bool) []string {
+	i := sort.SearchStrings(list, name)
+	has := i < len(list) && list[i] == name
+	switch {
+	case in && !has:
+		list = append(list, "")
+		copy(list[i+1:], list[i:])
+		list[i] = name
+	case !in && has:
+		list = append(list[:i], list[i+1:]...)
+	}
+	return list
+}
+
+func (m *Model) cursor(f *chat.Cursor) {
+	c := m.Convs[f.Conv]
+	if c == nil || f.Seq <= c.Info.Read {
+		return
+	}
+	c.Info.Read = f.Seq
+	if f.Seq >= c.Info.Last {
+		c.Unread = 0
+	}
+}
+
+// MarkRead clears the unread count of conversation id and returns the Read
+// frame that tells the server, or nil when there is nothing new.
+func (m *Model) MarkRead(id string) chat.Frame {
+	c := m.Convs[id]
+	if c == nil {
+		return nil
+	}
+	c.Unread = 0
+	if c.hi <= c.Info.Read {
+		return nil
+	}
+	c.Info.Read = c.hi
+	return &chat.Read{Conv: id, Seq: c.hi}
+}
+
+func unescapeAll(in []string) []string {
+	out := make([]string, len(in))
+	for i, s := range in {
+		out[i] = html.UnescapeString(s)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Sorted returns the conversations: the lobby first, then rooms, then
+// private conversations, each by name.
+func (m *Model) Sorted() []*Conversation {
+	list := make([]*Conversation, 0, len(m.Convs))
+	for _, c := range m.Convs {
+		list = append(list, c)
+	}
+	rank := func(c *Conversation) int {
+		switch {
+		case c.Info.ID == "r:lobby":
+			return 0
+		case c.Info.Kind == chat.KindRoom:
+			return 1
+		}
+		return 2
+	}
+	sort.Slice(list, func(i, j int) bool {
+		if ri, rj := rank(list[i]), rank(list[j]); ri != rj {
+			return ri < rj
+		}
+		return list[i].Name < list[j].Name
+	})
+	return list
+}

@@ -1,0 +1,135 @@
+package client
+
+import (
+	"strings"
+
+	"github.com/founding/chat/app/chat"
+)
+
+// Compose adds a message for conversation conv (or, with to set, for the
+// private conversation with that user) to the outbox and returns the Send
+// frame to write. The message stays in the outbox, shown as pending, until
+// the server acknowledges it; after a reconnect it is sent again with the
+// same id, and the server stores it once.
+func (m *Model) Compose(conv, to, text string) *chat.Send {
+	m.counter++
+	o := &Outgoing{ID: chat.MsgID{Device: m.device, N: m.counter}, Conv: conv, To: to, Text: text}
+	if to != "" {
+		o.Conv = ""
+	}
+	m.Outbox = append(m.Outbox, o)
+	return o.frame()
+}
+
+func (o *Outgoing) frame() *chat.Send {
+	return &chat.Send{ID: o.ID, Conv: o.Conv, To: o.To, Text: o.Text}
+}
+
+// Sent marks the message id as written on the current connection.
+func (m *Model) Sent(id chat.MsgID) {
+	if o := m.find(id); o != nil {
+		o.InFlight = true
+	}
+}
+
+// Unsent returns the Send frames of every pending message that is not in
+// flight, in order; Sent marks those that were written.
+func (m *Model) Unsent() []chat.Frame {
+	var out []chat.Frame
+	for _, o := range m.Outbox {
+		if !o.InFlight && o.Failed == "" {
+			out = append(out, o.frame())
+		}
+	}
+	return out
+}
+
+// Pending returns the outbox messages meant for conversation id.
+func (m *Model) Pending(id string) []*Outgoing {
+	var out []*Outgoing
+	for _, o := range m.Outbox {
+		if o.Conv == id || (o.To != "" && id == m.Active) {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// Discard removes a message that failed from the outbox.
+func (m *Model) Discard(id chat.MsgID) {
+	for i, o := range m.Outbox {
+		if o.ID == id {
+			m.Outbox = append(m.Outbox[:i], m.Outbox[i+1:]...)
+			return
+		}
+	}
+}
+
+func (m *Model) find(id chat.MsgID) *Outgoing {
+	for _, o := range m.Outbox {
+		if o.ID == id {
+			return o
+		}
+	}
+	return nil
+}
+
+// ack removes an acknowledged message. A private message sent with /msg
+// opens its conversation.
+func (m *Model) ack(a *chat.Ack) {
+	o := m.find(a.ID)
+	if o == nil {
+		return
+	}
+	m.Discard(a.ID)
+	if o.To != "" && m.Convs[a.Conv] != nil {
+		m.Active = a.Conv
+	}
+}
+
+// fail records an error. One about a pending message either keeps it for a
+// retry under a new id (the server refused it, so the old id was never
+// stored) or marks it failed for good.
+func (m *Model) fail(e *chat.Error) {
+	m.LastErr = e
+	if e.ID == nil {
+		return
+	}
+	o := m.find(*e.ID)
+	if o == nil {
+		return
+	}
+	switch e.Code {
+	case chat.CodeRateLimited, chat.CodeInternal:
+		m.counter++
+		o.ID.N = m.counter
+		o.InFlight = false
+	default:
+		o.Failed = e.Message
+	}
+}
+
+// Retryable reports whether some pending message waits to be resent.
+func (m *Model) Retryable() bool {
+	for _, o := range m.Outbox {
+		if !o.InFlight && o.Failed == "" {
+			return true
+		}
+	}
+	return false
+}
+
+// ParseCommand splits a composer line of the form "/msg name text" into the
+// user and the text; ok is false for anything else.
+func ParseCommand(line string) (to, text string, ok bool) {
+	rest, found := strings.CutPrefix(line, "/msg ")
+	if !found {
+		return "", "", false
+	}
+	rest = strings.TrimLeft(rest, " ")
+	to, text, found = strings.Cut(rest, " ")
+	if !found || strings.TrimSpace(text) == "" || to == "" {
+		return "", "", false
+	}
+	return to, strings.TrimSpace(text), true
+}

@@ -1,0 +1,136 @@
+package ui
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"github.com/founding/chat/app/chat"
+)
+
+// composer is the message box: Enter sends, Shift+Enter starts a new line,
+// and Enter while an input method is composing (Chinese, Japanese) is left
+// to the input method.
+type composer struct {
+	app.Compo
+
+	Ilang     Lang
+	Itarget   string
+	Ioffline  bool
+	Irev      uint64
+	IonSubmit func(app.Context, string) bool
+}
+
+func (c *composer) Lang(l Lang) *composer        { c.Ilang = l; return c }
+func (c *composer) Target(name string) *composer { c.Itarget = name; return c }
+func (c *composer) Offline(v bool) *composer     { c.Ioffline = v; return c }
+func (c *composer) Rev(v uint64) *composer       { c.Irev = v; return c }
+func (c *composer) OnSubmit(f func(app.Context, string) bool) *composer {
+	c.IonSubmit = f
+	return c
+}
+
+func (c *composer) Render() app.UI {
+	return app.Form().ID("composer-form").Class("composer").OnSubmit(c.onSubmit).Body(
+		app.Label().For("composer").Class("visually-hidden").Text(T(c.Ilang, "composer.label")),
+		app.Textarea().ID("composer").Rows(2).MaxLength(chat.MaxTextRunes).
+			Placeholder(T(c.Ilang, "composer.hint", c.Itarget)).
+			OnKeyDown(c.onKeyDown),
+		app.Button().ID("send").Type("submit").Text(T(c.Ilang, "btn.send")),
+		app.If(c.Ioffline, func() app.UI {
+			return app.P().Class("hint", "offline-hint").Text(T(c.Ilang, "composer.offline"))
+		}),
+	)
+}
+
+func (c *composer) onKeyDown(ctx app.Context, e app.Event) {
+	if e.Get("key").String() != "Enter" || e.Get("shiftKey").Bool() || e.Get("isComposing").Bool() || e.Get("keyCode").Int() == 229 {
+		return
+	}
+	e.PreventDefault()
+	c.submit(ctx)
+}
+
+func (c *composer) onSubmit(ctx app.Context, e app.Event) {
+	e.PreventDefault()
+	c.submit(ctx)
+}
+
+func (c *composer) submit(ctx app.Context) {
+	el := app.Window().GetElementByID("composer")
+	if !el.Truthy() || c.IonSubmit == nil {
+		return
+	}
+	text := el.Get("value").String()
+	if strings.TrimSpace(text) == "" {
+		return
+	}
+	if c.IonSubmit(ctx, text) {
+		clearInput("composer")
+	}
+	el.Call("focus")
+}
+
+// nameForm asks for a nickname.
+type nameForm struct {
+	app.Compo
+
+	Ilang   Lang
+	IonPick func(app.Context, string)
+}
+
+func (f *nameForm) Lang(l Lang) *nameForm                        { f.Ilang = l; return f }
+func (f *nameForm) OnPick(h func(app.Context, string)) *nameForm { f.IonPick = h; return f }
+
+func (f *nameForm) Render() app.UI {
+	return app.Form().ID("name-form").Class("name-form").OnSubmit(f.onSubmit).Body(
+		app.H2().Text(T(f.Ilang, "name.title")),
+		app.Label().For("name-input").Text(T(f.Ilang, "name.label")),
+		app.Input().ID("name-input").Type("text").AutoFocus(true).MaxLength(chat.MaxNameRunes*4).
+			Attr("autocomplete", "nickname").Aria("describedby", "name-hint"),
+		app.P().ID("name-hint").Class("hint").Text(T(f.Ilang, "name.hint")+" · max "+strconv.Itoa(chat.MaxNameRunes)),
+		app.Button().ID("name-submit").Type("submit").Text(T(f.Ilang, "name.submit")),
+	)
+}
+
+func (f *nameForm) onSubmit(ctx app.Context, e app.Event) {
+	e.PreventDefault()
+	el := app.Window().GetElementByID("name-input")
+	if el.Truthy() && f.IonPick != nil {
+		f.IonPick(ctx, el.Get("value").String())
+	}
+}
+
+// joinForm joins or creates a room by name.
+type joinForm struct {
+	app.Compo
+
+	Ilang   Lang
+	IonJoin func(app.Context, string)
+}
+
+func (f *joinForm) Lang(l Lang) *joinForm                        { f.Ilang = l; return f }
+func (f *joinForm) OnJoin(h func(app.Context, string)) *joinForm { f.IonJoin = h; return f }
+
+func (f *joinForm) Render() app.UI {
+	return app.Form().ID("join-form").Class("join-form").OnSubmit(f.onSubmit).Body(
+		app.Label().For("join-input").Text(T(f.Ilang, "rooms.join")),
+		app.Div().Class("row").Body(
+			app.Input().ID("join-input").Type("text").MaxLength(chat.MaxNameRunes*4).Placeholder("group A"),
+			app.Button().ID("join-submit").Type("submit").Text(T(f.Ilang, "btn.join")),
+		),
+	)
+}
+
+func (f *joinForm) onSubmit(ctx app.Context, e app.Event) {
+	e.PreventDefault()
+	el := app.Window().GetElementByID("join-input")
+	if !el.Truthy() || f.IonJoin == nil {
+		return
+	}
+	if room := el.Get("value").String(); strings.TrimSpace(room) != "" {
+		f.IonJoin(ctx, room)
+		clearInput("join-input")
+	}
+}

@@ -1,0 +1,110 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Lang is an interface language.
+type Lang string
+
+// Supported languages.
+const (
+	English Lang = "en"
+	Chinese Lang = "zh"
+)
+
+// LangFor picks the interface language for a browser language tag such as
+// "zh-CN" or "en-US": Chinese for any zh tag, English otherwise.
+func LangFor(tag string) Lang {
+	if strings.HasPrefix(strings.ToLower(tag), "zh") {
+		return Chinese
+	}
+	return English
+}
+
+// text holds every interface string, by key, in each language.
+var text = map[string][2]string{
+	"app.title":          {"Chat", "聊天"},
+	"name.title":         {"Pick a nickname", "选择昵称"},
+	"name.hint":          {"1 to 32 letters, digits or _ - .", "1 到 32 个字母、数字或 _ - ."},
+	"name.label":         {"Nickname", "昵称"},
+	"name.submit":        {"Start chatting", "开始聊天"},
+	"state.connecting":   {"Connecting…", "正在连接…"},
+	"state.online":       {"Online", "在线"},
+	"state.reconnecting": {"Reconnecting…", "正在重新连接…"},
+	"state.retry":        {"Reconnecting in %ds…", "%d 秒后重新连接…"},
+	"state.offline":      {"Offline", "离线"},
+	"btn.disconnect":     {"Disconnect", "断开"},
+	"btn.reconnect":      {"Reconnect", "重新连接"},
+	"btn.lang":           {"中文", "English"},
+	"btn.send":           {"Send", "发送"},
+	"btn.join":           {"Join", "加入"},
+	"btn.leave":          {"Leave room", "退出房间"},
+	"btn.older":          {"Load older messages", "加载更早的消息"},
+	"btn.dismiss":        {"Dismiss", "关闭"},
+	"btn.discard":        {"Discard", "丢弃"},
+	"nav.rooms":          {"Conversations", "会话"},
+	"nav.chat":           {"Chat", "聊天"},
+	"nav.people":         {"People", "成员"},
+	"rooms.title":        {"Conversations", "会话"},
+	"rooms.join":         {"Join or create a room", "加入或创建房间"},
+	"rooms.private":      {"Private", "私聊"},
+	"people.title":       {"Online", "在线"},
+	"people.hint":        {"Pick someone to talk privately", "点击成员发起私聊"},
+	"people.you":         {"(you)", "（你）"},
+	"people.private":     {"private conversation", "私聊"},
+	"conv.start":         {"This is the beginning of the conversation.", "这是会话的开始。"},
+	"conv.lost":          {"Some older messages are no longer available.", "部分较早的消息已无法获取。"},
+	"conv.empty":         {"No messages yet. Say hello!", "还没有消息，打个招呼吧！"},
+	"conv.loading":       {"Loading…", "加载中…"},
+	"conv.online":        {"%d online", "%d 人在线"},
+	"entry.joined":       {"joined the room", "加入了房间"},
+	"entry.left":         {"left the room", "离开了房间"},
+	"notice.online":      {"%s joined", "%s 上线了"},
+	"notice.offline":     {"%s left", "%s 下线了"},
+	"pending.sending":    {"sending…", "发送中…"},
+	"pending.failed":     {"not sent: %s", "未发送：%s"},
+	"pending.to":         {"to %s", "发给 %s"},
+	"composer.label":     {"Message", "消息"},
+	"composer.hint":      {"Message %s — Enter to send, Shift+Enter for a new line", "发送到 %s — Enter 发送，Shift+Enter 换行"},
+	"composer.offline":   {"Messages you send now go out when the connection is back.", "现在发送的消息会在连接恢复后发出。"},
+	"error.prefix":       {"Error: ", "错误："},
+}
+
+// T returns the string key in language l, formatted with args when given.
+func T(l Lang, key string, args ...any) string {
+	pair, ok := text[key]
+	if !ok {
+		return key
+	}
+	s := pair[0]
+	if l == Chinese {
+		s = pair[1]
+	}
+	if len(args) > 0 {
+		return fmt.Sprintf(s, args...)
+	}
+	return s
+}
+
+// FormatTime shows a server time (Unix milliseconds) in the viewer's local
+// time: the clock alone for today, with the date otherwise.
+func FormatTime(l Lang, ms int64, now time.Time) string {
+	t := time.UnixMilli(ms).In(now.Location())
+	y1, m1, d1 := t.Date()
+	y2, m2, d2 := now.Date()
+	switch {
+	case y1 == y2 && m1 == m2 && d1 == d2:
+		return t.Format("15:04")
+	case l == Chinese && y1 == y2:
+		return fmt.Sprintf("%d月%d日 %s", m1, d1, t.Format("15:04"))
+	case l == Chinese:
+		return fmt.Sprintf("%d年%d月%d日 %s", y1, m1, d1, t.Format("15:04"))
+	case y1 == y2:
+		return t.Format("Jan 2 15:04")
+	default:
+		return t.Format("Jan 2 2006 15:04")
+	}
+}

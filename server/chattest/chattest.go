@@ -1,0 +1,303 @@
+// Package chattest runs a real chat server on a random loopback port and
+// gives tests real websocket clients for it, the way net/http/httptest does
+// for handlers. Clients read in the background and keep every frame, so a
+// test can wait for the one it expects.
+package chattest
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/founding/chat/app/chat"
+	"github.com/founding/chat/server"
+)
+
+// Wait is how long Expect and Eventually wait by default.
+const Wait = 10 * time.Second
+
+// Server is a chat server listening on 127.0.0.1.
+type Server struct {
+	*server.Server
+	URL  string // http://127.0.0.1:port
+	WS   string // ws://127.0.0.1:port/ws
+	HTTP *http.Server
+}
+
+// New starts a server with opts; it stops when the test ends. Logs go to
+// the test log only when the test fails and -v is given.
+func New(t testing.TB, opts server.Options) *Server {
+	t.Helper()
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
+	srv := server.New(opts)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+	go hs.Serve(ln)
+	s := &Server{Server: srv, URL: "http://" + ln.Addr().String(), WS: "ws://" + ln.Addr().String() + "/ws", HTTP: hs}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		hs.Shutdown(ctx)
+		srv.Close()
+	})
+	return s
+}
+
+type testWriter struct{ t testing.TB }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
+}
+
+// Client is one websocket connection, as a browser tab would open it.
+type Client struct {
+	t    testing.TB
+	Jar  http.CookieJar
+	Conn *websocket.Conn
+
+	mu     sync.Mutex
+	frames []chat.Frame
+	raw    [][]byte // websocket messages as received
+	closed error
+	signal chan struct{}
+}
+
+// NewJar returns an empty cookie jar: one browser.
+func NewJar() http.CookieJar {
+	jar, _ := cookiejar.New(nil)
+	return jar
+}
+
+// Dial opens a connection with the browser jar (a new one when nil) and
+// starts reading.
+func (s *Server) Dial(t testing.TB, jar http.CookieJar) *Client {
+	t.Helper()
+	c := s.DialSilent(t, jar)
+	go c.readLoop()
+	return c
+}
+
+// DialSilent opens a connection that never reads, so it answers no ping:
+// a client whose network went away.
+func (s *Server) DialSilent(t testing.TB, jar http.CookieJar) *Client {
+	t.Helper()
+	if jar == nil {
+		jar = NewJar()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), Wait)
+	defer cancel()
+	ws, _, err := websocket.Dial(ctx, s.WS, &websocket.DialOptions{
+		Subprotocols: []string{chat.Subprotocol},
+		HTTPClient:   &http.Client{Jar: jar},
+		HTTPHeader:   http.Header{"Origin": {s.URL}},
+	})
+	if err != nil {
+		t.Fatalf("dial %s: %v", s.WS, err)
+	}
+	ws.SetReadLimit(chat.ClientReadLimit)
+	c := &Client{t: t, Jar: jar, Conn: ws, signal: make(chan struct{}, 1)}
+	t.Cleanup(func() { ws.CloseNow() })
+	return c
+}
+
+// User connects a new browser and picks name; it returns once the Welcome
+// for that name has arrived.
+func (s *Server) User(t testing.TB, name string) *Client {
+	t.Helper()
+	c := s.Dial(t, nil)
+	Expect(c, func(w *chat.Welcome) bool { return w.NeedName })
+	c.Send(&chat.Nick{Name: name})
+	Expect(c, func(w *chat.Welcome) bool { return !w.NeedName })
+	return c
+}
+
+func (c *Client) readLoop() {
+	for {
+		_, data, err := c.Conn.Read(context.Background())
+		c.mu.Lock()
+		if err != nil {
+			c.closed = err
+			c.mu.Unlock()
+			c.notify()
+			return
+		}
+		c.raw = append(c.raw, data)
+		f, derr := chat.DecodeServer(data)
+		if derr != nil {
+			c.mu.Unlock()
+			c.t.Errorf("server sent a frame that does not decode: %v: %.200s", derr, data)
+			continue
+		}
+		if b, ok := f.(*chat.Batch); ok {
+			c.frames = append(c.frames, b.Frames...)
+		} else {
+			c.frames = append(c.frames, f)
+		}
+		c.mu.Unlock()
+		c.notify()
+	}
+}
+
+func (c *Client) notify() {
+	select {
+	case c.signal <- struct{}{}:
+	default:
+	}
+}
+
+// Send writes a frame.
+func (c *Client) Send(f chat.Frame) {
+	c.t.Helper()
+	b, err := chat.Encode(f)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	c.SendRaw(b)
+}
+
+// SendRaw writes bytes as a text message.
+func (c *Client) SendRaw(b []byte) {
+	c.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), Wait)
+	defer cancel()
+	if err := c.Conn.Write(ctx, websocket.MessageText, b); err != nil {
+		c.t.Fatalf("write: %v", err)
+	}
+}
+
+// Frames returns a copy of every frame received so far, batches flattened.
+func (c *Client) Frames() []chat.Frame {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]chat.Frame(nil), c.frames...)
+}
+
+// Messages returns how many websocket messages arrived.
+func (c *Client) Messages() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.raw)
+}
+
+// Closed returns the error that ended the connection, or nil while open.
+func (c *Client) Closed() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.closed
+}
+
+// Expect waits for a frame of type T that match accepts (nil accepts any)
+// and returns it, failing the test after Wait. Frames before it stay in
+// Frames.
+func Expect[T any](c *Client, match func(*T) bool) *T {
+	c.t.Helper()
+	var found *T
+	ok := c.waitFor(Wait, func(frames []chat.Frame) bool {
+		for _, f := range frames {
+			if v, ok := any(f).(*T); ok && (match == nil || match(v)) {
+				found = v
+				return true
+			}
+		}
+		return false
+	})
+	if !ok {
+		c.t.Fatalf("no %T arrived in %v; got %s", found, Wait, describe(c.Frames()))
+	}
+	return found
+}
+
+// Never fails the test if a frame of type T that match accepts arrives
+// within d.
+func Never[T any](c *Client, d time.Duration, match func(*T) bool) {
+	c.t.Helper()
+	if c.waitFor(d, func(frames []chat.Frame) bool {
+		for _, f := range frames {
+			if v, ok := any(f).(*T); ok && (match == nil || match(v)) {
+				return true
+			}
+		}
+		return false
+	}) {
+		c.t.Fatalf("an unexpected %T arrived; got %s", new(T), describe(c.Frames()))
+	}
+}
+
+// WaitClosed waits for the connection to end and returns its close status.
+func (c *Client) WaitClosed(d time.Duration) websocket.StatusCode {
+	c.t.Helper()
+	if !c.waitFor(d, func([]chat.Frame) bool { return c.Closed() != nil }) {
+		c.t.Fatalf("connection still open after %v", d)
+	}
+	return websocket.CloseStatus(c.Closed())
+}
+
+func (c *Client) waitFor(d time.Duration, done func([]chat.Frame) bool) bool {
+	deadline := time.NewTimer(d)
+	defer deadline.Stop()
+	for {
+		if done(c.Frames()) {
+			return true
+		}
+		select {
+		case <-c.signal:
+		case <-deadline.C:
+			return done(c.Frames())
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+func describe(frames []chat.Frame) string {
+	var b strings.Builder
+	for i, f := range frames {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		enc, _ := chat.Encode(f)
+		if len(enc) > 160 {
+			enc = append(enc[:160], "…"...)
+		}
+		b.Write(enc)
+	}
+	return "[" + b.String() + "]"
+}
+
+// Eventually polls cond until it holds or d passes.
+func Eventually(t testing.TB, d time.Duration, cond func() bool, what string) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("after %v: %s", d, what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// Get fetches path from the server with jar.
+func (s *Server) Get(t testing.TB, jar http.CookieJar, path string) (*http.Response, string) {
+	t.Helper()
+	resp, err := (&http.Client{Jar: jar}).Get(s.URL + path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp, string(body)
+}

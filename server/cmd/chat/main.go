@@ -1,0 +1,148 @@
+// Command chat serves the chat: the websocket at /ws and the WebAssembly
+// client, all embedded in this one binary.
+//
+// Usage:
+//
+//	chat [-addr host:port] [-log-level info]
+//
+// Every flag can also be set with an environment variable, CHAT_ and the flag
+// name in capitals with _ for -, such as CHAT_ADDR=:8080.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/founding/chat/build"
+	"github.com/founding/chat/server"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stderr, nil); err != nil {
+		fmt.Fprintln(os.Stderr, "chat:", err)
+		os.Exit(1)
+	}
+}
+
+// config is what the flags set.
+type config struct {
+	addr     string
+	logLevel slog.Level
+	opts     server.Options
+}
+
+func parse(args []string, stderr io.Writer) (*config, error) {
+	var c config
+	fs := flag.NewFlagSet("chat", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&c.addr, "addr", "localhost:8080", "address to listen on (use :8080 to accept other machines)")
+	fs.TextVar(&c.logLevel, "log-level", slog.LevelInfo, "log level: debug, info, warn or error")
+	fs.DurationVar(&c.opts.PresenceGrace, "presence-grace", 5*time.Second, "how long a user who dropped stays online before others see them leave")
+	fs.DurationVar(&c.opts.PingInterval, "ping-interval", 25*time.Second, "how often the server pings each connection")
+	fs.DurationVar(&c.opts.PingTimeout, "ping-timeout", 15*time.Second, "how long a ping may go unanswered before the connection is dropped")
+	fs.IntVar(&c.opts.QueueBytes, "queue-bytes", 4<<20, "bytes that may wait for one slow connection before it is dropped")
+	fs.IntVar(&c.opts.MaxConnsPerAddr, "max-conns-per-addr", 64, "websockets allowed from one IP address")
+	fs.Float64Var(&c.opts.MessageRate, "message-rate", 10, "messages per second one user may send")
+	fs.IntVar(&c.opts.MessageBurst, "message-burst", 30, "messages one user may send in a burst")
+	fs.Float64Var(&c.opts.FrameRate, "frame-rate", 50, "frames per second one connection may send")
+	fs.IntVar(&c.opts.FrameBurst, "frame-burst", 100, "frames one connection may send in a burst")
+	fs.IntVar(&c.opts.MaxRooms, "max-rooms", 100, "rooms one user may be in")
+	version := fs.Bool("version", false, "print the version and exit")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if err := fromEnv(fs); err != nil {
+		return nil, err
+	}
+	if *version {
+		fmt.Fprintln(stderr, build.Version())
+		return nil, nil
+	}
+	return &c, nil
+}
+
+// fromEnv sets every flag not given on the command line from CHAT_<NAME>.
+func fromEnv(fs *flag.FlagSet) error {
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	var err error
+	fs.VisitAll(func(f *flag.Flag) {
+		env := "CHAT_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+		if v, ok := os.LookupEnv(env); ok && !given[f.Name] && err == nil {
+			if e := f.Value.Set(v); e != nil {
+				err = fmt.Errorf("%s=%q: %w", env, v, e)
+			}
+		}
+	})
+	return err
+}
+
+// run serves until ctx ends. When ready is not nil it receives the address
+// the server listens on.
+func run(ctx context.Context, args []string, stderr io.Writer, ready chan<- string) error {
+	c, err := parse(args, stderr)
+	if err != nil || c == nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: c.logLevel}))
+	c.opts.Logger = log
+	if !build.HasClient() {
+		log.Warn("this binary has no WebAssembly client; build it with `make build`")
+	}
+	srv := server.New(c.opts)
+	ln, err := net.Listen("tcp", c.addr)
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{
+		Handler:           srv,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	log.Info("chat is serving", "url", "http://"+displayAddr(ln.Addr()), "version", build.Version())
+	if ready != nil {
+		ready <- ln.Addr().String()
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err = hs.Shutdown(shutdownCtx)
+	srv.Close()
+	return err
+}
+
+// displayAddr turns a listening address into one a browser can open.
+func displayAddr(a net.Addr) string {
+	host, port, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return a.String()
+	}
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() || ip.IsLoopback() {
+		host = "localhost"
+	}
+	return net.JoinHostPort(host, port)
+}

@@ -1,0 +1,120 @@
+package server
+
+import (
+	"errors"
+
+	"github.com/founding/chat/app/chat"
+	"github.com/founding/chat/server/auth"
+)
+
+// handle serves one valid frame from the client, on the reader goroutine.
+func (ss *session) handle(f chat.Frame) {
+	if p, ok := f.(*chat.Ping); ok {
+		ss.sendFrame(&chat.Pong{N: p.N})
+		return
+	}
+	if n, ok := f.(*chat.Nick); ok {
+		ss.nick(n)
+		return
+	}
+	if ss.user.Key == "" {
+		ss.reject(&chat.Error{Code: chat.CodeNeedName, Message: "pick a name first", Ref: f.FrameType()})
+		return
+	}
+	var err error
+	switch f := f.(type) {
+	case *chat.Send:
+		err = ss.send(f)
+	case *chat.Join:
+		_, err = ss.srv.hub.Join(ss.ctx, ss.user.Key, f.Room)
+	case *chat.Leave:
+		err = ss.srv.hub.Leave(ss.ctx, ss.user.Key, f.Conv)
+	case *chat.Open:
+		var info chat.ConvInfo
+		if info, err = ss.srv.hub.Open(ss.user.Key, f.With); err == nil {
+			ss.sendFrame(&chat.Conv{ConvInfo: info})
+		}
+	case *chat.History:
+		var p *chat.Page
+		if p, err = ss.srv.hub.Page(ss.ctx, ss.user.Key, *f); err == nil {
+			ss.sendFrame(p)
+		}
+	case *chat.Resume:
+		var frames []chat.Frame
+		frames, err = ss.srv.hub.Resume(ss.ctx, ss.user.Key, f.Cursors)
+		for _, p := range frames {
+			ss.sendFrame(p)
+		}
+	case *chat.Read:
+		err = ss.srv.hub.MarkRead(ss.user.Key, f.Conv, f.Seq)
+	case *chat.SetPassword:
+		err = chat.Errorf(chat.CodeBadRequest, "passwords are not available on this server yet")
+	default:
+		err = chat.Errorf(chat.CodeUnknownType, "a client may not send %s frames", f.FrameType())
+	}
+	if err != nil {
+		ss.sendError(withRef(err, f.FrameType()))
+	}
+}
+
+func withRef(err error, t chat.Type) error {
+	var ce *chat.Error
+	if errors.As(err, &ce) && ce.Ref == "" {
+		ce.Ref = t
+	}
+	return err
+}
+
+// nick gives the session its name and joins the user to the hub.
+func (ss *session) nick(n *chat.Nick) {
+	if ss.user.Key != "" {
+		ss.sendError(&chat.Error{Code: chat.CodeHasName, Message: "you already have a name", Ref: chat.TypeNick})
+		return
+	}
+	name, err := chat.CleanName(n.Name)
+	if err != nil {
+		ss.reject(withRef(err, chat.TypeNick))
+		return
+	}
+	u, err := ss.srv.accounts.Claim(ss.token, name)
+	switch {
+	case errors.Is(err, auth.ErrNameTaken):
+		ss.sendError(&chat.Error{Code: chat.CodeNameTaken, Message: "the name " + name + " is taken; pick another", Ref: chat.TypeNick})
+		return
+	case errors.Is(err, auth.ErrHasName):
+		// Another tab of this browser picked a name meanwhile: use it.
+		var ok bool
+		if u, ok = ss.srv.accounts.Lookup(ss.token); !ok {
+			ss.sendError(err)
+			return
+		}
+	case err != nil:
+		ss.sendError(err)
+		return
+	}
+	ss.user = u
+	ss.srv.hub.Connect(ss.ctx, u.Key, u.Name, ss)
+}
+
+// send posts a message, under the per-user rate limit, and acks it.
+func (ss *session) send(f *chat.Send) error {
+	if !ss.srv.userLimiter(ss.user.Key).Allow() {
+		return &chat.Error{Code: chat.CodeRateLimited, Message: "you are sending too fast; the message will be retried", Ref: chat.TypeSend, ID: &f.ID}
+	}
+	var ack chat.Ack
+	var err error
+	if f.To != "" {
+		ack, err = ss.srv.hub.PostTo(ss.ctx, ss.user.Key, f.To, f.Text, f.ID)
+	} else {
+		ack, err = ss.srv.hub.Post(ss.ctx, ss.user.Key, f.Conv, f.Text, f.ID)
+	}
+	if err != nil {
+		var ce *chat.Error
+		if errors.As(err, &ce) && ce.ID == nil {
+			ce.ID = &f.ID
+		}
+		return err
+	}
+	ss.sendFrame(&ack)
+	return nil
+}

@@ -1,0 +1,90 @@
+// Package markup makes the HTML of conversation entries. Every string that
+// came from a user is escaped; the only markup that reaches a browser is what
+// this package writes itself: a root element, line breaks and links. Any
+// client may therefore insert an entry's HTML as it is, even with innerHTML.
+package markup
+
+import (
+	"html"
+	"strings"
+)
+
+// Message returns the HTML of a message text that chat.CleanText accepted:
+// one <div>, "<br>" for line breaks, and http(s) URLs made into links that
+// open in a new tab without handing it this page.
+func Message(text string) string {
+	var b strings.Builder
+	b.Grow(len(text) + len(text)/8 + 32)
+	b.WriteString(`<div class="body">`)
+	for i, line := range strings.Split(text, "\n") {
+		if i > 0 {
+			b.WriteString("<br>")
+		}
+		writeLinked(&b, line)
+	}
+	b.WriteString("</div>")
+	return b.String()
+}
+
+// Event returns the HTML of a membership entry: who, and what happened, in
+// English for clients that show entries as they are (ours localises by kind).
+func Event(who, what string) string {
+	return `<div class="event"><b>` + html.EscapeString(who) + "</b> " + html.EscapeString(what) + "</div>"
+}
+
+// writeLinked writes line escaped, with URLs made into links.
+func writeLinked(b *strings.Builder, line string) {
+	for line != "" {
+		start := urlStart(line)
+		if start < 0 {
+			b.WriteString(html.EscapeString(line))
+			return
+		}
+		b.WriteString(html.EscapeString(line[:start]))
+		line = line[start:]
+		end := urlEnd(line)
+		u := html.EscapeString(line[:end])
+		b.WriteString(`<a href="` + u + `" target="_blank" rel="noopener noreferrer nofollow ugc">` + u + "</a>")
+		line = line[end:]
+	}
+}
+
+// urlStart returns the index of the first "http://" or "https://" that has
+// something after it, or -1.
+func urlStart(s string) int {
+	from := 0
+	for {
+		i := strings.Index(s[from:], "http")
+		if i < 0 {
+			return -1
+		}
+		i += from
+		rest := s[i:]
+		for _, p := range []string{"https://", "http://"} {
+			if strings.HasPrefix(rest, p) && len(rest) > len(p) && !stopsURL(rune(rest[len(p)])) {
+				return i
+			}
+		}
+		from = i + 4
+	}
+}
+
+// urlEnd returns the length of the URL at the start of s: up to white space
+// or a character that cannot be in one, without trailing punctuation.
+func urlEnd(s string) int {
+	end := len(s)
+	for i, r := range s {
+		if stopsURL(r) {
+			end = i
+			break
+		}
+	}
+	for end > 0 && strings.ContainsRune(".,;:!?)]}'\"", rune(s[end-1])) {
+		end--
+	}
+	return end
+}
+
+func stopsURL(r rune) bool {
+	return r <= ' ' || r == '<' || r == '>' || r == '"' || r == '`' || r == 0x7f || (r >= 0x80 && r <= 0x9f) || r == '\u3000'
+}

@@ -1,0 +1,266 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/coder/websocket"
+	"golang.org/x/time/rate"
+
+	"github.com/founding/chat/app/chat"
+	"github.com/founding/chat/server/auth"
+)
+
+// session is one websocket connection: a reader goroutine that handles the
+// client's frames in order, and a writer goroutine that drains the queue the
+// hub fills. It implements hub.Sink.
+type session struct {
+	srv    *Server
+	conn   *websocket.Conn
+	token  string
+	addr   string
+	log    *slog.Logger
+	queue  *queue
+	ctx    context.Context
+	cancel context.CancelFunc
+
+	user    auth.User // set by the reader goroutine once the session has a name
+	frames  *rate.Limiter
+	strikes *rate.Limiter
+	pinging atomic.Bool
+
+	closeOnce sync.Once
+}
+
+// serveWS accepts a websocket and runs its session until it ends.
+func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
+	if !offers(r, chat.Subprotocol) {
+		http.Error(w, "this server speaks the websocket subprotocol "+chat.Subprotocol, http.StatusBadRequest)
+		return
+	}
+	addr := clientAddr(r)
+	if !s.conns.acquire(addr) {
+		http.Error(w, "too many connections from your address", http.StatusTooManyRequests)
+		return
+	}
+	defer s.conns.release(addr)
+
+	token := s.sessionToken(w, r)
+	conn, err := websocket.Accept(w, r, &websocket.AcceptOptions{
+		Subprotocols:   []string{chat.Subprotocol},
+		OriginPatterns: s.opts.OriginPatterns,
+	})
+	if err != nil {
+		s.log.Debug("websocket refused", "addr", addr, "err", err)
+		return
+	}
+	conn.SetReadLimit(chat.ServerReadLimit)
+	ctx, cancel := context.WithCancel(s.ctx)
+	ss := &session{
+		srv: s, conn: conn, token: token, addr: addr,
+		log:     s.log.With("addr", addr),
+		queue:   newQueue(s.opts.QueueBytes),
+		ctx:     ctx,
+		cancel:  cancel,
+		frames:  rate.NewLimiter(rate.Limit(s.opts.FrameRate), s.opts.FrameBurst),
+		strikes: rate.NewLimiter(rate.Every(badFrameWindow/badFrameBurst), badFrameBurst),
+	}
+	s.track(ss, true)
+	defer s.track(ss, false)
+	ss.run()
+}
+
+// Bad frames: a client may send badFrameBurst of them in a row, then one per
+// badFrameWindow/badFrameBurst; past that it is closed as broken.
+const (
+	badFrameBurst  = 10
+	badFrameWindow = 10 * time.Second
+)
+
+func (ss *session) run() {
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		ss.writeLoop()
+	}()
+	ss.greet()
+	ss.readLoop()
+	ss.cancel()
+	wg.Wait()
+	if ss.user.Key != "" {
+		ss.srv.hub.Disconnect(ss)
+	}
+	ss.conn.CloseNow()
+}
+
+// greet sends the Welcome: the user's own when the session has a name.
+func (ss *session) greet() {
+	if u, ok := ss.srv.accounts.Lookup(ss.token); ok {
+		ss.user = u
+		ss.srv.hub.Connect(ss.ctx, u.Key, u.Name, ss)
+		return
+	}
+	w := ss.srv.welcome
+	w.NeedName = true
+	ss.sendFrame(&w)
+}
+
+// Send queues an encoded frame; a connection whose queue overflows is
+// evicted as a slow consumer.
+func (ss *session) Send(frame []byte) {
+	if !ss.queue.push(frame) {
+		ss.close(chat.CloseSlowConsumer, "slow consumer: you were not reading fast enough")
+	}
+}
+
+func (ss *session) sendFrame(f chat.Frame) {
+	b, err := chat.Encode(f)
+	if err != nil {
+		ss.log.Error("encode failed", "type", f.FrameType(), "err", err)
+		return
+	}
+	ss.Send(b)
+}
+
+// close ends the connection with a code and reason, once, without blocking.
+func (ss *session) close(code int, reason string) {
+	ss.closeOnce.Do(func() {
+		ss.log.Info("closing connection", "code", code, "reason", reason)
+		ss.srv.closes.count(code)
+		go func() {
+			ss.conn.Close(websocket.StatusCode(code), reason)
+			ss.cancel()
+		}()
+	})
+}
+
+func (ss *session) readLoop() {
+	for {
+		typ, data, err := ss.conn.Read(ss.ctx)
+		if err != nil {
+			ss.logEnd(err)
+			return
+		}
+		if typ != websocket.MessageText {
+			ss.reject(chat.Errorf(chat.CodeBadRequest, "binary frames are not part of %s; send JSON text", chat.Subprotocol))
+			continue
+		}
+		if !ss.frames.Allow() {
+			ss.reject(chat.Errorf(chat.CodeRateLimited, "too many frames; slow down"))
+			continue
+		}
+		f, err := chat.DecodeClient(data)
+		if err != nil {
+			ss.reject(err)
+			continue
+		}
+		ss.handle(f)
+	}
+}
+
+// reject answers a bad frame with an error frame; a client that keeps
+// sending them is closed with a policy violation.
+func (ss *session) reject(err error) {
+	ss.sendError(err)
+	if !ss.strikes.Allow() {
+		ss.close(chat.ClosePolicy, "too many bad frames")
+	}
+}
+
+func (ss *session) sendError(err error) {
+	var ce *chat.Error
+	if !errors.As(err, &ce) {
+		ss.log.Error("request failed", "err", err)
+		ce = chat.Errorf(chat.CodeInternal, "the server failed; try again")
+	}
+	ss.sendFrame(ce)
+}
+
+func (ss *session) logEnd(err error) {
+	status := websocket.CloseStatus(err)
+	switch {
+	case status == websocket.StatusNormalClosure || status == websocket.StatusGoingAway:
+		ss.log.Debug("connection closed", "user", ss.user.Name, "status", status)
+	case ss.ctx.Err() != nil:
+		ss.log.Debug("connection ended", "user", ss.user.Name)
+	default:
+		ss.log.Info("connection lost", "user", ss.user.Name, "status", status, "err", err)
+	}
+}
+
+// writeLoop writes what the hub queues, everything pending at once, and
+// pings the client.
+func (ss *session) writeLoop() {
+	ping := time.NewTicker(ss.srv.opts.PingInterval)
+	defer ping.Stop()
+	var frames [][]byte
+	var buf []byte
+	for {
+		select {
+		case <-ss.ctx.Done():
+			return
+		case <-ping.C:
+			ss.ping()
+			continue
+		case <-ss.queue.wake:
+		}
+		frames = ss.queue.take(frames[:0])
+		var err error
+		buf, err = ss.write(frames, buf)
+		clear(frames)
+		if err != nil {
+			ss.log.Debug("write failed", "err", err)
+			ss.cancel()
+			return
+		}
+	}
+}
+
+// write sends frames as few websocket messages as the frame size allows:
+// one frame alone, several as a batch.
+func (ss *session) write(frames [][]byte, buf []byte) ([]byte, error) {
+	for len(frames) > 0 {
+		n, size := 1, len(frames[0])
+		for n < len(frames) && chat.BatchSize(n+1, size+len(frames[n])) <= chat.MaxServerFrameBytes {
+			size += len(frames[n])
+			n++
+		}
+		msg := frames[0]
+		if n > 1 {
+			buf = chat.AppendBatch(buf[:0], frames[:n])
+			msg = buf
+		}
+		ctx, cancel := context.WithTimeout(ss.ctx, ss.srv.opts.WriteTimeout)
+		err := ss.conn.Write(ctx, websocket.MessageText, msg)
+		cancel()
+		if err != nil {
+			return buf, err
+		}
+		frames = frames[n:]
+	}
+	if cap(buf) > 64<<10 {
+		buf = nil // do not keep a big buffer for an idle connection
+	}
+	return buf, nil
+}
+
+// ping checks that the client still answers; one that does not is closed.
+func (ss *session) ping() {
+	if !ss.pinging.CompareAndSwap(false, true) {
+		return
+	}
+	go func() {
+		defer ss.pinging.Store(false)
+		ctx, cancel := context.WithTimeout(ss.ctx, ss.srv.opts.PingTimeout)
+		defer cancel()
+		if err := ss.conn.Ping(ctx); err != nil && ss.ctx.Err() == nil {
+			ss.close(chat.CloseHeartbeat, "no answer to ping")
+		}
+	}()
+}

@@ -1,0 +1,186 @@
+// Package store keeps conversations: an append-only log per conversation
+// with gap-free sequence numbers and server time, pages read back from it,
+// and the per-device marks that make a retried message land once.
+//
+// Memory keeps everything in the process, bounded per conversation; it is the
+// default until the durable store replaces it behind the same methods.
+package store
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/founding/chat/app/chat"
+)
+
+// Errors the store returns.
+var (
+	// ErrFuture means a history request named a sequence the conversation
+	// has not reached.
+	ErrFuture = errors.New("store: sequence is beyond the conversation's last entry")
+	// ErrStaleID means a message id is at or below its device's high-water
+	// mark but too old for its ack to be remembered.
+	ErrStaleID = errors.New("store: message id is older than the acks kept for its device")
+)
+
+// Origin says who sent a message and with which id, for deduplication.
+type Origin struct {
+	User string // user key
+	ID   chat.MsgID
+}
+
+// DefaultRetain is how many entries Memory keeps per conversation.
+const DefaultRetain = 10000
+
+// ackWindow is how many recent acks are remembered per device.
+const ackWindow = 4096
+
+// Memory is an in-process store. It is safe for concurrent use.
+type Memory struct {
+	// Retain bounds the entries kept per conversation; older ones are
+	// dropped. Zero means DefaultRetain.
+	Retain int
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+
+	mu      sync.Mutex
+	convs   map[string]*memConv
+	devices map[deviceKey]*deviceMarks
+}
+
+type memConv struct {
+	first   uint64 // seq of entries[0]
+	last    uint64
+	entries []chat.Entry
+}
+
+type deviceKey struct{ user, device string }
+
+type deviceMarks struct {
+	high uint64
+	acks map[uint64]chat.Ack
+}
+
+// NewMemory returns an empty store.
+func NewMemory() *Memory {
+	return &Memory{convs: make(map[string]*memConv), devices: make(map[deviceKey]*deviceMarks)}
+}
+
+// Append stores e as the next entry of e.Conv, setting its Seq and Time.
+func (m *Memory) Append(_ context.Context, e chat.Entry) (chat.Entry, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.append(e), nil
+}
+
+// AppendMessage is Append for a message a client sent: if its origin was
+// stored before, it returns the earlier entry's ack and dup true instead of
+// storing it again.
+func (m *Memory) AppendMessage(_ context.Context, e chat.Entry, o Origin) (chat.Ack, bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	k := deviceKey{o.User, o.ID.Device}
+	marks := m.devices[k]
+	if marks == nil {
+		marks = &deviceMarks{acks: make(map[uint64]chat.Ack)}
+		m.devices[k] = marks
+	}
+	if o.ID.N <= marks.high {
+		if ack, ok := marks.acks[o.ID.N]; ok {
+			return ack, true, nil
+		}
+		return chat.Ack{}, false, ErrStaleID
+	}
+	e = m.append(e)
+	ack := chat.Ack{ID: o.ID, Conv: e.Conv, Seq: e.Seq, Time: e.Time}
+	marks.high = o.ID.N
+	marks.acks[o.ID.N] = ack
+	delete(marks.acks, o.ID.N-ackWindow)
+	return ack, false, nil
+}
+
+func (m *Memory) append(e chat.Entry) chat.Entry {
+	c := m.convs[e.Conv]
+	if c == nil {
+		c = &memConv{first: 1}
+		m.convs[e.Conv] = c
+	}
+	c.last++
+	e.Seq = c.last
+	e.Time = m.now().UnixMilli()
+	c.entries = append(c.entries, e)
+	if retain := m.retain(); len(c.entries) > retain {
+		drop := len(c.entries) - retain
+		c.entries = append(c.entries[:0:0], c.entries[drop:]...)
+		c.first += uint64(drop)
+	}
+	return e
+}
+
+// Page returns entries of q.Conv as chat.History describes.
+func (m *Memory) Page(_ context.Context, q chat.History) (chat.Page, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	c := m.convs[q.Conv]
+	if c == nil {
+		c = &memConv{first: 1}
+	}
+	p := chat.Page{Conv: q.Conv, First: c.first, Last: c.last}
+	if q.After > c.last || q.Before > c.last+1 {
+		return p, ErrFuture
+	}
+	limit := q.Limit
+	if limit <= 0 {
+		limit = chat.DefaultHistoryLimit
+	}
+	lo, hi := c.window(q, limit)
+	p.Entries = append([]chat.Entry(nil), c.entries[lo:hi]...)
+	return p, nil
+}
+
+// window returns the slice bounds of the entries q asks for.
+func (c *memConv) window(q chat.History, limit int) (lo, hi int) {
+	n := len(c.entries)
+	index := func(seq uint64) int { // index of seq, clamped to [0, n]
+		if seq < c.first {
+			return 0
+		}
+		return min(int(seq-c.first), n)
+	}
+	switch {
+	case q.After > 0:
+		lo = index(q.After + 1)
+		return lo, min(lo+limit, n)
+	case q.Before > 0:
+		hi = index(q.Before)
+		return max(hi-limit, 0), hi
+	default:
+		return max(n-limit, 0), n
+	}
+}
+
+// Last returns the sequence of the newest entry of conv, 0 if it has none.
+func (m *Memory) Last(_ context.Context, conv string) (uint64, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if c := m.convs[conv]; c != nil {
+		return c.last, nil
+	}
+	return 0, nil
+}
+
+func (m *Memory) now() time.Time {
+	if m.Now != nil {
+		return m.Now()
+	}
+	return time.Now()
+}
+
+func (m *Memory) retain() int {
+	if m.Retain > 0 {
+		return m.Retain
+	}
+	return DefaultRetain
+}

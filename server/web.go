@@ -1,0 +1,84 @@
+package server
+
+import (
+	"io/fs"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"github.com/founding/chat/app/ui"
+	"github.com/founding/chat/build"
+)
+
+var registerRoutes sync.Once
+
+// newWeb returns the handler of everything but /ws: go-app's handler with
+// the routes of package ui, serving the embedded assets under /web/ and only
+// local resources, so the service worker can cache the whole app. Pages get a
+// session cookie when the browser has none (token is called for its effect).
+func newWeb(version string, token func(http.ResponseWriter, *http.Request) string) http.Handler {
+	registerRoutes.Do(ui.Routes)
+	h := &app.Handler{
+		Name:            "Chat",
+		ShortName:       "Chat",
+		Title:           "Chat",
+		Description:     "Real-time chat: rooms, private messages, presence.",
+		Lang:            "en",
+		BackgroundColor: "#f4f5f7",
+		ThemeColor:      "#2f6feb",
+		LoadingLabel:    "Chat {progress}%",
+		Icon: app.Icon{
+			Default:  "/web/icon-192.png",
+			Large:    "/web/icon-512.png",
+			Maskable: "/web/icon-maskable.png",
+			SVG:      "/web/icon.svg",
+		},
+		Styles:                  []string{"/web/chat.css"},
+		Resources:               embeddedResources{Handler: assetHandler()},
+		Version:                 version,
+		WasmContentLengthHeader: "X-Wasm-Content-Length",
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet && isPage(r.URL.Path) {
+			token(w, r)
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// isPage reports whether path is a page rather than a resource.
+func isPage(path string) bool {
+	return !strings.HasPrefix(path, "/web/") && !strings.Contains(path[strings.LastIndex(path, "/")+1:], ".")
+}
+
+// embeddedResources serves /web/ from build.FS; it resolves paths the way
+// app.LocalDir("") does.
+type embeddedResources struct {
+	http.Handler
+}
+
+// Resolve returns the URL of a resource: /web/ paths stay as they are.
+func (embeddedResources) Resolve(location string) string {
+	return app.LocalDir("").Resolve(location)
+}
+
+// assetHandler serves the files of build.FS, never a directory listing.
+func assetHandler() http.Handler {
+	files := http.FileServerFS(build.FS)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		name := strings.TrimPrefix(r.URL.Path, "/")
+		if st, err := fs.Stat(build.FS, name); err != nil || st.IsDir() {
+			http.NotFound(w, r)
+			return
+		}
+		if name == "web/app.wasm" {
+			if st, err := fs.Stat(build.FS, name); err == nil {
+				w.Header().Set("X-Wasm-Content-Length", strconv.FormatInt(st.Size(), 10))
+			}
+		}
+		files.ServeHTTP(w, r)
+	})
+}
