@@ -119,6 +119,9 @@ func decode(data []byte, known map[Type]func() Frame) (Frame, error) {
 	if !utf8.Valid(data) {
 		return nil, Errorf(CodeInvalidUTF8, "frame is not valid UTF-8")
 	}
+	if trimmed := bytes.TrimLeft(data, " \t\r\n"); len(trimmed) == 0 || trimmed[0] != '{' {
+		return nil, Errorf(CodeBadJSON, "frame is not a JSON object")
+	}
 	var p peek
 	if err := json.Unmarshal(data, &p); err != nil {
 		return nil, Errorf(CodeBadJSON, "frame is not a JSON object: %s", jsonProblem(err))

@@ -20,6 +20,8 @@ const (
 	DefaultHistoryLimit = 50
 	// MaxCursors is the most conversations one resume frame may name.
 	MaxCursors = 1000
+	// MaxConvIDBytes bounds a conversation id a client names.
+	MaxConvIDBytes = 512
 )
 
 // Hard websocket read limits. They sit above the application limits so that

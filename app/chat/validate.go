@@ -45,6 +45,8 @@ func cleanName(s string, spaces bool, code Code, what string) (string, error) {
 
 func nameRune(r rune, first, spaces bool) bool {
 	switch {
+	case unicode.In(r, unicode.Other_Default_Ignorable_Code_Point, unicode.Variation_Selector):
+		return false // invisible: "ann" and "ann\u034f" must not be two names
 	case unicode.IsLetter(r), unicode.Is(unicode.Nd, r):
 		return true
 	case r == '_' || r == '-' || r == '.':
@@ -111,6 +113,17 @@ func required(t Type, field, value string) error {
 	return nil
 }
 
+// convID checks a conversation id a client names: present and not huge.
+func convID(t Type, id string) error {
+	if err := required(t, "conv", id); err != nil {
+		return err
+	}
+	if len(id) > MaxConvIDBytes {
+		return withRef(t, Errorf(CodeNoSuchConv, "conversation id of %d bytes; ids have at most %d", len(id), MaxConvIDBytes))
+	}
+	return nil
+}
+
 // withRef tags a validation error with the frame type it concerns.
 func withRef(t Type, err error) error {
 	if e, ok := err.(*Error); ok && e.Ref == "" {
@@ -158,6 +171,8 @@ func (f *Send) validate() error {
 		if _, err := CleanName(f.To); err != nil {
 			return err
 		}
+	case len(f.Conv) > MaxConvIDBytes:
+		return Errorf(CodeNoSuchConv, "conversation id of %d bytes; ids have at most %d", len(f.Conv), MaxConvIDBytes)
 	}
 	if f.Text == "" {
 		return Errorf(CodeMissingField, "send frame needs a text")
@@ -176,7 +191,7 @@ func (f *Join) Validate() error {
 }
 
 // Validate checks a Leave.
-func (f *Leave) Validate() error { return required(TypeLeave, "conv", f.Conv) }
+func (f *Leave) Validate() error { return convID(TypeLeave, f.Conv) }
 
 // Validate checks an Open.
 func (f *Open) Validate() error {
@@ -189,7 +204,7 @@ func (f *Open) Validate() error {
 
 // Validate checks a History request.
 func (f *History) Validate() error {
-	if err := required(TypeHistory, "conv", f.Conv); err != nil {
+	if err := convID(TypeHistory, f.Conv); err != nil {
 		return err
 	}
 	if f.After != 0 && f.Before != 0 {
@@ -207,15 +222,15 @@ func (f *Resume) Validate() error {
 		return withRef(TypeResume, Errorf(CodeBadRequest, "resume names %d conversations; at most %d are allowed", len(f.Cursors), MaxCursors))
 	}
 	for conv := range f.Cursors {
-		if conv == "" {
-			return withRef(TypeResume, Errorf(CodeBadRequest, "resume names an empty conversation"))
+		if conv == "" || len(conv) > MaxConvIDBytes {
+			return withRef(TypeResume, Errorf(CodeBadRequest, "resume names an empty or oversized conversation id"))
 		}
 	}
 	return nil
 }
 
 // Validate checks a Read.
-func (f *Read) Validate() error { return required(TypeRead, "conv", f.Conv) }
+func (f *Read) Validate() error { return convID(TypeRead, f.Conv) }
 
 // Validate checks a SetPassword.
 func (f *SetPassword) Validate() error {

@@ -105,8 +105,11 @@ func New(opts Options) *Conn {
 	if opts.DialTimeout <= 0 {
 		opts.DialTimeout = 10 * time.Second
 	}
-	if opts.Backoff == (Backoff{}) {
-		opts.Backoff = DefaultBackoff
+	if opts.Backoff.Min <= 0 {
+		opts.Backoff.Min = DefaultBackoff.Min
+	}
+	if opts.Backoff.Max < opts.Backoff.Min {
+		opts.Backoff.Max = max(DefaultBackoff.Max, opts.Backoff.Min)
 	}
 	if opts.OnEvent == nil {
 		opts.OnEvent = func(Event) {}
@@ -174,12 +177,13 @@ func (c *Conn) Run(ctx context.Context) {
 	for ctx.Err() == nil {
 		if !c.want.Load() {
 			c.emit(Event{State: Offline, Changed: true, Err: why.Err, Code: why.Code})
-			if !c.wait(ctx, -1) {
+			if !c.waitWanted(ctx) {
 				return
 			}
 			state, attempt, why = Connecting, 0, Event{}
 			continue
 		}
+		c.drainKick() // a Reconnect already served must not cut the next wait short
 		c.emit(Event{State: state, Changed: true})
 		ws, err := c.dial(ctx)
 		if err != nil {
@@ -190,17 +194,23 @@ func (c *Conn) Run(ctx context.Context) {
 			c.wait(ctx, delay)
 			continue
 		}
-		attempt = 0
 		c.emit(Event{State: Online, Changed: true})
-		code, err := c.serve(ctx, ws)
+		code, heard, err := c.serve(ctx, ws)
 		state, why = Reconnecting, Event{Err: err, Code: code}
+		if heard {
+			attempt = 0 // the server answered: it is up, start the backoff over
+		}
+		if !c.want.Load() {
+			why = Event{} // Disconnect: not an error
+			continue
+		}
 		var delay time.Duration
 		switch chat.ReconnectPolicy(code) {
 		case chat.Stop:
-			if code != chat.CloseNormal || !c.want.Load() {
-				c.want.Store(false) // stopped by the server or by Disconnect
+			if code != chat.CloseNormal {
+				c.want.Store(false) // the server told us to stop
 			}
-			continue // a normal close with want set is Reconnect: dial at once
+			continue // a normal close while wanted is Reconnect: dial at once
 		case chat.RetryNow:
 			delay = time.Duration(rand.Int64N(int64(500 * time.Millisecond)))
 		default:
@@ -209,6 +219,25 @@ func (c *Conn) Run(ctx context.Context) {
 		}
 		c.emit(Event{State: Reconnecting, Changed: true, Err: err, Code: code, Retry: delay})
 		c.wait(ctx, delay)
+	}
+}
+
+// waitWanted waits until Reconnect is called; it reports false when ctx
+// ended.
+func (c *Conn) waitWanted(ctx context.Context) bool {
+	c.drainKick()
+	for !c.want.Load() {
+		if !c.wait(ctx, -1) {
+			return false
+		}
+	}
+	return true
+}
+
+func (c *Conn) drainKick() {
+	select {
+	case <-c.kick:
+	default:
 	}
 }
 
@@ -247,8 +276,9 @@ func (c *Conn) dial(ctx context.Context) (*websocket.Conn, error) {
 	return ws, nil
 }
 
-// serve runs one connection until it ends and returns its close code.
-func (c *Conn) serve(ctx context.Context, ws *websocket.Conn) (int, error) {
+// serve runs one connection until it ends and returns its close code and
+// whether any frame came from the server.
+func (c *Conn) serve(ctx context.Context, ws *websocket.Conn) (int, bool, error) {
 	sctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	out := make(chan []byte, 1024)
@@ -264,7 +294,9 @@ func (c *Conn) serve(ctx context.Context, ws *websocket.Conn) (int, error) {
 	go func() { defer wg.Done(); c.writeLoop(sctx, ws, out, cancel) }()
 	go func() { defer wg.Done(); c.pingLoop(sctx, ws, &lastHeard, &dead) }()
 
+	start := lastHeard.Load()
 	err := c.readLoop(sctx, ws, &lastHeard)
+	heard := lastHeard.Load() != start
 	c.mu.Lock()
 	c.out, c.active = nil, nil
 	c.mu.Unlock()
@@ -277,7 +309,7 @@ func (c *Conn) serve(ctx context.Context, ws *websocket.Conn) (int, error) {
 	} else if code < 0 {
 		code = chat.CloseAbnormal
 	}
-	return code, err
+	return code, heard, err
 }
 
 func (c *Conn) writeLoop(ctx context.Context, ws *websocket.Conn, out chan []byte, cancel func()) {

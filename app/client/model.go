@@ -133,6 +133,10 @@ func (m *Model) welcome(w *chat.Welcome) []chat.Frame {
 	for _, info := range w.Convs {
 		keep[info.ID] = true
 		c := m.ensure(info)
+		if info.Last < c.hi {
+			// The server lost history we saw: forget ours and start over.
+			*c = Conversation{Info: info, Name: c.Name, Lost: true, held: make(map[uint64]chat.Entry)}
+		}
 		c.Unread = 0
 		if info.Last > info.Read {
 			c.Unread = int(info.Last - info.Read)
@@ -190,11 +194,12 @@ func (m *Model) entry(e *chat.Entry) []chat.Frame {
 	if c == nil {
 		return nil
 	}
-	if c.Ready && e.Seq > c.hi && e.Kind == chat.EntryMessage && html.UnescapeString(e.From) != m.Me && !m.Seeing(e.Conv) {
-		c.Unread++
-	}
 	if e.Seq > c.Info.Last {
+		// New since the Welcome (which counted what came before).
 		c.Info.Last = e.Seq
+		if e.Kind == chat.EntryMessage && html.UnescapeString(e.From) != m.Me && !m.Seeing(e.Conv) {
+			c.Unread++
+		}
 	}
 	return m.add(c, *e)
 }
@@ -249,6 +254,10 @@ func (m *Model) page(p *chat.Page) []chat.Frame {
 	}
 	n := len(p.Entries)
 	switch {
+	case c.Ready && p.Last < c.hi:
+		// The server holds less than we saw: it lost history. Start again.
+		c.Entries, c.held, c.Lost = nil, make(map[uint64]chat.Entry), true
+		m.first(c, p)
 	case !c.Ready:
 		m.first(c, p)
 	case n > 0 && len(c.Entries) > 0 && p.Entries[n-1].Seq < c.Entries[0].Seq:

@@ -101,9 +101,14 @@ func (m *Model) fail(e *chat.Error) {
 	}
 	switch e.Code {
 	case chat.CodeRateLimited, chat.CodeInternal:
+		// The server refused it, so its id was never stored: send it again
+		// under a new id, after the messages that already have higher ones
+		// (the server keeps a high-water mark per device).
+		m.Discard(o.ID)
 		m.counter++
 		o.ID.N = m.counter
 		o.InFlight = false
+		m.Outbox = append(m.Outbox, o)
 	default:
 		o.Failed = e.Message
 	}

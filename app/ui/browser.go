@@ -67,3 +67,11 @@ func clearInput(id string) {
 		el.Set("value", "")
 	}
 }
+
+// onNetworkBack calls f when the browser says the network is back.
+func onNetworkBack(f func()) {
+	app.Window().Call("addEventListener", "online", app.FuncOf(func(app.Value, []app.Value) any {
+		f()
+		return nil
+	}))
+}

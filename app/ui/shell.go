@@ -71,6 +71,13 @@ func (s *Shell) OnMount(ctx app.Context) {
 			ctx.Dispatch(func(ctx app.Context) { s.onEvent(ctx, e) })
 		},
 	})
+	onNetworkBack(func() {
+		ctx.Dispatch(func(app.Context) {
+			if s.state == client.Reconnecting {
+				s.conn.Reconnect() // no need to wait out the backoff
+			}
+		})
+	})
 	runCtx, cancel := context.WithCancel(context.Background())
 	s.stop = cancel
 	go s.conn.Run(runCtx) // long-lived: a plain goroutine, not ctx.Async
