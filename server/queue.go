@@ -38,6 +38,14 @@ func (q *queue) push(frame []byte) bool {
 	return true
 }
 
+// poke wakes the writer without queueing anything.
+func (q *queue) poke() {
+	select {
+	case q.wake <- struct{}{}:
+	default:
+	}
+}
+
 // take moves every queued frame into dst and returns it.
 func (q *queue) take(dst [][]byte) [][]byte {
 	q.mu.Lock()

@@ -35,6 +35,7 @@ type session struct {
 	pinging atomic.Bool
 
 	closeOnce sync.Once
+	closing   atomic.Pointer[closeRequest]
 }
 
 // serveWS accepts a websocket and runs its session until it ends.
@@ -128,12 +129,27 @@ func (ss *session) sendFrame(f chat.Frame) {
 	ss.Send(b)
 }
 
+// closeRequest is a close the writer performs once it has written what
+// was queued before it, so error frames explaining a close are not lost.
+type closeRequest struct {
+	code   int
+	reason string
+}
+
 // close ends the connection with a code and reason, once, without blocking.
+// A slow consumer is cut off at once (its queue is what overflowed); any
+// other close goes through the writer, after the frames queued before it.
 func (ss *session) close(code int, reason string) {
 	ss.closeOnce.Do(func() {
 		ss.log.Info("closing connection", "code", code, "reason", reason)
 		ss.srv.closes.count(code)
+		if code != chat.CloseSlowConsumer {
+			ss.closing.Store(&closeRequest{code, reason})
+			ss.queue.poke()
+			return
+		}
 		go func() {
+			ss.srv.hub.Disconnect(ss) // stop fanning out to it now
 			ss.conn.Close(websocket.StatusCode(code), reason)
 			ss.cancel()
 		}()
@@ -151,17 +167,28 @@ func (ss *session) readLoop() {
 			ss.reject(chat.Errorf(chat.CodeBadRequest, "binary frames are not part of %s; send JSON text", chat.Subprotocol))
 			continue
 		}
-		if !ss.frames.Allow() {
-			ss.reject(chat.Errorf(chat.CodeRateLimited, "too many frames; slow down"))
-			continue
-		}
 		f, err := chat.DecodeClient(data)
 		if err != nil {
 			ss.reject(err)
 			continue
 		}
+		if !ss.frames.Allow() {
+			ss.sendError(rateLimited(f))
+			continue
+		}
 		ss.handle(f)
 	}
+}
+
+// rateLimited is the error for a frame over the connection's rate; a
+// message keeps its id so the client can send it again.
+func rateLimited(f chat.Frame) *chat.Error {
+	e := &chat.Error{Code: chat.CodeRateLimited, Message: "too many frames; slow down", Ref: f.FrameType()}
+	if s, ok := f.(*chat.Send); ok {
+		id := s.ID
+		e.ID = &id
+	}
+	return e
 }
 
 // reject answers a bad frame with an error frame; a client that keeps
@@ -216,6 +243,14 @@ func (ss *session) writeLoop() {
 		clear(frames)
 		if err != nil {
 			ss.log.Debug("write failed", "err", err)
+			ss.cancel()
+			return
+		}
+		if req := ss.closing.Load(); req != nil {
+			// Whatever was queued before the close request goes first.
+			frames = ss.queue.take(frames[:0])
+			ss.write(frames, buf)
+			ss.conn.Close(websocket.StatusCode(req.code), req.reason)
 			ss.cancel()
 			return
 		}

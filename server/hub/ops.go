@@ -196,21 +196,19 @@ func (h *Hub) Leave(ctx context.Context, key, convID string) error {
 	if err == nil && (c.kind != chat.KindRoom || c.id == LobbyID) {
 		err = chat.Errorf(chat.CodeCannotLeave, "only named rooms can be left")
 	}
-	var name string
-	if u != nil {
-		name = u.name
-	}
-	h.mu.Unlock()
 	if err != nil {
+		h.mu.Unlock()
 		return err
 	}
-	if err := h.appendEvent(ctx, c, chat.EntryLeave, name, "left"); err != nil {
-		return err
-	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
+	// Membership ends first, under the lock, so a second Leave fails
+	// instead of appending a second entry.
+	name := u.name
 	delete(c.members, u.key)
 	delete(u.convs, c.id)
+	h.mu.Unlock()
+	err = h.appendEvent(ctx, c, chat.EntryLeave, name, "left")
+	h.mu.Lock()
+	defer h.mu.Unlock()
 	for s := range u.sessions {
 		c.unsubscribe(s)
 	}
@@ -219,7 +217,7 @@ func (h *Hub) Leave(ctx context.Context, key, convID string) error {
 		h.presence(c, u, false, true)
 	}
 	u.send(encode(&chat.Gone{Conv: c.id}))
-	return nil
+	return err
 }
 
 // Page returns the entries q asks for, if the user key is in q.Conv.
