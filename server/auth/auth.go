@@ -19,10 +19,12 @@ var (
 	ErrHasName   = errors.New("auth: the session already has a name")
 )
 
-// User is an account: Key compares names, Name is shown as the user typed it.
+// User is an account: Key compares names, Name is shown as the user typed
+// it, HasPassword says whether it can be signed into from elsewhere.
 type User struct {
-	Key  string
-	Name string
+	Key         string
+	Name        string
+	HasPassword bool
 }
 
 // NewToken returns a fresh session token: 32 random bytes, base64url.
