@@ -12,7 +12,8 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
 	echo "installing chromium with apt-get (browser tests need it)…"
 	export DEBIAN_FRONTEND=noninteractive
 	apt-get update -qq
-	apt-get install -y -qq chromium >/dev/null
+	# A CJK font too, so Chinese text in screenshots is readable.
+	apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null
 	exit 0
 fi
 echo "The browser tests need Chromium. Install it (Debian: sudo apt-get install chromium)" >&2

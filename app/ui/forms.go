@@ -107,11 +107,11 @@ type joinForm struct {
 	app.Compo
 
 	Ilang   Lang
-	IonJoin func(app.Context, string)
+	IonJoin func(app.Context, string) bool
 }
 
-func (f *joinForm) Lang(l Lang) *joinForm                        { f.Ilang = l; return f }
-func (f *joinForm) OnJoin(h func(app.Context, string)) *joinForm { f.IonJoin = h; return f }
+func (f *joinForm) Lang(l Lang) *joinForm                             { f.Ilang = l; return f }
+func (f *joinForm) OnJoin(h func(app.Context, string) bool) *joinForm { f.IonJoin = h; return f }
 
 func (f *joinForm) Render() app.UI {
 	return app.Form().ID("join-form").Class("join-form").OnSubmit(f.onSubmit).Body(
@@ -129,8 +129,7 @@ func (f *joinForm) onSubmit(ctx app.Context, e app.Event) {
 	if !el.Truthy() || f.IonJoin == nil {
 		return
 	}
-	if room := el.Get("value").String(); strings.TrimSpace(room) != "" {
-		f.IonJoin(ctx, room)
+	if room := el.Get("value").String(); strings.TrimSpace(room) != "" && f.IonJoin(ctx, room) {
 		clearInput("join-input")
 	}
 }

@@ -271,14 +271,17 @@ func (s *Shell) compose(ctx app.Context, conv, to, text string) bool {
 	return true
 }
 
-func (s *Shell) onJoin(ctx app.Context, room string) {
+// onJoin joins a room; it reports whether the name was taken (a refused
+// one stays in the field to be corrected).
+func (s *Shell) onJoin(ctx app.Context, room string) bool {
 	if _, err := chat.CleanRoom(room); err != nil {
 		s.notice = err.(*chat.Error).Message
 		s.rev++
-		return
+		return false
 	}
 	s.notice = ""
 	s.send(ctx, &chat.Join{Room: room})
+	return true
 }
 
 func (s *Shell) onLeave(ctx app.Context, id string) {

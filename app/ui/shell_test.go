@@ -17,14 +17,14 @@ import (
 	"github.com/founding/chat/app/client"
 )
 
-// Paths of app.Match in a Shell without a notice: 0 is the Shell's root
-// div#chat; its children are the top bar (0) and the main content (1).
+// Paths of app.Match in a Shell: 0 is the Shell's root div#chat; its
+// children are the top bar (0), the notice slot (1) and the main content (2).
 var (
-	pathMain   = []int{0, 1}
+	pathMain   = []int{0, 2}
 	pathPanes  = pathMain
-	pathRooms  = []int{0, 1, 1}
-	pathConv   = []int{0, 1, 2}
-	pathPeople = []int{0, 1, 3}
+	pathRooms  = []int{0, 2, 1}
+	pathConv   = []int{0, 2, 2}
+	pathPeople = []int{0, 2, 3}
 )
 
 // noop stands for an event handler: app.Match compares handler names only.
@@ -371,7 +371,7 @@ func TestShellRendersPendingMessages(t *testing.T) {
 			if !last.hasClass("pending") || !last.hasClass("mine") {
 				t.Fatalf("the last item is not a pending message: %v", last.attrs)
 			}
-			if got := last.must(t, ".status", byClass("status")).text(); got != tt.wantStatus {
+			if got := last.must(t, ".pending-status", byClass("pending-status")).text(); got != tt.wantStatus {
 				t.Errorf("status = %q, want %q", got, tt.wantStatus)
 			}
 			if got := last.must(t, ".body", byClass("body")).text(); got != "<b>not yet</b>" {

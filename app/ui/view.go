@@ -17,7 +17,7 @@ func (s *Shell) Render() app.UI {
 	m := s.model
 	return app.Div().ID("chat").Class("shell", "pane-"+string(s.pane)).DataSet("state", s.state.String()).Body(
 		s.renderTopBar(),
-		app.If(s.notice != "", func() app.UI { return s.renderNotice() }),
+		s.renderNotice(),
 		app.If(m.NeedName, func() app.UI {
 			return (&nameForm{}).Lang(s.lang).OnPick(s.onPickName)
 		}).ElseIf(m.Me != "", func() app.UI {
@@ -59,10 +59,16 @@ func (s *Shell) stateText() string {
 	return T(s.lang, "state."+s.state.String())
 }
 
+// renderNotice always renders a slot, empty or not, so that a notice
+// appearing never shifts (and so recreates) the forms below it.
 func (s *Shell) renderNotice() app.UI {
-	return app.Div().ID("notice").Class("notice-bar").Role("alert").Body(
-		app.Span().Text(T(s.lang, "error.prefix")+s.notice),
-		app.Button().Type("button").Class("link").Text(T(s.lang, "btn.dismiss")).OnClick(s.onDismiss),
+	return app.Div().ID("notice-slot").Body(
+		app.If(s.notice != "", func() app.UI {
+			return app.Div().ID("notice").Class("notice-bar").Role("alert").Body(
+				app.Span().Text(T(s.lang, "error.prefix")+s.notice),
+				app.Button().Type("button").Class("link").Text(T(s.lang, "btn.dismiss")).OnClick(s.onDismiss),
+			)
+		}),
 	)
 }
 
@@ -80,7 +86,7 @@ func (s *Shell) renderPanes() app.UI {
 }
 
 func (s *Shell) tab(p Pane, key string) app.UI {
-	return app.Button().Type("button").Class("tab").DataSet("pane", string(p)).
+	return app.Button().Type("button").Class("tab", activeClass(s.pane == p)).DataSet("pane", string(p)).
 		Aria("pressed", strconv.FormatBool(s.pane == p)).Text(T(s.lang, key)).OnClick(s.onPane(p))
 }
 
@@ -272,7 +278,7 @@ func (s *Shell) renderPending(o *client.Outgoing) app.UI {
 	}
 	id := o.ID
 	return app.Div().Class("entry", "msg", "mine", "pending").DataSet("id", o.ID.Device+":"+strconv.FormatUint(o.ID.N, 10)).Body(
-		app.Div().Class("meta").Body(app.Span().Class("from").Text(s.model.Me), app.Text(" "), app.Span().Class("status").Text(status)),
+		app.Div().Class("meta").Body(app.Span().Class("from").Text(s.model.Me), app.Text(" "), app.Span().Class("pending-status").Text(status)),
 		app.Div().Class("body").Text(o.Text),
 		app.If(o.Failed != "", func() app.UI {
 			return app.Button().Type("button").Class("link").Text(T(s.lang, "btn.discard")).

@@ -1,0 +1,61 @@
+package main
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestFlagsAndEnvironment(t *testing.T) {
+	t.Setenv("CHAT_ADDR", "127.0.0.1:9999")
+	t.Setenv("CHAT_MESSAGE_RATE", "3")
+	c, err := parse([]string{"-message-rate", "7"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.addr != "127.0.0.1:9999" {
+		t.Errorf("addr = %q, want it from CHAT_ADDR", c.addr)
+	}
+	if c.opts.MessageRate != 7 {
+		t.Errorf("message rate = %v, want the flag to win over the environment", c.opts.MessageRate)
+	}
+	t.Setenv("CHAT_PING_INTERVAL", "soon")
+	if _, err := parse(nil, io.Discard); err == nil || !strings.Contains(err.Error(), "CHAT_PING_INTERVAL") {
+		t.Errorf("a bad environment value: err = %v", err)
+	}
+}
+
+func TestRunServesAndStops(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	ready := make(chan string, 1)
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-log-level", "warn"}, io.Discard, ready) }()
+	var addr string
+	select {
+	case addr = <-ready:
+	case err := <-done:
+		t.Fatalf("run ended early: %v", err)
+	case <-time.After(30 * time.Second):
+		t.Fatal("the server did not start")
+	}
+	resp, err := http.Get("http://" + addr + "/manifest.webmanifest")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("manifest: %s", resp.Status)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("run after cancel: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the server did not stop")
+	}
+}
