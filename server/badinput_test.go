@@ -144,7 +144,7 @@ func TestBadInputGetsAnErrorAndHarmsNobody(t *testing.T) {
 		{name: "open with oneself", raw: []byte(`{"type":"open","with":"Ａｎｎ"}`), code: chat.CodeBadRequest, ref: chat.TypeOpen},
 		{name: "open with nobody", raw: []byte(`{"type":"open","with":"nobody"}`), code: chat.CodeNoSuchUser, ref: chat.TypeOpen},
 		{name: "resume of an empty conversation id", raw: []byte(`{"type":"resume","cursors":{"":1}}`), code: chat.CodeBadRequest, ref: chat.TypeResume},
-		{name: "set_password", raw: []byte(`{"type":"set_password","new":"correct horse"}`), code: chat.CodeBadRequest, ref: chat.TypeSetPassword},
+		{name: "set_password with a wrong current password", raw: []byte(`{"type":"set_password","old":"not it at all","new":"correct horse 2"}`), code: chat.CodeBadPassword, ref: chat.TypeSetPassword},
 		{name: "set_password too short", raw: []byte(`{"type":"set_password","new":"short"}`), code: chat.CodeBadPassword, ref: chat.TypeSetPassword},
 	}
 	// The history case above is about a room bob is in and ann is not; ann
@@ -155,6 +155,10 @@ func TestBadInputGetsAnErrorAndHarmsNobody(t *testing.T) {
 	chattest.Expect(ann, func(g *chat.Gone) bool { return g.Conv == den })
 	chattest.Expect(bob, func(e *chat.Entry) bool { return e.Conv == den && e.Kind == chat.EntryLeave })
 	chattest.Expect(bob, func(p *chat.Presence) bool { return p.Conv == den && p.User == "ann" && !p.Online })
+
+	// ann has a password, so that changing it needs the current one.
+	ann.Send(&chat.SetPassword{New: "correct horse battery"})
+	chattest.Expect(ann, func(a *chat.Account) bool { return a.Password })
 
 	watchers := map[string]*chattest.Client{"bob": bob, "cid": cid}
 	var sent uint64 // the good messages sent so far, each with the next id

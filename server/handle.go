@@ -2,6 +2,8 @@ package server
 
 import (
 	"errors"
+	"html"
+	"time"
 
 	"github.com/founding/chat/app/chat"
 	"github.com/founding/chat/server/auth"
@@ -31,7 +33,7 @@ func (ss *session) handle(f chat.Frame) {
 		err = ss.srv.hub.Leave(ss.ctx, ss.user.Key, f.Conv)
 	case *chat.Open:
 		var info chat.ConvInfo
-		if info, err = ss.srv.hub.Open(ss.user.Key, f.With); err == nil {
+		if info, err = ss.srv.hub.Open(ss.ctx, ss.user.Key, f.With); err == nil {
 			ss.sendFrame(&chat.Conv{ConvInfo: info})
 		}
 	case *chat.History:
@@ -46,9 +48,9 @@ func (ss *session) handle(f chat.Frame) {
 			ss.sendFrame(p)
 		}
 	case *chat.Read:
-		err = ss.srv.hub.MarkRead(ss.user.Key, f.Conv, f.Seq)
+		err = ss.srv.hub.MarkRead(ss.ctx, ss.user.Key, f.Conv, f.Seq)
 	case *chat.SetPassword:
-		err = chat.Errorf(chat.CodeBadRequest, "passwords are not available on this server yet")
+		err = ss.setPassword(f)
 	default:
 		err = chat.Errorf(chat.CodeUnknownType, "a client may not send %s frames", f.FrameType())
 	}
@@ -76,24 +78,41 @@ func (ss *session) nick(n *chat.Nick) {
 		ss.reject(withRef(err, chat.TypeNick))
 		return
 	}
-	u, err := ss.srv.accounts.Claim(ss.token, name)
+	u, err := ss.srv.accounts.Claim(ss.ctx, ss.token, name)
 	switch {
 	case errors.Is(err, auth.ErrNameTaken):
-		ss.sendError(&chat.Error{Code: chat.CodeNameTaken, Message: "the name " + name + " is taken; pick another", Ref: chat.TypeNick})
+		ss.sendError(&chat.Error{Code: chat.CodeNameTaken, Message: "the name " + name + " is taken; pick another, or sign in if it is yours", Ref: chat.TypeNick})
 		return
 	case errors.Is(err, auth.ErrHasName):
 		// Another tab of this browser picked a name meanwhile: use it.
-		var ok bool
-		if u, ok = ss.srv.accounts.Lookup(ss.token); !ok {
+		if u, err = ss.srv.accounts.Lookup(ss.ctx, ss.token); err != nil {
 			ss.sendError(err)
 			return
 		}
 	case err != nil:
-		ss.sendError(err)
+		ss.log.Error("claiming a name failed", "err", err)
+		ss.sendError(&chat.Error{Code: chat.CodeInternal, Message: "the name could not be saved; try again", Ref: chat.TypeNick})
 		return
 	}
-	ss.user = u
-	ss.srv.hub.Connect(ss.ctx, u.Key, u.Name, ss)
+	ss.join(u)
+}
+
+// setPassword sets or changes the user's password.
+func (ss *session) setPassword(f *chat.SetPassword) error {
+	err := ss.srv.accounts.SetPassword(ss.ctx, ss.user.Key, f.Old, f.New)
+	var tooMany *auth.TooManyAttempts
+	switch {
+	case errors.Is(err, auth.ErrWrongPassword):
+		return chat.Errorf(chat.CodeBadPassword, "the current password is wrong")
+	case errors.As(err, &tooMany):
+		return chat.Errorf(chat.CodeRateLimited, "too many wrong passwords; try again in %v", tooMany.RetryAfter.Round(time.Second))
+	case err != nil:
+		ss.log.Error("setting a password failed", "err", err)
+		return chat.Errorf(chat.CodeInternal, "the password could not be saved; try again")
+	}
+	ss.user.HasPassword = true
+	ss.sendFrame(&chat.Account{Me: html.EscapeString(ss.user.Name), Password: true})
+	return nil
 }
 
 // send posts a message, under the per-user rate limit, and acks it.

@@ -9,6 +9,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net"
 	"net/http"
@@ -62,8 +63,10 @@ type Options struct {
 	// MaxRooms: see hub.Options. Defaults to 100.
 	MaxRooms int
 
-	// Log stores the conversations. Defaults to an in-memory store.
-	Log hub.Log
+	// Storage keeps conversations, memberships and accounts. Defaults to
+	// MemoryStorage(): nothing survives a restart. OpenStorage makes the
+	// durable one on NATS JetStream.
+	Storage *Storage
 }
 
 func (o *Options) setDefaults() {
@@ -97,7 +100,7 @@ type Server struct {
 	opts     Options
 	log      *slog.Logger
 	hub      *hub.Hub
-	accounts *auth.Memory
+	accounts *auth.Accounts
 	welcome  chat.Welcome
 	web      http.Handler
 	mux      *http.ServeMux
@@ -115,8 +118,11 @@ type Server struct {
 }
 
 // New returns a Server ready to serve.
-func New(opts Options) *Server {
+func New(opts Options) (*Server, error) {
 	opts.setDefaults()
+	if opts.Storage == nil {
+		opts.Storage = MemoryStorage()
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	welcome := chat.Welcome{
 		Version: opts.Version,
@@ -125,7 +131,7 @@ func New(opts Options) *Server {
 	s := &Server{
 		opts:     opts,
 		log:      opts.Logger,
-		accounts: auth.NewMemory(),
+		accounts: opts.Storage.Accounts,
 		welcome:  welcome,
 		conns:    addrCounter{limit: opts.MaxConnsPerAddr, open: make(map[string]int)},
 		ctx:      ctx,
@@ -133,18 +139,40 @@ func New(opts Options) *Server {
 		sessions: make(map[*session]struct{}),
 		limiters: make(map[string]*rate.Limiter),
 	}
-	s.hub = hub.New(hub.Options{
-		Log:           opts.Log,
+	h, err := hub.New(hub.Options{
+		Log:           opts.Storage.Log,
+		Directory:     opts.Storage.Directory,
+		FindUser:      s.findUser,
 		PresenceGrace: opts.PresenceGrace,
 		MaxRooms:      opts.MaxRooms,
 		Welcome:       welcome,
 		Logger:        opts.Logger,
 	})
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	s.hub = h
 	s.web = newWeb(opts.Version, s.sessionToken)
 	s.mux = http.NewServeMux()
 	s.mux.HandleFunc("GET /ws", s.serveWS)
+	s.mux.HandleFunc("POST /api/signin", s.serveSignIn)
+	s.mux.HandleFunc("POST /api/signout", s.serveSignOut)
 	s.mux.Handle("/", s.web)
-	return s
+	return s, nil
+}
+
+// findUser looks an account up for the hub (private messages to users who
+// may be offline or on another node).
+func (s *Server) findUser(ctx context.Context, name string) (hub.User, error) {
+	u, err := s.accounts.Find(ctx, name)
+	if errors.Is(err, auth.ErrNoUser) {
+		return hub.User{}, chat.Errorf(chat.CodeNoSuchUser, "nobody is called %q", name)
+	}
+	if err != nil {
+		return hub.User{}, err
+	}
+	return hub.User{Key: u.Key, Name: u.Name, Password: u.HasPassword}, nil
 }
 
 // ServeHTTP routes /ws to a websocket session and the rest to the client.
@@ -208,6 +236,18 @@ func (s *Server) Close() {
 	}
 	s.cancel()
 	s.wg.Wait()
+	s.hub.Close()
+}
+
+// closeToken ends every connection of a browser session with code.
+func (s *Server) closeToken(token string, code int, reason string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for ss := range s.sessions {
+		if ss.token == token {
+			ss.close(code, reason)
+		}
+	}
 }
 
 func (s *Server) track(ss *session, open bool) {
@@ -244,6 +284,13 @@ func (s *Server) sessionToken(w http.ResponseWriter, r *http.Request) string {
 		return c.Value
 	}
 	token := auth.NewToken()
+	setSessionCookie(w, r, token)
+	return token
+}
+
+// setSessionCookie gives the browser the session token: HttpOnly, so page
+// scripts never see it; SameSite=Lax, so other sites cannot use it.
+func setSessionCookie(w http.ResponseWriter, r *http.Request, token string) {
 	http.SetCookie(w, &http.Cookie{
 		Name:     sessionCookie,
 		Value:    token,
@@ -253,7 +300,6 @@ func (s *Server) sessionToken(w http.ResponseWriter, r *http.Request) string {
 		Secure:   r.TLS != nil,
 		SameSite: http.SameSiteLaxMode,
 	})
-	return token
 }
 
 // offers reports whether a websocket handshake offers the subprotocol.

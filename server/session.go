@@ -14,6 +14,7 @@ import (
 
 	"github.com/founding/chat/app/chat"
 	"github.com/founding/chat/server/auth"
+	"github.com/founding/chat/server/hub"
 )
 
 // session is one websocket connection: a reader goroutine that handles the
@@ -102,14 +103,29 @@ func (ss *session) run() {
 
 // greet sends the Welcome: the user's own when the session has a name.
 func (ss *session) greet() {
-	if u, ok := ss.srv.accounts.Lookup(ss.token); ok {
-		ss.user = u
-		ss.srv.hub.Connect(ss.ctx, u.Key, u.Name, ss)
+	u, err := ss.srv.accounts.Lookup(ss.ctx, ss.token)
+	switch {
+	case err == nil:
+		ss.join(u)
+	case errors.Is(err, auth.ErrNoSession):
+		w := ss.srv.welcome
+		w.NeedName = true
+		ss.sendFrame(&w)
+	default:
+		ss.log.Error("session lookup failed", "err", err)
+		ss.sendError(chat.Errorf(chat.CodeInternal, "the server could not read your session; reconnecting"))
+		ss.close(chat.CloseInternal, "session lookup failed")
+	}
+}
+
+// join connects the session's user to the hub, which sends the Welcome.
+func (ss *session) join(u auth.User) {
+	if err := ss.srv.hub.Connect(ss.ctx, hub.User{Key: u.Key, Name: u.Name, Password: u.HasPassword}, ss); err != nil {
+		ss.sendError(err)
+		ss.close(chat.CloseInternal, "could not load the user")
 		return
 	}
-	w := ss.srv.welcome
-	w.NeedName = true
-	ss.sendFrame(&w)
+	ss.user = u
 }
 
 // Send queues an encoded frame; a connection whose queue overflows is

@@ -54,7 +54,10 @@ func wsPair(t *testing.T) (server, client *websocket.Conn) {
 // queue of limit bytes, without starting its goroutines.
 func newTestSession(t *testing.T, conn *websocket.Conn, limit int) *session {
 	t.Helper()
-	srv := New(Options{Logger: slog.New(slog.DiscardHandler)})
+	srv, err := New(Options{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(srv.Close)
 	ctx, cancel := context.WithCancel(srv.ctx)
 	return &session{srv: srv, conn: conn, log: srv.log, queue: newQueue(limit), ctx: ctx, cancel: cancel}

@@ -11,7 +11,7 @@ const (
 	CloseInternal     = 1011 // the server failed
 	CloseRestart      = 1012 // the server restarts
 	CloseTryAgain     = 1013 // the server is overloaded
-	CloseSignedOut    = 4001 // the session ended; pick a name or sign in again
+	CloseSignedOut    = 4001 // the session ended (signed out, or in as someone else); reconnect to learn who you are
 	CloseUnsupported  = 4002 // the client speaks another version of the wire
 	CloseSlowConsumer = 4008 // the client did not read fast enough
 	CloseHeartbeat    = 4009 // the client stopped answering pings
@@ -35,9 +35,9 @@ const (
 // it does not know are treated like a dropped connection.
 func ReconnectPolicy(code int) Policy {
 	switch code {
-	case CloseSlowConsumer, CloseHeartbeat:
+	case CloseSlowConsumer, CloseHeartbeat, CloseSignedOut:
 		return RetryNow
-	case CloseNormal, ClosePolicy, CloseSignedOut, CloseUnsupported:
+	case CloseNormal, ClosePolicy, CloseUnsupported:
 		return Stop
 	default:
 		return RetryBackoff

@@ -21,7 +21,7 @@ func TestReconnectPolicy(t *testing.T) {
 		{"internal", chat.CloseInternal, chat.RetryBackoff},
 		{"restart", chat.CloseRestart, chat.RetryBackoff},
 		{"tryAgain", chat.CloseTryAgain, chat.RetryBackoff},
-		{"signedOut", chat.CloseSignedOut, chat.Stop},
+		{"signedOut", chat.CloseSignedOut, chat.RetryNow},
 		{"unsupported", chat.CloseUnsupported, chat.Stop},
 		{"slowConsumer", chat.CloseSlowConsumer, chat.RetryNow},
 		{"heartbeat", chat.CloseHeartbeat, chat.RetryNow},

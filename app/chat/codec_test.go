@@ -99,6 +99,8 @@ func serverFrames() []struct {
 		{"error", &chat.Error{Code: chat.CodeRateLimited, Message: "slow <down>", Ref: chat.TypeSend, ID: &chat.MsgID{Device: "device-01", N: 3}}},
 		{"batch", &chat.Batch{Frames: []chat.Frame{&entry, &chat.Ack{ID: testID, Conv: "r:lobby", Seq: 4, Time: 1}, &chat.Pong{N: 1}}}},
 		{"cursor", &chat.Cursor{Conv: "r:lobby", Seq: 4}},
+		{"account", &chat.Account{Me: "Ann", Password: true}},
+		{"welcomeBack", &chat.Welcome{Me: "Ann", Password: true, Away: 1700000000000, Back: 1700000500000, Version: "v", Limits: limits}},
 	}
 }
 
@@ -143,6 +145,7 @@ func TestEncodeDecodeRoundTrip(t *testing.T) {
 		chat.TypeHistory, chat.TypeResume, chat.TypeRead, chat.TypeSetPassword,
 		chat.TypePong, chat.TypeWelcome, chat.TypeEntry, chat.TypePage, chat.TypeAck, chat.TypeConv,
 		chat.TypeGone, chat.TypeRoster, chat.TypePresence, chat.TypeError, chat.TypeBatch, chat.TypeCursor,
+		chat.TypeAccount,
 	}
 	for _, typ := range all {
 		if !seen[typ] {

@@ -37,6 +37,7 @@ const (
 	TypeError    Type = "error"
 	TypeBatch    Type = "batch"
 	TypeCursor   Type = "cursor"
+	TypeAccount  Type = "account"
 )
 
 // Frame is one message of the wire. FrameType names it; Validate reports the
@@ -139,10 +140,18 @@ type Limits struct {
 // Welcome is the first frame on every connection and is sent again once a
 // Nick succeeds. NeedName means the session has no user yet; otherwise Me is
 // the user as typed and Convs lists the conversations the user is in.
+//
+// Password says the user has a password (and can sign in elsewhere). Away
+// and Back bound the time the user was offline before this connection, in
+// Unix milliseconds (Away is 0 the first time): entries between them were
+// sent while the user was away.
 type Welcome struct {
 	Me       string     `json:"me,omitempty"`
 	NeedName bool       `json:"need_name,omitempty"`
+	Password bool       `json:"password,omitempty"`
 	Convs    []ConvInfo `json:"convs,omitempty"`
+	Away     int64      `json:"away,omitempty"`
+	Back     int64      `json:"back,omitempty"`
 	Version  string     `json:"version"`
 	Limits   Limits     `json:"limits"`
 }
@@ -258,6 +267,13 @@ type Cursor struct {
 	Seq  uint64 `json:"seq"`
 }
 
+// Account tells a connection about its user's account after a change, such
+// as a password being set.
+type Account struct {
+	Me       string `json:"me"`
+	Password bool   `json:"password"`
+}
+
 // FrameType implementations.
 
 func (Ping) FrameType() Type        { return TypePing }
@@ -282,6 +298,7 @@ func (Presence) FrameType() Type    { return TypePresence }
 func (Error) FrameType() Type       { return TypeError }
 func (Batch) FrameType() Type       { return TypeBatch }
 func (Cursor) FrameType() Type      { return TypeCursor }
+func (Account) FrameType() Type     { return TypeAccount }
 
 // clientFrames and serverFrames make an empty frame of each type, for Decode.
 var clientFrames = map[Type]func() Frame{
@@ -310,4 +327,5 @@ var serverFrames = map[Type]func() Frame{
 	TypeError:    func() Frame { return &Error{} },
 	TypeBatch:    func() Frame { return &Batch{} },
 	TypeCursor:   func() Frame { return &Cursor{} },
+	TypeAccount:  func() Frame { return &Account{} },
 }

@@ -334,5 +334,8 @@ func (f *Batch) Validate() error {
 	return nil
 }
 
+// Validate checks an Account.
+func (f *Account) Validate() error { return required(TypeAccount, "me", f.Me) }
+
 // Validate checks a Cursor.
 func (f *Cursor) Validate() error { return required(TypeCursor, "conv", f.Conv) }

@@ -353,7 +353,10 @@ func TestConnBacksOffWhileTheServerIsDown(t *testing.T) {
 
 	// A server comes back at the same address: the client finds it, and a
 	// successful connection resets the backoff.
-	srv := server.New(server.Options{})
+	srv, err := server.New(server.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	ln, err := net.Listen("tcp", strings.TrimPrefix(s.URL, "http://"))
 	if err != nil {
 		t.Fatalf("listen again on %s: %v", s.URL, err)

@@ -94,6 +94,25 @@ func (m *Model) Disconnected() {
 
 // Apply folds a server frame into the model and returns the frames to send.
 func (m *Model) Apply(f chat.Frame) []chat.Frame {
+	out := m.apply(f)
+	switch f := f.(type) {
+	case *chat.Welcome:
+		for _, c := range m.Convs {
+			m.recount(c)
+		}
+	case *chat.Entry:
+		m.recountID(f.Conv)
+	case *chat.Page:
+		m.recountID(f.Conv)
+	case *chat.Conv:
+		m.recountID(f.ID)
+	case *chat.Cursor:
+		m.recountID(f.Conv)
+	}
+	return out
+}
+
+func (m *Model) apply(f chat.Frame) []chat.Frame {
 	switch f := f.(type) {
 	case *chat.Welcome:
 		return m.welcome(f)
@@ -136,10 +155,6 @@ func (m *Model) welcome(w *chat.Welcome) []chat.Frame {
 		if info.Last < c.hi {
 			// The server lost history we saw: forget ours and start over.
 			*c = Conversation{Info: info, Name: c.Name, Lost: true, held: make(map[uint64]chat.Entry)}
-		}
-		c.Unread = 0
-		if info.Last > info.Read {
-			c.Unread = int(info.Last - info.Read)
 		}
 		resume.Cursors[info.ID] = c.hi
 		c.fetching = true
@@ -195,11 +210,7 @@ func (m *Model) entry(e *chat.Entry) []chat.Frame {
 		return nil
 	}
 	if e.Seq > c.Info.Last {
-		// New since the Welcome (which counted what came before).
 		c.Info.Last = e.Seq
-		if e.Kind == chat.EntryMessage && html.UnescapeString(e.From) != m.Me && !m.Seeing(e.Conv) {
-			c.Unread++
-		}
 	}
 	return m.add(c, *e)
 }
@@ -352,9 +363,43 @@ func (m *Model) cursor(f *chat.Cursor) {
 		return
 	}
 	c.Info.Read = f.Seq
-	if f.Seq >= c.Info.Last {
-		c.Unread = 0
+}
+
+func (m *Model) recountID(id string) {
+	if c := m.Convs[id]; c != nil {
+		m.recount(c)
 	}
+}
+
+// recount sets c.Unread: the messages from others after the read position,
+// counting those not loaded yet (before or after the window) as well. The
+// conversation in view has none.
+func (m *Model) recount(c *Conversation) {
+	c.Unread = 0
+	if m.Seeing(c.Info.ID) {
+		return
+	}
+	read, last := c.Info.Read, max(c.Info.Last, c.hi)
+	if len(c.Entries) == 0 {
+		if last > read {
+			c.Unread = int(last - read)
+		}
+		return
+	}
+	lo, hi := c.Entries[0].Seq, c.Entries[len(c.Entries)-1].Seq
+	n := 0
+	if lo > read+1 {
+		n += int(lo - 1 - read) // not loaded, before the window
+	}
+	for _, e := range c.Entries[min(uint64(len(c.Entries)), max(read+1, lo)-lo):] {
+		if e.Kind == chat.EntryMessage && html.UnescapeString(e.From) != m.Me {
+			n++
+		}
+	}
+	if last > max(hi, read) {
+		n += int(last - max(hi, read)) // not loaded, after the window
+	}
+	c.Unread = n
 }
 
 // MarkRead clears the unread count of conversation id and returns the Read

@@ -119,6 +119,7 @@ func TestModelWelcomeNeedName(t *testing.T) {
 func TestModelWelcomeResumes(t *testing.T) {
 	t.Parallel()
 	m := client.NewModel()
+	m.Visible = false // a hidden tab: nothing counts as seen
 	out := m.Apply(&chat.Welcome{Me: "ann &amp; co", Version: "v1", Convs: []chat.ConvInfo{
 		roomInfo(lobby, "lobby", 10, 4),
 		roomInfo(group, "group &lt;A&gt;", 3, 3),

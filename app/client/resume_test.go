@@ -227,6 +227,7 @@ func TestResendOrderAfterRateLimit(t *testing.T) {
 		ann.send(f)
 	}
 	ann.until("both messages", func() bool { return len(ann.m.Outbox) == 0 || ann.m.Outbox[0].Failed != "" })
+	ann.until("both entries", func() bool { return ann.count("message A") >= 1 && ann.count("message B") >= 1 })
 	for _, o := range ann.m.Outbox {
 		t.Errorf("message %q (id %d) failed: %s", o.Text, o.ID.N, o.Failed)
 	}

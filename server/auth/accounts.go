@@ -142,11 +142,16 @@ func (a *Accounts) SetPassword(ctx context.Context, key, old, password string) e
 			return err
 		}
 		if acc.Hash != "" {
+			lim := a.limiter(key)
+			if lim.Tokens() < 1 {
+				return &TooManyAttempts{RetryAfter: retryAfter(lim)}
+			}
 			ok, err := CheckPassword(acc.Hash, old)
 			if err != nil {
 				return err
 			}
 			if !ok {
+				lim.Allow()
 				return ErrWrongPassword
 			}
 		}
@@ -201,6 +206,13 @@ func (a *Accounts) SignOut(ctx context.Context, token string) error {
 		return nil
 	}
 	return a.rec.Delete(ctx, sessionsBucket, sessionKey(token))
+}
+
+// retryAfter is how long until lim allows one more try.
+func retryAfter(lim *rate.Limiter) time.Duration {
+	r := lim.Reserve()
+	defer r.Cancel()
+	return r.Delay()
 }
 
 // limiter returns the wrong-password limiter of a user key: five tries,

@@ -20,6 +20,7 @@ import (
 
 	"github.com/founding/chat/app/chat"
 	"github.com/founding/chat/server"
+	"github.com/founding/chat/server/bus"
 )
 
 // Wait is how long Expect and Eventually wait by default.
@@ -33,14 +34,21 @@ type Server struct {
 	HTTP *http.Server
 }
 
-// New starts a server with opts; it stops when the test ends. Logs go to
-// the test log only when the test fails and -v is given.
+// New starts a server with opts; it stops when the test ends. Unless opts
+// name a Storage, it stores in an embedded NATS JetStream in a temporary
+// directory, as the real binary does. Logs go to the test log.
 func New(t testing.TB, opts server.Options) *Server {
 	t.Helper()
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
-	srv := server.New(opts)
+	if opts.Storage == nil {
+		opts.Storage = Durable(t, t.TempDir())
+	}
+	srv, err := server.New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -55,6 +63,22 @@ func New(t testing.TB, opts server.Options) *Server {
 		srv.Close()
 	})
 	return s
+}
+
+// Durable opens embedded NATS with JetStream on dir and the server's
+// storage on it; both close when the test ends.
+func Durable(t testing.TB, dir string) *server.Storage {
+	t.Helper()
+	b, err := bus.Open(bus.Options{DataDir: dir, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(b.Close)
+	st, err := server.OpenStorage(context.Background(), b, server.StorageOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
 }
 
 type testWriter struct{ t testing.TB }

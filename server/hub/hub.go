@@ -1,25 +1,33 @@
-// Package hub holds who is where: users and their connections, rooms and
-// private conversations with their members, and presence. It appends entries
-// through a Log and fans each one out, encoded once, to the Sink of every
-// connection subscribed to the conversation. The hub never writes to a
-// socket and never blocks on one: a Sink queues bytes and evicts itself when
-// its connection cannot keep up.
+// Package hub holds this process's share of the chat: the connections of
+// its users, the conversations they are in, and presence. What lasts lives
+// behind two seams: the Log of conversation entries and the Directory of
+// conversations, memberships and read positions. Both may be shared with
+// other processes (JetStream), so the hub never assumes it made a change
+// itself: it fans out the entries the Log's watch delivers, from whichever
+// process appended them, and applies the membership changes the Directory's
+// watch reports.
+//
+// Fan-out encodes an entry once and gives the same bytes to the Sink of
+// every local connection subscribed to its conversation. The hub never
+// writes to a socket and never blocks on one: a Sink queues bytes and
+// evicts itself when its connection cannot keep up.
 //
 // Entry points: Connect and Disconnect bracket a connection's life; Post,
-// PostTo, Join, Leave, Open, Page and Resume serve the frames a client sends.
+// PostTo, Join, Leave, Open, Page, Resume and MarkRead serve the frames a
+// client sends.
 //
-// Lock order: Hub.mu, then conv.seqMu is never taken while Hub.mu is held;
-// both may be held while calling Sink.Send, which must not block or call back
-// into the hub.
+// Locks: Hub.mu guards users and the membership maps; Hub.convMu guards the
+// conversation table that fan-out reads. Hub.mu is taken before convMu. No
+// lock is held during storage calls. Sink.Send is called with locks held and
+// must not block or call back into the hub.
 package hub
 
 import (
 	"context"
+	"fmt"
 	"html"
 	"log/slog"
-	"sort"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/founding/chat/app/chat"
@@ -34,18 +42,46 @@ type Sink interface {
 	Send(frame []byte)
 }
 
-// Log is the history the hub appends to and reads from.
+// Log is the history the hub appends to, reads from and watches.
 type Log interface {
 	Append(ctx context.Context, e chat.Entry) (chat.Entry, error)
 	AppendMessage(ctx context.Context, e chat.Entry, o store.Origin) (chat.Ack, bool, error)
 	Page(ctx context.Context, q chat.History) (chat.Page, error)
 	Last(ctx context.Context, conv string) (uint64, error)
+	// Watch calls fn with every entry appended from now on, by anyone, in
+	// order within each conversation.
+	Watch(ctx context.Context, fn func(chat.Entry)) (func(), error)
+}
+
+// Directory keeps conversations, who is in them, read positions and when
+// users were last seen.
+type Directory interface {
+	CreateConv(ctx context.Context, rec store.ConvRecord) (store.ConvRecord, error)
+	Conv(ctx context.Context, id string) (store.ConvRecord, error)
+	SetMember(ctx context.Context, user, conv string, member bool) (bool, error)
+	Memberships(ctx context.Context, user string) ([]string, error)
+	RaiseCursor(ctx context.Context, user, conv string, seq uint64) (bool, error)
+	Cursors(ctx context.Context, user string) (map[string]uint64, error)
+	SetSeen(ctx context.Context, user string, ms int64) error
+	Seen(ctx context.Context, user string) (int64, error)
+	WatchMemberships(ctx context.Context, fn func(store.MembershipChange)) (func(), error)
+}
+
+// User is who a connection belongs to.
+type User struct {
+	Key, Name string
+	Password  bool // has a password
 }
 
 // Options configure a Hub. Zero values mean the documented defaults.
 type Options struct {
 	// Log stores the conversations. Defaults to a store.Memory.
 	Log Log
+	// Directory stores memberships. Defaults to a store.MemoryDirectory.
+	Directory Directory
+	// FindUser returns the user whose name has the same key as name, or a
+	// *chat.Error no_such_user. Defaults to the users seen by this hub.
+	FindUser func(ctx context.Context, name string) (User, error)
 	// PresenceGrace is how long a user whose last connection closed stays
 	// online, so that a reconnect makes no "left"/"joined" noise.
 	// Defaults to 5s.
@@ -65,30 +101,33 @@ const LobbyID = "r:lobby"
 // lobbyName is how the lobby is shown.
 const lobbyName = "lobby"
 
-// Hub is the chat's shared state. All methods may be called concurrently.
+// Hub is this process's share of the chat. All methods may be called
+// concurrently.
 type Hub struct {
-	opts Options
+	opts  Options
+	log   Log
+	dir   Directory
+	stops []func()
+	bg    sync.WaitGroup // background writes, awaited by Close
 
-	mu    sync.Mutex
-	users map[string]*user // by key
-	convs map[string]*conv // by id
-	sinks map[Sink]*user
+	mu      sync.Mutex
+	closed  bool
+	users   map[string]*user // users with local connections, or in their grace period
+	known   map[string]User  // everyone seen here, for the default FindUser
+	records map[string]store.ConvRecord
+	sinks   map[Sink]*user
+
+	convMu sync.RWMutex
+	convs  map[string]*conv // conversations some local user is in
 }
 
-type user struct {
-	key, name string
-	sessions  map[Sink]struct{}
-	convs     map[string]*conv
-	read      map[string]uint64 // conv id -> read up to seq
-	online    bool
-	offTimer  *time.Timer // pending "went offline", during the grace period
-	offGen    uint64      // which timer is current
-}
-
-// New returns a hub with the lobby in it.
-func New(opts Options) *Hub {
+// New returns a hub watching opts.Log and opts.Directory. Close stops it.
+func New(opts Options) (*Hub, error) {
 	if opts.Log == nil {
 		opts.Log = store.NewMemory()
+	}
+	if opts.Directory == nil {
+		opts.Directory = store.NewMemoryDirectory()
 	}
 	if opts.PresenceGrace <= 0 {
 		opts.PresenceGrace = 5 * time.Second
@@ -100,151 +139,85 @@ func New(opts Options) *Hub {
 		opts.Logger = slog.Default()
 	}
 	h := &Hub{
-		opts:  opts,
-		users: make(map[string]*user),
-		convs: make(map[string]*conv),
-		sinks: make(map[Sink]*user),
+		opts:    opts,
+		log:     opts.Log,
+		dir:     opts.Directory,
+		users:   make(map[string]*user),
+		known:   make(map[string]User),
+		records: map[string]store.ConvRecord{LobbyID: {ID: LobbyID, Kind: chat.KindRoom, Name: lobbyName}},
+		sinks:   make(map[Sink]*user),
+		convs:   make(map[string]*conv),
 	}
-	h.convs[LobbyID] = newConv(LobbyID, chat.KindRoom, lobbyName)
-	return h
-}
-
-// Connect registers a connection of the user (key, name), sends it the
-// Welcome frame and the rosters of its rooms, and subscribes it to all the
-// user's conversations. A user who was offline comes online.
-func (h *Hub) Connect(ctx context.Context, key, name string, s Sink) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	u := h.ensureUser(key, name)
-	welcome := h.opts.Welcome
-	welcome.Me = html.EscapeString(u.name)
-	welcome.NeedName = false
-	welcome.Convs = u.infos()
-	s.Send(encode(&welcome))
-
-	u.sessions[s] = struct{}{}
-	h.sinks[s] = u
-	for _, c := range u.convs {
-		c.subscribe(s)
+	ctx := context.Background()
+	if _, err := h.dir.CreateConv(ctx, h.records[LobbyID]); err != nil {
+		return nil, fmt.Errorf("hub: lobby: %w", err)
 	}
-	if u.offTimer != nil {
-		u.offTimer.Stop()
-		u.offTimer = nil
+	stop, err := h.log.Watch(ctx, h.deliver)
+	if err != nil {
+		return nil, fmt.Errorf("hub: watching the log: %w", err)
 	}
-	if !u.online {
-		u.online = true
-		for _, c := range u.rooms() {
-			c.online[u.key] = u
-			h.presence(c, u, true, false)
+	h.stops = append(h.stops, stop)
+	stop, err = h.dir.WatchMemberships(ctx, func(c store.MembershipChange) {
+		if err := h.applyMember(context.Background(), c.User, c.Conv, c.Member); err != nil {
+			h.opts.Logger.Error("membership change not applied", "user", c.User, "conv", c.Conv, "err", err)
 		}
-	}
-	for _, c := range u.rooms() {
-		s.Send(encode(c.roster()))
-	}
-}
-
-// Disconnect unregisters a connection. When it was the user's last, the user
-// goes offline after the presence grace period unless they come back.
-func (h *Hub) Disconnect(s Sink) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	u := h.sinks[s]
-	if u == nil {
-		return
-	}
-	delete(h.sinks, s)
-	delete(u.sessions, s)
-	for _, c := range u.convs {
-		c.unsubscribe(s)
-	}
-	if len(u.sessions) == 0 && u.online && u.offTimer == nil {
-		u.offGen++
-		gen := u.offGen
-		u.offTimer = time.AfterFunc(h.opts.PresenceGrace, func() { h.goOffline(u, gen) })
-	}
-}
-
-func (h *Hub) goOffline(u *user, gen uint64) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if u.offTimer == nil || u.offGen != gen || len(u.sessions) > 0 {
-		return
-	}
-	u.offTimer = nil
-	u.online = false
-	for _, c := range u.rooms() {
-		delete(c.online, u.key)
-		h.presence(c, u, false, false)
-	}
-}
-
-// ensureUser returns the user of key, creating it in the lobby. Callers hold
-// h.mu.
-func (h *Hub) ensureUser(key, name string) *user {
-	if u := h.users[key]; u != nil {
-		return u
-	}
-	u := &user{key: key, name: name, sessions: make(map[Sink]struct{}), convs: make(map[string]*conv), read: make(map[string]uint64)}
-	h.users[key] = u
-	lobby := h.convs[LobbyID]
-	lobby.members[key] = u
-	u.convs[LobbyID] = lobby
-	return u
-}
-
-// presence tells every other online member of c that u came or went.
-// Callers hold h.mu.
-func (h *Hub) presence(c *conv, u *user, online, quiet bool) {
-	frame := encode(&chat.Presence{Conv: c.id, User: html.EscapeString(u.name), Online: online, Quiet: quiet})
-	for _, s := range c.sinks() {
-		if _, own := u.sessions[s]; !own {
-			s.Send(frame)
-		}
-	}
-}
-
-// send sends frame to every connection of u. Callers hold h.mu.
-func (u *user) send(frame []byte) {
-	for s := range u.sessions {
-		s.Send(frame)
-	}
-}
-
-func (u *user) rooms() []*conv {
-	rooms := make([]*conv, 0, len(u.convs))
-	for _, c := range u.convs {
-		if c.kind == chat.KindRoom {
-			rooms = append(rooms, c)
-		}
-	}
-	return rooms
-}
-
-// infos lists u's conversations, the lobby first, then by name.
-func (u *user) infos() []chat.ConvInfo {
-	infos := make([]chat.ConvInfo, 0, len(u.convs))
-	for _, c := range u.convs {
-		infos = append(infos, c.info(u))
-	}
-	sort.Slice(infos, func(i, j int) bool {
-		if (infos[i].ID == LobbyID) != (infos[j].ID == LobbyID) {
-			return infos[i].ID == LobbyID
-		}
-		return infos[i].Name < infos[j].Name
 	})
-	return infos
-}
-
-// userOf returns the user of key. Callers hold h.mu.
-func (h *Hub) userOf(key string) (*user, error) {
-	u := h.users[key]
-	if u == nil {
-		return nil, chat.Errorf(chat.CodeNeedName, "the session has no user")
+	if err != nil {
+		h.Close()
+		return nil, fmt.Errorf("hub: watching memberships: %w", err)
 	}
-	return u, nil
+	h.stops = append(h.stops, stop)
+	return h, nil
 }
 
-// Online reports whether the user of name is online, for tests and tools.
+// Close stops watching the log and the directory, and records that every
+// user here was last seen now. Call it after the connections are closed.
+func (h *Hub) Close() {
+	for _, stop := range h.stops {
+		stop()
+	}
+	h.stops = nil
+	h.mu.Lock()
+	h.closed = true
+	var keys []string
+	for key, u := range h.users {
+		if u.offTimer != nil {
+			u.offTimer.Stop()
+		}
+		keys = append(keys, key)
+	}
+	h.mu.Unlock()
+	h.bg.Wait()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	now := time.Now().UnixMilli()
+	for _, key := range keys {
+		if err := h.dir.SetSeen(ctx, key, now); err != nil {
+			h.opts.Logger.Warn("last seen not recorded", "user", key, "err", err)
+		}
+	}
+}
+
+// deliver fans out an entry appended by any process to the local
+// connections subscribed to its conversation, encoded once.
+func (h *Hub) deliver(e chat.Entry) {
+	h.convMu.RLock()
+	c := h.convs[e.Conv]
+	h.convMu.RUnlock()
+	if c == nil {
+		return
+	}
+	for {
+		last := c.last.Load()
+		if e.Seq <= last || c.last.CompareAndSwap(last, e.Seq) {
+			break
+		}
+	}
+	c.fanOut(encode(&e))
+}
+
+// Online reports whether the user of name is online here, for tests and
+// tools.
 func (h *Hub) Online(name string) bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -252,76 +225,49 @@ func (h *Hub) Online(name string) bool {
 	return u != nil && u.online
 }
 
-// conv is one conversation with its members and subscribed connections.
-type conv struct {
-	id      string
-	kind    chat.ConvKind
-	name    string           // room name, as first typed
-	members map[string]*user // by key; guarded by Hub.mu
-	online  map[string]*user // members online; guarded by Hub.mu
-
-	subs atomic.Pointer[[]Sink] // copy on write under Hub.mu
-	last atomic.Uint64          // newest seq
-
-	seqMu sync.Mutex // orders append and fan-out
+// String describes the hub for logs.
+func (h *Hub) String() string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return fmt.Sprintf("hub: %d users, %d conversations, %d connections", len(h.users), len(h.convs), len(h.sinks))
 }
 
-func newConv(id string, kind chat.ConvKind, name string) *conv {
-	c := &conv{id: id, kind: kind, name: name, members: make(map[string]*user), online: make(map[string]*user)}
-	c.subs.Store(&[]Sink{})
-	return c
-}
-
-func (c *conv) sinks() []Sink { return *c.subs.Load() }
-
-// subscribe and unsubscribe are called with Hub.mu held.
-func (c *conv) subscribe(s Sink) {
-	old := c.sinks()
-	next := make([]Sink, len(old), len(old)+1)
-	copy(next, old)
-	next = append(next, s)
-	c.subs.Store(&next)
-}
-
-func (c *conv) unsubscribe(s Sink) {
-	old := c.sinks()
-	next := make([]Sink, 0, len(old))
-	for _, o := range old {
-		if o != s {
-			next = append(next, o)
-		}
+// findUser looks a user up by name.
+func (h *Hub) findUser(ctx context.Context, name string) (User, error) {
+	if h.opts.FindUser != nil {
+		return h.opts.FindUser(ctx, name)
 	}
-	c.subs.Store(&next)
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if u, ok := h.known[names.Key(name)]; ok {
+		return u, nil
+	}
+	return User{}, chat.Errorf(chat.CodeNoSuchUser, "nobody is called %q", name)
 }
 
-// info describes c as user u sees it. Callers hold Hub.mu.
-func (c *conv) info(u *user) chat.ConvInfo {
-	name := c.name
-	if c.kind == chat.KindPrivate {
-		for k, m := range c.members {
-			if k != u.key {
-				name = m.name
-			}
-		}
+// record returns the record of conversation id, from the cache or the
+// directory.
+func (h *Hub) record(ctx context.Context, id string) (store.ConvRecord, error) {
+	h.mu.Lock()
+	rec, ok := h.records[id]
+	h.mu.Unlock()
+	if ok {
+		return rec, nil
 	}
-	return chat.ConvInfo{ID: c.id, Kind: c.kind, Name: html.EscapeString(name), Last: c.last.Load(), Read: u.read[c.id]}
+	rec, err := h.dir.Conv(ctx, id)
+	if err != nil {
+		return rec, err
+	}
+	h.mu.Lock()
+	h.records[id] = rec
+	h.mu.Unlock()
+	return rec, nil
 }
 
-// roster lists c's online members. Callers hold Hub.mu.
-func (c *conv) roster() *chat.Roster {
-	r := &chat.Roster{Conv: c.id, Users: make([]string, 0, len(c.online))}
-	for _, u := range c.online {
-		r.Users = append(r.Users, html.EscapeString(u.name))
-	}
-	sort.Strings(r.Users)
-	return r
-}
-
-// fanOut sends an encoded frame to every connection subscribed to c.
-func (c *conv) fanOut(frame []byte) {
-	for _, s := range c.sinks() {
-		s.Send(frame)
-	}
+// storageError logs a storage failure and returns what the client is told.
+func (h *Hub) storageError(what string, err error) *chat.Error {
+	h.opts.Logger.Error(what+" failed", "err", err)
+	return chat.Errorf(chat.CodeInternal, "the server could not %s; try again", what)
 }
 
 // encode encodes a frame the hub built itself; failing is a programming error.
@@ -332,3 +278,5 @@ func encode(f chat.Frame) []byte {
 	}
 	return b
 }
+
+func escape(s string) string { return html.EscapeString(s) }

@@ -464,6 +464,9 @@ func (l *JetStreamLog) Page(ctx context.Context, q chat.History) (chat.Page, err
 	}
 	p := chat.Page{Conv: q.Conv, First: 1, Last: last}
 	if last == 0 {
+		if q.Before == 1 {
+			return p, ErrBeforeStart
+		}
 		return p, checkFuture(q, 0)
 	}
 	first, firstStream, err := l.firstEntry(ctx, q.Conv)
@@ -473,6 +476,9 @@ func (l *JetStreamLog) Page(ctx context.Context, q chat.History) (chat.Page, err
 	p.First = first
 	if err := checkFuture(q, last); err != nil {
 		return p, err
+	}
+	if q.Before > 0 && q.Before <= first {
+		return p, ErrBeforeStart
 	}
 	lo, hi := pageRange(q, first, last)
 	if lo > hi {
@@ -504,9 +510,6 @@ func pageRange(q chat.History, first, last uint64) (lo, hi uint64) {
 		lo = max(q.After+1, first)
 		return lo, min(lo+limit-1, last)
 	case q.Before > 0:
-		if q.Before <= first {
-			return 1, 0
-		}
 		hi = q.Before - 1
 	default:
 		hi = last

@@ -55,7 +55,6 @@ func TestJetStreamAppendAndPage(t *testing.T) {
 		{"latest from stream", chat.History{Conv: "r:lobby", Limit: 20}, 11, 30},
 		{"after", chat.History{Conv: "p:ann|bob", After: 3, Limit: 4}, 4, 7},
 		{"before", chat.History{Conv: "r:lobby", Before: 10, Limit: 50}, 1, 9},
-		{"before start", chat.History{Conv: "r:lobby", Before: 1}, 1, 0},
 		{"caught up", chat.History{Conv: "r:lobby", After: 30}, 1, 0},
 	}
 	for _, tt := range tests {
@@ -80,6 +79,9 @@ func TestJetStreamAppendAndPage(t *testing.T) {
 	}
 	if _, err := l.Page(ctx, chat.History{Conv: "r:lobby", After: 31}); !errors.Is(err, store.ErrFuture) {
 		t.Fatalf("after 31: %v", err)
+	}
+	if _, err := l.Page(ctx, chat.History{Conv: "r:lobby", Before: 1}); !errors.Is(err, store.ErrBeforeStart) {
+		t.Fatalf("before 1: %v", err)
 	}
 }
 

@@ -23,6 +23,9 @@ var (
 	// ErrStaleID means a message id is at or below its device's high-water
 	// mark but too old for its ack to be remembered.
 	ErrStaleID = errors.New("store: message id is older than the acks kept for its device")
+	// ErrBeforeStart means a history request asked for entries before the
+	// oldest one held.
+	ErrBeforeStart = errors.New("store: no entries are held before that sequence")
 )
 
 // Origin says who sent a message and with which id, for deduplication.
@@ -45,9 +48,11 @@ type Memory struct {
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 
-	mu      sync.Mutex
-	convs   map[string]*memConv
-	devices map[deviceKey]*deviceMarks
+	mu       sync.Mutex
+	convs    map[string]*memConv
+	devices  map[deviceKey]*deviceMarks
+	watchers map[int]func(chat.Entry)
+	nextW    int
 }
 
 type memConv struct {
@@ -65,7 +70,7 @@ type deviceMarks struct {
 
 // NewMemory returns an empty store.
 func NewMemory() *Memory {
-	return &Memory{convs: make(map[string]*memConv), devices: make(map[deviceKey]*deviceMarks)}
+	return &Memory{convs: make(map[string]*memConv), devices: make(map[deviceKey]*deviceMarks), watchers: make(map[int]func(chat.Entry))}
 }
 
 // Append stores e as the next entry of e.Conv, setting its Seq and Time.
@@ -116,7 +121,25 @@ func (m *Memory) append(e chat.Entry) chat.Entry {
 		c.entries = append(c.entries[:0:0], c.entries[drop:]...)
 		c.first += uint64(drop)
 	}
+	for _, w := range m.watchers {
+		w(e) // under m.mu: in order, before the append returns
+	}
 	return e
+}
+
+// Watch calls fn with every entry appended from now on, in order, before
+// the append returns. fn must not call back into m.
+func (m *Memory) Watch(_ context.Context, fn func(chat.Entry)) (func(), error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	id := m.nextW
+	m.nextW++
+	m.watchers[id] = fn
+	return func() {
+		m.mu.Lock()
+		delete(m.watchers, id)
+		m.mu.Unlock()
+	}, nil
 }
 
 // Page returns entries of q.Conv as chat.History describes.
@@ -130,6 +153,9 @@ func (m *Memory) Page(_ context.Context, q chat.History) (chat.Page, error) {
 	p := chat.Page{Conv: q.Conv, First: c.first, Last: c.last}
 	if q.After > c.last || q.Before > c.last+1 {
 		return p, ErrFuture
+	}
+	if q.Before > 0 && q.Before <= c.first {
+		return p, ErrBeforeStart
 	}
 	limit := q.Limit
 	if limit <= 0 {

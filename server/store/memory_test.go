@@ -50,7 +50,6 @@ func TestPage(t *testing.T) {
 		{"after", chat.History{Conv: "c", After: 7, Limit: 5}, []uint64{8, 9, 10}},
 		{"after limited", chat.History{Conv: "c", After: 2, Limit: 2}, []uint64{3, 4}},
 		{"before", chat.History{Conv: "c", Before: 4, Limit: 5}, []uint64{1, 2, 3}},
-		{"before start", chat.History{Conv: "c", Before: 1}, nil},
 		{"caught up", chat.History{Conv: "c", After: 10}, nil},
 		{"empty conversation", chat.History{Conv: "none"}, nil},
 	}
@@ -67,6 +66,9 @@ func TestPage(t *testing.T) {
 	}
 	if _, err := m.Page(context.Background(), chat.History{Conv: "c", After: 11}); !errors.Is(err, ErrFuture) {
 		t.Fatalf("after the last entry: err = %v, want ErrFuture", err)
+	}
+	if _, err := m.Page(context.Background(), chat.History{Conv: "c", Before: 1}); !errors.Is(err, ErrBeforeStart) {
+		t.Fatalf("before the first entry: err = %v, want ErrBeforeStart", err)
 	}
 }
 

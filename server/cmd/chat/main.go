@@ -26,6 +26,7 @@ import (
 
 	"github.com/founding/chat/build"
 	"github.com/founding/chat/server"
+	"github.com/founding/chat/server/bus"
 )
 
 func main() {
@@ -42,6 +43,9 @@ type config struct {
 	addr     string
 	logLevel slog.Level
 	opts     server.Options
+	bus      bus.Options
+	natsURLs string
+	storage  server.StorageOptions
 }
 
 func parse(args []string, stderr io.Writer) (*config, error) {
@@ -60,6 +64,15 @@ func parse(args []string, stderr io.Writer) (*config, error) {
 	fs.Float64Var(&c.opts.FrameRate, "frame-rate", 50, "frames per second one connection may send")
 	fs.IntVar(&c.opts.FrameBurst, "frame-burst", 100, "frames one connection may send in a burst")
 	fs.IntVar(&c.opts.MaxRooms, "max-rooms", 100, "rooms one user may be in")
+	fs.StringVar(&c.bus.DataDir, "data", "data", "directory of the embedded NATS server's files")
+	fs.StringVar(&c.natsURLs, "nats", "", "URLs of an external NATS cluster (comma-separated) instead of the embedded server")
+	fs.BoolVar(&c.bus.Fsync, "fsync", false, "fsync every write before acknowledging it (embedded server; survives power loss, much slower)")
+	fs.IntVar(&c.bus.Replicas, "replicas", 0, "copies of every stream and bucket (default 1 embedded, 3 on a cluster)")
+	fs.StringVar(&c.bus.Name, "node", "chat", "this node's name on NATS")
+	fs.IntVar(&c.storage.Shards, "log-shards", 1, "streams the conversations are spread over (choose before the first start)")
+	fs.DurationVar(&c.storage.MaxAge, "retain-age", 0, "drop entries older than this (0 keeps them)")
+	fs.Int64Var(&c.storage.MaxBytes, "retain-bytes", 0, "bound on each stream of entries, oldest dropped first (0: none)")
+	fs.Int64Var(&c.storage.MaxPerConversation, "retain-per-conversation", 0, "entries kept per conversation (0: all)")
 	version := fs.Bool("version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -70,6 +83,9 @@ func parse(args []string, stderr io.Writer) (*config, error) {
 	if *version {
 		fmt.Fprintln(stderr, build.Version())
 		return nil, nil
+	}
+	if c.natsURLs != "" {
+		c.bus.URLs = strings.Split(c.natsURLs, ",")
 	}
 	return &c, nil
 }
@@ -105,9 +121,22 @@ func run(ctx context.Context, args []string, stderr io.Writer, ready chan<- stri
 	if !build.HasClient() {
 		log.Warn("this binary has no WebAssembly client; build it with `make build`")
 	}
-	srv := server.New(c.opts)
+	c.bus.Logger = log
+	b, err := bus.Open(c.bus)
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	if c.opts.Storage, err = server.OpenStorage(ctx, b, c.storage); err != nil {
+		return err
+	}
+	srv, err := server.New(c.opts)
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", c.addr)
 	if err != nil {
+		srv.Close()
 		return err
 	}
 	hs := &http.Server{
@@ -116,7 +145,8 @@ func run(ctx context.Context, args []string, stderr io.Writer, ready chan<- stri
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	log.Info("chat is serving", "url", "http://"+displayAddr(ln.Addr()), "version", build.Version())
+	log.Info("chat is serving", "url", "http://"+displayAddr(ln.Addr()), "version", build.Version(),
+		"nats", map[bool]string{true: "embedded in " + c.bus.DataDir, false: c.natsURLs}[b.Embedded()])
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}

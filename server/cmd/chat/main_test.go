@@ -32,7 +32,8 @@ func TestRunServesAndStops(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan string, 1)
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-log-level", "warn"}, io.Discard, ready) }()
+	args := []string{"-addr", "127.0.0.1:0", "-log-level", "warn", "-data", t.TempDir()}
+	go func() { done <- run(ctx, args, io.Discard, ready) }()
 	var addr string
 	select {
 	case addr = <-ready:

@@ -1,0 +1,125 @@
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/founding/chat/app/chat"
+	"github.com/founding/chat/server/auth"
+)
+
+// signInRequest is the body of POST /api/signin.
+type signInRequest struct {
+	Name     string `json:"name"`
+	Password string `json:"password"`
+}
+
+// apiReply is the body of every /api answer: the user's name on success,
+// a message otherwise.
+type apiReply struct {
+	Name  string `json:"name,omitempty"`
+	Error string `json:"error,omitempty"`
+}
+
+// serveSignIn checks a name and password and gives this browser a new
+// session for that user. The session it had ends, and its connections are
+// closed so they come back as the new user.
+func (s *Server) serveSignIn(w http.ResponseWriter, r *http.Request) {
+	if !s.apiAllowed(w, r) {
+		return
+	}
+	if !s.signInLimiter(clientAddr(r)).Allow() {
+		reply(w, http.StatusTooManyRequests, apiReply{Error: "too many sign-in attempts from your address; wait a minute"})
+		return
+	}
+	var req signInRequest
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096)).Decode(&req); err != nil {
+		reply(w, http.StatusBadRequest, apiReply{Error: "send JSON with a name and a password"})
+		return
+	}
+	name, err := chat.CleanName(req.Name)
+	if err != nil || req.Password == "" || len(req.Password) > chat.MaxPasswordBytes {
+		reply(w, http.StatusUnauthorized, apiReply{Error: "wrong name or password"})
+		return
+	}
+	token, u, err := s.accounts.SignIn(r.Context(), name, req.Password)
+	var tooMany *auth.TooManyAttempts
+	switch {
+	case errors.As(err, &tooMany):
+		w.Header().Set("Retry-After", strconv.Itoa(int(tooMany.RetryAfter/time.Second)+1))
+		reply(w, http.StatusTooManyRequests, apiReply{Error: "too many wrong passwords for this name; try again later"})
+		return
+	case errors.Is(err, auth.ErrWrongPassword):
+		reply(w, http.StatusUnauthorized, apiReply{Error: "wrong name or password"})
+		return
+	case err != nil:
+		s.log.Error("sign-in failed", "err", err)
+		reply(w, http.StatusInternalServerError, apiReply{Error: "the server could not sign you in; try again"})
+		return
+	}
+	s.endSession(r)
+	setSessionCookie(w, r, token)
+	reply(w, http.StatusOK, apiReply{Name: u.Name})
+}
+
+// serveSignOut ends this browser's session: the cookie is cleared and its
+// connections are closed.
+func (s *Server) serveSignOut(w http.ResponseWriter, r *http.Request) {
+	if !s.apiAllowed(w, r) {
+		return
+	}
+	s.endSession(r)
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode})
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// endSession deletes the request's session and closes its connections.
+func (s *Server) endSession(r *http.Request) {
+	c, err := r.Cookie(sessionCookie)
+	if err != nil || !auth.ValidToken(c.Value) {
+		return
+	}
+	if err := s.accounts.SignOut(r.Context(), c.Value); err != nil {
+		s.log.Error("sign-out failed", "err", err)
+	}
+	s.closeToken(c.Value, chat.CloseSignedOut, "signed out")
+}
+
+// apiAllowed refuses cross-site requests to /api: the Origin, which
+// browsers send on every POST, must be this server's.
+func (s *Server) apiAllowed(w http.ResponseWriter, r *http.Request) bool {
+	origin := r.Header.Get("Origin")
+	u, err := url.Parse(origin)
+	if origin == "" || err != nil || u.Host != r.Host {
+		reply(w, http.StatusForbidden, apiReply{Error: "requests must come from this site's own pages"})
+		return false
+	}
+	return true
+}
+
+// signInLimiter bounds sign-in attempts per address: 10 at once, then one
+// every 6 seconds.
+func (s *Server) signInLimiter(addr string) *rate.Limiter {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	key := "signin:" + addr
+	l := s.limiters[key]
+	if l == nil {
+		l = rate.NewLimiter(rate.Every(6*time.Second), 10)
+		s.limiters[key] = l
+	}
+	return l
+}
+
+func reply(w http.ResponseWriter, status int, body apiReply) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(body)
+}

@@ -1,0 +1,235 @@
+package hub
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/founding/chat/app/chat"
+	"github.com/founding/chat/server/store"
+)
+
+// profile is what Connect reads from storage for a user who has no
+// connection here yet.
+type profile struct {
+	convs []store.ConvRecord
+	last  map[string]uint64
+	read  map[string]uint64
+	seen  int64
+}
+
+func (h *Hub) loadProfile(ctx context.Context, key string) (*profile, error) {
+	if _, err := h.dir.SetMember(ctx, key, LobbyID, true); err != nil {
+		return nil, err
+	}
+	ids, err := h.dir.Memberships(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	p := &profile{last: make(map[string]uint64, len(ids))}
+	for _, id := range ids {
+		rec, err := h.record(ctx, id)
+		if errors.Is(err, store.ErrNotFound) {
+			continue // a membership whose conversation was never recorded
+		}
+		if err != nil {
+			return nil, err
+		}
+		if p.last[id], err = h.log.Last(ctx, id); err != nil {
+			return nil, err
+		}
+		p.convs = append(p.convs, rec)
+	}
+	if p.read, err = h.dir.Cursors(ctx, key); err != nil {
+		return nil, err
+	}
+	if p.seen, err = h.dir.Seen(ctx, key); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// Connect registers a connection of user who, sends it the Welcome frame
+// and the rosters of its rooms, and subscribes it to all the user's
+// conversations. A user who was offline comes online.
+func (h *Hub) Connect(ctx context.Context, who User, s Sink) error {
+	for attempt := 0; attempt < 3; attempt++ {
+		h.mu.Lock()
+		loaded := h.users[who.Key] != nil
+		h.mu.Unlock()
+		var p *profile
+		if !loaded {
+			var err error
+			if p, err = h.loadProfile(ctx, who.Key); err != nil {
+				return h.storageError("load your conversations", err)
+			}
+		}
+		if h.connect(who, p, s) {
+			return nil
+		}
+	}
+	return chat.Errorf(chat.CodeInternal, "the server is busy; try again")
+}
+
+// connect does Connect's work under the lock; it reports false when the
+// user went away meanwhile and their profile must be read again.
+func (h *Hub) connect(who User, p *profile, s Sink) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	u := h.users[who.Key]
+	if u == nil {
+		if p == nil {
+			return false
+		}
+		u = h.newUser(who, p)
+	}
+	h.known[who.Key] = who
+	u.password = who.Password
+
+	welcome := h.opts.Welcome
+	welcome.Me, welcome.NeedName, welcome.Password = escape(u.name), false, u.password
+	welcome.Convs = u.infos()
+	welcome.Away, welcome.Back = u.away, time.Now().UnixMilli()
+	s.Send(encode(&welcome))
+
+	u.sessions[s] = struct{}{}
+	h.sinks[s] = u
+	for _, c := range u.convs {
+		c.subscribe(s)
+	}
+	if u.offTimer != nil {
+		u.offTimer.Stop()
+		u.offTimer = nil
+	}
+	if !u.online {
+		u.online = true
+		for _, c := range u.rooms() {
+			c.online[u.key] = u
+			h.presence(c, u, true, false)
+		}
+	}
+	for _, c := range u.rooms() {
+		s.Send(encode(c.roster()))
+	}
+	return true
+}
+
+// newUser makes the local state of a user from their profile. Callers hold
+// h.mu.
+func (h *Hub) newUser(who User, p *profile) *user {
+	u := &user{key: who.Key, name: who.Name, password: who.Password, away: p.seen,
+		sessions: make(map[Sink]struct{}), convs: make(map[string]*conv), read: p.read}
+	if u.read == nil {
+		u.read = make(map[string]uint64)
+	}
+	h.users[u.key] = u
+	for _, rec := range p.convs {
+		h.attach(u, rec, p.last[rec.ID])
+	}
+	return u
+}
+
+// attach makes u a local member of the conversation rec. Callers hold h.mu.
+func (h *Hub) attach(u *user, rec store.ConvRecord, last uint64) *conv {
+	h.convMu.Lock()
+	c := h.convs[rec.ID]
+	if c == nil {
+		c = newConv(rec)
+		h.convs[rec.ID] = c
+	}
+	h.convMu.Unlock()
+	if last > c.last.Load() {
+		c.last.Store(last)
+	}
+	c.members[u.key] = u
+	u.convs[c.id] = c
+	return c
+}
+
+// detach ends u's local membership of c. Callers hold h.mu.
+func (h *Hub) detach(u *user, c *conv) {
+	delete(c.members, u.key)
+	delete(u.convs, c.id)
+	delete(c.online, u.key)
+	for s := range u.sessions {
+		c.unsubscribe(s)
+	}
+	if len(c.members) == 0 {
+		h.convMu.Lock()
+		delete(h.convs, c.id)
+		h.convMu.Unlock()
+	}
+}
+
+// Disconnect unregisters a connection. When it was the user's last, the user
+// goes offline after the presence grace period unless they come back.
+func (h *Hub) Disconnect(s Sink) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	u := h.sinks[s]
+	if u == nil {
+		return
+	}
+	delete(h.sinks, s)
+	delete(u.sessions, s)
+	for _, c := range u.convs {
+		c.unsubscribe(s)
+	}
+	if len(u.sessions) == 0 && u.offTimer == nil {
+		u.offGen++
+		gen := u.offGen
+		u.offTimer = time.AfterFunc(h.opts.PresenceGrace, func() { h.goOffline(u, gen) })
+	}
+}
+
+// goOffline ends a grace period that nobody came back in: the user goes
+// offline, and this process forgets them until they connect again.
+func (h *Hub) goOffline(u *user, gen uint64) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed || u.offTimer == nil || u.offGen != gen || len(u.sessions) > 0 || h.users[u.key] != u {
+		return
+	}
+	u.offTimer = nil
+	if u.online {
+		u.online = false
+		for _, c := range u.rooms() {
+			delete(c.online, u.key)
+			h.presence(c, u, false, false)
+		}
+	}
+	for _, c := range u.convs {
+		h.detach(u, c)
+	}
+	delete(h.users, u.key)
+	key, now := u.key, time.Now().UnixMilli()
+	h.bg.Add(1)
+	go func() {
+		defer h.bg.Done()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := h.dir.SetSeen(ctx, key, now); err != nil {
+			h.opts.Logger.Warn("last seen not recorded", "user", key, "err", err)
+		}
+	}()
+}
+
+// presence tells every other online member of c that u came or went.
+// Callers hold h.mu.
+func (h *Hub) presence(c *conv, u *user, online, quiet bool) {
+	frame := encode(&chat.Presence{Conv: c.id, User: escape(u.name), Online: online, Quiet: quiet})
+	for _, s := range c.sinks() {
+		if _, own := u.sessions[s]; !own {
+			s.Send(frame)
+		}
+	}
+}
+
+// userOf returns the local user of key. Callers hold h.mu.
+func (h *Hub) userOf(key string) (*user, error) {
+	u := h.users[key]
+	if u == nil {
+		return nil, chat.Errorf(chat.CodeNeedName, "the session has no user")
+	}
+	return u, nil
+}

@@ -1,0 +1,222 @@
+package hub
+
+import (
+	"context"
+
+	"github.com/founding/chat/app/chat"
+	"github.com/founding/chat/server/names"
+	"github.com/founding/chat/server/store"
+)
+
+// Join makes the user key a member of the room named room, creating it. The
+// join is an entry of the room; the user's connections get the room and its
+// roster. Joining a room one is in already just sends them again.
+func (h *Hub) Join(ctx context.Context, key, room string) (chat.ConvInfo, error) {
+	clean, err := chat.CleanRoom(room)
+	if err != nil {
+		return chat.ConvInfo{}, err
+	}
+	id := "r:" + names.Key(clean)
+	h.mu.Lock()
+	u, err := h.userOf(key)
+	if err != nil {
+		h.mu.Unlock()
+		return chat.ConvInfo{}, err
+	}
+	if c := u.convs[id]; c != nil {
+		info := c.info(u)
+		u.send(encode(&chat.Conv{ConvInfo: info}))
+		u.send(encode(c.roster()))
+		h.mu.Unlock()
+		return info, nil
+	}
+	if len(u.rooms()) >= h.opts.MaxRooms {
+		h.mu.Unlock()
+		return chat.ConvInfo{}, chat.Errorf(chat.CodeTooManyRooms, "you are in %d rooms, the most allowed; leave one first", h.opts.MaxRooms)
+	}
+	name := u.name
+	h.mu.Unlock()
+
+	rec, err := h.dir.CreateConv(ctx, store.ConvRecord{ID: id, Kind: chat.KindRoom, Name: clean})
+	if err != nil {
+		return chat.ConvInfo{}, h.storageError("create the room", err)
+	}
+	joined, err := h.dir.SetMember(ctx, key, rec.ID, true)
+	if err != nil {
+		return chat.ConvInfo{}, h.storageError("join the room", err)
+	}
+	if err := h.applyMember(ctx, key, rec.ID, true); err != nil {
+		return chat.ConvInfo{}, h.storageError("join the room", err)
+	}
+	if joined {
+		if err := h.appendEvent(ctx, rec.ID, chat.EntryJoin, name, "joined"); err != nil {
+			return chat.ConvInfo{}, err
+		}
+	}
+	return h.infoFor(key, rec.ID), nil
+}
+
+// Leave ends the user key's membership of room convID. The leave is an
+// entry of the room.
+func (h *Hub) Leave(ctx context.Context, key, convID string) error {
+	h.mu.Lock()
+	u, err := h.userOf(key)
+	var c *conv
+	var name string
+	if err == nil {
+		c, name = h.memberConv(u, convID), u.name
+	}
+	h.mu.Unlock()
+	switch {
+	case err != nil:
+		return err
+	case c == nil:
+		return h.refusal(ctx, convID)
+	case c.kind != chat.KindRoom || c.id == LobbyID:
+		return chat.Errorf(chat.CodeCannotLeave, "only named rooms can be left")
+	}
+	left, err := h.dir.SetMember(ctx, key, convID, false)
+	if err != nil {
+		return h.storageError("leave the room", err)
+	}
+	if !left { // another tab left first
+		return chat.Errorf(chat.CodeNotMember, "you are not in that room")
+	}
+	err = h.appendEvent(ctx, convID, chat.EntryLeave, name, "left")
+	if applyErr := h.applyMember(ctx, key, convID, false); err == nil && applyErr != nil {
+		err = h.storageError("leave the room", applyErr)
+	}
+	return err
+}
+
+// Open returns the private conversation between the user key and the user
+// named with, creating it and telling both users about it the first time.
+func (h *Hub) Open(ctx context.Context, key, with string) (chat.ConvInfo, error) {
+	clean, err := chat.CleanName(with)
+	if err != nil {
+		return chat.ConvInfo{}, err
+	}
+	h.mu.Lock()
+	u, err := h.userOf(key)
+	var me store.Member
+	if u != nil {
+		me = store.Member{Key: u.key, Name: u.name}
+	}
+	h.mu.Unlock()
+	if err != nil {
+		return chat.ConvInfo{}, err
+	}
+	peer, err := h.findUser(ctx, clean)
+	if err != nil {
+		return chat.ConvInfo{}, err
+	}
+	if peer.Key == key {
+		return chat.ConvInfo{}, chat.Errorf(chat.CodeBadRequest, "you cannot send a private message to yourself")
+	}
+	pair := []store.Member{me, {Key: peer.Key, Name: peer.Name}}
+	if pair[0].Key > pair[1].Key {
+		pair[0], pair[1] = pair[1], pair[0]
+	}
+	rec, err := h.dir.CreateConv(ctx, store.ConvRecord{ID: "p:" + pair[0].Key + "|" + pair[1].Key, Kind: chat.KindPrivate, Members: pair})
+	if err != nil {
+		return chat.ConvInfo{}, h.storageError("open the conversation", err)
+	}
+	for _, m := range rec.Members {
+		if _, err := h.dir.SetMember(ctx, m.Key, rec.ID, true); err != nil {
+			return chat.ConvInfo{}, h.storageError("open the conversation", err)
+		}
+		if err := h.applyMember(ctx, m.Key, rec.ID, true); err != nil {
+			return chat.ConvInfo{}, h.storageError("open the conversation", err)
+		}
+	}
+	return h.infoFor(key, rec.ID), nil
+}
+
+// PostTo sends a private message from the user key to the user named to,
+// opening their private conversation if needed.
+func (h *Hub) PostTo(ctx context.Context, key, to, text string, id chat.MsgID) (chat.Ack, error) {
+	info, err := h.Open(ctx, key, to)
+	if err != nil {
+		return chat.Ack{}, err
+	}
+	return h.Post(ctx, key, info.ID, text, id)
+}
+
+// applyMember brings this process in line with a membership change, made
+// here or by another process: the user's local connections subscribe to the
+// conversation (and are told of it) or leave it. It does nothing for users
+// with no connection here, and nothing twice.
+func (h *Hub) applyMember(ctx context.Context, key, id string, member bool) error {
+	h.mu.Lock()
+	u := h.users[key]
+	if u == nil || (u.convs[id] != nil) == member {
+		h.mu.Unlock()
+		return nil
+	}
+	if !member {
+		defer h.mu.Unlock()
+		c := u.convs[id]
+		if _, ok := c.online[u.key]; ok {
+			h.presence(c, u, false, true)
+		}
+		h.detach(u, c)
+		u.send(encode(&chat.Gone{Conv: id}))
+		return nil
+	}
+	h.mu.Unlock()
+
+	rec, err := h.record(ctx, id)
+	if err != nil {
+		return err
+	}
+	last, err := h.log.Last(ctx, id)
+	if err != nil {
+		return err
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if u = h.users[key]; u == nil || u.convs[id] != nil {
+		return nil
+	}
+	c := h.attach(u, rec, last)
+	for s := range u.sessions {
+		c.subscribe(s)
+	}
+	if u.online && c.kind == chat.KindRoom {
+		c.online[u.key] = u
+		h.presence(c, u, true, true)
+	}
+	u.send(encode(&chat.Conv{ConvInfo: c.info(u)}))
+	if c.kind == chat.KindRoom {
+		u.send(encode(c.roster()))
+	}
+	return nil
+}
+
+// infoFor describes conversation id as the local user key sees it.
+func (h *Hub) infoFor(key, id string) chat.ConvInfo {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if u := h.users[key]; u != nil {
+		if c := u.convs[id]; c != nil {
+			return c.info(u)
+		}
+	}
+	return chat.ConvInfo{ID: id}
+}
+
+// memberConv returns the conversation id if u is in it, or nil. Callers
+// hold h.mu.
+func (h *Hub) memberConv(u *user, id string) *conv { return u.convs[id] }
+
+// refusal is the error for a conversation the user is not in: not_member
+// for a room, no_such_conv otherwise, so nobody learns which private
+// conversations exist.
+func (h *Hub) refusal(ctx context.Context, id string) error {
+	if len(id) <= chat.MaxConvIDBytes {
+		if rec, err := h.record(ctx, id); err == nil && rec.Kind == chat.KindRoom {
+			return chat.Errorf(chat.CodeNotMember, "you are not in room %q; join it first", rec.Name)
+		}
+	}
+	return chat.Errorf(chat.CodeNoSuchConv, "no conversation %.80q", id)
+}

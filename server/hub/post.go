@@ -1,0 +1,155 @@
+package hub
+
+import (
+	"context"
+	"errors"
+
+	"github.com/founding/chat/app/chat"
+	"github.com/founding/chat/server/markup"
+	"github.com/founding/chat/server/store"
+)
+
+// member returns the local user of key and their conversation id, or the
+// error to answer.
+func (h *Hub) member(ctx context.Context, key, id string) (*user, *conv, error) {
+	h.mu.Lock()
+	u, err := h.userOf(key)
+	var c *conv
+	if err == nil {
+		c = h.memberConv(u, id)
+	}
+	h.mu.Unlock()
+	if err != nil {
+		return nil, nil, err
+	}
+	if c == nil {
+		return nil, nil, h.refusal(ctx, id)
+	}
+	return u, c, nil
+}
+
+// Post appends a message from the user key to conversation convID; the
+// log's watch fans it out. A retried message id returns the first ack
+// without a second entry.
+func (h *Hub) Post(ctx context.Context, key, convID, text string, id chat.MsgID) (chat.Ack, error) {
+	u, c, err := h.member(ctx, key, convID)
+	if err != nil {
+		return chat.Ack{}, err
+	}
+	clean, err := chat.CleanText(text)
+	if err != nil {
+		return chat.Ack{}, err
+	}
+	e := chat.Entry{Conv: c.id, Kind: chat.EntryMessage, From: escape(u.name), HTML: markup.Message(clean)}
+	ack, _, err := h.log.AppendMessage(ctx, e, store.Origin{User: key, ID: id})
+	switch {
+	case errors.Is(err, store.ErrStaleID):
+		return chat.Ack{}, chat.Errorf(chat.CodeBadRequest, "message id %d of this device was used long ago", id.N)
+	case err != nil:
+		return chat.Ack{}, h.storageError("store the message", err)
+	}
+	ack.ID = id
+	return ack, nil
+}
+
+// appendEvent appends a membership entry to conversation id.
+func (h *Hub) appendEvent(ctx context.Context, id string, kind chat.EntryKind, who, what string) error {
+	_, err := h.log.Append(ctx, chat.Entry{Conv: id, Kind: kind, From: escape(who), HTML: markup.Event(who, what)})
+	if err != nil {
+		return h.storageError("record the "+string(kind), err)
+	}
+	return nil
+}
+
+// Page returns the entries q asks for, if the user key is in q.Conv.
+func (h *Hub) Page(ctx context.Context, key string, q chat.History) (*chat.Page, error) {
+	if _, _, err := h.member(ctx, key, q.Conv); err != nil {
+		return nil, err
+	}
+	p, err := h.log.Page(ctx, q)
+	switch {
+	case errors.Is(err, store.ErrFuture):
+		return nil, chat.Errorf(chat.CodeBadRequest, "sequence %d is beyond the last entry (%d) of this conversation", max(q.After, q.Before-1), p.Last)
+	case errors.Is(err, store.ErrBeforeStart):
+		return nil, chat.Errorf(chat.CodeBadRequest, "there is nothing before entry %d: the conversation starts there", p.First)
+	case err != nil:
+		return nil, h.storageError("read the history", err)
+	}
+	trimPage(&p, q.Before != 0 || q.After == 0)
+	return &p, nil
+}
+
+// trimPage drops entries until the page fits chat.MaxServerFrameBytes, from
+// the old end when keepNewest, else from the new end.
+func trimPage(p *chat.Page, keepNewest bool) {
+	size := 0
+	for _, e := range p.Entries {
+		size += entrySize(e)
+	}
+	for size > chat.MaxServerFrameBytes-1024 && len(p.Entries) > 1 {
+		if keepNewest {
+			size -= entrySize(p.Entries[0])
+			p.Entries = p.Entries[1:]
+		} else {
+			size -= entrySize(p.Entries[len(p.Entries)-1])
+			p.Entries = p.Entries[:len(p.Entries)-1]
+		}
+	}
+}
+
+// entrySize bounds the encoded size of e: JSON may escape a byte into six.
+func entrySize(e chat.Entry) int {
+	return 128 + len(e.Conv) + 6*len(e.From) + 2*len(e.HTML)
+}
+
+// Resume answers a Resume: for each conversation named, the entries after
+// the client's cursor (the latest page when the cursor is 0), or Gone for a
+// conversation the user is no longer in.
+func (h *Hub) Resume(ctx context.Context, key string, cursors map[string]uint64) ([]chat.Frame, error) {
+	frames := make([]chat.Frame, 0, len(cursors))
+	for id, after := range cursors {
+		p, err := h.Page(ctx, key, chat.History{Conv: id, After: after, Limit: chat.MaxHistoryLimit})
+		var ce *chat.Error
+		switch {
+		case errors.As(err, &ce) && (ce.Code == chat.CodeNotMember || ce.Code == chat.CodeNoSuchConv):
+			frames = append(frames, &chat.Gone{Conv: id})
+		case errors.As(err, &ce) && ce.Code == chat.CodeBadRequest:
+			// The client is ahead of the server (history lost): start over.
+			if p, err = h.Page(ctx, key, chat.History{Conv: id}); err != nil {
+				return frames, err
+			}
+			frames = append(frames, p)
+		case err != nil:
+			return frames, err
+		default:
+			frames = append(frames, p)
+		}
+	}
+	return frames, nil
+}
+
+// MarkRead records that the user key has read convID up to seq and tells all
+// the user's connections, so unread counts agree across tabs and devices.
+func (h *Hub) MarkRead(ctx context.Context, key, convID string, seq uint64) error {
+	_, c, err := h.member(ctx, key, convID)
+	if err != nil {
+		return err
+	}
+	if last := c.last.Load(); seq > last {
+		return chat.Errorf(chat.CodeBadRequest, "sequence %d is beyond the last entry (%d) of this conversation", seq, last)
+	}
+	raised, err := h.dir.RaiseCursor(ctx, key, convID, seq)
+	if err != nil {
+		return h.storageError("record the read position", err)
+	}
+	if !raised {
+		return nil
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if u := h.users[key]; u != nil && seq > u.read[convID] {
+		u.read[convID] = seq
+		u.send(encode(&chat.Cursor{Conv: convID, Seq: seq}))
+	}
+	return nil
+}

@@ -1,0 +1,64 @@
+package server
+
+import (
+	"context"
+	"time"
+
+	"github.com/founding/chat/server/auth"
+	"github.com/founding/chat/server/bus"
+	"github.com/founding/chat/server/hub"
+	"github.com/founding/chat/server/store"
+)
+
+// Storage is where the server keeps what lasts: the conversation log, the
+// directory of conversations and memberships, and the accounts.
+type Storage struct {
+	Log       hub.Log
+	Directory hub.Directory
+	Accounts  *auth.Accounts
+}
+
+// MemoryStorage keeps everything in the process: for tests and tools.
+func MemoryStorage() *Storage {
+	return &Storage{
+		Log:       store.NewMemory(),
+		Directory: store.NewMemoryDirectory(),
+		Accounts:  auth.NewAccounts(auth.NewMemoryRecords()),
+	}
+}
+
+// StorageOptions tune the durable storage; docs/storage.md explains each.
+type StorageOptions struct {
+	// Shards spreads conversations over this many streams. Defaults to 1.
+	Shards int
+	// MaxAge drops entries older than this. Zero keeps them.
+	MaxAge time.Duration
+	// MaxBytes bounds each stream of entries. Zero means no bound.
+	MaxBytes int64
+	// MaxPerConversation keeps at most this many entries per conversation.
+	MaxPerConversation int64
+}
+
+// OpenStorage makes the durable storage on the JetStream of b: streams for
+// the log, key-value buckets for the rest, all with b.Replicas copies.
+func OpenStorage(ctx context.Context, b *bus.Bus, o StorageOptions) (*Storage, error) {
+	log, err := store.OpenJetStream(ctx, b.JetStream, store.JetStreamOptions{
+		Shards:             o.Shards,
+		Replicas:           b.Replicas,
+		MaxAge:             o.MaxAge,
+		MaxBytes:           o.MaxBytes,
+		MaxPerConversation: o.MaxPerConversation,
+	})
+	if err != nil {
+		return nil, err
+	}
+	dir, err := store.OpenKVDirectory(ctx, b.JetStream, b.Replicas)
+	if err != nil {
+		return nil, err
+	}
+	rec, err := auth.OpenKVRecords(ctx, b.JetStream, b.Replicas)
+	if err != nil {
+		return nil, err
+	}
+	return &Storage{Log: log, Directory: dir, Accounts: auth.NewAccounts(rec)}, nil
+}
