@@ -19,6 +19,9 @@ import (
 type Model struct {
 	Me       string // the user's name, as typed (unescaped)
 	NeedName bool   // the session has no name yet
+	Password bool   // the user has a password
+	Away     int64  // the user was offline from Away to Back (Unix ms), before this connection
+	Back     int64
 	Version  string // the server's build
 	Convs    map[string]*Conversation
 	Active   string      // the conversation in view
@@ -40,6 +43,7 @@ type Conversation struct {
 	Notices []Notice     // presence notices, ephemeral
 	Online  []string     // online members (unescaped), sorted
 	Unread  int          // entries from others not yet seen
+	Divider uint64       // "new since your last visit" goes after this entry (0: none)
 	Start   bool         // Entries reach the oldest entry the server holds
 	Lost    bool         // some entries could not be recovered (server dropped them)
 	Ready   bool         // a first page arrived
@@ -136,8 +140,37 @@ func (m *Model) apply(f chat.Frame) []chat.Frame {
 		m.cursor(f)
 	case *chat.Error:
 		m.fail(f)
+	case *chat.Account:
+		m.Password = f.Password
 	}
 	return nil
+}
+
+// Activate shows conversation id, with a "new since your last visit"
+// divider after what the user had read.
+func (m *Model) Activate(id string) {
+	c := m.Convs[id]
+	if c == nil {
+		return
+	}
+	m.Active = id
+	c.Divider = c.Info.Read
+}
+
+// SentWhileAway reports whether an entry of someone else's arrived while
+// the user was offline, before this connection.
+func (m *Model) SentWhileAway(e chat.Entry) bool {
+	return m.Away > 0 && e.Time > m.Away && e.Time <= m.Back && html.UnescapeString(e.From) != m.Me
+}
+
+// Behind returns how many entries of conversation id exist after those the
+// client holds: being loaded now, page by page.
+func (m *Model) Behind(id string) int {
+	c := m.Convs[id]
+	if c == nil || !c.Ready || c.Info.Last <= c.hi {
+		return 0
+	}
+	return int(c.Info.Last - c.hi)
 }
 
 func (m *Model) welcome(w *chat.Welcome) []chat.Frame {
@@ -147,6 +180,7 @@ func (m *Model) welcome(w *chat.Welcome) []chat.Frame {
 		return nil
 	}
 	m.Me = html.UnescapeString(w.Me)
+	m.Password, m.Away, m.Back = w.Password, w.Away, w.Back
 	keep := make(map[string]bool, len(w.Convs))
 	resume := chat.Resume{Cursors: make(map[string]uint64)}
 	for _, info := range w.Convs {
@@ -165,7 +199,7 @@ func (m *Model) welcome(w *chat.Welcome) []chat.Frame {
 		}
 	}
 	if m.Convs[m.Active] == nil && len(w.Convs) > 0 {
-		m.Active = w.Convs[0].ID
+		m.Activate(w.Convs[0].ID)
 	}
 	out := []chat.Frame{&resume}
 	return append(out, m.Unsent()...)
@@ -198,7 +232,7 @@ func (m *Model) gone(id string) {
 	if m.Active == id {
 		m.Active = ""
 		for _, c := range m.Sorted() {
-			m.Active = c.Info.ID
+			m.Activate(c.Info.ID)
 			break
 		}
 	}

@@ -83,7 +83,7 @@ func (m *Model) ack(a *chat.Ack) {
 	}
 	m.Discard(a.ID)
 	if o.To != "" && m.Convs[a.Conv] != nil {
-		m.Active = a.Conv
+		m.Activate(a.Conv)
 	}
 }
 

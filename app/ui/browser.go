@@ -1,6 +1,9 @@
 package ui
 
 import (
+	"encoding/json"
+	"errors"
+
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 )
 
@@ -68,10 +71,96 @@ func clearInput(id string) {
 	}
 }
 
+// onPageLifecycle calls hide when the page is left (closed, or kept in the
+// back/forward cache, where a live websocket would keep the user online)
+// and show(true) when it comes back from that cache.
+func onPageLifecycle(hide func(), show func(fromCache bool)) {
+	w := app.Window()
+	w.Call("addEventListener", "pagehide", app.FuncOf(func(app.Value, []app.Value) any {
+		hide()
+		return nil
+	}))
+	w.Call("addEventListener", "pageshow", app.FuncOf(func(_ app.Value, args []app.Value) any {
+		show(len(args) > 0 && args[0].Get("persisted").Bool())
+		return nil
+	}))
+}
+
 // onNetworkBack calls f when the browser says the network is back.
 func onNetworkBack(f func()) {
 	app.Window().Call("addEventListener", "online", app.FuncOf(func(app.Value, []app.Value) any {
 		f()
 		return nil
 	}))
+}
+
+// apiReply is the body of the server's /api answers.
+type apiReply struct {
+	Name  string `json:"name,omitempty"`
+	Error string `json:"error,omitempty"`
+}
+
+// postJSON posts body as JSON to a path of this origin, with the page's
+// cookies, and returns the status and the decoded answer. It blocks: call
+// it from Context.Async.
+func postJSON(path string, body any) (int, apiReply, error) {
+	data, err := json.Marshal(body)
+	if err != nil {
+		return 0, apiReply{}, err
+	}
+	type result struct {
+		status int
+		text   string
+		err    error
+	}
+	done := make(chan result, 1)
+	var funcs []app.Func
+	fn := func(f func(app.Value, []app.Value) any) app.Func {
+		v := app.FuncOf(f)
+		funcs = append(funcs, v)
+		return v
+	}
+	defer func() {
+		for _, f := range funcs {
+			f.Release()
+		}
+	}()
+	onErr := fn(func(_ app.Value, args []app.Value) any {
+		done <- result{err: errors.New("the server cannot be reached: " + args[0].Call("toString").String())}
+		return nil
+	})
+	onResponse := fn(func(_ app.Value, args []app.Value) any {
+		resp := args[0]
+		status := resp.Get("status").Int()
+		resp.Call("text").Call("then", fn(func(_ app.Value, args []app.Value) any {
+			done <- result{status: status, text: args[0].String()}
+			return nil
+		}), onErr)
+		return nil
+	})
+	opts := map[string]any{
+		"method":      "POST",
+		"credentials": "same-origin",
+		"headers":     map[string]any{"Content-Type": "application/json"},
+		"body":        string(data),
+	}
+	app.Window().Call("fetch", path, opts).Call("then", onResponse, onErr)
+	r := <-done
+	if r.err != nil {
+		return 0, apiReply{}, r.err
+	}
+	var reply apiReply
+	if r.text != "" {
+		json.Unmarshal([]byte(r.text), &reply)
+	}
+	return r.status, reply, nil
+}
+
+// forgetLocalData removes what this origin stored in the browser.
+func forgetLocalData() {
+	for _, store := range []string{"localStorage", "sessionStorage"} {
+		if s := app.Window().Get(store); s.Truthy() {
+			s.Call("clear")
+		}
+	}
 }

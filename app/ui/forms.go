@@ -76,12 +76,14 @@ func (c *composer) submit(ctx app.Context) {
 type nameForm struct {
 	app.Compo
 
-	Ilang   Lang
-	IonPick func(app.Context, string)
+	Ilang     Lang
+	IonPick   func(app.Context, string)
+	IonSignIn app.EventHandler
 }
 
 func (f *nameForm) Lang(l Lang) *nameForm                        { f.Ilang = l; return f }
 func (f *nameForm) OnPick(h func(app.Context, string)) *nameForm { f.IonPick = h; return f }
+func (f *nameForm) OnSignIn(h app.EventHandler) *nameForm        { f.IonSignIn = h; return f }
 
 func (f *nameForm) Render() app.UI {
 	return app.Form().ID("name-form").Class("name-form").OnSubmit(f.onSubmit).Body(
@@ -91,6 +93,7 @@ func (f *nameForm) Render() app.UI {
 			Attr("autocomplete", "nickname").Aria("describedby", "name-hint"),
 		app.P().ID("name-hint").Class("hint").Text(T(f.Ilang, "name.hint")+" · max "+strconv.Itoa(chat.MaxNameRunes)),
 		app.Button().ID("name-submit").Type("submit").Text(T(f.Ilang, "name.submit")),
+		app.Button().ID("signin-link").Type("button").Class("link").Text(T(f.Ilang, "signin.link")).OnClick(f.IonSignIn),
 	)
 }
 

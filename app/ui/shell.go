@@ -48,6 +48,11 @@ type Shell struct {
 	notice string // the latest error, shown until dismissed
 	rev    uint64 // bumped on every change, so children re-render
 
+	info      string // the latest confirmation, shown until dismissed
+	signingIn bool   // the name form is in sign-in mode
+	busy      bool   // a sign-in is under way
+	account   bool   // the account panel is open
+
 	stick      bool   // keep the conversation scrolled to the newest entry
 	openingDM  string // a private conversation asked for, to show when it comes
 	keepScroll int    // scrollHeight before older entries were added, or 0
@@ -70,6 +75,13 @@ func (s *Shell) OnMount(ctx app.Context) {
 		OnEvent: func(e client.Event) {
 			ctx.Dispatch(func(ctx app.Context) { s.onEvent(ctx, e) })
 		},
+	})
+	onPageLifecycle(func() {
+		s.conn.Disconnect() // leaving: say goodbye now, not after the heartbeat
+	}, func(fromCache bool) {
+		if fromCache {
+			s.conn.Reconnect()
+		}
 	})
 	onNetworkBack(func() {
 		ctx.Dispatch(func(app.Context) {
@@ -149,6 +161,8 @@ func (s *Shell) afterApply(ctx app.Context, f chat.Frame) {
 		if !f.NeedName {
 			s.notice = ""
 		}
+	case *chat.Account:
+		s.info = T(s.lang, "password.saved", s.model.Me)
 	}
 	s.markRead(ctx)
 	s.scroll(ctx)
@@ -194,7 +208,7 @@ func (s *Shell) activate(ctx app.Context, id string) {
 	if s.model.Convs[id] == nil {
 		return
 	}
-	s.model.Active = id
+	s.model.Activate(id)
 	s.pane = PaneChat
 	s.stick = true
 	s.rev++
@@ -329,7 +343,86 @@ func (s *Shell) onSwitchLang(ctx app.Context, e app.Event) {
 }
 
 func (s *Shell) onDismiss(ctx app.Context, e app.Event) {
-	s.notice = ""
+	s.notice, s.info = "", ""
+	s.rev++
+}
+
+// onSignInMode switches the name form to signing in with a password.
+func (s *Shell) onSignInMode(ctx app.Context, e app.Event) {
+	s.signingIn, s.notice = true, ""
+	s.rev++
+}
+
+func (s *Shell) onSignInCancel(ctx app.Context) {
+	s.signingIn, s.notice = false, ""
+	s.rev++
+}
+
+// onSignIn asks the server for a session of name; on success this browser
+// reconnects as that user.
+func (s *Shell) onSignIn(ctx app.Context, name, password string) {
+	s.busy, s.notice = true, ""
+	s.rev++
+	ctx.Async(func() {
+		status, reply, err := postJSON("/api/signin", map[string]string{"name": name, "password": password})
+		ctx.Dispatch(func(ctx app.Context) {
+			s.busy = false
+			s.rev++
+			switch {
+			case err != nil:
+				s.notice = err.Error()
+			case status != 200:
+				s.notice = reply.Error
+			default:
+				s.signingIn = false
+				s.model = client.NewModel()
+				s.model.Visible = pageVisible()
+				if s.conn != nil {
+					s.conn.Reconnect() // the new cookie makes the new user
+				}
+			}
+		})
+	})
+}
+
+// onSetPassword checks a new password and sends it; it reports whether it
+// went out (so the form may clear).
+func (s *Shell) onSetPassword(ctx app.Context, old, password string) bool {
+	f := &chat.SetPassword{Old: old, New: password}
+	if err := f.Validate(); err != nil {
+		s.notice = err.(*chat.Error).Message
+		s.rev++
+		return false
+	}
+	s.notice, s.info = "", ""
+	s.send(ctx, f)
+	return true
+}
+
+// onSignOut ends the session and forgets everything this browser kept, for
+// the next person at a shared computer.
+func (s *Shell) onSignOut(ctx app.Context) {
+	ctx.Async(func() {
+		status, _, err := postJSON("/api/signout", map[string]string{})
+		ctx.Dispatch(func(ctx app.Context) {
+			if err != nil || status != 204 {
+				s.notice = T(s.lang, "account.signout.failed")
+				s.rev++
+				return
+			}
+			forgetLocalData()
+			ctx.Reload()
+		})
+	})
+}
+
+func (s *Shell) onAccount(ctx app.Context, e app.Event) {
+	s.account = !s.account
+	s.rev++
+}
+
+func (s *Shell) onAccountClose(ctx app.Context) {
+	s.account = false
 	s.rev++
 }
 

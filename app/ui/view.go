@@ -18,13 +18,21 @@ func (s *Shell) Render() app.UI {
 	return app.Div().ID("chat").Class("shell", "pane-"+string(s.pane)).DataSet("state", s.state.String()).Body(
 		s.renderTopBar(),
 		s.renderNotice(),
-		app.If(m.NeedName, func() app.UI {
-			return (&nameForm{}).Lang(s.lang).OnPick(s.onPickName)
+		app.If(m.NeedName && s.signingIn, func() app.UI {
+			return (&signInForm{}).Lang(s.lang).Busy(s.busy).OnSignIn(s.onSignIn).OnCancel(s.onSignInCancel)
+		}).ElseIf(m.NeedName, func() app.UI {
+			return (&nameForm{}).Lang(s.lang).OnPick(s.onPickName).OnSignIn(s.onSignInMode)
 		}).ElseIf(m.Me != "", func() app.UI {
 			return s.renderPanes()
 		}).Else(func() app.UI {
 			return app.Div().Class("loading").Text(T(s.lang, "state."+s.state.String()))
 		}),
+		app.Div().ID("account-slot").Body(
+			app.If(s.account && m.Me != "", func() app.UI {
+				return (&accountPanel{}).Lang(s.lang).Me(m.Me).HasPassword(m.Password).
+					OnPassword(s.onSetPassword).OnSignOut(s.onSignOut).OnClose(s.onAccountClose)
+			}),
+		),
 	)
 }
 
@@ -39,6 +47,10 @@ func (s *Shell) renderTopBar() app.UI {
 			DataSet("state", s.state.String()).Title(s.closed).Text(s.stateText()),
 		app.If(s.model.Me != "", func() app.UI {
 			return app.Span().ID("me").Class("me").Text(s.model.Me)
+		}),
+		app.If(s.model.Me != "", func() app.UI {
+			return app.Button().ID("account-btn").Type("button").Aria("expanded", boolText(s.account)).
+				Text(T(s.lang, "account.button")).OnClick(s.onAccount)
 		}),
 		app.Button().ID("conn-toggle").Type("button").Text(T(s.lang, toggle)).OnClick(s.onToggleConnection),
 		app.Button().ID("lang").Type("button").Lang(string(otherLang(s.lang))).Text(T(s.lang, "btn.lang")).OnClick(s.onSwitchLang),
@@ -68,8 +80,20 @@ func (s *Shell) renderNotice() app.UI {
 				app.Span().Text(T(s.lang, "error.prefix")+s.notice),
 				app.Button().Type("button").Class("link").Text(T(s.lang, "btn.dismiss")).OnClick(s.onDismiss),
 			)
+		}).ElseIf(s.info != "", func() app.UI {
+			return app.Div().ID("info").Class("notice-bar", "info").Role("status").Body(
+				app.Span().Text(s.info),
+				app.Button().Type("button").Class("link").Text(T(s.lang, "btn.dismiss")).OnClick(s.onDismiss),
+			)
 		}),
 	)
+}
+
+func boolText(v bool) string {
+	if v {
+		return "true"
+	}
+	return "false"
 }
 
 func (s *Shell) renderPanes() app.UI {
@@ -207,12 +231,20 @@ func (s *Shell) renderTimeline(c *client.Conversation) []app.UI {
 		items = append(items, app.P().Class("timeline-note").Text(T(s.lang, "conv.lost")))
 	}
 	n := 0
+	divided := c.Divider == 0
 	for _, e := range c.Entries {
 		for n < len(c.Notices) && c.Notices[n].After < e.Seq {
 			items = append(items, s.renderPresence(c.Notices[n], now))
 			n++
 		}
+		if !divided && e.Seq > c.Divider && e.Kind == chat.EntryMessage && html.UnescapeString(e.From) != s.model.Me {
+			divided = true
+			items = append(items, app.Div().ID("unread-divider").Class("divider").Role("separator").Text(T(s.lang, "conv.divider")))
+		}
 		items = append(items, s.renderEntry(e, now))
+	}
+	if behind := s.model.Behind(c.Info.ID); behind > 0 {
+		items = append(items, app.P().ID("catching-up").Class("timeline-note").Text(T(s.lang, "conv.behind", behind)))
 	}
 	for ; n < len(c.Notices); n++ {
 		items = append(items, s.renderPresence(c.Notices[n], now))
@@ -238,10 +270,21 @@ func (s *Shell) renderEntry(e chat.Entry, now time.Time) app.UI {
 			app.B().Text(from), app.Text(" "+T(s.lang, what)+" "), when,
 		)
 	}
-	return app.Div().Class("entry", "msg", mineClass(from == s.model.Me)).DataSet("seq", seq).Body(
-		app.Div().Class("meta").Body(app.Span().Class("from").Text(from), app.Text(" "), when),
+	away := s.model.SentWhileAway(e)
+	return app.Div().Class("entry", "msg", mineClass(from == s.model.Me), awayClass(away)).DataSet("seq", seq).Body(
+		app.Div().Class("meta").Body(
+			app.Span().Class("from").Text(from), app.Text(" "), when,
+			app.If(away, func() app.UI { return app.Span().Class("away-tag").Text(T(s.lang, "entry.away")) }),
+		),
 		app.Raw(e.HTML),
 	)
+}
+
+func awayClass(away bool) string {
+	if away {
+		return "while-away"
+	}
+	return ""
 }
 
 func mineClass(mine bool) string {

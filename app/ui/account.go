@@ -1,0 +1,140 @@
+package ui
+
+import (
+	"strings"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"github.com/founding/chat/app/chat"
+)
+
+// signInForm signs into a name that has a password, from any browser.
+type signInForm struct {
+	app.Compo
+
+	Ilang     Lang
+	Ibusy     bool
+	IonSignIn func(ctx app.Context, name, password string)
+	IonCancel func(ctx app.Context)
+}
+
+func (f *signInForm) Lang(l Lang) *signInForm { f.Ilang = l; return f }
+func (f *signInForm) Busy(v bool) *signInForm { f.Ibusy = v; return f }
+func (f *signInForm) OnCancel(h func(app.Context)) *signInForm {
+	f.IonCancel = h
+	return f
+}
+func (f *signInForm) OnSignIn(h func(app.Context, string, string)) *signInForm {
+	f.IonSignIn = h
+	return f
+}
+
+func (f *signInForm) Render() app.UI {
+	return app.Form().ID("signin-form").Class("name-form").OnSubmit(f.onSubmit).Body(
+		app.H2().Text(T(f.Ilang, "signin.title")),
+		app.Label().For("signin-name").Text(T(f.Ilang, "name.label")),
+		app.Input().ID("signin-name").Type("text").AutoFocus(true).MaxLength(chat.MaxNameRunes*4).Attr("autocomplete", "username"),
+		app.Label().For("signin-password").Text(T(f.Ilang, "password.label")),
+		app.Input().ID("signin-password").Type("password").MaxLength(chat.MaxPasswordBytes).Attr("autocomplete", "current-password"),
+		app.Button().ID("signin-submit").Type("submit").Disabled(f.Ibusy).Text(T(f.Ilang, "signin.submit")),
+		app.Button().ID("signin-cancel").Type("button").Class("link").Text(T(f.Ilang, "signin.back")).OnClick(f.onCancel),
+	)
+}
+
+func (f *signInForm) onSubmit(ctx app.Context, e app.Event) {
+	e.PreventDefault()
+	name, password := inputValue("signin-name"), inputValue("signin-password")
+	if f.IonSignIn != nil && strings.TrimSpace(name) != "" && password != "" {
+		f.IonSignIn(ctx, name, password)
+	}
+}
+
+func (f *signInForm) onCancel(ctx app.Context, e app.Event) {
+	if f.IonCancel != nil {
+		f.IonCancel(ctx)
+	}
+}
+
+// accountPanel sets or changes the password and signs out.
+type accountPanel struct {
+	app.Compo
+
+	Ilang        Lang
+	Ime          string
+	IhasPassword bool
+	IonPassword  func(ctx app.Context, old, password string) bool
+	IonSignOut   func(ctx app.Context)
+	IonClose     func(ctx app.Context)
+}
+
+func (p *accountPanel) Lang(l Lang) *accountPanel        { p.Ilang = l; return p }
+func (p *accountPanel) Me(name string) *accountPanel     { p.Ime = name; return p }
+func (p *accountPanel) HasPassword(v bool) *accountPanel { p.IhasPassword = v; return p }
+func (p *accountPanel) OnClose(h func(app.Context)) *accountPanel {
+	p.IonClose = h
+	return p
+}
+func (p *accountPanel) OnSignOut(h func(app.Context)) *accountPanel {
+	p.IonSignOut = h
+	return p
+}
+func (p *accountPanel) OnPassword(h func(app.Context, string, string) bool) *accountPanel {
+	p.IonPassword = h
+	return p
+}
+
+func (p *accountPanel) Render() app.UI {
+	title, hint := "password.set", "password.hint"
+	if p.IhasPassword {
+		title, hint = "password.change", "password.has"
+	}
+	return app.Div().ID("account-panel").Class("account-panel").Role("dialog").Aria("label", T(p.Ilang, "account.title")).Body(
+		app.H2().Text(T(p.Ilang, "account.title")+" · "+p.Ime),
+		app.Form().ID("password-form").OnSubmit(p.onSubmit).Body(
+			app.H3().Text(T(p.Ilang, title)),
+			app.P().Class("hint").Text(T(p.Ilang, hint, p.Ime)),
+			app.If(p.IhasPassword, func() app.UI {
+				return app.Div().Body(
+					app.Label().For("password-old").Text(T(p.Ilang, "password.old")),
+					app.Input().ID("password-old").Type("password").Attr("autocomplete", "current-password"),
+				)
+			}),
+			app.Label().For("password-new").Text(T(p.Ilang, "password.new")),
+			app.Input().ID("password-new").Type("password").Attr("autocomplete", "new-password").Attr("minlength", chat.MinPasswordRunes),
+			app.Button().ID("password-submit").Type("submit").Text(T(p.Ilang, "password.save")),
+		),
+		app.Div().Class("row").Body(
+			app.Button().ID("signout").Type("button").Text(T(p.Ilang, "account.signout")).OnClick(p.onSignOut),
+			app.Button().ID("account-close").Type("button").Class("link").Text(T(p.Ilang, "btn.dismiss")).OnClick(p.onClose),
+		),
+		app.P().Class("hint").Text(T(p.Ilang, "account.signout.hint")),
+	)
+}
+
+func (p *accountPanel) onSubmit(ctx app.Context, e app.Event) {
+	e.PreventDefault()
+	if p.IonPassword != nil && p.IonPassword(ctx, inputValue("password-old"), inputValue("password-new")) {
+		clearInput("password-old")
+		clearInput("password-new")
+	}
+}
+
+func (p *accountPanel) onSignOut(ctx app.Context, e app.Event) {
+	if p.IonSignOut != nil {
+		p.IonSignOut(ctx)
+	}
+}
+
+func (p *accountPanel) onClose(ctx app.Context, e app.Event) {
+	if p.IonClose != nil {
+		p.IonClose(ctx)
+	}
+}
+
+// inputValue reads the value of the input with id, "" when there is none.
+func inputValue(id string) string {
+	if el := app.Window().GetElementByID(id); el.Truthy() {
+		return el.Get("value").String()
+	}
+	return ""
+}
