@@ -8,9 +8,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
-	"sync"
-
-	"github.com/founding/chat/server/names"
 )
 
 // Errors of account operations.
@@ -45,55 +42,4 @@ func ValidToken(s string) bool {
 func hashToken(token string) string {
 	sum := sha256.Sum256([]byte(token))
 	return string(sum[:])
-}
-
-// Memory is an in-process account store. It is safe for concurrent use.
-type Memory struct {
-	mu       sync.Mutex
-	sessions map[string]string // token hash -> user key
-	users    map[string]User   // key -> user
-}
-
-// NewMemory returns an empty store.
-func NewMemory() *Memory {
-	return &Memory{sessions: make(map[string]string), users: make(map[string]User)}
-}
-
-// Lookup returns the user a session token belongs to.
-func (m *Memory) Lookup(token string) (User, bool) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	key, ok := m.sessions[hashToken(token)]
-	if !ok {
-		return User{}, false
-	}
-	return m.users[key], true
-}
-
-// Claim gives name to the session token, creating the account. The name must
-// have passed chat.CleanName. It fails with ErrNameTaken when another account
-// holds a name with the same key, and with ErrHasName when the session
-// already has one.
-func (m *Memory) Claim(token, name string) (User, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	h := hashToken(token)
-	if _, ok := m.sessions[h]; ok {
-		return User{}, ErrHasName
-	}
-	u := User{Key: names.Key(name), Name: name}
-	if _, ok := m.users[u.Key]; ok {
-		return User{}, ErrNameTaken
-	}
-	m.users[u.Key] = u
-	m.sessions[h] = u.Key
-	return u, nil
-}
-
-// Find returns the account whose name has the same key as name.
-func (m *Memory) Find(name string) (User, bool) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	u, ok := m.users[names.Key(name)]
-	return u, ok
 }
