@@ -39,13 +39,13 @@ func (ss *session) handle(f chat.Frame) {
 	case *chat.History:
 		var p *chat.Page
 		if p, err = ss.srv.hub.Page(ss.ctx, ss.user.Key, *f); err == nil {
-			ss.sendFrame(p)
+			ss.sendReply(p)
 		}
 	case *chat.Resume:
 		var frames []chat.Frame
 		frames, err = ss.srv.hub.Resume(ss.ctx, ss.user.Key, f.Cursors)
 		for _, p := range frames {
-			ss.sendFrame(p)
+			ss.sendReply(p)
 		}
 	case *chat.Read:
 		err = ss.srv.hub.MarkRead(ss.ctx, ss.user.Key, f.Conv, f.Seq)

@@ -1,6 +1,9 @@
 package server
 
-import "sync"
+import (
+	"context"
+	"sync"
+)
 
 // queue holds the encoded frames waiting to be written to one connection. It
 // is bounded in bytes: a push that would pass the bound fails, and the
@@ -13,10 +16,36 @@ type queue struct {
 	limit    int
 	overflow bool
 	wake     chan struct{} // has a value when frames is not empty
+	room     chan struct{} // has a value after the writer took frames
 }
 
 func newQueue(limit int) *queue {
-	return &queue{limit: limit, wake: make(chan struct{}, 1)}
+	return &queue{limit: limit, wake: make(chan struct{}, 1), room: make(chan struct{}, 1)}
+}
+
+// pushWait appends frame once there is room for it, waiting for the writer
+// rather than failing. The session uses it for answers to the client's own
+// requests (history pages): a client that asks for much is slowed down, not
+// evicted. It fails when ctx ends, the queue overflowed, or frame alone is
+// above the limit.
+func (q *queue) pushWait(ctx context.Context, frame []byte) bool {
+	for {
+		q.mu.Lock()
+		switch {
+		case q.overflow || len(frame) > q.limit:
+			q.mu.Unlock()
+			return false
+		case q.bytes+len(frame) <= q.limit:
+			q.mu.Unlock()
+			return q.push(frame)
+		}
+		q.mu.Unlock()
+		select {
+		case <-ctx.Done():
+			return false
+		case <-q.room:
+		}
+	}
 }
 
 // push appends frame unless that would pass the limit; it reports false
@@ -54,5 +83,9 @@ func (q *queue) take(dst [][]byte) [][]byte {
 	q.frames = q.frames[:0]
 	q.bytes = 0
 	q.mu.Unlock()
+	select {
+	case q.room <- struct{}{}:
+	default:
+	}
 	return dst
 }

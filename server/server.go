@@ -145,6 +145,7 @@ func New(opts Options) (*Server, error) {
 		FindUser:      s.findUser,
 		PresenceGrace: opts.PresenceGrace,
 		MaxRooms:      opts.MaxRooms,
+		PageBytes:     opts.QueueBytes / 2,
 		Welcome:       welcome,
 		Logger:        opts.Logger,
 	})

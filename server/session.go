@@ -152,6 +152,19 @@ type closeRequest struct {
 	reason string
 }
 
+// sendReply queues the answer to the client's own request, waiting for
+// room in the queue instead of evicting the client for asking much.
+func (ss *session) sendReply(f chat.Frame) {
+	b, err := chat.Encode(f)
+	if err != nil {
+		ss.log.Error("encode failed", "type", f.FrameType(), "err", err)
+		return
+	}
+	if !ss.queue.pushWait(ss.ctx, b) && ss.ctx.Err() == nil {
+		ss.close(chat.CloseSlowConsumer, "slow consumer: you were not reading fast enough")
+	}
+}
+
 // close ends the connection with a code and reason, once, without blocking.
 // A slow consumer is cut off at once (its queue is what overflowed); any
 // other close goes through the writer, after the frames queued before it.

@@ -203,12 +203,15 @@ type Entry struct {
 // Page answers a History or a Resume: a run of consecutive entries of one
 // conversation, oldest first. First is the sequence of the conversation's
 // oldest entry still held and Last that of its newest, so a client knows
-// whether there is more before or after what it got.
+// whether there is more before or after what it got. Reset says the server
+// holds less than the client asked to resume from (it lost history): the
+// client starts the conversation over from this page.
 type Page struct {
 	Conv    string  `json:"conv"`
 	Entries []Entry `json:"entries"`
 	First   uint64  `json:"first"`
 	Last    uint64  `json:"last"`
+	Reset   bool    `json:"reset,omitempty"`
 }
 
 // Ack confirms that the message ID is stored as entry Seq of Conv.

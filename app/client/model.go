@@ -126,6 +126,7 @@ func (m *Model) apply(f chat.Frame) []chat.Frame {
 		return m.page(f)
 	case *chat.Ack:
 		m.ack(f)
+		return m.Unsent() // room for more in flight
 	case *chat.Conv:
 		return m.conv(f.ConvInfo)
 	case *chat.Gone:
@@ -186,10 +187,6 @@ func (m *Model) welcome(w *chat.Welcome) []chat.Frame {
 	for _, info := range w.Convs {
 		keep[info.ID] = true
 		c := m.ensure(info)
-		if info.Last < c.hi {
-			// The server lost history we saw: forget ours and start over.
-			*c = Conversation{Info: info, Name: c.Name, Lost: true, held: make(map[uint64]chat.Entry)}
-		}
 		resume.Cursors[info.ID] = c.hi
 		c.fetching = true
 	}
@@ -299,8 +296,10 @@ func (m *Model) page(p *chat.Page) []chat.Frame {
 	}
 	n := len(p.Entries)
 	switch {
-	case c.Ready && p.Last < c.hi:
+	case p.Reset && c.Ready:
 		// The server holds less than we saw: it lost history. Start again.
+		// (A page that is merely older than entries delivered since it was
+		// read has no Reset, and merges like any other.)
 		c.Entries, c.held, c.Lost = nil, make(map[uint64]chat.Entry), true
 		m.first(c, p)
 	case !c.Ready:

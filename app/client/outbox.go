@@ -32,11 +32,27 @@ func (m *Model) Sent(id chat.MsgID) {
 	}
 }
 
-// Unsent returns the Send frames of every pending message that is not in
-// flight, in order; Sent marks those that were written.
+// MaxInFlight bounds the messages written and not yet acknowledged. The
+// server remembers the acks of a device's latest messages only, so a client
+// never has more out than that; the rest of the outbox follows as acks come.
+const MaxInFlight = 32
+
+// Unsent returns the Send frames of the pending messages to write now, oldest
+// first, at most MaxInFlight in flight; Sent marks those that were written.
+// Write them in this order, never a newer message before an older unsent
+// one: the server keeps a high-water mark of each device's message ids.
 func (m *Model) Unsent() []chat.Frame {
+	room := MaxInFlight
+	for _, o := range m.Outbox {
+		if o.InFlight {
+			room--
+		}
+	}
 	var out []chat.Frame
 	for _, o := range m.Outbox {
+		if len(out) >= room {
+			break
+		}
 		if !o.InFlight && o.Failed == "" {
 			out = append(out, o.frame())
 		}

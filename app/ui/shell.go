@@ -280,7 +280,8 @@ func (s *Shell) compose(ctx app.Context, conv, to, text string) bool {
 	}
 	s.notice = ""
 	s.stick = true
-	s.send(ctx, s.model.Compose(conv, to, text))
+	s.model.Compose(conv, to, text)
+	s.sendAll(ctx, s.model.Unsent()) // oldest first: never a new message before older unsent ones
 	s.scroll(ctx)
 	return true
 }

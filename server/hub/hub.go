@@ -89,6 +89,9 @@ type Options struct {
 	// MaxRooms is how many rooms a user may be in, the lobby included.
 	// Defaults to 100.
 	MaxRooms int
+	// PageBytes bounds the encoded size of one history page, so that a page
+	// fits in a connection's queue. Defaults to chat.MaxServerFrameBytes.
+	PageBytes int
 	// Welcome fills the server-wide fields of every Welcome frame.
 	Welcome chat.Welcome
 	// Logger defaults to slog.Default().
@@ -134,6 +137,9 @@ func New(opts Options) (*Hub, error) {
 	}
 	if opts.MaxRooms <= 0 {
 		opts.MaxRooms = 100
+	}
+	if opts.PageBytes <= 0 || opts.PageBytes > chat.MaxServerFrameBytes {
+		opts.PageBytes = chat.MaxServerFrameBytes
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()

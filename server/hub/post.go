@@ -3,6 +3,8 @@ package hub
 import (
 	"context"
 	"errors"
+	"strings"
+	"time"
 
 	"github.com/founding/chat/app/chat"
 	"github.com/founding/chat/server/markup"
@@ -41,6 +43,11 @@ func (h *Hub) Post(ctx context.Context, key, convID, text string, id chat.MsgID)
 		return chat.Ack{}, err
 	}
 	e := chat.Entry{Conv: c.id, Kind: chat.EntryMessage, From: escape(u.name), HTML: markup.Message(clean)}
+	// Storing the entry and the device's mark must both happen once begun,
+	// even if the client drops meanwhile: a mark left unwritten would let a
+	// retry store the message twice.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
+	defer cancel()
 	ack, _, err := h.log.AppendMessage(ctx, e, store.Origin{User: key, ID: id})
 	switch {
 	case errors.Is(err, store.ErrStaleID):
@@ -51,6 +58,9 @@ func (h *Hub) Post(ctx context.Context, key, convID, text string, id chat.MsgID)
 	ack.ID = id
 	return ack, nil
 }
+
+// storeTimeout bounds one storage write that must not be cut short.
+const storeTimeout = 30 * time.Second
 
 // appendEvent appends a membership entry to conversation id.
 func (h *Hub) appendEvent(ctx context.Context, id string, kind chat.EntryKind, who, what string) error {
@@ -69,24 +79,28 @@ func (h *Hub) Page(ctx context.Context, key string, q chat.History) (*chat.Page,
 	p, err := h.log.Page(ctx, q)
 	switch {
 	case errors.Is(err, store.ErrFuture):
-		return nil, chat.Errorf(chat.CodeBadRequest, "sequence %d is beyond the last entry (%d) of this conversation", max(q.After, q.Before-1), p.Last)
+		seq := q.After
+		if q.Before > 0 {
+			seq = q.Before - 1
+		}
+		return nil, chat.Errorf(chat.CodeBadRequest, "sequence %d is beyond the last entry (%d) of this conversation", seq, p.Last)
 	case errors.Is(err, store.ErrBeforeStart):
 		return nil, chat.Errorf(chat.CodeBadRequest, "there is nothing before entry %d: the conversation starts there", p.First)
 	case err != nil:
 		return nil, h.storageError("read the history", err)
 	}
-	trimPage(&p, q.Before != 0 || q.After == 0)
+	trimPage(&p, q.Before != 0 || q.After == 0, h.opts.PageBytes)
 	return &p, nil
 }
 
-// trimPage drops entries until the page fits chat.MaxServerFrameBytes, from
-// the old end when keepNewest, else from the new end.
-func trimPage(p *chat.Page, keepNewest bool) {
-	size := 0
+// trimPage drops entries until the page fits in budget bytes, from the old
+// end when keepNewest, else from the new end. One entry always stays.
+func trimPage(p *chat.Page, keepNewest bool, budget int) {
+	size := 256 + len(p.Conv)
 	for _, e := range p.Entries {
 		size += entrySize(e)
 	}
-	for size > chat.MaxServerFrameBytes-1024 && len(p.Entries) > 1 {
+	for size > budget && len(p.Entries) > 1 {
 		if keepNewest {
 			size -= entrySize(p.Entries[0])
 			p.Entries = p.Entries[1:]
@@ -97,9 +111,10 @@ func trimPage(p *chat.Page, keepNewest bool) {
 	}
 }
 
-// entrySize bounds the encoded size of e: JSON may escape a byte into six.
+// entrySize estimates the encoded size of e: names are plain, and the HTML
+// is already escaped, so JSON adds little but its quotes and backslashes.
 func entrySize(e chat.Entry) int {
-	return 128 + len(e.Conv) + 6*len(e.From) + 2*len(e.HTML)
+	return 96 + len(e.Conv) + len(e.From) + len(e.HTML) + strings.Count(e.HTML, `"`)
 }
 
 // Resume answers a Resume: for each conversation named, the entries after
@@ -118,6 +133,7 @@ func (h *Hub) Resume(ctx context.Context, key string, cursors map[string]uint64)
 			if p, err = h.Page(ctx, key, chat.History{Conv: id}); err != nil {
 				return frames, err
 			}
+			p.Reset = true
 			frames = append(frames, p)
 		case err != nil:
 			return frames, err

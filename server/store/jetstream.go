@@ -34,7 +34,7 @@ const (
 	streamPrefix  = "CHAT_LOG_"
 	subjectPrefix = "chat.log."
 	devicesBucket = "chat_devices"
-	keptAcks      = 64
+	keptAcks      = 128 // well above client.MaxInFlight
 	// maxAppendAttempts bounds the retries when other processes keep
 	// appending to the same conversation.
 	maxAppendAttempts = 32

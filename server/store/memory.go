@@ -42,8 +42,9 @@ const ackWindow = 4096
 
 // Memory is an in-process store. It is safe for concurrent use.
 type Memory struct {
-	// Retain bounds the entries kept per conversation; older ones are
-	// dropped. Zero means DefaultRetain.
+	// Retain is how many entries are kept per conversation at least; older
+	// ones are dropped a quarter of Retain at a time. Zero means
+	// DefaultRetain.
 	Retain int
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
@@ -116,7 +117,8 @@ func (m *Memory) append(e chat.Entry) chat.Entry {
 	e.Seq = c.last
 	e.Time = m.now().UnixMilli()
 	c.entries = append(c.entries, e)
-	if retain := m.retain(); len(c.entries) > retain {
+	// Drop in chunks of a quarter, so that appending stays O(1) amortised.
+	if retain := m.retain(); len(c.entries) > retain+retain/4 {
 		drop := len(c.entries) - retain
 		c.entries = append(c.entries[:0:0], c.entries[drop:]...)
 		c.first += uint64(drop)

@@ -80,7 +80,9 @@ func TestRetainDropsOldest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.First != 8 || p.Last != 12 || len(p.Entries) != 5 || p.Entries[0].Seq != 8 {
+	// At least Retain are kept, at most a quarter more (old ones go in chunks).
+	n := len(p.Entries)
+	if p.Last != 12 || n < 5 || n > 6 || p.First != p.Entries[0].Seq || p.Entries[n-1].Seq != 12 {
 		t.Fatalf("page = first %d last %d seqs %v", p.First, p.Last, seqs(p))
 	}
 }

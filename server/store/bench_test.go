@@ -1,0 +1,93 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/founding/chat/app/chat"
+	"github.com/founding/chat/server/bus"
+	"github.com/founding/chat/server/store"
+)
+
+// appender is what the benchmarks drive.
+type appender interface {
+	AppendMessage(context.Context, chat.Entry, store.Origin) (chat.Ack, bool, error)
+}
+
+// BenchmarkAppendMessage stores messages one after another, each waiting
+// for its ack, as one busy client does: the latency durability adds.
+func BenchmarkAppendMessage(b *testing.B) {
+	for _, bc := range backends(b) {
+		b.Run(bc.name, func(b *testing.B) {
+			log := bc.open(b)
+			ctx := context.Background()
+			e := chat.Entry{Conv: "r:bench", Kind: chat.EntryMessage, From: "ann", HTML: `<div class="body">` + fmt.Sprintf("%080d", 0) + `</div>`}
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				o := store.Origin{User: "ann", ID: chat.MsgID{Device: "bench-device", N: uint64(i + 1)}}
+				if _, _, err := log.AppendMessage(ctx, e, o); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
+		})
+	}
+}
+
+// BenchmarkAppendMessageParallel stores messages from many clients at once,
+// spread over 64 conversations: the sustained rate one node persists and
+// acks.
+func BenchmarkAppendMessageParallel(b *testing.B) {
+	for _, bc := range backends(b) {
+		b.Run(bc.name, func(b *testing.B) {
+			log := bc.open(b)
+			ctx := context.Background()
+			var next atomic.Uint64
+			b.SetParallelism(16) // 16 × GOMAXPROCS concurrent senders
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				client := next.Add(1)
+				device := fmt.Sprintf("bench-device-%d", client)
+				e := chat.Entry{Conv: fmt.Sprintf("r:bench-%d", client%64), Kind: chat.EntryMessage, From: "ann", HTML: `<div class="body">hello</div>`}
+				for n := uint64(1); pb.Next(); n++ {
+					o := store.Origin{User: "ann", ID: chat.MsgID{Device: device, N: n}}
+					if _, _, err := log.AppendMessage(ctx, e, o); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
+		})
+	}
+}
+
+type backend struct {
+	name string
+	open func(testing.TB) appender
+}
+
+func backends(b *testing.B) []backend {
+	jet := func(fsync bool) func(testing.TB) appender {
+		return func(tb testing.TB) appender {
+			bs, err := bus.Open(bus.Options{DataDir: tb.TempDir(), Fsync: fsync})
+			if err != nil {
+				tb.Fatal(err)
+			}
+			tb.Cleanup(bs.Close)
+			l, err := store.OpenJetStream(context.Background(), bs.JetStream, store.JetStreamOptions{DedupeWindow: time.Minute})
+			if err != nil {
+				tb.Fatal(err)
+			}
+			return l
+		}
+	}
+	return []backend{
+		{"memory", func(testing.TB) appender { return store.NewMemory() }},
+		{"jetstream", jet(false)},
+		{"jetstream-fsync", jet(true)},
+	}
+}
