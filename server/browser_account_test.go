@@ -59,7 +59,9 @@ func TestBrowserPasswordSignInAndOut(t *testing.T) {
 	// what it stored.
 	chattest.Do(t, other, chromedp.Click(chromedp.ID("lang"))) // stores the language choice
 	waitJS(t, other, `localStorage.length > 0`)
-	chattest.Do(t, other, chromedp.Click(chromedp.ID("account-btn")))
+	// Clicked from JavaScript: switching the language just moved the
+	// buttons, and a mouse click at the old position could miss.
+	chattest.Eval[bool](t, other, `(document.getElementById('account-btn').click(), true)`)
 	waitJS(t, other, `!!document.getElementById('signout')`)
 	chattest.Do(t, other, chromedp.Click(chromedp.ID("signout")))
 	// The page reloads: wait for the new one, then for the name form.
