@@ -34,7 +34,6 @@ const (
 	streamPrefix  = "CHAT_LOG_"
 	subjectPrefix = "chat.log."
 	devicesBucket = "chat_devices"
-	keptAcks      = 128 // well above client.MaxInFlight
 	// maxAppendAttempts bounds the retries when other processes keep
 	// appending to the same conversation.
 	maxAppendAttempts = 32
@@ -94,18 +93,6 @@ type convLog struct {
 	last       uint64       // newest conversation sequence
 	lastStream uint64       // its stream sequence
 	tail       []chat.Entry // newest entries, consecutive, ending at last (or empty)
-}
-
-type deviceState struct {
-	mu    sync.Mutex
-	rev   uint64 // KV revision, 0 if never stored
-	marks deviceMarksJSON
-	valid bool
-}
-
-type deviceMarksJSON struct {
-	High uint64     `json:"h"`
-	Acks []chat.Ack `json:"a"`
 }
 
 // OpenJetStream creates or updates the streams and the bucket and returns a
@@ -350,91 +337,6 @@ func (l *JetStreamLog) observe(e chat.Entry, streamSeq uint64) {
 		c.last, c.lastStream = e.Seq, streamSeq
 	}
 	c.push(e, l.opts.TailCache)
-}
-
-func (l *JetStreamLog) device(o *Origin) *deviceState {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	k := deviceKey{o.User, o.ID.Device}
-	d := l.marks[k]
-	if d == nil {
-		d = &deviceState{}
-		l.marks[k] = d
-	}
-	return d
-}
-
-func deviceKV(o *Origin) string { return token(o.User) + "." + token(o.ID.Device) }
-
-// checkDevice reports whether o was stored before. Callers hold dev.mu.
-func (l *JetStreamLog) checkDevice(ctx context.Context, dev *deviceState, o *Origin) (chat.Ack, bool, error) {
-	if !dev.valid {
-		if err := l.readDevice(ctx, dev, o); err != nil {
-			return chat.Ack{}, false, err
-		}
-	}
-	if o.ID.N > dev.marks.High {
-		return chat.Ack{}, false, nil
-	}
-	for _, a := range dev.marks.Acks {
-		if a.ID.N == o.ID.N {
-			return a, true, nil
-		}
-	}
-	return chat.Ack{}, false, ErrStaleID
-}
-
-func (l *JetStreamLog) readDevice(ctx context.Context, dev *deviceState, o *Origin) error {
-	entry, err := l.devices.Get(ctx, deviceKV(o))
-	switch {
-	case errors.Is(err, jetstream.ErrKeyNotFound):
-		dev.rev, dev.marks = 0, deviceMarksJSON{}
-	case err != nil:
-		return fmt.Errorf("store: device marks: %w", err)
-	default:
-		var m deviceMarksJSON
-		if err := json.Unmarshal(entry.Value(), &m); err != nil {
-			return fmt.Errorf("store: device marks of %s: %w", deviceKV(o), err)
-		}
-		dev.rev, dev.marks = entry.Revision(), m
-	}
-	dev.valid = true
-	return nil
-}
-
-// recordDevice raises the device's high-water mark to o and keeps its ack.
-// Callers hold dev.mu.
-func (l *JetStreamLog) recordDevice(ctx context.Context, dev *deviceState, o *Origin, ack chat.Ack) error {
-	for attempt := 0; attempt < 4; attempt++ {
-		m := dev.marks
-		if o.ID.N > m.High {
-			m.High = o.ID.N
-		}
-		m.Acks = append(append([]chat.Ack(nil), m.Acks...), ack)
-		if len(m.Acks) > keptAcks {
-			m.Acks = m.Acks[len(m.Acks)-keptAcks:]
-		}
-		data, _ := json.Marshal(m)
-		var rev uint64
-		var err error
-		if dev.rev == 0 {
-			rev, err = l.devices.Create(ctx, deviceKV(o), data)
-		} else {
-			rev, err = l.devices.Update(ctx, deviceKV(o), data, dev.rev)
-		}
-		if err == nil {
-			dev.rev, dev.marks = rev, m
-			return nil
-		}
-		if !errors.Is(err, jetstream.ErrKeyExists) && !errors.Is(err, jetstream.ErrKeyRevisionMismatch) {
-			dev.valid = false
-			return err
-		}
-		if err := l.readDevice(ctx, dev, o); err != nil {
-			return err
-		}
-	}
-	return errors.New("store: device marks kept changing")
 }
 
 // Last returns the newest sequence of conv, 0 if it has no entries.

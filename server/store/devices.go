@@ -1,0 +1,143 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/founding/chat/app/chat"
+)
+
+// keptAcks is how many acks a device's record keeps: twice
+// client.MaxInFlight, the most messages a client has out unacknowledged.
+const keptAcks = 64
+
+type deviceState struct {
+	mu    sync.Mutex
+	rev   uint64 // KV revision, 0 if never stored
+	marks deviceMarksJSON
+	valid bool
+}
+
+// deviceMarksJSON is the value of a device's key in chat_devices.
+type deviceMarksJSON struct {
+	High uint64    `json:"h"`
+	Acks []keptAck `json:"a"`
+}
+
+// keptAck is the ack of one stored message, kept so that a retry gets it
+// again. It is written as [n, seq, time, conv] to keep the record small: it
+// is rewritten with every message of the device.
+type keptAck struct {
+	N, Seq uint64
+	Time   int64
+	Conv   string
+}
+
+// MarshalJSON writes the ack as an array.
+func (a keptAck) MarshalJSON() ([]byte, error) {
+	return json.Marshal([]any{a.N, a.Seq, a.Time, a.Conv})
+}
+
+// UnmarshalJSON reads the array MarshalJSON writes.
+func (a *keptAck) UnmarshalJSON(b []byte) error {
+	var parts []json.RawMessage
+	if err := json.Unmarshal(b, &parts); err != nil || len(parts) != 4 {
+		return fmt.Errorf("store: kept ack %s: %v", b, err)
+	}
+	for i, dst := range []any{&a.N, &a.Seq, &a.Time, &a.Conv} {
+		if err := json.Unmarshal(parts[i], dst); err != nil {
+			return fmt.Errorf("store: kept ack %s: %w", b, err)
+		}
+	}
+	return nil
+}
+
+func (l *JetStreamLog) device(o *Origin) *deviceState {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	k := deviceKey{o.User, o.ID.Device}
+	d := l.marks[k]
+	if d == nil {
+		d = &deviceState{}
+		l.marks[k] = d
+	}
+	return d
+}
+
+func deviceKV(o *Origin) string { return token(o.User) + "." + token(o.ID.Device) }
+
+// checkDevice reports whether o was stored before. Callers hold dev.mu.
+func (l *JetStreamLog) checkDevice(ctx context.Context, dev *deviceState, o *Origin) (chat.Ack, bool, error) {
+	if !dev.valid {
+		if err := l.readDevice(ctx, dev, o); err != nil {
+			return chat.Ack{}, false, err
+		}
+	}
+	if o.ID.N > dev.marks.High {
+		return chat.Ack{}, false, nil
+	}
+	for _, a := range dev.marks.Acks {
+		if a.N == o.ID.N {
+			return chat.Ack{ID: o.ID, Conv: a.Conv, Seq: a.Seq, Time: a.Time}, true, nil
+		}
+	}
+	return chat.Ack{}, false, ErrStaleID
+}
+
+func (l *JetStreamLog) readDevice(ctx context.Context, dev *deviceState, o *Origin) error {
+	entry, err := l.devices.Get(ctx, deviceKV(o))
+	switch {
+	case errors.Is(err, jetstream.ErrKeyNotFound):
+		dev.rev, dev.marks = 0, deviceMarksJSON{}
+	case err != nil:
+		return fmt.Errorf("store: device marks: %w", err)
+	default:
+		var m deviceMarksJSON
+		if err := json.Unmarshal(entry.Value(), &m); err != nil {
+			return fmt.Errorf("store: device marks of %s: %w", deviceKV(o), err)
+		}
+		dev.rev, dev.marks = entry.Revision(), m
+	}
+	dev.valid = true
+	return nil
+}
+
+// recordDevice raises the device's high-water mark to o and keeps its ack.
+// Callers hold dev.mu.
+func (l *JetStreamLog) recordDevice(ctx context.Context, dev *deviceState, o *Origin, ack chat.Ack) error {
+	for attempt := 0; attempt < 4; attempt++ {
+		m := dev.marks
+		if o.ID.N > m.High {
+			m.High = o.ID.N
+		}
+		m.Acks = append(append([]keptAck(nil), m.Acks...), keptAck{N: o.ID.N, Seq: ack.Seq, Time: ack.Time, Conv: ack.Conv})
+		if len(m.Acks) > keptAcks {
+			m.Acks = m.Acks[len(m.Acks)-keptAcks:]
+		}
+		data, _ := json.Marshal(m)
+		var rev uint64
+		var err error
+		if dev.rev == 0 {
+			rev, err = l.devices.Create(ctx, deviceKV(o), data)
+		} else {
+			rev, err = l.devices.Update(ctx, deviceKV(o), data, dev.rev)
+		}
+		if err == nil {
+			dev.rev, dev.marks = rev, m
+			return nil
+		}
+		if !errors.Is(err, jetstream.ErrKeyExists) && !errors.Is(err, jetstream.ErrKeyRevisionMismatch) {
+			dev.valid = false
+			return err
+		}
+		if err := l.readDevice(ctx, dev, o); err != nil {
+			return err
+		}
+	}
+	return errors.New("store: device marks kept changing")
+}
