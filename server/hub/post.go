@@ -123,7 +123,11 @@ func entrySize(e chat.Entry) int {
 func (h *Hub) Resume(ctx context.Context, key string, cursors map[string]uint64) ([]chat.Frame, error) {
 	frames := make([]chat.Frame, 0, len(cursors))
 	for id, after := range cursors {
-		p, err := h.Page(ctx, key, chat.History{Conv: id, After: after, Limit: chat.MaxHistoryLimit})
+		q := chat.History{Conv: id, After: after, Limit: chat.MaxHistoryLimit}
+		if after == 0 {
+			q.Limit = chat.DefaultHistoryLimit // nothing held yet: the latest page
+		}
+		p, err := h.Page(ctx, key, q)
 		var ce *chat.Error
 		switch {
 		case errors.As(err, &ce) && (ce.Code == chat.CodeNotMember || ce.Code == chat.CodeNoSuchConv):
