@@ -90,7 +90,7 @@ func (ss *session) nick(n *chat.Nick) {
 			return
 		}
 	case err != nil:
-		ss.log.Error("claiming a name failed", "err", err)
+		ss.logger().Error("claiming a name failed", "err", err)
 		ss.sendError(&chat.Error{Code: chat.CodeInternal, Message: "the name could not be saved; try again", Ref: chat.TypeNick})
 		return
 	}
@@ -107,7 +107,7 @@ func (ss *session) setPassword(f *chat.SetPassword) error {
 	case errors.As(err, &tooMany):
 		return chat.Errorf(chat.CodeRateLimited, "too many wrong passwords; try again in %v", tooMany.RetryAfter.Round(time.Second))
 	case err != nil:
-		ss.log.Error("setting a password failed", "err", err)
+		ss.logger().Error("setting a password failed", "err", err)
 		return chat.Errorf(chat.CodeInternal, "the password could not be saved; try again")
 	}
 	ss.user.HasPassword = true

@@ -8,19 +8,40 @@ import (
 // queue holds the encoded frames waiting to be written to one connection. It
 // is bounded in bytes: a push that would pass the bound fails, and the
 // connection is then evicted as a slow consumer. The hub pushes, the
-// connection's writer takes everything at once.
+// connection's flush takes everything at once.
 type queue struct {
 	mu       sync.Mutex
 	frames   [][]byte
 	bytes    int
 	limit    int
 	overflow bool
-	wake     chan struct{} // has a value when frames is not empty
-	room     chan struct{} // has a value after the writer took frames
+	closed   bool
+	room     chan struct{} // made by the first pushWait; has a value after the writer took frames
 }
 
 func newQueue(limit int) *queue {
-	return &queue{limit: limit, wake: make(chan struct{}, 1), room: make(chan struct{}, 1)}
+	return &queue{limit: limit}
+}
+
+// close makes pushWait give up; its connection is over.
+func (q *queue) close() {
+	q.mu.Lock()
+	q.closed = true
+	room := q.room
+	q.mu.Unlock()
+	if room != nil {
+		select {
+		case room <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// size returns the bytes queued.
+func (q *queue) size() int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.bytes
 }
 
 // pushWait appends frame once there is room for it, waiting for the writer
@@ -32,18 +53,22 @@ func (q *queue) pushWait(ctx context.Context, frame []byte) bool {
 	for {
 		q.mu.Lock()
 		switch {
-		case q.overflow || len(frame) > q.limit:
+		case q.overflow || q.closed || len(frame) > q.limit:
 			q.mu.Unlock()
 			return false
 		case q.bytes+len(frame) <= q.limit:
 			q.mu.Unlock()
 			return q.push(frame)
 		}
+		if q.room == nil {
+			q.room = make(chan struct{}, 1)
+		}
+		room := q.room
 		q.mu.Unlock()
 		select {
 		case <-ctx.Done():
 			return false
-		case <-q.room:
+		case <-room:
 		}
 	}
 }
@@ -60,19 +85,7 @@ func (q *queue) push(frame []byte) bool {
 	q.frames = append(q.frames, frame)
 	q.bytes += len(frame)
 	q.mu.Unlock()
-	select {
-	case q.wake <- struct{}{}:
-	default:
-	}
 	return true
-}
-
-// poke wakes the writer without queueing anything.
-func (q *queue) poke() {
-	select {
-	case q.wake <- struct{}{}:
-	default:
-	}
 }
 
 // take moves every queued frame into dst and returns it.
@@ -80,12 +93,19 @@ func (q *queue) take(dst [][]byte) [][]byte {
 	q.mu.Lock()
 	dst = append(dst, q.frames...)
 	clear(q.frames)
-	q.frames = q.frames[:0]
+	if cap(q.frames) > 1024 {
+		q.frames = nil // do not keep a big slice for an idle connection
+	} else {
+		q.frames = q.frames[:0]
+	}
 	q.bytes = 0
+	room := q.room
 	q.mu.Unlock()
-	select {
-	case q.room <- struct{}{}:
-	default:
+	if room != nil {
+		select {
+		case room <- struct{}{}:
+		default:
+		}
 	}
 	return dst
 }

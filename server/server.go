@@ -114,7 +114,8 @@ type Server struct {
 	mu       sync.Mutex
 	sessions map[*session]struct{}
 	limiters map[string]*rate.Limiter
-	wg       sync.WaitGroup
+	wg       sync.WaitGroup // sessions
+	sweeping sync.WaitGroup
 }
 
 // New returns a Server ready to serve.
@@ -154,6 +155,8 @@ func New(opts Options) (*Server, error) {
 		return nil, err
 	}
 	s.hub = h
+	s.sweeping.Add(1)
+	go s.sweep()
 	s.web = newWeb(opts.Version, s.sessionToken)
 	s.mux = http.NewServeMux()
 	s.mux.HandleFunc("GET /ws", s.serveWS)
@@ -237,7 +240,38 @@ func (s *Server) Close() {
 	}
 	s.cancel()
 	s.wg.Wait()
+	s.sweeping.Wait()
 	s.hub.Close()
+}
+
+// sweep pings every connection once per PingInterval and cuts those whose
+// write has been stuck for WriteTimeout: one goroutine and one timer for all
+// connections, instead of a ticker each.
+func (s *Server) sweep() {
+	defer s.sweeping.Done()
+	every := min(max(s.opts.PingInterval/4, 10*time.Millisecond), time.Second)
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.ctx.Done():
+			return
+		case <-t.C:
+		}
+		now := time.Now().UnixNano()
+		ping, stuck := int64(s.opts.PingInterval), int64(s.opts.WriteTimeout)
+		s.mu.Lock()
+		for ss := range s.sessions {
+			if now-ss.pinged.Load() >= ping {
+				ss.ping()
+			}
+			if w := ss.writeStart.Load(); w != 0 && now-w > stuck {
+				ss.logger().Info("write timed out; closing", "after", time.Duration(now-w))
+				go ss.conn.CloseNow()
+			}
+		}
+		s.mu.Unlock()
+	}
 }
 
 // closeToken ends every connection of a browser session with code.

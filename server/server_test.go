@@ -116,6 +116,8 @@ func TestRoomsKeepTheirMessagesToMembers(t *testing.T) {
 
 	ann.Send(&chat.Join{Room: "group A"})
 	conv := chattest.Expect(ann, func(c *chat.Conv) bool { return c.Name == "group A" })
+	// The room is told before the join is recorded; wait for the record.
+	chattest.Expect(ann, func(e *chat.Entry) bool { return e.Conv == conv.ID && e.Kind == chat.EntryJoin && e.From == "ann" })
 	bob.Send(&chat.Join{Room: "GROUP  a"}) // same room, other case and spacing
 	chattest.Expect(bob, func(c *chat.Conv) bool { return c.ID == conv.ID })
 	join := chattest.Expect(ann, func(e *chat.Entry) bool { return e.Conv == conv.ID && e.Kind == chat.EntryJoin && e.From == "bob" })

@@ -1,10 +1,15 @@
 package server
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"errors"
+	"io"
 	"log/slog"
+	"net"
 	"net/http"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -18,22 +23,33 @@ import (
 )
 
 // session is one websocket connection: a reader goroutine that handles the
-// client's frames in order, and a writer goroutine that drains the queue the
-// hub fills. It implements hub.Sink.
+// client's frames in order, and, only while there is something to send, a
+// flush goroutine that drains the queue the hub fills and writes it in as
+// few websocket messages as it can. An idle connection costs one goroutine
+// (blocked in Read) and its buffers. Pings and write timeouts are checked
+// for every connection at once by the server's sweeper. It implements
+// hub.Sink.
 type session struct {
-	srv    *Server
-	conn   *websocket.Conn
-	token  string
-	addr   string
-	log    *slog.Logger
-	queue  *queue
-	ctx    context.Context
-	cancel context.CancelFunc
+	srv   *Server
+	conn  *websocket.Conn
+	token string
+	addr  string
+	queue *queue
+	ctx   context.Context // the server's: storage calls end when it closes
+	ended atomic.Bool     // the session is over
 
-	user    auth.User // set by the reader goroutine once the session has a name
-	frames  *rate.Limiter
-	strikes *rate.Limiter
-	pinging atomic.Bool
+	user      auth.User // set by the reader goroutine once the session has a name
+	limitOnce sync.Once
+	frames    *rate.Limiter // see limits
+	strikes   *rate.Limiter
+	pinging   atomic.Bool
+	pinged    atomic.Int64 // Unix ns of the latest ping
+
+	flushMu    sync.Mutex
+	flushing   bool           // a flush goroutine runs; guarded by flushMu
+	stopped    bool           // no flush may start any more; guarded by flushMu
+	flushDone  sync.WaitGroup // the running flush goroutine
+	writeStart atomic.Int64   // Unix ns the current write began, 0 when none
 
 	closeOnce sync.Once
 	closing   atomic.Pointer[closeRequest]
@@ -50,31 +66,31 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "too many connections from your address", http.StatusTooManyRequests)
 		return
 	}
-	defer s.conns.release(addr)
-
 	token := s.sessionToken(w, r)
-	conn, err := websocket.Accept(w, r, &websocket.AcceptOptions{
+	conn, err := websocket.Accept(smallBuffers{w}, r, &websocket.AcceptOptions{
 		Subprotocols:   []string{chat.Subprotocol},
 		OriginPatterns: s.opts.OriginPatterns,
 	})
 	if err != nil {
+		s.conns.release(addr)
 		s.log.Debug("websocket refused", "addr", addr, "err", err)
 		return
 	}
 	conn.SetReadLimit(chat.ServerReadLimit)
-	ctx, cancel := context.WithCancel(s.ctx)
 	ss := &session{
 		srv: s, conn: conn, token: token, addr: addr,
-		log:     s.log.With("addr", addr),
-		queue:   newQueue(s.opts.QueueBytes),
-		ctx:     ctx,
-		cancel:  cancel,
-		frames:  rate.NewLimiter(rate.Limit(s.opts.FrameRate), s.opts.FrameBurst),
-		strikes: rate.NewLimiter(rate.Every(badFrameWindow/badFrameBurst), badFrameBurst),
+		queue: newQueue(s.opts.QueueBytes),
+		ctx:   s.ctx,
 	}
 	s.track(ss, true)
-	defer s.track(ss, false)
-	ss.run()
+	// The session gets a goroutine of its own, and this handler returns:
+	// net/http then lets go of the request, its buffers and the deep stack
+	// of the handshake, which an idle connection would otherwise keep.
+	go func() {
+		defer s.conns.release(addr)
+		defer s.track(ss, false)
+		ss.run()
+	}()
 }
 
 // Bad frames: a client may send badFrameBurst of them in a row, then one per
@@ -85,21 +101,37 @@ const (
 )
 
 func (ss *session) run() {
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		ss.writeLoop()
-	}()
-	ss.greet()
+	ss.pinged.Store(time.Now().UnixNano())
+	ss.deep(ss.greet)
 	ss.readLoop()
-	ss.cancel()
-	wg.Wait()
+	ss.end()
+	ss.stopFlushing()
 	if ss.user.Key != "" {
 		ss.srv.hub.Disconnect(ss)
 	}
 	ss.conn.CloseNow()
 }
+
+// end marks the session over: replies waiting for room in its queue give
+// up, and no more pings go out.
+func (ss *session) end() {
+	ss.ended.Store(true)
+	ss.queue.close()
+}
+
+// limits returns the session's frame and bad-frame rate limiters, made on
+// first use: most connections send little, and many send nothing for hours.
+func (ss *session) limits() (frames, strikes *rate.Limiter) {
+	ss.limitOnce.Do(func() {
+		ss.frames = rate.NewLimiter(rate.Limit(ss.srv.opts.FrameRate), ss.srv.opts.FrameBurst)
+		ss.strikes = rate.NewLimiter(rate.Every(badFrameWindow/badFrameBurst), badFrameBurst)
+	})
+	return ss.frames, ss.strikes
+}
+
+// logger returns the server's logger with the connection's address; made
+// when needed rather than kept, since idle connections outnumber log lines.
+func (ss *session) logger() *slog.Logger { return ss.srv.log.With("addr", ss.addr) }
 
 // greet sends the Welcome: the user's own when the session has a name.
 func (ss *session) greet() {
@@ -112,7 +144,7 @@ func (ss *session) greet() {
 		w.NeedName = true
 		ss.sendFrame(&w)
 	default:
-		ss.log.Error("session lookup failed", "err", err)
+		ss.logger().Error("session lookup failed", "err", err)
 		ss.sendError(chat.Errorf(chat.CodeInternal, "the server could not read your session; reconnecting"))
 		ss.close(chat.CloseInternal, "session lookup failed")
 	}
@@ -128,18 +160,102 @@ func (ss *session) join(u auth.User) {
 	ss.user = u
 }
 
-// Send queues an encoded frame; a connection whose queue overflows is
-// evicted as a slow consumer.
+// Send queues an encoded frame and makes sure it gets written; a
+// connection whose queue overflows is evicted as a slow consumer.
 func (ss *session) Send(frame []byte) {
 	if !ss.queue.push(frame) {
 		ss.close(chat.CloseSlowConsumer, "slow consumer: you were not reading fast enough")
+		return
 	}
+	ss.kick()
+}
+
+// kick starts a flush goroutine unless one runs already.
+func (ss *session) kick() {
+	ss.flushMu.Lock()
+	defer ss.flushMu.Unlock()
+	if ss.flushing || ss.stopped {
+		return
+	}
+	ss.flushing = true
+	ss.flushDone.Add(1)
+	go ss.flush()
+}
+
+// stopFlushing prevents new flushes and waits for the running one.
+func (ss *session) stopFlushing() {
+	ss.flushMu.Lock()
+	ss.stopped = true
+	ss.flushMu.Unlock()
+	ss.flushDone.Wait()
+}
+
+// flush writes whatever is queued, everything pending at once, until the
+// queue is empty; then it ends. A requested close is written after what
+// was queued before it.
+func (ss *session) flush() {
+	defer ss.flushDone.Done()
+	var frames [][]byte
+	var buf []byte
+	for {
+		// Let whoever is filling queues (a fan-out to a large room) go on
+		// first: under load more frames then go out per write; when the
+		// machine is idle this returns at once.
+		runtime.Gosched()
+		frames = ss.queue.take(frames[:0])
+		if len(frames) == 0 {
+			if req := ss.closing.Load(); req != nil {
+				ss.finishClose(req)
+				return
+			}
+			if ss.idle() {
+				return
+			}
+			continue
+		}
+		var err error
+		buf, err = ss.write(frames, buf)
+		clear(frames)
+		if err != nil {
+			ss.logger().Debug("write failed", "err", err)
+			ss.end()
+			ss.conn.CloseNow()
+			ss.idle()
+			return
+		}
+	}
+}
+
+// idle ends a flush when nothing was queued meanwhile; it reports whether
+// the flush goroutine is to end.
+func (ss *session) idle() bool {
+	ss.flushMu.Lock()
+	defer ss.flushMu.Unlock()
+	if ss.queue.size() > 0 && !ss.stopped && ss.closing.Load() == nil {
+		return false
+	}
+	if ss.closing.Load() != nil && !ss.stopped {
+		return false // write the close next round
+	}
+	ss.flushing = false
+	return true
+}
+
+// finishClose sends the close frame and ends the connection.
+func (ss *session) finishClose(req *closeRequest) {
+	ss.writeStart.Store(time.Now().UnixNano())
+	ss.conn.Close(websocket.StatusCode(req.code), req.reason)
+	ss.writeStart.Store(0)
+	ss.end()
+	ss.flushMu.Lock()
+	ss.flushing = false
+	ss.flushMu.Unlock()
 }
 
 func (ss *session) sendFrame(f chat.Frame) {
 	b, err := chat.Encode(f)
 	if err != nil {
-		ss.log.Error("encode failed", "type", f.FrameType(), "err", err)
+		ss.logger().Error("encode failed", "type", f.FrameType(), "err", err)
 		return
 	}
 	ss.Send(b)
@@ -157,12 +273,16 @@ type closeRequest struct {
 func (ss *session) sendReply(f chat.Frame) {
 	b, err := chat.Encode(f)
 	if err != nil {
-		ss.log.Error("encode failed", "type", f.FrameType(), "err", err)
+		ss.logger().Error("encode failed", "type", f.FrameType(), "err", err)
 		return
 	}
-	if !ss.queue.pushWait(ss.ctx, b) && ss.ctx.Err() == nil {
-		ss.close(chat.CloseSlowConsumer, "slow consumer: you were not reading fast enough")
+	if !ss.queue.pushWait(ss.ctx, b) {
+		if !ss.ended.Load() {
+			ss.close(chat.CloseSlowConsumer, "slow consumer: you were not reading fast enough")
+		}
+		return
 	}
+	ss.kick()
 }
 
 // close ends the connection with a code and reason, once, without blocking.
@@ -170,43 +290,62 @@ func (ss *session) sendReply(f chat.Frame) {
 // other close goes through the writer, after the frames queued before it.
 func (ss *session) close(code int, reason string) {
 	ss.closeOnce.Do(func() {
-		ss.log.Info("closing connection", "code", code, "reason", reason)
+		ss.logger().Info("closing connection", "code", code, "reason", reason)
 		ss.srv.closes.count(code)
 		if code != chat.CloseSlowConsumer {
 			ss.closing.Store(&closeRequest{code, reason})
-			ss.queue.poke()
+			ss.kick()
 			return
 		}
 		go func() {
 			ss.srv.hub.Disconnect(ss) // stop fanning out to it now
 			ss.conn.Close(websocket.StatusCode(code), reason)
-			ss.cancel()
+			ss.end()
 		}()
 	})
 }
 
 func (ss *session) readLoop() {
 	for {
-		typ, data, err := ss.conn.Read(ss.ctx)
+		// No context: one would be registered on every read. Every way a
+		// session ends closes the connection, which ends the read.
+		typ, data, err := ss.conn.Read(context.Background())
 		if err != nil {
 			ss.logEnd(err)
 			return
 		}
-		if typ != websocket.MessageText {
-			ss.reject(chat.Errorf(chat.CodeBadRequest, "binary frames are not part of %s; send JSON text", chat.Subprotocol))
-			continue
-		}
-		f, err := chat.DecodeClient(data)
-		if err != nil {
-			ss.reject(err)
-			continue
-		}
-		if !ss.frames.Allow() {
-			ss.sendError(rateLimited(f))
-			continue
-		}
-		ss.handle(f)
+		ss.deep(func() { ss.process(typ, data) })
 	}
+}
+
+// process decodes, checks and handles one message from the client.
+func (ss *session) process(typ websocket.MessageType, data []byte) {
+	if typ != websocket.MessageText {
+		ss.reject(chat.Errorf(chat.CodeBadRequest, "binary frames are not part of %s; send JSON text", chat.Subprotocol))
+		return
+	}
+	f, err := chat.DecodeClient(data)
+	if err != nil {
+		ss.reject(err)
+		return
+	}
+	if frames, _ := ss.limits(); !frames.Allow() {
+		ss.sendError(rateLimited(f))
+		return
+	}
+	ss.handle(f)
+}
+
+// deep runs f, which may call deep into storage, on a short-lived
+// goroutine and waits for it: the session's own goroutine, which spends its
+// life blocked in Read, keeps a small stack.
+func (ss *session) deep(f func()) {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		f()
+	}()
+	<-done
 }
 
 // rateLimited is the error for a frame over the connection's rate; a
@@ -224,7 +363,7 @@ func rateLimited(f chat.Frame) *chat.Error {
 // sending them is closed with a policy violation.
 func (ss *session) reject(err error) {
 	ss.sendError(err)
-	if !ss.strikes.Allow() {
+	if _, strikes := ss.limits(); !strikes.Allow() {
 		ss.close(chat.ClosePolicy, "too many bad frames")
 	}
 }
@@ -232,7 +371,7 @@ func (ss *session) reject(err error) {
 func (ss *session) sendError(err error) {
 	var ce *chat.Error
 	if !errors.As(err, &ce) {
-		ss.log.Error("request failed", "err", err)
+		ss.logger().Error("request failed", "err", err)
 		ce = chat.Errorf(chat.CodeInternal, "the server failed; try again")
 	}
 	ss.sendFrame(ce)
@@ -242,47 +381,11 @@ func (ss *session) logEnd(err error) {
 	status := websocket.CloseStatus(err)
 	switch {
 	case status == websocket.StatusNormalClosure || status == websocket.StatusGoingAway:
-		ss.log.Debug("connection closed", "user", ss.user.Name, "status", status)
-	case ss.ctx.Err() != nil:
-		ss.log.Debug("connection ended", "user", ss.user.Name)
+		ss.logger().Debug("connection closed", "user", ss.user.Name, "status", status)
+	case ss.ended.Load():
+		ss.logger().Debug("connection ended", "user", ss.user.Name)
 	default:
-		ss.log.Info("connection lost", "user", ss.user.Name, "status", status, "err", err)
-	}
-}
-
-// writeLoop writes what the hub queues, everything pending at once, and
-// pings the client.
-func (ss *session) writeLoop() {
-	ping := time.NewTicker(ss.srv.opts.PingInterval)
-	defer ping.Stop()
-	var frames [][]byte
-	var buf []byte
-	for {
-		select {
-		case <-ss.ctx.Done():
-			return
-		case <-ping.C:
-			ss.ping()
-			continue
-		case <-ss.queue.wake:
-		}
-		frames = ss.queue.take(frames[:0])
-		var err error
-		buf, err = ss.write(frames, buf)
-		clear(frames)
-		if err != nil {
-			ss.log.Debug("write failed", "err", err)
-			ss.cancel()
-			return
-		}
-		if req := ss.closing.Load(); req != nil {
-			// Whatever was queued before the close request goes first.
-			frames = ss.queue.take(frames[:0])
-			ss.write(frames, buf)
-			ss.conn.Close(websocket.StatusCode(req.code), req.reason)
-			ss.cancel()
-			return
-		}
+		ss.logger().Info("connection lost", "user", ss.user.Name, "status", status, "err", err)
 	}
 }
 
@@ -300,9 +403,12 @@ func (ss *session) write(frames [][]byte, buf []byte) ([]byte, error) {
 			buf = chat.AppendBatch(buf[:0], frames[:n])
 			msg = buf
 		}
-		ctx, cancel := context.WithTimeout(ss.ctx, ss.srv.opts.WriteTimeout)
-		err := ss.conn.Write(ctx, websocket.MessageText, msg)
-		cancel()
+		// No per-write context (it would cost a timer each time): the
+		// server's sweeper closes a connection whose write takes longer
+		// than WriteTimeout.
+		ss.writeStart.Store(time.Now().UnixNano())
+		err := ss.conn.Write(context.Background(), websocket.MessageText, msg)
+		ss.writeStart.Store(0)
 		if err != nil {
 			return buf, err
 		}
@@ -315,16 +421,52 @@ func (ss *session) write(frames [][]byte, buf []byte) ([]byte, error) {
 }
 
 // ping checks that the client still answers; one that does not is closed.
+// The sweeper calls it every PingInterval.
 func (ss *session) ping() {
 	if !ss.pinging.CompareAndSwap(false, true) {
 		return
 	}
+	ss.pinged.Store(time.Now().UnixNano())
 	go func() {
 		defer ss.pinging.Store(false)
 		ctx, cancel := context.WithTimeout(ss.ctx, ss.srv.opts.PingTimeout)
 		defer cancel()
-		if err := ss.conn.Ping(ctx); err != nil && ss.ctx.Err() == nil {
+		if err := ss.conn.Ping(ctx); err != nil && !ss.ended.Load() {
 			ss.close(chat.CloseHeartbeat, "no answer to ping")
 		}
 	}()
+}
+
+// smallBuffers wraps a ResponseWriter so that the websocket taken over from
+// it reads and writes through small buffers instead of net/http's 4 KiB
+// ones: most of an idle connection's memory. Frames larger than a buffer
+// are read and written straight through.
+type smallBuffers struct {
+	http.ResponseWriter
+}
+
+// Buffer sizes of a websocket: client frames are small; server frames
+// larger than the write buffer go out in one more system call.
+const (
+	readBufferSize  = 256
+	writeBufferSize = 1024
+)
+
+// Hijack takes the connection over with small buffers, keeping any bytes
+// net/http had read ahead.
+func (w smallBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	h, ok := w.ResponseWriter.(http.Hijacker)
+	if !ok {
+		return nil, nil, errors.New("server: the response writer cannot be hijacked")
+	}
+	conn, brw, err := h.Hijack()
+	if err != nil {
+		return nil, nil, err
+	}
+	var r io.Reader = conn
+	if n := brw.Reader.Buffered(); n > 0 {
+		ahead, _ := brw.Reader.Peek(n)
+		r = io.MultiReader(bytes.NewReader(bytes.Clone(ahead)), conn)
+	}
+	return conn, bufio.NewReadWriter(bufio.NewReaderSize(r, readBufferSize), bufio.NewWriterSize(conn, writeBufferSize)), nil
 }

@@ -59,21 +59,17 @@ func newTestSession(t *testing.T, conn *websocket.Conn, limit int) *session {
 		t.Fatal(err)
 	}
 	t.Cleanup(srv.Close)
-	ctx, cancel := context.WithCancel(srv.ctx)
-	return &session{srv: srv, conn: conn, log: srv.log, queue: newQueue(limit), ctx: ctx, cancel: cancel}
+	return &session{srv: srv, conn: conn, queue: newQueue(limit), ctx: srv.ctx}
 }
 
-// startWriter runs ss.writeLoop until the test ends.
+// startWriter starts flushing what ss.queue holds; frames sent later with
+// ss.Send are flushed as they come. Flushing stops when the test ends.
 func startWriter(t *testing.T, ss *session) {
 	t.Helper()
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		ss.writeLoop()
-	}()
+	ss.kick()
 	t.Cleanup(func() {
-		ss.cancel()
-		<-done
+		ss.end()
+		ss.stopFlushing()
 	})
 }
 
@@ -192,7 +188,7 @@ func TestWriterSendsEverythingQueuedAsOneBatch(t *testing.T) {
 
 	// A frame queued alone goes alone, not wrapped in a batch.
 	lone := mustEncode(t, &chat.Pong{N: 3})
-	ss.queue.push(lone)
+	ss.Send(lone)
 	if msg := readMessage(t, client); !bytes.Equal(msg, lone) {
 		t.Fatalf("lone frame sent as %s", msg)
 	}
@@ -300,7 +296,7 @@ func TestWriterKeepsOrderWhileFramesArrive(t *testing.T) {
 	}
 	go func() {
 		for _, f := range frames {
-			ss.queue.push(f)
+			ss.Send(f)
 		}
 	}()
 	var got []chat.Frame
@@ -315,11 +311,6 @@ func TestQueueOverflowIsSticky(t *testing.T) {
 	frame := func(n int) []byte { return make([]byte, n) }
 	if !q.push(frame(60)) || !q.push(frame(40)) {
 		t.Fatal("pushes up to the limit failed")
-	}
-	select {
-	case <-q.wake:
-	default:
-		t.Fatal("a push did not wake the writer")
 	}
 	if q.push(frame(1)) {
 		t.Fatal("a push past the limit succeeded")

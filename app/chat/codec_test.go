@@ -100,7 +100,7 @@ func serverFrames() []struct {
 		{"batch", &chat.Batch{Frames: []chat.Frame{&entry, &chat.Ack{ID: testID, Conv: "r:lobby", Seq: 4, Time: 1}, &chat.Pong{N: 1}}}},
 		{"cursor", &chat.Cursor{Conv: "r:lobby", Seq: 4}},
 		{"account", &chat.Account{Me: "Ann", Password: true}},
-		{"welcomeBack", &chat.Welcome{Me: "Ann", Password: true, Away: 1700000000000, Back: 1700000500000, Version: "v", Limits: limits}},
+		{"welcomeBack", &chat.Welcome{Me: "Ann", Key: "ann", Password: true, Away: 1700000000000, Back: 1700000500000, Version: "v", Limits: limits}},
 	}
 }
 

@@ -145,8 +145,14 @@ type Limits struct {
 // and Back bound the time the user was offline before this connection, in
 // Unix milliseconds (Away is 0 the first time): entries between them were
 // sent while the user was away.
+//
+// Key is the user's name as names are compared (NFKC, case folded), escaped:
+// a mention of the user in an entry's HTML is a
+// <span class="mention" data-user="Key">, so a client can tell mentions of
+// its user without folding names itself.
 type Welcome struct {
 	Me       string     `json:"me,omitempty"`
+	Key      string     `json:"key,omitempty"`
 	NeedName bool       `json:"need_name,omitempty"`
 	Password bool       `json:"password,omitempty"`
 	Convs    []ConvInfo `json:"convs,omitempty"`
@@ -233,10 +239,14 @@ type Gone struct {
 }
 
 // Roster lists who is online in a conversation, replacing what the client
-// had. Users are HTML-escaped names.
+// had. Users are HTML-escaped names. In a large room Users holds only some
+// of them and Count says how many there are; such a room sends no Presence
+// frames (a notice for every arrival would drown it), so the client shows
+// the count.
 type Roster struct {
 	Conv  string   `json:"conv"`
 	Users []string `json:"users"`
+	Count int      `json:"count,omitempty"`
 }
 
 // Presence says that User came online (Online) or went away in Conv. Quiet

@@ -88,6 +88,7 @@ func (h *Hub) connect(who User, p *profile, s Sink) bool {
 
 	welcome := h.opts.Welcome
 	welcome.Me, welcome.NeedName, welcome.Password = escape(u.name), false, u.password
+	welcome.Key = escape(u.key) // what mentions of u carry (server/markup)
 	welcome.Convs = u.infos()
 	welcome.Away, welcome.Back = u.away, time.Now().UnixMilli()
 	s.Send(encode(&welcome))
@@ -109,7 +110,7 @@ func (h *Hub) connect(who User, p *profile, s Sink) bool {
 		}
 	}
 	for _, c := range u.rooms() {
-		s.Send(encode(c.roster()))
+		s.Send(encode(c.roster(h.opts.PresenceLimit)))
 	}
 	return true
 }
@@ -119,8 +120,8 @@ func (h *Hub) connect(who User, p *profile, s Sink) bool {
 func (h *Hub) newUser(who User, p *profile) *user {
 	u := &user{key: who.Key, name: who.Name, password: who.Password, away: p.seen,
 		sessions: make(map[Sink]struct{}), convs: make(map[string]*conv), read: p.read}
-	if u.read == nil {
-		u.read = make(map[string]uint64)
+	if len(u.read) == 0 {
+		u.read = nil // made on the first read position; most users have few
 	}
 	h.users[u.key] = u
 	for _, rec := range p.convs {
@@ -217,12 +218,15 @@ func (h *Hub) goOffline(u *user, gen uint64) {
 // presence tells every other online member of c that u came or went.
 // Callers hold h.mu.
 func (h *Hub) presence(c *conv, u *user, online, quiet bool) {
+	if len(c.online) > h.opts.PresenceLimit {
+		return // a large room: its roster shows a count instead
+	}
 	frame := encode(&chat.Presence{Conv: c.id, User: escape(u.name), Online: online, Quiet: quiet})
-	for _, s := range c.sinks() {
+	c.each(func(s Sink) {
 		if _, own := u.sessions[s]; !own {
 			s.Send(frame)
 		}
-	}
+	})
 }
 
 // userOf returns the local user of key. Callers hold h.mu.

@@ -2,6 +2,7 @@ package hub
 
 import (
 	"sort"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -65,37 +66,58 @@ type conv struct {
 	members map[string]*user // local members by key; guarded by Hub.mu
 	online  map[string]*user // local members online; guarded by Hub.mu
 
-	subs atomic.Pointer[[]Sink] // copy on write under Hub.mu
-	last atomic.Uint64          // newest seq seen
+	subMu sync.RWMutex  // guards subs and index; fan-out reads under RLock
+	subs  []Sink        // connections subscribed, in no order
+	index map[Sink]int  // position of each in subs
+	last  atomic.Uint64 // newest seq seen
 }
 
 func newConv(rec store.ConvRecord) *conv {
 	c := &conv{id: rec.ID, kind: rec.Kind, name: rec.Name, pair: rec.Members,
 		members: make(map[string]*user), online: make(map[string]*user)}
-	c.subs.Store(&[]Sink{})
+	c.index = make(map[Sink]int)
 	return c
 }
 
-func (c *conv) sinks() []Sink { return *c.subs.Load() }
-
-// subscribe and unsubscribe are called with Hub.mu held.
+// subscribe adds s; a connection joining or leaving costs O(1), not a copy
+// of a large room's list.
 func (c *conv) subscribe(s Sink) {
-	old := c.sinks()
-	next := make([]Sink, len(old), len(old)+1)
-	copy(next, old)
-	next = append(next, s)
-	c.subs.Store(&next)
+	c.subMu.Lock()
+	defer c.subMu.Unlock()
+	if _, ok := c.index[s]; ok {
+		return
+	}
+	c.index[s] = len(c.subs)
+	c.subs = append(c.subs, s)
 }
 
+// unsubscribe removes s by moving the last subscriber into its place.
 func (c *conv) unsubscribe(s Sink) {
-	old := c.sinks()
-	next := make([]Sink, 0, len(old))
-	for _, o := range old {
-		if o != s {
-			next = append(next, o)
-		}
+	c.subMu.Lock()
+	defer c.subMu.Unlock()
+	i, ok := c.index[s]
+	if !ok {
+		return
 	}
-	c.subs.Store(&next)
+	last := len(c.subs) - 1
+	c.subs[i] = c.subs[last]
+	c.index[c.subs[i]] = i
+	c.subs[last] = nil
+	c.subs = c.subs[:last]
+	delete(c.index, s)
+	if cap(c.subs) > 64 && len(c.subs) < cap(c.subs)/4 {
+		c.subs = append([]Sink(nil), c.subs...) // give back a large room's memory
+	}
+}
+
+// each calls f for every subscribed connection, holding the read lock: f
+// must not block (Sink.Send does not).
+func (c *conv) each(f func(Sink)) {
+	c.subMu.RLock()
+	defer c.subMu.RUnlock()
+	for _, s := range c.subs {
+		f(s)
+	}
 }
 
 // info describes c as user u sees it. Callers hold Hub.mu.
@@ -110,9 +132,13 @@ func (c *conv) info(u *user) chat.ConvInfo {
 }
 
 // roster lists c's online members. Callers hold Hub.mu.
-func (c *conv) roster() *chat.Roster {
-	r := &chat.Roster{Conv: c.id, Users: make([]string, 0, len(c.online))}
+func (c *conv) roster(limit int) *chat.Roster {
+	r := &chat.Roster{Conv: c.id, Users: make([]string, 0, min(len(c.online), limit))}
 	for _, u := range c.online {
+		if len(r.Users) == limit {
+			r.Count = len(c.online)
+			break
+		}
 		r.Users = append(r.Users, escape(u.name))
 	}
 	sort.Strings(r.Users)
@@ -121,7 +147,9 @@ func (c *conv) roster() *chat.Roster {
 
 // fanOut sends an encoded frame to every connection subscribed to c.
 func (c *conv) fanOut(frame []byte) {
-	for _, s := range c.sinks() {
+	c.subMu.RLock()
+	defer c.subMu.RUnlock()
+	for _, s := range c.subs {
 		s.Send(frame)
 	}
 }

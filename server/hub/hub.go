@@ -89,6 +89,10 @@ type Options struct {
 	// MaxRooms is how many rooms a user may be in, the lobby included.
 	// Defaults to 100.
 	MaxRooms int
+	// PresenceLimit is the most online members of a room for which
+	// arrivals and departures are announced and rosters list everyone;
+	// larger rooms show a count. Defaults to 200.
+	PresenceLimit int
 	// PageBytes bounds the encoded size of one history page, so that a page
 	// fits in a connection's queue. Defaults to chat.MaxServerFrameBytes.
 	PageBytes int
@@ -137,6 +141,9 @@ func New(opts Options) (*Hub, error) {
 	}
 	if opts.MaxRooms <= 0 {
 		opts.MaxRooms = 100
+	}
+	if opts.PresenceLimit <= 0 {
+		opts.PresenceLimit = 200
 	}
 	if opts.PageBytes <= 0 || opts.PageBytes > chat.MaxServerFrameBytes {
 		opts.PageBytes = chat.MaxServerFrameBytes

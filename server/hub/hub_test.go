@@ -795,3 +795,21 @@ func TestConcurrentPostsAreGapFreeInOrder(t *testing.T) {
 		}
 	}
 }
+
+func TestLargeRoomsShowACountInsteadOfNotices(t *testing.T) {
+	h := newHub(hub.Options{PresenceLimit: 3})
+	first := connect(h, "u0")
+	for i := 1; i < 6; i++ {
+		connect(h, fmt.Sprintf("u%d", i))
+	}
+	// u1 and u2 were announced while the lobby was small; later ones not.
+	announced := framesOf(first.frames(t), func(p *chat.Presence) bool { return p.Online && !p.Quiet })
+	if len(announced) != 2 {
+		t.Errorf("%d arrivals announced to u0, want 2 (u1 and u2, while the lobby had at most 3 online)", len(announced))
+	}
+	late := connect(h, "u6")
+	r := framesOf(late.frames(t), func(r *chat.Roster) bool { return r.Conv == hub.LobbyID })
+	if len(r) != 1 || len(r[0].Users) != 3 || r[0].Count != 7 {
+		t.Fatalf("roster of a large lobby = %+v, want 3 names and a count of 7", r)
+	}
+}

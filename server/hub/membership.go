@@ -26,7 +26,7 @@ func (h *Hub) Join(ctx context.Context, key, room string) (chat.ConvInfo, error)
 	if c := u.convs[id]; c != nil {
 		info := c.info(u)
 		u.send(encode(&chat.Conv{ConvInfo: info}))
-		u.send(encode(c.roster()))
+		u.send(encode(c.roster(h.opts.PresenceLimit)))
 		h.mu.Unlock()
 		return info, nil
 	}
@@ -188,7 +188,7 @@ func (h *Hub) applyMember(ctx context.Context, key, id string, member bool) erro
 	}
 	u.send(encode(&chat.Conv{ConvInfo: c.info(u)}))
 	if c.kind == chat.KindRoom {
-		u.send(encode(c.roster()))
+		u.send(encode(c.roster(h.opts.PresenceLimit)))
 	}
 	return nil
 }

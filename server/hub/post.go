@@ -168,6 +168,9 @@ func (h *Hub) MarkRead(ctx context.Context, key, convID string, seq uint64) erro
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if u := h.users[key]; u != nil && seq > u.read[convID] {
+		if u.read == nil {
+			u.read = make(map[string]uint64)
+		}
 		u.read[convID] = seq
 		u.send(encode(&chat.Cursor{Conv: convID, Seq: seq}))
 	}
