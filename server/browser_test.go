@@ -465,7 +465,7 @@ func TestBrowserDisconnectAndResume(t *testing.T) {
 	waitJS(t, bob, delivered("Bob", "while you were away 2"))
 	say(t, ann, "written offline")
 	waitJS(t, ann, `[...document.querySelectorAll('#timeline .entry.pending')].some(e =>
-		e.querySelector('.body')?.textContent === 'written offline' && e.querySelector('.pending-status')?.textContent === 'sending…')`)
+		e.querySelector('.body')?.textContent === 'written offline' && e.querySelector('.pending-status')?.textContent === 'waiting for the connection')`)
 	if isJS(t, ann, pageHas("while you were away")) {
 		t.Error("an offline tab received messages")
 	}

@@ -18,6 +18,7 @@ import (
 // A Model is not safe for concurrent use: the UI owns it on its goroutine.
 type Model struct {
 	Me       string // the user's name, as typed (unescaped)
+	Key      string // the user's name as mentions carry it (chat.Welcome.Key, escaped)
 	NeedName bool   // the session has no name yet
 	Password bool   // the user has a password
 	Away     int64  // the user was offline from Away to Back (Unix ms), before this connection
@@ -27,12 +28,14 @@ type Model struct {
 	Active   string      // the conversation in view
 	Visible  bool        // whether the user can see Active (page shown)
 	Outbox   []*Outgoing // sent, not yet acknowledged, in order
+	Others   []*Outgoing // waiting in the browser's other tabs: shown, never sent from here
 	LastErr  *chat.Error // the latest error the server reported
 	Limits   chat.Limits // the server's limits
 	Now      func() time.Time
 
-	device  string
-	counter uint64
+	device   string
+	counter  uint64
+	restored bool // filled by Restore, no Welcome yet
 }
 
 // Conversation is one room or private conversation as the client holds it.
@@ -42,11 +45,15 @@ type Conversation struct {
 	Entries []chat.Entry // consecutive entries, oldest first
 	Notices []Notice     // presence notices, ephemeral
 	Online  []string     // online members (unescaped), sorted
-	Unread  int          // entries from others not yet seen
-	Divider uint64       // "new since your last visit" goes after this entry (0: none)
-	Start   bool         // Entries reach the oldest entry the server holds
-	Lost    bool         // some entries could not be recovered (server dropped them)
-	Ready   bool         // a first page arrived
+	// OnlineCount is how many are online in a large room, whose Online
+	// lists only some; 0 means len(Online).
+	OnlineCount int
+	Unread      int    // entries from others not yet seen
+	Mentions    int    // of those, the loaded ones that mention the user
+	Divider     uint64 // "new since your last visit" goes after this entry (0: none)
+	Start       bool   // Entries reach the oldest entry the server holds
+	Lost        bool   // some entries could not be recovered (server dropped them)
+	Ready       bool   // a first page arrived
 
 	hi       uint64                // last consecutive seq held
 	held     map[uint64]chat.Entry // entries that arrived ahead of a gap
@@ -68,7 +75,10 @@ type Outgoing struct {
 	Conv     string // target conversation, or ""
 	To       string // target user of a /msg, or ""
 	Text     string
+	User     string // who wrote it (Model.Me then): it is sent only as that user
+	Time     int64  // when it was written, Unix ms
 	InFlight bool   // sent on the current connection
+	Wired    bool   // written to a connection once: it may be stored, so it cannot be cancelled
 	Failed   string // why the server refused it for good
 }
 
@@ -133,7 +143,7 @@ func (m *Model) apply(f chat.Frame) []chat.Frame {
 		m.gone(f.Conv)
 	case *chat.Roster:
 		if c := m.Convs[f.Conv]; c != nil {
-			c.Online = unescapeAll(f.Users)
+			c.Online, c.OnlineCount = unescapeAll(f.Users), f.Count
 		}
 	case *chat.Presence:
 		m.presence(f)
@@ -180,7 +190,11 @@ func (m *Model) welcome(w *chat.Welcome) []chat.Frame {
 	if w.NeedName {
 		return nil
 	}
+	if me := html.UnescapeString(w.Me); m.Me != "" && me != m.Me {
+		m.switchUser() // someone else now: what was kept for the last user is not theirs
+	}
 	m.Me = html.UnescapeString(w.Me)
+	m.Key = w.Key
 	m.Password, m.Away, m.Back = w.Password, w.Away, w.Back
 	keep := make(map[string]bool, len(w.Convs))
 	resume := chat.Resume{Cursors: make(map[string]uint64)}
@@ -197,7 +211,10 @@ func (m *Model) welcome(w *chat.Welcome) []chat.Frame {
 	}
 	if m.Convs[m.Active] == nil && len(w.Convs) > 0 {
 		m.Activate(w.Convs[0].ID)
+	} else if c := m.Convs[m.Active]; m.restored && c != nil {
+		c.Divider = c.Info.Read // the server knows what was read since the page saved it
 	}
+	m.restored = false
 	out := []chat.Frame{&resume}
 	return append(out, m.Unsent()...)
 }
@@ -406,9 +423,10 @@ func (m *Model) recountID(id string) {
 
 // recount sets c.Unread: the messages from others after the read position,
 // counting those not loaded yet (before or after the window) as well. The
-// conversation in view has none.
+// conversation in view has none. c.Mentions counts the loaded ones that
+// mention the user.
 func (m *Model) recount(c *Conversation) {
-	c.Unread = 0
+	c.Unread, c.Mentions = 0, 0
 	if m.Seeing(c.Info.ID) {
 		return
 	}
@@ -427,6 +445,9 @@ func (m *Model) recount(c *Conversation) {
 	for _, e := range c.Entries[min(uint64(len(c.Entries)), max(read+1, lo)-lo):] {
 		if e.Kind == chat.EntryMessage && html.UnescapeString(e.From) != m.Me {
 			n++
+			if m.MentionsMe(e) {
+				c.Mentions++
+			}
 		}
 	}
 	if last > max(hi, read) {
@@ -442,7 +463,7 @@ func (m *Model) MarkRead(id string) chat.Frame {
 	if c == nil {
 		return nil
 	}
-	c.Unread = 0
+	c.Unread, c.Mentions = 0, 0
 	if c.hi <= c.Info.Read {
 		return nil
 	}
@@ -483,3 +504,6 @@ func (m *Model) Sorted() []*Conversation {
 	})
 	return list
 }
+
+// OnlineTotal returns how many members of c are online.
+func (c *Conversation) OnlineTotal() int { return max(c.OnlineCount, len(c.Online)) }

@@ -145,7 +145,7 @@ func TestModelWelcomeResumes(t *testing.T) {
 	send := m.Compose(lobby, "", "queued")
 	m.Sent(send.ID)
 	m.Disconnected()
-	out = m.Apply(&chat.Welcome{Me: "ann", Convs: []chat.ConvInfo{roomInfo(lobby, "lobby", 12, 10)}})
+	out = m.Apply(&chat.Welcome{Me: "ann &amp; co", Convs: []chat.ConvInfo{roomInfo(lobby, "lobby", 12, 10)}})
 	wantFrames(t, out, &chat.Resume{Cursors: map[string]uint64{lobby: 10}}, send)
 	if _, ok := m.Convs[group]; ok {
 		t.Error("a conversation the welcome no longer lists was kept")

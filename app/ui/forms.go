@@ -19,13 +19,18 @@ type composer struct {
 	Itarget   string
 	Ioffline  bool
 	Irev      uint64
+	Inames    []string // whom "@" completes, best first
 	IonSubmit func(app.Context, string) bool
+
+	suggest []string // names offered for the "@" being typed (mention.go)
+	pick    int      // the highlighted one
 }
 
 func (c *composer) Lang(l Lang) *composer        { c.Ilang = l; return c }
 func (c *composer) Target(name string) *composer { c.Itarget = name; return c }
 func (c *composer) Offline(v bool) *composer     { c.Ioffline = v; return c }
 func (c *composer) Rev(v uint64) *composer       { c.Irev = v; return c }
+func (c *composer) Names(v []string) *composer   { c.Inames = v; return c }
 func (c *composer) OnSubmit(f func(app.Context, string) bool) *composer {
 	c.IonSubmit = f
 	return c
@@ -36,15 +41,23 @@ func (c *composer) Render() app.UI {
 		app.Label().For("composer").Class("visually-hidden").Text(T(c.Ilang, "composer.label")),
 		app.Textarea().ID("composer").Rows(2).MaxLength(chat.MaxTextRunes).
 			Placeholder(T(c.Ilang, "composer.hint", c.Itarget)).
-			OnKeyDown(c.onKeyDown),
+			Aria("autocomplete", "list").Aria("activedescendant", c.activeSuggestion()).
+			Aria("controls", mentionListID(len(c.suggest) > 0)).
+			OnKeyDown(c.onKeyDown).OnInput(c.onInput).OnBlur(c.onBlur),
 		app.Button().ID("send").Type("submit").Text(T(c.Ilang, "btn.send")),
 		app.If(c.Ioffline, func() app.UI {
 			return app.P().Class("hint", "offline-hint").Text(T(c.Ilang, "composer.offline"))
 		}),
+		// Always there and last, so that the list coming and going never
+		// moves (and so replaces) the textarea.
+		app.Div().Class("mention-slot").Body(app.If(len(c.suggest) > 0, c.renderSuggestions)),
 	)
 }
 
 func (c *composer) onKeyDown(ctx app.Context, e app.Event) {
+	if c.onMentionKey(ctx, e) {
+		return
+	}
 	if e.Get("key").String() != "Enter" || e.Get("shiftKey").Bool() || e.Get("isComposing").Bool() || e.Get("keyCode").Int() == 229 {
 		return
 	}
@@ -68,6 +81,7 @@ func (c *composer) submit(ctx app.Context) {
 	}
 	if c.IonSubmit(ctx, text) {
 		clearInput("composer")
+		c.suggest = nil
 	}
 	el.Call("focus")
 }

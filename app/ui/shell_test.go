@@ -263,19 +263,27 @@ func TestShellRendersEntries(t *testing.T) {
 	}
 	h, root := render(t, s)
 	items := timeline(t, root)
-	if len(items) != 6 { // the start note and five entries
-		t.Fatalf("timeline has %d items, want 6:\n%s", len(items), h)
+	if len(items) != 8 { // the start note, five entries and a heading for each of their two days
+		t.Fatalf("timeline has %d items, want 8:\n%s", len(items), h)
 	}
 	if got := items[0].text(); got != "This is the beginning of the conversation." {
 		t.Errorf("first item = %q, want the start note", got)
 	}
 
+	t.Run("each day has a heading", func(t *testing.T) {
+		for i, want := range map[int]string{1: "January 2, 2020", 3: "Today"} {
+			if d := items[i]; d.tag != "h3" || !d.hasClass("day-divider") || d.text() != want {
+				t.Errorf("item %d = <%s class=%q> %q, want the day heading %q", i, d.tag, d.attrs["class"], d.text(), want)
+			}
+		}
+	})
+
 	t.Run("membership events", func(t *testing.T) {
-		join, leave := items[1], items[5]
+		join, leave := items[2], items[7]
 		if !join.hasClass("event") || join.attrs["data-seq"] != "1" {
 			t.Errorf("join entry: %v", join.attrs)
 		}
-		if got := join.text(); got != "Bob joined the room Jan 2 2020 15:04" {
+		if got := join.text(); got != "Bob joined the room 15:04" {
 			t.Errorf("join entry = %q", got)
 		}
 		if got := join.must(t, "b", byTag("b")).text(); got != "Bob" {
@@ -287,7 +295,7 @@ func TestShellRendersEntries(t *testing.T) {
 	})
 
 	t.Run("a message shows sender, time and body", func(t *testing.T) {
-		m := items[2]
+		m := items[4]
 		if !m.hasClass("msg") || m.hasClass("mine") || m.attrs["data-seq"] != "2" {
 			t.Errorf("message classes/seq: %v", m.attrs)
 		}
@@ -324,14 +332,14 @@ func TestShellRendersEntries(t *testing.T) {
 		if n := len(root.all(byTag("b"))); n != 2 {
 			t.Errorf("%d <b> elements, want 2 (the names in the two events)", n)
 		}
-		if got := items[4].must(t, ".from", byClass("from")).text(); got != "<i>Eve" {
+		if got := items[6].must(t, ".from", byClass("from")).text(); got != "<i>Eve" {
 			t.Errorf("an escaped sender shows as %q, want <i>Eve (unescaped once, as text)", got)
 		}
 	})
 
 	t.Run("own messages are marked", func(t *testing.T) {
-		if !items[3].hasClass("mine") {
-			t.Errorf("Ann's message is not marked as hers: %v", items[3].attrs)
+		if !items[5].hasClass("mine") {
+			t.Errorf("Ann's message is not marked as hers: %v", items[5].attrs)
 		}
 		if n := len(root.all(byClass("entry", "mine"))); n != 1 {
 			t.Errorf("%d entries marked mine, want 1", n)
@@ -408,8 +416,8 @@ func TestShellRendersPresenceNotices(t *testing.T) {
 		wantJoined string
 		wantLeft   string
 	}{
-		{name: "English", lang: English, wantJoined: "Bob joined · ", wantLeft: "Bob left · "},
-		{name: "Chinese", lang: Chinese, wantJoined: "Bob 上线了 · ", wantLeft: "Bob 下线了 · "},
+		{name: "English", lang: English, wantJoined: "Bob joined · just now", wantLeft: "Bob left · just now"},
+		{name: "Chinese", lang: Chinese, wantJoined: "Bob 上线了 · 刚刚", wantLeft: "Bob 下线了 · 刚刚"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -429,6 +437,8 @@ func TestShellRendersPresenceNotices(t *testing.T) {
 			var order []string
 			for _, it := range timeline(t, root)[1:] {
 				switch {
+				case it.hasClass("day-divider"):
+					continue
 				case it.hasClass("presence") && it.hasClass("joined"):
 					order = append(order, "+"+strings.Fields(it.text())[0])
 				case it.hasClass("presence") && it.hasClass("left"):
@@ -440,12 +450,12 @@ func TestShellRendersPresenceNotices(t *testing.T) {
 			if got := strings.Join(order, " "); got != "+Bob one -Bob two +Cid" {
 				t.Errorf("timeline order = %q, want +Bob one -Bob two +Cid", got)
 			}
-			clock := now.Format("15:04")
-			if got := root.must(t, ".presence.joined", byClass("presence", "joined")).text(); got != tt.wantJoined+clock {
-				t.Errorf("joined notice = %q, want %q", got, tt.wantJoined+clock)
+			// Notices say how long ago, which the Shell's clock keeps fresh.
+			if got := root.must(t, ".presence.joined", byClass("presence", "joined")).text(); got != tt.wantJoined {
+				t.Errorf("joined notice = %q, want %q", got, tt.wantJoined)
 			}
-			if got := root.must(t, ".presence.left", byClass("presence", "left")).text(); got != tt.wantLeft+clock {
-				t.Errorf("left notice = %q, want %q", got, tt.wantLeft+clock)
+			if got := root.must(t, ".presence.left", byClass("presence", "left")).text(); got != tt.wantLeft {
+				t.Errorf("left notice = %q, want %q", got, tt.wantLeft)
 			}
 		})
 	}
@@ -609,8 +619,10 @@ func TestShellInChinese(t *testing.T) {
 		{name: "people heading", got: root.must(t, "#people", byID("people")).must(t, "h2", byTag("h2")).text(), want: "在线 (2)"},
 		{name: "you", got: root.must(t, ".person.me", byClass("person", "me")).text(), want: "Ann （你）"},
 		{name: "online count", got: root.must(t, ".count", byClass("count")).text(), want: "2 人在线"},
-		{name: "membership event", got: root.must(t, ".entry.event", byClass("entry", "event")).text(), want: "Bob 加入了房间 2020年1月2日 15:04"},
-		{name: "message time", got: root.must(t, ".entry.msg time", byClass("entry", "msg")).must(t, "time", byTag("time")).text(), want: "2020年1月2日 15:04"},
+		{name: "membership event", got: root.must(t, ".entry.event", byClass("entry", "event")).text(), want: "Bob 加入了房间 15:04"},
+		{name: "message time", got: root.must(t, ".entry.msg time", byClass("entry", "msg")).must(t, "time", byTag("time")).text(), want: "15:04"},
+		{name: "day", got: root.must(t, ".day-divider", byClass("day-divider")).text(), want: "2020年1月2日"},
+		{name: "full time", got: root.must(t, ".entry.msg time", byClass("entry", "msg")).must(t, "time", byTag("time")).attrs["title"], want: "2020年1月2日 星期四 15:04"},
 		{name: "start note", got: root.must(t, ".timeline-note", byClass("timeline-note")).text(), want: "这是会话的开始。"},
 		{name: "composer placeholder", got: root.must(t, "#composer", byID("composer")).attrs["placeholder"], want: "发送到 lobby — Enter 发送，Shift+Enter 换行"},
 	}

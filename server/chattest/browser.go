@@ -14,7 +14,8 @@ import (
 
 // Browser is a headless Chromium for end-to-end tests.
 type Browser struct {
-	ctx context.Context // the browser's first tab; its cancel stops Chromium
+	ctx  context.Context // the browser's first tab; its cancel stops Chromium
+	stop func()          // stops Chromium
 }
 
 // ChromiumPath returns the Chromium to drive: $CHROMIUM, else the first of
@@ -35,6 +36,14 @@ func ChromiumPath() (string, bool) {
 // ends. A missing Chromium fails the test: `make test` installs it.
 func NewBrowser(t testing.TB) *Browser {
 	t.Helper()
+	return NewBrowserProfile(t, t.TempDir())
+}
+
+// NewBrowserProfile starts Chromium on the profile in dir, which keeps
+// what the browser stores (service workers, IndexedDB, cookies) on disk:
+// Close it and start another on the same dir to restart the browser.
+func NewBrowserProfile(t testing.TB, dir string) *Browser {
+	t.Helper()
 	path, ok := ChromiumPath()
 	if !ok {
 		t.Fatal("no Chromium found: install Debian's chromium (make test does it as root) or set CHROMIUM")
@@ -51,18 +60,36 @@ func NewBrowser(t testing.TB) *Browser {
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.UserDataDir(t.TempDir()),
+		chromedp.UserDataDir(dir),
 		chromedp.WindowSize(1200, 800),
 	}
 	actx, acancel := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(actx)
-	t.Cleanup(func() { cancel(); acancel() })
+	stop := func() { cancel(); acancel() }
+	t.Cleanup(stop)
 	// The first Do starts Chromium; it must get the tab's own context, not
 	// one with a deadline, whose end would stop the browser.
 	if err := chromedp.Do(ctx); err != nil {
 		t.Fatalf("starting Chromium %s: %v", path, err)
 	}
-	return &Browser{ctx: ctx}
+	return &Browser{ctx: ctx, stop: stop}
+}
+
+// Close quits Chromium gracefully, so that it writes what it keeps (such
+// as cookies) to its profile, which stays.
+func (b *Browser) Close() {
+	ctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
+	defer cancel()
+	chromedp.Cancel(ctx)
+	b.stop()
+}
+
+// ProfileTab opens a tab in the browser's own context, whose storage is the
+// profile on disk (Tab's contexts keep theirs in memory): what it stores
+// survives Close.
+func (b *Browser) ProfileTab(t testing.TB) context.Context {
+	t.Helper()
+	return b.SameBrowserTab(t, b.ctx)
 }
 
 // Tab opens a tab in a new browser context: a separate cookie jar and

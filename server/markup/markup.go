@@ -1,6 +1,7 @@
 // Package markup makes the HTML of conversation entries. Every string that
 // came from a user is escaped; the only markup that reaches a browser is what
-// this package writes itself: a root element, line breaks and links. Any
+// this package writes itself: a root element, line breaks, links and
+// mentions. Any
 // client may therefore insert an entry's HTML as it is, even with innerHTML.
 package markup
 
@@ -10,8 +11,9 @@ import (
 )
 
 // Message returns the HTML of a message text that chat.CleanText accepted:
-// one <div>, "<br>" for line breaks, and http(s) URLs made into links that
-// open in a new tab without handing it this page.
+// one <div>, "<br>" for line breaks, http(s) URLs made into links that
+// open in a new tab without handing it this page, and "@name" mentions
+// wrapped in <span class="mention" data-user="key"> (see Mention).
 func Message(text string) string {
 	var b strings.Builder
 	b.Grow(len(text) + len(text)/8 + 32)
@@ -37,10 +39,10 @@ func writeLinked(b *strings.Builder, line string) {
 	for line != "" {
 		start := urlStart(line)
 		if start < 0 {
-			b.WriteString(html.EscapeString(line))
+			writeText(b, line)
 			return
 		}
-		b.WriteString(html.EscapeString(line[:start]))
+		writeText(b, line[:start])
 		line = line[start:]
 		end := urlEnd(line)
 		u := html.EscapeString(line[:end])

@@ -18,6 +18,20 @@ func TestMessageEscapesEverything(t *testing.T) {
 		{"javascript is text", "javascript:alert(1)", `<div class="body">javascript:alert(1)</div>`},
 		{"bare scheme", "http:// and https://", `<div class="body">http:// and https://</div>`},
 		{"cjk", "你好 https://例子.测试/路径 再见", `<div class="body">你好 <a href="https://例子.测试/路径" target="_blank" rel="noopener noreferrer nofollow ugc">https://例子.测试/路径</a> 再见</div>`},
+		{"mention", "hi @Ann!", `<div class="body">hi <span class="mention" data-user="ann">@Ann</span>!</div>`},
+		{"mention folds width and case", "@Ａｎｎ", `<div class="body"><span class="mention" data-user="ann">@Ａｎｎ</span></div>`},
+		{"mention at the end of a sentence", "thanks @bob.", `<div class="body">thanks <span class="mention" data-user="bob">@bob</span>.</div>`},
+		{"mention with inner dots and dashes", "@a.b-c_d, hi", `<div class="body"><span class="mention" data-user="a.b-c_d">@a.b-c_d</span>, hi</div>`},
+		{"cjk mention", "@小明，你好", `<div class="body"><span class="mention" data-user="小明">@小明</span>，你好</div>`},
+		{"two mentions", "@ann @bob", `<div class="body"><span class="mention" data-user="ann">@ann</span> <span class="mention" data-user="bob">@bob</span></div>`},
+		{"e-mail is no mention", "ann@example.com", `<div class="body">ann@example.com</div>`},
+		{"mention right after one", "@ann@bob", `<div class="body"><span class="mention" data-user="ann">@ann</span>@bob</div>`},
+		{"bare at", "@ and @@ and @.", `<div class="body">@ and @@ and @.</div>`},
+		{"too long for a name", "@" + strings.Repeat("a", 33), `<div class="body">@` + strings.Repeat("a", 33) + `</div>`},
+		{"markup after at", `@<img src=x onerror=alert(1)>`, `<div class="body">@&lt;img src=x onerror=alert(1)&gt;</div>`},
+		{"quote cannot leave the attribute", `@ann"onclick="x`, `<div class="body"><span class="mention" data-user="ann">@ann</span>&#34;onclick=&#34;x</div>`},
+		{"mention next to a link", "@ann https://x.test/@bob", `<div class="body"><span class="mention" data-user="ann">@ann</span> <a href="https://x.test/@bob" target="_blank" rel="noopener noreferrer nofollow ugc">https://x.test/@bob</a></div>`},
+		{"mention on a second line", "one\n@ann", `<div class="body">one<br><span class="mention" data-user="ann">@ann</span></div>`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -36,7 +50,7 @@ func TestEventEscapes(t *testing.T) {
 }
 
 func FuzzMessageHasNoUserMarkup(f *testing.F) {
-	for _, s := range []string{"<script>alert(1)</script>", "https://a.b/<x>", "a\nb", `"'&`} {
+	for _, s := range []string{"<script>alert(1)</script>", "https://a.b/<x>", "a\nb", `"'&`, "@ann @<b>x", "x@y @z. @Ａ\"", "@a https://b/@c"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, text string) {
@@ -44,6 +58,25 @@ func FuzzMessageHasNoUserMarkup(f *testing.F) {
 		inner := strings.TrimSuffix(strings.TrimPrefix(got, `<div class="body">`), "</div>")
 		// Remove the markup we make; what remains must have no tag start.
 		inner = strings.ReplaceAll(inner, "<br>", "")
+		for {
+			i := strings.Index(inner, Mention)
+			if i < 0 {
+				break
+			}
+			j := strings.Index(inner[i+len(Mention):], `">@`)
+			if j < 0 {
+				t.Fatalf("unterminated mention: %q -> %q", text, got)
+			}
+			key := inner[i+len(Mention) : i+len(Mention)+j]
+			if strings.ContainsAny(key, `<>"'`) {
+				t.Fatalf("a mention key holds markup: %q -> %q", text, got)
+			}
+			k := strings.Index(inner[i:], "</span>")
+			if k < 0 {
+				t.Fatalf("unclosed mention: %q -> %q", text, got)
+			}
+			inner = inner[:i] + inner[i+len(Mention)+j+2:i+k] + inner[i+k+len("</span>"):]
+		}
 		for {
 			i := strings.Index(inner, "<a href=")
 			if i < 0 {

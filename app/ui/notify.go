@@ -1,0 +1,283 @@
+package ui
+
+import (
+	"html"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"github.com/founding/chat/app/chat"
+)
+
+// Seams: tests replace these to decide whether the page is seen and to
+// catch the notifications and announcements the Shell makes.
+var (
+	// pageShown reports whether the user can see the page (not a hidden
+	// tab or a minimised window).
+	pageShown = pageVisible
+	// showNotification raises a browser notification.
+	showNotification = showBrowserNotification
+	// announce puts a line in the live region that screen readers read.
+	announce = announceInDOM
+)
+
+// notification is what a browser notification shows, and the conversation
+// a click on it opens.
+type notification struct {
+	Title, Body, Conv, Lang string
+	Time                    int64 // Unix ms of the message
+}
+
+// notifyPrefKey keeps the user's choice to turn notifications off while
+// the browser permits them.
+const notifyPrefKey = "chat.notify"
+
+// notifyState is whether the browser lets the page notify, and whether the
+// user wants it to.
+type notifyState struct {
+	permission string // the browser's Notification.permission, or "unsupported"
+	off        bool   // the user turned notifications off
+	asking     bool   // a permission request is open
+}
+
+// on reports whether notifications are to be shown.
+func (n notifyState) on() bool { return n.permission == "granted" && !n.off }
+
+// loadNotify reads the permission and the user's choice; it never asks.
+func loadNotify() notifyState {
+	n := notifyState{permission: "unsupported"}
+	if !app.IsClient {
+		return n
+	}
+	if N := app.Window().Get("Notification"); N.Truthy() {
+		n.permission = N.Get("permission").String()
+	}
+	if ls := app.Window().Get("localStorage"); ls.Truthy() {
+		v := ls.Call("getItem", notifyPrefKey)
+		n.off = v.Truthy() && v.String() == "off"
+	}
+	return n
+}
+
+func saveNotifyOff(off bool) {
+	if ls := app.Window().Get("localStorage"); ls.Truthy() {
+		if off {
+			ls.Call("setItem", notifyPrefKey, "off")
+		} else {
+			ls.Call("removeItem", notifyPrefKey)
+		}
+	}
+}
+
+// onNotifyToggle turns notifications on or off. Turning them on for the
+// first time asks the browser's permission: only here, after a click.
+func (s *Shell) onNotifyToggle(ctx app.Context, e app.Event) {
+	n := &s.ux.notify
+	s.rev++
+	switch n.permission {
+	case "granted":
+		n.off = !n.off
+		saveNotifyOff(n.off)
+		s.notice, s.info = "", ""
+		if !n.off {
+			s.info = T(s.lang, "notify.enabled")
+		}
+	case "default":
+		if n.asking {
+			return
+		}
+		n.asking = true
+		// Called in the click's own task: browsers ask only after a
+		// user's action.
+		p := app.Window().Get("Notification").Call("requestPermission")
+		p.Then(func(v app.Value) {
+			ctx.Dispatch(func(ctx app.Context) {
+				n.asking = false
+				n.permission = v.String()
+				n.off = false
+				saveNotifyOff(false)
+				s.rev++
+				if n.permission == "granted" {
+					s.notice, s.info = "", T(s.lang, "notify.enabled")
+				} else {
+					s.notice = T(s.lang, "notify.blocked")
+				}
+			})
+		})
+	case "denied":
+		s.notice = T(s.lang, "notify.blocked")
+	default:
+		s.notice = T(s.lang, "notify.unsupported")
+	}
+}
+
+// renderNotifyButton is the top bar's bell: it says whether notifications
+// are on, off or blocked, and a click changes that.
+func (s *Shell) renderNotifyButton() app.UI {
+	n := s.ux.notify
+	label, icon := "notify.off", iconBell
+	switch {
+	case n.on():
+		label, icon = "notify.on", iconBellOn
+	case n.permission == "denied":
+		label, icon = "notify.blocked", iconBellOff
+	case n.permission == "unsupported":
+		label, icon = "notify.unsupported", iconBellOff
+	}
+	text := T(s.lang, label)
+	return app.Button().ID("notify-btn").Type("button").Class("icon-btn").
+		Aria("pressed", boolText(n.on())).Aria("label", text).Title(text).
+		DataSet("permission", n.permission).OnClick(s.onNotifyToggle).Body(app.Raw(icon))
+}
+
+// notificationFor returns the notification a live entry deserves: a message
+// from someone else, private or mentioning the user, while the page is
+// hidden and notifications are on.
+func (s *Shell) notificationFor(e *chat.Entry) (notification, bool) {
+	m := s.model
+	c := m.Convs[e.Conv]
+	from := html.UnescapeString(e.From)
+	if !s.ux.notify.on() || c == nil || e.Kind != chat.EntryMessage || from == m.Me || pageShown() {
+		return notification{}, false
+	}
+	n := notification{Body: PlainText(e.HTML, 240), Conv: e.Conv, Lang: string(s.lang), Time: e.Time}
+	switch {
+	case c.Info.Kind == chat.KindPrivate:
+		n.Title = T(s.lang, "notify.private", from)
+	case m.MentionsMe(*e):
+		n.Title = T(s.lang, "notify.mention", from, convLabel(c.Info.Kind, c.Name))
+	default:
+		return notification{}, false
+	}
+	return n, true
+}
+
+// convLabel is how a conversation is named in lists and titles.
+func convLabel(kind chat.ConvKind, name string) string {
+	if kind == chat.KindPrivate {
+		return "@ " + name
+	}
+	return "# " + name
+}
+
+// PlainText returns the text of an entry's HTML, as server/markup makes
+// it: line breaks become new lines, tags go, entities are decoded. It is
+// at most limit characters long ("…" ends a shortened one). The result is
+// text, for notifications and announcements, never HTML.
+func PlainText(h string, limit int) string {
+	h = strings.ReplaceAll(h, "<br>", "\n")
+	var b strings.Builder
+	for {
+		i := strings.IndexByte(h, '<')
+		if i < 0 {
+			b.WriteString(h)
+			break
+		}
+		b.WriteString(h[:i])
+		j := strings.IndexByte(h[i:], '>')
+		if j < 0 {
+			break
+		}
+		h = h[i+j+1:]
+	}
+	s := strings.TrimSpace(html.UnescapeString(b.String()))
+	if utf8.RuneCountInString(s) > limit {
+		r := []rune(s)
+		s = strings.TrimSpace(string(r[:limit-1])) + "…"
+	}
+	return s
+}
+
+// showBrowserNotification raises n through the service worker's
+// registration, so that it shows even on systems that only allow that,
+// and a click focuses the app on the conversation: go-app's worker posts
+// data.goapp.path back to the page (see openFromNotification), or opens
+// that path when no page is left. Without an active worker it uses the
+// page's Notification.
+func showBrowserNotification(n notification) {
+	path := ConvPath(n.Conv)
+	opts := map[string]any{
+		"body":      n.Body,
+		"tag":       n.Conv, // one notification per conversation, renewed
+		"renotify":  true,
+		"lang":      n.Lang,
+		"icon":      "/web/icon-192.png",
+		"badge":     "/web/icon-192.png",
+		"timestamp": n.Time,
+		"data": map[string]any{
+			"conv":  n.Conv,
+			"goapp": map[string]any{"path": path, "actions": []any{}},
+		},
+	}
+	w := app.Window()
+	page := func() {
+		N := w.Get("Notification")
+		if !N.Truthy() {
+			return
+		}
+		note := N.New(n.Title, opts)
+		note.Set("onclick", app.FuncOf(func(app.Value, []app.Value) any {
+			w.Call("focus")
+			if nav := w.Get("goappNav"); nav.Truthy() {
+				w.Call("goappNav", path)
+			}
+			note.Call("close")
+			return nil
+		}))
+	}
+	sw := w.Get("navigator").Get("serviceWorker")
+	if !sw.Truthy() {
+		page()
+		return
+	}
+	sw.Call("getRegistration").Then(func(reg app.Value) {
+		if reg.Truthy() && reg.Get("active").Truthy() {
+			reg.Call("showNotification", n.Title, opts)
+			return
+		}
+		page()
+	})
+}
+
+// announceInDOM adds text to the live region #announcer, keeping its last
+// few lines: screen readers read what is added. The region is the Shell's
+// but its lines are not (go-app leaves children it did not render alone).
+func announceInDOM(text string) {
+	if !app.IsClient {
+		return
+	}
+	doc := app.Window().Get("document")
+	region := doc.Call("getElementById", "announcer")
+	if !region.Truthy() {
+		return
+	}
+	p := doc.Call("createElement", "p")
+	p.Set("textContent", text)
+	region.Call("appendChild", p)
+	for region.Get("childElementCount").Int() > 5 {
+		region.Call("removeChild", region.Get("firstElementChild"))
+	}
+}
+
+// announcementFor returns what the live region says about a live entry:
+// a message from someone else in the conversation in view, or a private
+// message or a mention elsewhere.
+func (s *Shell) announcementFor(e *chat.Entry) (string, bool) {
+	m := s.model
+	c := m.Convs[e.Conv]
+	from := html.UnescapeString(e.From)
+	if c == nil || e.Kind != chat.EntryMessage || from == m.Me {
+		return "", false
+	}
+	text := PlainText(e.HTML, 500)
+	switch {
+	case e.Conv == m.Active:
+		return T(s.lang, "announce.msg", from, text), true
+	case c.Info.Kind == chat.KindPrivate:
+		return T(s.lang, "announce.private", from, text), true
+	case m.MentionsMe(*e):
+		return T(s.lang, "announce.mention", from, convLabel(c.Info.Kind, c.Name), text), true
+	}
+	return "", false
+}

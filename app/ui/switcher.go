@@ -1,0 +1,328 @@
+package ui
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"github.com/founding/chat/app/chat"
+	"github.com/founding/chat/app/client"
+)
+
+// switcherState is the conversation switcher (Ctrl/Cmd+K): a dialog with a
+// field that filters conversations and people as one types.
+type switcherState struct {
+	open  bool
+	query string
+	pick  int    // the highlighted item
+	back  string // the id of the element to focus again when it closes
+}
+
+// Kinds of switcher items.
+const (
+	switchConv   = "conv"   // a conversation the user is in
+	switchPerson = "person" // someone to talk to privately
+	switchJoin   = "join"   // a room to join or create
+)
+
+// switchItem is one choice of the switcher.
+type switchItem struct {
+	Kind     string
+	Conv     string // the conversation's id (switchConv)
+	Name     string // the room's or the person's name
+	Private  bool
+	Unread   int
+	Mentions int
+}
+
+// Label is how the item reads: "# lobby", "@ Bob".
+func (it switchItem) Label() string {
+	if it.Private || it.Kind == switchPerson {
+		return "@ " + it.Name
+	}
+	return "# " + it.Name
+}
+
+// maxSwitchItems bounds the list.
+const maxSwitchItems = 30
+
+// switcherItems returns what the switcher offers for query: the user's
+// conversations, then people to talk to privately, then a room to join.
+// Without a query the conversation seen before the current one comes
+// first (Ctrl+K, Enter goes back), then those with unread messages. With
+// one, names that start with it come before names that contain it; a
+// leading "#" or "@" is ignored.
+func switcherItems(m *client.Model, prev, query string) []switchItem {
+	q := strings.ToLower(strings.TrimSpace(strings.TrimLeft(strings.TrimSpace(query), "#@")))
+	var starts, contains, rest []switchItem
+	add := func(it switchItem) {
+		name := strings.ToLower(it.Name)
+		switch {
+		case q == "":
+			rest = append(rest, it)
+		case strings.HasPrefix(name, q):
+			starts = append(starts, it)
+		case strings.Contains(name, q):
+			contains = append(contains, it)
+		}
+	}
+	var first, unread []switchItem
+	private := make(map[string]bool)
+	hasRoom := false
+	for _, c := range m.Sorted() {
+		if c.Info.Kind == chat.KindPrivate {
+			private[strings.ToLower(c.Name)] = true
+		} else if q != "" && strings.ToLower(c.Name) == q {
+			hasRoom = true
+		}
+		if c.Info.ID == m.Active {
+			continue
+		}
+		it := switchItem{Kind: switchConv, Conv: c.Info.ID, Name: c.Name, Private: c.Info.Kind == chat.KindPrivate, Unread: c.Unread, Mentions: c.Mentions}
+		switch {
+		case q != "":
+			add(it)
+		case c.Info.ID == prev:
+			first = append(first, it)
+		case c.Unread > 0:
+			unread = append(unread, it)
+		default:
+			add(it)
+		}
+	}
+	items := append(append(append(first, unread...), starts...), contains...)
+	items = append(items, rest...)
+	starts, contains, rest = nil, nil, nil
+	for _, name := range m.KnownNames() {
+		if !private[strings.ToLower(name)] {
+			add(switchItem{Kind: switchPerson, Name: name})
+		}
+	}
+	items = append(append(append(items, starts...), contains...), rest...)
+	if name := strings.TrimSpace(strings.TrimLeft(strings.TrimSpace(query), "#")); q != "" && !hasRoom && !strings.HasPrefix(strings.TrimSpace(query), "@") {
+		if clean, err := chat.CleanRoom(name); err == nil {
+			items = append(items, switchItem{Kind: switchJoin, Name: clean})
+		}
+	}
+	if len(items) > maxSwitchItems {
+		items = items[:maxSwitchItems]
+	}
+	return items
+}
+
+func (s *Shell) switchItems() []switchItem {
+	return switcherItems(s.model, s.ux.prevActive, s.ux.switcher.query)
+}
+
+// openSwitcher shows the switcher with the focus in its field.
+func (s *Shell) openSwitcher(ctx app.Context) {
+	if s.model.Me == "" || s.ux.switcher.open {
+		return
+	}
+	s.account = false
+	s.ux.switcher = switcherState{open: true, back: activeElementID()}
+	s.rev++
+	s.afterRender(ctx, func() { focusID("switcher-input") })
+}
+
+// closeSwitcher hides it and gives the focus back to focusID, or else
+// to where it was.
+func (s *Shell) closeSwitcher(ctx app.Context, focus string) {
+	if !s.ux.switcher.open {
+		return
+	}
+	if focus == "" {
+		focus = s.ux.switcher.back
+	}
+	if focus == "" {
+		focus = "composer"
+	}
+	s.ux.switcher = switcherState{}
+	s.rev++
+	s.afterRender(ctx, func() { focusID(focus) })
+}
+
+func (s *Shell) onSwitcherButton(ctx app.Context, e app.Event) { s.openSwitcher(ctx) }
+
+func (s *Shell) onSwitcherInput(ctx app.Context, e app.Event) {
+	s.ux.switcher.query = ctx.JSSrc().Get("value").String()
+	s.ux.switcher.pick = 0
+	s.rev++
+}
+
+func (s *Shell) onSwitcherKey(ctx app.Context, e app.Event) {
+	items := s.switchItems()
+	sw := &s.ux.switcher
+	switch e.Get("key").String() {
+	case "ArrowDown":
+		e.PreventDefault()
+		if len(items) > 0 {
+			sw.pick = (sw.pick + 1) % len(items)
+		}
+	case "ArrowUp":
+		e.PreventDefault()
+		if len(items) > 0 {
+			sw.pick = (sw.pick - 1 + len(items)) % len(items)
+		}
+	case "Home":
+		e.PreventDefault()
+		sw.pick = 0
+	case "End":
+		e.PreventDefault()
+		sw.pick = max(len(items)-1, 0)
+	case "Enter":
+		e.PreventDefault()
+		if e.Get("isComposing").Bool() {
+			return
+		}
+		if sw.pick < len(items) {
+			s.chooseSwitchItem(ctx, items[sw.pick])
+		}
+		return
+	case "Tab":
+		e.PreventDefault() // the dialog is modal: the focus stays in it
+	case "Escape":
+		e.PreventDefault()
+		e.Call("stopPropagation")
+		s.closeSwitcher(ctx, "")
+		return
+	default:
+		return
+	}
+	s.rev++
+	s.afterRender(ctx, func() { scrollIntoView("switcher-opt-" + strconv.Itoa(sw.pick)) })
+}
+
+// onSwitcherBackdrop closes the switcher on a click beside it.
+func (s *Shell) onSwitcherBackdrop(ctx app.Context, e app.Event) {
+	if e.Get("target").Get("id").String() == "switcher-overlay" {
+		s.closeSwitcher(ctx, "")
+	}
+}
+
+// chooseSwitchItem opens what it names and closes the switcher, with the
+// focus in the composer.
+func (s *Shell) chooseSwitchItem(ctx app.Context, it switchItem) {
+	s.closeSwitcher(ctx, "composer")
+	switch it.Kind {
+	case switchConv:
+		s.activate(ctx, it.Conv)
+	case switchPerson:
+		s.onOpenPrivate(ctx, it.Name)
+	case switchJoin:
+		if s.onJoin(ctx, it.Name) {
+			s.ux.openingRoom = it.Name
+		}
+	}
+}
+
+func (s *Shell) renderSwitcher() app.UI {
+	items := s.switchItems()
+	pick := min(s.ux.switcher.pick, max(len(items)-1, 0))
+	active := ""
+	if len(items) > 0 {
+		active = "switcher-opt-" + strconv.Itoa(pick)
+	}
+	return app.Div().ID("switcher-overlay").Class("overlay").OnClick(s.onSwitcherBackdrop).Body(
+		app.Div().ID("switcher").Class("switcher").Role("dialog").Aria("modal", "true").Aria("labelledby", "switcher-title").Body(
+			app.H2().ID("switcher-title").Text(T(s.lang, "switcher.title")),
+			app.Input().ID("switcher-input").Type("text").Role("combobox").
+				Aria("label", T(s.lang, "switcher.input")).Aria("expanded", "true").Aria("controls", "switcher-list").
+				Aria("autocomplete", "list").Aria("activedescendant", active).
+				Placeholder(T(s.lang, "switcher.input")).Attr("autocomplete", "off").Attr("spellcheck", "false").
+				OnInput(s.onSwitcherInput).OnKeyDown(s.onSwitcherKey),
+			app.Ul().ID("switcher-list").Class("switcher-list").Role("listbox").Aria("label", T(s.lang, "switcher.title")).Body(
+				app.Range(items).Slice(func(i int) app.UI { return s.renderSwitchItem(items[i], i, i == pick) }),
+			),
+			app.If(len(items) == 0, func() app.UI {
+				return app.P().Class("hint", "switcher-none").Text(T(s.lang, "switcher.none"))
+			}),
+			app.P().Class("hint", "switcher-hint").Text(T(s.lang, "switcher.hint")),
+		),
+	)
+}
+
+func (s *Shell) renderSwitchItem(it switchItem, i int, picked bool) app.UI {
+	var icon app.UI
+	label := it.Name // the icon says what it is
+	switch {
+	case it.Kind == switchJoin:
+		icon = app.Span().Class("conv-icon").Aria("hidden", "true").Text("+")
+		label = T(s.lang, "switcher.join", it.Name)
+	case it.Private || it.Kind == switchPerson:
+		icon = avatar(it.Name, "small")
+	default:
+		icon = app.Span().Class("conv-icon").Aria("hidden", "true").Text("#")
+	}
+	return app.Li().ID("switcher-opt-"+strconv.Itoa(i)).Class("switcher-opt", activeClass(picked)).Role("option").
+		Aria("selected", boolText(picked)).DataSet("kind", it.Kind).DataSet("conv", it.Conv).DataSet("name", it.Name).
+		OnClick(func(ctx app.Context, e app.Event) { s.chooseSwitchItem(ctx, it) }).Body(
+		icon,
+		app.Span().Class("switcher-label").Body(
+			app.If(it.Kind != switchJoin, func() app.UI {
+				return app.Span().Class("visually-hidden").Text(it.Label()[:2]) // "# " or "@ " for screen readers
+			}),
+			app.Text(label),
+		),
+		app.If(it.Kind == switchPerson, func() app.UI {
+			return app.Span().Class("hint").Text(T(s.lang, "switcher.person"))
+		}),
+		app.If(it.Unread > 0, func() app.UI {
+			return app.Span().Class("unread", mentionClass(it.Mentions > 0 || it.Private)).
+				Text(strconv.Itoa(it.Unread))
+		}),
+	)
+}
+
+func mentionClass(v bool) string {
+	if v {
+		return "mention"
+	}
+	return ""
+}
+
+// activeElementID returns the id of the focused element, or "".
+func activeElementID() string {
+	if !app.IsClient {
+		return ""
+	}
+	el := app.Window().Get("document").Get("activeElement")
+	if !el.Truthy() {
+		return ""
+	}
+	return el.Get("id").String()
+}
+
+// focusID moves the focus to the element with id, if there is one.
+func focusID(id string) {
+	if !app.IsClient || id == "" {
+		return
+	}
+	if el := app.Window().GetElementByID(id); el.Truthy() {
+		el.Call("focus")
+	}
+}
+
+// scrollIntoView scrolls the element with id into view, if needed.
+func scrollIntoView(id string) {
+	if !app.IsClient {
+		return
+	}
+	if el := app.Window().GetElementByID(id); el.Truthy() {
+		el.Call("scrollIntoView", map[string]any{"block": "nearest"})
+	}
+}
+
+// focusFirst moves the focus to the first field or button inside the
+// element with id.
+func focusFirst(id string) {
+	if !app.IsClient {
+		return
+	}
+	if el := app.Window().GetElementByID(id); el.Truthy() {
+		if first := el.Call("querySelector", "input, textarea, button"); first.Truthy() {
+			first.Call("focus")
+		}
+	}
+}
