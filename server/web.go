@@ -21,6 +21,13 @@ var registerRoutes sync.Once
 // session cookie when the browser has none (token is called for its effect).
 func newWeb(version string, token func(http.ResponseWriter, *http.Request) string) http.Handler {
 	registerRoutes.Do(ui.Routes)
+	wasm := newWasmAsset(version) // nil when the client is not built (pwa.go)
+	resources := embeddedResources{Handler: assetHandler()}
+	var preload []string
+	if wasm != nil {
+		resources.wasm = wasm.Path()
+		preload = append(preload, wasmPreload(wasm.Path()))
+	}
 	h := &app.Handler{
 		Name:            "Chat",
 		ShortName:       "Chat",
@@ -29,19 +36,32 @@ func newWeb(version string, token func(http.ResponseWriter, *http.Request) strin
 		Lang:            "en",
 		BackgroundColor: "#f4f5f7",
 		ThemeColor:      "#2f6feb",
-		LoadingLabel:    "Chat {progress}%",
+		LoadingLabel:    "Loading {progress}%",
 		Icon: app.Icon{
 			Default:  "/web/icon-192.png",
 			Large:    "/web/icon-512.png",
 			Maskable: "/web/icon-maskable.png",
 			SVG:      "/web/icon.svg",
 		},
-		Styles:                  []string{"/web/chat.css"},
-		Resources:               embeddedResources{Handler: assetHandler()},
+		Styles:                  []string{"/web/chat.css", "/web/pwa.css"},
+		Scripts:                 []string{"/web/theme.js"}, // the chosen theme, before the first paint
+		CacheableResources:      []string{"/web/icon.svg"},
+		RawHeaders:              preload,
+		Resources:               resources,
 		Version:                 version,
 		WasmContentLengthHeader: "X-Wasm-Content-Length",
+		ServiceWorkerTemplate:   serviceWorkerJS(),
 	}
+	loader := sync.OnceValue(func() []byte { return loaderJS(h) })
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch p := r.URL.Path; {
+		case wasm != nil && (isWasmPath(p) || p == "/web/app.wasm" || p == "/app.wasm" || p == "/goapp.wasm"):
+			wasm.ServeHTTP(w, r)
+			return
+		case p == "/app.js" || p == "/goapp.js":
+			serveLoader(w, r, loader(), version)
+			return
+		}
 		if r.Method == http.MethodGet && isPage(r.URL.Path) {
 			token(w, r)
 		}
@@ -51,17 +71,23 @@ func newWeb(version string, token func(http.ResponseWriter, *http.Request) strin
 
 // isPage reports whether path is a page rather than a resource.
 func isPage(path string) bool {
-	return !strings.HasPrefix(path, "/web/") && !strings.Contains(path[strings.LastIndex(path, "/")+1:], ".")
+	return strings.HasPrefix(path, "/c/") ||
+		!strings.HasPrefix(path, "/web/") && !strings.Contains(path[strings.LastIndex(path, "/")+1:], ".")
 }
 
 // embeddedResources serves /web/ from build.FS; it resolves paths the way
-// app.LocalDir("") does.
+// app.LocalDir("") does, but for the wasm, named by build (pwa.go).
 type embeddedResources struct {
 	http.Handler
+	wasm string // the wasm's path for this build, or "" to keep /web/app.wasm
 }
 
-// Resolve returns the URL of a resource: /web/ paths stay as they are.
-func (embeddedResources) Resolve(location string) string {
+// Resolve returns the URL of a resource: /web/ paths stay as they are, but
+// for the wasm.
+func (e embeddedResources) Resolve(location string) string {
+	if e.wasm != "" && (location == "/web/app.wasm" || location == "web/app.wasm") {
+		return e.wasm
+	}
 	return app.LocalDir("").Resolve(location)
 }
 

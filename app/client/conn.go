@@ -7,7 +7,9 @@
 // exponential backoff and jitter, following the close code's policy. Model
 // holds what the client knows of its conversations and turns server frames
 // into the requests that keep them complete: resume from the last sequence,
-// fill gaps, resend unacknowledged messages.
+// fill gaps, resend unacknowledged messages. Local is what the browser keeps
+// between visits (IndexedDB): the saved conversations (Saved, which Restore
+// puts back) and the outbox, with a device id per tab (docs/offline.md).
 package client
 
 import (

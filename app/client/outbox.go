@@ -13,7 +13,7 @@ import (
 // same id, and the server stores it once.
 func (m *Model) Compose(conv, to, text string) *chat.Send {
 	m.counter++
-	o := &Outgoing{ID: chat.MsgID{Device: m.device, N: m.counter}, Conv: conv, To: to, Text: text}
+	o := &Outgoing{ID: chat.MsgID{Device: m.device, N: m.counter}, Conv: conv, To: to, Text: text, User: m.Me, Time: m.Now().UnixMilli()}
 	if to != "" {
 		o.Conv = ""
 	}
@@ -25,11 +25,50 @@ func (o *Outgoing) frame() *chat.Send {
 	return &chat.Send{ID: o.ID, Conv: o.Conv, To: o.To, Text: o.Text}
 }
 
-// Sent marks the message id as written on the current connection.
+// Sent marks the message id as written on the current connection. From
+// then on it may be stored, so it can no longer be cancelled.
 func (m *Model) Sent(id chat.MsgID) {
 	if o := m.find(id); o != nil {
-		o.InFlight = true
+		o.InFlight, o.Wired = true, true
 	}
+}
+
+// SetDevice makes the model write new messages as device id, whose
+// messages so far went up to last: a device id that the browser keeps (see
+// Local) rather than the random one of NewModel.
+func (m *Model) SetDevice(id string, last uint64) {
+	m.device = id
+	m.counter = max(m.counter, last)
+}
+
+// Adopt adds messages written earlier (restored from the browser's outbox,
+// or left by a closed tab) to the outbox, after those it holds; messages it
+// holds already are skipped. They keep their ids, device by device in
+// order, so that a resend is deduplicated by the server.
+func (m *Model) Adopt(list []*Outgoing) {
+	for _, o := range list {
+		if m.find(o.ID) == nil {
+			o.InFlight = false
+			m.Outbox = append(m.Outbox, o)
+		}
+	}
+}
+
+// Cancellable reports whether o may still be cancelled: it has never gone
+// over the wire (and has not failed, which Discard handles).
+func (o *Outgoing) Cancellable() bool {
+	return !o.Wired && !o.InFlight && o.Failed == ""
+}
+
+// Cancel removes a message that has not gone over the wire yet and
+// reports whether it did; a message that may have reached the server stays.
+func (m *Model) Cancel(id chat.MsgID) bool {
+	o := m.find(id)
+	if o == nil || !o.Cancellable() {
+		return false
+	}
+	m.Discard(id)
+	return true
 }
 
 // MaxInFlight bounds the messages written and not yet acknowledged. The
@@ -60,12 +99,15 @@ func (m *Model) Unsent() []chat.Frame {
 	return out
 }
 
-// Pending returns the outbox messages meant for conversation id.
+// Pending returns the outbox messages meant for conversation id, then
+// those of the browser's other tabs (Others).
 func (m *Model) Pending(id string) []*Outgoing {
 	var out []*Outgoing
-	for _, o := range m.Outbox {
-		if o.Conv == id || (o.To != "" && id == m.Active) {
-			out = append(out, o)
+	for _, list := range [][]*Outgoing{m.Outbox, m.Others} {
+		for _, o := range list {
+			if o.Conv == id || (o.To != "" && id == m.Active) {
+				out = append(out, o)
+			}
 		}
 	}
 	return out
@@ -80,6 +122,12 @@ func (m *Model) Discard(id chat.MsgID) {
 		}
 	}
 }
+
+// Message returns the outbox message id, or nil.
+func (m *Model) Message(id chat.MsgID) *Outgoing { return m.find(id) }
+
+// Counter returns the highest counter this model's device has used.
+func (m *Model) Counter() uint64 { return m.counter }
 
 func (m *Model) find(id chat.MsgID) *Outgoing {
 	for _, o := range m.Outbox {
@@ -122,8 +170,8 @@ func (m *Model) fail(e *chat.Error) {
 		// (the server keeps a high-water mark per device).
 		m.Discard(o.ID)
 		m.counter++
-		o.ID.N = m.counter
-		o.InFlight = false
+		o.ID = chat.MsgID{Device: m.device, N: m.counter} // this tab's device, also for an adopted message
+		o.InFlight, o.Wired = false, false
 		m.Outbox = append(m.Outbox, o)
 	default:
 		o.Failed = e.Message

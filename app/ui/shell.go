@@ -20,6 +20,7 @@ import (
 // running in the browser.
 func Routes() {
 	app.Route("/", func() app.Composer { return NewShell() })
+	app.RouteWithRegexp(convRoute, func() app.Composer { return NewShell() }) // a conversation's own page (pwa.go)
 }
 
 // Pane is what a narrow screen shows; a wide one shows all three.
@@ -56,6 +57,11 @@ type Shell struct {
 	stick      bool   // keep the conversation scrolled to the newest entry
 	openingDM  string // a private conversation asked for, to show when it comes
 	keepScroll int    // scrollHeight before older entries were added, or 0
+
+	ux uxState // theme, switcher, mentions, notifications, announcements (ux.go)
+
+	off offlineState // what the browser keeps: saved conversations, the outbox (offline.go)
+	pwa pwaState     // conversation routes, offline banner, updates, install (pwa.go)
 }
 
 // NewShell returns a Shell in English with an empty model.
@@ -66,9 +72,11 @@ func NewShell() *Shell {
 // OnMount starts the connection; it runs only in the browser.
 func (s *Shell) OnMount(ctx app.Context) {
 	s.lang = browserLang(ctx)
+	s.mountUX(ctx)
+	s.mountPWA(ctx)
 	s.model.Visible = pageVisible()
 	onVisibility(ctx, func(visible bool) {
-		ctx.Dispatch(func(ctx app.Context) { s.setVisible(visible) })
+		ctx.Dispatch(func(ctx app.Context) { s.setVisible(visible); s.onShownUX(ctx, visible) })
 	})
 	s.conn = client.New(client.Options{
 		URL: wsURL(),
@@ -92,7 +100,11 @@ func (s *Shell) OnMount(ctx app.Context) {
 	})
 	runCtx, cancel := context.WithCancel(context.Background())
 	s.stop = cancel
-	go s.conn.Run(runCtx) // long-lived: a plain goroutine, not ctx.Async
+	// Restore what the browser kept; the connection's events wait for it,
+	// so that the first Welcome resumes from it.
+	s.mountOffline(ctx, func() {
+		go s.conn.Run(runCtx) // long-lived: a plain goroutine, not ctx.Async
+	})
 }
 
 // OnDismount stops the connection.
@@ -104,6 +116,10 @@ func (s *Shell) OnDismount() {
 
 // onEvent applies a connection event on the UI goroutine.
 func (s *Shell) onEvent(ctx app.Context, e client.Event) {
+	if s.holdEvent(e) {
+		return // until what the browser kept is restored (offline.go)
+	}
+	defer s.afterEventPWA(ctx, e)
 	s.rev++
 	if e.Changed {
 		s.state, s.retry = e.State, e.Retry
@@ -166,10 +182,12 @@ func (s *Shell) afterApply(ctx app.Context, f chat.Frame) {
 	}
 	s.markRead(ctx)
 	s.scroll(ctx)
+	s.afterApplyUX(ctx, f)
 }
 
 // sendAll writes frames, noting the messages that went out.
 func (s *Shell) sendAll(ctx app.Context, frames []chat.Frame) {
+	frames = s.wireFirst(ctx, frames)
 	for _, f := range frames {
 		if s.conn == nil {
 			return
@@ -208,12 +226,14 @@ func (s *Shell) activate(ctx app.Context, id string) {
 	if s.model.Convs[id] == nil {
 		return
 	}
+	s.noteActive(ctx, s.model.Active, id)
 	s.model.Activate(id)
 	s.pane = PaneChat
 	s.stick = true
 	s.rev++
 	s.markRead(ctx)
 	s.scroll(ctx)
+	s.afterActionPWA(ctx)
 }
 
 // scroll keeps the timeline at the newest entry unless the user scrolled up,
@@ -282,6 +302,7 @@ func (s *Shell) compose(ctx app.Context, conv, to, text string) bool {
 	s.stick = true
 	s.model.Compose(conv, to, text)
 	s.sendAll(ctx, s.model.Unsent()) // oldest first: never a new message before older unsent ones
+	s.afterActionPWA(ctx)            // kept in the browser's outbox, also offline
 	s.scroll(ctx)
 	return true
 }
@@ -403,8 +424,12 @@ func (s *Shell) onSetPassword(ctx app.Context, old, password string) bool {
 // onSignOut ends the session and forgets everything this browser kept, for
 // the next person at a shared computer.
 func (s *Shell) onSignOut(ctx app.Context) {
+	forget := s.offlineForget()
 	ctx.Async(func() {
 		status, _, err := postJSON("/api/signout", map[string]string{})
+		if err == nil && status == 204 {
+			forget() // the saved conversations and the outbox
+		}
 		ctx.Dispatch(func(ctx app.Context) {
 			if err != nil || status != 204 {
 				s.notice = T(s.lang, "account.signout.failed")
@@ -420,6 +445,9 @@ func (s *Shell) onSignOut(ctx app.Context) {
 func (s *Shell) onAccount(ctx app.Context, e app.Event) {
 	s.account = !s.account
 	s.rev++
+	if s.account {
+		s.afterRender(ctx, func() { focusFirst("account-panel") }) // keyboard users land in the panel
+	}
 }
 
 func (s *Shell) onAccountClose(ctx app.Context) {

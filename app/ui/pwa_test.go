@@ -1,0 +1,111 @@
+//go:build !wasm
+
+package ui
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/founding/chat/app/chat"
+	"github.com/founding/chat/app/client"
+)
+
+func TestConvPathRoundTrip(t *testing.T) {
+	for _, id := range []string{"r:lobby", "r:group A", "r:房间", "p:ann:bob", "r:a/b?c#d%"} {
+		path := ConvPath(id)
+		if strings.Count(path, "/") != 2 {
+			t.Errorf("ConvPath(%q) = %q: the id must stay one path segment", id, path)
+		}
+		if got := convOfPath(path); got != id {
+			t.Errorf("convOfPath(ConvPath(%q)) = %q", id, got)
+		}
+	}
+	for _, path := range []string{"/", "/c/", "/c/a/b", "/x/r:lobby", "/c/%zz"} {
+		if got := convOfPath(path); got != "" {
+			t.Errorf("convOfPath(%q) = %q, want none", path, got)
+		}
+	}
+}
+
+func TestShellShowsOfflineAndUpdateBars(t *testing.T) {
+	tests := []struct {
+		name                          string
+		state                         client.State
+		dialFailed, update, install   bool
+		lang                          Lang
+		wantOffline, wantUpdate, want string
+	}{
+		{name: "online", state: client.Online},
+		{name: "server out of reach", state: client.Reconnecting, dialFailed: true, wantOffline: "You are offline."},
+		{name: "in Chinese", state: client.Reconnecting, dialFailed: true, lang: Chinese, wantOffline: "你已离线。"},
+		{name: "a reconnect that has not failed yet", state: client.Reconnecting},
+		{name: "disconnected by hand", state: client.Offline, dialFailed: true},
+		{name: "a new version", state: client.Online, update: true, wantUpdate: "A new version of the chat is available."},
+		{name: "installable", state: client.Online, install: true, want: "Install"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			lang := tt.lang
+			if lang == "" {
+				lang = English
+			}
+			s, _ := online(lang)
+			s.state = tt.state
+			s.pwa.dialFailed, s.pwa.updateReady, s.pwa.installable = tt.dialFailed, tt.update, tt.install
+			_, root := render(t, s)
+			slot := root.must(t, "#pwa-slot", byID("pwa-slot"))
+			banner := slot.find(byID("offline-banner"))
+			switch {
+			case tt.wantOffline == "" && banner != nil:
+				t.Errorf("offline banner shown: %q", banner.text())
+			case tt.wantOffline != "" && (banner == nil || !strings.HasPrefix(banner.text(), tt.wantOffline)):
+				t.Errorf("offline banner = %v, want it to start %q", banner, tt.wantOffline)
+			}
+			notice := slot.find(byID("update-notice"))
+			switch {
+			case tt.wantUpdate == "" && notice != nil:
+				t.Errorf("update notice shown: %q", notice.text())
+			case tt.wantUpdate != "" && (notice == nil || !strings.Contains(notice.text(), tt.wantUpdate) || notice.find(byID("update-reload")) == nil):
+				t.Errorf("update notice = %v, want %q with a Reload button", notice, tt.wantUpdate)
+			}
+			if got := root.find(byID("install")) != nil; got != (tt.want == "Install") {
+				t.Errorf("install button shown = %v", got)
+			}
+		})
+	}
+}
+
+func TestShellPendingStatusAndCancel(t *testing.T) {
+	s, _ := online(English)
+	s.state = client.Reconnecting
+	s.model.Compose("r:lobby", "", "written offline")
+	other := &client.Outgoing{ID: chat.MsgID{Device: "other-tab", N: 1}, Conv: "r:lobby", Text: "from the other tab", User: "Ann"}
+	s.model.Others = []*client.Outgoing{other}
+	_, root := render(t, s)
+	pending := root.all(byClass("entry", "pending"))
+	if len(pending) != 2 {
+		t.Fatalf("%d pending messages shown, want 2", len(pending))
+	}
+	for i, want := range []string{"waiting for the connection", "waiting in another tab"} {
+		if got := pending[i].must(t, ".pending-status", byClass("pending-status")).text(); got != want {
+			t.Errorf("pending %d status = %q, want %q", i, got, want)
+		}
+	}
+	// (Another tab's message is cancelled through the browser's store,
+	// which these tests have not: app/client/local_test.go covers it.)
+	if pending[0].find(byClass("cancel-pending")) == nil {
+		t.Error("a message waiting for the connection has no Cancel button")
+	}
+
+	// Online, a message of this tab is on its way: sending, no Cancel.
+	s, _ = online(English)
+	s.model.Compose("r:lobby", "", "written online")
+	_, root = render(t, s)
+	p := root.must(t, ".pending", byClass("entry", "pending"))
+	if got := p.must(t, ".pending-status", byClass("pending-status")).text(); got != "sending…" {
+		t.Errorf("online status = %q", got)
+	}
+	if p.find(byClass("cancel-pending")) != nil {
+		t.Error("a Cancel button on a message being sent")
+	}
+}
