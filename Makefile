@@ -8,7 +8,7 @@ BIN       := bin/chat
 ADDR      ?= localhost:8080
 WASM_SRCS := $(shell find app wasm -name '*.go' -not -name '*_test.go') go.mod go.sum
 
-.PHONY: all run build wasm test test-short vet fmt lint bench clean
+.PHONY: all run build wasm axe test test-short vet fmt lint bench bench-web clean
 
 all: fmt vet test
 
@@ -20,18 +20,51 @@ run: build
 build: wasm
 	$(GO) build -trimpath -o $(BIN) ./server/cmd/chat
 
-## wasm: the WebAssembly client and its version stamp
-wasm: $(WASM)
+# The client's other files: a change to any of them is a new version.
+WEB_FILES := $(filter-out $(WASM) $(WASM).br $(WASM).gz $(WEB)/version,$(wildcard $(WEB)/*))
+
+## wasm: the WebAssembly client, its version stamp and its compressed copies
+wasm: $(WASM) $(WASM).br $(WASM).gz $(WEB)/version
 
 $(WASM): $(WASM_SRCS)
 	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags='-s -w' -o $(WASM) ./wasm
-	@$(GO) run ./build/internal/stamp $(WASM) $(WEB)/version
-	@echo "wasm: $$(wc -c < $(WASM)) bytes, version $$(cat $(WEB)/version)"
+	@echo "wasm: $$(wc -c < $(WASM)) bytes"
+
+# The version hashes the wasm and every other file of the client.
+$(WEB)/version: $(WASM) $(WEB_FILES) build/internal/stamp/main.go
+	@$(GO) run ./build/internal/stamp $(WEB) $@
+	@echo "version $$(cat $@)"
+
+# Brotli and gzip copies, served to browsers that accept them. The tool
+# keeps copies that already hold the wasm's bytes (a relink often gives the
+# same bytes), so the slow brotli pass runs only when the client changed.
+$(WASM).br $(WASM).gz: $(WASM)
+	@$(GO) run ./build/internal/compress $(WASM)
 
 ## test: vet (native and wasm), then every test with -race, browser tests included
-test: wasm vet
+test: wasm vet axe
 	@sh scripts/need-chromium.sh
 	$(GO) test -race -count=1 -timeout 20m ./...
+
+# axe-core, the accessibility checker the browser tests inject into the
+# page, from the npm registry at a pinned version, into a git-ignored cache
+# (never committed). server/browser_ux_test.go reads it from $(AXE) or
+# $$AXE_CORE.
+AXE_VERSION := 4.14.1
+AXE_DIR     := .cache/axe-$(AXE_VERSION)
+AXE         := $(AXE_DIR)/node_modules/axe-core/axe.min.js
+
+## axe: fetch axe-core for the accessibility test (needs npm)
+axe: $(AXE)
+
+$(AXE):
+	@command -v npm >/dev/null 2>&1 || { echo "The accessibility test needs npm to fetch axe-core (Debian: apt-get install npm), or set AXE_CORE to axe.min.js." >&2; exit 1; }
+	npm install --prefix $(AXE_DIR) --no-save --no-package-lock --no-audit --no-fund --loglevel=error axe-core@$(AXE_VERSION)
+
+## bench-web: load the client in headless Chromium, cold and warm; see docs/BENCHMARKS.md
+bench-web: wasm
+	@sh scripts/need-chromium.sh
+	$(GO) test -run '^$$' -bench WebLoad -benchtime 3x -count 1 ./server/
 
 ## test-short: the tests without a browser
 test-short: wasm

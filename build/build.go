@@ -20,8 +20,9 @@ var FS fs.FS = files
 var version string
 
 // Version identifies this build of the client and the server. `make wasm`
-// derives it from the content of app.wasm, so a rebuild of the same code keeps
-// it and a client knows it is stale only when the code changed.
+// derives it from the content of the client's files (the wasm, style sheets,
+// scripts, icons), so a rebuild of the same client keeps it and a browser
+// knows it is stale only when something it runs or shows changed.
 func Version() string {
 	if version != "" {
 		return version
