@@ -88,16 +88,15 @@ func (q *queue) push(frame []byte) bool {
 	return true
 }
 
-// take moves every queued frame into dst and returns it.
-func (q *queue) take(dst [][]byte) [][]byte {
-	q.mu.Lock()
-	dst = append(dst, q.frames...)
-	clear(q.frames)
-	if cap(q.frames) > 1024 {
-		q.frames = nil // do not keep a big slice for an idle connection
-	} else {
-		q.frames = q.frames[:0]
+// take returns every queued frame, without copying: the queue keeps
+// spare, an emptied slice of the caller's, for the frames that follow.
+func (q *queue) take(spare [][]byte) [][]byte {
+	if cap(spare) > 1024 {
+		spare = nil // do not keep a big slice for an idle connection
 	}
+	q.mu.Lock()
+	got := q.frames
+	q.frames = spare[:0]
 	q.bytes = 0
 	room := q.room
 	q.mu.Unlock()
@@ -107,5 +106,5 @@ func (q *queue) take(dst [][]byte) [][]byte {
 		default:
 		}
 	}
-	return dst
+	return got
 }

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -195,14 +196,14 @@ func (ss *session) stopFlushing() {
 // was queued before it.
 func (ss *session) flush() {
 	defer ss.flushDone.Done()
-	var frames [][]byte
-	var buf []byte
+	frames, buf := flushBuffers.get()
+	defer func() { flushBuffers.put(frames, buf) }()
 	for {
 		// Let whoever is filling queues (a fan-out to a large room) go on
 		// first: under load more frames then go out per write; when the
 		// machine is idle this returns at once.
 		runtime.Gosched()
-		frames = ss.queue.take(frames[:0])
+		frames = ss.queue.take(frames)
 		if len(frames) == 0 {
 			if req := ss.closing.Load(); req != nil {
 				ss.finishClose(req)
@@ -216,6 +217,7 @@ func (ss *session) flush() {
 		var err error
 		buf, err = ss.write(frames, buf)
 		clear(frames)
+		frames = frames[:0]
 		if err != nil {
 			ss.logger().Debug("write failed", "err", err)
 			ss.end()
@@ -400,7 +402,7 @@ func (ss *session) write(frames [][]byte, buf []byte) ([]byte, error) {
 		}
 		msg := frames[0]
 		if n > 1 {
-			buf = chat.AppendBatch(buf[:0], frames[:n])
+			buf = chat.AppendBatch(slices.Grow(buf[:0], chat.BatchSize(n, size)), frames[:n])
 			msg = buf
 		}
 		// No per-write context (it would cost a timer each time): the
@@ -413,9 +415,6 @@ func (ss *session) write(frames [][]byte, buf []byte) ([]byte, error) {
 			return buf, err
 		}
 		frames = frames[n:]
-	}
-	if cap(buf) > 64<<10 {
-		buf = nil // do not keep a big buffer for an idle connection
 	}
 	return buf, nil
 }

@@ -90,8 +90,8 @@ type Options struct {
 	// Defaults to 100.
 	MaxRooms int
 	// PresenceLimit is the most online members of a room for which
-	// arrivals and departures are announced and rosters list everyone;
-	// larger rooms show a count. Defaults to 200.
+	// arrivals and departures are announced, joins and leaves are entries
+	// and rosters list everyone; larger rooms show a count. Defaults to 200.
 	PresenceLimit int
 	// PageBytes bounds the encoded size of one history page, so that a page
 	// fits in a connection's queue. Defaults to chat.MaxServerFrameBytes.

@@ -813,3 +813,36 @@ func TestLargeRoomsShowACountInsteadOfNotices(t *testing.T) {
 		t.Fatalf("roster of a large lobby = %+v, want 3 names and a count of 7", r)
 	}
 }
+
+func TestJoinsOfACrowdAreNotEntries(t *testing.T) {
+	ctx := context.Background()
+	h := newHub(hub.Options{PresenceLimit: 3})
+	var room chat.ConvInfo
+	for i := 0; i < 6; i++ {
+		name := fmt.Sprintf("u%d", i)
+		connect(h, name)
+		info, err := h.Join(ctx, key(name), "crowd")
+		mustNot(t, err)
+		room = info
+	}
+	// A join is an entry while the room, the joiner counted, has at most 3
+	// members online: u0 to u2.
+	p, err := h.Page(ctx, key("u0"), chat.History{Conv: room.ID})
+	mustNot(t, err)
+	var who []string
+	for _, e := range p.Entries {
+		who = append(who, string(e.Kind)+" "+e.From)
+	}
+	if got := strings.Join(who, ", "); got != "join u0, join u1, join u2" {
+		t.Errorf("entries of the crowded room: %s", got)
+	}
+	// Leaving a crowded room is no entry either; once it is small, it is.
+	for _, name := range []string{"u5", "u4", "u3", "u2"} {
+		mustNot(t, h.Leave(ctx, key(name), room.ID))
+	}
+	p, err = h.Page(ctx, key("u0"), chat.History{Conv: room.ID})
+	mustNot(t, err)
+	if last := p.Entries[len(p.Entries)-1]; len(p.Entries) != 4 || last.Kind != chat.EntryLeave || last.From != "u2" {
+		t.Errorf("after four left: %d entries, the last %s %s; want 4, the last u2 leaving", len(p.Entries), last.Kind, last.From)
+	}
+}

@@ -9,8 +9,9 @@ import (
 )
 
 // Join makes the user key a member of the room named room, creating it. The
-// join is an entry of the room; the user's connections get the room and its
-// roster. Joining a room one is in already just sends them again.
+// join is an entry of the room, but in a large room (see crowded); the
+// user's connections get the room and its roster. Joining a room one is in
+// already just sends them again.
 func (h *Hub) Join(ctx context.Context, key, room string) (chat.ConvInfo, error) {
 	clean, err := chat.CleanRoom(room)
 	if err != nil {
@@ -48,7 +49,7 @@ func (h *Hub) Join(ctx context.Context, key, room string) (chat.ConvInfo, error)
 	if err := h.applyMember(ctx, key, rec.ID, true); err != nil {
 		return chat.ConvInfo{}, h.storageError("join the room", err)
 	}
-	if joined {
+	if joined && !h.crowded(key, rec.ID) {
 		if err := h.appendEvent(ctx, rec.ID, chat.EntryJoin, name, "joined"); err != nil {
 			return chat.ConvInfo{}, err
 		}
@@ -57,7 +58,7 @@ func (h *Hub) Join(ctx context.Context, key, room string) (chat.ConvInfo, error)
 }
 
 // Leave ends the user key's membership of room convID. The leave is an
-// entry of the room.
+// entry of the room, but in a large room (see crowded).
 func (h *Hub) Leave(ctx context.Context, key, convID string) error {
 	h.mu.Lock()
 	u, err := h.userOf(key)
@@ -82,7 +83,9 @@ func (h *Hub) Leave(ctx context.Context, key, convID string) error {
 	if !left { // another tab left first
 		return chat.Errorf(chat.CodeNotMember, "you are not in that room")
 	}
-	err = h.appendEvent(ctx, convID, chat.EntryLeave, name, "left")
+	if !h.crowded(key, convID) {
+		err = h.appendEvent(ctx, convID, chat.EntryLeave, name, "left")
+	}
 	if applyErr := h.applyMember(ctx, key, convID, false); err == nil && applyErr != nil {
 		err = h.storageError("leave the room", applyErr)
 	}
@@ -191,6 +194,26 @@ func (h *Hub) applyMember(ctx context.Context, key, id string, member bool) erro
 		u.send(encode(c.roster(h.opts.PresenceLimit)))
 	}
 	return nil
+}
+
+// crowded reports whether room id, the user key counted, has more than
+// PresenceLimit members online here (whether or not the change has reached
+// this process's view yet). In such a room joins and leaves are not entries: every one
+// would reach every member, so that a crowd arriving costs the square of
+// its size, and the members would read nothing else. Its roster's count
+// says how many are there.
+func (h *Hub) crowded(key, id string) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	c := h.convs[id]
+	if c == nil {
+		return false
+	}
+	others := len(c.online)
+	if _, in := c.online[key]; in {
+		others--
+	}
+	return others >= h.opts.PresenceLimit
 }
 
 // infoFor describes conversation id as the local user key sees it.
