@@ -61,6 +61,13 @@ $(AXE):
 	@command -v npm >/dev/null 2>&1 || { echo "The accessibility test needs npm to fetch axe-core (Debian: apt-get install npm), or set AXE_CORE to axe.min.js." >&2; exit 1; }
 	npm install --prefix $(AXE_DIR) --no-save --no-package-lock --no-audit --no-fund --loglevel=error axe-core@$(AXE_VERSION)
 
+## bench: the server's standard load scenarios (chatbench); rewrites the
+## table in docs/BENCHMARKS.md. GORILLA=path adds the gorilla/websocket chat
+## example, built outside this repository, as the control.
+GORILLA ?=
+bench: build
+	$(GO) run ./server/cmd/chatbench -standard -server $(BIN) $(if $(GORILLA),-gorilla $(GORILLA)) -markdown docs/BENCHMARKS.md
+
 ## bench-web: load the client in headless Chromium, cold and warm; see docs/BENCHMARKS.md
 bench-web: wasm
 	@sh scripts/need-chromium.sh

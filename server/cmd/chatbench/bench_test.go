@@ -168,6 +168,12 @@ func TestIdleModeMeasuresMemoryPerConnection(t *testing.T) {
 	}
 	// Run closes its connections before it returns.
 	chattest.Eventually(t, 10*time.Second, func() bool { return s.Stats().Sessions == 0 }, "connections left open")
+
+	// A failed idle run is an error, not a result to report.
+	results, err = Run(context.Background(), Config{URL: s.URL, Mode: modeIdle, Clients: 5, PID: 1 << 30})
+	if err == nil || len(results) != 0 {
+		t.Errorf("idle run without a server pid: %d results, error %v; want none and an error", len(results), err)
+	}
 }
 
 func TestMarkdownSectionIsReplaced(t *testing.T) {

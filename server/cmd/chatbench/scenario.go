@@ -153,6 +153,9 @@ func Run(ctx context.Context, cfg Config) ([]*Result, error) {
 	}
 	if cfg.Mode == modeIdle {
 		r, err := runIdle(ctx, cfg)
+		if r == nil {
+			return nil, err
+		}
 		return []*Result{r}, err
 	}
 	clients, connect, err := connectAll(ctx, cfg)
