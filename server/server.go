@@ -62,6 +62,8 @@ type Options struct {
 	MessageBurst int
 	// MaxRooms: see hub.Options. Defaults to 100.
 	MaxRooms int
+	// PresenceLimit: see hub.Options. Defaults to 200.
+	PresenceLimit int
 
 	// Storage keeps conversations, memberships and accounts. Defaults to
 	// MemoryStorage(): nothing survives a restart. OpenStorage makes the
@@ -146,6 +148,7 @@ func New(opts Options) (*Server, error) {
 		FindUser:      s.findUser,
 		PresenceGrace: opts.PresenceGrace,
 		MaxRooms:      opts.MaxRooms,
+		PresenceLimit: opts.PresenceLimit,
 		PageBytes:     opts.QueueBytes / 2,
 		Welcome:       welcome,
 		Logger:        opts.Logger,
