@@ -29,11 +29,17 @@ func (q *queue) close() {
 	q.closed = true
 	room := q.room
 	q.mu.Unlock()
-	if room != nil {
-		select {
-		case room <- struct{}{}:
-		default:
-		}
+	wake(room)
+}
+
+// wake tells a pushWait waiting on room, if any, to look again.
+func wake(room chan struct{}) {
+	if room == nil {
+		return
+	}
+	select {
+	case room <- struct{}{}:
+	default:
 	}
 }
 
@@ -100,11 +106,6 @@ func (q *queue) take(spare [][]byte) [][]byte {
 	q.bytes = 0
 	room := q.room
 	q.mu.Unlock()
-	if room != nil {
-		select {
-		case room <- struct{}{}:
-		default:
-		}
-	}
+	wake(room)
 	return got
 }
