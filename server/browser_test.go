@@ -17,6 +17,7 @@ import (
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+	"github.com/coder/websocket"
 
 	"github.com/founding/chat/build"
 	"github.com/founding/chat/server/chattest"
@@ -569,4 +570,37 @@ func TestBrowserNarrowScreen(t *testing.T) {
 	if got := shown(); got != "conversation" {
 		t.Errorf("after picking a conversation the screen shows %q, want conversation", got)
 	}
+}
+
+// TestBrowserCrowdedRoomShowsACount: above the presence limit a room shows
+// how many are online, kept current, instead of a notice per arrival.
+func TestBrowserCrowdedRoomShowsACount(t *testing.T) {
+	skipShort(t)
+	opts := fast()
+	opts.PresenceLimit, opts.RosterInterval = 2, 100*time.Millisecond
+	s, b := chattest.New(t, opts), chattest.NewBrowser(t)
+	ann := people(t, b, s.URL, "Ann")[0]
+	count := func(n int) string {
+		return fmt.Sprintf(`document.querySelector('.conv-header .count')?.textContent === '%d online' &&
+			document.querySelector('#people h2')?.textContent === 'Online (%d)'`, n, n)
+	}
+	waitJS(t, ann, count(1))
+
+	crowd := make([]*chattest.Client, 3)
+	for i, name := range []string{"Bob", "Cid", "Dan"} {
+		crowd[i] = s.User(t, name)
+	}
+	waitJS(t, ann, count(4))
+	if more := chattest.Eval[string](t, ann, `document.getElementById('people-more')?.textContent`); more != "and 2 more" {
+		t.Errorf("the people pane lists 2 of 4 and says %q, want %q", more, "and 2 more")
+	}
+	// Bob arrived while the lobby was small; Cid and Dan into a crowd.
+	joined := chattest.Eval[[]string](t, ann, `[...document.querySelectorAll('#timeline .presence.joined')].map(e => e.textContent.split(' ')[0])`)
+	if fmt.Sprint(joined) != "[Bob]" {
+		t.Errorf("arrival notices %v, want only Bob's", joined)
+	}
+	chattest.Screenshot(t, ann, "crowd")
+
+	crowd[2].Conn.Close(websocket.StatusNormalClosure, "")
+	waitJS(t, ann, count(3))
 }

@@ -62,8 +62,10 @@ type Options struct {
 	MessageBurst int
 	// MaxRooms: see hub.Options. Defaults to 100.
 	MaxRooms int
-	// PresenceLimit: see hub.Options. Defaults to 200.
-	PresenceLimit int
+	// PresenceLimit and RosterInterval: see hub.Options. Default to 200
+	// and 10s.
+	PresenceLimit  int
+	RosterInterval time.Duration
 
 	// Storage keeps conversations, memberships and accounts. Defaults to
 	// MemoryStorage(): nothing survives a restart. OpenStorage makes the
@@ -143,15 +145,16 @@ func New(opts Options) (*Server, error) {
 		limiters: make(map[string]*rate.Limiter),
 	}
 	h, err := hub.New(hub.Options{
-		Log:           opts.Storage.Log,
-		Directory:     opts.Storage.Directory,
-		FindUser:      s.findUser,
-		PresenceGrace: opts.PresenceGrace,
-		MaxRooms:      opts.MaxRooms,
-		PresenceLimit: opts.PresenceLimit,
-		PageBytes:     opts.QueueBytes / 2,
-		Welcome:       welcome,
-		Logger:        opts.Logger,
+		Log:            opts.Storage.Log,
+		Directory:      opts.Storage.Directory,
+		FindUser:       s.findUser,
+		PresenceGrace:  opts.PresenceGrace,
+		MaxRooms:       opts.MaxRooms,
+		PresenceLimit:  opts.PresenceLimit,
+		RosterInterval: opts.RosterInterval,
+		PageBytes:      opts.QueueBytes / 2,
+		Welcome:        welcome,
+		Logger:         opts.Logger,
 	})
 	if err != nil {
 		cancel()

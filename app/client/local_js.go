@@ -242,16 +242,24 @@ func (b *idbBackend) unlock(device string) {
 	}
 }
 
-func (b *idbBackend) devices() (map[string]uint64, error) {
+// getAll returns every value of an object store, read in one transaction.
+func (b *idbBackend) getAll(store string) (list app.Value, err error) {
 	var req app.Value
-	err := b.transact([]string{stDevices}, "readonly", func(tx app.Value) {
-		req = tx.Call("objectStore", stDevices).Call("getAll")
+	err = b.transact([]string{store}, "readonly", func(tx app.Value) {
+		req = tx.Call("objectStore", store).Call("getAll")
 	})
 	if err != nil {
 		return nil, err
 	}
+	return req.Get("result"), nil
+}
+
+func (b *idbBackend) devices() (map[string]uint64, error) {
+	list, err := b.getAll(stDevices)
+	if err != nil {
+		return nil, err
+	}
 	out := make(map[string]uint64)
-	list := req.Get("result")
 	for i := range list.Length() {
 		v := list.Index(i)
 		out[v.Get("id").String()] = uint64(v.Get("last").Float())
@@ -260,14 +268,10 @@ func (b *idbBackend) devices() (map[string]uint64, error) {
 }
 
 func (b *idbBackend) records() ([]record, error) {
-	var req app.Value
-	err := b.transact([]string{stOutbox}, "readonly", func(tx app.Value) {
-		req = tx.Call("objectStore", stOutbox).Call("getAll")
-	})
+	list, err := b.getAll(stOutbox)
 	if err != nil {
 		return nil, err
 	}
-	list := req.Get("result")
 	out := make([]record, 0, list.Length())
 	for i := range list.Length() {
 		out = append(out, recordOf(list.Index(i)))
@@ -371,14 +375,10 @@ func (b *idbBackend) putMeta(text string) error {
 }
 
 func (b *idbBackend) convs() ([]string, error) {
-	var req app.Value
-	err := b.transact([]string{stConvs}, "readonly", func(tx app.Value) {
-		req = tx.Call("objectStore", stConvs).Call("getAll")
-	})
+	list, err := b.getAll(stConvs)
 	if err != nil {
 		return nil, err
 	}
-	list := req.Get("result")
 	out := make([]string, 0, list.Length())
 	for i := range list.Length() {
 		if v := list.Index(i); v.Type() == app.TypeString {

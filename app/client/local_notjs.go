@@ -3,6 +3,8 @@
 package client
 
 import (
+	"maps"
+	"slices"
 	"sync"
 
 	"github.com/founding/chat/app/chat"
@@ -96,11 +98,7 @@ func (b *memBackend) devices() (map[string]uint64, error) {
 		return nil, err
 	}
 	defer b.p.mu.Unlock()
-	out := make(map[string]uint64, len(b.p.devices))
-	for d, n := range b.p.devices {
-		out[d] = n
-	}
-	return out, nil
+	return maps.Clone(b.p.devices), nil
 }
 
 func (b *memBackend) records() ([]record, error) {
@@ -108,11 +106,7 @@ func (b *memBackend) records() ([]record, error) {
 		return nil, err
 	}
 	defer b.p.mu.Unlock()
-	out := make([]record, 0, len(b.p.outbox))
-	for _, r := range b.p.outbox {
-		out = append(out, r)
-	}
-	return out, nil
+	return slices.Collect(maps.Values(b.p.outbox)), nil
 }
 
 func (b *memBackend) add(r record) error {
@@ -199,11 +193,7 @@ func (b *memBackend) convs() ([]string, error) {
 		return nil, err
 	}
 	defer b.p.mu.Unlock()
-	out := make([]string, 0, len(b.p.convs))
-	for _, c := range b.p.convs {
-		out = append(out, c)
-	}
-	return out, nil
+	return slices.Collect(maps.Values(b.p.convs)), nil
 }
 
 func (b *memBackend) putConv(id, json string) error {

@@ -443,7 +443,16 @@ func TestModelCursorAndMarkRead(t *testing.T) {
 func TestModelRosterAndPresence(t *testing.T) {
 	t.Parallel()
 	m, c := ready(t, 3)
+	// A crowded room's roster names some and counts all; a later full
+	// roster drops the count.
+	m.Apply(&chat.Roster{Conv: lobby, Users: []string{"ann", "bob"}, Count: 500})
+	if got := c.OnlineTotal(); got != 500 || len(c.Online) != 2 {
+		t.Errorf("a crowded roster: %d online listed, total %d; want 2 and 500", len(c.Online), got)
+	}
 	m.Apply(&chat.Roster{Conv: lobby, Users: []string{"zed", "ann", "&lt;b&gt;"}})
+	if got := c.OnlineTotal(); got != 3 {
+		t.Errorf("a full roster after a crowded one: total %d, want 3", got)
+	}
 	if want := []string{"<b>", "ann", "zed"}; !slices.Equal(c.Online, want) {
 		t.Fatalf("Online = %q, want %q", c.Online, want)
 	}

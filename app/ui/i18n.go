@@ -54,6 +54,7 @@ var text = map[string][2]string{
 	"people.title":           {"Online", "在线"},
 	"people.hint":            {"Pick someone to talk privately", "点击成员发起私聊"},
 	"people.you":             {"(you)", "（你）"},
+	"people.more":            {"and %d more", "还有 %d 人"},
 	"people.private":         {"private conversation", "私聊"},
 	"conv.start":             {"This is the beginning of the conversation.", "这是会话的开始。"},
 	"conv.lost":              {"Some older messages are no longer available.", "部分较早的消息已无法获取。"},

@@ -248,15 +248,19 @@ func (s *Shell) renderPeople() app.UI {
 		return s.renderPrivatePeople(c) // people.go
 	}
 	var online []string
+	total := 0
 	if c != nil && c.Info.Kind == chat.KindRoom {
-		online = c.Online
+		online, total = c.Online, c.OnlineTotal() // a crowded room lists some, counts all
 	}
 	return app.Aside().ID("people").Class("pane", "people").Aria("label", T(s.lang, "people.title")).Body(
-		app.H2().Text(T(s.lang, "people.title")+" ("+strconv.Itoa(len(online))+")"),
+		app.H2().Text(T(s.lang, "people.title")+" ("+strconv.Itoa(total)+")"),
 		app.P().Class("hint").Text(T(s.lang, "people.hint")),
 		app.Ul().Class("person-list").Body(
 			app.Range(online).Slice(func(i int) app.UI { return s.renderPerson(online[i]) }),
 		),
+		app.If(total > len(online), func() app.UI {
+			return app.P().ID("people-more").Class("hint").Text(T(s.lang, "people.more", total-len(online)))
+		}),
 	)
 }
 

@@ -110,7 +110,7 @@ func (h *Hub) connect(who User, p *profile, s Sink) bool {
 		}
 	}
 	for _, c := range u.rooms() {
-		s.Send(encode(c.roster(h.opts.PresenceLimit)))
+		s.Send(h.rosterFrame(c))
 	}
 	return true
 }
@@ -218,8 +218,8 @@ func (h *Hub) goOffline(u *user, gen uint64) {
 // presence tells every other online member of c that u came or went.
 // Callers hold h.mu.
 func (h *Hub) presence(c *conv, u *user, online, quiet bool) {
-	if len(c.online) > h.opts.PresenceLimit {
-		return // a large room: its roster shows a count instead
+	if h.markCrowd(c) {
+		return // its roster shows a count instead (crowd.go)
 	}
 	frame := encode(&chat.Presence{Conv: c.id, User: escape(u.name), Online: online, Quiet: quiet})
 	c.each(func(s Sink) {

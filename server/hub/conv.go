@@ -66,6 +66,8 @@ type conv struct {
 	members map[string]*user // local members by key; guarded by Hub.mu
 	online  map[string]*user // local members online; guarded by Hub.mu
 
+	rosterStale bool // crowded: the members' roster is out of date; guarded by Hub.mu
+
 	subMu sync.RWMutex  // guards subs and index; fan-out reads under RLock
 	subs  []Sink        // connections subscribed, in no order
 	index map[Sink]int  // position of each in subs

@@ -93,6 +93,9 @@ type Options struct {
 	// arrivals and departures are announced, joins and leaves are entries
 	// and rosters list everyone; larger rooms show a count. Defaults to 200.
 	PresenceLimit int
+	// RosterInterval is how often a crowded room's members get its roster
+	// again, when someone came or went. Defaults to 10s.
+	RosterInterval time.Duration
 	// PageBytes bounds the encoded size of one history page, so that a page
 	// fits in a connection's queue. Defaults to chat.MaxServerFrameBytes.
 	PageBytes int
@@ -145,6 +148,9 @@ func New(opts Options) (*Hub, error) {
 	if opts.PresenceLimit <= 0 {
 		opts.PresenceLimit = 200
 	}
+	if opts.RosterInterval <= 0 {
+		opts.RosterInterval = 10 * time.Second
+	}
 	if opts.PageBytes <= 0 || opts.PageBytes > chat.MaxServerFrameBytes {
 		opts.PageBytes = chat.MaxServerFrameBytes
 	}
@@ -180,6 +186,9 @@ func New(opts Options) (*Hub, error) {
 		return nil, fmt.Errorf("hub: watching memberships: %w", err)
 	}
 	h.stops = append(h.stops, stop)
+	crowds := make(chan struct{})
+	go h.watchCrowds(crowds)
+	h.stops = append(h.stops, func() { close(crowds) })
 	return h, nil
 }
 

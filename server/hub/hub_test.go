@@ -846,3 +846,43 @@ func TestJoinsOfACrowdAreNotEntries(t *testing.T) {
 		t.Errorf("after four left: %d entries, the last %s %s; want 4, the last u2 leaving", len(p.Entries), last.Kind, last.From)
 	}
 }
+
+func TestCrowdedRoomsGetTheirRosterAgainWhenSomeoneComesOrGoes(t *testing.T) {
+	h := newHub(hub.Options{PresenceLimit: 2, RosterInterval: 20 * time.Millisecond, PresenceGrace: time.Millisecond})
+	defer h.Close()
+	first := connect(h, "u0")
+	others := make([]*recorder, 4)
+	for i := 1; i < 4; i++ {
+		others[i] = connect(h, fmt.Sprintf("u%d", i))
+	}
+	// lobbyRoster is the newest lobby roster u0 has.
+	lobbyRoster := func() *chat.Roster {
+		r := framesOf(first.frames(t), func(r *chat.Roster) bool { return r.Conv == hub.LobbyID })
+		if len(r) == 0 {
+			return nil
+		}
+		return r[len(r)-1]
+	}
+	eventually(t, 5*time.Second, func() bool { r := lobbyRoster(); return r != nil && r.Count == 4 },
+		"u0 is told that 4 are online")
+	if r := lobbyRoster(); len(r.Users) != 2 {
+		t.Errorf("a crowded roster lists %v, want 2 of the 4", r.Users)
+	}
+
+	// A quiet crowd sends nothing more.
+	n := first.count()
+	time.Sleep(100 * time.Millisecond)
+	if got := first.since(t, n); len(got) != 0 {
+		t.Errorf("with nobody coming or going, u0 got %s", types(got))
+	}
+
+	// Someone leaves: the count follows; back at the limit, the roster
+	// names everyone again and has no count.
+	h.Disconnect(others[3])
+	eventually(t, 5*time.Second, func() bool { return lobbyRoster().Count == 3 }, "u0 is told that 3 are online")
+	h.Disconnect(others[2])
+	eventually(t, 5*time.Second, func() bool {
+		r := lobbyRoster()
+		return r.Count == 0 && strings.Join(r.Users, ",") == "u0,u1"
+	}, "u0 gets the whole roster once the lobby is no longer crowded")
+}

@@ -27,7 +27,7 @@ func (h *Hub) Join(ctx context.Context, key, room string) (chat.ConvInfo, error)
 	if c := u.convs[id]; c != nil {
 		info := c.info(u)
 		u.send(encode(&chat.Conv{ConvInfo: info}))
-		u.send(encode(c.roster(h.opts.PresenceLimit)))
+		u.send(h.rosterFrame(c))
 		h.mu.Unlock()
 		return info, nil
 	}
@@ -191,29 +191,9 @@ func (h *Hub) applyMember(ctx context.Context, key, id string, member bool) erro
 	}
 	u.send(encode(&chat.Conv{ConvInfo: c.info(u)}))
 	if c.kind == chat.KindRoom {
-		u.send(encode(c.roster(h.opts.PresenceLimit)))
+		u.send(h.rosterFrame(c))
 	}
 	return nil
-}
-
-// crowded reports whether room id, the user key counted, has more than
-// PresenceLimit members online here (whether or not the change has reached
-// this process's view yet). In such a room joins and leaves are not entries: every one
-// would reach every member, so that a crowd arriving costs the square of
-// its size, and the members would read nothing else. Its roster's count
-// says how many are there.
-func (h *Hub) crowded(key, id string) bool {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	c := h.convs[id]
-	if c == nil {
-		return false
-	}
-	others := len(c.online)
-	if _, in := c.online[key]; in {
-		others--
-	}
-	return others >= h.opts.PresenceLimit
 }
 
 // infoFor describes conversation id as the local user key sees it.
