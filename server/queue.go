@@ -16,7 +16,8 @@ type queue struct {
 	limit    int
 	overflow bool
 	closed   bool
-	room     chan struct{} // made by the first pushWait; has a value after the writer took frames
+	room     chan struct{}     // made by the first pushWait; has a value after the writer took frames
+	later    map[string][]byte // frames to go with the next take, one per slot (see pushLater)
 }
 
 func newQueue(limit int) *queue {
@@ -31,6 +32,19 @@ func (q *queue) close() {
 	q.mu.Unlock()
 	wake(room)
 }
+
+// trim lets go of an empty queue's large slice, once a busy spell is over:
+// an idle connection keeps little.
+func (q *queue) trim() {
+	q.mu.Lock()
+	if len(q.frames) == 0 && cap(q.frames) > maxIdleFrames {
+		q.frames = nil
+	}
+	q.mu.Unlock()
+}
+
+// maxIdleFrames is the largest frame list an idle connection's queue keeps.
+const maxIdleFrames = 16
 
 // wake tells a pushWait waiting on room, if any, to look again.
 func wake(room chan struct{}) {
@@ -94,6 +108,21 @@ func (q *queue) push(frame []byte) bool {
 	return true
 }
 
+// pushLater keeps frame to go out with the next frames taken, replacing
+// the one kept for the same slot: news that may wait for the connection's
+// next frame, and of which only the latest matters.
+func (q *queue) pushLater(slot string, frame []byte) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.closed {
+		return
+	}
+	if q.later == nil {
+		q.later = make(map[string][]byte, 1)
+	}
+	q.later[slot] = frame
+}
+
 // take returns every queued frame, without copying: the queue keeps
 // spare, an emptied slice of the caller's, for the frames that follow.
 func (q *queue) take(spare [][]byte) [][]byte {
@@ -102,6 +131,10 @@ func (q *queue) take(spare [][]byte) [][]byte {
 	}
 	q.mu.Lock()
 	got := q.frames
+	for _, f := range q.later {
+		got = append(got, f)
+	}
+	q.later = nil
 	q.frames = spare[:0]
 	q.bytes = 0
 	room := q.room

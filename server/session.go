@@ -171,6 +171,12 @@ func (ss *session) Send(frame []byte) {
 	ss.kick()
 }
 
+// SendWithNext keeps frame to go out with the next frame Send queues,
+// replacing the one kept for slot; it wakes nothing (hub.Sink).
+func (ss *session) SendWithNext(slot string, frame []byte) {
+	ss.queue.pushLater(slot, frame)
+}
+
 // kick starts a flush goroutine unless one runs already.
 func (ss *session) kick() {
 	ss.flushMu.Lock()
@@ -240,6 +246,7 @@ func (ss *session) idle() bool {
 		return false // write the close next round
 	}
 	ss.flushing = false
+	ss.queue.trim()
 	return true
 }
 

@@ -339,3 +339,47 @@ func TestQueueCountsBytesTaken(t *testing.T) {
 		}
 	}
 }
+
+func TestQueueHandsOverItsFramesAndKeepsTheSpare(t *testing.T) {
+	q := newQueue(1 << 10)
+	q.push([]byte("a"))
+	q.push([]byte("b"))
+	got := q.take(make([][]byte, 0, 8))
+	q.push([]byte("c")) // goes into the spare, not into what was taken
+	if len(got) != 2 || string(got[0]) != "a" || string(got[1]) != "b" {
+		t.Fatalf("took %q, want [a b]", got)
+	}
+	if next := q.take(nil); len(next) != 1 || string(next[0]) != "c" {
+		t.Fatalf("then took %q, want [c]", next)
+	}
+	// An idle queue lets go of a large slice.
+	q.take(make([][]byte, 0, 4*maxIdleFrames))
+	q.trim()
+	if cap(q.frames) != 0 {
+		t.Errorf("an idle queue keeps a slice of capacity %d", cap(q.frames))
+	}
+}
+
+func TestSendWithNextWaitsForTheNextFrameAndKeepsTheLatest(t *testing.T) {
+	server, client := wsPair(t)
+	ss := newTestSession(t, server, 1<<20)
+	t.Cleanup(func() {
+		ss.end()
+		ss.stopFlushing()
+	})
+
+	ss.SendWithNext("r:big", []byte(`{"type":"roster","conv":"r:big","users":[],"count":300}`))
+	ss.SendWithNext("r:big", []byte(`{"type":"roster","conv":"r:big","users":[],"count":301}`))
+	// Nothing is woken for it alone.
+	ss.flushMu.Lock()
+	flushing := ss.flushing
+	ss.flushMu.Unlock()
+	if flushing || ss.queue.size() != 0 {
+		t.Fatalf("a frame kept for later started a flush (%v) or counts as queued (%d bytes)", flushing, ss.queue.size())
+	}
+	ss.Send([]byte(`{"type":"pong"}`))
+	msg := string(readMessage(t, client))
+	if !strings.Contains(msg, `"count":301`) || strings.Contains(msg, `"count":300`) || !strings.Contains(msg, `"pong"`) {
+		t.Errorf("the next write is %s; want the pong with the latest roster only", msg)
+	}
+}

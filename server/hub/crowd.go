@@ -4,9 +4,11 @@ import "time"
 
 // A crowded room is one with more than PresenceLimit members online here.
 // Announcing every arrival and departure to every member would cost the
-// square of the crowd, so such a room sends no presence frames: its members
-// get a fresh roster, with the count, every RosterInterval instead, and only
-// when someone came or went.
+// square of the crowd, so such a room sends no presence frames. Every
+// RosterInterval, when someone came or went, its members get a fresh
+// roster, with the count, along with the next frame each of them gets: an
+// idle member costs nothing, and a member reading a busy room sees the
+// count move.
 
 // markCrowd notes that c's roster changed, and reports whether c is crowded
 // (so that presence frames are not sent). A room at the limit is marked too:
@@ -34,8 +36,8 @@ func (h *Hub) watchCrowds(stop <-chan struct{}) {
 	}
 }
 
-// sendStaleRosters sends the roster of every room marked by markCrowd to its
-// local connections, encoded once per room.
+// sendStaleRosters renews the roster of every room marked by markCrowd,
+// encoded once per room, for each local connection's next frame.
 func (h *Hub) sendStaleRosters() {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -44,7 +46,8 @@ func (h *Hub) sendStaleRosters() {
 			continue
 		}
 		c.rosterStale = false
-		c.fanOut(h.rosterFrame(c))
+		frame := h.rosterFrame(c)
+		c.each(func(s Sink) { s.SendWithNext(c.id, frame) })
 	}
 }
 

@@ -40,6 +40,10 @@ type Sink interface {
 	// Send queues frame. It never blocks; a sink that cannot keep up
 	// disconnects itself. frame is shared and must not be modified.
 	Send(frame []byte)
+	// SendWithNext keeps frame to go out with the next frame Send queues,
+	// replacing the one kept for the same slot, and wakes nothing: for news
+	// of which only the latest matters and that may wait.
+	SendWithNext(slot string, frame []byte)
 }
 
 // Log is the history the hub appends to, reads from and watches.
@@ -93,8 +97,9 @@ type Options struct {
 	// arrivals and departures are announced, joins and leaves are entries
 	// and rosters list everyone; larger rooms show a count. Defaults to 200.
 	PresenceLimit int
-	// RosterInterval is how often a crowded room's members get its roster
-	// again, when someone came or went. Defaults to 10s.
+	// RosterInterval is how often a crowded room's roster is renewed, when
+	// someone came or went; it goes out with each member's next frame.
+	// Defaults to 10s.
 	RosterInterval time.Duration
 	// PageBytes bounds the encoded size of one history page, so that a page
 	// fits in a connection's queue. Defaults to chat.MaxServerFrameBytes.

@@ -18,8 +18,9 @@ import (
 type recorder struct {
 	name string
 
-	mu  sync.Mutex
-	raw [][]byte
+	mu   sync.Mutex
+	raw  [][]byte
+	lazy int // how many came through SendWithNext
 }
 
 var _ hub.Sink = (*recorder)(nil)
@@ -27,6 +28,14 @@ var _ hub.Sink = (*recorder)(nil)
 func (r *recorder) Send(frame []byte) {
 	r.mu.Lock()
 	r.raw = append(r.raw, frame)
+	r.mu.Unlock()
+}
+
+// SendWithNext records frame as received at once, and counts it.
+func (r *recorder) SendWithNext(slot string, frame []byte) {
+	r.mu.Lock()
+	r.raw = append(r.raw, frame)
+	r.lazy++
 	r.mu.Unlock()
 }
 
@@ -867,6 +876,12 @@ func TestCrowdedRoomsGetTheirRosterAgainWhenSomeoneComesOrGoes(t *testing.T) {
 		"u0 is told that 4 are online")
 	if r := lobbyRoster(); len(r.Users) != 2 {
 		t.Errorf("a crowded roster lists %v, want 2 of the 4", r.Users)
+	}
+	first.mu.Lock()
+	lazy := first.lazy
+	first.mu.Unlock()
+	if lazy == 0 {
+		t.Error("the renewed roster was sent with Send, waking an idle connection, not with SendWithNext")
 	}
 
 	// A quiet crowd sends nothing more.
