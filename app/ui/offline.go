@@ -121,63 +121,80 @@ func (s *Shell) mountOffline(ctx app.Context, start func()) {
 	o.wiring = make(map[chat.MsgID]bool)
 	o.saved = make(map[string]client.SaveMark)
 	o.work.do(func() {
-		local, err := client.OpenLocal(localName)
-		var (
-			device string
-			last   uint64
-			mine   []*client.Outgoing
-			saved  client.Saved
-		)
-		if err == nil {
-			device, last, mine, err = local.TakeDevice()
-		}
-		if err == nil {
-			saved, err = local.Load()
-		}
-		if err == nil && saved.Me != "" {
-			var adopted []*client.Outgoing
-			adopted, err = local.Adopt(saved.Me)
-			mine = append(forUser(mine, saved.Me), adopted...)
-		}
-		if err != nil {
-			app.Log("chat: this browser keeps nothing offline:", err)
-			if local != nil {
-				local.Close()
-			}
-			local = nil
-		}
-		ctx.Dispatch(func(ctx app.Context) {
-			if o.ready { // too late: the page went on without the store
-				if local != nil {
-					local.Close()
-				}
-				return
-			}
-			o.local, o.device = local, device
-			if local != nil {
-				s.model.SetDevice(device, last)
-				s.model.Restore(saved)
-				o.savedMeta = client.Saved{Me: saved.Me, Password: saved.Password, Active: saved.Active}
-				for _, c := range saved.Convs {
-					o.saved[c.Info.ID] = s.model.SaveMark(c.Info.ID)
-				}
-				s.adopt(mine)
-				local.OnChange(func(c client.Change) {
-					ctx.Dispatch(func(ctx app.Context) { s.onLocalChange(ctx, c) })
-				})
-				// Leaving: save what changed now, not after saveDelay. (The
-				// wasm runs one goroutine at a time: the UI's is parked.)
-				app.Window().Call("addEventListener", "pagehide", app.FuncOf(func(app.Value, []app.Value) any {
-					if s.off.saveDue {
-						s.saveConvs()
-					}
-					return nil
-				}))
-			}
-			s.storeReady(ctx)
-			s.refreshOthers(ctx)
-		})
+		st := openStore()
+		ctx.Dispatch(func(ctx app.Context) { s.useStore(ctx, st) })
 	})
+}
+
+// openedStore is what the page finds in the browser's storage as it starts.
+type openedStore struct {
+	local  *client.Local // nil when the browser keeps nothing
+	device string        // the device this tab holds
+	last   uint64        // its highest message counter
+	mine   []*client.Outgoing
+	saved  client.Saved
+}
+
+// openStore opens the browser's storage, takes a device for this tab and
+// reads what was kept. It runs on the work queue, off the UI goroutine.
+func openStore() openedStore {
+	var st openedStore
+	local, err := client.OpenLocal(localName)
+	if err == nil {
+		st.device, st.last, st.mine, err = local.TakeDevice()
+	}
+	if err == nil {
+		st.saved, err = local.Load()
+	}
+	if err == nil && st.saved.Me != "" {
+		var adopted []*client.Outgoing
+		adopted, err = local.Adopt(st.saved.Me)
+		st.mine = append(forUser(st.mine, st.saved.Me), adopted...)
+	}
+	if err != nil {
+		app.Log("chat: this browser keeps nothing offline:", err)
+		if local != nil {
+			local.Close()
+		}
+		return openedStore{}
+	}
+	st.local = local
+	return st
+}
+
+// useStore restores the page from what openStore found and applies the
+// connection's events that waited for it.
+func (s *Shell) useStore(ctx app.Context, st openedStore) {
+	o := &s.off
+	if o.ready { // too late: the page went on without the store
+		if st.local != nil {
+			st.local.Close()
+		}
+		return
+	}
+	o.local, o.device = st.local, st.device
+	if st.local != nil {
+		s.model.SetDevice(st.device, st.last)
+		s.model.Restore(st.saved)
+		o.savedMeta = client.Saved{Me: st.saved.Me, Password: st.saved.Password, Active: st.saved.Active}
+		for _, c := range st.saved.Convs {
+			o.saved[c.Info.ID] = s.model.SaveMark(c.Info.ID)
+		}
+		s.adopt(st.mine)
+		st.local.OnChange(func(c client.Change) {
+			ctx.Dispatch(func(ctx app.Context) { s.onLocalChange(ctx, c) })
+		})
+		// Leaving: save what changed now, not after saveDelay. (The wasm
+		// runs one goroutine at a time: the UI's is parked.)
+		app.Window().Call("addEventListener", "pagehide", app.FuncOf(func(app.Value, []app.Value) any {
+			if s.off.saveDue {
+				s.saveConvs()
+			}
+			return nil
+		}))
+	}
+	s.storeReady(ctx)
+	s.refreshOthers(ctx)
 }
 
 // storeReady applies the connection's events that waited for the store.
@@ -238,8 +255,10 @@ func (s *Shell) syncOffline(ctx app.Context) {
 	}
 	if o.model != s.model {
 		// A sign-in replaced the model: it writes under this tab's device
-		// too, and starts with nothing stored.
-		s.model.SetDevice(o.device, max(o.model.Counter(), s.model.Counter()))
+		// too (when the browser gave it one), and starts with nothing stored.
+		if o.device != "" {
+			s.model.SetDevice(o.device, max(o.model.Counter(), s.model.Counter()))
+		}
 		o.model = s.model
 		o.known = make(map[chat.MsgID]outMark)
 		o.saved = make(map[string]client.SaveMark)

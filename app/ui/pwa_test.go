@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
 	"github.com/founding/chat/app/chat"
 	"github.com/founding/chat/app/client"
 )
@@ -107,5 +109,19 @@ func TestShellPendingStatusAndCancel(t *testing.T) {
 	}
 	if p.find(byClass("cancel-pending")) != nil {
 		t.Error("a Cancel button on a message being sent")
+	}
+}
+
+func TestASignInWithoutBrowserStorageKeepsAValidDevice(t *testing.T) {
+	// The browser keeps nothing (no IndexedDB): the page has no device of
+	// its own, and a sign-in's new model must keep the one it was made with.
+	s := &Shell{model: client.NewModel()}
+	s.off.ready, s.off.model = true, s.model
+	signedIn := client.NewModel()
+	device := signedIn.Device()
+	s.model = signedIn
+	s.syncOffline(app.Context{})
+	if got := s.model.Device(); got != device || !chat.ValidDevice(got) {
+		t.Errorf("after a sign-in without storage the device is %q, want the model's own %q", got, device)
 	}
 }
