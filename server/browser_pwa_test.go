@@ -468,3 +468,19 @@ func TestBrowserPWAUpdate(t *testing.T) {
 		waitJS(t, tab, `document.getElementById('me')?.textContent.includes('Ann')`)
 	})
 }
+
+// TestBrowserRouteToAConversationNotOnes: a /c/ URL of a conversation the
+// user is not in, or of hostile text, opens the lobby and runs nothing.
+func TestBrowserRouteToAConversationNotOnes(t *testing.T) {
+	s, b := chatSetup(t)
+	tab := people(t, b, s.URL, "Ann")[0]
+	for _, id := range []string{"p:eve:mallory", `r:<img src=x onerror="window.pwned=1">`, "r:no such room"} {
+		chattest.Do(t, tab, chromedp.Navigate(s.URL+ui.ConvPath(id)))
+		waitOnline(t, tab)
+		waitJS(t, tab, `document.getElementById('conv-title')?.textContent === '# lobby'`)
+		waitJS(t, tab, `location.pathname === `+jsString(ui.ConvPath("r:lobby")))
+		if isJS(t, tab, `!!window.pwned`) {
+			t.Fatalf("the route %q ran script", id)
+		}
+	}
+}
