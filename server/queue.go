@@ -16,7 +16,7 @@ type queue struct {
 	limit    int
 	overflow bool
 	closed   bool
-	room     chan struct{}     // made by the first pushWait; has a value after the writer took frames
+	room     chan struct{}     // made by the first pushWait; has a value after a flush took frames
 	later    map[string][]byte // frames to go with the next take, one per slot (see pushLater)
 }
 
@@ -64,7 +64,7 @@ func (q *queue) size() int {
 	return q.bytes
 }
 
-// pushWait appends frame once there is room for it, waiting for the writer
+// pushWait appends frame once there is room for it, waiting for a flush
 // rather than failing. The session uses it for answers to the client's own
 // requests (history pages): a client that asks for much is slowed down, not
 // evicted. It fails when ctx ends, the queue overflowed, or frame alone is

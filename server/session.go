@@ -270,7 +270,7 @@ func (ss *session) sendFrame(f chat.Frame) {
 	ss.Send(b)
 }
 
-// closeRequest is a close the writer performs once it has written what
+// closeRequest is a close a flush performs once it has written what
 // was queued before it, so error frames explaining a close are not lost.
 type closeRequest struct {
 	code   int
@@ -296,7 +296,7 @@ func (ss *session) sendReply(f chat.Frame) {
 
 // close ends the connection with a code and reason, once, without blocking.
 // A slow consumer is cut off at once (its queue is what overflowed); any
-// other close goes through the writer, after the frames queued before it.
+// other close goes through a flush, after the frames queued before it.
 func (ss *session) close(code int, reason string) {
 	ss.closeOnce.Do(func() {
 		ss.logger().Info("closing connection", "code", code, "reason", reason)
