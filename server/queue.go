@@ -16,8 +16,8 @@ type queue struct {
 	limit    int
 	overflow bool
 	closed   bool
-	room     chan struct{}     // made by the first pushWait; has a value after a flush took frames
-	later    map[string][]byte // frames to go with the next take, one per slot (see pushLater)
+	room     chan struct{} // made by the first pushWait; has a value after a flush took frames
+	later    []slotFrame   // frames to go with the next take, one per slot (see pushLater)
 }
 
 func newQueue(limit int) *queue {
@@ -117,10 +117,20 @@ func (q *queue) pushLater(slot string, frame []byte) {
 	if q.closed {
 		return
 	}
-	if q.later == nil {
-		q.later = make(map[string][]byte, 1)
+	for i := range q.later {
+		if q.later[i].slot == slot {
+			q.later[i].frame = frame
+			return
+		}
 	}
-	q.later[slot] = frame
+	q.later = append(q.later, slotFrame{slot, frame})
+}
+
+// slotFrame is a frame kept by pushLater. A connection has one per crowded
+// room it is in: a slice costs an idle connection less than a map.
+type slotFrame struct {
+	slot  string
+	frame []byte
 }
 
 // take returns every queued frame, without copying: the queue keeps
@@ -131,8 +141,8 @@ func (q *queue) take(spare [][]byte) [][]byte {
 	}
 	q.mu.Lock()
 	got := q.frames
-	for _, f := range q.later {
-		got = append(got, f)
+	for _, l := range q.later {
+		got = append(got, l.frame)
 	}
 	q.later = nil
 	q.frames = spare[:0]

@@ -451,11 +451,13 @@ type smallBuffers struct {
 	http.ResponseWriter
 }
 
-// Buffer sizes of a websocket: client frames are small; server frames
-// larger than the write buffer go out in one more system call.
+// Buffer sizes of a websocket: client frames are small, and a chat entry
+// fits the write buffer; larger server frames (batches, rosters, history
+// pages) go out in one more system call. Every idle connection pays for
+// both buffers.
 const (
 	readBufferSize  = 256
-	writeBufferSize = 1024
+	writeBufferSize = 512
 )
 
 // Hijack takes the connection over with small buffers, keeping any bytes
