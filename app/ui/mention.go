@@ -165,7 +165,7 @@ func (c *composer) renderSuggestions() app.UI {
 	return app.Ul().ID("mention-list").Class("mention-list").Role("listbox").Aria("label", T(c.Ilang, "mention.list")).Body(
 		app.Range(c.suggest).Slice(func(i int) app.UI {
 			name := c.suggest[i]
-			return app.Li().ID("mention-opt-"+strconv.Itoa(i)).Class("mention-opt", activeClass(i == c.pick)).
+			return app.Li().ID("mention-opt-"+strconv.Itoa(i)).Class("mention-opt", classIf("active", i == c.pick)).
 				Role("option").Aria("selected", boolText(i == c.pick)).DataSet("name", name).
 				OnMouseDown(func(ctx app.Context, e app.Event) {
 					e.PreventDefault() // keep the focus in the composer

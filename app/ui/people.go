@@ -19,7 +19,7 @@ func (s *Shell) renderPrivatePeople(c *client.Conversation) app.UI {
 		app.Ul().Class("person-list").Body(
 			app.Li().Class("person").DataSet("name", c.Name).DataSet("presence", state).Body(
 				app.Span().Class("person-row").Body(
-					avatar(c.Name, "small", onlineClass(online)),
+					avatar(c.Name, "small", classIf("online", online)),
 					app.Span().Class("person-name").Text(c.Name),
 					app.Span().Class("hint", "presence-state").Text(T(s.lang, "state."+state)),
 				),
@@ -43,9 +43,3 @@ func (s *Shell) isOnline(name string) bool {
 	return false
 }
 
-func onlineClass(v bool) string {
-	if v {
-		return "online"
-	}
-	return ""
-}

@@ -255,7 +255,7 @@ func (s *Shell) renderSwitchItem(it switchItem, i int, picked bool) app.UI {
 	default:
 		icon = app.Span().Class("conv-icon").Aria("hidden", "true").Text("#")
 	}
-	return app.Li().ID("switcher-opt-"+strconv.Itoa(i)).Class("switcher-opt", activeClass(picked)).Role("option").
+	return app.Li().ID("switcher-opt-"+strconv.Itoa(i)).Class("switcher-opt", classIf("active", picked)).Role("option").
 		Aria("selected", boolText(picked)).DataSet("kind", it.Kind).DataSet("conv", it.Conv).DataSet("name", it.Name).
 		OnClick(func(ctx app.Context, e app.Event) { s.chooseSwitchItem(ctx, it) }).Body(
 		icon,
@@ -269,17 +269,10 @@ func (s *Shell) renderSwitchItem(it switchItem, i int, picked bool) app.UI {
 			return app.Span().Class("hint").Text(T(s.lang, "switcher.person"))
 		}),
 		app.If(it.Unread > 0, func() app.UI {
-			return app.Span().Class("unread", mentionClass(it.Mentions > 0 || it.Private)).
+			return app.Span().Class("unread", classIf("mention", it.Mentions > 0 || it.Private)).
 				Text(strconv.Itoa(it.Unread))
 		}),
 	)
-}
-
-func mentionClass(v bool) string {
-	if v {
-		return "mention"
-	}
-	return ""
 }
 
 // activeElementID returns the id of the focused element, or "".

@@ -145,11 +145,11 @@ func (s *Shell) tab(p Pane, key string) app.UI {
 			}
 		}
 	}
-	return app.Button().Type("button").Class("tab", activeClass(s.pane == p)).DataSet("pane", string(p)).
+	return app.Button().Type("button").Class("tab", classIf("active", s.pane == p)).DataSet("pane", string(p)).
 		Aria("pressed", strconv.FormatBool(s.pane == p)).OnClick(s.onPane(p)).Body(
 		app.Text(T(s.lang, key)),
 		app.If(unread > 0, func() app.UI {
-			return app.Span().Class("unread", mentionClass(forMe)).Text(strconv.Itoa(unread))
+			return app.Span().Class("unread", classIf("mention", forMe)).Text(strconv.Itoa(unread))
 		}),
 		app.If(unread > 0, func() app.UI {
 			return app.Span().Class("visually-hidden").Text(" " + T(s.lang, "conv.unread.sr"))
@@ -200,46 +200,25 @@ func (s *Shell) renderConvItem(c *client.Conversation) app.UI {
 		sigil = "@"
 	}
 	return app.Li().Body(
-		app.Button().Type("button").Class("conv-item", activeClass(id == s.model.Active), unreadClass(c.Unread > 0)).
+		app.Button().Type("button").Class("conv-item", classIf("active", id == s.model.Active), classIf("has-unread", c.Unread > 0)).
 			DataSet("conv", id).Aria("current", strconv.FormatBool(id == s.model.Active)).
 			OnClick(func(ctx app.Context, e app.Event) { s.activate(ctx, id) }).Body(
 			app.If(private, func() app.UI { return avatar(c.Name, "small") }),
 			app.Span().Class("conv-name").Body(
-				app.Span().Class("sigil", hiddenClass(private)).Text(sigil),
+				app.Span().Class("sigil", classIf("visually-hidden", private)).Text(sigil),
 				app.Text(" "+c.Name),
 			),
 			app.If(c.Mentions > 0, func() app.UI {
 				return app.Span().Class("mention-mark").Aria("hidden", "true").Text("@")
 			}),
 			app.If(c.Unread > 0, func() app.UI {
-				return app.Span().Class("unread", mentionClass(forMe)).Text(strconv.Itoa(c.Unread))
+				return app.Span().Class("unread", classIf("mention", forMe)).Text(strconv.Itoa(c.Unread))
 			}),
 			app.If(c.Unread > 0, func() app.UI {
 				return app.Span().Class("visually-hidden").Text(" " + T(s.lang, said))
 			}),
 		),
 	)
-}
-
-func unreadClass(v bool) string {
-	if v {
-		return "has-unread"
-	}
-	return ""
-}
-
-func hiddenClass(v bool) string {
-	if v {
-		return "visually-hidden"
-	}
-	return ""
-}
-
-func activeClass(active bool) string {
-	if active {
-		return "active"
-	}
-	return ""
 }
 
 func (s *Shell) renderPeople() app.UI {
@@ -416,7 +395,7 @@ func (s *Shell) renderEntry(e chat.Entry, now time.Time, cont bool) app.UI {
 	away := s.model.SentWhileAway(e)
 	mine := from == s.model.Me
 	mention := s.model.MentionsMe(e)
-	return app.Div().Class("entry", "msg", mineClass(mine), awayClass(away), contClass(cont), mentionsMeClass(mention)).
+	return app.Div().Class("entry", "msg", classIf("mine", mine), classIf("while-away", away), classIf("cont", cont), classIf("mentions-me", mention)).
 		DataSet("seq", seq).Body(
 		app.If(!mine, func() app.UI { return avatar(from) }),
 		app.Div().Class("bubble").Body(
@@ -430,34 +409,6 @@ func (s *Shell) renderEntry(e chat.Entry, now time.Time, cont bool) app.UI {
 	)
 }
 
-func contClass(v bool) string {
-	if v {
-		return "cont"
-	}
-	return ""
-}
-
-func mentionsMeClass(v bool) string {
-	if v {
-		return "mentions-me"
-	}
-	return ""
-}
-
-func awayClass(away bool) string {
-	if away {
-		return "while-away"
-	}
-	return ""
-}
-
-func mineClass(mine bool) string {
-	if mine {
-		return "mine"
-	}
-	return ""
-}
-
 func (s *Shell) renderPresence(n client.Notice, now time.Time) app.UI {
 	key := "notice.offline"
 	if n.Online {
@@ -468,6 +419,14 @@ func (s *Shell) renderPresence(n client.Notice, now time.Time) app.UI {
 		app.Time().DateTime(n.Time.UTC().Format(time.RFC3339)).Title(FullTime(s.lang, n.Time, now)).
 			Text(RelativeTime(s.lang, n.Time, now)),
 	)
+}
+
+// classIf returns the CSS class name when on, and no class otherwise.
+func classIf(name string, on bool) string {
+	if on {
+		return name
+	}
+	return ""
 }
 
 func presenceClass(online bool) string {
