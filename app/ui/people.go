@@ -42,4 +42,3 @@ func (s *Shell) isOnline(name string) bool {
 	}
 	return false
 }
-
