@@ -88,7 +88,7 @@ func (s *Server) endSession(r *http.Request) {
 	if err := s.accounts.SignOut(r.Context(), c.Value); err != nil {
 		s.log.Error("sign-out failed", "err", err)
 	}
-	s.closeToken(c.Value, chat.CloseSignedOut, "signed out")
+	s.closeToken(c.Value, chat.CloseSignedOut)
 }
 
 // apiAllowed refuses cross-site requests to /api: the Origin, which

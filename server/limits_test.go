@@ -123,8 +123,8 @@ func TestGarbageClosesWithPolicyViolation(t *testing.T) {
 			break // the server closed the connection meanwhile
 		}
 	}
-	if code := ann.WaitClosed(chattest.Wait); code != chat.ClosePolicy {
-		t.Fatalf("closed with %v, want %d", code, chat.ClosePolicy)
+	if code := ann.WaitClosed(chattest.Wait); int(code) != chat.ClosePolicy.Code {
+		t.Fatalf("closed with %v, want %v", code, chat.ClosePolicy)
 	}
 	if closeReason(ann) == "" {
 		t.Error("the close frame gives no reason")
@@ -155,8 +155,8 @@ func TestPolicyCloseComesAfterTheErrors(t *testing.T) {
 			t.Fatalf("write %d: %v", i, err)
 		}
 	}
-	if code := ann.WaitClosed(chattest.Wait); code != chat.ClosePolicy {
-		t.Fatalf("closed with %v, want %d", code, chat.ClosePolicy)
+	if code := ann.WaitClosed(chattest.Wait); int(code) != chat.ClosePolicy.Code {
+		t.Fatalf("closed with %v, want %v", code, chat.ClosePolicy)
 	}
 	if n := countFrames(ann, func(e *chat.Error) bool { return e.Code == chat.CodeBadJSON }); n != bad {
 		t.Errorf("%d bad_json errors before the close, want %d", n, bad)
@@ -168,8 +168,8 @@ func TestFrameAboveTheHardLimitClosesWith1009(t *testing.T) {
 	ann, bob := s.User(t, "ann"), s.User(t, "bob")
 	big := []byte(`{"type":"ping","n":1,"pad":"` + strings.Repeat("x", chat.ServerReadLimit) + `"}`)
 	_ = writeRaw(ann, websocket.MessageText, big) // may fail once the server closes
-	if code := ann.WaitClosed(chattest.Wait); code != chat.CloseTooBig {
-		t.Fatalf("closed with %v, want %d", code, chat.CloseTooBig)
+	if code := ann.WaitClosed(chattest.Wait); int(code) != chat.CloseTooBig.Code {
+		t.Fatalf("closed with %v, want %v", code, chat.CloseTooBig)
 	}
 	if n := countFrames[chat.Pong](ann, nil); n != 0 {
 		t.Error("the oversized frame was answered")

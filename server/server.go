@@ -216,13 +216,13 @@ type closeCounts struct {
 	slow, heartbeat, policy atomic.Uint64
 }
 
-func (c *closeCounts) count(code int) {
-	switch code {
-	case chat.CloseSlowConsumer:
+func (c *closeCounts) count(cl chat.Close) {
+	switch cl.Code {
+	case chat.CloseSlowConsumer.Code:
 		c.slow.Add(1)
-	case chat.CloseHeartbeat:
+	case chat.CloseHeartbeat.Code:
 		c.heartbeat.Add(1)
-	case chat.ClosePolicy:
+	case chat.ClosePolicy.Code:
 		c.policy.Add(1)
 	}
 }
@@ -235,7 +235,7 @@ func (s *Server) Hub() *hub.Hub { return s.hub }
 func (s *Server) Close() {
 	s.mu.Lock()
 	for ss := range s.sessions {
-		ss.close(chat.CloseGoingAway, "the server is shutting down")
+		ss.close(chat.CloseGoingAway)
 	}
 	s.mu.Unlock()
 	done := make(chan struct{})
@@ -280,13 +280,13 @@ func (s *Server) sweep() {
 	}
 }
 
-// closeToken ends every connection of a browser session with code.
-func (s *Server) closeToken(token string, code int, reason string) {
+// closeToken ends every connection of a browser session with c.
+func (s *Server) closeToken(token string, c chat.Close) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for ss := range s.sessions {
 		if ss.token == token {
-			ss.close(code, reason)
+			ss.close(c)
 		}
 	}
 }

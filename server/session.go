@@ -53,7 +53,7 @@ type session struct {
 	writeStart atomic.Int64   // Unix ns the current write began, 0 when none
 
 	closeOnce sync.Once
-	closing   atomic.Pointer[closeRequest]
+	closing   atomic.Pointer[chat.Close]
 }
 
 // serveWS accepts a websocket and runs its session until it ends.
@@ -147,7 +147,7 @@ func (ss *session) greet() {
 	default:
 		ss.logger().Error("session lookup failed", "err", err)
 		ss.sendError(chat.Errorf(chat.CodeInternal, "the server could not read your session; reconnecting"))
-		ss.close(chat.CloseInternal, "session lookup failed")
+		ss.close(chat.CloseInternal.WithReason("session lookup failed"))
 	}
 }
 
@@ -155,7 +155,7 @@ func (ss *session) greet() {
 func (ss *session) join(u auth.User) {
 	if err := ss.srv.hub.Connect(ss.ctx, hub.User{Key: u.Key, Name: u.Name, Password: u.HasPassword}, ss); err != nil {
 		ss.sendError(err)
-		ss.close(chat.CloseInternal, "could not load the user")
+		ss.close(chat.CloseInternal.WithReason("could not load the user"))
 		return
 	}
 	ss.user = u
@@ -165,7 +165,7 @@ func (ss *session) join(u auth.User) {
 // connection whose queue overflows is evicted as a slow consumer.
 func (ss *session) Send(frame []byte) {
 	if !ss.queue.push(frame) {
-		ss.close(chat.CloseSlowConsumer, "slow consumer: you were not reading fast enough")
+		ss.close(chat.CloseSlowConsumer)
 		return
 	}
 	ss.kick()
@@ -251,9 +251,9 @@ func (ss *session) idle() bool {
 }
 
 // finishClose sends the close frame and ends the connection.
-func (ss *session) finishClose(req *closeRequest) {
+func (ss *session) finishClose(req *chat.Close) {
 	ss.writeStart.Store(time.Now().UnixNano())
-	ss.conn.Close(websocket.StatusCode(req.code), req.reason)
+	ss.conn.Close(websocket.StatusCode(req.Code), req.Reason)
 	ss.writeStart.Store(0)
 	ss.end()
 	ss.flushMu.Lock()
@@ -270,13 +270,6 @@ func (ss *session) sendFrame(f chat.Frame) {
 	ss.Send(b)
 }
 
-// closeRequest is a close a flush performs once it has written what
-// was queued before it, so error frames explaining a close are not lost.
-type closeRequest struct {
-	code   int
-	reason string
-}
-
 // sendReply queues the answer to the client's own request, waiting for
 // room in the queue instead of evicting the client for asking much.
 func (ss *session) sendReply(f chat.Frame) {
@@ -287,28 +280,29 @@ func (ss *session) sendReply(f chat.Frame) {
 	}
 	if !ss.queue.pushWait(ss.ctx, b) {
 		if !ss.ended.Load() {
-			ss.close(chat.CloseSlowConsumer, "slow consumer: you were not reading fast enough")
+			ss.close(chat.CloseSlowConsumer)
 		}
 		return
 	}
 	ss.kick()
 }
 
-// close ends the connection with a code and reason, once, without blocking.
-// A slow consumer is cut off at once (its queue is what overflowed); any
-// other close goes through a flush, after the frames queued before it.
-func (ss *session) close(code int, reason string) {
+// close ends the connection with c, once, without blocking. A slow
+// consumer is cut off at once (its queue is what overflowed); any other
+// close goes through a flush, after the frames queued before it, so error
+// frames explaining a close are not lost.
+func (ss *session) close(c chat.Close) {
 	ss.closeOnce.Do(func() {
-		ss.logger().Info("closing connection", "code", code, "reason", reason)
-		ss.srv.closes.count(code)
-		if code != chat.CloseSlowConsumer {
-			ss.closing.Store(&closeRequest{code, reason})
+		ss.logger().Info("closing connection", "code", c.Code, "reason", c.Reason)
+		ss.srv.closes.count(c)
+		if c.Code != chat.CloseSlowConsumer.Code {
+			ss.closing.Store(&c)
 			ss.kick()
 			return
 		}
 		go func() {
 			ss.srv.hub.Disconnect(ss) // stop fanning out to it now
-			ss.conn.Close(websocket.StatusCode(code), reason)
+			ss.conn.Close(websocket.StatusCode(c.Code), c.Reason)
 			ss.end()
 		}()
 	})
@@ -373,7 +367,7 @@ func rateLimited(f chat.Frame) *chat.Error {
 func (ss *session) reject(err error) {
 	ss.sendError(err)
 	if _, strikes := ss.limits(); !strikes.Allow() {
-		ss.close(chat.ClosePolicy, "too many bad frames")
+		ss.close(chat.ClosePolicy)
 	}
 }
 
@@ -438,7 +432,7 @@ func (ss *session) ping() {
 		ctx, cancel := context.WithTimeout(ss.ctx, ss.srv.opts.PingTimeout)
 		defer cancel()
 		if err := ss.conn.Ping(ctx); err != nil && !ss.ended.Load() {
-			ss.close(chat.CloseHeartbeat, "no answer to ping")
+			ss.close(chat.CloseHeartbeat)
 		}
 	}()
 }

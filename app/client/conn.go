@@ -50,10 +50,11 @@ type Event struct {
 	// Frame is a frame from the server (never a Pong or a Batch: batches
 	// arrive as their frames, one event each).
 	Frame chat.Frame
-	// Err says why a connection ended, Code is its close code (0 if none)
-	// and Retry how long until the next dial.
+	// Err says why a connection ended, Close is how it closed (the zero
+	// Close, code 0, if it never opened) and Retry how long until the next
+	// dial.
 	Err   error
-	Code  int
+	Close chat.Close
 	Retry time.Duration
 }
 
@@ -178,7 +179,7 @@ func (c *Conn) Run(ctx context.Context) {
 	var why Event // how the last connection ended
 	for ctx.Err() == nil {
 		if !c.want.Load() {
-			c.emit(Event{State: Offline, Changed: true, Err: why.Err, Code: why.Code})
+			c.emit(Event{State: Offline, Changed: true, Err: why.Err, Close: why.Close})
 			if !c.waitWanted(ctx) {
 				return
 			}
@@ -197,8 +198,8 @@ func (c *Conn) Run(ctx context.Context) {
 			continue
 		}
 		c.emit(Event{State: Online, Changed: true})
-		code, heard, err := c.serve(ctx, ws)
-		state, why = Reconnecting, Event{Err: err, Code: code}
+		closed, heard, err := c.serve(ctx, ws)
+		state, why = Reconnecting, Event{Err: err, Close: closed}
 		if heard {
 			attempt = 0 // the server answered: it is up, start the backoff over
 		}
@@ -207,9 +208,9 @@ func (c *Conn) Run(ctx context.Context) {
 			continue
 		}
 		var delay time.Duration
-		switch chat.ReconnectPolicy(code) {
+		switch closed.Policy() {
 		case chat.Stop:
-			if code != chat.CloseNormal {
+			if closed.Code != chat.CloseNormal.Code {
 				c.want.Store(false) // the server told us to stop
 			}
 			continue // a normal close while wanted is Reconnect: dial at once
@@ -219,7 +220,7 @@ func (c *Conn) Run(ctx context.Context) {
 			attempt++
 			delay = c.opts.Backoff.Delay(attempt)
 		}
-		c.emit(Event{State: Reconnecting, Changed: true, Err: err, Code: code, Retry: delay})
+		c.emit(Event{State: Reconnecting, Changed: true, Err: err, Close: closed, Retry: delay})
 		c.wait(ctx, delay)
 	}
 }
@@ -278,9 +279,9 @@ func (c *Conn) dial(ctx context.Context) (*websocket.Conn, error) {
 	return ws, nil
 }
 
-// serve runs one connection until it ends and returns its close code and
+// serve runs one connection until it ends and returns how it closed and
 // whether any frame came from the server.
-func (c *Conn) serve(ctx context.Context, ws *websocket.Conn) (int, bool, error) {
+func (c *Conn) serve(ctx context.Context, ws *websocket.Conn) (chat.Close, bool, error) {
 	sctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	out := make(chan []byte, 1024)
@@ -305,13 +306,11 @@ func (c *Conn) serve(ctx context.Context, ws *websocket.Conn) (int, bool, error)
 	cancel()
 	ws.CloseNow()
 	wg.Wait()
-	code := int(websocket.CloseStatus(err))
+	closed := closeOf(err)
 	if dead.Load() {
-		code = chat.CloseHeartbeat
-	} else if code < 0 {
-		code = chat.CloseAbnormal
+		closed = chat.CloseHeartbeat
 	}
-	return code, heard, err
+	return closed, heard, err
 }
 
 func (c *Conn) writeLoop(ctx context.Context, ws *websocket.Conn, out chan []byte, cancel func()) {
@@ -394,4 +393,14 @@ func (b Backoff) Delay(n int) time.Duration {
 	}
 	d = min(d, b.Max)
 	return d/2 + time.Duration(rand.Int64N(int64(d/2)+1))
+}
+
+// closeOf returns how a connection that ended with err closed: the code and
+// reason of the close frame the server sent, or CloseAbnormal without one.
+func closeOf(err error) chat.Close {
+	var ce websocket.CloseError
+	if errors.As(err, &ce) {
+		return chat.CloseOf(int(ce.Code), ce.Reason)
+	}
+	return chat.CloseAbnormal
 }

@@ -88,7 +88,7 @@ func describeEvents(events []client.Event) string {
 
 func describeEvent(e client.Event) string {
 	if e.Changed {
-		return fmt.Sprintf("state %v code %d retry %v err %v", e.State, e.Code, e.Retry, e.Err)
+		return fmt.Sprintf("state %v close %v retry %v err %v", e.State, e.Close, e.Retry, e.Err)
 	}
 	if e.Frame != nil {
 		b, _ := chat.Encode(e.Frame)
@@ -104,7 +104,7 @@ func isState(s client.State) func(client.Event) bool {
 // isRetry matches the event that announces a wait before the next dial (as
 // opposed to the one that announces the dial itself).
 func isRetry(e client.Event) bool {
-	return e.Changed && e.State == client.Reconnecting && (e.Err != nil || e.Code != 0)
+	return e.Changed && e.State == client.Reconnecting && (e.Err != nil || e.Close.Code != 0)
 }
 
 func isWelcome(match func(*chat.Welcome) bool) func(client.Event) bool {
@@ -294,8 +294,8 @@ func TestConnReconnectsAtOnceAfterSlowConsumerClose(t *testing.T) {
 	from := 0
 	for range 3 {
 		e, i := rec.next(t, from, "reconnecting after 4008", isRetry)
-		if e.Code != chat.CloseSlowConsumer {
-			t.Fatalf("closed with %d, want %d: %s", e.Code, chat.CloseSlowConsumer, describeEvent(e))
+		if !errors.Is(e.Close, chat.CloseSlowConsumer) {
+			t.Fatalf("closed with %v, want %v: %s", e.Close, chat.CloseSlowConsumer, describeEvent(e))
 		}
 		if e.Retry < 0 || e.Retry >= 500*time.Millisecond {
 			t.Fatalf("retry in %v after a RetryNow close, want under 500ms", e.Retry)
@@ -325,8 +325,8 @@ func TestConnBacksOffWhileTheServerIsDown(t *testing.T) {
 	for attempt := 1; attempt <= 7; attempt++ {
 		e, j := rec.next(t, from, "reconnecting", isRetry)
 		from = j + 1
-		if attempt == 1 && e.Code != chat.CloseGoingAway {
-			t.Errorf("first close code %d, want %d (going away)", e.Code, chat.CloseGoingAway)
+		if attempt == 1 && e.Close.Code != chat.CloseGoingAway.Code {
+			t.Errorf("first close %v, want %v", e.Close, chat.CloseGoingAway)
 		}
 		if attempt > 1 && e.Err == nil {
 			t.Errorf("attempt %d: dial failure without an error", attempt)
@@ -455,8 +455,8 @@ func TestConnHeartbeatDetectsASilentServer(t *testing.T) {
 	})
 	_, i := rec.next(t, 0, "online", isState(client.Online))
 	e, _ := rec.next(t, i, "reconnecting", isRetry)
-	if e.Code != chat.CloseHeartbeat || e.Retry >= 500*time.Millisecond {
-		t.Fatalf("after silence: %s; want code %d and a retry under 500ms", describeEvent(e), chat.CloseHeartbeat)
+	if e.Close != chat.CloseHeartbeat || e.Retry >= 500*time.Millisecond {
+		t.Fatalf("after silence: %s; want %v and a retry under 500ms", describeEvent(e), chat.CloseHeartbeat)
 	}
 	rec.next(t, i+1, "online again", isState(client.Online))
 	mu.Lock()

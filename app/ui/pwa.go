@@ -67,7 +67,7 @@ func (s *Shell) afterEventPWA(ctx app.Context, e client.Event) {
 		switch {
 		case e.State == client.Online:
 			s.pwa.dialFailed = false
-		case e.State == client.Reconnecting && e.Err != nil && e.Code == 0:
+		case e.State == client.Reconnecting && e.Err != nil && e.Close.Code == 0:
 			s.pwa.dialFailed = true // a dial failed: the server is out of reach
 		}
 	}

@@ -139,7 +139,7 @@ func (s *Shell) onEvent(ctx app.Context, e client.Event) {
 }
 
 func closeText(e client.Event) string {
-	if e.Code == 0 || e.Code == chat.CloseNormal || e.State == client.Online {
+	if e.Close.Code == 0 || e.Close.Code == chat.CloseNormal.Code || e.State == client.Online {
 		return ""
 	}
 	if e.Err != nil {
