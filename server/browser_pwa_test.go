@@ -192,20 +192,6 @@ func awaitJS[T any](t *testing.T, tab context.Context, expr string) T {
 	}
 }
 
-// savedConvs is a JavaScript expression: a promise of the ids of the
-// conversations the page saved in IndexedDB.
-const savedConvs = `new Promise((ok, fail) => {
-	const open = indexedDB.open('chat');
-	open.onerror = () => fail(open.error);
-	open.onsuccess = () => {
-		const db = open.result;
-		if (!db.objectStoreNames.contains('convs')) { db.close(); ok(''); return; }
-		const req = db.transaction('convs').objectStore('convs').getAllKeys();
-		req.onsuccess = () => { db.close(); ok(req.result.sort().join(',')); };
-		req.onerror = () => { db.close(); fail(req.error); };
-	};
-})`
-
 // savedText is a JavaScript expression: a promise that the saved
 // conversations hold text.
 func savedText(text string) string {
