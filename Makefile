@@ -10,7 +10,7 @@ WASM_SRCS := $(shell find app wasm -name '*.go' -not -name '*_test.go') go.mod g
 
 .PHONY: all run build wasm axe test test-short vet fmt lint bench bench-web clean
 
-all: fmt vet test
+all: fmt lint test
 
 ## run: build everything and serve the chat on http://$(ADDR)
 run: build
@@ -41,8 +41,9 @@ $(WEB)/version: $(WASM) $(WEB_FILES) build/internal/stamp/main.go
 $(WASM).br $(WASM).gz: $(WASM)
 	@$(GO) run ./build/internal/compress $(WASM)
 
-## test: vet (native and wasm), then every test with -race, browser tests included
-test: wasm vet axe
+## test: lint (gofmt, vet native and wasm, staticcheck), then every test
+## with -race, browser tests included
+test: wasm lint axe
 	@sh scripts/need-chromium.sh
 	$(GO) test -race -count=1 -timeout 20m ./...
 
@@ -84,8 +85,19 @@ vet:
 fmt:
 	gofmt -w app server build wasm
 
-lint: vet
-	@test -z "$$(gofmt -l app server build wasm)" || (gofmt -l app server build wasm; exit 1)
+# staticcheck at a pinned version, built from the module proxy into the
+# git-ignored .cache/ (a native binary, so it can also check the wasm build).
+STATICCHECK_VERSION := v0.8.2
+STATICCHECK         := .cache/staticcheck-$(STATICCHECK_VERSION)/staticcheck
+
+$(STATICCHECK):
+	GOBIN=$(CURDIR)/$(dir $@) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+
+## lint: gofmt, go vet (native and wasm) and staticcheck (native and wasm)
+lint: vet $(STATICCHECK)
+	@test -z "$$(gofmt -l app server build wasm)" || (echo "gofmt would change:"; gofmt -l app server build wasm; exit 1)
+	$(STATICCHECK) ./...
+	GOOS=js GOARCH=wasm $(STATICCHECK) ./app/... ./wasm/...
 
 clean:
 	rm -rf bin $(WASM) $(WASM).br $(WASM).gz $(WEB)/version

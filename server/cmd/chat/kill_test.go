@@ -22,6 +22,8 @@ import (
 	"testing"
 	"time"
 
+	"go.uber.org/goleak"
+
 	"github.com/founding/chat/app/chat"
 	"github.com/founding/chat/app/client"
 	"github.com/founding/chat/server/chattest"
@@ -35,7 +37,7 @@ func TestMain(m *testing.M) {
 		main()
 		os.Exit(0)
 	}
-	os.Exit(m.Run())
+	goleak.VerifyTestMain(m)
 }
 
 // killPatience bounds every wait of the kill test: a race-enabled server
