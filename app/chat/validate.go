@@ -1,6 +1,7 @@
 package chat
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -339,3 +340,108 @@ func (f *Account) Validate() error { return required(TypeAccount, "me", f.Me) }
 
 // Validate checks a Cursor.
 func (f *Cursor) Validate() error { return required(TypeCursor, "conv", f.Conv) }
+
+// Limits of new names beyond the shape CleanName checks.
+const (
+	// MaxMarksInARow is the most combining marks that may follow one
+	// character once the name is composed (NFC is the client's input
+	// method's business; marks that compose are not counted by the server).
+	// Two covers the scripts that stack a vowel sign on a virama; more is
+	// the "Zalgo" text that draws over its neighbours.
+	MaxMarksInARow = 2
+)
+
+// CheckNewName applies the rules a name must meet to be claimed, beyond
+// CleanName's shape: it may not start or end with punctuation, stack more
+// than MaxMarksInARow combining marks, or mix scripts other than the
+// combinations people write names in (Unicode TS #39 "highly restrictive":
+// one script, or Latin with Han and Hiragana/Katakana, with Han and
+// Bopomofo, or with Hangul). Names claimed before these rules keep working
+// wherever a name is only referred to; only new ones must pass.
+func CheckNewName(name string) error { return checkNew(name, CodeBadName, "name") }
+
+// CheckNewRoom applies CheckNewName's rules to the name of a room about to
+// be created.
+func CheckNewRoom(room string) error { return checkNew(room, CodeBadRoom, "room name") }
+
+func checkNew(s string, code Code, what string) error {
+	first, _ := utf8.DecodeRuneInString(s)
+	last, _ := utf8.DecodeLastRuneInString(s)
+	if unicode.IsPunct(first) || unicode.IsPunct(last) {
+		return Errorf(code, "%s may not start or end with punctuation", what)
+	}
+	marks := 0
+	for _, r := range s {
+		if !unicode.IsMark(r) {
+			marks = 0
+			continue
+		}
+		if marks++; marks > MaxMarksInARow {
+			return Errorf(code, "%s stacks more than %d marks on one character", what, MaxMarksInARow)
+		}
+	}
+	if !singleScript(s) {
+		return Errorf(code, "%s mixes scripts (like Latin and Cyrillic letters) that look alike; write it in one", what)
+	}
+	return nil
+}
+
+// scriptSets are the combinations of scripts a name may mix (TS #39,
+// "highly restrictive"); a name in any one script passes anyway.
+var scriptSets = [][]*unicode.RangeTable{
+	{unicode.Latin, unicode.Han, unicode.Hiragana, unicode.Katakana},
+	{unicode.Latin, unicode.Han, unicode.Bopomofo},
+	{unicode.Latin, unicode.Han, unicode.Hangul},
+}
+
+// singleScript reports whether the letters of s come from one script, or
+// from one of scriptSets. Digits, punctuation and combining marks (the
+// Common and Inherited scripts) go with any script.
+func singleScript(s string) bool {
+	var used []*unicode.RangeTable
+	for _, r := range s {
+		if unicode.In(r, unicode.Common, unicode.Inherited) {
+			continue
+		}
+		t := scriptOf(r)
+		if t == nil {
+			return false // unassigned or unknown: not a letter of any script
+		}
+		if !slices.Contains(used, t) {
+			used = append(used, t)
+		}
+	}
+	if len(used) <= 1 {
+		return true
+	}
+	for _, set := range scriptSets {
+		if subset(used, set) {
+			return true
+		}
+	}
+	return false
+}
+
+// scriptOf returns the table of the script of r, or nil.
+func scriptOf(r rune) *unicode.RangeTable {
+	for _, t := range []*unicode.RangeTable{unicode.Latin, unicode.Han, unicode.Cyrillic, unicode.Greek} {
+		if unicode.Is(t, r) {
+			return t // the common cases first
+		}
+	}
+	for name, t := range unicode.Scripts {
+		if name != "Common" && name != "Inherited" && unicode.Is(t, r) {
+			return t
+		}
+	}
+	return nil
+}
+
+func subset(used, set []*unicode.RangeTable) bool {
+	for _, t := range used {
+		if !slices.Contains(set, t) {
+			return false
+		}
+	}
+	return true
+}

@@ -1,6 +1,7 @@
 package chat_test
 
 import (
+	"errors"
 	"fmt"
 	"reflect"
 	"strings"
@@ -412,5 +413,65 @@ func TestCleanNameRejectsInvisibleCharacters(t *testing.T) {
 		if out, err := chat.CleanRoom(name); err == nil {
 			t.Errorf("CleanRoom(%+q) = %+q, want bad_room", name, out)
 		}
+	}
+}
+
+func TestCheckNewName(t *testing.T) {
+	t.Parallel()
+	testCases := []struct {
+		name string
+		in   string
+		ok   bool
+	}{
+		{"latin", "Ann12", true},
+		{"latinWithInnerPunctuation", "ann.b_c-d", true},
+		{"accented", "José", true},
+		{"accentedDecomposed", "Jose\u0301", true},
+		{"vietnamese", "Nguyễn", true},
+		{"chinese", "小明", true},
+		{"chineseWithLatin", "小明Ann", true},
+		{"japanese", "さくらサクラ桜", true},
+		{"japaneseWithLatin", "Sakuraさくら", true},
+		{"korean", "김민준", true},
+		{"koreanWithHan", "김金", true},
+		{"bopomofoWithHan", "ㄅ明", true},
+		{"cyrillicAlone", "Анна", true},
+		{"greekAlone", "Άννα", true},
+		{"devanagariWithSigns", "क्षितिज", true},
+		{"digitsOnly", "2024", true},
+		{"fullWidth", "ＡＢＣ", true},
+		{"cyrillicA", "\u0410nn", false},
+		{"greekAlpha", "\u0391nn", false},
+		{"armenian", "An\u0578", false},
+		{"koreanWithJapanese", "김さくら", false},
+		{"trailingDot", "Ann.", false},
+		{"leadingDash", "-Ann", false},
+		{"trailingUnderscore", "ann_", false},
+		{"stackedMarks", "Zal\u0301\u0302\u0303go", false},
+		{"twoMarksAllowed", "a\u0301\u0302", true},
+	}
+	for _, tc := range testCases {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := chat.CleanName(tc.in); err != nil && tc.ok {
+				t.Fatalf("CleanName(%q): %v", tc.in, err)
+			}
+			err := chat.CheckNewName(tc.in)
+			if tc.ok && err != nil {
+				t.Errorf("CheckNewName(%q) = %v, want it allowed", tc.in, err)
+			}
+			if !tc.ok {
+				var ce *chat.Error
+				if !errors.As(err, &ce) || ce.Code != chat.CodeBadName {
+					t.Errorf("CheckNewName(%q) = %v, want a bad_name error", tc.in, err)
+				}
+			}
+		})
+	}
+	if err := chat.CheckNewRoom("group A"); err != nil {
+		t.Errorf("CheckNewRoom(group A) = %v", err)
+	}
+	var ce *chat.Error
+	if err := chat.CheckNewRoom("gr\u043Eup"); !errors.As(err, &ce) || ce.Code != chat.CodeBadRoom {
+		t.Errorf("CheckNewRoom(mixed) = %v, want bad_room", err)
 	}
 }
