@@ -8,16 +8,20 @@ package markup
 import (
 	"html"
 	"strings"
+	"unicode"
 )
 
 // Message returns the HTML of a message text that chat.CleanText accepted:
-// one <div>, "<br>" for line breaks, http(s) URLs made into links that
-// open in a new tab without handing it this page, and "@name" mentions
-// wrapped in <span class="mention" data-user="key"> (see Mention).
+// one <div dir="auto">, so that right-to-left text or a bidi control in it
+// is isolated from the page around it, "<br>" for line breaks, http(s) URLs
+// made into links that open in a new tab without handing it this page (a
+// link ends at any bidi control, so what it shows is where it goes), and
+// "@name" mentions wrapped in <span class="mention" data-user="key"> (see
+// Mention).
 func Message(text string) string {
 	var b strings.Builder
 	b.Grow(len(text) + len(text)/8 + 32)
-	b.WriteString(`<div class="body">`)
+	b.WriteString(BodyStart)
 	for i, line := range strings.Split(text, "\n") {
 		if i > 0 {
 			b.WriteString("<br>")
@@ -28,10 +32,15 @@ func Message(text string) string {
 	return b.String()
 }
 
-// Event returns the HTML of a membership entry: who, and what happened, in
-// English for clients that show entries as they are (ours localises by kind).
+// BodyStart opens the HTML of every message.
+const BodyStart = `<div class="body" dir="auto">`
+
+// Event returns the HTML of a membership entry: who (isolated in a <bdi>,
+// so a right-to-left name does not reorder the words after it), and what
+// happened, in English for clients that show entries as they are (ours
+// localises by kind).
 func Event(who, what string) string {
-	return `<div class="event"><b>` + html.EscapeString(who) + "</b> " + html.EscapeString(what) + "</div>"
+	return `<div class="event"><b><bdi>` + html.EscapeString(who) + "</bdi></b> " + html.EscapeString(what) + "</div>"
 }
 
 // writeLinked writes line escaped, with URLs made into links.
@@ -88,5 +97,11 @@ func urlEnd(s string) int {
 }
 
 func stopsURL(r rune) bool {
-	return r <= ' ' || r == '<' || r == '>' || r == '"' || r == '`' || r == 0x7f || (r >= 0x80 && r <= 0x9f) || r == '\u3000'
+	return r <= ' ' || r == '<' || r == '>' || r == '"' || r == '`' || r == 0x7f || (r >= 0x80 && r <= 0x9f) || r == '\u3000' || isBidiControl(r)
+}
+
+// isBidiControl reports whether r changes the direction of the text
+// around it: the embeddings, overrides and isolates, and the marks.
+func isBidiControl(r rune) bool {
+	return unicode.Is(unicode.Bidi_Control, r)
 }

@@ -27,6 +27,7 @@ import (
 	"github.com/founding/chat/app/chat"
 	"github.com/founding/chat/app/client"
 	"github.com/founding/chat/server/chattest"
+	"github.com/founding/chat/server/markup"
 )
 
 // runMainEnv makes the test binary run main instead of the tests.
@@ -278,7 +279,7 @@ func TestKilledDuringTrafficLosesNothing(t *testing.T) {
 	count := make(map[string]int)
 	for _, e := range entries {
 		bySeq[e.Seq] = e
-		count[html.UnescapeString(strings.TrimSuffix(strings.TrimPrefix(e.HTML, `<div class="body">`), "</div>"))]++
+		count[html.UnescapeString(strings.TrimSuffix(strings.TrimPrefix(e.HTML, markup.BodyStart), "</div>"))]++
 	}
 	for _, a := range acks {
 		text := texts[a.ID]
