@@ -98,17 +98,7 @@ func (h *Hub) connect(who User, p *profile, s Sink) bool {
 	for _, c := range u.convs {
 		c.subscribe(s)
 	}
-	if u.offTimer != nil {
-		u.offTimer.Stop()
-		u.offTimer = nil
-	}
-	if !u.online {
-		u.online = true
-		for _, c := range u.rooms() {
-			c.online[u.key] = u
-			h.presence(c, u, true, false)
-		}
-	}
+	h.comeOnline(u)
 	for _, c := range u.rooms() {
 		s.Send(h.rosterFrame(c))
 	}
@@ -163,7 +153,8 @@ func (h *Hub) detach(u *user, c *conv) {
 }
 
 // Disconnect unregisters a connection. When it was the user's last, the user
-// goes offline after the presence grace period unless they come back.
+// goes offline after the presence grace period unless they come back
+// (presence.go).
 func (h *Hub) Disconnect(s Sink) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -176,57 +167,9 @@ func (h *Hub) Disconnect(s Sink) {
 	for _, c := range u.convs {
 		c.unsubscribe(s)
 	}
-	if len(u.sessions) == 0 && u.offTimer == nil {
-		u.offGen++
-		gen := u.offGen
-		u.offTimer = time.AfterFunc(h.opts.PresenceGrace, func() { h.goOffline(u, gen) })
+	if len(u.sessions) == 0 {
+		h.startGrace(u)
 	}
-}
-
-// goOffline ends a grace period that nobody came back in: the user goes
-// offline, and this process forgets them until they connect again.
-func (h *Hub) goOffline(u *user, gen uint64) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.closed || u.offTimer == nil || u.offGen != gen || len(u.sessions) > 0 || h.users[u.key] != u {
-		return
-	}
-	u.offTimer = nil
-	if u.online {
-		u.online = false
-		for _, c := range u.rooms() {
-			delete(c.online, u.key)
-			h.presence(c, u, false, false)
-		}
-	}
-	for _, c := range u.convs {
-		h.detach(u, c)
-	}
-	delete(h.users, u.key)
-	key, now := u.key, time.Now().UnixMilli()
-	h.bg.Add(1)
-	go func() {
-		defer h.bg.Done()
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := h.dir.SetSeen(ctx, key, now); err != nil {
-			h.opts.Logger.Warn("last seen not recorded", "user", key, "err", err)
-		}
-	}()
-}
-
-// presence tells every other online member of c that u came or went.
-// Callers hold h.mu.
-func (h *Hub) presence(c *conv, u *user, online, quiet bool) {
-	if h.markCrowd(c) {
-		return // its roster shows a count instead (crowd.go)
-	}
-	frame := encode(&chat.Presence{Conv: c.id, User: escape(u.name), Online: online, Quiet: quiet})
-	c.each(func(s Sink) {
-		if _, own := u.sessions[s]; !own {
-			s.Send(frame)
-		}
-	})
 }
 
 // userOf returns the local user of key. Callers hold h.mu.

@@ -133,20 +133,6 @@ func (c *conv) info(u *user) chat.ConvInfo {
 	return chat.ConvInfo{ID: c.id, Kind: c.kind, Name: escape(name), Last: c.last.Load(), Read: u.read[c.id]}
 }
 
-// roster lists c's online members. Callers hold Hub.mu.
-func (c *conv) roster(limit int) *chat.Roster {
-	r := &chat.Roster{Conv: c.id, Users: make([]string, 0, min(len(c.online), limit))}
-	for _, u := range c.online {
-		if len(r.Users) == limit {
-			r.Count = len(c.online)
-			break
-		}
-		r.Users = append(r.Users, escape(u.name))
-	}
-	sort.Strings(r.Users)
-	return r
-}
-
 // fanOut sends an encoded frame to every connection subscribed to c.
 func (c *conv) fanOut(frame []byte) {
 	c.subMu.RLock()

@@ -243,15 +243,6 @@ func (h *Hub) deliver(e chat.Entry) {
 	c.fanOut(encode(&e))
 }
 
-// Online reports whether the user of name is online here, for tests and
-// tools.
-func (h *Hub) Online(name string) bool {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	u := h.users[names.Key(name)]
-	return u != nil && u.online
-}
-
 // String describes the hub for logs.
 func (h *Hub) String() string {
 	h.mu.Lock()
