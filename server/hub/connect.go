@@ -6,13 +6,12 @@ import (
 	"time"
 
 	"github.com/founding/chat/app/chat"
-	"github.com/founding/chat/server/store"
 )
 
 // profile is what Connect reads from storage for a user who has no
 // connection here yet.
 type profile struct {
-	convs []store.ConvRecord
+	convs []ConvRecord
 	last  map[string]uint64
 	read  map[string]uint64
 	seen  int64
@@ -29,7 +28,7 @@ func (h *Hub) loadProfile(ctx context.Context, key string) (*profile, error) {
 	p := &profile{last: make(map[string]uint64, len(ids))}
 	for _, id := range ids {
 		rec, err := h.record(ctx, id)
-		if errors.Is(err, store.ErrNotFound) {
+		if errors.Is(err, ErrNotFound) {
 			continue // a membership whose conversation was never recorded
 		}
 		if err != nil {
@@ -121,7 +120,7 @@ func (h *Hub) newUser(who User, p *profile) *user {
 }
 
 // attach makes u a local member of the conversation rec. Callers hold h.mu.
-func (h *Hub) attach(u *user, rec store.ConvRecord, last uint64) *conv {
+func (h *Hub) attach(u *user, rec ConvRecord, last uint64) *conv {
 	h.convMu.Lock()
 	c := h.convs[rec.ID]
 	if c == nil {

@@ -20,7 +20,7 @@ import (
 //
 // Today presence is local to this process. A cluster-wide Presence seam (a
 // node publishing its users' arrivals, departures and a periodic heartbeat
-// with a TTL) will plug in here, beside Log and Directory:
+// with a TTL) will plug in here, beside Log and Directory (seams.go):
 // comeOnline and goOffline are where this process's changes go out, and
 // presence is where the other nodes' changes come in.
 
