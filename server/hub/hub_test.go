@@ -95,15 +95,45 @@ func types(frames []chat.Frame) string {
 	return strings.Join(s, ",")
 }
 
+// pollInterval is how often eventually and throughout look again.
+const pollInterval = 5 * time.Millisecond
+
 // eventually polls cond until it holds, failing the test after d.
 func eventually(t testing.TB, d time.Duration, cond func() bool, what string) {
 	t.Helper()
-	deadline := time.Now().Add(d)
+	deadline := time.After(d)
+	tick := time.NewTicker(pollInterval)
+	defer tick.Stop()
 	for !cond() {
-		if time.Now().After(deadline) {
+		select {
+		case <-deadline:
 			t.Fatalf("after %v: %s", d, what)
+		case <-tick.C:
 		}
-		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// throughout polls cond for d and fails the test as soon as it does not
+// hold: the bounded check that something does not happen, for what has no
+// event to wait for (a timer that must not fire, a tick that must send
+// nothing). It asserts cond once more at the end.
+func throughout(t testing.TB, d time.Duration, cond func() bool, what string) {
+	t.Helper()
+	end := time.After(d)
+	tick := time.NewTicker(pollInterval)
+	defer tick.Stop()
+	for {
+		if !cond() {
+			t.Fatal(what)
+		}
+		select {
+		case <-end:
+			if !cond() {
+				t.Fatal(what)
+			}
+			return
+		case <-tick.C:
+		}
 	}
 }
 
@@ -245,12 +275,12 @@ func TestPresenceGrace(t *testing.T) {
 		before := ann.count()
 		h.Disconnect(bob)
 		again := connect(h, "bob")
-		time.Sleep(4 * grace) // long enough for a pending "went away" to fire
+		// The pending "went away" is a timer: nothing signals that it
+		// fired and did nothing, so watch for four grace periods.
+		throughout(t, 4*grace, func() bool { return ann.count() == before && h.Online("bob") },
+			"ann heard of bob, or bob went offline, after bob reconnected within the grace")
 		if got := ann.since(t, before); len(got) != 0 {
 			t.Fatalf("ann heard %s after bob reconnected", types(got))
-		}
-		if !h.Online("bob") {
-			t.Error("bob is offline")
 		}
 
 		h.Disconnect(again)
@@ -273,7 +303,10 @@ func TestPresenceGrace(t *testing.T) {
 		h.Disconnect(tab) // twice is harmless
 		h.Disconnect(bob)
 		eventually(t, 5*time.Second, func() bool { return len(framesOf(ann.frames(t), offline)) == 2 }, "no offline presence in the lobby and den")
-		time.Sleep(4 * grace)
+		// A second "went away" would come from a second timer: nothing
+		// signals its absence, so watch for four more grace periods.
+		throughout(t, 4*grace, func() bool { return len(framesOf(ann.frames(t), offline)) == 2 },
+			"bob went offline more than once per room")
 		got := framesOf(ann.frames(t), offline)
 		convs := map[string]int{}
 		for _, p := range got {
@@ -893,9 +926,10 @@ func TestCrowdedRoomsGetTheirRosterAgainWhenSomeoneComesOrGoes(t *testing.T) {
 		t.Error("the renewed roster was sent with Send, waking an idle connection, not with SendWithNext")
 	}
 
-	// A quiet crowd sends nothing more.
+	// A quiet crowd sends nothing more: no event marks a roster tick that
+	// sent nothing, so watch for five of them.
 	n := first.count()
-	time.Sleep(100 * time.Millisecond)
+	throughout(t, 5*20*time.Millisecond, func() bool { return first.count() == n }, "with nobody coming or going, u0 got more frames")
 	if got := first.since(t, n); len(got) != 0 {
 		t.Errorf("with nobody coming or going, u0 got %s", types(got))
 	}

@@ -3,8 +3,12 @@ package jetstream_test
 import (
 	"testing"
 
+	"go.uber.org/goleak"
+
 	"github.com/founding/chat/server/bus"
 )
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // openBus starts an embedded NATS server with JetStream on dir; Close shuts
 // it down.
