@@ -7,11 +7,14 @@ import (
 	"github.com/founding/chat/server/auth"
 	"github.com/founding/chat/server/bus"
 	"github.com/founding/chat/server/hub"
-	"github.com/founding/chat/server/store"
+	"github.com/founding/chat/server/store/jetstream"
+	"github.com/founding/chat/server/store/memory"
 )
 
 // Storage is where the server keeps what lasts: the conversation log, the
-// directory of conversations and memberships, and the accounts.
+// directory of conversations and memberships, and the accounts. It wires
+// the backends of server/store into the seams of the hub and auth: memory
+// ones (MemoryStorage) or JetStream ones (OpenStorage).
 type Storage struct {
 	Log       hub.Log
 	Directory hub.Directory
@@ -21,9 +24,9 @@ type Storage struct {
 // MemoryStorage keeps everything in the process: for tests and tools.
 func MemoryStorage() *Storage {
 	return &Storage{
-		Log:       store.NewMemory(),
-		Directory: store.NewMemoryDirectory(),
-		Accounts:  auth.NewAccounts(auth.NewMemoryRecords()),
+		Log:       memory.NewLog(),
+		Directory: memory.NewDirectory(),
+		Accounts:  auth.NewAccounts(memory.NewRecords()),
 	}
 }
 
@@ -42,7 +45,7 @@ type StorageOptions struct {
 // OpenStorage makes the durable storage on the JetStream of b: streams for
 // the log, key-value buckets for the rest, all with b.Replicas copies.
 func OpenStorage(ctx context.Context, b *bus.Bus, o StorageOptions) (*Storage, error) {
-	log, err := store.OpenJetStream(ctx, b.JetStream, store.JetStreamOptions{
+	log, err := jetstream.OpenLog(ctx, b.JetStream, jetstream.LogOptions{
 		Shards:             o.Shards,
 		Replicas:           b.Replicas,
 		MaxAge:             o.MaxAge,
@@ -52,11 +55,11 @@ func OpenStorage(ctx context.Context, b *bus.Bus, o StorageOptions) (*Storage, e
 	if err != nil {
 		return nil, err
 	}
-	dir, err := store.OpenKVDirectory(ctx, b.JetStream, b.Replicas)
+	dir, err := jetstream.OpenDirectory(ctx, b.JetStream, b.Replicas)
 	if err != nil {
 		return nil, err
 	}
-	rec, err := auth.OpenKVRecords(ctx, b.JetStream, b.Replicas)
+	rec, err := jetstream.OpenRecords(ctx, b.JetStream, b.Replicas)
 	if err != nil {
 		return nil, err
 	}

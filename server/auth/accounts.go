@@ -44,10 +44,11 @@ type session struct {
 	Created int64  `json:"created"`
 }
 
-// Buckets of Records.
+// The buckets of Records that Accounts use; a durable backend creates them
+// when it opens.
 const (
-	accountsBucket = "accounts"
-	sessionsBucket = "sessions"
+	AccountsBucket = "accounts" // user key -> account
+	SessionsBucket = "sessions" // SHA-256 of a session token, hex -> session
 )
 
 // Accounts keeps users, their passwords and their browser sessions in
@@ -74,7 +75,7 @@ func (a *Accounts) Lookup(ctx context.Context, token string) (User, error) {
 		return User{}, ErrNoSession
 	}
 	var s session
-	if _, err := a.get(ctx, sessionsBucket, sessionKey(token), &s); err != nil {
+	if _, err := a.get(ctx, SessionsBucket, sessionKey(token), &s); err != nil {
 		if errors.Is(err, ErrNotFound) {
 			return User{}, ErrNoSession
 		}
@@ -89,7 +90,7 @@ func (a *Accounts) Lookup(ctx context.Context, token string) (User, error) {
 
 func (a *Accounts) account(ctx context.Context, key string) (User, account, error) {
 	var acc account
-	if _, err := a.get(ctx, accountsBucket, key, &acc); err != nil {
+	if _, err := a.get(ctx, AccountsBucket, key, &acc); err != nil {
 		if errors.Is(err, ErrNotFound) {
 			return User{}, acc, ErrNoUser
 		}
@@ -115,12 +116,12 @@ func (a *Accounts) Claim(ctx context.Context, token, name string) (User, error) 
 	// The session first: a crash before the account leaves a session that
 	// Lookup ignores, never an account nobody holds.
 	sk := sessionKey(token)
-	if err := a.put(ctx, sessionsBucket, sk, session{User: u.Key, Created: a.now().UnixMilli()}); err != nil {
+	if err := a.put(ctx, SessionsBucket, sk, session{User: u.Key, Created: a.now().UnixMilli()}); err != nil {
 		return User{}, err
 	}
-	err := a.create(ctx, accountsBucket, u.Key, account{Name: name, Created: a.now().UnixMilli()})
+	err := a.create(ctx, AccountsBucket, u.Key, account{Name: name, Created: a.now().UnixMilli()})
 	if errors.Is(err, ErrExists) {
-		a.rec.Delete(ctx, sessionsBucket, sk)
+		a.rec.Delete(ctx, SessionsBucket, sk)
 		return User{}, ErrNameTaken
 	}
 	if err != nil {
@@ -134,7 +135,7 @@ func (a *Accounts) Claim(ctx context.Context, token, name string) (User, error) 
 func (a *Accounts) SetPassword(ctx context.Context, key, old, password string) error {
 	for attempt := 0; attempt < 4; attempt++ {
 		var acc account
-		rev, err := a.get(ctx, accountsBucket, key, &acc)
+		rev, err := a.get(ctx, AccountsBucket, key, &acc)
 		if errors.Is(err, ErrNotFound) {
 			return ErrNoUser
 		}
@@ -157,7 +158,7 @@ func (a *Accounts) SetPassword(ctx context.Context, key, old, password string) e
 		}
 		acc.Hash = HashPassword(password)
 		data, _ := json.Marshal(acc)
-		_, err = a.rec.Update(ctx, accountsBucket, key, data, rev)
+		_, err = a.rec.Update(ctx, AccountsBucket, key, data, rev)
 		if !errors.Is(err, ErrConflict) {
 			return err
 		}
@@ -194,7 +195,7 @@ func (a *Accounts) SignIn(ctx context.Context, name, password string) (string, U
 		return "", User{}, ErrWrongPassword
 	}
 	token := NewToken()
-	if err := a.put(ctx, sessionsBucket, sessionKey(token), session{User: key, Created: a.now().UnixMilli()}); err != nil {
+	if err := a.put(ctx, SessionsBucket, sessionKey(token), session{User: key, Created: a.now().UnixMilli()}); err != nil {
 		return "", User{}, err
 	}
 	return token, u, nil
@@ -205,7 +206,7 @@ func (a *Accounts) SignOut(ctx context.Context, token string) error {
 	if !ValidToken(token) {
 		return nil
 	}
-	return a.rec.Delete(ctx, sessionsBucket, sessionKey(token))
+	return a.rec.Delete(ctx, SessionsBucket, sessionKey(token))
 }
 
 // retryAfter is how long until lim allows one more try.

@@ -6,13 +6,12 @@ import (
 	"time"
 
 	"github.com/founding/chat/app/chat"
-	"github.com/founding/chat/server/store"
 )
 
 // profile is what Connect reads from storage for a user who has no
 // connection here yet.
 type profile struct {
-	convs []store.ConvRecord
+	convs []ConvRecord
 	last  map[string]uint64
 	read  map[string]uint64
 	seen  int64
@@ -29,7 +28,7 @@ func (h *Hub) loadProfile(ctx context.Context, key string) (*profile, error) {
 	p := &profile{last: make(map[string]uint64, len(ids))}
 	for _, id := range ids {
 		rec, err := h.record(ctx, id)
-		if errors.Is(err, store.ErrNotFound) {
+		if errors.Is(err, ErrNotFound) {
 			continue // a membership whose conversation was never recorded
 		}
 		if err != nil {
@@ -98,17 +97,7 @@ func (h *Hub) connect(who User, p *profile, s Sink) bool {
 	for _, c := range u.convs {
 		c.subscribe(s)
 	}
-	if u.offTimer != nil {
-		u.offTimer.Stop()
-		u.offTimer = nil
-	}
-	if !u.online {
-		u.online = true
-		for _, c := range u.rooms() {
-			c.online[u.key] = u
-			h.presence(c, u, true, false)
-		}
-	}
+	h.comeOnline(u)
 	for _, c := range u.rooms() {
 		s.Send(h.rosterFrame(c))
 	}
@@ -131,7 +120,7 @@ func (h *Hub) newUser(who User, p *profile) *user {
 }
 
 // attach makes u a local member of the conversation rec. Callers hold h.mu.
-func (h *Hub) attach(u *user, rec store.ConvRecord, last uint64) *conv {
+func (h *Hub) attach(u *user, rec ConvRecord, last uint64) *conv {
 	h.convMu.Lock()
 	c := h.convs[rec.ID]
 	if c == nil {
@@ -163,7 +152,8 @@ func (h *Hub) detach(u *user, c *conv) {
 }
 
 // Disconnect unregisters a connection. When it was the user's last, the user
-// goes offline after the presence grace period unless they come back.
+// goes offline after the presence grace period unless they come back
+// (presence.go).
 func (h *Hub) Disconnect(s Sink) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -176,57 +166,9 @@ func (h *Hub) Disconnect(s Sink) {
 	for _, c := range u.convs {
 		c.unsubscribe(s)
 	}
-	if len(u.sessions) == 0 && u.offTimer == nil {
-		u.offGen++
-		gen := u.offGen
-		u.offTimer = time.AfterFunc(h.opts.PresenceGrace, func() { h.goOffline(u, gen) })
+	if len(u.sessions) == 0 {
+		h.startGrace(u)
 	}
-}
-
-// goOffline ends a grace period that nobody came back in: the user goes
-// offline, and this process forgets them until they connect again.
-func (h *Hub) goOffline(u *user, gen uint64) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.closed || u.offTimer == nil || u.offGen != gen || len(u.sessions) > 0 || h.users[u.key] != u {
-		return
-	}
-	u.offTimer = nil
-	if u.online {
-		u.online = false
-		for _, c := range u.rooms() {
-			delete(c.online, u.key)
-			h.presence(c, u, false, false)
-		}
-	}
-	for _, c := range u.convs {
-		h.detach(u, c)
-	}
-	delete(h.users, u.key)
-	key, now := u.key, time.Now().UnixMilli()
-	h.bg.Add(1)
-	go func() {
-		defer h.bg.Done()
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := h.dir.SetSeen(ctx, key, now); err != nil {
-			h.opts.Logger.Warn("last seen not recorded", "user", key, "err", err)
-		}
-	}()
-}
-
-// presence tells every other online member of c that u came or went.
-// Callers hold h.mu.
-func (h *Hub) presence(c *conv, u *user, online, quiet bool) {
-	if h.markCrowd(c) {
-		return // its roster shows a count instead (crowd.go)
-	}
-	frame := encode(&chat.Presence{Conv: c.id, User: escape(u.name), Online: online, Quiet: quiet})
-	c.each(func(s Sink) {
-		if _, own := u.sessions[s]; !own {
-			s.Send(frame)
-		}
-	})
 }
 
 // userOf returns the local user of key. Callers hold h.mu.

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/founding/chat/app/chat"
-	"github.com/founding/chat/server/store"
 )
 
 // user is a user with connections here (or in the grace period after the
@@ -62,7 +61,7 @@ type conv struct {
 	id      string
 	kind    chat.ConvKind
 	name    string           // room name, as first typed
-	pair    []store.Member   // private conversations: the two users
+	pair    []Member         // private conversations: the two users
 	members map[string]*user // local members by key; guarded by Hub.mu
 	online  map[string]*user // local members online; guarded by Hub.mu
 
@@ -74,7 +73,7 @@ type conv struct {
 	last  atomic.Uint64 // newest seq seen
 }
 
-func newConv(rec store.ConvRecord) *conv {
+func newConv(rec ConvRecord) *conv {
 	c := &conv{id: rec.ID, kind: rec.Kind, name: rec.Name, pair: rec.Members,
 		members: make(map[string]*user), online: make(map[string]*user)}
 	c.index = make(map[Sink]int)
@@ -131,20 +130,6 @@ func (c *conv) info(u *user) chat.ConvInfo {
 		}
 	}
 	return chat.ConvInfo{ID: c.id, Kind: c.kind, Name: escape(name), Last: c.last.Load(), Read: u.read[c.id]}
-}
-
-// roster lists c's online members. Callers hold Hub.mu.
-func (c *conv) roster(limit int) *chat.Roster {
-	r := &chat.Roster{Conv: c.id, Users: make([]string, 0, min(len(c.online), limit))}
-	for _, u := range c.online {
-		if len(r.Users) == limit {
-			r.Count = len(c.online)
-			break
-		}
-		r.Users = append(r.Users, escape(u.name))
-	}
-	sort.Strings(r.Users)
-	return r
 }
 
 // fanOut sends an encoded frame to every connection subscribed to c.

@@ -1,20 +1,27 @@
 // Package hub holds this process's share of the chat: the connections of
 // its users, the conversations they are in, and presence. What lasts lives
-// behind two seams: the Log of conversation entries and the Directory of
-// conversations, memberships and read positions. Both may be shared with
-// other processes (JetStream), so the hub never assumes it made a change
-// itself: it fans out the entries the Log's watch delivers, from whichever
-// process appended them, and applies the membership changes the Directory's
-// watch reports.
+// behind two seams the hub defines (seams.go) with the records they carry:
+// the Log of conversation entries and the Directory of conversations,
+// memberships and read positions. The hub imports no backend; the
+// composition root passes one in (server/store has a memory one and a
+// JetStream one). Both may be shared with other processes, so the hub never
+// assumes it made a change itself: it fans out the entries the Log's watch
+// delivers, from whichever process appended them, and applies the
+// membership changes the Directory's watch reports.
+//
+// Presence (who is online, the grace period, rosters, crowded rooms) is in
+// presence.go and is local to this process today. The third seam, a
+// cluster-wide Presence, will be defined in seams.go beside Log and
+// Directory and plug into presence.go.
 //
 // Fan-out encodes an entry once and gives the same bytes to the Sink of
 // every local connection subscribed to its conversation. The hub never
 // writes to a socket and never blocks on one: a Sink queues bytes and
 // evicts itself when its connection cannot keep up.
 //
-// Entry points: Connect and Disconnect bracket a connection's life; Post,
-// PostTo, Join, Leave, Open, Page, Resume and MarkRead serve the frames a
-// client sends.
+// Entry points: New with a Log and a Directory; Connect and Disconnect
+// bracket a connection's life; Post, PostTo, Join, Leave, Open, Page,
+// Resume and MarkRead serve the frames a client sends.
 //
 // Locks: Hub.mu guards users and the membership maps; Hub.convMu guards the
 // conversation table that fan-out reads. Hub.mu is taken before convMu. No
@@ -24,6 +31,7 @@ package hub
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"html"
 	"log/slog"
@@ -32,7 +40,6 @@ import (
 
 	"github.com/founding/chat/app/chat"
 	"github.com/founding/chat/server/names"
-	"github.com/founding/chat/server/store"
 )
 
 // Sink receives the encoded frames meant for one connection.
@@ -46,31 +53,6 @@ type Sink interface {
 	SendWithNext(slot string, frame []byte)
 }
 
-// Log is the history the hub appends to, reads from and watches.
-type Log interface {
-	Append(ctx context.Context, e chat.Entry) (chat.Entry, error)
-	AppendMessage(ctx context.Context, e chat.Entry, o store.Origin) (chat.Ack, bool, error)
-	Page(ctx context.Context, q chat.History) (chat.Page, error)
-	Last(ctx context.Context, conv string) (uint64, error)
-	// Watch calls fn with every entry appended from now on, by anyone, in
-	// order within each conversation.
-	Watch(ctx context.Context, fn func(chat.Entry)) (func(), error)
-}
-
-// Directory keeps conversations, who is in them, read positions and when
-// users were last seen.
-type Directory interface {
-	CreateConv(ctx context.Context, rec store.ConvRecord) (store.ConvRecord, error)
-	Conv(ctx context.Context, id string) (store.ConvRecord, error)
-	SetMember(ctx context.Context, user, conv string, member bool) (bool, error)
-	Memberships(ctx context.Context, user string) ([]string, error)
-	RaiseCursor(ctx context.Context, user, conv string, seq uint64) (bool, error)
-	Cursors(ctx context.Context, user string) (map[string]uint64, error)
-	SetSeen(ctx context.Context, user string, ms int64) error
-	Seen(ctx context.Context, user string) (int64, error)
-	WatchMemberships(ctx context.Context, fn func(store.MembershipChange)) (func(), error)
-}
-
 // User is who a connection belongs to.
 type User struct {
 	Key, Name string
@@ -79,9 +61,9 @@ type User struct {
 
 // Options configure a Hub. Zero values mean the documented defaults.
 type Options struct {
-	// Log stores the conversations. Defaults to a store.Memory.
+	// Log stores the conversations. Required.
 	Log Log
-	// Directory stores memberships. Defaults to a store.MemoryDirectory.
+	// Directory stores conversations and memberships. Required.
 	Directory Directory
 	// FindUser returns the user whose name has the same key as name, or a
 	// *chat.Error no_such_user. Defaults to the users seen by this hub.
@@ -129,20 +111,20 @@ type Hub struct {
 	closed  bool
 	users   map[string]*user // users with local connections, or in their grace period
 	known   map[string]User  // everyone seen here, for the default FindUser
-	records map[string]store.ConvRecord
+	records map[string]ConvRecord
 	sinks   map[Sink]*user
 
 	convMu sync.RWMutex
 	convs  map[string]*conv // conversations some local user is in
 }
 
+// errMissingSeam is New's answer to Options without a Log or a Directory.
+var errMissingSeam = errors.New("hub: Options.Log and Options.Directory are required (server/store has backends)")
+
 // New returns a hub watching opts.Log and opts.Directory. Close stops it.
 func New(opts Options) (*Hub, error) {
-	if opts.Log == nil {
-		opts.Log = store.NewMemory()
-	}
-	if opts.Directory == nil {
-		opts.Directory = store.NewMemoryDirectory()
+	if opts.Log == nil || opts.Directory == nil {
+		return nil, errMissingSeam
 	}
 	if opts.PresenceGrace <= 0 {
 		opts.PresenceGrace = 5 * time.Second
@@ -168,7 +150,7 @@ func New(opts Options) (*Hub, error) {
 		dir:     opts.Directory,
 		users:   make(map[string]*user),
 		known:   make(map[string]User),
-		records: map[string]store.ConvRecord{LobbyID: {ID: LobbyID, Kind: chat.KindRoom, Name: lobbyName}},
+		records: map[string]ConvRecord{LobbyID: {ID: LobbyID, Kind: chat.KindRoom, Name: lobbyName}},
 		sinks:   make(map[Sink]*user),
 		convs:   make(map[string]*conv),
 	}
@@ -181,7 +163,7 @@ func New(opts Options) (*Hub, error) {
 		return nil, fmt.Errorf("hub: watching the log: %w", err)
 	}
 	h.stops = append(h.stops, stop)
-	stop, err = h.dir.WatchMemberships(ctx, func(c store.MembershipChange) {
+	stop, err = h.dir.WatchMemberships(ctx, func(c MembershipChange) {
 		if err := h.applyMember(context.Background(), c.User, c.Conv, c.Member); err != nil {
 			h.opts.Logger.Error("membership change not applied", "user", c.User, "conv", c.Conv, "err", err)
 		}
@@ -243,15 +225,6 @@ func (h *Hub) deliver(e chat.Entry) {
 	c.fanOut(encode(&e))
 }
 
-// Online reports whether the user of name is online here, for tests and
-// tools.
-func (h *Hub) Online(name string) bool {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	u := h.users[names.Key(name)]
-	return u != nil && u.online
-}
-
 // String describes the hub for logs.
 func (h *Hub) String() string {
 	h.mu.Lock()
@@ -274,7 +247,7 @@ func (h *Hub) findUser(ctx context.Context, name string) (User, error) {
 
 // record returns the record of conversation id, from the cache or the
 // directory.
-func (h *Hub) record(ctx context.Context, id string) (store.ConvRecord, error) {
+func (h *Hub) record(ctx context.Context, id string) (ConvRecord, error) {
 	h.mu.Lock()
 	rec, ok := h.records[id]
 	h.mu.Unlock()

@@ -12,6 +12,7 @@ import (
 	"github.com/founding/chat/app/chat"
 	"github.com/founding/chat/server/hub"
 	"github.com/founding/chat/server/names"
+	"github.com/founding/chat/server/store/memory"
 )
 
 // recorder is a hub.Sink that keeps every frame it is given, as given.
@@ -94,15 +95,45 @@ func types(frames []chat.Frame) string {
 	return strings.Join(s, ",")
 }
 
+// pollInterval is how often eventually and throughout look again.
+const pollInterval = 5 * time.Millisecond
+
 // eventually polls cond until it holds, failing the test after d.
 func eventually(t testing.TB, d time.Duration, cond func() bool, what string) {
 	t.Helper()
-	deadline := time.Now().Add(d)
+	deadline := time.After(d)
+	tick := time.NewTicker(pollInterval)
+	defer tick.Stop()
 	for !cond() {
-		if time.Now().After(deadline) {
+		select {
+		case <-deadline:
 			t.Fatalf("after %v: %s", d, what)
+		case <-tick.C:
 		}
-		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// throughout polls cond for d and fails the test as soon as it does not
+// hold: the bounded check that something does not happen, for what has no
+// event to wait for (a timer that must not fire, a tick that must send
+// nothing). It asserts cond once more at the end.
+func throughout(t testing.TB, d time.Duration, cond func() bool, what string) {
+	t.Helper()
+	end := time.After(d)
+	tick := time.NewTicker(pollInterval)
+	defer tick.Stop()
+	for {
+		if !cond() {
+			t.Fatal(what)
+		}
+		select {
+		case <-end:
+			if !cond() {
+				t.Fatal(what)
+			}
+			return
+		case <-tick.C:
+		}
 	}
 }
 
@@ -123,7 +154,15 @@ func mustNot(t testing.TB, err error) {
 	}
 }
 
-func newHub(opts hub.Options) *hub.Hub {
+// newHub returns a hub on fresh memory storage, closed when t ends.
+func newHub(t testing.TB, opts hub.Options) *hub.Hub {
+	t.Helper()
+	if opts.Log == nil {
+		opts.Log = memory.NewLog()
+	}
+	if opts.Directory == nil {
+		opts.Directory = memory.NewDirectory()
+	}
 	if opts.PresenceGrace == 0 {
 		opts.PresenceGrace = time.Hour // presence timers stay out of the way
 	}
@@ -132,8 +171,9 @@ func newHub(opts hub.Options) *hub.Hub {
 	}
 	h, err := hub.New(opts)
 	if err != nil {
-		panic(err)
+		t.Fatal(err)
 	}
+	t.Cleanup(h.Close)
 	return h
 }
 
@@ -163,7 +203,7 @@ func post(t testing.TB, h *hub.Hub, name, conv, text string, msg chat.MsgID) cha
 }
 
 func TestConnectSendsWelcomeFirstThenRosters(t *testing.T) {
-	h := newHub(hub.Options{})
+	h := newHub(t, hub.Options{})
 	ann := connect(h, "Ann")
 	frames := ann.frames(t)
 	if types(frames) != "welcome,roster" {
@@ -206,7 +246,7 @@ func TestConnectSendsWelcomeFirstThenRosters(t *testing.T) {
 }
 
 func TestConnectTellsOthersOnce(t *testing.T) {
-	h := newHub(hub.Options{})
+	h := newHub(t, hub.Options{})
 	ann := connect(h, "ann")
 	bob := connect(h, "bob")
 	connect(h, "bob") // a second tab is no news
@@ -229,18 +269,18 @@ func TestPresenceGrace(t *testing.T) {
 
 	t.Run("a quick reconnect makes no noise", func(t *testing.T) {
 		t.Parallel()
-		h := newHub(hub.Options{PresenceGrace: grace})
+		h := newHub(t, hub.Options{PresenceGrace: grace})
 		ann := connect(h, "ann")
 		bob := connect(h, "bob")
 		before := ann.count()
 		h.Disconnect(bob)
 		again := connect(h, "bob")
-		time.Sleep(4 * grace) // long enough for a pending "went away" to fire
+		// The pending "went away" is a timer: nothing signals that it
+		// fired and did nothing, so watch for four grace periods.
+		throughout(t, 4*grace, func() bool { return ann.count() == before && h.Online("bob") },
+			"ann heard of bob, or bob went offline, after bob reconnected within the grace")
 		if got := ann.since(t, before); len(got) != 0 {
 			t.Fatalf("ann heard %s after bob reconnected", types(got))
-		}
-		if !h.Online("bob") {
-			t.Error("bob is offline")
 		}
 
 		h.Disconnect(again)
@@ -249,7 +289,7 @@ func TestPresenceGrace(t *testing.T) {
 
 	t.Run("the last disconnect goes offline once after the grace", func(t *testing.T) {
 		t.Parallel()
-		h := newHub(hub.Options{PresenceGrace: grace})
+		h := newHub(t, hub.Options{PresenceGrace: grace})
 		ann := connect(h, "ann")
 		bob := connect(h, "bob")
 		tab := connect(h, "bob")
@@ -263,7 +303,10 @@ func TestPresenceGrace(t *testing.T) {
 		h.Disconnect(tab) // twice is harmless
 		h.Disconnect(bob)
 		eventually(t, 5*time.Second, func() bool { return len(framesOf(ann.frames(t), offline)) == 2 }, "no offline presence in the lobby and den")
-		time.Sleep(4 * grace)
+		// A second "went away" would come from a second timer: nothing
+		// signals its absence, so watch for four more grace periods.
+		throughout(t, 4*grace, func() bool { return len(framesOf(ann.frames(t), offline)) == 2 },
+			"bob went offline more than once per room")
 		got := framesOf(ann.frames(t), offline)
 		convs := map[string]int{}
 		for _, p := range got {
@@ -291,7 +334,7 @@ func TestPresenceGrace(t *testing.T) {
 
 func TestJoin(t *testing.T) {
 	ctx := context.Background()
-	h := newHub(hub.Options{})
+	h := newHub(t, hub.Options{})
 	ann := connect(h, "ann")
 	before := ann.count()
 
@@ -359,7 +402,7 @@ func TestJoin(t *testing.T) {
 	})
 
 	t.Run("bad names and too many rooms", func(t *testing.T) {
-		h := newHub(hub.Options{MaxRooms: 2})
+		h := newHub(t, hub.Options{MaxRooms: 2})
 		connect(h, "cid")
 		_, err := h.Join(ctx, key("cid"), "<b>")
 		wantCode(t, err, chat.CodeBadRoom)
@@ -376,7 +419,7 @@ func TestJoin(t *testing.T) {
 
 func TestLeave(t *testing.T) {
 	ctx := context.Background()
-	h := newHub(hub.Options{})
+	h := newHub(t, hub.Options{})
 	ann, bob := connect(h, "ann"), connect(h, "bob")
 	room, err := h.Join(ctx, key("ann"), "den")
 	mustNot(t, err)
@@ -438,7 +481,7 @@ func TestLeave(t *testing.T) {
 // the same moment: the room gets one leave entry and one of them an error.
 func TestConcurrentLeavesMakeOneEntry(t *testing.T) {
 	ctx := context.Background()
-	h := newHub(hub.Options{MaxRooms: 1000})
+	h := newHub(t, hub.Options{MaxRooms: 1000})
 	connect(h, "ann")
 	connect(h, "auditor")
 	for i := range 100 {
@@ -472,7 +515,7 @@ func TestConcurrentLeavesMakeOneEntry(t *testing.T) {
 }
 
 func TestPostEncodesOnceForEverySubscriber(t *testing.T) {
-	h := newHub(hub.Options{})
+	h := newHub(t, hub.Options{})
 	ann, bob, tab := connect(h, "ann"), connect(h, "bob"), connect(h, "bob")
 	sinks := []*recorder{ann, bob, tab}
 	before := make([]int, len(sinks))
@@ -506,7 +549,7 @@ func TestPostEncodesOnceForEverySubscriber(t *testing.T) {
 }
 
 func TestRetriedMessageIDIsStoredAndSentOnce(t *testing.T) {
-	h := newHub(hub.Options{})
+	h := newHub(t, hub.Options{})
 	ann, bob := connect(h, "ann"), connect(h, "bob")
 	first := post(t, h, "ann", hub.LobbyID, "once", id("device-a", 5))
 	again := post(t, h, "ann", hub.LobbyID, "once", id("device-a", 5))
@@ -533,7 +576,7 @@ func TestRetriedMessageIDIsStoredAndSentOnce(t *testing.T) {
 
 func TestPostRefusals(t *testing.T) {
 	ctx := context.Background()
-	h := newHub(hub.Options{})
+	h := newHub(t, hub.Options{})
 	connect(h, "ann")
 	connect(h, "bob")
 	room, err := h.Join(ctx, key("bob"), "den")
@@ -563,7 +606,7 @@ func TestPostRefusals(t *testing.T) {
 }
 
 func TestOpenMakesOnePrivateConversationPerPair(t *testing.T) {
-	h := newHub(hub.Options{})
+	h := newHub(t, hub.Options{})
 	ann, bob, cid := connect(h, "ann"), connect(h, "Bob"), connect(h, "cid")
 	bobTab := connect(h, "Bob")
 
@@ -627,7 +670,7 @@ func TestOpenMakesOnePrivateConversationPerPair(t *testing.T) {
 	}
 
 	t.Run("from both sides at once", func(t *testing.T) {
-		h := newHub(hub.Options{})
+		h := newHub(t, hub.Options{})
 		connect(h, "dan")
 		connect(h, "eve")
 		var wg sync.WaitGroup
@@ -649,7 +692,7 @@ func TestOpenMakesOnePrivateConversationPerPair(t *testing.T) {
 }
 
 func TestMarkRead(t *testing.T) {
-	h := newHub(hub.Options{})
+	h := newHub(t, hub.Options{})
 	ann, tab, bob := connect(h, "ann"), connect(h, "ann"), connect(h, "bob")
 	for i := range uint64(3) {
 		post(t, h, "bob", hub.LobbyID, "hi", id("device-b", i+1))
@@ -687,7 +730,7 @@ func TestMarkRead(t *testing.T) {
 
 func TestPageRefusesNonMembers(t *testing.T) {
 	ctx := context.Background()
-	h := newHub(hub.Options{})
+	h := newHub(t, hub.Options{})
 	connect(h, "ann")
 	connect(h, "bob")
 	connect(h, "cid")
@@ -740,7 +783,7 @@ func TestConcurrentPostsAreGapFreeInOrder(t *testing.T) {
 		users = 8
 		each  = 50
 	)
-	h := newHub(hub.Options{PresenceGrace: time.Millisecond})
+	h := newHub(t, hub.Options{PresenceGrace: time.Millisecond})
 	var sinks []*recorder
 	for u := range users {
 		name := fmt.Sprintf("user%d", u)
@@ -806,7 +849,7 @@ func TestConcurrentPostsAreGapFreeInOrder(t *testing.T) {
 }
 
 func TestLargeRoomsShowACountInsteadOfNotices(t *testing.T) {
-	h := newHub(hub.Options{PresenceLimit: 3})
+	h := newHub(t, hub.Options{PresenceLimit: 3})
 	first := connect(h, "u0")
 	for i := 1; i < 6; i++ {
 		connect(h, fmt.Sprintf("u%d", i))
@@ -825,7 +868,7 @@ func TestLargeRoomsShowACountInsteadOfNotices(t *testing.T) {
 
 func TestJoinsOfACrowdAreNotEntries(t *testing.T) {
 	ctx := context.Background()
-	h := newHub(hub.Options{PresenceLimit: 3})
+	h := newHub(t, hub.Options{PresenceLimit: 3})
 	var room chat.ConvInfo
 	for i := 0; i < 6; i++ {
 		name := fmt.Sprintf("u%d", i)
@@ -857,8 +900,7 @@ func TestJoinsOfACrowdAreNotEntries(t *testing.T) {
 }
 
 func TestCrowdedRoomsGetTheirRosterAgainWhenSomeoneComesOrGoes(t *testing.T) {
-	h := newHub(hub.Options{PresenceLimit: 2, RosterInterval: 20 * time.Millisecond, PresenceGrace: time.Millisecond})
-	defer h.Close()
+	h := newHub(t, hub.Options{PresenceLimit: 2, RosterInterval: 20 * time.Millisecond, PresenceGrace: time.Millisecond})
 	first := connect(h, "u0")
 	others := make([]*recorder, 4)
 	for i := 1; i < 4; i++ {
@@ -884,9 +926,10 @@ func TestCrowdedRoomsGetTheirRosterAgainWhenSomeoneComesOrGoes(t *testing.T) {
 		t.Error("the renewed roster was sent with Send, waking an idle connection, not with SendWithNext")
 	}
 
-	// A quiet crowd sends nothing more.
+	// A quiet crowd sends nothing more: no event marks a roster tick that
+	// sent nothing, so watch for five of them.
 	n := first.count()
-	time.Sleep(100 * time.Millisecond)
+	throughout(t, 5*20*time.Millisecond, func() bool { return first.count() == n }, "with nobody coming or going, u0 got more frames")
 	if got := first.since(t, n); len(got) != 0 {
 		t.Errorf("with nobody coming or going, u0 got %s", types(got))
 	}
@@ -900,4 +943,19 @@ func TestCrowdedRoomsGetTheirRosterAgainWhenSomeoneComesOrGoes(t *testing.T) {
 		r := lobbyRoster()
 		return r.Count == 0 && strings.Join(r.Users, ",") == "u0,u1"
 	}, "u0 gets the whole roster once the lobby is no longer crowded")
+}
+
+func TestNewRequiresItsSeams(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		opts hub.Options
+	}{
+		{"no log", hub.Options{Directory: memory.NewDirectory()}},
+		{"no directory", hub.Options{Log: memory.NewLog()}},
+	} {
+		if h, err := hub.New(tt.opts); err == nil {
+			h.Close()
+			t.Errorf("%s: New made a hub", tt.name)
+		}
+	}
 }

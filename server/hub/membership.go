@@ -5,7 +5,6 @@ import (
 
 	"github.com/founding/chat/app/chat"
 	"github.com/founding/chat/server/names"
-	"github.com/founding/chat/server/store"
 )
 
 // Join makes the user key a member of the room named room, creating it. The
@@ -38,7 +37,7 @@ func (h *Hub) Join(ctx context.Context, key, room string) (chat.ConvInfo, error)
 	name := u.name
 	h.mu.Unlock()
 
-	rec, err := h.dir.CreateConv(ctx, store.ConvRecord{ID: id, Kind: chat.KindRoom, Name: clean})
+	rec, err := h.dir.CreateConv(ctx, ConvRecord{ID: id, Kind: chat.KindRoom, Name: clean})
 	if err != nil {
 		return chat.ConvInfo{}, h.storageError("create the room", err)
 	}
@@ -101,9 +100,9 @@ func (h *Hub) Open(ctx context.Context, key, with string) (chat.ConvInfo, error)
 	}
 	h.mu.Lock()
 	u, err := h.userOf(key)
-	var me store.Member
+	var me Member
 	if u != nil {
-		me = store.Member{Key: u.key, Name: u.name}
+		me = Member{Key: u.key, Name: u.name}
 	}
 	h.mu.Unlock()
 	if err != nil {
@@ -116,11 +115,11 @@ func (h *Hub) Open(ctx context.Context, key, with string) (chat.ConvInfo, error)
 	if peer.Key == key {
 		return chat.ConvInfo{}, chat.Errorf(chat.CodeBadRequest, "you cannot send a private message to yourself")
 	}
-	pair := []store.Member{me, {Key: peer.Key, Name: peer.Name}}
+	pair := []Member{me, {Key: peer.Key, Name: peer.Name}}
 	if pair[0].Key > pair[1].Key {
 		pair[0], pair[1] = pair[1], pair[0]
 	}
-	rec, err := h.dir.CreateConv(ctx, store.ConvRecord{ID: "p:" + pair[0].Key + "|" + pair[1].Key, Kind: chat.KindPrivate, Members: pair})
+	rec, err := h.dir.CreateConv(ctx, ConvRecord{ID: "p:" + pair[0].Key + "|" + pair[1].Key, Kind: chat.KindPrivate, Members: pair})
 	if err != nil {
 		return chat.ConvInfo{}, h.storageError("open the conversation", err)
 	}

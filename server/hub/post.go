@@ -8,7 +8,6 @@ import (
 
 	"github.com/founding/chat/app/chat"
 	"github.com/founding/chat/server/markup"
-	"github.com/founding/chat/server/store"
 )
 
 // member returns the local user of key and their conversation id, or the
@@ -48,9 +47,9 @@ func (h *Hub) Post(ctx context.Context, key, convID, text string, id chat.MsgID)
 	// retry store the message twice.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
 	defer cancel()
-	ack, _, err := h.log.AppendMessage(ctx, e, store.Origin{User: key, ID: id})
+	ack, _, err := h.log.AppendMessage(ctx, e, Origin{User: key, ID: id})
 	switch {
-	case errors.Is(err, store.ErrStaleID):
+	case errors.Is(err, ErrStaleID):
 		return chat.Ack{}, chat.Errorf(chat.CodeBadRequest, "message id %d of this device was used long ago", id.N)
 	case err != nil:
 		return chat.Ack{}, h.storageError("store the message", err)
@@ -78,13 +77,13 @@ func (h *Hub) Page(ctx context.Context, key string, q chat.History) (*chat.Page,
 	}
 	p, err := h.log.Page(ctx, q)
 	switch {
-	case errors.Is(err, store.ErrFuture):
+	case errors.Is(err, ErrFuture):
 		seq := q.After
 		if q.Before > 0 {
 			seq = q.Before - 1
 		}
 		return nil, chat.Errorf(chat.CodeBadRequest, "sequence %d is beyond the last entry (%d) of this conversation", seq, p.Last)
-	case errors.Is(err, store.ErrBeforeStart):
+	case errors.Is(err, ErrBeforeStart):
 		return nil, chat.Errorf(chat.CodeBadRequest, "there is nothing before entry %d: the conversation starts there", p.First)
 	case err != nil:
 		return nil, h.storageError("read the history", err)

@@ -1,8 +1,7 @@
-package store
+package jetstream
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,51 +10,77 @@ import (
 	"strings"
 
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/founding/chat/app/chat"
+	"github.com/founding/chat/server/hub"
 )
 
-// Buckets of the KV directory. Keys are base64url tokens joined by ".".
+var _ hub.Directory = (*Directory)(nil)
+
+// Buckets of the directory. Keys are tokens joined by ".".
 const (
-	convsBucket   = "chat_convs"   // <conv> -> ConvRecord JSON
-	membersBucket = "chat_members" // <user>.<conv> -> "1"
-	cursorsBucket = "chat_cursors" // <user>.<conv> -> read-up-to seq
-	seenBucket    = "chat_seen"    // <user> -> last online, Unix ms
+	convsBucket   = "convs"   // <conv> -> the conversation's record, JSON
+	membersBucket = "members" // <user>.<conv> -> "1"
+	cursorsBucket = "cursors" // <user>.<conv> -> read-up-to seq
+	seenBucket    = "seen"    // <user> -> last online, Unix ms
 )
 
-// KVDirectory keeps the directory in JetStream key-value buckets, shared by
-// every process on the same NATS.
-type KVDirectory struct {
+// Directory is a hub.Directory in JetStream key-value buckets, shared by
+// every process on the same NATS. It is safe for concurrent use.
+type Directory struct {
 	convs, members, cursors, seen jetstream.KeyValue
 }
 
-// OpenKVDirectory creates or updates the buckets.
-func OpenKVDirectory(ctx context.Context, js jetstream.JetStream, replicas int) (*KVDirectory, error) {
-	if replicas <= 0 {
-		replicas = 1
-	}
-	open := func(name, what string) (jetstream.KeyValue, error) {
-		kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
-			Bucket: name, Description: "chat: " + what, Storage: jetstream.FileStorage, Replicas: replicas, History: 1,
-		})
+// OpenDirectory creates or updates the buckets, with replicas copies each
+// (at least 1), and returns a directory over them.
+func OpenDirectory(ctx context.Context, js jetstream.JetStream, replicas int) (*Directory, error) {
+	d := &Directory{}
+	for _, b := range []struct {
+		kv                *jetstream.KeyValue
+		name, description string
+	}{
+		{&d.convs, convsBucket, "conversations"},
+		{&d.members, membersBucket, "who is in which conversation"},
+		{&d.cursors, cursorsBucket, "read positions"},
+		{&d.seen, seenBucket, "when users were last online"},
+	} {
+		kv, err := openBucket(ctx, js, b.name, b.description, replicas)
 		if err != nil {
-			return nil, fmt.Errorf("store: bucket %s: %w", name, err)
+			return nil, err
 		}
-		return kv, nil
-	}
-	d := &KVDirectory{}
-	var err error
-	if d.convs, err = open(convsBucket, "conversations"); err != nil {
-		return nil, err
-	}
-	if d.members, err = open(membersBucket, "who is in which conversation"); err != nil {
-		return nil, err
-	}
-	if d.cursors, err = open(cursorsBucket, "read positions"); err != nil {
-		return nil, err
-	}
-	if d.seen, err = open(seenBucket, "when users were last online"); err != nil {
-		return nil, err
+		*b.kv = kv
 	}
 	return d, nil
+}
+
+// convValue is a conversation's record as chat_convs stores it.
+type convValue struct {
+	ID      string        `json:"id"`
+	Kind    chat.ConvKind `json:"kind"`
+	Name    string        `json:"name,omitempty"`
+	Members []memberValue `json:"members,omitempty"`
+}
+
+// memberValue is a member of a private conversation in a convValue.
+type memberValue struct {
+	Key  string `json:"key"`
+	Name string `json:"name"`
+}
+
+func newConvValue(rec hub.ConvRecord) convValue {
+	v := convValue{ID: rec.ID, Kind: rec.Kind, Name: rec.Name}
+	for _, m := range rec.Members {
+		v.Members = append(v.Members, memberValue(m))
+	}
+	return v
+}
+
+func (v convValue) record() hub.ConvRecord {
+	rec := hub.ConvRecord{ID: v.ID, Kind: v.Kind, Name: v.Name}
+	for _, m := range v.Members {
+		rec.Members = append(rec.Members, hub.Member(m))
+	}
+	return rec
 }
 
 func pairKey(user, conv string) string { return token(user) + "." + token(conv) }
@@ -65,17 +90,17 @@ func splitPair(key string) (user, conv string, ok bool) {
 	if !found {
 		return "", "", false
 	}
-	u, err1 := base64.RawURLEncoding.DecodeString(a)
-	c, err2 := base64.RawURLEncoding.DecodeString(b)
-	return string(u), string(c), err1 == nil && err2 == nil
+	user, ok1 := untoken(a)
+	conv, ok2 := untoken(b)
+	return user, conv, ok1 && ok2
 }
 
 // CreateConv stores rec unless a conversation with its id exists, and
 // returns the stored record.
-func (d *KVDirectory) CreateConv(ctx context.Context, rec ConvRecord) (ConvRecord, error) {
-	data, err := json.Marshal(rec)
+func (d *Directory) CreateConv(ctx context.Context, rec hub.ConvRecord) (hub.ConvRecord, error) {
+	data, err := json.Marshal(newConvValue(rec))
 	if err != nil {
-		return ConvRecord{}, err
+		return hub.ConvRecord{}, err
 	}
 	_, err = d.convs.Create(ctx, token(rec.ID), data)
 	if errors.Is(err, jetstream.ErrKeyExists) {
@@ -84,23 +109,25 @@ func (d *KVDirectory) CreateConv(ctx context.Context, rec ConvRecord) (ConvRecor
 	return rec, err
 }
 
-// Conv returns the record of conversation id, or ErrNotFound.
-func (d *KVDirectory) Conv(ctx context.Context, id string) (ConvRecord, error) {
+// Conv returns the record of conversation id, or hub.ErrNotFound.
+func (d *Directory) Conv(ctx context.Context, id string) (hub.ConvRecord, error) {
 	e, err := d.convs.Get(ctx, token(id))
 	if errors.Is(err, jetstream.ErrKeyNotFound) {
-		return ConvRecord{}, ErrNotFound
+		return hub.ConvRecord{}, hub.ErrNotFound
 	}
 	if err != nil {
-		return ConvRecord{}, err
+		return hub.ConvRecord{}, err
 	}
-	var rec ConvRecord
-	err = json.Unmarshal(e.Value(), &rec)
-	return rec, err
+	var v convValue
+	if err := json.Unmarshal(e.Value(), &v); err != nil {
+		return hub.ConvRecord{}, fmt.Errorf("jetstream: record of %q: %w", id, err)
+	}
+	return v.record(), nil
 }
 
 // SetMember makes user a member of conv or not, and reports whether that
 // changed anything.
-func (d *KVDirectory) SetMember(ctx context.Context, user, conv string, member bool) (bool, error) {
+func (d *Directory) SetMember(ctx context.Context, user, conv string, member bool) (bool, error) {
 	key := pairKey(user, conv)
 	if member {
 		_, err := d.members.Create(ctx, key, []byte("1"))
@@ -124,7 +151,7 @@ func (d *KVDirectory) SetMember(ctx context.Context, user, conv string, member b
 }
 
 // Memberships lists the conversations user is in, sorted.
-func (d *KVDirectory) Memberships(ctx context.Context, user string) ([]string, error) {
+func (d *Directory) Memberships(ctx context.Context, user string) ([]string, error) {
 	values, err := latest(ctx, d.members, token(user)+".*")
 	if err != nil {
 		return nil, err
@@ -141,7 +168,7 @@ func (d *KVDirectory) Memberships(ctx context.Context, user string) ([]string, e
 
 // RaiseCursor records that user read conv up to seq, if that is further
 // than before, and reports whether it was.
-func (d *KVDirectory) RaiseCursor(ctx context.Context, user, conv string, seq uint64) (bool, error) {
+func (d *Directory) RaiseCursor(ctx context.Context, user, conv string, seq uint64) (bool, error) {
 	key := pairKey(user, conv)
 	for attempt := 0; attempt < 4; attempt++ {
 		e, err := d.cursors.Get(ctx, key)
@@ -164,11 +191,11 @@ func (d *KVDirectory) RaiseCursor(ctx context.Context, user, conv string, seq ui
 			return false, err
 		}
 	}
-	return false, errors.New("store: read position kept changing")
+	return false, errors.New("jetstream: read position kept changing")
 }
 
 // Cursors returns user's read positions by conversation.
-func (d *KVDirectory) Cursors(ctx context.Context, user string) (map[string]uint64, error) {
+func (d *Directory) Cursors(ctx context.Context, user string) (map[string]uint64, error) {
 	values, err := latest(ctx, d.cursors, token(user)+".*")
 	if err != nil {
 		return nil, err
@@ -183,13 +210,13 @@ func (d *KVDirectory) Cursors(ctx context.Context, user string) (map[string]uint
 }
 
 // SetSeen records when user was last online (Unix ms).
-func (d *KVDirectory) SetSeen(ctx context.Context, user string, ms int64) error {
+func (d *Directory) SetSeen(ctx context.Context, user string, ms int64) error {
 	_, err := d.seen.Put(ctx, token(user), []byte(strconv.FormatInt(ms, 10)))
 	return err
 }
 
 // Seen returns when user was last online, 0 if never recorded.
-func (d *KVDirectory) Seen(ctx context.Context, user string) (int64, error) {
+func (d *Directory) Seen(ctx context.Context, user string) (int64, error) {
 	e, err := d.seen.Get(ctx, token(user))
 	if errors.Is(err, jetstream.ErrKeyNotFound) {
 		return 0, nil
@@ -202,7 +229,7 @@ func (d *KVDirectory) Seen(ctx context.Context, user string) (int64, error) {
 
 // WatchMemberships calls fn, from one goroutine, for every later
 // membership change made by any process.
-func (d *KVDirectory) WatchMemberships(ctx context.Context, fn func(MembershipChange)) (func(), error) {
+func (d *Directory) WatchMemberships(ctx context.Context, fn func(hub.MembershipChange)) (func(), error) {
 	ctx, cancel := context.WithCancel(ctx)
 	w, err := d.members.WatchAll(ctx, jetstream.UpdatesOnly())
 	if err != nil {
@@ -218,7 +245,7 @@ func (d *KVDirectory) WatchMemberships(ctx context.Context, fn func(MembershipCh
 			if !ok {
 				continue
 			}
-			fn(MembershipChange{User: user, Conv: conv, Member: e.Operation() == jetstream.KeyValuePut})
+			fn(hub.MembershipChange{User: user, Conv: conv, Member: e.Operation() == jetstream.KeyValuePut})
 		}
 	}()
 	return func() { w.Stop(); cancel() }, nil

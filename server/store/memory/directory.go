@@ -1,54 +1,30 @@
-package store
+package memory
 
 import (
 	"context"
-	"errors"
 	"sort"
 	"sync"
 
-	"github.com/founding/chat/app/chat"
+	"github.com/founding/chat/server/hub"
 )
 
-// ErrNotFound means the record asked for does not exist.
-var ErrNotFound = errors.New("store: not found")
+var _ hub.Directory = (*Directory)(nil)
 
-// ConvRecord describes a conversation: a room with the name it was created
-// with, or a private conversation with its two members.
-type ConvRecord struct {
-	ID      string        `json:"id"`
-	Kind    chat.ConvKind `json:"kind"`
-	Name    string        `json:"name,omitempty"`
-	Members []Member      `json:"members,omitempty"`
-}
-
-// Member is a user as a conversation record names them.
-type Member struct {
-	Key  string `json:"key"`
-	Name string `json:"name"`
-}
-
-// MembershipChange is one user joining or leaving a conversation.
-type MembershipChange struct {
-	User   string // user key
-	Conv   string // conversation id
-	Member bool   // true for joined, false for left
-}
-
-// MemoryDirectory keeps conversations, memberships, read positions and
-// last-seen times in the process. It is safe for concurrent use.
-type MemoryDirectory struct {
+// Directory is an in-process hub.Directory: conversations, memberships,
+// read positions and last-seen times. It is safe for concurrent use.
+type Directory struct {
 	mu       sync.Mutex
-	convs    map[string]ConvRecord
+	convs    map[string]hub.ConvRecord
 	members  map[string]map[string]bool   // user -> conv -> true
 	cursors  map[string]map[string]uint64 // user -> conv -> seq
 	seen     map[string]int64             // user -> Unix ms
-	watchers []func(MembershipChange)
+	watchers []func(hub.MembershipChange)
 }
 
-// NewMemoryDirectory returns an empty directory.
-func NewMemoryDirectory() *MemoryDirectory {
-	return &MemoryDirectory{
-		convs:   make(map[string]ConvRecord),
+// NewDirectory returns an empty directory.
+func NewDirectory() *Directory {
+	return &Directory{
+		convs:   make(map[string]hub.ConvRecord),
 		members: make(map[string]map[string]bool),
 		cursors: make(map[string]map[string]uint64),
 		seen:    make(map[string]int64),
@@ -57,7 +33,7 @@ func NewMemoryDirectory() *MemoryDirectory {
 
 // CreateConv stores rec unless a conversation with its id exists, and
 // returns the stored record.
-func (d *MemoryDirectory) CreateConv(_ context.Context, rec ConvRecord) (ConvRecord, error) {
+func (d *Directory) CreateConv(_ context.Context, rec hub.ConvRecord) (hub.ConvRecord, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if old, ok := d.convs[rec.ID]; ok {
@@ -67,20 +43,20 @@ func (d *MemoryDirectory) CreateConv(_ context.Context, rec ConvRecord) (ConvRec
 	return rec, nil
 }
 
-// Conv returns the record of conversation id, or ErrNotFound.
-func (d *MemoryDirectory) Conv(_ context.Context, id string) (ConvRecord, error) {
+// Conv returns the record of conversation id, or hub.ErrNotFound.
+func (d *Directory) Conv(_ context.Context, id string) (hub.ConvRecord, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	rec, ok := d.convs[id]
 	if !ok {
-		return ConvRecord{}, ErrNotFound
+		return hub.ConvRecord{}, hub.ErrNotFound
 	}
 	return rec, nil
 }
 
 // SetMember makes user a member of conv or not, and reports whether that
 // changed anything. Watchers hear of every change.
-func (d *MemoryDirectory) SetMember(_ context.Context, user, conv string, member bool) (bool, error) {
+func (d *Directory) SetMember(_ context.Context, user, conv string, member bool) (bool, error) {
 	d.mu.Lock()
 	convs := d.members[user]
 	if convs == nil {
@@ -97,14 +73,14 @@ func (d *MemoryDirectory) SetMember(_ context.Context, user, conv string, member
 	d.mu.Unlock()
 	if changed {
 		for _, w := range watchers {
-			w(MembershipChange{User: user, Conv: conv, Member: member})
+			w(hub.MembershipChange{User: user, Conv: conv, Member: member})
 		}
 	}
 	return changed, nil
 }
 
 // Memberships lists the conversations user is in, sorted.
-func (d *MemoryDirectory) Memberships(_ context.Context, user string) ([]string, error) {
+func (d *Directory) Memberships(_ context.Context, user string) ([]string, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	list := make([]string, 0, len(d.members[user]))
@@ -117,7 +93,7 @@ func (d *MemoryDirectory) Memberships(_ context.Context, user string) ([]string,
 
 // RaiseCursor records that user read conv up to seq, if that is further
 // than before, and reports whether it was.
-func (d *MemoryDirectory) RaiseCursor(_ context.Context, user, conv string, seq uint64) (bool, error) {
+func (d *Directory) RaiseCursor(_ context.Context, user, conv string, seq uint64) (bool, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	m := d.cursors[user]
@@ -133,7 +109,7 @@ func (d *MemoryDirectory) RaiseCursor(_ context.Context, user, conv string, seq 
 }
 
 // Cursors returns user's read positions by conversation.
-func (d *MemoryDirectory) Cursors(_ context.Context, user string) (map[string]uint64, error) {
+func (d *Directory) Cursors(_ context.Context, user string) (map[string]uint64, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	out := make(map[string]uint64, len(d.cursors[user]))
@@ -144,7 +120,7 @@ func (d *MemoryDirectory) Cursors(_ context.Context, user string) (map[string]ui
 }
 
 // SetSeen records when user was last online (Unix ms).
-func (d *MemoryDirectory) SetSeen(_ context.Context, user string, ms int64) error {
+func (d *Directory) SetSeen(_ context.Context, user string, ms int64) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.seen[user] = ms
@@ -152,14 +128,14 @@ func (d *MemoryDirectory) SetSeen(_ context.Context, user string, ms int64) erro
 }
 
 // Seen returns when user was last online, 0 if never recorded.
-func (d *MemoryDirectory) Seen(_ context.Context, user string) (int64, error) {
+func (d *Directory) Seen(_ context.Context, user string) (int64, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	return d.seen[user], nil
 }
 
 // WatchMemberships calls fn for every later membership change.
-func (d *MemoryDirectory) WatchMemberships(_ context.Context, fn func(MembershipChange)) (func(), error) {
+func (d *Directory) WatchMemberships(_ context.Context, fn func(hub.MembershipChange)) (func(), error) {
 	d.mu.Lock()
 	d.watchers = append(d.watchers, fn)
 	d.mu.Unlock()

@@ -1,8 +1,7 @@
-package store
+package jetstream
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -18,29 +17,24 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/founding/chat/app/chat"
+	"github.com/founding/chat/server/hub"
 )
 
-// The layout in JetStream (docs/storage.md explains it):
-//
-//   - stream CHAT_LOG_<n>, subjects chat.log.<n>.<conv>: one subject per
-//     conversation, one message per entry, the entry's JSON as data and its
-//     conversation sequence in the Chat-Seq header. n = hash(conv) mod Shards.
-//   - bucket chat_devices, key <user>.<device>: a device's high-water mark
-//     and its latest acks.
-//
-// <conv>, <user> and <device> are base64url, so any name is a valid token.
+var _ hub.Log = (*Log)(nil)
+
+// Names in the log's layout (jetstream.go).
 const (
 	seqHeader     = "Chat-Seq"
 	streamPrefix  = "CHAT_LOG_"
 	subjectPrefix = "chat.log."
-	devicesBucket = "chat_devices"
+	devicesBucket = "devices"
 	// maxAppendAttempts bounds the retries when other processes keep
 	// appending to the same conversation.
 	maxAppendAttempts = 32
 )
 
-// JetStreamOptions configure a JetStreamLog. Zero values mean the defaults.
-type JetStreamOptions struct {
+// LogOptions configure a Log. Zero values mean the defaults.
+type LogOptions struct {
 	// Shards spreads conversations over this many streams, by a stable hash
 	// of the conversation id: a stream's leader is its write bottleneck.
 	// Defaults to 1. Changing it later leaves old entries where they are:
@@ -68,11 +62,11 @@ type JetStreamOptions struct {
 	Logger *slog.Logger
 }
 
-// JetStreamLog stores conversations in JetStream. It is safe for concurrent
+// Log is a hub.Log in JetStream streams. It is safe for concurrent
 // use, and several processes may share one: a conversation's next sequence
 // is claimed with an expected-last-sequence check, retried on conflict.
-type JetStreamLog struct {
-	opts    JetStreamOptions
+type Log struct {
+	opts    LogOptions
 	js      jetstream.JetStream
 	streams []jetstream.Stream
 	devices jetstream.KeyValue
@@ -95,9 +89,9 @@ type convLog struct {
 	tail       []chat.Entry // newest entries, consecutive, ending at last (or empty)
 }
 
-// OpenJetStream creates or updates the streams and the bucket and returns a
-// log over them.
-func OpenJetStream(ctx context.Context, js jetstream.JetStream, opts JetStreamOptions) (*JetStreamLog, error) {
+// OpenLog creates or updates the streams and the devices bucket and returns
+// a log over them.
+func OpenLog(ctx context.Context, js jetstream.JetStream, opts LogOptions) (*Log, error) {
 	if opts.Shards <= 0 {
 		opts.Shards = 1
 	}
@@ -113,29 +107,23 @@ func OpenJetStream(ctx context.Context, js jetstream.JetStream, opts JetStreamOp
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	l := &JetStreamLog{opts: opts, js: js, now: time.Now, convs: make(map[string]*convLog), marks: make(map[deviceKey]*deviceState)}
+	l := &Log{opts: opts, js: js, now: time.Now, convs: make(map[string]*convLog), marks: make(map[deviceKey]*deviceState)}
 	for i := 0; i < opts.Shards; i++ {
 		s, err := js.CreateOrUpdateStream(ctx, l.streamConfig(i))
 		if err != nil {
-			return nil, fmt.Errorf("store: stream %s%d: %w", streamPrefix, i, err)
+			return nil, fmt.Errorf("jetstream: stream %s%d: %w", streamPrefix, i, err)
 		}
 		l.streams = append(l.streams, s)
 	}
-	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
-		Bucket:      devicesBucket,
-		Description: "chat: per-device high-water marks of message ids",
-		Storage:     jetstream.FileStorage,
-		Replicas:    opts.Replicas,
-		History:     1,
-	})
+	kv, err := openBucket(ctx, js, devicesBucket, "per-device high-water marks of message ids", opts.Replicas)
 	if err != nil {
-		return nil, fmt.Errorf("store: bucket %s: %w", devicesBucket, err)
+		return nil, err
 	}
 	l.devices = kv
 	return l, nil
 }
 
-func (l *JetStreamLog) streamConfig(shard int) jetstream.StreamConfig {
+func (l *Log) streamConfig(shard int) jetstream.StreamConfig {
 	maxBytes, maxPer := l.opts.MaxBytes, l.opts.MaxPerConversation
 	if maxBytes <= 0 {
 		maxBytes = -1
@@ -160,22 +148,19 @@ func (l *JetStreamLog) streamConfig(shard int) jetstream.StreamConfig {
 	}
 }
 
-// token makes any string a valid NATS subject token or KV key part.
-func token(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
-
-func (l *JetStreamLog) shard(conv string) int {
+func (l *Log) shard(conv string) int {
 	h := fnv.New32a()
 	h.Write([]byte(conv))
 	return int(h.Sum32() % uint32(len(l.streams)))
 }
 
-func (l *JetStreamLog) subject(conv string) string {
+func (l *Log) subject(conv string) string {
 	return subjectPrefix + strconv.Itoa(l.shard(conv)) + "." + token(conv)
 }
 
-func (l *JetStreamLog) stream(conv string) jetstream.Stream { return l.streams[l.shard(conv)] }
+func (l *Log) stream(conv string) jetstream.Stream { return l.streams[l.shard(conv)] }
 
-func (l *JetStreamLog) conv(id string) *convLog {
+func (l *Log) conv(id string) *convLog {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	c := l.convs[id]
@@ -188,7 +173,7 @@ func (l *JetStreamLog) conv(id string) *convLog {
 
 // load reads the newest entry of a conversation from the stream. Callers
 // hold c.mu.
-func (l *JetStreamLog) load(ctx context.Context, c *convLog, conv string) error {
+func (l *Log) load(ctx context.Context, c *convLog, conv string) error {
 	if c.loaded {
 		return nil
 	}
@@ -197,11 +182,11 @@ func (l *JetStreamLog) load(ctx context.Context, c *convLog, conv string) error 
 	case errors.Is(err, jetstream.ErrMsgNotFound):
 		c.last, c.lastStream = 0, 0
 	case err != nil:
-		return fmt.Errorf("store: last entry of %q: %w", conv, err)
+		return fmt.Errorf("jetstream: last entry of %q: %w", conv, err)
 	default:
 		seq, err := strconv.ParseUint(msg.Header.Get(seqHeader), 10, 64)
 		if err != nil {
-			return fmt.Errorf("store: entry %d of %q has no %s", msg.Sequence, conv, seqHeader)
+			return fmt.Errorf("jetstream: entry %d of %q has no %s", msg.Sequence, conv, seqHeader)
 		}
 		if seq != c.last {
 			c.tail = nil
@@ -213,7 +198,7 @@ func (l *JetStreamLog) load(ctx context.Context, c *convLog, conv string) error 
 }
 
 // Append stores e as the next entry of e.Conv.
-func (l *JetStreamLog) Append(ctx context.Context, e chat.Entry) (chat.Entry, error) {
+func (l *Log) Append(ctx context.Context, e chat.Entry) (chat.Entry, error) {
 	ack, _, err := l.append(ctx, e, nil)
 	if err != nil {
 		return chat.Entry{}, err
@@ -224,11 +209,11 @@ func (l *JetStreamLog) Append(ctx context.Context, e chat.Entry) (chat.Entry, er
 
 // AppendMessage stores a message a client sent, once per origin: a retry
 // returns the first ack and dup true.
-func (l *JetStreamLog) AppendMessage(ctx context.Context, e chat.Entry, o Origin) (chat.Ack, bool, error) {
+func (l *Log) AppendMessage(ctx context.Context, e chat.Entry, o hub.Origin) (chat.Ack, bool, error) {
 	return l.append(ctx, e, &o)
 }
 
-func (l *JetStreamLog) append(ctx context.Context, e chat.Entry, o *Origin) (chat.Ack, bool, error) {
+func (l *Log) append(ctx context.Context, e chat.Entry, o *hub.Origin) (chat.Ack, bool, error) {
 	var dev *deviceState
 	if o != nil {
 		dev = l.device(o)
@@ -270,7 +255,7 @@ func (l *JetStreamLog) append(ctx context.Context, e chat.Entry, o *Origin) (cha
 }
 
 // publish writes e as entry c.last+1. Callers hold c.mu.
-func (l *JetStreamLog) publish(ctx context.Context, c *convLog, e chat.Entry, o *Origin) (chat.Ack, bool, error) {
+func (l *Log) publish(ctx context.Context, c *convLog, e chat.Entry, o *hub.Origin) (chat.Ack, bool, error) {
 	e.Seq = c.last + 1
 	e.Time = l.now().UnixMilli()
 	data, err := json.Marshal(e)
@@ -324,9 +309,9 @@ func (c *convLog) push(e chat.Entry, keep int) {
 	}
 }
 
-// Observe records an entry seen on the stream (appended by any process), so
+// observe records an entry seen on the stream (appended by any process), so
 // the newest sequence and the tail cache stay current.
-func (l *JetStreamLog) observe(e chat.Entry, streamSeq uint64) {
+func (l *Log) observe(e chat.Entry, streamSeq uint64) {
 	c := l.conv(e.Conv)
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -340,7 +325,7 @@ func (l *JetStreamLog) observe(e chat.Entry, streamSeq uint64) {
 }
 
 // Last returns the newest sequence of conv, 0 if it has no entries.
-func (l *JetStreamLog) Last(ctx context.Context, conv string) (uint64, error) {
+func (l *Log) Last(ctx context.Context, conv string) (uint64, error) {
 	c := l.conv(conv)
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -351,7 +336,7 @@ func (l *JetStreamLog) Last(ctx context.Context, conv string) (uint64, error) {
 }
 
 // Page returns entries of q.Conv as chat.History describes.
-func (l *JetStreamLog) Page(ctx context.Context, q chat.History) (chat.Page, error) {
+func (l *Log) Page(ctx context.Context, q chat.History) (chat.Page, error) {
 	c := l.conv(q.Conv)
 	c.mu.Lock()
 	if !l.watching.Load() {
@@ -367,7 +352,7 @@ func (l *JetStreamLog) Page(ctx context.Context, q chat.History) (chat.Page, err
 	p := chat.Page{Conv: q.Conv, First: 1, Last: last}
 	if last == 0 {
 		if q.Before == 1 {
-			return p, ErrBeforeStart
+			return p, hub.ErrBeforeStart
 		}
 		return p, checkFuture(q, 0)
 	}
@@ -380,7 +365,7 @@ func (l *JetStreamLog) Page(ctx context.Context, q chat.History) (chat.Page, err
 		return p, err
 	}
 	if q.Before > 0 && q.Before <= first {
-		return p, ErrBeforeStart
+		return p, hub.ErrBeforeStart
 	}
 	lo, hi := pageRange(q, first, last)
 	if lo > hi {
@@ -396,7 +381,7 @@ func (l *JetStreamLog) Page(ctx context.Context, q chat.History) (chat.Page, err
 
 func checkFuture(q chat.History, last uint64) error {
 	if q.After > last || q.Before > last+1 {
-		return ErrFuture
+		return hub.ErrFuture
 	}
 	return nil
 }
@@ -426,10 +411,10 @@ func pageRange(q chat.History, first, last uint64) (lo, hi uint64) {
 
 // firstEntry returns the conversation and stream sequences of the oldest
 // entry of conv still held.
-func (l *JetStreamLog) firstEntry(ctx context.Context, conv string) (uint64, uint64, error) {
+func (l *Log) firstEntry(ctx context.Context, conv string) (uint64, uint64, error) {
 	msg, err := l.stream(conv).GetMsg(ctx, 1, jetstream.WithGetMsgSubject(l.subject(conv)))
 	if err != nil {
-		return 0, 0, fmt.Errorf("store: first entry of %q: %w", conv, err)
+		return 0, 0, fmt.Errorf("jetstream: first entry of %q: %w", conv, err)
 	}
 	seq, err := strconv.ParseUint(msg.Header.Get(seqHeader), 10, 64)
 	return seq, msg.Sequence, err
@@ -437,7 +422,7 @@ func (l *JetStreamLog) firstEntry(ctx context.Context, conv string) (uint64, uin
 
 // read returns entries lo..hi of conv from the stream: it finds lo by a
 // binary search over stream sequences, then walks the conversation's subject.
-func (l *JetStreamLog) read(ctx context.Context, conv string, lo, hi, firstStream, lastStream uint64) ([]chat.Entry, error) {
+func (l *Log) read(ctx context.Context, conv string, lo, hi, firstStream, lastStream uint64) ([]chat.Entry, error) {
 	s, subj := l.stream(conv), l.subject(conv)
 	at, err := l.locate(ctx, s, subj, lo, firstStream, lastStream)
 	if err != nil {
@@ -447,14 +432,14 @@ func (l *JetStreamLog) read(ctx context.Context, conv string, lo, hi, firstStrea
 	for want := lo; want <= hi; want++ {
 		msg, err := s.GetMsg(ctx, at, jetstream.WithGetMsgSubject(subj))
 		if err != nil {
-			return out, fmt.Errorf("store: entry %d of %q: %w", want, conv, err)
+			return out, fmt.Errorf("jetstream: entry %d of %q: %w", want, conv, err)
 		}
 		var e chat.Entry
 		if err := json.Unmarshal(msg.Data, &e); err != nil {
-			return out, fmt.Errorf("store: entry at %d: %w", msg.Sequence, err)
+			return out, fmt.Errorf("jetstream: entry at %d: %w", msg.Sequence, err)
 		}
 		if e.Seq != want {
-			return out, fmt.Errorf("store: %q has entry %d where %d should be", conv, e.Seq, want)
+			return out, fmt.Errorf("jetstream: %q has entry %d where %d should be", conv, e.Seq, want)
 		}
 		out = append(out, e)
 		at = msg.Sequence + 1
@@ -463,12 +448,12 @@ func (l *JetStreamLog) read(ctx context.Context, conv string, lo, hi, firstStrea
 }
 
 // locate returns the stream sequence of entry seq of the subject.
-func (l *JetStreamLog) locate(ctx context.Context, s jetstream.Stream, subj string, seq, low, high uint64) (uint64, error) {
+func (l *Log) locate(ctx context.Context, s jetstream.Stream, subj string, seq, low, high uint64) (uint64, error) {
 	for low < high {
 		mid := low + (high-low)/2
 		msg, err := s.GetMsg(ctx, mid, jetstream.WithGetMsgSubject(subj))
 		if err != nil {
-			return 0, fmt.Errorf("store: locating entry %d: %w", seq, err)
+			return 0, fmt.Errorf("jetstream: locating entry %d: %w", seq, err)
 		}
 		got, err := strconv.ParseUint(msg.Header.Get(seqHeader), 10, 64)
 		if err != nil {
@@ -487,7 +472,7 @@ func (l *JetStreamLog) locate(ctx context.Context, s jetstream.Stream, subj stri
 }
 
 // entryAt reads the entry stored at a stream sequence.
-func (l *JetStreamLog) entryAt(ctx context.Context, conv string, streamSeq uint64) (chat.Entry, error) {
+func (l *Log) entryAt(ctx context.Context, conv string, streamSeq uint64) (chat.Entry, error) {
 	msg, err := l.stream(conv).GetMsg(ctx, streamSeq)
 	if err != nil {
 		return chat.Entry{}, err
@@ -500,7 +485,7 @@ func (l *JetStreamLog) entryAt(ctx context.Context, conv string, streamSeq uint6
 // Watch calls fn with every entry appended from now on, by any process, in
 // order within each conversation (conversations on different shards may be
 // delivered concurrently). It returns when the watch is set up; stop ends it.
-func (l *JetStreamLog) Watch(ctx context.Context, fn func(chat.Entry)) (stop func(), err error) {
+func (l *Log) Watch(ctx context.Context, fn func(chat.Entry)) (stop func(), err error) {
 	var ccs []jetstream.ConsumeContext
 	stopAll := func() {
 		for _, cc := range ccs {
@@ -511,7 +496,7 @@ func (l *JetStreamLog) Watch(ctx context.Context, fn func(chat.Entry)) (stop fun
 		cons, err := s.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverNewPolicy})
 		if err != nil {
 			stopAll()
-			return nil, fmt.Errorf("store: watching %s: %w", s.CachedInfo().Config.Name, err)
+			return nil, fmt.Errorf("jetstream: watching %s: %w", s.CachedInfo().Config.Name, err)
 		}
 		cc, err := cons.Consume(func(msg jetstream.Msg) {
 			var e chat.Entry

@@ -1,4 +1,4 @@
-package store
+package jetstream
 
 import (
 	"context"
@@ -10,12 +10,18 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/founding/chat/app/chat"
+	"github.com/founding/chat/server/hub"
 )
 
 // keptAcks is how many acks a device's record keeps: twice
 // client.MaxInFlight, the most messages a client has out unacknowledged.
 const keptAcks = 64
 
+// deviceKey names a device of a user.
+type deviceKey struct{ user, device string }
+
+// deviceState is what this process knows of a device's record; its mu is
+// held from checking an origin to recording it.
 type deviceState struct {
 	mu    sync.Mutex
 	rev   uint64 // KV revision, 0 if never stored
@@ -47,17 +53,17 @@ func (a keptAck) MarshalJSON() ([]byte, error) {
 func (a *keptAck) UnmarshalJSON(b []byte) error {
 	var parts []json.RawMessage
 	if err := json.Unmarshal(b, &parts); err != nil || len(parts) != 4 {
-		return fmt.Errorf("store: kept ack %s: %v", b, err)
+		return fmt.Errorf("jetstream: kept ack %s: %v", b, err)
 	}
 	for i, dst := range []any{&a.N, &a.Seq, &a.Time, &a.Conv} {
 		if err := json.Unmarshal(parts[i], dst); err != nil {
-			return fmt.Errorf("store: kept ack %s: %w", b, err)
+			return fmt.Errorf("jetstream: kept ack %s: %w", b, err)
 		}
 	}
 	return nil
 }
 
-func (l *JetStreamLog) device(o *Origin) *deviceState {
+func (l *Log) device(o *hub.Origin) *deviceState {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	k := deviceKey{o.User, o.ID.Device}
@@ -69,10 +75,10 @@ func (l *JetStreamLog) device(o *Origin) *deviceState {
 	return d
 }
 
-func deviceKV(o *Origin) string { return token(o.User) + "." + token(o.ID.Device) }
+func deviceKV(o *hub.Origin) string { return token(o.User) + "." + token(o.ID.Device) }
 
 // checkDevice reports whether o was stored before. Callers hold dev.mu.
-func (l *JetStreamLog) checkDevice(ctx context.Context, dev *deviceState, o *Origin) (chat.Ack, bool, error) {
+func (l *Log) checkDevice(ctx context.Context, dev *deviceState, o *hub.Origin) (chat.Ack, bool, error) {
 	if !dev.valid {
 		if err := l.readDevice(ctx, dev, o); err != nil {
 			return chat.Ack{}, false, err
@@ -86,20 +92,20 @@ func (l *JetStreamLog) checkDevice(ctx context.Context, dev *deviceState, o *Ori
 			return chat.Ack{ID: o.ID, Conv: a.Conv, Seq: a.Seq, Time: a.Time}, true, nil
 		}
 	}
-	return chat.Ack{}, false, ErrStaleID
+	return chat.Ack{}, false, hub.ErrStaleID
 }
 
-func (l *JetStreamLog) readDevice(ctx context.Context, dev *deviceState, o *Origin) error {
+func (l *Log) readDevice(ctx context.Context, dev *deviceState, o *hub.Origin) error {
 	entry, err := l.devices.Get(ctx, deviceKV(o))
 	switch {
 	case errors.Is(err, jetstream.ErrKeyNotFound):
 		dev.rev, dev.marks = 0, deviceMarksJSON{}
 	case err != nil:
-		return fmt.Errorf("store: device marks: %w", err)
+		return fmt.Errorf("jetstream: device marks: %w", err)
 	default:
 		var m deviceMarksJSON
 		if err := json.Unmarshal(entry.Value(), &m); err != nil {
-			return fmt.Errorf("store: device marks of %s: %w", deviceKV(o), err)
+			return fmt.Errorf("jetstream: device marks of %s: %w", deviceKV(o), err)
 		}
 		dev.rev, dev.marks = entry.Revision(), m
 	}
@@ -109,7 +115,7 @@ func (l *JetStreamLog) readDevice(ctx context.Context, dev *deviceState, o *Orig
 
 // recordDevice raises the device's high-water mark to o and keeps its ack.
 // Callers hold dev.mu.
-func (l *JetStreamLog) recordDevice(ctx context.Context, dev *deviceState, o *Origin, ack chat.Ack) error {
+func (l *Log) recordDevice(ctx context.Context, dev *deviceState, o *hub.Origin, ack chat.Ack) error {
 	for attempt := 0; attempt < 4; attempt++ {
 		m := dev.marks
 		if o.ID.N > m.High {
@@ -139,5 +145,5 @@ func (l *JetStreamLog) recordDevice(ctx context.Context, dev *deviceState, o *Or
 			return err
 		}
 	}
-	return errors.New("store: device marks kept changing")
+	return errors.New("jetstream: device marks kept changing")
 }

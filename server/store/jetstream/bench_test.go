@@ -1,4 +1,4 @@
-package store_test
+package jetstream_test
 
 import (
 	"context"
@@ -9,12 +9,15 @@ import (
 
 	"github.com/founding/chat/app/chat"
 	"github.com/founding/chat/server/bus"
-	"github.com/founding/chat/server/store"
+	"github.com/founding/chat/server/hub"
+	"github.com/founding/chat/server/store/jetstream"
+	"github.com/founding/chat/server/store/memory"
 )
 
-// appender is what the benchmarks drive.
+// appender is what the benchmarks drive. The memory log is the baseline
+// the JetStream one is measured against.
 type appender interface {
-	AppendMessage(context.Context, chat.Entry, store.Origin) (chat.Ack, bool, error)
+	AppendMessage(context.Context, chat.Entry, hub.Origin) (chat.Ack, bool, error)
 }
 
 // BenchmarkAppendMessage stores messages one after another, each waiting
@@ -27,7 +30,7 @@ func BenchmarkAppendMessage(b *testing.B) {
 			e := chat.Entry{Conv: "r:bench", Kind: chat.EntryMessage, From: "ann", HTML: `<div class="body">` + fmt.Sprintf("%080d", 0) + `</div>`}
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				o := store.Origin{User: "ann", ID: chat.MsgID{Device: "bench-device", N: uint64(i + 1)}}
+				o := hub.Origin{User: "ann", ID: chat.MsgID{Device: "bench-device", N: uint64(i + 1)}}
 				if _, _, err := log.AppendMessage(ctx, e, o); err != nil {
 					b.Fatal(err)
 				}
@@ -53,7 +56,7 @@ func BenchmarkAppendMessageParallel(b *testing.B) {
 				device := fmt.Sprintf("bench-device-%d", client)
 				e := chat.Entry{Conv: fmt.Sprintf("r:bench-%d", client%64), Kind: chat.EntryMessage, From: "ann", HTML: `<div class="body">hello</div>`}
 				for n := uint64(1); pb.Next(); n++ {
-					o := store.Origin{User: "ann", ID: chat.MsgID{Device: device, N: n}}
+					o := hub.Origin{User: "ann", ID: chat.MsgID{Device: device, N: n}}
 					if _, _, err := log.AppendMessage(ctx, e, o); err != nil {
 						b.Error(err)
 						return
@@ -78,7 +81,7 @@ func backends(b *testing.B) []backend {
 				tb.Fatal(err)
 			}
 			tb.Cleanup(bs.Close)
-			l, err := store.OpenJetStream(context.Background(), bs.JetStream, store.JetStreamOptions{DedupeWindow: time.Minute})
+			l, err := jetstream.OpenLog(context.Background(), bs.JetStream, jetstream.LogOptions{DedupeWindow: time.Minute})
 			if err != nil {
 				tb.Fatal(err)
 			}
@@ -86,7 +89,7 @@ func backends(b *testing.B) []backend {
 		}
 	}
 	return []backend{
-		{"memory", func(testing.TB) appender { return store.NewMemory() }},
+		{"memory", func(testing.TB) appender { return memory.NewLog() }},
 		{"jetstream", jet(false)},
 		{"jetstream-fsync", jet(true)},
 	}

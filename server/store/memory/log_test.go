@@ -1,4 +1,4 @@
-package store
+package memory
 
 import (
 	"context"
@@ -6,9 +6,10 @@ import (
 	"testing"
 
 	"github.com/founding/chat/app/chat"
+	"github.com/founding/chat/server/hub"
 )
 
-func appendN(t *testing.T, m *Memory, conv string, n int) {
+func appendN(t *testing.T, m *Log, conv string, n int) {
 	t.Helper()
 	for i := 0; i < n; i++ {
 		if _, err := m.Append(context.Background(), chat.Entry{Conv: conv, Kind: chat.EntryMessage}); err != nil {
@@ -26,7 +27,7 @@ func seqs(p chat.Page) []uint64 {
 }
 
 func TestSequencesAreGapFreePerConversation(t *testing.T) {
-	m := NewMemory()
+	m := NewLog()
 	appendN(t, m, "a", 3)
 	appendN(t, m, "b", 2)
 	e, _ := m.Append(context.Background(), chat.Entry{Conv: "a"})
@@ -39,7 +40,7 @@ func TestSequencesAreGapFreePerConversation(t *testing.T) {
 }
 
 func TestPage(t *testing.T) {
-	m := NewMemory()
+	m := NewLog()
 	appendN(t, m, "c", 10)
 	tests := []struct {
 		name string
@@ -64,16 +65,16 @@ func TestPage(t *testing.T) {
 			}
 		})
 	}
-	if _, err := m.Page(context.Background(), chat.History{Conv: "c", After: 11}); !errors.Is(err, ErrFuture) {
+	if _, err := m.Page(context.Background(), chat.History{Conv: "c", After: 11}); !errors.Is(err, hub.ErrFuture) {
 		t.Fatalf("after the last entry: err = %v, want ErrFuture", err)
 	}
-	if _, err := m.Page(context.Background(), chat.History{Conv: "c", Before: 1}); !errors.Is(err, ErrBeforeStart) {
+	if _, err := m.Page(context.Background(), chat.History{Conv: "c", Before: 1}); !errors.Is(err, hub.ErrBeforeStart) {
 		t.Fatalf("before the first entry: err = %v, want ErrBeforeStart", err)
 	}
 }
 
 func TestRetainDropsOldest(t *testing.T) {
-	m := NewMemory()
+	m := NewLog()
 	m.Retain = 5
 	appendN(t, m, "c", 12)
 	p, err := m.Page(context.Background(), chat.History{Conv: "c", After: 1, Limit: 100})
@@ -88,9 +89,9 @@ func TestRetainDropsOldest(t *testing.T) {
 }
 
 func TestAppendMessageDeduplicates(t *testing.T) {
-	m := NewMemory()
+	m := NewLog()
 	ctx := context.Background()
-	o := Origin{User: "ann", ID: chat.MsgID{Device: "dev-0001", N: 1}}
+	o := hub.Origin{User: "ann", ID: chat.MsgID{Device: "dev-0001", N: 1}}
 	ack, dup, err := m.AppendMessage(ctx, chat.Entry{Conv: "c"}, o)
 	if err != nil || dup || ack.Seq != 1 {
 		t.Fatalf("first: %+v %v %v", ack, dup, err)
@@ -99,7 +100,7 @@ func TestAppendMessageDeduplicates(t *testing.T) {
 	if err != nil || !dup || again != ack {
 		t.Fatalf("retry: %+v %v %v, want %+v dup", again, dup, err, ack)
 	}
-	other := Origin{User: "bob", ID: o.ID} // same device id, other user: not a duplicate
+	other := hub.Origin{User: "bob", ID: o.ID} // same device id, other user: not a duplicate
 	if _, dup, _ := m.AppendMessage(ctx, chat.Entry{Conv: "c"}, other); dup {
 		t.Fatal("another user's message with the same id was dropped")
 	}

@@ -1,4 +1,4 @@
-package store_test
+package jetstream_test
 
 import (
 	"context"
@@ -9,21 +9,13 @@ import (
 
 	"github.com/founding/chat/app/chat"
 	"github.com/founding/chat/server/bus"
-	"github.com/founding/chat/server/store"
+	"github.com/founding/chat/server/hub"
+	"github.com/founding/chat/server/store/jetstream"
 )
 
-func openBus(t *testing.T, dir string) *bus.Bus {
+func openLog(t *testing.T, b *bus.Bus, opts jetstream.LogOptions) *jetstream.Log {
 	t.Helper()
-	b, err := bus.Open(bus.Options{DataDir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-func openLog(t *testing.T, b *bus.Bus, opts store.JetStreamOptions) *store.JetStreamLog {
-	t.Helper()
-	l, err := store.OpenJetStream(context.Background(), b.JetStream, opts)
+	l, err := jetstream.OpenLog(context.Background(), b.JetStream, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,7 +26,7 @@ func TestJetStreamAppendAndPage(t *testing.T) {
 	ctx := context.Background()
 	b := openBus(t, t.TempDir())
 	defer b.Close()
-	l := openLog(t, b, store.JetStreamOptions{Shards: 2, TailCache: 8})
+	l := openLog(t, b, jetstream.LogOptions{Shards: 2, TailCache: 8})
 	for i := 1; i <= 30; i++ {
 		for _, conv := range []string{"r:lobby", "p:ann|bob", "r:group a"} {
 			e, err := l.Append(ctx, chat.Entry{Conv: conv, Kind: chat.EntryMessage, From: "ann", HTML: fmt.Sprint(i)})
@@ -77,10 +69,10 @@ func TestJetStreamAppendAndPage(t *testing.T) {
 			}
 		})
 	}
-	if _, err := l.Page(ctx, chat.History{Conv: "r:lobby", After: 31}); !errors.Is(err, store.ErrFuture) {
+	if _, err := l.Page(ctx, chat.History{Conv: "r:lobby", After: 31}); !errors.Is(err, hub.ErrFuture) {
 		t.Fatalf("after 31: %v", err)
 	}
-	if _, err := l.Page(ctx, chat.History{Conv: "r:lobby", Before: 1}); !errors.Is(err, store.ErrBeforeStart) {
+	if _, err := l.Page(ctx, chat.History{Conv: "r:lobby", Before: 1}); !errors.Is(err, hub.ErrBeforeStart) {
 		t.Fatalf("before 1: %v", err)
 	}
 }
@@ -89,8 +81,8 @@ func TestJetStreamSurvivesRestartAndDedupes(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	b := openBus(t, dir)
-	l := openLog(t, b, store.JetStreamOptions{})
-	o := store.Origin{User: "ann", ID: chat.MsgID{Device: "device-1", N: 1}}
+	l := openLog(t, b, jetstream.LogOptions{})
+	o := hub.Origin{User: "ann", ID: chat.MsgID{Device: "device-1", N: 1}}
 	first, dup, err := l.AppendMessage(ctx, chat.Entry{Conv: "r:lobby", HTML: "x"}, o)
 	if err != nil || dup {
 		t.Fatal(err, dup)
@@ -99,7 +91,7 @@ func TestJetStreamSurvivesRestartAndDedupes(t *testing.T) {
 
 	b = openBus(t, dir)
 	defer b.Close()
-	l = openLog(t, b, store.JetStreamOptions{})
+	l = openLog(t, b, jetstream.LogOptions{})
 	again, dup, err := l.AppendMessage(ctx, chat.Entry{Conv: "r:lobby", HTML: "x"}, o)
 	if err != nil || !dup || again != first {
 		t.Fatalf("retry after restart: %+v dup=%v err=%v; want %+v", again, dup, err, first)
@@ -114,10 +106,10 @@ func TestJetStreamTwoWritersNeverShareASequence(t *testing.T) {
 	ctx := context.Background()
 	b := openBus(t, t.TempDir())
 	defer b.Close()
-	l1 := openLog(t, b, store.JetStreamOptions{})
-	l2 := openLog(t, b, store.JetStreamOptions{}) // a second process on the same streams
+	l1 := openLog(t, b, jetstream.LogOptions{})
+	l2 := openLog(t, b, jetstream.LogOptions{}) // a second process on the same streams
 	var wg sync.WaitGroup
-	for _, l := range []*store.JetStreamLog{l1, l2} {
+	for _, l := range []*jetstream.Log{l1, l2} {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -148,7 +140,7 @@ func TestJetStreamWatchSeesEveryAppend(t *testing.T) {
 	ctx := context.Background()
 	b := openBus(t, t.TempDir())
 	defer b.Close()
-	l := openLog(t, b, store.JetStreamOptions{Shards: 3})
+	l := openLog(t, b, jetstream.LogOptions{Shards: 3})
 	got := make(chan chat.Entry, 100)
 	stop, err := l.Watch(ctx, func(e chat.Entry) { got <- e })
 	if err != nil {

@@ -1,47 +1,38 @@
-// Package store keeps conversations: an append-only log per conversation
-// with gap-free sequence numbers and server time, pages read back from it,
-// and the per-device marks that make a retried message land once.
+// Package memory keeps the hub's Log and Directory, and the accounts'
+// Records, in the process: for one process that needs nothing to survive a
+// restart, and for tests. Each type implements its seam (hub.Log,
+// hub.Directory, auth.Records), is safe for concurrent use, and starts
+// empty:
 //
-// Memory keeps everything in the process, bounded per conversation; it is the
-// default until the durable store replaces it behind the same methods.
-package store
+//   - Log: an append-only log per conversation with gap-free sequence
+//     numbers and server time, bounded per conversation (Retain), with the
+//     per-device marks that make a retried message land once.
+//   - Directory: conversations, memberships, read positions and last-seen
+//     times, with a watch of membership changes.
+//   - Records: buckets of values by key with revisions, for auth.Accounts.
+//
+// The durable backends of the same seams are in server/store/jetstream.
+package memory
 
 import (
 	"context"
-	"errors"
 	"sync"
 	"time"
 
 	"github.com/founding/chat/app/chat"
+	"github.com/founding/chat/server/hub"
 )
 
-// Errors the store returns.
-var (
-	// ErrFuture means a history request named a sequence the conversation
-	// has not reached.
-	ErrFuture = errors.New("store: sequence is beyond the conversation's last entry")
-	// ErrStaleID means a message id is at or below its device's high-water
-	// mark but too old for its ack to be remembered.
-	ErrStaleID = errors.New("store: message id is older than the acks kept for its device")
-	// ErrBeforeStart means a history request asked for entries before the
-	// oldest one held.
-	ErrBeforeStart = errors.New("store: no entries are held before that sequence")
-)
+var _ hub.Log = (*Log)(nil)
 
-// Origin says who sent a message and with which id, for deduplication.
-type Origin struct {
-	User string // user key
-	ID   chat.MsgID
-}
-
-// DefaultRetain is how many entries Memory keeps per conversation.
+// DefaultRetain is how many entries a Log keeps per conversation.
 const DefaultRetain = 10000
 
 // ackWindow is how many recent acks are remembered per device.
 const ackWindow = 4096
 
-// Memory is an in-process store. It is safe for concurrent use.
-type Memory struct {
+// Log is an in-process hub.Log. It is safe for concurrent use.
+type Log struct {
 	// Retain is how many entries are kept per conversation at least; older
 	// ones are dropped a quarter of Retain at a time. Zero means
 	// DefaultRetain.
@@ -69,13 +60,13 @@ type deviceMarks struct {
 	acks map[uint64]chat.Ack
 }
 
-// NewMemory returns an empty store.
-func NewMemory() *Memory {
-	return &Memory{convs: make(map[string]*memConv), devices: make(map[deviceKey]*deviceMarks), watchers: make(map[int]func(chat.Entry))}
+// NewLog returns an empty log.
+func NewLog() *Log {
+	return &Log{convs: make(map[string]*memConv), devices: make(map[deviceKey]*deviceMarks), watchers: make(map[int]func(chat.Entry))}
 }
 
 // Append stores e as the next entry of e.Conv, setting its Seq and Time.
-func (m *Memory) Append(_ context.Context, e chat.Entry) (chat.Entry, error) {
+func (m *Log) Append(_ context.Context, e chat.Entry) (chat.Entry, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.append(e), nil
@@ -84,7 +75,7 @@ func (m *Memory) Append(_ context.Context, e chat.Entry) (chat.Entry, error) {
 // AppendMessage is Append for a message a client sent: if its origin was
 // stored before, it returns the earlier entry's ack and dup true instead of
 // storing it again.
-func (m *Memory) AppendMessage(_ context.Context, e chat.Entry, o Origin) (chat.Ack, bool, error) {
+func (m *Log) AppendMessage(_ context.Context, e chat.Entry, o hub.Origin) (chat.Ack, bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	k := deviceKey{o.User, o.ID.Device}
@@ -97,7 +88,7 @@ func (m *Memory) AppendMessage(_ context.Context, e chat.Entry, o Origin) (chat.
 		if ack, ok := marks.acks[o.ID.N]; ok {
 			return ack, true, nil
 		}
-		return chat.Ack{}, false, ErrStaleID
+		return chat.Ack{}, false, hub.ErrStaleID
 	}
 	e = m.append(e)
 	ack := chat.Ack{ID: o.ID, Conv: e.Conv, Seq: e.Seq, Time: e.Time}
@@ -107,7 +98,7 @@ func (m *Memory) AppendMessage(_ context.Context, e chat.Entry, o Origin) (chat.
 	return ack, false, nil
 }
 
-func (m *Memory) append(e chat.Entry) chat.Entry {
+func (m *Log) append(e chat.Entry) chat.Entry {
 	c := m.convs[e.Conv]
 	if c == nil {
 		c = &memConv{first: 1}
@@ -131,7 +122,7 @@ func (m *Memory) append(e chat.Entry) chat.Entry {
 
 // Watch calls fn with every entry appended from now on, in order, before
 // the append returns. fn must not call back into m.
-func (m *Memory) Watch(_ context.Context, fn func(chat.Entry)) (func(), error) {
+func (m *Log) Watch(_ context.Context, fn func(chat.Entry)) (func(), error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	id := m.nextW
@@ -145,7 +136,7 @@ func (m *Memory) Watch(_ context.Context, fn func(chat.Entry)) (func(), error) {
 }
 
 // Page returns entries of q.Conv as chat.History describes.
-func (m *Memory) Page(_ context.Context, q chat.History) (chat.Page, error) {
+func (m *Log) Page(_ context.Context, q chat.History) (chat.Page, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	c := m.convs[q.Conv]
@@ -154,10 +145,10 @@ func (m *Memory) Page(_ context.Context, q chat.History) (chat.Page, error) {
 	}
 	p := chat.Page{Conv: q.Conv, First: c.first, Last: c.last}
 	if q.After > c.last || q.Before > c.last+1 {
-		return p, ErrFuture
+		return p, hub.ErrFuture
 	}
 	if q.Before > 0 && q.Before <= c.first {
-		return p, ErrBeforeStart
+		return p, hub.ErrBeforeStart
 	}
 	limit := q.Limit
 	if limit <= 0 {
@@ -190,7 +181,7 @@ func (c *memConv) window(q chat.History, limit int) (lo, hi int) {
 }
 
 // Last returns the sequence of the newest entry of conv, 0 if it has none.
-func (m *Memory) Last(_ context.Context, conv string) (uint64, error) {
+func (m *Log) Last(_ context.Context, conv string) (uint64, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if c := m.convs[conv]; c != nil {
@@ -199,14 +190,14 @@ func (m *Memory) Last(_ context.Context, conv string) (uint64, error) {
 	return 0, nil
 }
 
-func (m *Memory) now() time.Time {
+func (m *Log) now() time.Time {
 	if m.Now != nil {
 		return m.Now()
 	}
 	return time.Now()
 }
 
-func (m *Memory) retain() int {
+func (m *Log) retain() int {
 	if m.Retain > 0 {
 		return m.Retain
 	}

@@ -1,0 +1,193 @@
+package hub
+
+import (
+	"context"
+	"sort"
+	"time"
+
+	"github.com/founding/chat/app/chat"
+	"github.com/founding/chat/server/names"
+)
+
+// Presence: who is online, as this process sees it. Everything that decides
+// it is in this file: a user comes online with their first connection
+// (comeOnline), stays online through a grace period after their last one
+// closes (startGrace), then goes offline (goOffline); the other online
+// members of their rooms hear of each change (presence) or, in a crowded
+// room, get a renewed roster with a count. The rest of the hub calls only
+// these functions and the roster frames; the online sets live on user
+// (online) and conv (online), guarded by Hub.mu.
+//
+// Today presence is local to this process. A cluster-wide Presence seam (a
+// node publishing its users' arrivals, departures and a periodic heartbeat
+// with a TTL) will plug in here, beside Log and Directory (seams.go):
+// comeOnline and goOffline are where this process's changes go out, and
+// presence is where the other nodes' changes come in.
+
+// comeOnline ends u's grace period, if any, and brings u online in every
+// room, telling the others. Callers hold h.mu.
+func (h *Hub) comeOnline(u *user) {
+	if u.offTimer != nil {
+		u.offTimer.Stop()
+		u.offTimer = nil
+	}
+	if u.online {
+		return
+	}
+	u.online = true
+	for _, c := range u.rooms() {
+		c.online[u.key] = u
+		h.presence(c, u, true, false)
+	}
+}
+
+// startGrace starts the grace period after u's last connection closed,
+// unless one is running. Callers hold h.mu.
+func (h *Hub) startGrace(u *user) {
+	if u.offTimer != nil {
+		return
+	}
+	u.offGen++
+	gen := u.offGen
+	u.offTimer = time.AfterFunc(h.opts.PresenceGrace, func() { h.goOffline(u, gen) })
+}
+
+// goOffline ends a grace period that nobody came back in: the user goes
+// offline, and this process forgets them until they connect again.
+func (h *Hub) goOffline(u *user, gen uint64) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed || u.offTimer == nil || u.offGen != gen || len(u.sessions) > 0 || h.users[u.key] != u {
+		return
+	}
+	u.offTimer = nil
+	if u.online {
+		u.online = false
+		for _, c := range u.rooms() {
+			delete(c.online, u.key)
+			h.presence(c, u, false, false)
+		}
+	}
+	for _, c := range u.convs {
+		h.detach(u, c)
+	}
+	delete(h.users, u.key)
+	key, now := u.key, time.Now().UnixMilli()
+	h.bg.Add(1)
+	go func() {
+		defer h.bg.Done()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := h.dir.SetSeen(ctx, key, now); err != nil {
+			h.opts.Logger.Warn("last seen not recorded", "user", key, "err", err)
+		}
+	}()
+}
+
+// presence tells every other online member of c that u came or went.
+// Callers hold h.mu.
+func (h *Hub) presence(c *conv, u *user, online, quiet bool) {
+	if h.markCrowd(c) {
+		return // its roster shows a count instead (see markCrowd)
+	}
+	frame := encode(&chat.Presence{Conv: c.id, User: escape(u.name), Online: online, Quiet: quiet})
+	c.each(func(s Sink) {
+		if _, own := u.sessions[s]; !own {
+			s.Send(frame)
+		}
+	})
+}
+
+// Online reports whether the user of name is online here, for tests and
+// tools.
+func (h *Hub) Online(name string) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	u := h.users[names.Key(name)]
+	return u != nil && u.online
+}
+
+// roster lists c's online members. Callers hold Hub.mu.
+func (c *conv) roster(limit int) *chat.Roster {
+	r := &chat.Roster{Conv: c.id, Users: make([]string, 0, min(len(c.online), limit))}
+	for _, u := range c.online {
+		if len(r.Users) == limit {
+			r.Count = len(c.online)
+			break
+		}
+		r.Users = append(r.Users, escape(u.name))
+	}
+	sort.Strings(r.Users)
+	return r
+}
+
+// A crowded room is one with more than PresenceLimit members online here.
+// Announcing every arrival and departure to every member would cost the
+// square of the crowd, so such a room sends no presence frames. Every
+// RosterInterval, when someone came or went, its members get a fresh
+// roster, with the count, along with the next frame each of them gets: an
+// idle member costs nothing, and a member reading a busy room sees the
+// count move.
+
+// markCrowd notes that c's roster changed, and reports whether c is crowded
+// (so that presence frames are not sent). A room at the limit is marked too:
+// its members may still hold a crowded roster's count. Callers hold h.mu.
+func (h *Hub) markCrowd(c *conv) (crowded bool) {
+	n := len(c.online)
+	if n >= h.opts.PresenceLimit {
+		c.rosterStale = true
+	}
+	return n > h.opts.PresenceLimit
+}
+
+// watchCrowds sends the rosters of crowded rooms every RosterInterval until
+// stop is closed.
+func (h *Hub) watchCrowds(stop <-chan struct{}) {
+	t := time.NewTicker(h.opts.RosterInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+			h.sendStaleRosters()
+		}
+	}
+}
+
+// sendStaleRosters renews the roster of every room marked by markCrowd,
+// encoded once per room, for each local connection's next frame.
+func (h *Hub) sendStaleRosters() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, c := range h.convs {
+		if !c.rosterStale {
+			continue
+		}
+		c.rosterStale = false
+		frame := h.rosterFrame(c)
+		c.each(func(s Sink) { s.SendWithNext(c.id, frame) })
+	}
+}
+
+// crowded reports whether room id, the user key counted, has more than
+// PresenceLimit members online here (whether or not the change has reached
+// this process's view yet). In such a room joins and leaves are not
+// entries: every one would reach every member, and the members would read
+// nothing else.
+func (h *Hub) crowded(key, id string) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	c := h.convs[id]
+	if c == nil {
+		return false
+	}
+	others := len(c.online)
+	if _, in := c.online[key]; in {
+		others--
+	}
+	return others >= h.opts.PresenceLimit
+}
+
+// rosterFrame is the roster of c as a frame. Callers hold h.mu.
+func (h *Hub) rosterFrame(c *conv) []byte { return encode(c.roster(h.opts.PresenceLimit)) }

@@ -1,0 +1,114 @@
+package hub
+
+import (
+	"context"
+	"errors"
+
+	"github.com/founding/chat/app/chat"
+)
+
+// The seams: what the hub needs from storage, defined here by the hub and
+// implemented by the backends in server/store (memory for one process and
+// tests, NATS for a durable, shared store). The records below are what
+// crosses them; a backend chooses how it encodes them.
+//
+// A third seam, Presence (who is online where, cluster-wide), will sit
+// beside these; presence.go is the part of the hub it plugs into.
+
+// Errors a Log or a Directory returns, which the hub turns into answers.
+var (
+	// ErrNotFound means the record asked for does not exist.
+	ErrNotFound = errors.New("hub: not found")
+	// ErrFuture means a history request named a sequence the conversation
+	// has not reached.
+	ErrFuture = errors.New("hub: sequence is beyond the conversation's last entry")
+	// ErrStaleID means a message id is at or below its device's high-water
+	// mark but too old for its ack to be remembered.
+	ErrStaleID = errors.New("hub: message id is older than the acks kept for its device")
+	// ErrBeforeStart means a history request asked for entries before the
+	// oldest one held.
+	ErrBeforeStart = errors.New("hub: no entries are held before that sequence")
+)
+
+// Log is the history the hub appends to, reads from and watches: an
+// append-only log per conversation, with gap-free sequence numbers and
+// server time. A Log may be shared by several processes. Its methods may be
+// called concurrently.
+type Log interface {
+	// Append stores e as the next entry of e.Conv, setting its Seq and
+	// Time, and returns it so.
+	Append(ctx context.Context, e chat.Entry) (chat.Entry, error)
+	// AppendMessage is Append for a message a client sent, once per
+	// origin: if o was stored before, it returns that entry's ack and dup
+	// true and stores nothing. An origin too old for its ack to be kept is
+	// ErrStaleID.
+	AppendMessage(ctx context.Context, e chat.Entry, o Origin) (ack chat.Ack, dup bool, err error)
+	// Page returns the entries of q.Conv that q asks for, with the
+	// conversation's first and last sequences. A sequence beyond the last
+	// is ErrFuture; entries before the oldest held are ErrBeforeStart. The
+	// page's bounds are filled in with either error.
+	Page(ctx context.Context, q chat.History) (chat.Page, error)
+	// Last returns the newest sequence of conv, 0 if it has no entries.
+	Last(ctx context.Context, conv string) (uint64, error)
+	// Watch calls fn with every entry appended from now on, by anyone, in
+	// order within each conversation. It returns once the watch is set up;
+	// stop ends it.
+	Watch(ctx context.Context, fn func(chat.Entry)) (stop func(), err error)
+}
+
+// Origin says who sent a message and with which id, for deduplication.
+type Origin struct {
+	User string // user key
+	ID   chat.MsgID
+}
+
+// Directory keeps conversations, who is in them, read positions and when
+// users were last seen. A Directory may be shared by several processes. Its
+// methods may be called concurrently.
+type Directory interface {
+	// CreateConv stores rec unless a conversation with its id exists, and
+	// returns the stored record.
+	CreateConv(ctx context.Context, rec ConvRecord) (ConvRecord, error)
+	// Conv returns the record of conversation id, or ErrNotFound.
+	Conv(ctx context.Context, id string) (ConvRecord, error)
+	// SetMember makes user a member of conv or not, and reports whether
+	// that changed anything.
+	SetMember(ctx context.Context, user, conv string, member bool) (changed bool, err error)
+	// Memberships lists the conversations user is in, sorted.
+	Memberships(ctx context.Context, user string) ([]string, error)
+	// RaiseCursor records that user read conv up to seq, if that is
+	// further than before, and reports whether it was.
+	RaiseCursor(ctx context.Context, user, conv string, seq uint64) (raised bool, err error)
+	// Cursors returns user's read positions by conversation.
+	Cursors(ctx context.Context, user string) (map[string]uint64, error)
+	// SetSeen records when user was last online (Unix ms).
+	SetSeen(ctx context.Context, user string, ms int64) error
+	// Seen returns when user was last online (Unix ms), 0 if never
+	// recorded.
+	Seen(ctx context.Context, user string) (int64, error)
+	// WatchMemberships calls fn for every later membership change, made by
+	// any process. It returns once the watch is set up; stop ends it.
+	WatchMemberships(ctx context.Context, fn func(MembershipChange)) (stop func(), err error)
+}
+
+// ConvRecord describes a conversation: a room with the name it was created
+// with, or a private conversation with its two members.
+type ConvRecord struct {
+	ID      string
+	Kind    chat.ConvKind
+	Name    string   // a room's name, as first typed
+	Members []Member // a private conversation's two users
+}
+
+// Member is a user as a conversation record names them.
+type Member struct {
+	Key  string // user key
+	Name string // as shown
+}
+
+// MembershipChange is one user joining or leaving a conversation.
+type MembershipChange struct {
+	User   string // user key
+	Conv   string // conversation id
+	Member bool   // true for joined, false for left
+}

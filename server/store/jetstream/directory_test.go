@@ -1,0 +1,19 @@
+package jetstream_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/founding/chat/server/store/jetstream"
+	"github.com/founding/chat/server/store/storetest"
+)
+
+func TestDirectory(t *testing.T) {
+	b := openBus(t, t.TempDir())
+	defer b.Close()
+	d, err := jetstream.OpenDirectory(context.Background(), b.JetStream, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	storetest.TestDirectory(t, d)
+}

@@ -1,0 +1,12 @@
+package memory_test
+
+import (
+	"testing"
+
+	"github.com/founding/chat/server/store/memory"
+	"github.com/founding/chat/server/store/storetest"
+)
+
+func TestDirectory(t *testing.T) { storetest.TestDirectory(t, memory.NewDirectory()) }
+
+func TestRecords(t *testing.T) { storetest.TestRecords(t, memory.NewRecords()) }

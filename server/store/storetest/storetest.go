@@ -1,0 +1,158 @@
+// Package storetest checks that a backend keeps the contract of a seam,
+// the way testing/fstest checks a file system: the tests of each backend in
+// server/store call it with a fresh, empty backend, so that the memory and
+// the JetStream ones are held to the same behaviour.
+package storetest
+
+import (
+	"context"
+	"errors"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/founding/chat/app/chat"
+	"github.com/founding/chat/server/auth"
+	"github.com/founding/chat/server/hub"
+)
+
+// TestDirectory checks an empty hub.Directory: conversations are created
+// once, memberships change once and are watched, read positions only rise,
+// last-seen times are kept.
+func TestDirectory(t *testing.T, d hub.Directory) {
+	t.Helper()
+	ctx := context.Background()
+	changes := make(chan hub.MembershipChange, 10)
+	stop, err := d.WatchMemberships(ctx, func(c hub.MembershipChange) { changes <- c })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+
+	room := hub.ConvRecord{ID: "r:group a", Kind: chat.KindRoom, Name: "group A"}
+	got, err := d.CreateConv(ctx, room)
+	if err != nil || !reflect.DeepEqual(got, room) {
+		t.Fatalf("create: %+v %v", got, err)
+	}
+	again, _ := d.CreateConv(ctx, hub.ConvRecord{ID: "r:group a", Kind: chat.KindRoom, Name: "GROUP A"})
+	if again.Name != "group A" {
+		t.Fatalf("second create replaced the room: %+v", again)
+	}
+	if _, err := d.Conv(ctx, "r:none"); !errors.Is(err, hub.ErrNotFound) {
+		t.Fatalf("missing conv: %v", err)
+	}
+
+	for _, step := range []struct {
+		conv   string
+		member bool
+		change bool
+	}{
+		{"r:group a", true, true},
+		{"r:group a", true, false},
+		{"r:lobby", true, true},
+		{"r:group a", false, true},
+		{"r:group a", false, false},
+		{"r:group a", true, true},
+	} {
+		changed, err := d.SetMember(ctx, "ann", step.conv, step.member)
+		if err != nil || changed != step.change {
+			t.Fatalf("SetMember(%s, %v) = %v, %v; want %v", step.conv, step.member, changed, err, step.change)
+		}
+		if changed {
+			select {
+			case c := <-changes:
+				if c.User != "ann" || c.Conv != step.conv || c.Member != step.member {
+					t.Fatalf("watched %+v", c)
+				}
+			case <-time.After(5 * time.Second):
+				t.Fatal("no membership change was watched")
+			}
+		}
+	}
+	list, _ := d.Memberships(ctx, "ann")
+	if !reflect.DeepEqual(list, []string{"r:group a", "r:lobby"}) {
+		t.Fatalf("memberships = %v", list)
+	}
+
+	for _, step := range []struct {
+		seq    uint64
+		raised bool
+	}{{5, true}, {3, false}, {5, false}, {9, true}} {
+		if raised, err := d.RaiseCursor(ctx, "ann", "r:lobby", step.seq); err != nil || raised != step.raised {
+			t.Fatalf("RaiseCursor(%d) = %v, %v", step.seq, raised, err)
+		}
+	}
+	if c, _ := d.Cursors(ctx, "ann"); c["r:lobby"] != 9 || len(c) != 1 {
+		t.Fatalf("cursors = %v", c)
+	}
+	if err := d.SetSeen(ctx, "ann", 1234); err != nil {
+		t.Fatal(err)
+	}
+	if ms, _ := d.Seen(ctx, "ann"); ms != 1234 {
+		t.Fatalf("seen = %d", ms)
+	}
+}
+
+// TestRecords checks empty auth.Records by driving auth.Accounts over them:
+// claiming a name, sessions, passwords, signing in and out.
+func TestRecords(t *testing.T, rec auth.Records) {
+	t.Helper()
+	a := auth.NewAccounts(rec)
+	ctx := context.Background()
+	ann, other := auth.NewToken(), auth.NewToken()
+	u, err := a.Claim(ctx, ann, "Ann")
+	if err != nil || u.Key != "ann" || u.Name != "Ann" || u.HasPassword {
+		t.Fatalf("Claim = %+v, %v", u, err)
+	}
+	if _, err := a.Claim(ctx, other, "ＡＮＮ"); !errors.Is(err, auth.ErrNameTaken) {
+		t.Fatalf("another browser claiming ＡＮＮ: %v", err)
+	}
+	if _, err := a.Lookup(ctx, other); !errors.Is(err, auth.ErrNoSession) {
+		t.Fatalf("the refused claim left a session: %v", err)
+	}
+	if _, err := a.Claim(ctx, ann, "Annie"); !errors.Is(err, auth.ErrHasName) {
+		t.Fatalf("claiming twice: %v", err)
+	}
+	if got, err := a.Lookup(ctx, ann); err != nil || got != u {
+		t.Fatalf("Lookup = %+v, %v", got, err)
+	}
+	if _, err := a.Lookup(ctx, "not a token"); !errors.Is(err, auth.ErrNoSession) {
+		t.Fatalf("Lookup of garbage: %v", err)
+	}
+
+	// No password yet: nobody can sign in as Ann.
+	if _, _, err := a.SignIn(ctx, "ann", ""); !errors.Is(err, auth.ErrWrongPassword) {
+		t.Fatalf("sign in without a password set: %v", err)
+	}
+	if err := a.SetPassword(ctx, "ann", "", "correct horse"); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := a.Lookup(ctx, ann); !got.HasPassword {
+		t.Fatal("HasPassword not set")
+	}
+	if err := a.SetPassword(ctx, "ann", "wrong", "another one"); !errors.Is(err, auth.ErrWrongPassword) {
+		t.Fatalf("changing with a wrong current password: %v", err)
+	}
+	token, got, err := a.SignIn(ctx, "ANN", "correct horse")
+	if err != nil || got.Key != "ann" || token == ann || !auth.ValidToken(token) {
+		t.Fatalf("SignIn = %q %+v %v", token, got, err)
+	}
+	if u2, err := a.Lookup(ctx, token); err != nil || u2.Key != "ann" {
+		t.Fatalf("the new session: %+v %v", u2, err)
+	}
+	if err := a.SignOut(ctx, token); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Lookup(ctx, token); !errors.Is(err, auth.ErrNoSession) {
+		t.Fatalf("after sign-out: %v", err)
+	}
+	if _, err := a.Lookup(ctx, ann); err != nil {
+		t.Fatalf("signing out one session ended another: %v", err)
+	}
+	if _, err := a.Find(ctx, "Ａｎｎ"); err != nil {
+		t.Fatalf("Find: %v", err)
+	}
+	if _, err := a.Find(ctx, "nobody"); !errors.Is(err, auth.ErrNoUser) {
+		t.Fatalf("Find nobody: %v", err)
+	}
+}
