@@ -2,15 +2,18 @@ package auth
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
 	"golang.org/x/time/rate"
 
+	"github.com/founding/chat/app/chat"
 	"github.com/founding/chat/server/names"
 )
 
@@ -33,9 +36,10 @@ func (e *TooManyAttempts) Error() string {
 
 // account is what is stored per user.
 type account struct {
-	Name    string `json:"name"`
-	Hash    string `json:"hash,omitempty"`
-	Created int64  `json:"created"`
+	Name    string   `json:"name"`
+	Hash    string   `json:"hash,omitempty"`
+	Created int64    `json:"created"`
+	Known   []string `json:"known,omitempty"` // places signed in from (see place), newest first
 }
 
 // session is what is stored per browser session, under the token's hash.
@@ -47,9 +51,13 @@ type session struct {
 // The buckets of Records that Accounts use; a durable backend creates them
 // when it opens.
 const (
-	AccountsBucket = "accounts" // user key -> account
-	SessionsBucket = "sessions" // SHA-256 of a session token, hex -> session
+	AccountsBucket  = "accounts"  // user key -> account
+	SessionsBucket  = "sessions"  // SHA-256 of a session token, hex -> session
+	SkeletonsBucket = "skeletons" // names.Skeleton of a name -> the user key that holds it
 )
+
+// Buckets lists every bucket Accounts use.
+var Buckets = []string{AccountsBucket, SessionsBucket, SkeletonsBucket}
 
 // Accounts keeps users, their passwords and their browser sessions in
 // Records. It is safe for concurrent use, also by several processes sharing
@@ -58,13 +66,18 @@ type Accounts struct {
 	rec Records
 	now func() time.Time
 
+	guard *guard // wrong passwords at sign-in
+
 	mu       sync.Mutex
-	attempts map[string]*rate.Limiter // wrong passwords per user key
+	attempts map[string]*rate.Limiter // wrong old passwords when changing one, per user key
+	looks    sync.Map                 // user keys whose skeleton is known to be recorded
 }
 
 // NewAccounts returns accounts stored in rec.
 func NewAccounts(rec Records) *Accounts {
-	return &Accounts{rec: rec, now: time.Now, attempts: make(map[string]*rate.Limiter)}
+	a := &Accounts{rec: rec, now: time.Now, attempts: make(map[string]*rate.Limiter)}
+	a.guard = newGuard(func() time.Time { return a.now() })
+	return a
 }
 
 func sessionKey(token string) string { return hex.EncodeToString([]byte(hashToken(token))) }
@@ -85,18 +98,28 @@ func (a *Accounts) Lookup(ctx context.Context, token string) (User, error) {
 	if errors.Is(err, ErrNoUser) {
 		return User{}, ErrNoSession // the claim did not finish
 	}
-	return u, err
+	if err != nil {
+		return User{}, err
+	}
+	return u, a.recordLook(ctx, u)
 }
 
 func (a *Accounts) account(ctx context.Context, key string) (User, account, error) {
+	u, acc, _, err := a.accountRev(ctx, key)
+	return u, acc, err
+}
+
+// accountRev returns an account with its revision, or ErrNoUser.
+func (a *Accounts) accountRev(ctx context.Context, key string) (User, account, uint64, error) {
 	var acc account
-	if _, err := a.get(ctx, AccountsBucket, key, &acc); err != nil {
+	rev, err := a.get(ctx, AccountsBucket, key, &acc)
+	if err != nil {
 		if errors.Is(err, ErrNotFound) {
-			return User{}, acc, ErrNoUser
+			return User{}, acc, 0, ErrNoUser
 		}
-		return User{}, acc, err
+		return User{}, acc, 0, err
 	}
-	return User{Key: key, Name: acc.Name, HasPassword: acc.Hash != ""}, acc, nil
+	return User{Key: key, Name: acc.Name, HasPassword: acc.Hash != ""}, acc, rev, nil
 }
 
 // Find returns the user whose name has the same key as name, or ErrNoUser.
@@ -106,17 +129,30 @@ func (a *Accounts) Find(ctx context.Context, name string) (User, error) {
 }
 
 // Claim gives name (which passed chat.CleanName) to the session token,
-// creating the account. It fails with ErrNameTaken when the name belongs to
-// someone else, and with ErrHasName when the session has a name already.
+// creating the account. A new name must also meet chat.CheckNewName's rules
+// (a *chat.Error otherwise). It fails with ErrNameTaken when the name
+// belongs to someone else, with ErrLooksTaken when it only looks like a name
+// someone holds (the same confusable skeleton: "Аnn" in Cyrillic, "Annl2"
+// for "Ann12"), and with ErrHasName when the session has a name already.
 func (a *Accounts) Claim(ctx context.Context, token, name string) (User, error) {
 	if _, err := a.Lookup(ctx, token); err == nil {
 		return User{}, ErrHasName
 	}
 	u := User{Key: names.Key(name), Name: name}
+	if _, _, err := a.account(ctx, u.Key); err == nil {
+		return User{}, ErrNameTaken // held: say so before judging the look of it
+	}
+	if err := chat.CheckNewName(name); err != nil {
+		return User{}, err
+	}
 	// The session first: a crash before the account leaves a session that
 	// Lookup ignores, never an account nobody holds.
 	sk := sessionKey(token)
 	if err := a.put(ctx, SessionsBucket, sk, session{User: u.Key, Created: a.now().UnixMilli()}); err != nil {
+		return User{}, err
+	}
+	if err := a.holdLook(ctx, names.Skeleton(name), u.Key); err != nil {
+		a.rec.Delete(ctx, SessionsBucket, sk)
 		return User{}, err
 	}
 	err := a.create(ctx, AccountsBucket, u.Key, account{Name: name, Created: a.now().UnixMilli()})
@@ -127,7 +163,55 @@ func (a *Accounts) Claim(ctx context.Context, token, name string) (User, error) 
 	if err != nil {
 		return User{}, err
 	}
+	a.looks.Store(u.Key, true)
 	return u, nil
+}
+
+// holdLook records that the user key holds the skeleton skel, or returns
+// ErrLooksTaken when another account holds it. A record left by a claim
+// that never created its account is taken over.
+func (a *Accounts) holdLook(ctx context.Context, skel, key string) error {
+	for attempt := 0; attempt < 4; attempt++ {
+		_, err := a.rec.Create(ctx, SkeletonsBucket, skel, []byte(key))
+		if !errors.Is(err, ErrExists) {
+			return err
+		}
+		holder, rev, err := a.rec.Get(ctx, SkeletonsBucket, skel)
+		if errors.Is(err, ErrNotFound) {
+			continue // deleted meanwhile: try again
+		}
+		if err != nil {
+			return err
+		}
+		if string(holder) == key {
+			return nil
+		}
+		if _, _, err := a.account(ctx, string(holder)); !errors.Is(err, ErrNoUser) {
+			if err != nil {
+				return err
+			}
+			return ErrLooksTaken
+		}
+		if _, err := a.rec.Update(ctx, SkeletonsBucket, skel, []byte(key), rev); !errors.Is(err, ErrConflict) {
+			return err
+		}
+	}
+	return errors.New("auth: the name's record kept changing")
+}
+
+// recordLook makes sure the skeleton of an account that signs in is
+// recorded, for accounts made before skeletons were kept; once per process
+// and user.
+func (a *Accounts) recordLook(ctx context.Context, u User) error {
+	if _, done := a.looks.Load(u.Key); done {
+		return nil
+	}
+	_, err := a.rec.Create(ctx, SkeletonsBucket, names.Skeleton(u.Name), []byte(u.Key))
+	if err != nil && !errors.Is(err, ErrExists) {
+		return err
+	}
+	a.looks.Store(u.Key, true)
+	return nil
 }
 
 // SetPassword sets the password of the user key. When one is set already,
@@ -166,39 +250,115 @@ func (a *Accounts) SetPassword(ctx context.Context, key, old, password string) e
 	return errors.New("auth: the account kept changing")
 }
 
+// Client says where a sign-in comes from: the address, and the browser's
+// device token (a long-lived cookie set at a sign-in; empty when it has
+// none). Places an account signed in from before are known: the name's
+// shared budget of wrong passwords does not bind them.
+type Client struct {
+	Addr   string
+	Device string
+}
+
 // SignIn checks a name and password and returns a new session token for
-// them. Wrong passwords are slowed down per user: after a few, SignIn
-// answers *TooManyAttempts until time has passed.
-func (a *Accounts) SignIn(ctx context.Context, name, password string) (string, User, error) {
+// them. Wrong passwords are counted where they come from (see guard.go):
+// the address, the name from that address, and, from places the account
+// does not know, the name itself; past a budget SignIn answers
+// *TooManyAttempts before it looks at the password. A right password is
+// never counted, so whoever guesses from elsewhere cannot lock the owner
+// out of a known place. Every wrong sign-in, for a name that exists or
+// not, with a password or without, checks one password hash and so takes
+// the same time.
+func (a *Accounts) SignIn(ctx context.Context, name, password string, from Client) (string, User, error) {
 	key := names.Key(name)
-	lim := a.limiter(key)
-	if lim.Tokens() < 1 {
-		return "", User{}, &TooManyAttempts{RetryAfter: lim.Reserve().Delay()}
-	}
-	u, acc, err := a.account(ctx, key)
-	if errors.Is(err, ErrNoUser) {
-		HashPassword(password) // take as long as a real check
-		lim.Allow()
-		return "", User{}, ErrWrongPassword
-	}
-	if err != nil {
+	u, acc, rev, err := a.accountRev(ctx, key)
+	if err != nil && !errors.Is(err, ErrNoUser) {
 		return "", User{}, err
 	}
-	ok := false
-	if acc.Hash != "" {
-		if ok, err = CheckPassword(acc.Hash, password); err != nil {
-			return "", User{}, err
-		}
+	knownAddr, knownDevice := false, false
+	if err == nil {
+		knownAddr, knownDevice = acc.knows(from)
 	}
-	if !ok {
-		lim.Allow()
+	// Only the owner holds a device token the account knows (it is set at a
+	// sign-in, HttpOnly): such a sign-in is never slowed down.
+	if wait := a.guard.check(key, from.Addr, knownAddr); wait > 0 && !knownDevice {
+		return "", User{}, &TooManyAttempts{RetryAfter: wait}
+	}
+	hash := acc.Hash
+	if hash == "" {
+		hash = dummyHash() // no such user, or no password: fail as slowly
+	}
+	ok, cerr := CheckPassword(hash, password)
+	if cerr != nil {
+		return "", User{}, cerr
+	}
+	if !ok || err != nil || acc.Hash == "" {
+		a.guard.wrong(key, from.Addr, knownAddr || knownDevice)
 		return "", User{}, ErrWrongPassword
+	}
+	if err := a.remember(ctx, key, acc, rev, from); err != nil {
+		return "", User{}, err
 	}
 	token := NewToken()
 	if err := a.put(ctx, SessionsBucket, sessionKey(token), session{User: key, Created: a.now().UnixMilli()}); err != nil {
 		return "", User{}, err
 	}
 	return token, u, nil
+}
+
+// dummyHash is the hash a failing sign-in checks when there is no real
+// one, so that it takes as long as a wrong password.
+var dummyHash = sync.OnceValue(func() string { return HashPassword("no password is this one") })
+
+// maxKnown bounds the places an account remembers.
+const maxKnown = 32
+
+// place returns the stored form of an address or device: a short hash, so
+// a copy of the accounts does not list where people sign in from.
+func place(kind, v string) string {
+	sum := sha256.Sum256([]byte(kind + ":" + v))
+	return hex.EncodeToString(sum[:12])
+}
+
+// knows reports whether the account signed in from the client's address,
+// and from its device, before.
+func (acc account) knows(from Client) (addr, device bool) {
+	for _, k := range acc.Known {
+		addr = addr || (from.Addr != "" && k == place("addr", from.Addr))
+		device = device || (from.Device != "" && k == place("dev", from.Device))
+	}
+	return addr, device
+}
+
+// remember records the client's address and device as places of the
+// account, newest first, at most maxKnown.
+func (a *Accounts) remember(ctx context.Context, key string, acc account, rev uint64, from Client) error {
+	for attempt := 0; attempt < 4; attempt++ {
+		var add []string
+		for _, p := range [][2]string{{"dev", from.Device}, {"addr", from.Addr}} {
+			if p[1] != "" {
+				add = append(add, place(p[0], p[1]))
+			}
+		}
+		known := append(add, slices.DeleteFunc(slices.Clone(acc.Known), func(k string) bool { return slices.Contains(add, k) })...)
+		if len(known) > maxKnown {
+			known = known[:maxKnown]
+		}
+		if slices.Equal(known, acc.Known) {
+			return nil
+		}
+		acc.Known = known
+		data, err := json.Marshal(acc)
+		if err != nil {
+			return err
+		}
+		if _, err = a.rec.Update(ctx, AccountsBucket, key, data, rev); !errors.Is(err, ErrConflict) {
+			return err
+		}
+		if _, acc, rev, err = a.accountRev(ctx, key); err != nil {
+			return err
+		}
+	}
+	return errors.New("auth: the account kept changing")
 }
 
 // SignOut ends a session.

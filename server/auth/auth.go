@@ -12,8 +12,9 @@ import (
 
 // Errors of account operations.
 var (
-	ErrNameTaken = errors.New("auth: the name belongs to someone else")
-	ErrHasName   = errors.New("auth: the session already has a name")
+	ErrNameTaken  = errors.New("auth: the name belongs to someone else")
+	ErrLooksTaken = errors.New("auth: the name looks like one that belongs to someone else")
+	ErrHasName    = errors.New("auth: the session already has a name")
 )
 
 // User is an account: Key compares names, Name is shown as the user typed

@@ -23,7 +23,7 @@ type Records struct {
 // replicas copies each (at least 1), and returns records over them.
 func OpenRecords(ctx context.Context, js jetstream.JetStream, replicas int) (*Records, error) {
 	r := &Records{buckets: make(map[string]jetstream.KeyValue)}
-	for _, b := range []string{auth.AccountsBucket, auth.SessionsBucket} {
+	for _, b := range auth.Buckets {
 		kv, err := openBucket(ctx, js, b, b, replicas)
 		if err != nil {
 			return nil, err

@@ -48,7 +48,7 @@ func TestAccountsSurviveARestart(t *testing.T) {
 	if u, err := a.Lookup(ctx, token); err != nil || u.Name != "Cid" || !u.HasPassword {
 		t.Fatalf("after a restart: %+v %v", u, err)
 	}
-	if _, _, err := a.SignIn(ctx, "cid", "secret words"); err != nil {
+	if _, _, err := a.SignIn(ctx, "cid", "secret words", auth.Client{Addr: "127.0.0.1"}); err != nil {
 		t.Fatalf("sign in after a restart: %v", err)
 	}
 }

@@ -121,7 +121,7 @@ func TestRecords(t *testing.T, rec auth.Records) {
 	}
 
 	// No password yet: nobody can sign in as Ann.
-	if _, _, err := a.SignIn(ctx, "ann", ""); !errors.Is(err, auth.ErrWrongPassword) {
+	if _, _, err := a.SignIn(ctx, "ann", "", auth.Client{Addr: "127.0.0.1"}); !errors.Is(err, auth.ErrWrongPassword) {
 		t.Fatalf("sign in without a password set: %v", err)
 	}
 	if err := a.SetPassword(ctx, "ann", "", "correct horse"); err != nil {
@@ -133,7 +133,7 @@ func TestRecords(t *testing.T, rec auth.Records) {
 	if err := a.SetPassword(ctx, "ann", "wrong", "another one"); !errors.Is(err, auth.ErrWrongPassword) {
 		t.Fatalf("changing with a wrong current password: %v", err)
 	}
-	token, got, err := a.SignIn(ctx, "ANN", "correct horse")
+	token, got, err := a.SignIn(ctx, "ANN", "correct horse", auth.Client{Addr: "127.0.0.1"})
 	if err != nil || got.Key != "ann" || token == ann || !auth.ValidToken(token) {
 		t.Fatalf("SignIn = %q %+v %v", token, got, err)
 	}
