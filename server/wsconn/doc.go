@@ -42,10 +42,15 @@
 //
 // # Lock order
 //
-// Server.mu (the set of connections) may be held while taking a Conn's
-// writeState.mu and then its queue.mu, never the other way round; queue.mu
-// is a leaf. No lock is held across a socket read or write: a write that
-// blocks holds no lock, which is what lets the sweeper, under Server.mu,
-// find it and cut it (the cut itself runs on a goroutine of its own).
-// Session callbacks are called without any wsconn lock held.
+//	Server.mu   -> a Conn's writeState.mu | queue.mu
+//	hub's locks -> a Conn's writeState.mu | queue.mu
+//
+// Server.mu (the set of connections) is held while the sweeper, CloseGroup
+// or Close look at each Conn, which takes its writeState.mu or its
+// queue.mu; those two are leaves, never held together. The hub calls Send
+// and SendWithNext under its own locks, which is why a Conn never calls
+// back into its Session while holding a lock, and Evicted runs on a
+// goroutine of its own. No lock is held across a socket read or write: a
+// write that blocks holds nothing, which is what lets the sweeper find it
+// and cut it (the cut itself runs on a goroutine of its own).
 package wsconn

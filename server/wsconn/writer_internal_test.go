@@ -18,7 +18,7 @@ import (
 
 // wsPair returns the two ends of a real websocket speaking chat.v1: the
 // server's, as serveWS gets it from Accept, and a client's.
-func wsPair(t *testing.T) (server, client *websocket.Conn) {
+func wsPair(t testing.TB) (server, client *websocket.Conn) {
 	t.Helper()
 	accepted := make(chan *websocket.Conn, 1)
 	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -53,7 +53,7 @@ func wsPair(t *testing.T) (server, client *websocket.Conn) {
 // newTestConn builds a connection around ws the way Serve does, with a
 // queue of limit bytes and a Session that does nothing, without starting
 // its goroutines.
-func newTestConn(t *testing.T, ws *websocket.Conn, limit int) *Conn {
+func newTestConn(t testing.TB, ws *websocket.Conn, limit int) *Conn {
 	t.Helper()
 	srv := New(Options{Logger: slog.New(slog.DiscardHandler), QueueBytes: limit})
 	t.Cleanup(srv.Close)
