@@ -8,10 +8,9 @@ import (
 	"strconv"
 	"time"
 
-	"golang.org/x/time/rate"
-
 	"github.com/founding/chat/app/chat"
 	"github.com/founding/chat/server/auth"
+	"github.com/founding/chat/server/wsconn"
 )
 
 // signInRequest is the body of POST /api/signin.
@@ -34,7 +33,7 @@ func (s *Server) serveSignIn(w http.ResponseWriter, r *http.Request) {
 	if !s.apiAllowed(w, r) {
 		return
 	}
-	if !s.signInLimiter(clientAddr(r)).Allow() {
+	if !s.signIns.allow(wsconn.ClientAddr(r), time.Now()) {
 		reply(w, http.StatusTooManyRequests, apiReply{Error: "too many sign-in attempts from your address; wait a minute"})
 		return
 	}
@@ -88,7 +87,7 @@ func (s *Server) endSession(r *http.Request) {
 	if err := s.accounts.SignOut(r.Context(), c.Value); err != nil {
 		s.log.Error("sign-out failed", "err", err)
 	}
-	s.closeToken(c.Value, chat.CloseSignedOut)
+	s.ws.CloseGroup(c.Value, chat.CloseSignedOut)
 }
 
 // apiAllowed refuses cross-site requests to /api: the Origin, which
@@ -103,19 +102,11 @@ func (s *Server) apiAllowed(w http.ResponseWriter, r *http.Request) bool {
 	return true
 }
 
-// signInLimiter bounds sign-in attempts per address: 10 at once, then one
-// every 6 seconds.
-func (s *Server) signInLimiter(addr string) *rate.Limiter {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	key := "signin:" + addr
-	l := s.limiters[key]
-	if l == nil {
-		l = rate.NewLimiter(rate.Every(6*time.Second), 10)
-		s.limiters[key] = l
-	}
-	return l
-}
+// Sign-in attempts per address: 10 at once, then one every 6 seconds.
+const (
+	signInEvery = 6 * time.Second
+	signInBurst = 10
+)
 
 func reply(w http.ResponseWriter, status int, body apiReply) {
 	w.Header().Set("Content-Type", "application/json")

@@ -12,7 +12,7 @@ import (
 // handle serves one valid frame from the client, on the reader goroutine.
 func (ss *session) handle(f chat.Frame) {
 	if p, ok := f.(*chat.Ping); ok {
-		ss.sendFrame(&chat.Pong{N: p.N})
+		ss.conn.SendFrame(&chat.Pong{N: p.N})
 		return
 	}
 	if n, ok := f.(*chat.Nick); ok {
@@ -20,7 +20,7 @@ func (ss *session) handle(f chat.Frame) {
 		return
 	}
 	if ss.user.Key == "" {
-		ss.reject(&chat.Error{Code: chat.CodeNeedName, Message: "pick a name first", Ref: f.FrameType()})
+		ss.conn.Reject(&chat.Error{Code: chat.CodeNeedName, Message: "pick a name first", Ref: f.FrameType()})
 		return
 	}
 	var err error
@@ -28,34 +28,34 @@ func (ss *session) handle(f chat.Frame) {
 	case *chat.Send:
 		err = ss.send(f)
 	case *chat.Join:
-		_, err = ss.srv.hub.Join(ss.ctx, ss.user.Key, f.Room)
+		_, err = ss.srv.hub.Join(ss.conn.Context(), ss.user.Key, f.Room)
 	case *chat.Leave:
-		err = ss.srv.hub.Leave(ss.ctx, ss.user.Key, f.Conv)
+		err = ss.srv.hub.Leave(ss.conn.Context(), ss.user.Key, f.Conv)
 	case *chat.Open:
 		var info chat.ConvInfo
-		if info, err = ss.srv.hub.Open(ss.ctx, ss.user.Key, f.With); err == nil {
-			ss.sendFrame(&chat.Conv{ConvInfo: info})
+		if info, err = ss.srv.hub.Open(ss.conn.Context(), ss.user.Key, f.With); err == nil {
+			ss.conn.SendFrame(&chat.Conv{ConvInfo: info})
 		}
 	case *chat.History:
 		var p *chat.Page
-		if p, err = ss.srv.hub.Page(ss.ctx, ss.user.Key, *f); err == nil {
-			ss.sendReply(p)
+		if p, err = ss.srv.hub.Page(ss.conn.Context(), ss.user.Key, *f); err == nil {
+			ss.conn.SendReply(p)
 		}
 	case *chat.Resume:
 		var frames []chat.Frame
-		frames, err = ss.srv.hub.Resume(ss.ctx, ss.user.Key, f.Cursors)
+		frames, err = ss.srv.hub.Resume(ss.conn.Context(), ss.user.Key, f.Cursors)
 		for _, p := range frames {
-			ss.sendReply(p)
+			ss.conn.SendReply(p)
 		}
 	case *chat.Read:
-		err = ss.srv.hub.MarkRead(ss.ctx, ss.user.Key, f.Conv, f.Seq)
+		err = ss.srv.hub.MarkRead(ss.conn.Context(), ss.user.Key, f.Conv, f.Seq)
 	case *chat.SetPassword:
 		err = ss.setPassword(f)
 	default:
 		err = chat.Errorf(chat.CodeUnknownType, "a client may not send %s frames", f.FrameType())
 	}
 	if err != nil {
-		ss.sendError(withRef(err, f.FrameType()))
+		ss.conn.SendError(withRef(err, f.FrameType()))
 	}
 }
 
@@ -70,28 +70,28 @@ func withRef(err error, t chat.Type) error {
 // nick gives the session its name and joins the user to the hub.
 func (ss *session) nick(n *chat.Nick) {
 	if ss.user.Key != "" {
-		ss.sendError(&chat.Error{Code: chat.CodeHasName, Message: "you already have a name", Ref: chat.TypeNick})
+		ss.conn.SendError(&chat.Error{Code: chat.CodeHasName, Message: "you already have a name", Ref: chat.TypeNick})
 		return
 	}
 	name, err := chat.CleanName(n.Name)
 	if err != nil {
-		ss.reject(withRef(err, chat.TypeNick))
+		ss.conn.Reject(withRef(err, chat.TypeNick))
 		return
 	}
-	u, err := ss.srv.accounts.Claim(ss.ctx, ss.token, name)
+	u, err := ss.srv.accounts.Claim(ss.conn.Context(), ss.token, name)
 	switch {
 	case errors.Is(err, auth.ErrNameTaken):
-		ss.sendError(&chat.Error{Code: chat.CodeNameTaken, Message: "the name " + name + " is taken; pick another, or sign in if it is yours", Ref: chat.TypeNick})
+		ss.conn.SendError(&chat.Error{Code: chat.CodeNameTaken, Message: "the name " + name + " is taken; pick another, or sign in if it is yours", Ref: chat.TypeNick})
 		return
 	case errors.Is(err, auth.ErrHasName):
 		// Another tab of this browser picked a name meanwhile: use it.
-		if u, err = ss.srv.accounts.Lookup(ss.ctx, ss.token); err != nil {
-			ss.sendError(err)
+		if u, err = ss.srv.accounts.Lookup(ss.conn.Context(), ss.token); err != nil {
+			ss.conn.SendError(err)
 			return
 		}
 	case err != nil:
-		ss.logger().Error("claiming a name failed", "err", err)
-		ss.sendError(&chat.Error{Code: chat.CodeInternal, Message: "the name could not be saved; try again", Ref: chat.TypeNick})
+		ss.conn.Logger().Error("claiming a name failed", "err", err)
+		ss.conn.SendError(&chat.Error{Code: chat.CodeInternal, Message: "the name could not be saved; try again", Ref: chat.TypeNick})
 		return
 	}
 	ss.join(u)
@@ -99,7 +99,7 @@ func (ss *session) nick(n *chat.Nick) {
 
 // setPassword sets or changes the user's password.
 func (ss *session) setPassword(f *chat.SetPassword) error {
-	err := ss.srv.accounts.SetPassword(ss.ctx, ss.user.Key, f.Old, f.New)
+	err := ss.srv.accounts.SetPassword(ss.conn.Context(), ss.user.Key, f.Old, f.New)
 	var tooMany *auth.TooManyAttempts
 	switch {
 	case errors.Is(err, auth.ErrWrongPassword):
@@ -107,25 +107,25 @@ func (ss *session) setPassword(f *chat.SetPassword) error {
 	case errors.As(err, &tooMany):
 		return chat.Errorf(chat.CodeRateLimited, "too many wrong passwords; try again in %v", tooMany.RetryAfter.Round(time.Second))
 	case err != nil:
-		ss.logger().Error("setting a password failed", "err", err)
+		ss.conn.Logger().Error("setting a password failed", "err", err)
 		return chat.Errorf(chat.CodeInternal, "the password could not be saved; try again")
 	}
 	ss.user.HasPassword = true
-	ss.sendFrame(&chat.Account{Me: html.EscapeString(ss.user.Name), Password: true})
+	ss.conn.SendFrame(&chat.Account{Me: html.EscapeString(ss.user.Name), Password: true})
 	return nil
 }
 
 // send posts a message, under the per-user rate limit, and acks it.
 func (ss *session) send(f *chat.Send) error {
-	if !ss.srv.userLimiter(ss.user.Key).Allow() {
+	if !ss.srv.messageAllowed(ss.user.Key) {
 		return &chat.Error{Code: chat.CodeRateLimited, Message: "you are sending too fast; the message will be retried", Ref: chat.TypeSend, ID: &f.ID}
 	}
 	var ack chat.Ack
 	var err error
 	if f.To != "" {
-		ack, err = ss.srv.hub.PostTo(ss.ctx, ss.user.Key, f.To, f.Text, f.ID)
+		ack, err = ss.srv.hub.PostTo(ss.conn.Context(), ss.user.Key, f.To, f.Text, f.ID)
 	} else {
-		ack, err = ss.srv.hub.Post(ss.ctx, ss.user.Key, f.Conv, f.Text, f.ID)
+		ack, err = ss.srv.hub.Post(ss.conn.Context(), ss.user.Key, f.Conv, f.Text, f.ID)
 	}
 	if err != nil {
 		var ce *chat.Error
@@ -134,6 +134,6 @@ func (ss *session) send(f *chat.Send) error {
 		}
 		return err
 	}
-	ss.sendFrame(&ack)
+	ss.conn.SendFrame(&ack)
 	return nil
 }

@@ -1,6 +1,9 @@
-// Package server is the chat service as an http.Handler: "GET /ws" opens a
-// websocket session (session.go), everything else is the go-app client,
-// prerendered and served from the assets embedded by package build (web.go).
+// Package server is the chat service as an http.Handler, and its
+// composition root: Options and New wire the transport (package wsconn),
+// the hub, the accounts and the browser's side (package web) together.
+// "GET /ws" opens a websocket whose frames a session serves (session.go,
+// handle.go); /api/ is the account API (account.go); everything else is the
+// go-app client (package web).
 //
 // The server is the trust boundary. A session's user comes from its
 // HttpOnly cookie, never from a frame; every frame is validated before it is
@@ -11,11 +14,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"net"
 	"net/http"
-	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -24,6 +23,8 @@ import (
 	"github.com/founding/chat/build"
 	"github.com/founding/chat/server/auth"
 	"github.com/founding/chat/server/hub"
+	"github.com/founding/chat/server/web"
+	"github.com/founding/chat/server/wsconn"
 )
 
 // Options configure a Server. Zero values mean the documented defaults.
@@ -106,20 +107,11 @@ type Server struct {
 	hub      *hub.Hub
 	accounts *auth.Accounts
 	welcome  chat.Welcome
-	web      http.Handler
+	ws       *wsconn.Server
 	mux      *http.ServeMux
-	conns    addrCounter
 
-	ctx    context.Context
-	cancel context.CancelFunc
-
-	closes closeCounts
-
-	mu       sync.Mutex
-	sessions map[*session]struct{}
-	limiters map[string]*rate.Limiter
-	wg       sync.WaitGroup // sessions
-	sweeping sync.WaitGroup
+	messages *limiterSet // per user
+	signIns  *limiterSet // per address
 }
 
 // New returns a Server ready to serve.
@@ -128,7 +120,6 @@ func New(opts Options) (*Server, error) {
 	if opts.Storage == nil {
 		opts.Storage = MemoryStorage()
 	}
-	ctx, cancel := context.WithCancel(context.Background())
 	welcome := chat.Welcome{
 		Version: opts.Version,
 		Limits:  chat.Limits{MaxTextRunes: chat.MaxTextRunes, MaxFrameBytes: chat.MaxFrameBytes},
@@ -138,11 +129,8 @@ func New(opts Options) (*Server, error) {
 		log:      opts.Logger,
 		accounts: opts.Storage.Accounts,
 		welcome:  welcome,
-		conns:    addrCounter{limit: opts.MaxConnsPerAddr, open: make(map[string]int)},
-		ctx:      ctx,
-		cancel:   cancel,
-		sessions: make(map[*session]struct{}),
-		limiters: make(map[string]*rate.Limiter),
+		messages: newLimiterSet(rate.Limit(opts.MessageRate), opts.MessageBurst),
+		signIns:  newLimiterSet(rate.Every(signInEvery), signInBurst),
 	}
 	h, err := hub.New(hub.Options{
 		Log:            opts.Storage.Log,
@@ -157,18 +145,25 @@ func New(opts Options) (*Server, error) {
 		Logger:         opts.Logger,
 	})
 	if err != nil {
-		cancel()
 		return nil, err
 	}
 	s.hub = h
-	s.sweeping.Add(1)
-	go s.sweep()
-	s.web = newWeb(opts.Version, s.sessionToken)
+	s.ws = wsconn.New(wsconn.Options{
+		Logger:          opts.Logger,
+		OriginPatterns:  opts.OriginPatterns,
+		PingInterval:    opts.PingInterval,
+		PingTimeout:     opts.PingTimeout,
+		WriteTimeout:    opts.WriteTimeout,
+		QueueBytes:      opts.QueueBytes,
+		MaxConnsPerAddr: opts.MaxConnsPerAddr,
+		FrameRate:       opts.FrameRate,
+		FrameBurst:      opts.FrameBurst,
+	})
 	s.mux = http.NewServeMux()
 	s.mux.HandleFunc("GET /ws", s.serveWS)
 	s.mux.HandleFunc("POST /api/signin", s.serveSignIn)
 	s.mux.HandleFunc("POST /api/signout", s.serveSignOut)
-	s.mux.Handle("/", s.web)
+	s.mux.Handle("/", web.New(opts.Version, s.sessionToken))
 	return s, nil
 }
 
@@ -187,7 +182,7 @@ func (s *Server) findUser(ctx context.Context, name string) (hub.User, error) {
 
 // ServeHTTP routes /ws to a websocket session and the rest to the client.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	setSecurityHeaders(w.Header())
+	web.SetSecurityHeaders(w.Header())
 	s.mux.ServeHTTP(w, r)
 }
 
@@ -201,30 +196,8 @@ type Stats struct {
 
 // Stats returns the current counts.
 func (s *Server) Stats() Stats {
-	s.mu.Lock()
-	n := len(s.sessions)
-	s.mu.Unlock()
-	return Stats{
-		Sessions:      n,
-		SlowConsumers: s.closes.slow.Load(),
-		Heartbeats:    s.closes.heartbeat.Load(),
-		Policy:        s.closes.policy.Load(),
-	}
-}
-
-type closeCounts struct {
-	slow, heartbeat, policy atomic.Uint64
-}
-
-func (c *closeCounts) count(cl chat.Close) {
-	switch cl.Code {
-	case chat.CloseSlowConsumer.Code:
-		c.slow.Add(1)
-	case chat.CloseHeartbeat.Code:
-		c.heartbeat.Add(1)
-	case chat.ClosePolicy.Code:
-		c.policy.Add(1)
-	}
+	st := s.ws.Stats()
+	return Stats{Sessions: st.Open, SlowConsumers: st.SlowConsumers, Heartbeats: st.Heartbeats, Policy: st.Policy}
 }
 
 // Hub returns the server's hub, for tests and tools.
@@ -233,87 +206,12 @@ func (s *Server) Hub() *hub.Hub { return s.hub }
 // Close ends every session with chat.CloseGoingAway and waits for them.
 // Call it after http.Server.Shutdown, which does not see websockets.
 func (s *Server) Close() {
-	s.mu.Lock()
-	for ss := range s.sessions {
-		ss.close(chat.CloseGoingAway)
-	}
-	s.mu.Unlock()
-	done := make(chan struct{})
-	go func() { s.wg.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(5 * time.Second):
-	}
-	s.cancel()
-	s.wg.Wait()
-	s.sweeping.Wait()
+	s.ws.Close()
 	s.hub.Close()
 }
 
-// sweep pings every connection once per PingInterval and cuts those whose
-// write has been stuck for WriteTimeout: one goroutine and one timer for all
-// connections, instead of a ticker each.
-func (s *Server) sweep() {
-	defer s.sweeping.Done()
-	every := min(max(s.opts.PingInterval/4, 10*time.Millisecond), time.Second)
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-s.ctx.Done():
-			return
-		case <-t.C:
-		}
-		now := time.Now().UnixNano()
-		ping, stuck := int64(s.opts.PingInterval), int64(s.opts.WriteTimeout)
-		s.mu.Lock()
-		for ss := range s.sessions {
-			if now-ss.pinged.Load() >= ping {
-				ss.ping()
-			}
-			if w := ss.writeStart.Load(); w != 0 && now-w > stuck {
-				ss.logger().Info("write timed out; closing", "after", time.Duration(now-w))
-				go ss.conn.CloseNow()
-			}
-		}
-		s.mu.Unlock()
-	}
-}
-
-// closeToken ends every connection of a browser session with c.
-func (s *Server) closeToken(token string, c chat.Close) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for ss := range s.sessions {
-		if ss.token == token {
-			ss.close(c)
-		}
-	}
-}
-
-func (s *Server) track(ss *session, open bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if open {
-		s.sessions[ss] = struct{}{}
-		s.wg.Add(1)
-		return
-	}
-	delete(s.sessions, ss)
-	s.wg.Done()
-}
-
-// userLimiter returns the message rate limiter of the user key.
-func (s *Server) userLimiter(key string) *rate.Limiter {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	l := s.limiters[key]
-	if l == nil {
-		l = rate.NewLimiter(rate.Limit(s.opts.MessageRate), s.opts.MessageBurst)
-		s.limiters[key] = l
-	}
-	return l
-}
+// messageAllowed reports whether the user key may send a message now.
+func (s *Server) messageAllowed(key string) bool { return s.messages.allow(key, time.Now()) }
 
 // sessionCookie is the name of the cookie that holds a browser's session.
 const sessionCookie = "chat_session"
@@ -341,60 +239,4 @@ func setSessionCookie(w http.ResponseWriter, r *http.Request, token string) {
 		Secure:   r.TLS != nil,
 		SameSite: http.SameSiteLaxMode,
 	})
-}
-
-// offers reports whether a websocket handshake offers the subprotocol.
-func offers(r *http.Request, protocol string) bool {
-	for _, v := range r.Header.Values("Sec-WebSocket-Protocol") {
-		for _, p := range strings.Split(v, ",") {
-			if strings.TrimSpace(p) == protocol {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// clientAddr returns the IP address the request came from.
-func clientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
-
-// addrCounter counts open connections per address.
-type addrCounter struct {
-	mu    sync.Mutex
-	limit int
-	open  map[string]int
-}
-
-func (c *addrCounter) acquire(addr string) bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.open[addr] >= c.limit {
-		return false
-	}
-	c.open[addr]++
-	return true
-}
-
-func (c *addrCounter) release(addr string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.open[addr]--; c.open[addr] <= 0 {
-		delete(c.open, addr)
-	}
-}
-
-// setSecurityHeaders forbids what the page never needs: scripts from
-// elsewhere, inline scripts, framing, sniffing.
-func setSecurityHeaders(h http.Header) {
-	h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; "+
-		"style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; "+
-		"object-src 'none'; base-uri 'self'; frame-ancestors 'none'")
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Referrer-Policy", "same-origin")
 }

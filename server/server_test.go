@@ -272,7 +272,10 @@ func TestRetriedMessageIsStoredOnce(t *testing.T) {
 	if *second != *first {
 		t.Fatalf("retry ack %+v, first %+v", second, first)
 	}
-	time.Sleep(100 * time.Millisecond)
+	// A message sent after it is the barrier: entries of a conversation
+	// reach bob in order, so a second copy would have come before it.
+	again.Send(&chat.Send{ID: msgID(8), Conv: hub.LobbyID, Text: "after"})
+	chattest.Expect(bob, entryWith("after"))
 	n := 0
 	for _, f := range bob.Frames() {
 		if e, ok := f.(*chat.Entry); ok && strings.Contains(e.HTML, "once") {

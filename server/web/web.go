@@ -1,4 +1,10 @@
-package server
+// Package web is the browser's side of the chat's HTTP: the go-app handler
+// that prerenders the client's pages (web.go), the progressive web app
+// around it (pwa.go: the wasm under a URL per build, precompressed; the
+// loader; the service worker, app-worker.js, embedded as a template) and
+// the security headers every answer carries (SetSecurityHeaders). Package
+// server mounts New at "/" and calls SetSecurityHeaders for every request.
+package web
 
 import (
 	"io/fs"
@@ -15,11 +21,12 @@ import (
 
 var registerRoutes sync.Once
 
-// newWeb returns the handler of everything but /ws: go-app's handler with
-// the routes of package ui, serving the embedded assets under /web/ and only
-// local resources, so the service worker can cache the whole app. Pages get a
-// session cookie when the browser has none (token is called for its effect).
-func newWeb(version string, token func(http.ResponseWriter, *http.Request) string) http.Handler {
+// New returns the handler of everything but /ws and /api/: go-app's
+// handler with the routes of package ui, serving the embedded assets under
+// /web/ and only local resources, so the service worker can cache the whole
+// app. version names the build. A GET of a page calls token, which gives
+// the browser a session cookie when it has none (its result is not used).
+func New(version string, token func(http.ResponseWriter, *http.Request) string) http.Handler {
 	registerRoutes.Do(ui.Routes)
 	wasm := newWasmAsset(version) // nil when the client is not built (pwa.go)
 	resources := embeddedResources{Handler: assetHandler()}
@@ -107,4 +114,14 @@ func assetHandler() http.Handler {
 		}
 		files.ServeHTTP(w, r)
 	})
+}
+
+// SetSecurityHeaders forbids what the page never needs: scripts from
+// elsewhere, inline scripts, framing, sniffing.
+func SetSecurityHeaders(h http.Header) {
+	h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; "+
+		"style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; "+
+		"object-src 'none'; base-uri 'self'; frame-ancestors 'none'")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "same-origin")
 }

@@ -1,4 +1,4 @@
-package server
+package wsconn
 
 import (
 	"bytes"
@@ -18,7 +18,7 @@ import (
 
 // wsPair returns the two ends of a real websocket speaking chat.v1: the
 // server's, as serveWS gets it from Accept, and a client's.
-func wsPair(t *testing.T) (server, client *websocket.Conn) {
+func wsPair(t testing.TB) (server, client *websocket.Conn) {
 	t.Helper()
 	accepted := make(chan *websocket.Conn, 1)
 	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -50,26 +50,32 @@ func wsPair(t *testing.T) (server, client *websocket.Conn) {
 	return server, client
 }
 
-// newTestSession builds a session around conn the way serveWS does, with a
-// queue of limit bytes, without starting its goroutines.
-func newTestSession(t *testing.T, conn *websocket.Conn, limit int) *session {
+// newTestConn builds a connection around ws the way Serve does, with a
+// queue of limit bytes and a Session that does nothing, without starting
+// its goroutines.
+func newTestConn(t testing.TB, ws *websocket.Conn, limit int) *Conn {
 	t.Helper()
-	srv, err := New(Options{Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv := New(Options{Logger: slog.New(slog.DiscardHandler), QueueBytes: limit})
 	t.Cleanup(srv.Close)
-	return &session{srv: srv, conn: conn, queue: newQueue(limit), ctx: srv.ctx}
+	return newConn(srv, ws, "127.0.0.1", "", nopSession{})
 }
 
-// startWriter starts flushing what ss.queue holds; frames sent later with
-// ss.Send are flushed as they come. Flushing stops when the test ends.
-func startWriter(t *testing.T, ss *session) {
+// nopSession is a Session that does nothing.
+type nopSession struct{}
+
+func (nopSession) Open(*Conn)       {}
+func (nopSession) Frame(chat.Frame) {}
+func (nopSession) Evicted()         {}
+func (nopSession) Closed()          {}
+
+// startWriter starts flushing what c.queue holds; frames sent later with
+// c.Send are flushed as they come. Flushing stops when the test ends.
+func startWriter(t *testing.T, c *Conn) {
 	t.Helper()
-	ss.kick()
+	c.kick()
 	t.Cleanup(func() {
-		ss.end()
-		ss.stopFlushing()
+		c.queue.close()
+		c.state.stop()
 	})
 }
 
@@ -155,7 +161,7 @@ func wantInOrder(t *testing.T, seqs []uint64, n int) {
 
 func TestWriterSendsEverythingQueuedAsOneBatch(t *testing.T) {
 	server, client := wsPair(t)
-	ss := newTestSession(t, server, 1<<20)
+	c := newTestConn(t, server, 1<<20)
 	var queued [][]byte
 	for _, f := range []chat.Frame{
 		&chat.Pong{N: 1},
@@ -166,11 +172,11 @@ func TestWriterSendsEverythingQueuedAsOneBatch(t *testing.T) {
 	} {
 		b := mustEncode(t, f)
 		queued = append(queued, b)
-		if !ss.queue.push(b) {
+		if !c.queue.push(b) {
 			t.Fatal("push failed below the limit")
 		}
 	}
-	startWriter(t, ss)
+	startWriter(t, c)
 
 	msg := readMessage(t, client)
 	if want := chat.AppendBatch(nil, queued); !bytes.Equal(msg, want) {
@@ -188,7 +194,7 @@ func TestWriterSendsEverythingQueuedAsOneBatch(t *testing.T) {
 
 	// A frame queued alone goes alone, not wrapped in a batch.
 	lone := mustEncode(t, &chat.Pong{N: 3})
-	ss.Send(lone)
+	c.Send(lone)
 	if msg := readMessage(t, client); !bytes.Equal(msg, lone) {
 		t.Fatalf("lone frame sent as %s", msg)
 	}
@@ -213,10 +219,10 @@ func TestWriterSplitsBatchesAtTheFrameLimit(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			server, client := wsPair(t)
-			ss := newTestSession(t, server, 64<<20)
+			c := newTestConn(t, server, 64<<20)
 			total := 0
 			for i, size := range tt.sizes {
-				if !ss.queue.push(entryOfSize(t, uint64(i+1), size)) {
+				if !c.queue.push(entryOfSize(t, uint64(i+1), size)) {
 					t.Fatal("push failed below the limit")
 				}
 				total += size
@@ -224,7 +230,7 @@ func TestWriterSplitsBatchesAtTheFrameLimit(t *testing.T) {
 			if total > chat.ClientReadLimit*4 {
 				t.Fatalf("test sends %d bytes; keep it small", total)
 			}
-			startWriter(t, ss)
+			startWriter(t, c)
 
 			var frames []chat.Frame
 			var counts []int // frames per message
@@ -288,15 +294,15 @@ func mixedSizes() []int {
 func TestWriterKeepsOrderWhileFramesArrive(t *testing.T) {
 	const n = 3000
 	server, client := wsPair(t)
-	ss := newTestSession(t, server, 64<<20)
-	startWriter(t, ss)
+	c := newTestConn(t, server, 64<<20)
+	startWriter(t, c)
 	frames := make([][]byte, n)
 	for i := range frames {
 		frames[i] = mustEncode(t, &chat.Entry{Conv: "r:lobby", Seq: uint64(i + 1), Kind: chat.EntryMessage, HTML: "<p>hi</p>"})
 	}
 	go func() {
 		for _, f := range frames {
-			ss.Send(f)
+			c.Send(f)
 		}
 	}()
 	var got []chat.Frame
@@ -362,22 +368,19 @@ func TestQueueHandsOverItsFramesAndKeepsTheSpare(t *testing.T) {
 
 func TestSendWithNextWaitsForTheNextFrameAndKeepsTheLatest(t *testing.T) {
 	server, client := wsPair(t)
-	ss := newTestSession(t, server, 1<<20)
+	c := newTestConn(t, server, 1<<20)
 	t.Cleanup(func() {
-		ss.end()
-		ss.stopFlushing()
+		c.queue.close()
+		c.state.stop()
 	})
 
-	ss.SendWithNext("r:big", []byte(`{"type":"roster","conv":"r:big","users":[],"count":300}`))
-	ss.SendWithNext("r:big", []byte(`{"type":"roster","conv":"r:big","users":[],"count":301}`))
+	c.SendWithNext("r:big", []byte(`{"type":"roster","conv":"r:big","users":[],"count":300}`))
+	c.SendWithNext("r:big", []byte(`{"type":"roster","conv":"r:big","users":[],"count":301}`))
 	// Nothing is woken for it alone.
-	ss.flushMu.Lock()
-	flushing := ss.flushing
-	ss.flushMu.Unlock()
-	if flushing || ss.queue.size() != 0 {
-		t.Fatalf("a frame kept for later started a flush (%v) or counts as queued (%d bytes)", flushing, ss.queue.size())
+	if st := c.state.current(); st != idle || c.queue.size() != 0 {
+		t.Fatalf("a frame kept for later started a flush (%v) or counts as queued (%d bytes)", st, c.queue.size())
 	}
-	ss.Send([]byte(`{"type":"pong"}`))
+	c.Send([]byte(`{"type":"pong"}`))
 	msg := string(readMessage(t, client))
 	if !strings.Contains(msg, `"count":301`) || strings.Contains(msg, `"count":300`) || !strings.Contains(msg, `"pong"`) {
 		t.Errorf("the next write is %s; want the pong with the latest roster only", msg)

@@ -1,4 +1,4 @@
-package server
+package wsconn
 
 import (
 	"context"
@@ -65,7 +65,7 @@ func (q *queue) size() int {
 }
 
 // pushWait appends frame once there is room for it, waiting for a flush
-// rather than failing. The session uses it for answers to the client's own
+// rather than failing. A connection uses it for answers to the client's own
 // requests (history pages): a client that asks for much is slowed down, not
 // evicted. It fails when ctx ends, the queue overflowed, or frame alone is
 // above the limit.

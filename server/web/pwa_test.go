@@ -1,4 +1,4 @@
-package server_test
+package web_test
 
 import (
 	"bytes"
@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"strconv"
 	"strings"
@@ -14,8 +15,25 @@ import (
 	"github.com/andybalholm/brotli"
 
 	"github.com/founding/chat/build"
-	"github.com/founding/chat/server/chattest"
+	"github.com/founding/chat/server/web"
 )
+
+// serve starts the web handler of this build on a loopback port, as
+// package server mounts it, with a token function that gives every page a
+// session cookie, and returns its URL.
+func serve(t *testing.T) string {
+	t.Helper()
+	h := web.New(build.Version(), func(w http.ResponseWriter, r *http.Request) string {
+		http.SetCookie(w, &http.Cookie{Name: "chat_session", Value: "test", Path: "/"})
+		return "test"
+	})
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		web.SetSecurityHeaders(w.Header())
+		h.ServeHTTP(w, r)
+	}))
+	t.Cleanup(hs.Close)
+	return hs.URL
+}
 
 // get fetches path from s with the request headers given as pairs, without
 // Go's transparent gzip, and returns the response and its raw body.
@@ -60,8 +78,8 @@ func TestWasmServedPrecompressed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := chattest.New(t, fast())
-	path := wasmURL(t, s.URL)
+	base := serve(t)
+	path := wasmURL(t, base)
 	if want := "/web/app-" + build.Version() + ".wasm"; path != want {
 		t.Fatalf("the loader fetches %s, want %s (the build's own URL)", path, want)
 	}
@@ -87,7 +105,7 @@ func TestWasmServedPrecompressed(t *testing.T) {
 		{name: "identity", accept: "identity", want: ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			resp, body := get(t, s.URL+path, "Accept-Encoding", tc.accept)
+			resp, body := get(t, base+path, "Accept-Encoding", tc.accept)
 			if resp.StatusCode != http.StatusOK {
 				t.Fatalf("status %d", resp.StatusCode)
 			}
@@ -116,7 +134,7 @@ func TestWasmServedPrecompressed(t *testing.T) {
 				t.Errorf("%s body is %d bytes of %d: not compressed", tc.want, len(body), len(raw))
 			}
 			// The same again is 304 by its ETag.
-			again, _ := get(t, s.URL+path, "Accept-Encoding", tc.accept, "If-None-Match", h.Get("ETag"))
+			again, _ := get(t, base+path, "Accept-Encoding", tc.accept, "If-None-Match", h.Get("ETag"))
 			if again.StatusCode != http.StatusNotModified {
 				t.Errorf("conditional request: status %d, want 304", again.StatusCode)
 			}
@@ -124,13 +142,13 @@ func TestWasmServedPrecompressed(t *testing.T) {
 	}
 
 	t.Run("another build's wasm is gone", func(t *testing.T) {
-		resp, _ := get(t, s.URL+"/web/app-0123456789abcdef.wasm", "Accept-Encoding", "br")
+		resp, _ := get(t, base+"/web/app-0123456789abcdef.wasm", "Accept-Encoding", "br")
 		if resp.StatusCode != http.StatusNotFound {
 			t.Errorf("status %d, want 404: a page of another build must not run this wasm", resp.StatusCode)
 		}
 	})
 	t.Run("the unversioned URL is never cached", func(t *testing.T) {
-		resp, body := get(t, s.URL+"/web/app.wasm", "Accept-Encoding", "gzip")
+		resp, body := get(t, base+"/web/app.wasm", "Accept-Encoding", "gzip")
 		if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Encoding") != "gzip" || len(body) == 0 {
 			t.Fatalf("status %d, encoding %q", resp.StatusCode, resp.Header.Get("Content-Encoding"))
 		}
@@ -142,8 +160,8 @@ func TestWasmServedPrecompressed(t *testing.T) {
 
 func TestServiceWorkerServesTheAppShell(t *testing.T) {
 	t.Parallel()
-	s := chattest.New(t, fast())
-	resp, body := get(t, s.URL+"/app-worker.js")
+	base := serve(t)
+	resp, body := get(t, base+"/app-worker.js")
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("status %d", resp.StatusCode)
 	}
@@ -167,14 +185,14 @@ func TestServiceWorkerServesTheAppShell(t *testing.T) {
 
 	// The loader instantiates the wasm from the worker's response as it
 	// is, so that the browser reuses the code it compiled.
-	_, loader := get(t, s.URL+"/app.js")
+	_, loader := get(t, base+"/app.js")
 	if !strings.Contains(string(loader), `goappFetchWasm("/web/app-`+build.Version()+`.wasm"`) ||
 		!strings.Contains(string(loader), "function goappFetchWasm(") {
 		t.Error("app.js does not fetch the wasm through goappFetchWasm")
 	}
 
 	// A conversation's own page is a page of the app.
-	resp, body = get(t, s.URL+"/c/r%3Alobby")
+	resp, body = get(t, base+"/c/r%3Alobby")
 	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), `id="app-wasm-loader"`) {
 		t.Errorf("/c/r%%3Alobby: status %d, want the app", resp.StatusCode)
 	}

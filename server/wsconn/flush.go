@@ -1,0 +1,94 @@
+package wsconn
+
+import (
+	"context"
+	"runtime"
+	"slices"
+
+	"github.com/coder/websocket"
+
+	"github.com/founding/chat/app/chat"
+)
+
+// kick starts a flush goroutine unless one runs already (idle -> flushing).
+func (c *Conn) kick() {
+	if c.state.kick() {
+		go c.flush()
+	}
+}
+
+// flush writes whatever is queued, everything pending at once, until the
+// queue is empty; then it ends. In closing, the close frame is written
+// after what was queued before it.
+func (c *Conn) flush() {
+	defer c.state.done.Done()
+	frames, buf := flushBuffers.get()
+	defer func() { flushBuffers.put(frames, buf) }()
+	for {
+		// Let whoever is filling queues (a fan-out to a large room) go on
+		// first: under load more frames then go out per write; when the
+		// machine is idle this returns at once.
+		runtime.Gosched()
+		frames = c.queue.take(frames)
+		if len(frames) == 0 {
+			switch next, cl := c.state.next(c.queue.size() > 0); next {
+			case stepWrite:
+				continue
+			case stepClose:
+				c.writeClose(cl)
+				return
+			default:
+				c.queue.trim()
+				return
+			}
+		}
+		var err error
+		buf, err = c.write(frames, buf)
+		clear(frames)
+		frames = frames[:0]
+		if err != nil {
+			c.Logger().Debug("write failed", "err", err)
+			c.state.failed()
+			c.queue.close()
+			c.ws.CloseNow()
+			return
+		}
+	}
+}
+
+// writeClose sends the close frame and ends the connection.
+func (c *Conn) writeClose(cl chat.Close) {
+	c.state.beginWrite()
+	c.ws.Close(websocket.StatusCode(cl.Code), cl.Reason)
+	c.state.endWrite()
+	c.state.closeWritten()
+	c.queue.close()
+}
+
+// write sends frames as few websocket messages as the frame size allows:
+// one frame alone, several as a batch.
+func (c *Conn) write(frames [][]byte, buf []byte) ([]byte, error) {
+	for len(frames) > 0 {
+		n, size := 1, len(frames[0])
+		for n < len(frames) && chat.BatchSize(n+1, size+len(frames[n])) <= chat.MaxServerFrameBytes {
+			size += len(frames[n])
+			n++
+		}
+		msg := frames[0]
+		if n > 1 {
+			buf = chat.AppendBatch(slices.Grow(buf[:0], chat.BatchSize(n, size)), frames[:n])
+			msg = buf
+		}
+		// No per-write context (it would cost a timer each time): the
+		// sweeper closes a connection whose write takes longer than
+		// WriteTimeout.
+		c.state.beginWrite()
+		err := c.ws.Write(context.Background(), websocket.MessageText, msg)
+		c.state.endWrite()
+		if err != nil {
+			return buf, err
+		}
+		frames = frames[n:]
+	}
+	return buf, nil
+}
