@@ -47,7 +47,7 @@ func (s *Server) serveSignIn(w http.ResponseWriter, r *http.Request) {
 		reply(w, http.StatusUnauthorized, apiReply{Error: "wrong name or password"})
 		return
 	}
-	token, u, err := s.accounts.SignIn(r.Context(), name, req.Password, auth.Client{Addr: clientAddr(r)})
+	token, u, err := s.accounts.SignIn(r.Context(), name, req.Password, auth.Client{Addr: wsconn.ClientAddr(r)})
 	var tooMany *auth.TooManyAttempts
 	switch {
 	case errors.As(err, &tooMany):
