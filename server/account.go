@@ -10,7 +10,6 @@ import (
 
 	"github.com/founding/chat/app/chat"
 	"github.com/founding/chat/server/auth"
-	"github.com/founding/chat/server/wsconn"
 )
 
 // signInRequest is the body of POST /api/signin.
@@ -33,7 +32,8 @@ func (s *Server) serveSignIn(w http.ResponseWriter, r *http.Request) {
 	if !s.apiAllowed(w, r) {
 		return
 	}
-	if !s.signIns.allow(wsconn.ClientAddr(r), time.Now()) {
+	addr := s.clientAddr(r)
+	if !s.signIns.allow(addr, time.Now()) {
 		reply(w, http.StatusTooManyRequests, apiReply{Error: "too many sign-in attempts from your address; wait a minute"})
 		return
 	}
@@ -47,7 +47,8 @@ func (s *Server) serveSignIn(w http.ResponseWriter, r *http.Request) {
 		reply(w, http.StatusUnauthorized, apiReply{Error: "wrong name or password"})
 		return
 	}
-	token, u, err := s.accounts.SignIn(r.Context(), name, req.Password, auth.Client{Addr: wsconn.ClientAddr(r)})
+	device := deviceToken(r)
+	token, u, err := s.accounts.SignIn(r.Context(), name, req.Password, auth.Client{Addr: addr, Device: device})
 	var tooMany *auth.TooManyAttempts
 	switch {
 	case errors.As(err, &tooMany):
@@ -63,7 +64,8 @@ func (s *Server) serveSignIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.endSession(r)
-	setSessionCookie(w, r, token)
+	s.setCookie(w, r, sessionCookie, token)
+	s.setCookie(w, r, deviceCookie, device)
 	reply(w, http.StatusOK, apiReply{Name: u.Name})
 }
 
@@ -74,7 +76,7 @@ func (s *Server) serveSignOut(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.endSession(r)
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode})
+	s.setCookie(w, r, sessionCookie, "")
 	w.WriteHeader(http.StatusNoContent)
 }
 
@@ -113,4 +115,17 @@ func reply(w http.ResponseWriter, status int, body apiReply) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(body)
+}
+
+// deviceCookie holds a browser's device token: set at its first sign-in and
+// kept after signing out, it tells a later sign-in that this browser is one
+// the account knows (auth.Client), which no guesser elsewhere can be.
+const deviceCookie = "chat_device"
+
+// deviceToken returns the browser's device token, or a new one.
+func deviceToken(r *http.Request) string {
+	if c, err := r.Cookie(deviceCookie); err == nil && auth.ValidToken(c.Value) {
+		return c.Value
+	}
+	return auth.NewToken()
 }

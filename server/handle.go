@@ -79,9 +79,16 @@ func (ss *session) nick(n *chat.Nick) {
 		return
 	}
 	u, err := ss.srv.accounts.Claim(ss.conn.Context(), ss.token, name)
+	var ce *chat.Error
 	switch {
 	case errors.Is(err, auth.ErrNameTaken):
 		ss.conn.SendError(&chat.Error{Code: chat.CodeNameTaken, Message: "the name " + name + " is taken; pick another, or sign in if it is yours", Ref: chat.TypeNick})
+		return
+	case errors.Is(err, auth.ErrLooksTaken):
+		ss.conn.SendError(&chat.Error{Code: chat.CodeNameTaken, Message: "the name " + name + " looks like a name that is taken; pick another", Ref: chat.TypeNick})
+		return
+	case errors.As(err, &ce): // the rules for new names
+		ss.conn.SendError(withRef(ce, chat.TypeNick))
 		return
 	case errors.Is(err, auth.ErrHasName):
 		// Another tab of this browser picked a name meanwhile: use it.

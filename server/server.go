@@ -15,6 +15,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -22,6 +23,7 @@ import (
 	"github.com/founding/chat/app/chat"
 	"github.com/founding/chat/build"
 	"github.com/founding/chat/server/auth"
+	"github.com/founding/chat/server/edge"
 	"github.com/founding/chat/server/hub"
 	"github.com/founding/chat/server/web"
 	"github.com/founding/chat/server/wsconn"
@@ -68,6 +70,17 @@ type Options struct {
 	PresenceLimit  int
 	RosterInterval time.Duration
 
+	// Hosts are the host names the server answers to, beyond localhost, IP
+	// literals and the host of ListenAddr; any other Host header gets 421
+	// (a page elsewhere that rebinds its DNS to this server). See edge.Options.
+	Hosts []string
+	// ListenAddr is the address the server listens on: its host is allowed.
+	ListenAddr string
+	// TrustedProxies are the networks of the reverse proxies in front of the
+	// server, whose X-Forwarded-For and X-Forwarded-Proto are believed.
+	// Empty believes no one.
+	TrustedProxies []netip.Prefix
+
 	// Storage keeps conversations, memberships and accounts. Defaults to
 	// MemoryStorage(): nothing survives a restart. OpenStorage makes the
 	// durable one on NATS JetStream.
@@ -108,7 +121,9 @@ type Server struct {
 	accounts *auth.Accounts
 	welcome  chat.Welcome
 	ws       *wsconn.Server
+	edge     *edge.Guard
 	mux      *http.ServeMux
+	handler  http.Handler
 
 	messages *limiterSet // per user
 	signIns  *limiterSet // per address
@@ -129,6 +144,7 @@ func New(opts Options) (*Server, error) {
 		log:      opts.Logger,
 		accounts: opts.Storage.Accounts,
 		welcome:  welcome,
+		edge:     edge.New(edge.Options{Hosts: opts.Hosts, ListenAddr: opts.ListenAddr, TrustedProxies: opts.TrustedProxies}),
 		messages: newLimiterSet(rate.Limit(opts.MessageRate), opts.MessageBurst),
 		signIns:  newLimiterSet(rate.Every(signInEvery), signInBurst),
 	}
@@ -158,12 +174,14 @@ func New(opts Options) (*Server, error) {
 		MaxConnsPerAddr: opts.MaxConnsPerAddr,
 		FrameRate:       opts.FrameRate,
 		FrameBurst:      opts.FrameBurst,
+		ClientAddr:      s.edge.ClientAddr,
 	})
 	s.mux = http.NewServeMux()
 	s.mux.HandleFunc("GET /ws", s.serveWS)
 	s.mux.HandleFunc("POST /api/signin", s.serveSignIn)
 	s.mux.HandleFunc("POST /api/signout", s.serveSignOut)
 	s.mux.Handle("/", web.New(opts.Version, s.sessionToken))
+	s.handler = s.edge.Handler(s.mux)
 	return s, nil
 }
 
@@ -180,11 +198,16 @@ func (s *Server) findUser(ctx context.Context, name string) (hub.User, error) {
 	return hub.User{Key: u.Key, Name: u.Name, Password: u.HasPassword}, nil
 }
 
-// ServeHTTP routes /ws to a websocket session and the rest to the client.
+// ServeHTTP refuses a request for a host the server does not serve, then
+// routes /ws to a websocket session and the rest to the client.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	web.SetSecurityHeaders(w.Header())
-	s.mux.ServeHTTP(w, r)
+	s.handler.ServeHTTP(w, r)
 }
+
+// clientAddr returns the address a request came from, behind trusted
+// proxies too.
+func (s *Server) clientAddr(r *http.Request) string { return s.edge.ClientAddr(r) }
 
 // Stats counts what the server did, for tests, tools and logs.
 type Stats struct {
@@ -223,20 +246,26 @@ func (s *Server) sessionToken(w http.ResponseWriter, r *http.Request) string {
 		return c.Value
 	}
 	token := auth.NewToken()
-	setSessionCookie(w, r, token)
+	s.setCookie(w, r, sessionCookie, token)
 	return token
 }
 
-// setSessionCookie gives the browser the session token: HttpOnly, so page
-// scripts never see it; SameSite=Lax, so other sites cannot use it.
-func setSessionCookie(w http.ResponseWriter, r *http.Request, token string) {
+// setCookie gives the browser a token: HttpOnly, so page scripts never see
+// it; SameSite=Lax, so other sites cannot use it; Secure whenever the
+// request came over HTTPS, its own or a trusted proxy's. An empty value
+// clears the cookie.
+func (s *Server) setCookie(w http.ResponseWriter, r *http.Request, name, value string) {
+	maxAge := 400 * 24 * 3600
+	if value == "" {
+		maxAge = -1
+	}
 	http.SetCookie(w, &http.Cookie{
-		Name:     sessionCookie,
-		Value:    token,
+		Name:     name,
+		Value:    value,
 		Path:     "/",
-		MaxAge:   400 * 24 * 3600,
+		MaxAge:   maxAge,
 		HttpOnly: true,
-		Secure:   r.TLS != nil,
+		Secure:   s.edge.Secure(r),
 		SameSite: http.SameSiteLaxMode,
 	})
 }

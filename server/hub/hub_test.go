@@ -959,3 +959,28 @@ func TestNewRequiresItsSeams(t *testing.T) {
 		}
 	}
 }
+
+// TestRoomsThatLookAlikeAreRefused: a new room may not look like one that
+// exists, nor break the rules for new names; existing rooms stay joinable.
+func TestRoomsThatLookAlikeAreRefused(t *testing.T) {
+	ctx := context.Background()
+	h := newHub(t, hub.Options{})
+	connect(h, "ann")
+	connect(h, "bob")
+	if _, err := h.Join(ctx, key("ann"), "group A"); err != nil {
+		t.Fatal(err)
+	}
+	for _, look := range []string{"gr0up A", "gr\u043Eup A", "group A."} {
+		_, err := h.Join(ctx, key("bob"), look)
+		var ce *chat.Error
+		if !errors.As(err, &ce) || ce.Code != chat.CodeBadRoom {
+			t.Errorf("Join(%q) = %v, want bad_room", look, err)
+		}
+	}
+	if info, err := h.Join(ctx, key("bob"), "GROUP a"); err != nil || info.ID != "r:group a" {
+		t.Errorf("joining the room itself in another case: %+v %v", info, err)
+	}
+	if _, err := h.Join(ctx, key("bob"), "group B"); err != nil {
+		t.Errorf("a room of another look: %v", err)
+	}
+}

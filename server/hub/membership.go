@@ -2,6 +2,7 @@ package hub
 
 import (
 	"context"
+	"errors"
 
 	"github.com/founding/chat/app/chat"
 	"github.com/founding/chat/server/names"
@@ -37,6 +38,9 @@ func (h *Hub) Join(ctx context.Context, key, room string) (chat.ConvInfo, error)
 	name := u.name
 	h.mu.Unlock()
 
+	if err := h.checkNewRoom(ctx, id, clean); err != nil {
+		return chat.ConvInfo{}, err
+	}
 	rec, err := h.dir.CreateConv(ctx, ConvRecord{ID: id, Kind: chat.KindRoom, Name: clean})
 	if err != nil {
 		return chat.ConvInfo{}, h.storageError("create the room", err)
@@ -221,4 +225,36 @@ func (h *Hub) refusal(ctx context.Context, id string) error {
 		}
 	}
 	return chat.Errorf(chat.CodeNoSuchConv, "no conversation %.80q", id)
+}
+
+// checkNewRoom lets a room be created only under a name that meets the
+// rules for new names (chat.CheckNewRoom) and does not look like a room that
+// exists ("gr0up" beside "group"); a room that exists may be joined
+// whatever its name.
+func (h *Hub) checkNewRoom(ctx context.Context, id, name string) error {
+	_, err := h.dir.Conv(ctx, id)
+	if err == nil {
+		return nil
+	}
+	if !errors.Is(err, ErrNotFound) {
+		return h.storageError("find the room", err)
+	}
+	if err := chat.CheckNewRoom(name); err != nil {
+		return err
+	}
+	holder, err := h.dir.HoldLook(ctx, names.Skeleton(name), id)
+	if err != nil {
+		return h.storageError("create the room", err)
+	}
+	if holder == id {
+		return nil
+	}
+	other, err := h.dir.Conv(ctx, holder)
+	if errors.Is(err, ErrNotFound) {
+		return nil // held by a creation that never finished
+	}
+	if err != nil {
+		return h.storageError("find the room", err)
+	}
+	return chat.Errorf(chat.CodeBadRoom, "%q looks like the room %q; join that one or pick another name", name, other.Name)
 }

@@ -71,6 +71,10 @@ type Directory interface {
 	CreateConv(ctx context.Context, rec ConvRecord) (ConvRecord, error)
 	// Conv returns the record of conversation id, or ErrNotFound.
 	Conv(ctx context.Context, id string) (ConvRecord, error)
+	// HoldLook records that conversation id holds the look (the confusable
+	// skeleton of its name) unless another one does, and returns the id
+	// that holds it: id, or the other's.
+	HoldLook(ctx context.Context, look, id string) (holder string, err error)
 	// SetMember makes user a member of conv or not, and reports whether
 	// that changed anything.
 	SetMember(ctx context.Context, user, conv string, member bool) (changed bool, err error)

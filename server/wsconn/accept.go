@@ -22,7 +22,7 @@ func (s *Server) accept(w http.ResponseWriter, r *http.Request, open func(http.R
 		http.Error(w, "this server speaks the websocket subprotocol "+chat.Subprotocol, http.StatusBadRequest)
 		return nil, false
 	}
-	addr := ClientAddr(r)
+	addr := s.opts.ClientAddr(r)
 	if !s.addrs.acquire(addr) {
 		http.Error(w, "too many connections from your address", http.StatusTooManyRequests)
 		return nil, false

@@ -37,6 +37,9 @@ type Options struct {
 	// second. Default to 50 and 100.
 	FrameRate  float64
 	FrameBurst int
+	// ClientAddr returns the address a request came from, the key of the
+	// per-address limit. Defaults to the connection's peer (ClientAddr).
+	ClientAddr func(*http.Request) string
 }
 
 func (o *Options) setDefaults() {
@@ -50,6 +53,9 @@ func (o *Options) setDefaults() {
 	setDefault(&o.MaxConnsPerAddr, 64)
 	setDefault(&o.FrameRate, 50)
 	setDefault(&o.FrameBurst, 100)
+	if o.ClientAddr == nil {
+		o.ClientAddr = ClientAddr
+	}
 }
 
 func setDefault[T int | float64 | time.Duration](v *T, def T) {

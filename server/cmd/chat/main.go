@@ -29,6 +29,7 @@ import (
 	"github.com/founding/chat/build"
 	"github.com/founding/chat/server"
 	"github.com/founding/chat/server/bus"
+	"github.com/founding/chat/server/edge"
 )
 
 func main() {
@@ -58,6 +59,8 @@ type config struct {
 	memory   bool
 	debug    string
 	gc       int
+	hosts    string
+	proxies  string
 }
 
 func parse(args []string, stderr io.Writer) (*config, error) {
@@ -89,6 +92,8 @@ func parse(args []string, stderr io.Writer) (*config, error) {
 	fs.DurationVar(&c.storage.MaxAge, "retain-age", 0, "drop entries older than this (0 keeps them)")
 	fs.Int64Var(&c.storage.MaxBytes, "retain-bytes", 0, "bound on each stream of entries, oldest dropped first (0: none)")
 	fs.Int64Var(&c.storage.MaxPerConversation, "retain-per-conversation", 0, "entries kept per conversation (0: all)")
+	fs.StringVar(&c.hosts, "hosts", "", "host names the server answers to, comma-separated (\"chat.example.com,*.chat.example.com\"); localhost, IP addresses and the host of -addr always work, any other Host gets 421")
+	fs.StringVar(&c.proxies, "trusted-proxies", "", "networks of the reverse proxies in front of the server (CIDRs, comma-separated), whose X-Forwarded-For and X-Forwarded-Proto are believed")
 	version := fs.Bool("version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -103,6 +108,15 @@ func parse(args []string, stderr io.Writer) (*config, error) {
 	if c.natsURLs != "" {
 		c.bus.URLs = strings.Split(c.natsURLs, ",")
 	}
+	if c.hosts != "" {
+		c.opts.Hosts = strings.Split(c.hosts, ",")
+	}
+	proxies, err := edge.ParsePrefixes(c.proxies)
+	if err != nil {
+		return nil, fmt.Errorf("-trusted-proxies: %w", err)
+	}
+	c.opts.TrustedProxies = proxies
+	c.opts.ListenAddr = c.addr
 	return &c, nil
 }
 

@@ -23,12 +23,13 @@ const (
 	membersBucket = "members" // <user>.<conv> -> "1"
 	cursorsBucket = "cursors" // <user>.<conv> -> read-up-to seq
 	seenBucket    = "seen"    // <user> -> last online, Unix ms
+	looksBucket   = "looks"   // <look> -> the conv whose name has that skeleton
 )
 
 // Directory is a hub.Directory in JetStream key-value buckets, shared by
 // every process on the same NATS. It is safe for concurrent use.
 type Directory struct {
-	convs, members, cursors, seen jetstream.KeyValue
+	convs, members, cursors, seen, looks jetstream.KeyValue
 }
 
 // OpenDirectory creates or updates the buckets, with replicas copies each
@@ -43,6 +44,7 @@ func OpenDirectory(ctx context.Context, js jetstream.JetStream, replicas int) (*
 		{&d.members, membersBucket, "who is in which conversation"},
 		{&d.cursors, cursorsBucket, "read positions"},
 		{&d.seen, seenBucket, "when users were last online"},
+		{&d.looks, looksBucket, "which room holds each look of a name"},
 	} {
 		kv, err := openBucket(ctx, js, b.name, b.description, replicas)
 		if err != nil {
@@ -93,6 +95,23 @@ func splitPair(key string) (user, conv string, ok bool) {
 	user, ok1 := untoken(a)
 	conv, ok2 := untoken(b)
 	return user, conv, ok1 && ok2
+}
+
+// HoldLook records that conversation id holds look unless another one does,
+// and returns the holder.
+func (d *Directory) HoldLook(ctx context.Context, look, id string) (string, error) {
+	_, err := d.looks.Create(ctx, token(look), []byte(id))
+	if err == nil {
+		return id, nil
+	}
+	if !errors.Is(err, jetstream.ErrKeyExists) {
+		return "", err
+	}
+	e, err := d.looks.Get(ctx, token(look))
+	if err != nil {
+		return "", err
+	}
+	return string(e.Value()), nil
 }
 
 // CreateConv stores rec unless a conversation with its id exists, and

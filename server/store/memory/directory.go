@@ -18,6 +18,7 @@ type Directory struct {
 	members  map[string]map[string]bool   // user -> conv -> true
 	cursors  map[string]map[string]uint64 // user -> conv -> seq
 	seen     map[string]int64             // user -> Unix ms
+	looks    map[string]string            // look -> conv
 	watchers []func(hub.MembershipChange)
 }
 
@@ -28,6 +29,7 @@ func NewDirectory() *Directory {
 		members: make(map[string]map[string]bool),
 		cursors: make(map[string]map[string]uint64),
 		seen:    make(map[string]int64),
+		looks:   make(map[string]string),
 	}
 }
 
@@ -41,6 +43,18 @@ func (d *Directory) CreateConv(_ context.Context, rec hub.ConvRecord) (hub.ConvR
 	}
 	d.convs[rec.ID] = rec
 	return rec, nil
+}
+
+// HoldLook records that conversation id holds look unless another one does,
+// and returns the holder.
+func (d *Directory) HoldLook(_ context.Context, look, id string) (string, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if holder, ok := d.looks[look]; ok {
+		return holder, nil
+	}
+	d.looks[look] = id
+	return id, nil
 }
 
 // Conv returns the record of conversation id, or hub.ErrNotFound.

@@ -41,6 +41,12 @@ func TestDirectory(t *testing.T, d hub.Directory) {
 	if _, err := d.Conv(ctx, "r:none"); !errors.Is(err, hub.ErrNotFound) {
 		t.Fatalf("missing conv: %v", err)
 	}
+	if holder, err := d.HoldLook(ctx, "group a", "r:group a"); err != nil || holder != "r:group a" {
+		t.Fatalf("HoldLook first: %q %v", holder, err)
+	}
+	if holder, err := d.HoldLook(ctx, "group a", "r:gr0up a"); err != nil || holder != "r:group a" {
+		t.Fatalf("HoldLook of a look-alike: %q %v, want the first holder", holder, err)
+	}
 
 	for _, step := range []struct {
 		conv   string
