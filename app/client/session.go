@@ -1,0 +1,424 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/founding/chat/app/chat"
+)
+
+// Session is one tab's chat without a user interface: it owns the
+// connection (Conn), what the tab knows (Model), the outbox and what the
+// browser keeps (Local). It applies the connection's events to the model,
+// writes what the model asks for (resume, gap fills, resent messages),
+// keeps the outbox and the conversations in the Local, and returns every
+// error instead of logging it: the caller is the one who can tell the user.
+//
+// Concurrency: a Session belongs to one goroutine, its owner (the browser's
+// UI goroutine, or a test's goroutine). Call its methods and read its Model
+// from the owner only. The connection runs on goroutines of its own (Run);
+// its events reach the owner through SessionOptions.Deliver, and the owner
+// hands each to Handle, in order. With a Local, the methods that change the
+// outbox or the conversations block until the Local has stored them (an
+// IndexedDB transaction in the browser, a map natively); a message is stored
+// before it is first written to the connection.
+type Session struct {
+	conn    *Conn
+	model   *Model
+	local   *Local
+	device  string // the device the Local gave this tab, or ""
+	state   State
+	written int
+
+	known     map[chat.MsgID]storedMark // the outbox as the Local holds it
+	saved     map[string]SaveMark       // conversations as the Local holds them
+	savedMeta Saved                     // the Saved record as the Local holds it (without Convs)
+}
+
+// storedMark is what the Local holds of an outbox message.
+type storedMark struct {
+	wired  bool
+	failed string
+}
+
+// SessionOptions configure NewSession.
+type SessionOptions struct {
+	// Conn configures the connection. Its OnEvent is ignored: the
+	// connection's events go to Deliver.
+	Conn Options
+	// Deliver receives each event of the connection, on the connection's
+	// goroutine, in order; it must hand the event to the owner's goroutine,
+	// which calls Handle (the UI dispatches it, a test queues it). It must
+	// be set.
+	Deliver func(Event)
+	// Model is what the tab holds already. Nil means NewModel().
+	Model *Model
+	// Local is where the tab keeps the outbox and the conversations. Nil
+	// means nothing outlives the Session. The caller opens and closes it.
+	Local *Local
+}
+
+// Errors of Session.
+var (
+	// ErrNotSaved means a message could not be stored on this device: it
+	// was not sent, and the Session forgot it, so the text is the
+	// caller's to keep (in the composer).
+	ErrNotSaved = errors.New("client: could not save this message on this device")
+	// ErrNoDeliver means SessionOptions.Deliver is missing.
+	ErrNoDeliver = errors.New("client: a Session needs a Deliver function")
+)
+
+// NewSession returns a Session; Run starts its connection. With a Local it
+// first takes this tab's device, restores the saved conversations and takes
+// over the messages that wait in the outbox (a closed tab's, or this tab's
+// before a reload); it fails when the Local does.
+func NewSession(o SessionOptions) (*Session, error) {
+	if o.Deliver == nil {
+		return nil, ErrNoDeliver
+	}
+	if o.Model == nil {
+		o.Model = NewModel()
+	}
+	s := &Session{
+		model: o.Model, local: o.Local,
+		known: make(map[chat.MsgID]storedMark),
+		saved: make(map[string]SaveMark),
+	}
+	if s.local != nil {
+		if err := s.restore(); err != nil {
+			return nil, err
+		}
+	}
+	o.Conn.OnEvent = o.Deliver
+	s.conn = New(o.Conn)
+	return s, nil
+}
+
+// restore reads what the Local keeps into the model.
+func (s *Session) restore() error {
+	device, last, mine, err := s.local.TakeDevice()
+	if err != nil {
+		return fmt.Errorf("client: taking a device: %w", err)
+	}
+	saved, err := s.local.Load()
+	if err != nil {
+		return fmt.Errorf("client: reading the saved conversations: %w", err)
+	}
+	s.device = device
+	s.model.SetDevice(device, last)
+	s.model.Restore(saved)
+	s.savedMeta = Saved{Me: saved.Me, Password: saved.Password, Active: saved.Active}
+	for _, c := range saved.Convs {
+		s.saved[c.Info.ID] = s.model.SaveMark(c.Info.ID)
+	}
+	if saved.Me == "" {
+		return nil // nobody signed in here: nobody's messages to send
+	}
+	adopted, err := s.local.Adopt(saved.Me)
+	if err != nil {
+		return fmt.Errorf("client: taking over waiting messages: %w", err)
+	}
+	s.adopt(append(forUser(mine, saved.Me), adopted...))
+	return nil
+}
+
+// adopt puts messages taken from the Local into the outbox, as stored.
+func (s *Session) adopt(list []*Outgoing) {
+	var fresh []*Outgoing
+	for _, o := range list {
+		if s.model.Message(o.ID) == nil {
+			fresh = append(fresh, o)
+			s.known[o.ID] = storedMark{wired: o.Wired, failed: o.Failed}
+		}
+	}
+	s.model.Adopt(fresh)
+}
+
+// Run keeps the connection up until ctx ends.
+func (s *Session) Run(ctx context.Context) { s.conn.Run(ctx) }
+
+// Model returns what the tab knows. Read and change it on the owner's
+// goroutine only; after changing its outbox, call Flush.
+func (s *Session) Model() *Model { return s.model }
+
+// Conn returns the connection (Disconnect, Reconnect).
+func (s *Session) Conn() *Conn { return s.conn }
+
+// State returns the connection's state as the last event handled told it.
+func (s *Session) State() State { return s.state }
+
+// Written returns how many messages were handed to a connection, resends
+// included.
+func (s *Session) Written() int { return s.written }
+
+// Handle applies one event of the connection: a state change, or a frame
+// from the server, whose answers it writes. It returns the frame's decoding
+// error for a frame the client cannot read, and what failed in the Local.
+func (s *Session) Handle(e Event) error {
+	if e.Changed {
+		s.state = e.State
+		if e.State != Online {
+			s.model.Disconnected()
+		}
+		return nil
+	}
+	if e.Frame == nil {
+		return e.Err
+	}
+	answers := s.model.Apply(e.Frame)
+	return errors.Join(s.persist(), s.sendAll(answers))
+}
+
+// Compose checks a message for conversation conv (or, with to set, for the
+// private conversation with that user), keeps it in the outbox and stores
+// it in the Local, then writes what may go, oldest first. A message the
+// Local could not store is forgotten and the error wraps ErrNotSaved: the
+// text is the caller's to keep. A message that cannot be written now
+// waits for the next connection.
+func (s *Session) Compose(conv, to, text string) (chat.MsgID, error) {
+	if _, err := chat.CleanText(text); err != nil {
+		return chat.MsgID{}, err
+	}
+	if to != "" {
+		if _, err := chat.CleanName(to); err != nil {
+			return chat.MsgID{}, err
+		}
+	}
+	id := s.model.Compose(conv, to, text).ID
+	if s.local != nil {
+		stored := *s.model.Message(id)
+		if err := s.local.Add(&stored); err != nil {
+			s.model.Discard(id)
+			return chat.MsgID{}, fmt.Errorf("%w: %w", ErrNotSaved, err)
+		}
+		s.known[id] = storedMark{}
+	}
+	return id, s.Flush()
+}
+
+// Cancel removes a message that has never gone over the wire, from the
+// outbox and from the Local, and reports whether it did.
+func (s *Session) Cancel(id chat.MsgID) (bool, error) {
+	if !s.model.Cancel(id) {
+		return false, nil
+	}
+	if s.local == nil {
+		return true, nil
+	}
+	delete(s.known, id)
+	if _, err := s.local.Cancel(id); err != nil {
+		return true, fmt.Errorf("client: cancelling a kept message: %w", err)
+	}
+	s.local.Announce(Change{})
+	return true, nil
+}
+
+// Flush writes the messages of the outbox that wait, oldest first (after a
+// change of the outbox, or a refusal to retry).
+func (s *Session) Flush() error {
+	return errors.Join(s.persist(), s.sendAll(s.model.Unsent()))
+}
+
+// Send writes f on the current connection. It fails with ErrOffline or
+// ErrBusy when it cannot; a message of the outbox then waits for the next
+// Welcome.
+func (s *Session) Send(f chat.Frame) error {
+	if err := s.conn.Send(f); err != nil {
+		return err
+	}
+	if m, ok := f.(*chat.Send); ok {
+		s.model.Sent(m.ID)
+		s.written++
+	}
+	return nil
+}
+
+// sendAll writes frames in order and stops at the first that cannot go:
+// the outbox's messages go in order or not at all (the server keeps each
+// device's high-water mark), and they wait for the next Welcome. Messages
+// go only online, so that offline they stay cancellable; before a message
+// first goes over the wire the Local marks it (no tab may cancel it then),
+// and one another tab cancelled meanwhile is dropped.
+func (s *Session) sendAll(frames []chat.Frame) error {
+	frames, wireErr := s.wire(frames)
+	for _, f := range frames {
+		if _, ok := f.(*chat.Send); ok && s.state != Online {
+			break
+		}
+		if err := s.Send(f); err != nil {
+			if errors.Is(err, ErrOffline) || errors.Is(err, ErrBusy) {
+				break
+			}
+			return errors.Join(wireErr, fmt.Errorf("client: writing a %T: %w", f, err))
+		}
+	}
+	return wireErr
+}
+
+// wire marks the messages of frames that never went over the wire as going
+// out now, in the Local, and returns frames without those cancelled in
+// another tab meanwhile. Offline it marks nothing.
+func (s *Session) wire(frames []chat.Frame) ([]chat.Frame, error) {
+	if s.local == nil || s.state != Online {
+		return frames, nil
+	}
+	var need []chat.MsgID
+	for _, f := range frames {
+		if m, ok := f.(*chat.Send); ok {
+			if o := s.model.Message(m.ID); o != nil && !o.Wired {
+				need = append(need, m.ID)
+			}
+		}
+	}
+	if len(need) == 0 {
+		return frames, nil
+	}
+	present, err := s.local.Wire(need)
+	if err != nil {
+		// The Local failed: send anyway, the server deduplicates.
+		return frames, fmt.Errorf("client: marking messages as sent: %w", err)
+	}
+	s.local.Announce(Change{Wired: present})
+	kept := make(map[chat.MsgID]bool, len(present))
+	for _, id := range present {
+		kept[id] = true
+	}
+	out := frames[:0:0]
+	for _, f := range frames {
+		m, ok := f.(*chat.Send)
+		if !ok {
+			out = append(out, f)
+			continue
+		}
+		o := s.model.Message(m.ID)
+		_, stored := s.known[m.ID]
+		switch {
+		case o == nil || o.Wired:
+			out = append(out, f)
+		case kept[m.ID] || !stored: // a message the Local never held goes anyway
+			o.Wired = true
+			if stored {
+				s.known[m.ID] = storedMark{wired: true, failed: o.Failed}
+			}
+			out = append(out, f)
+		default: // cancelled in another tab: gone from the Local already
+			delete(s.known, m.ID)
+			s.model.Discard(m.ID)
+		}
+	}
+	return out, nil
+}
+
+// persist mirrors the model into the Local: new and changed messages of the
+// outbox, those done with (acknowledged, discarded, sent under a new id),
+// and the conversations that changed.
+func (s *Session) persist() error {
+	if s.local == nil {
+		return nil
+	}
+	var errs []error
+	present := make(map[chat.MsgID]bool, len(s.model.Outbox))
+	for _, o := range s.model.Outbox {
+		present[o.ID] = true
+		mark := storedMark{wired: o.Wired || o.InFlight, failed: o.Failed}
+		old, stored := s.known[o.ID]
+		if stored && old == mark {
+			continue
+		}
+		copied := *o
+		var err error
+		if stored {
+			err = s.local.Update(&copied)
+		} else {
+			err = s.local.Add(&copied)
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%w: %w", ErrNotSaved, err))
+			continue // not recorded: tried again on the next change
+		}
+		s.known[o.ID] = mark
+	}
+	var done []chat.MsgID
+	for id := range s.known {
+		if !present[id] {
+			done = append(done, id)
+			delete(s.known, id)
+		}
+	}
+	if len(done) > 0 {
+		if err := s.local.Delete(done...); err != nil {
+			errs = append(errs, fmt.Errorf("client: forgetting sent messages: %w", err))
+		}
+		for _, d := range s.finishedDevices(done) {
+			s.local.Release(d)
+		}
+		s.local.Announce(Change{})
+	}
+	errs = append(errs, s.saveConvs())
+	return errors.Join(errs...)
+}
+
+// finishedDevices returns the adopted devices of done that have no message
+// left in the outbox.
+func (s *Session) finishedDevices(done []chat.MsgID) []string {
+	left := make(map[string]bool)
+	for _, o := range s.model.Outbox {
+		left[o.ID.Device] = true
+	}
+	seen := make(map[string]bool)
+	var out []string
+	for _, id := range done {
+		if d := id.Device; d != s.device && !left[d] && !seen[d] {
+			seen[d] = true
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// saveConvs stores the conversations that changed and who the user is, and
+// forgets the conversations gone.
+func (s *Session) saveConvs() error {
+	if s.model.Me == "" || s.model.NeedName {
+		return nil
+	}
+	var errs []error
+	meta := Saved{Me: s.model.Me, Password: s.model.Password, Active: s.model.Active}
+	if meta.Me != s.savedMeta.Me || meta.Password != s.savedMeta.Password || meta.Active != s.savedMeta.Active {
+		if err := s.local.SaveMeta(meta); err != nil {
+			errs = append(errs, fmt.Errorf("client: saving who the user is: %w", err))
+		} else {
+			s.savedMeta = meta
+		}
+	}
+	for id := range s.model.Convs {
+		mark := s.model.SaveMark(id)
+		if old, ok := s.saved[id]; ok && old == mark {
+			continue
+		}
+		c, ok := s.model.SaveConv(id)
+		if !ok {
+			continue
+		}
+		if err := s.local.SaveConv(c); err != nil {
+			errs = append(errs, fmt.Errorf("client: saving conversation %s: %w", id, err))
+			continue
+		}
+		s.saved[id] = mark
+	}
+	var gone []string
+	for id := range s.saved {
+		if s.model.Convs[id] == nil {
+			gone = append(gone, id)
+		}
+	}
+	if err := s.local.DeleteConvs(gone...); err != nil {
+		errs = append(errs, fmt.Errorf("client: forgetting conversations: %w", err))
+	} else {
+		for _, id := range gone {
+			delete(s.saved, id)
+		}
+	}
+	return errors.Join(errs...)
+}
