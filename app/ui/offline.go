@@ -60,9 +60,10 @@ type outMark struct {
 
 // workQueue runs functions one after another on a goroutine of its own.
 type workQueue struct {
-	mu    sync.Mutex
-	queue []func()
-	wake  chan struct{}
+	mu      sync.Mutex
+	queue   []func()
+	stopped bool
+	wake    chan struct{}
 }
 
 func newWorkQueue() *workQueue {
@@ -81,10 +82,27 @@ func (q *workQueue) do(f func()) {
 	}
 }
 
+// stop ends the queue's goroutine once the work queued so far is done, and
+// returns then. Work queued after it never runs.
+func (q *workQueue) stop() {
+	done := make(chan struct{})
+	q.do(func() {
+		q.mu.Lock()
+		q.stopped = true
+		q.mu.Unlock()
+		close(done)
+	})
+	<-done
+}
+
 func (q *workQueue) run() {
 	for range q.wake {
 		for {
 			q.mu.Lock()
+			if q.stopped {
+				q.mu.Unlock()
+				return
+			}
 			if len(q.queue) == 0 {
 				q.mu.Unlock()
 				break
@@ -279,7 +297,11 @@ func (s *Shell) syncOffline(ctx app.Context) {
 		o.known[m.ID] = mark
 		c := *m
 		if !stored {
-			o.work.do(func() { logErr(local.Add(&c)) })
+			o.work.do(func() {
+				if err := local.Add(&c); err != nil {
+					ctx.Dispatch(func(ctx app.Context) { s.notSaved(c, err) })
+				}
+			})
 		} else {
 			o.work.do(func() { logErr(local.Update(&c)) })
 		}
@@ -303,6 +325,23 @@ func (s *Shell) syncOffline(ctx app.Context) {
 		})
 	}
 	s.scheduleSave(ctx)
+}
+
+// notSaved tells the user that message m could not be kept on this device,
+// and gives its text back to the composer: the page forgets the message,
+// which was never sent (wireFirst sends only what the store marked).
+func (s *Shell) notSaved(m client.Outgoing, err error) {
+	app.Log("chat: a message could not be saved on this device:", err)
+	delete(s.off.known, m.ID)
+	s.off.gone[m.ID] = true
+	s.model.Discard(m.ID)
+	s.notice = T(s.lang, "outbox.not.saved")
+	s.rev++
+	text := m.Text
+	if m.To != "" {
+		text = "/msg " + m.To + " " + m.Text
+	}
+	giveBackToComposer(text)
 }
 
 // finishedDevices returns the adopted devices of done that have no message
