@@ -129,9 +129,13 @@ func (s *site) stop() {
 // start starts the server of build version again on the same address.
 func (s *site) start(version string) {
 	s.t.Helper()
+	// Poll until the address is free again (the old listener's close may
+	// still be under way).
 	var ln net.Listener
 	var err error
-	for deadline := time.Now().Add(wait); ; time.Sleep(50 * time.Millisecond) {
+	poll := time.NewTicker(50 * time.Millisecond)
+	defer poll.Stop()
+	for deadline := time.Now().Add(wait); ; <-poll.C {
 		if ln, err = net.Listen("tcp", s.addr); err == nil || !errors.Is(err, syscall.EADDRINUSE) || time.Now().After(deadline) {
 			break
 		}

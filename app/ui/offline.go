@@ -182,14 +182,13 @@ func openStore() openedStore {
 
 // useStore restores the page from what openStore found and applies the
 // connection's events that waited for it.
+//
+// A store that answers after restoreWait (a loaded machine, a slow disk)
+// is used all the same: the page went on without it, and now shows what it
+// kept (unless the server's word came first: Restore keeps that).
 func (s *Shell) useStore(ctx app.Context, st openedStore) {
 	o := &s.off
-	if o.ready { // too late: the page went on without the store
-		if st.local != nil {
-			st.local.Close()
-		}
-		return
-	}
+	late := o.ready
 	o.local, o.device = st.local, st.device
 	if st.local != nil {
 		s.model.SetDevice(st.device, st.last)
@@ -211,7 +210,13 @@ func (s *Shell) useStore(ctx app.Context, st openedStore) {
 			return nil
 		}))
 	}
-	s.storeReady(ctx)
+	if late {
+		s.followRoute(ctx)
+		s.rev++
+		s.afterActionPWA(ctx) // what the page wrote meanwhile goes into the store
+	} else {
+		s.storeReady(ctx)
+	}
 	s.refreshOthers(ctx)
 }
 
