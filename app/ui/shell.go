@@ -1,8 +1,28 @@
-// Package ui is the chat's interface, written with go-app: the Shell
-// component owns the connection (package client) and the model of
-// conversations, and renders the rooms, the conversation, the people online
-// and the composer. Routes registers the pages; both the WebAssembly main and
-// the server (which prerenders them) call it.
+// Package ui is the chat's interface, written with go-app: one component
+// per thing the user sees, under a thin root.
+//
+//   - Shell (shell.go, view.go) is the root: it owns the connection
+//     (client.Conn) and the model (client.Model), applies the connection's
+//     events on the UI goroutine, and lays out the top bar, the notices and
+//     the panes. What the browser keeps (client.Local) it mirrors in
+//     offline.go, off the UI goroutine, on a work queue; routes, the offline
+//     banner and updates are pwa.go.
+//   - conversationList (convlist.go): the rooms and private conversations,
+//     with unread counts, and the join form.
+//   - conversationPane (conversation.go): the conversation in view, its
+//     header, the timeline and the outbox's messages, and the composer
+//     (forms.go, with mention completion in mention.go).
+//   - peoplePane (people.go): who is online, or the two of a private
+//     conversation.
+//   - signInForm and accountPanel (account.go): the account.
+//   - switcherDialog (switcher.go): Ctrl/Cmd+K, jump to a conversation.
+//
+// The components hold no state of their own beyond what they show while
+// typing: they render the model the Shell hands them and report what the
+// user does through On handlers, which change the Shell's state on the UI
+// goroutine (ctx.Dispatch brings network and storage work back to it).
+// Routes registers the pages; both the WebAssembly main and the server
+// (which prerenders them) call it.
 package ui
 
 import (
@@ -33,8 +53,9 @@ const (
 	PanePeople Pane = "people"
 )
 
-// Shell is the whole app: it connects when mounted in the browser and keeps
-// all state in one place, changed only on the UI goroutine.
+// Shell is the root of the app: it connects when mounted in the browser and
+// keeps the app's state in one place, changed only on the UI goroutine; its
+// components render it.
 type Shell struct {
 	app.Compo
 
@@ -366,92 +387,6 @@ func (s *Shell) onSwitchLang(ctx app.Context, e app.Event) {
 
 func (s *Shell) onDismiss(ctx app.Context, e app.Event) {
 	s.notice, s.info = "", ""
-	s.rev++
-}
-
-// onSignInMode switches the name form to signing in with a password.
-func (s *Shell) onSignInMode(ctx app.Context, e app.Event) {
-	s.signingIn, s.notice = true, ""
-	s.rev++
-}
-
-func (s *Shell) onSignInCancel(ctx app.Context) {
-	s.signingIn, s.notice = false, ""
-	s.rev++
-}
-
-// onSignIn asks the server for a session of name; on success this browser
-// reconnects as that user.
-func (s *Shell) onSignIn(ctx app.Context, name, password string) {
-	s.busy, s.notice = true, ""
-	s.rev++
-	ctx.Async(func() {
-		status, reply, err := postJSON("/api/signin", map[string]string{"name": name, "password": password})
-		ctx.Dispatch(func(ctx app.Context) {
-			s.busy = false
-			s.rev++
-			switch {
-			case err != nil:
-				s.notice = err.Error()
-			case status != 200:
-				s.notice = reply.Error
-			default:
-				s.signingIn = false
-				s.model = client.NewModel()
-				s.model.Visible = pageVisible()
-				if s.conn != nil {
-					s.conn.Reconnect() // the new cookie makes the new user
-				}
-			}
-		})
-	})
-}
-
-// onSetPassword checks a new password and sends it; it reports whether it
-// went out (so the form may clear).
-func (s *Shell) onSetPassword(ctx app.Context, old, password string) bool {
-	f := &chat.SetPassword{Old: old, New: password}
-	if err := f.Validate(); err != nil {
-		s.notice = err.(*chat.Error).Message
-		s.rev++
-		return false
-	}
-	s.notice, s.info = "", ""
-	s.send(ctx, f)
-	return true
-}
-
-// onSignOut ends the session and forgets everything this browser kept, for
-// the next person at a shared computer.
-func (s *Shell) onSignOut(ctx app.Context) {
-	forget := s.offlineForget()
-	ctx.Async(func() {
-		status, _, err := postJSON("/api/signout", map[string]string{})
-		if err == nil && status == 204 {
-			forget() // the saved conversations and the outbox
-		}
-		ctx.Dispatch(func(ctx app.Context) {
-			if err != nil || status != 204 {
-				s.notice = T(s.lang, "account.signout.failed")
-				s.rev++
-				return
-			}
-			forgetLocalData()
-			ctx.Reload()
-		})
-	})
-}
-
-func (s *Shell) onAccount(ctx app.Context, e app.Event) {
-	s.account = !s.account
-	s.rev++
-	if s.account {
-		s.afterRender(ctx, func() { focusFirst("account-panel") }) // keyboard users land in the panel
-	}
-}
-
-func (s *Shell) onAccountClose(ctx app.Context) {
-	s.account = false
 	s.rev++
 }
 
