@@ -88,7 +88,9 @@ func TestConversationPaneShowsTimelineOutboxAndComposer(t *testing.T) {
 	lobby.Entries = []chat.Entry{message("r:lobby", 1, now, "Bob", "hi Ann")}
 	lobby.Info.Last = 1
 	m.Compose("r:lobby", "", "on its way")
-	statusOf := func(o *client.Outgoing) pendingView { return pendingView{status: "waiting " + o.Text, cancellable: true} }
+	statusOf := func(o *client.Outgoing) pendingView {
+		return pendingView{status: "waiting " + o.Text, cancellable: true}
+	}
 	_, root := render(t, newConversationPane().Lang(English).Model(m).Online(false).Names([]string{"Bob"}).
 		Pending(statusOf).OnOlder(func(app.Context) {}).OnScroll(func(app.Context, app.Event) {}).
 		OnSubmit(func(app.Context, string) bool { return true }).OnLeave(func(app.Context, string) {}).
