@@ -474,3 +474,47 @@ func TestBrowserRouteToAConversationNotOnes(t *testing.T) {
 		}
 	}
 }
+
+// failOutboxWrites is a JavaScript expression: from now on the page's
+// IndexedDB refuses to store outbox messages, as a full disk or a storage
+// quota does (the conversations still save).
+const failOutboxWrites = `(() => {
+	const put = IDBObjectStore.prototype.put;
+	window.__restoreOutboxWrites = () => { IDBObjectStore.prototype.put = put; };
+	IDBObjectStore.prototype.put = function (...args) {
+		if (this.name === 'outbox') throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+		return put.apply(this, args);
+	};
+	return true;
+})()`
+
+// TestBrowserMessageNotSavedStaysInTheComposer: when the browser cannot
+// keep a message, the user is told so, the text is back in the composer,
+// and the message is neither shown as waiting nor sent.
+func TestBrowserMessageNotSavedStaysInTheComposer(t *testing.T) {
+	s := pwaSetup(t, build.Version())
+	b := chattest.NewBrowser(t)
+	ann := b.ProfileTab(t)
+	openChat(t, ann, s.URL)
+	pickName(t, ann, "Ann")
+	say(t, ann, "saved before")
+	waitJS(t, ann, delivered("Ann", "saved before"))
+
+	chattest.Eval[bool](t, ann, failOutboxWrites)
+	say(t, ann, "not kept here")
+	waitJS(t, ann, `(document.getElementById('notice')?.textContent || '').includes('could not save this message on this device')`)
+	waitJS(t, ann, `document.getElementById('composer').value === 'not kept here'`)
+	if isJS(t, ann, `!!document.querySelector('#timeline .entry.pending')`) {
+		t.Error("a message that was not saved is shown as waiting")
+	}
+	chattest.Screenshot(t, ann, "not-saved")
+
+	// Once the browser keeps messages again, the next one goes; the one
+	// refused never did (entries arrive in order, so it would be before).
+	chattest.Eval[bool](t, ann, `(window.__restoreOutboxWrites(), document.getElementById('composer').value = '') === ''`)
+	say(t, ann, "saved after")
+	waitJS(t, ann, delivered("Ann", "saved after"))
+	if got := fmt.Sprint(chattest.Eval[[]string](t, ann, bodies)); got != "[saved before saved after]" {
+		t.Errorf("timeline = %s, want only the saved messages", got)
+	}
+}
