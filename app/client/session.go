@@ -24,6 +24,7 @@ import (
 // IndexedDB transaction in the browser, a map natively); a message is stored
 // before it is first written to the connection.
 type Session struct {
+	hold    func([]chat.Frame) []chat.Frame
 	conn    *Conn
 	model   *Model
 	local   *Local
@@ -57,6 +58,12 @@ type SessionOptions struct {
 	// Local is where the tab keeps the outbox and the conversations. Nil
 	// means nothing outlives the Session. The caller opens and closes it.
 	Local *Local
+	// Hold, when set, sees each run of frames about to be written and
+	// returns those to write now, in order. The browser's UI keeps its
+	// store itself, asynchronously, and holds back a message until the
+	// store has marked it as going out (app/ui, offline.go); it writes the
+	// held ones later with Write. Nil writes everything.
+	Hold func([]chat.Frame) []chat.Frame
 }
 
 // Errors of Session.
@@ -81,7 +88,7 @@ func NewSession(o SessionOptions) (*Session, error) {
 		o.Model = NewModel()
 	}
 	s := &Session{
-		model: o.Model, local: o.Local,
+		model: o.Model, local: o.Local, hold: o.Hold,
 		known: make(map[chat.MsgID]storedMark),
 		saved: make(map[string]SaveMark),
 	}
@@ -134,6 +141,25 @@ func (s *Session) adopt(list []*Outgoing) {
 	}
 	s.model.Adopt(fresh)
 }
+
+// SetModel makes the Session go on with m, the model of another user
+// after a sign-in in this browser; what it kept of the previous model in
+// the Local stays there.
+func (s *Session) SetModel(m *Model) {
+	old := s.model
+	s.model = m
+	s.known = make(map[chat.MsgID]storedMark)
+	s.saved = make(map[string]SaveMark)
+	s.savedMeta = Saved{}
+	if s.device != "" {
+		m.SetDevice(s.device, max(old.Counter(), m.Counter()))
+	}
+}
+
+// Write writes frames in order, as Handle writes the model's answers: it
+// stops at the first that cannot go (the rest waits for the next Welcome)
+// and writes messages of the outbox only online.
+func (s *Session) Write(frames []chat.Frame) error { return s.sendAll(frames) }
 
 // Run keeps the connection up until ctx ends.
 func (s *Session) Run(ctx context.Context) { s.conn.Run(ctx) }
@@ -242,6 +268,9 @@ func (s *Session) Send(f chat.Frame) error {
 // and one another tab cancelled meanwhile is dropped.
 func (s *Session) sendAll(frames []chat.Frame) error {
 	frames, wireErr := s.wire(frames)
+	if s.hold != nil {
+		frames = s.hold(frames)
+	}
 	for _, f := range frames {
 		if _, ok := f.(*chat.Send); ok && s.state != Online {
 			break

@@ -177,6 +177,9 @@ func (s *Shell) onSignIn(ctx app.Context, name, password string) {
 				s.signingIn = false
 				s.model = client.NewModel()
 				s.model.Visible = pageVisible()
+				if s.session != nil {
+					s.session.SetModel(s.model)
+				}
 				if s.conn != nil {
 					s.conn.Reconnect() // the new cookie makes the new user
 				}

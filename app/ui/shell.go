@@ -59,16 +59,17 @@ const (
 type Shell struct {
 	app.Compo
 
-	model  *client.Model
-	conn   *client.Conn
-	stop   context.CancelFunc
-	state  client.State
-	retry  time.Duration
-	closed string // why the last connection ended, when it matters
-	lang   Lang
-	pane   Pane
-	notice string // the latest error, shown until dismissed
-	rev    uint64 // bumped on every change, so children re-render
+	model   *client.Model
+	session *client.Session // applies the connection's events to model; nil until mounted
+	conn    *client.Conn    // the session's
+	stop    context.CancelFunc
+	state   client.State
+	retry   time.Duration
+	closed  string // why the last connection ended, when it matters
+	lang    Lang
+	pane    Pane
+	notice  string // the latest error, shown until dismissed
+	rev     uint64 // bumped on every change, so children re-render
 
 	info      string // the latest confirmation, shown until dismissed
 	signingIn bool   // the name form is in sign-in mode
@@ -99,12 +100,20 @@ func (s *Shell) OnMount(ctx app.Context) {
 	onVisibility(ctx, func(visible bool) {
 		ctx.Dispatch(func(ctx app.Context) { s.setVisible(visible); s.onShownUX(ctx, visible) })
 	})
-	s.conn = client.New(client.Options{
-		URL: wsURL(),
-		OnEvent: func(e client.Event) {
+	session, err := client.NewSession(client.SessionOptions{
+		Conn:  client.Options{URL: wsURL()},
+		Model: s.model,
+		Deliver: func(e client.Event) {
 			ctx.Dispatch(func(ctx app.Context) { s.onEvent(ctx, e) })
 		},
+		// Messages go out once the browser's store marked them (offline.go).
+		Hold: func(frames []chat.Frame) []chat.Frame { return s.wireFirst(ctx, frames) },
 	})
+	if err != nil {
+		s.notice = err.Error()
+		return
+	}
+	s.session, s.conn = session, session.Conn()
 	onPageLifecycle(func() {
 		s.conn.Disconnect() // leaving: say goodbye now, not after the heartbeat
 	}, func(fromCache bool) {
@@ -144,10 +153,8 @@ func (s *Shell) onEvent(ctx app.Context, e client.Event) {
 	s.rev++
 	if e.Changed {
 		s.state, s.retry = e.State, e.Retry
-		if e.State != client.Online {
-			s.model.Disconnected()
-		}
 		s.closed = closeText(e)
+		s.handle(e)
 		return
 	}
 	if e.Err != nil && e.Frame == nil {
@@ -155,8 +162,16 @@ func (s *Shell) onEvent(ctx app.Context, e client.Event) {
 		return
 	}
 	s.beforeApply(e.Frame)
-	s.sendAll(ctx, s.model.Apply(e.Frame))
+	s.handle(e)
 	s.afterApply(ctx, e.Frame)
+}
+
+// handle has the session apply e to the model and write its answers; what
+// fails is shown.
+func (s *Shell) handle(e client.Event) {
+	if err := s.session.Handle(e); err != nil {
+		s.notice = err.Error()
+	}
 }
 
 func closeText(e client.Event) string {
@@ -206,19 +221,14 @@ func (s *Shell) afterApply(ctx app.Context, f chat.Frame) {
 	s.afterApplyUX(ctx, f)
 }
 
-// sendAll writes frames, noting the messages that went out.
+// sendAll has the session write frames, in order; messages go once the
+// browser's store marked them (wireFirst).
 func (s *Shell) sendAll(ctx app.Context, frames []chat.Frame) {
-	frames = s.wireFirst(ctx, frames)
-	for _, f := range frames {
-		if s.conn == nil {
-			return
-		}
-		if err := s.conn.Send(f); err != nil {
-			continue
-		}
-		if m, ok := f.(*chat.Send); ok {
-			s.model.Sent(m.ID)
-		}
+	if s.session == nil {
+		return // not mounted: nothing to write to
+	}
+	if err := s.session.Write(frames); err != nil {
+		s.notice = err.Error()
 	}
 }
 
