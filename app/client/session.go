@@ -31,16 +31,7 @@ type Session struct {
 	device  string // the device the Local gave this tab, or ""
 	state   State
 	written int
-
-	known     map[chat.MsgID]storedMark // the outbox as the Local holds it
-	saved     map[string]SaveMark       // conversations as the Local holds them
-	savedMeta Saved                     // the Saved record as the Local holds it (without Convs)
-}
-
-// storedMark is what the Local holds of an outbox message.
-type storedMark struct {
-	wired  bool
-	failed string
+	mirror  *Mirror // what the Local holds of the model; nil without a Local
 }
 
 // SessionOptions configure NewSession.
@@ -89,8 +80,6 @@ func NewSession(o SessionOptions) (*Session, error) {
 	}
 	s := &Session{
 		model: o.Model, local: o.Local, hold: o.Hold,
-		known: make(map[chat.MsgID]storedMark),
-		saved: make(map[string]SaveMark),
 	}
 	if s.local != nil {
 		if err := s.restore(); err != nil {
@@ -113,12 +102,10 @@ func (s *Session) restore() error {
 		return fmt.Errorf("client: reading the saved conversations: %w", err)
 	}
 	s.device = device
+	s.mirror = NewMirror(device)
 	s.model.SetDevice(device, last)
 	s.model.Restore(saved)
-	s.savedMeta = Saved{Me: saved.Me, Password: saved.Password, Active: saved.Active}
-	for _, c := range saved.Convs {
-		s.saved[c.Info.ID] = s.model.SaveMark(c.Info.ID)
-	}
+	s.mirror.Restored(saved, s.model)
 	if saved.Me == "" {
 		return nil // nobody signed in here: nobody's messages to send
 	}
@@ -136,7 +123,7 @@ func (s *Session) adopt(list []*Outgoing) {
 	for _, o := range list {
 		if s.model.Message(o.ID) == nil {
 			fresh = append(fresh, o)
-			s.known[o.ID] = storedMark{wired: o.Wired, failed: o.Failed}
+			s.mirror.Stored(o)
 		}
 	}
 	s.model.Adopt(fresh)
@@ -148,10 +135,8 @@ func (s *Session) adopt(list []*Outgoing) {
 func (s *Session) SetModel(m *Model) {
 	old := s.model
 	s.model = m
-	s.known = make(map[chat.MsgID]storedMark)
-	s.saved = make(map[string]SaveMark)
-	s.savedMeta = Saved{}
-	if s.device != "" {
+	if s.local != nil {
+		s.mirror = NewMirror(s.device)
 		m.SetDevice(s.device, max(old.Counter(), m.Counter()))
 	}
 }
@@ -218,7 +203,7 @@ func (s *Session) Compose(conv, to, text string) (chat.MsgID, error) {
 			s.model.Discard(id)
 			return chat.MsgID{}, fmt.Errorf("%w: %w", ErrNotSaved, err)
 		}
-		s.known[id] = storedMark{}
+		s.mirror.Stored(&stored)
 	}
 	return id, s.Flush()
 }
@@ -232,7 +217,7 @@ func (s *Session) Cancel(id chat.MsgID) (bool, error) {
 	if s.local == nil {
 		return true, nil
 	}
-	delete(s.known, id)
+	s.mirror.Unstored(id)
 	if _, err := s.local.Cancel(id); err != nil {
 		return true, fmt.Errorf("client: cancelling a kept message: %w", err)
 	}
@@ -321,18 +306,18 @@ func (s *Session) wire(frames []chat.Frame) ([]chat.Frame, error) {
 			continue
 		}
 		o := s.model.Message(m.ID)
-		_, stored := s.known[m.ID]
+		stored := s.mirror.Holds(m.ID)
 		switch {
 		case o == nil || o.Wired:
 			out = append(out, f)
 		case kept[m.ID] || !stored: // a message the Local never held goes anyway
 			o.Wired = true
 			if stored {
-				s.known[m.ID] = storedMark{wired: true, failed: o.Failed}
+				s.mirror.Stored(o)
 			}
 			out = append(out, f)
 		default: // cancelled in another tab: gone from the Local already
-			delete(s.known, m.ID)
+			s.mirror.Unstored(m.ID)
 			s.model.Discard(m.ID)
 		}
 	}
@@ -347,39 +332,24 @@ func (s *Session) persist() error {
 		return nil
 	}
 	var errs []error
-	present := make(map[chat.MsgID]bool, len(s.model.Outbox))
-	for _, o := range s.model.Outbox {
-		present[o.ID] = true
-		mark := storedMark{wired: o.Wired || o.InFlight, failed: o.Failed}
-		old, stored := s.known[o.ID]
-		if stored && old == mark {
-			continue
-		}
-		copied := *o
-		var err error
-		if stored {
-			err = s.local.Update(&copied)
-		} else {
-			err = s.local.Add(&copied)
-		}
-		if err != nil {
+	w := s.mirror.Outbox(s.model)
+	for _, o := range w.Add {
+		if err := s.local.Add(&o); err != nil {
+			s.mirror.Unstored(o.ID) // tried again on the next change
 			errs = append(errs, fmt.Errorf("%w: %w", ErrNotSaved, err))
-			continue // not recorded: tried again on the next change
-		}
-		s.known[o.ID] = mark
-	}
-	var done []chat.MsgID
-	for id := range s.known {
-		if !present[id] {
-			done = append(done, id)
-			delete(s.known, id)
 		}
 	}
-	if len(done) > 0 {
-		if err := s.local.Delete(done...); err != nil {
+	for _, o := range w.Update {
+		if err := s.local.Update(&o); err != nil {
+			s.mirror.Unstored(o.ID)
+			errs = append(errs, fmt.Errorf("client: keeping a message's state: %w", err))
+		}
+	}
+	if len(w.Done) > 0 {
+		if err := s.local.Delete(w.Done...); err != nil {
 			errs = append(errs, fmt.Errorf("client: forgetting sent messages: %w", err))
 		}
-		for _, d := range s.finishedDevices(done) {
+		for _, d := range w.Freed {
 			s.local.Release(d)
 		}
 		s.local.Announce(Change{})
@@ -388,66 +358,36 @@ func (s *Session) persist() error {
 	return errors.Join(errs...)
 }
 
-// finishedDevices returns the adopted devices of done that have no message
-// left in the outbox.
-func (s *Session) finishedDevices(done []chat.MsgID) []string {
-	left := make(map[string]bool)
-	for _, o := range s.model.Outbox {
-		left[o.ID.Device] = true
-	}
-	seen := make(map[string]bool)
-	var out []string
-	for _, id := range done {
-		if d := id.Device; d != s.device && !left[d] && !seen[d] {
-			seen[d] = true
-			out = append(out, d)
-		}
-	}
-	return out
-}
-
 // saveConvs stores the conversations that changed and who the user is, and
 // forgets the conversations gone.
 func (s *Session) saveConvs() error {
-	if s.model.Me == "" || s.model.NeedName {
+	w := s.mirror.Convs(s.model)
+	if w.Empty() {
 		return nil
 	}
+	err := s.local.SaveConvs(w)
+	if err != nil {
+		s.mirror.Unsaved() // everything again on the next change
+	}
+	return err
+}
+
+// SaveConvs makes the writes w (Mirror.Convs): who the user is, the
+// conversations that changed, those gone.
+func (l *Local) SaveConvs(w ConvWrites) error {
 	var errs []error
-	meta := Saved{Me: s.model.Me, Password: s.model.Password, Active: s.model.Active}
-	if meta.Me != s.savedMeta.Me || meta.Password != s.savedMeta.Password || meta.Active != s.savedMeta.Active {
-		if err := s.local.SaveMeta(meta); err != nil {
+	if w.Meta != nil {
+		if err := l.SaveMeta(*w.Meta); err != nil {
 			errs = append(errs, fmt.Errorf("client: saving who the user is: %w", err))
-		} else {
-			s.savedMeta = meta
 		}
 	}
-	for id := range s.model.Convs {
-		mark := s.model.SaveMark(id)
-		if old, ok := s.saved[id]; ok && old == mark {
-			continue
-		}
-		c, ok := s.model.SaveConv(id)
-		if !ok {
-			continue
-		}
-		if err := s.local.SaveConv(c); err != nil {
-			errs = append(errs, fmt.Errorf("client: saving conversation %s: %w", id, err))
-			continue
-		}
-		s.saved[id] = mark
-	}
-	var gone []string
-	for id := range s.saved {
-		if s.model.Convs[id] == nil {
-			gone = append(gone, id)
+	for _, c := range w.Convs {
+		if err := l.SaveConv(c); err != nil {
+			errs = append(errs, fmt.Errorf("client: saving conversation %s: %w", c.Info.ID, err))
 		}
 	}
-	if err := s.local.DeleteConvs(gone...); err != nil {
+	if err := l.DeleteConvs(w.Gone...); err != nil {
 		errs = append(errs, fmt.Errorf("client: forgetting conversations: %w", err))
-	} else {
-		for _, id := range gone {
-			delete(s.saved, id)
-		}
 	}
 	return errors.Join(errs...)
 }

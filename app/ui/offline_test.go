@@ -34,10 +34,9 @@ func withStore(t *testing.T, s *Shell, name string) *client.Local {
 	}
 	o := &s.off
 	o.local, o.work, o.ready, o.model = local, newWorkQueue(), true, s.model
-	o.known = make(map[chat.MsgID]outMark)
+	o.mirror = client.NewMirror("")
 	o.gone = make(map[chat.MsgID]bool)
 	o.wiring = make(map[chat.MsgID]bool)
-	o.saved = make(map[string]client.SaveMark)
 	t.Cleanup(func() {
 		o.work.stop()
 		local.Close()
