@@ -133,7 +133,7 @@ func (s *Shell) OnMount(ctx app.Context) {
 	// Restore what the browser kept; the connection's events wait for it,
 	// so that the first Welcome resumes from it.
 	s.mountOffline(ctx, func() {
-		go s.conn.Run(runCtx) // long-lived: a plain goroutine, not ctx.Async
+		go s.session.Run(runCtx) // long-lived: a plain goroutine, not ctx.Async (P5)
 	})
 }
 
