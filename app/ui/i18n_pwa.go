@@ -9,6 +9,7 @@ var pwaText = map[string][2]string{
 	"pending.queued":      {"waiting for the connection", "等待连接"},
 	"pending.other":       {"waiting in another tab", "在另一个标签页中等待发送"},
 	"pending.cancel.late": {"That message has already been sent.", "这条消息已经发出。"},
+	"outbox.not.saved":    {"could not save this message on this device", "无法在此设备上保存这条消息"},
 	"btn.cancel":          {"Cancel", "取消"},
 	"update.ready":        {"A new version of the chat is available.", "聊天有新版本可用。"},
 	"update.reload":       {"Reload", "重新加载"},

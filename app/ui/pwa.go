@@ -261,11 +261,3 @@ func (s *Shell) pendingStatus(o *client.Outgoing) string {
 	}
 	return T(s.lang, "pending.sending")
 }
-
-// renderCancel is the Cancel button of a message not yet gone over the wire.
-func (s *Shell) renderCancel(o *client.Outgoing) app.UI {
-	return app.If(s.canCancel(o), func() app.UI {
-		return app.Button().Type("button").Class("link", "cancel-pending").Text(T(s.lang, "btn.cancel")).
-			OnClick(func(ctx app.Context, e app.Event) { s.onCancelPending(ctx, o) })
-	})
-}
