@@ -22,6 +22,7 @@ import (
 	"github.com/founding/chat/app/chat"
 	"github.com/founding/chat/build"
 	"github.com/founding/chat/server/chattest"
+	"github.com/founding/chat/server/hub"
 )
 
 // wait bounds every poll of these tests. The tests wait for states (the
@@ -631,4 +632,30 @@ func TestBrowserCrowdedRoomShowsACount(t *testing.T) {
 
 	crowd[2].Conn.Close(websocket.StatusNormalClosure, "")
 	countBecomes(3)
+}
+
+// TestBrowserIsolatesBidiText: a right-to-left name and a bidi override in
+// a message cannot reorder the page around them, and a link that holds an
+// override opens what it shows.
+func TestBrowserIsolatesBidiText(t *testing.T) {
+	s, b := chatSetup(t)
+	ann := people(t, b, s.URL, "Ann")[0]
+	// A client of its own: a browser's keyboard would not type U+202E.
+	sara := s.User(t, "שרה")
+	const trick = "see http://a.example/\u202e/gpj.exe now"
+	sara.Send(&chat.Send{ID: chat.MsgID{Device: "sara-device", N: 1}, Conv: hub.LobbyID, Text: trick})
+	waitJS(t, ann, `[...document.querySelectorAll('#timeline .entry.msg')].some(e => e.textContent.includes('gpj.exe'))`)
+	links := chattest.Eval[[]string](t, ann, `[...document.querySelectorAll('#timeline .body a')].map(a => a.getAttribute('href') + ' ' + a.textContent)`)
+	if len(links) != 1 || links[0] != "http://a.example/ http://a.example/" {
+		t.Errorf("links = %q, want the link to end at the override", links)
+	}
+	for _, sel := range []string{"#timeline .from", "#timeline .body", ".person-name"} {
+		if got := chattest.Eval[string](t, ann, `getComputedStyle(document.querySelector(`+jsString(sel)+`)).unicodeBidi`); got != "plaintext" {
+			t.Errorf("%s: unicode-bidi %q, want plaintext (isolated)", sel, got)
+		}
+	}
+	if got := chattest.Eval[string](t, ann, `document.querySelector('#timeline .body').getAttribute('dir')`); got != "auto" {
+		t.Errorf("message dir = %q, want auto", got)
+	}
+	chattest.Screenshot(t, ann, "bidi")
 }

@@ -248,11 +248,10 @@ func (p *conversationPane) renderPresence(n client.Notice, now time.Time) app.UI
 	if n.Online {
 		key = "notice.online"
 	}
-	return app.Div().Class("presence", presenceClass(n.Online)).Body(
-		app.Text(T(p.Ilang, key, n.User)+" · "),
+	body := append(TName(p.Ilang, key, n.User), app.Text(" · "),
 		app.Time().DateTime(n.Time.UTC().Format(time.RFC3339)).Title(FullTime(p.Ilang, n.Time, now)).
-			Text(RelativeTime(p.Ilang, n.Time, now)),
-	)
+			Text(RelativeTime(p.Ilang, n.Time, now)))
+	return app.Div().Class("presence", presenceClass(n.Online)).Body(body...)
 }
 
 func presenceClass(online bool) string {

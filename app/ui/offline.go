@@ -45,6 +45,9 @@ type offlineState struct {
 	// wiring lists the messages being marked as gone over the wire; the
 	// messages after them wait, to keep each device's order.
 	wiring map[chat.MsgID]bool
+	// cancelling lists this tab's messages whose cancel the store has not
+	// confirmed yet: shown as cancelling, never sent, gone once it has.
+	cancelling map[chat.MsgID]bool
 
 	saveDue bool // a save is scheduled
 	polling bool // the adopt poll runs
@@ -72,19 +75,6 @@ func (q *workQueue) do(f func()) {
 	case q.wake <- struct{}{}:
 	default:
 	}
-}
-
-// stop ends the queue's goroutine once the work queued so far is done, and
-// returns then. Work queued after it never runs.
-func (q *workQueue) stop() {
-	done := make(chan struct{})
-	q.do(func() {
-		q.mu.Lock()
-		q.stopped = true
-		q.mu.Unlock()
-		close(done)
-	})
-	<-done
 }
 
 func (q *workQueue) run() {
@@ -129,6 +119,7 @@ func (s *Shell) mountOffline(ctx app.Context, start func()) {
 	o.mirror = client.NewMirror("")
 	o.gone = make(map[chat.MsgID]bool)
 	o.wiring = make(map[chat.MsgID]bool)
+	o.cancelling = make(map[chat.MsgID]bool)
 	o.work.do(func() {
 		st := openStore()
 		ctx.Dispatch(func(ctx app.Context) { s.useStore(ctx, st) })
@@ -376,6 +367,8 @@ func (s *Shell) wireFirst(ctx app.Context, frames []chat.Frame) []chat.Frame {
 		}
 		msg := s.model.Message(m.ID)
 		switch {
+		case o.cancelling[m.ID]:
+			hold = true // the store decides; if the cancel fails, it goes later
 		case s.state != client.Online:
 			// Not now: nothing is written offline, so it stays cancellable.
 		case msg == nil || (!hold && msg.Wired):
@@ -452,7 +445,7 @@ func (s *Shell) canCancel(m *client.Outgoing) bool {
 		return s.off.local != nil
 	}
 	// Online, a message of this tab is on its way: no button to flash by.
-	return m.Cancellable() && !s.off.wiring[m.ID] && s.state != client.Online
+	return m.Cancellable() && !s.off.wiring[m.ID] && !s.off.cancelling[m.ID] && s.state != client.Online
 }
 
 // onCancelPending cancels a message that has not gone over the wire: this
@@ -460,40 +453,72 @@ func (s *Shell) canCancel(m *client.Outgoing) bool {
 func (s *Shell) onCancelPending(ctx app.Context, m *client.Outgoing) {
 	id := m.ID
 	if !s.isOther(m) {
-		if !s.canCancel(m) || !s.model.Cancel(id) {
+		if !s.canCancel(m) {
 			return
 		}
-		s.rev++
 		if s.off.local == nil {
+			if s.model.Cancel(id) {
+				s.rev++
+			}
 			return
 		}
-		s.off.mirror.Unstored(id)
-		s.off.gone[id] = true
-		local := s.off.local
+		// The message stays, shown as cancelling and held back, until the
+		// store has dropped it: a reload or a closed tab right after the
+		// click must not find it in the outbox and send it after all.
+		s.off.cancelling[id] = true
+		s.rev++
+		local, root := s.off.local, s.root
 		s.off.work.do(func() {
-			_, err := local.Cancel(id)
-			logErr(err)
-			local.Announce(client.Change{})
+			cancelled, err := local.Cancel(id)
+			if err == nil {
+				local.Announce(client.Change{})
+			}
+			root.Dispatch(func(ctx app.Context) { s.cancelled(ctx, id, cancelled, err) })
 		})
 		return
 	}
-	local := s.off.local
+	local, root := s.off.local, s.root
 	if local == nil {
 		return
 	}
 	s.off.work.do(func() {
 		cancelled, err := local.Cancel(id)
-		logErr(err)
-		local.Announce(client.Change{})
-		ctx.Dispatch(func(ctx app.Context) {
-			if !cancelled && err == nil {
+		if err == nil {
+			local.Announce(client.Change{})
+		}
+		root.Dispatch(func(ctx app.Context) {
+			switch {
+			case err != nil:
+				s.notice = T(s.lang, "pending.cancel.failed")
+			case !cancelled:
 				s.notice = T(s.lang, "pending.cancel.late")
 			}
-			s.dropOthers(func(o *client.Outgoing) bool { return o.ID == id })
+			if err == nil {
+				s.dropOthers(func(o *client.Outgoing) bool { return o.ID == id })
+			}
 			s.rev++
 			s.refreshOthers(ctx)
 		})
 	})
+}
+
+// cancelled follows the store's answer to cancelling this tab's message id.
+func (s *Shell) cancelled(ctx app.Context, id chat.MsgID, cancelled bool, err error) {
+	delete(s.off.cancelling, id)
+	s.rev++
+	switch {
+	case err != nil:
+		s.notice = T(s.lang, "pending.cancel.failed")
+	case !cancelled:
+		s.notice = T(s.lang, "pending.cancel.late")
+	default:
+		s.off.mirror.Unstored(id)
+		s.off.gone[id] = true
+		s.model.Cancel(id)
+	}
+	if s.state == client.Online {
+		s.sendAll(ctx, s.model.Unsent()) // what waited behind it
+	}
 }
 
 // dropOthers removes the messages of other tabs that drop selects.

@@ -141,3 +141,16 @@ func TestShellKeepsAMessageItCouldSave(t *testing.T) {
 		t.Errorf("the store holds %v (err %v), want the message", list, err)
 	}
 }
+
+// stop (for tests: a page's queue lives as long as the page) ends the queue's goroutine once the work queued so far is done, and
+// returns then. Work queued after it never runs.
+func (q *workQueue) stop() {
+	done := make(chan struct{})
+	q.do(func() {
+		q.mu.Lock()
+		q.stopped = true
+		q.mu.Unlock()
+		close(done)
+	})
+	<-done
+}

@@ -65,7 +65,7 @@ func (p *peoplePane) Render() app.UI {
 func (p *peoplePane) renderPerson(name string) app.UI {
 	if name == p.Imodel.Me {
 		return app.Li().Class("person", "me").DataSet("name", name).Body(
-			app.Span().Class("person-row").Body(avatar(name, "small", "online"), app.Text(name+" "+T(p.Ilang, "people.you"))),
+			app.Span().Class("person-row").Body(avatar(name, "small", "online"), app.Bdi().Text(name), app.Text(" "+T(p.Ilang, "people.you"))),
 		)
 	}
 	return app.Li().Class("person").DataSet("name", name).Body(
@@ -95,7 +95,7 @@ func (p *peoplePane) renderPrivate(c *client.Conversation) app.UI {
 				),
 			),
 			app.Li().Class("person", "me").DataSet("name", me).Body(
-				app.Span().Class("person-row").Body(avatar(me, "small", "online"), app.Text(me+" "+T(p.Ilang, "people.you"))),
+				app.Span().Class("person-row").Body(avatar(me, "small", "online"), app.Bdi().Text(me), app.Text(" "+T(p.Ilang, "people.you"))),
 			),
 		),
 	)

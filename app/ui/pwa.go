@@ -254,6 +254,8 @@ func (s *Shell) pendingStatus(o *client.Outgoing) string {
 	switch {
 	case o.Failed != "":
 		return T(s.lang, "pending.failed", o.Failed)
+	case s.off.cancelling[o.ID]:
+		return T(s.lang, "pending.cancelling")
 	case s.isOther(o):
 		return T(s.lang, "pending.other")
 	case !o.InFlight && s.state != client.Online:

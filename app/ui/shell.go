@@ -59,6 +59,11 @@ const (
 type Shell struct {
 	app.Compo
 
+	// root is the Shell's own context, from OnMount: work started by a
+	// control that may be gone when the work ends (a Cancel button) comes
+	// back through it, since a context dispatches only while its source is
+	// mounted.
+	root    app.Context
 	model   *client.Model
 	session *client.Session // applies the connection's events to model; nil until mounted
 	conn    *client.Conn    // the session's
@@ -93,6 +98,7 @@ func NewShell() *Shell {
 
 // OnMount starts the connection; it runs only in the browser.
 func (s *Shell) OnMount(ctx app.Context) {
+	s.root = ctx
 	s.lang = browserLang(ctx)
 	s.mountUX(ctx)
 	s.mountPWA(ctx)
