@@ -97,9 +97,10 @@ func parse(args []string, stderr io.Writer) (*config, error) {
 	fs.IntVar(&c.bus.Replicas, "replicas", 0, "copies of every stream and bucket (default 1 embedded, 3 on a cluster)")
 	fs.StringVar(&c.bus.Name, "node", "chat", "this node's name on NATS")
 	fs.IntVar(&c.storage.Shards, "log-shards", 1, "streams the conversations are spread over (choose before the first start)")
-	fs.DurationVar(&c.storage.MaxAge, "retain-age", 0, "drop entries older than this (0 keeps them)")
-	fs.Int64Var(&c.storage.MaxBytes, "retain-bytes", 0, "bound on each stream of entries, oldest dropped first (0: none)")
-	fs.Int64Var(&c.storage.MaxPerConversation, "retain-per-conversation", 0, "entries kept per conversation (0: all)")
+	fs.DurationVar(&c.storage.MaxAge, "retain-age", 0, "drop room entries older than this (0 keeps them)")
+	fs.Int64Var(&c.storage.MaxBytes, "retain-bytes", server.DefaultRetainBytes, "bound on each stream of room entries, oldest dropped first (-1: none)")
+	fs.Int64Var(&c.storage.MaxPerConversation, "retain-per-conversation", server.DefaultRetainPerConversation, "entries kept per room, oldest dropped first (-1: all)")
+	fs.Int64Var(&c.storage.PrivateMaxBytes, "private-bytes", server.DefaultPrivateBytes, "bound on each stream of private conversations; when full, new private messages are refused and nothing is dropped (-1: none)")
 	fs.StringVar(&c.hosts, "hosts", "", "host names the server answers to, comma-separated (\"chat.example.com,*.chat.example.com\"); localhost, IP addresses and the host of -addr always work, any other Host gets 421")
 	fs.StringVar(&c.proxies, "trusted-proxies", "", "networks of the reverse proxies in front of the server (CIDRs, comma-separated), whose X-Forwarded-For and X-Forwarded-Proto are believed")
 	version := fs.Bool("version", false, "print the version and exit")
@@ -167,6 +168,7 @@ func run(ctx context.Context, args []string, stderr io.Writer, ready chan<- stri
 		c.opts.Storage = server.MemoryStorage()
 	} else {
 		c.bus.Logger = log
+		c.storage.Logger = log
 		b, err := bus.Open(c.bus)
 		if err != nil {
 			return err
