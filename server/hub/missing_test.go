@@ -2,7 +2,9 @@ package hub_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -55,4 +57,28 @@ func TestUnknownConversationsAreLookedUpOnce(t *testing.T) {
 	mustNot(t, err)
 	_, err = h.Page(ctx, key("ann"), chat.History{Conv: room.ID})
 	wantCode(t, err, chat.CodeNotMember)
+}
+
+// fullLog is a hub.Log whose private conversations are out of room.
+type fullLog struct{ hub.Log }
+
+func (l fullLog) AppendMessage(ctx context.Context, e chat.Entry, o hub.Origin) (chat.Ack, bool, error) {
+	if strings.HasPrefix(e.Conv, "p:") {
+		return chat.Ack{}, false, fmt.Errorf("stream: %w", hub.ErrFull)
+	}
+	return l.Log.AppendMessage(ctx, e, o)
+}
+
+// TestAFullLogRefusesWithAClearError: a message the log has no room for is
+// refused with an error that says so, and rooms carry on.
+func TestAFullLogRefusesWithAClearError(t *testing.T) {
+	h := newHub(t, hub.Options{Log: fullLog{memory.NewLog()}})
+	connect(h, "ann")
+	connect(h, "bob")
+	_, err := h.PostTo(context.Background(), key("ann"), "bob", "hello", id("device-a", 1))
+	var ce *chat.Error
+	if !errors.As(err, &ce) || !strings.Contains(ce.Message, "no room left for private messages") {
+		t.Fatalf("a message to a full log: %v, want an error saying there is no room", err)
+	}
+	post(t, h, "ann", hub.LobbyID, "rooms go on", id("device-a", 2))
 }
