@@ -2,6 +2,7 @@ package server
 
 import (
 	"errors"
+	"fmt"
 	"html"
 	"time"
 
@@ -37,16 +38,22 @@ func (ss *session) handle(f chat.Frame) {
 			ss.conn.SendFrame(&chat.Conv{ConvInfo: info})
 		}
 	case *chat.History:
-		var p *chat.Page
-		if p, err = ss.srv.hub.Page(ss.conn.Context(), ss.user.Key, *f); err == nil {
-			ss.conn.SendReply(p)
-		}
+		err = ss.costly(chat.TypeHistory, func() (int, int, error) {
+			p, err := ss.srv.hub.Page(ss.conn.Context(), ss.user.Key, *f)
+			if err != nil {
+				return 1, 0, err
+			}
+			return 1, ss.conn.SendReply(p), nil
+		})
 	case *chat.Resume:
-		var frames []chat.Frame
-		frames, err = ss.srv.hub.Resume(ss.conn.Context(), ss.user.Key, f.Cursors)
-		for _, p := range frames {
-			ss.conn.SendReply(p)
-		}
+		err = ss.costly(chat.TypeResume, func() (int, int, error) {
+			frames, err := ss.srv.hub.Resume(ss.conn.Context(), ss.user.Key, f.Cursors)
+			bytes := 0
+			for _, p := range frames {
+				bytes += ss.conn.SendReply(p)
+			}
+			return max(len(f.Cursors), 1), bytes, err
+		})
 	case *chat.Read:
 		err = ss.srv.hub.MarkRead(ss.conn.Context(), ss.user.Key, f.Conv, f.Seq)
 	case *chat.SetPassword:
@@ -57,6 +64,33 @@ func (ss *session) handle(f chat.Frame) {
 	if err != nil {
 		ss.conn.SendError(withRef(err, f.FrameType()))
 	}
+}
+
+// costly runs a request that reads storage and sends what it read (cost.go):
+// in the user's turn, while the user's budget lasts, charged the lookups
+// and the bytes serve reports. Over budget it is rate_limited with the time
+// to wait.
+func (ss *session) costly(t chat.Type, serve func() (lookups, bytes int, err error)) error {
+	end, retry, err := ss.srv.costs.begin(ss.conn.Context(), ss.user.Key)
+	switch {
+	case err != nil:
+		return chat.Errorf(chat.CodeInternal, "the server is shutting down; try again")
+	case retry > 0:
+		return &chat.Error{Code: chat.CodeRateLimited, Ref: t,
+			Message: fmt.Sprintf("you are asking for history too fast; try again in %v", retryHint(retry))}
+	}
+	lookups, bytes, err := serve()
+	end(lookups, bytes)
+	return err
+}
+
+// retryHint rounds a wait up for people: tenths of a second under one,
+// whole seconds above.
+func retryHint(d time.Duration) time.Duration {
+	if d < time.Second {
+		return ((d + 99*time.Millisecond) / (100 * time.Millisecond)) * 100 * time.Millisecond
+	}
+	return ((d + time.Second - 1) / time.Second) * time.Second
 }
 
 func withRef(err error, t chat.Type) error {
@@ -78,7 +112,16 @@ func (ss *session) nick(n *chat.Nick) {
 		ss.conn.Reject(withRef(err, chat.TypeNick))
 		return
 	}
+	ok, undo, wait := ss.srv.claims.take(ss.conn.Addr(), time.Now())
+	if !ok {
+		ss.conn.SendError(&chat.Error{Code: chat.CodeRateLimited, Ref: chat.TypeNick,
+			Message: fmt.Sprintf("too many new names from your address; try again in %v, or sign in to a name you have", retryHint(wait))})
+		return
+	}
 	u, err := ss.srv.accounts.Claim(ss.conn.Context(), ss.token, name)
+	if err != nil {
+		undo() // no new account: the claim costs nothing
+	}
 	var ce *chat.Error
 	switch {
 	case errors.Is(err, auth.ErrNameTaken):
@@ -124,7 +167,7 @@ func (ss *session) setPassword(f *chat.SetPassword) error {
 
 // send posts a message, under the per-user rate limit, and acks it.
 func (ss *session) send(f *chat.Send) error {
-	if !ss.srv.messageAllowed(ss.user.Key) {
+	if !ss.srv.messageAllowed(ss.user.Key, ss.conn.Addr()) {
 		return &chat.Error{Code: chat.CodeRateLimited, Message: "you are sending too fast; the message will be retried", Ref: chat.TypeSend, ID: &f.ID}
 	}
 	var ack chat.Ack

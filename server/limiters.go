@@ -48,6 +48,32 @@ func (s *limiterSet) allow(key string, now time.Time) bool {
 	return l.AllowN(now, 1)
 }
 
+// take is allow that can be undone: it reports whether key may act at now
+// and counts it, and returns undo, which gives the token back (when a
+// later check refuses the act after all), or else how long until key may
+// act.
+func (s *limiterSet) take(key string, now time.Time) (ok bool, undo func(), wait time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.limiters) >= s.pruneAt || now.Sub(s.lastPrune) >= pruneEvery {
+		s.prune(now)
+	}
+	l := s.limiters[key]
+	if l == nil {
+		l = rate.NewLimiter(s.limit, s.burst)
+		s.limiters[key] = l
+	}
+	r := l.ReserveN(now, 1)
+	if !r.OK() {
+		return false, nil, rate.InfDuration
+	}
+	if wait = r.DelayFrom(now); wait > 0 {
+		r.CancelAt(now)
+		return false, nil, wait
+	}
+	return true, func() { r.CancelAt(now) }, 0
+}
+
 // prune drops the limiters that are full again at now. The next prune by
 // size waits until the set has doubled, so pruning costs O(1) per allow
 // over time.

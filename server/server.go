@@ -63,6 +63,27 @@ type Options struct {
 	// second, across connections. Default to 10 and 30.
 	MessageRate  float64
 	MessageBurst int
+	// AddrMessageRate and AddrMessageBurst bound the messages sent from one
+	// IP address per second, across its users, so that fresh names from one
+	// address do not multiply the per-user rate. Default to 3 times
+	// MessageRate and MessageBurst.
+	AddrMessageRate  float64
+	AddrMessageBurst int
+	// ClaimsPerHour and ClaimBurst bound the names one IP address may claim
+	// (new accounts). Default to 10 an hour and bursts of 10.
+	ClaimsPerHour float64
+	ClaimBurst    int
+	// LookupRate and LookupBurst bound the conversations one user's resume
+	// and history requests may look up per second, across the user's
+	// connections: a resume costs one per conversation it names, a history
+	// request one. Default to 200 and 2000.
+	LookupRate  float64
+	LookupBurst int
+	// ReplyByteRate and ReplyByteBurst bound the bytes of history and
+	// resume pages sent to one user per second, across connections.
+	// Default to 2 MiB and 16 MiB.
+	ReplyByteRate  float64
+	ReplyByteBurst int
 	// MaxRooms: see hub.Options. Defaults to 100.
 	MaxRooms int
 	// PresenceLimit and RosterInterval: see hub.Options. Default to 200
@@ -104,6 +125,14 @@ func (o *Options) setDefaults() {
 	setDefault(&o.FrameBurst, 100)
 	setDefault(&o.MessageRate, 10)
 	setDefault(&o.MessageBurst, 30)
+	setDefault(&o.AddrMessageRate, 3*o.MessageRate)
+	setDefault(&o.AddrMessageBurst, 3*o.MessageBurst)
+	setDefault(&o.ClaimsPerHour, 10)
+	setDefault(&o.ClaimBurst, 10)
+	setDefault(&o.LookupRate, 200)
+	setDefault(&o.LookupBurst, 2000)
+	setDefault(&o.ReplyByteRate, 2<<20)
+	setDefault(&o.ReplyByteBurst, 16<<20)
 	setDefault(&o.MaxRooms, 100)
 }
 
@@ -125,8 +154,11 @@ type Server struct {
 	mux      *http.ServeMux
 	handler  http.Handler
 
-	messages *limiterSet // per user
-	signIns  *limiterSet // per address
+	messages     *limiterSet // per user
+	addrMessages *limiterSet // per address
+	claims       *limiterSet // per address
+	signIns      *limiterSet // per address
+	costs        *costs      // per user
 }
 
 // New returns a Server ready to serve.
@@ -140,13 +172,19 @@ func New(opts Options) (*Server, error) {
 		Limits:  chat.Limits{MaxTextRunes: chat.MaxTextRunes, MaxFrameBytes: chat.MaxFrameBytes},
 	}
 	s := &Server{
-		opts:     opts,
-		log:      opts.Logger,
-		accounts: opts.Storage.Accounts,
-		welcome:  welcome,
-		edge:     edge.New(edge.Options{Hosts: opts.Hosts, ListenAddr: opts.ListenAddr, TrustedProxies: opts.TrustedProxies}),
-		messages: newLimiterSet(rate.Limit(opts.MessageRate), opts.MessageBurst),
-		signIns:  newLimiterSet(rate.Every(signInEvery), signInBurst),
+		opts:         opts,
+		log:          opts.Logger,
+		accounts:     opts.Storage.Accounts,
+		welcome:      welcome,
+		edge:         edge.New(edge.Options{Hosts: opts.Hosts, ListenAddr: opts.ListenAddr, TrustedProxies: opts.TrustedProxies}),
+		messages:     newLimiterSet(rate.Limit(opts.MessageRate), opts.MessageBurst),
+		addrMessages: newLimiterSet(rate.Limit(opts.AddrMessageRate), opts.AddrMessageBurst),
+		claims:       newLimiterSet(rate.Limit(opts.ClaimsPerHour/3600), opts.ClaimBurst),
+		signIns:      newLimiterSet(rate.Every(signInEvery), signInBurst),
+		costs: newCosts(CostLimits{
+			LookupRate: opts.LookupRate, LookupBurst: opts.LookupBurst,
+			ReplyByteRate: opts.ReplyByteRate, ReplyByteBurst: opts.ReplyByteBurst,
+		}),
 	}
 	h, err := hub.New(hub.Options{
 		Log:            opts.Storage.Log,
@@ -233,8 +271,21 @@ func (s *Server) Close() {
 	s.hub.Close()
 }
 
-// messageAllowed reports whether the user key may send a message now.
-func (s *Server) messageAllowed(key string) bool { return s.messages.allow(key, time.Now()) }
+// messageAllowed reports whether the user key may send a message from addr
+// now: both the user's budget and the address's must allow it, and a
+// message refused costs neither.
+func (s *Server) messageAllowed(key, addr string) bool {
+	now := time.Now()
+	ok, undo, _ := s.addrMessages.take(addr, now)
+	if !ok {
+		return false
+	}
+	if mine, _, _ := s.messages.take(key, now); !mine {
+		undo()
+		return false
+	}
+	return true
+}
 
 // sessionCookie is the name of the cookie that holds a browser's session.
 const sessionCookie = "chat_session"

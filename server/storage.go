@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"log/slog"
 	"time"
 
 	"github.com/founding/chat/server/auth"
@@ -31,15 +32,48 @@ func MemoryStorage() *Storage {
 }
 
 // StorageOptions tune the durable storage; docs/storage.md explains each.
+// Retention is finite by default: rooms keep their newest entries within a
+// count per room and a byte bound per stream, the oldest dropped first;
+// private conversations are never dropped from, and refuse new messages
+// when their streams are full.
 type StorageOptions struct {
 	// Shards spreads conversations over this many streams. Defaults to 1.
 	Shards int
-	// MaxAge drops entries older than this. Zero keeps them.
+	// MaxAge drops room entries older than this. Zero keeps them.
 	MaxAge time.Duration
-	// MaxBytes bounds each stream of entries. Zero means no bound.
+	// MaxBytes bounds each stream of room entries, oldest dropped first.
+	// Defaults to DefaultRetainBytes; negative means no bound.
 	MaxBytes int64
-	// MaxPerConversation keeps at most this many entries per conversation.
+	// MaxPerConversation keeps at most this many entries per room.
+	// Defaults to DefaultRetainPerConversation; negative means no bound.
 	MaxPerConversation int64
+	// PrivateMaxBytes bounds each stream of private conversations, which
+	// refuses new messages when full rather than lose unread ones.
+	// Defaults to DefaultPrivateBytes; negative means no bound.
+	PrivateMaxBytes int64
+	// Logger gets the warnings of streams filling up. Defaults to
+	// slog.Default().
+	Logger *slog.Logger
+}
+
+// The default retention (StorageOptions). JetStream reserves each stream's
+// byte bound on its disk, so one shard needs 6 GiB free by default.
+const (
+	DefaultRetainBytes           = 4 << 30
+	DefaultRetainPerConversation = 100_000
+	DefaultPrivateBytes          = 2 << 30
+)
+
+// bound turns an option into a stream limit: zero the default, negative
+// none.
+func bound(v, def int64) int64 {
+	switch {
+	case v == 0:
+		return def
+	case v < 0:
+		return 0
+	}
+	return v
 }
 
 // OpenStorage makes the durable storage on the JetStream of b: streams for
@@ -49,8 +83,10 @@ func OpenStorage(ctx context.Context, b *bus.Bus, o StorageOptions) (*Storage, e
 		Shards:             o.Shards,
 		Replicas:           b.Replicas,
 		MaxAge:             o.MaxAge,
-		MaxBytes:           o.MaxBytes,
-		MaxPerConversation: o.MaxPerConversation,
+		MaxBytes:           bound(o.MaxBytes, DefaultRetainBytes),
+		MaxPerConversation: bound(o.MaxPerConversation, DefaultRetainPerConversation),
+		PrivateMaxBytes:    bound(o.PrivateMaxBytes, DefaultPrivateBytes),
+		Logger:             o.Logger,
 	})
 	if err != nil {
 		return nil, err

@@ -116,6 +116,8 @@ type Hub struct {
 
 	convMu sync.RWMutex
 	convs  map[string]*conv // conversations some local user is in
+
+	missing missingSet // conversation ids the directory lately did not have
 }
 
 // errMissingSeam is New's answer to Options without a Log or a Directory.
@@ -246,7 +248,8 @@ func (h *Hub) findUser(ctx context.Context, name string) (User, error) {
 }
 
 // record returns the record of conversation id, from the cache or the
-// directory.
+// directory; an id the directory lately did not have is ErrNotFound without
+// asking again (missing.go).
 func (h *Hub) record(ctx context.Context, id string) (ConvRecord, error) {
 	h.mu.Lock()
 	rec, ok := h.records[id]
@@ -254,7 +257,13 @@ func (h *Hub) record(ctx context.Context, id string) (ConvRecord, error) {
 	if ok {
 		return rec, nil
 	}
+	if h.missing.has(id, time.Now()) {
+		return rec, ErrNotFound
+	}
 	rec, err := h.dir.Conv(ctx, id)
+	if errors.Is(err, ErrNotFound) {
+		h.missing.add(id, time.Now())
+	}
 	if err != nil {
 		return rec, err
 	}

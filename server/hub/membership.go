@@ -42,6 +42,7 @@ func (h *Hub) Join(ctx context.Context, key, room string) (chat.ConvInfo, error)
 		return chat.ConvInfo{}, err
 	}
 	rec, err := h.dir.CreateConv(ctx, ConvRecord{ID: id, Kind: chat.KindRoom, Name: clean})
+	h.missing.forget(id)
 	if err != nil {
 		return chat.ConvInfo{}, h.storageError("create the room", err)
 	}
@@ -123,7 +124,9 @@ func (h *Hub) Open(ctx context.Context, key, with string) (chat.ConvInfo, error)
 	if pair[0].Key > pair[1].Key {
 		pair[0], pair[1] = pair[1], pair[0]
 	}
-	rec, err := h.dir.CreateConv(ctx, ConvRecord{ID: "p:" + pair[0].Key + "|" + pair[1].Key, Kind: chat.KindPrivate, Members: pair})
+	id := "p:" + pair[0].Key + "|" + pair[1].Key
+	rec, err := h.dir.CreateConv(ctx, ConvRecord{ID: id, Kind: chat.KindPrivate, Members: pair})
+	h.missing.forget(id)
 	if err != nil {
 		return chat.ConvInfo{}, h.storageError("open the conversation", err)
 	}
@@ -153,6 +156,7 @@ func (h *Hub) PostTo(ctx context.Context, key, to, text string, id chat.MsgID) (
 // conversation (and are told of it) or leave it. It does nothing for users
 // with no connection here, and nothing twice.
 func (h *Hub) applyMember(ctx context.Context, key, id string, member bool) error {
+	h.missing.forget(id) // the conversation exists now, wherever it was made
 	h.mu.Lock()
 	u := h.users[key]
 	if u == nil || (u.convs[id] != nil) == member {

@@ -51,6 +51,9 @@ func (h *Hub) Post(ctx context.Context, key, convID, text string, id chat.MsgID)
 	switch {
 	case errors.Is(err, ErrStaleID):
 		return chat.Ack{}, chat.Errorf(chat.CodeBadRequest, "message id %d of this device was used long ago", id.N)
+	case errors.Is(err, ErrFull):
+		h.opts.Logger.Warn("a message was refused: the log is full", "conv", c.id, "err", err)
+		return chat.Ack{}, chat.Errorf(chat.CodeInternal, "the server has no room left for private messages; yours was not stored. Tell the operator (-private-bytes)")
 	case err != nil:
 		return chat.Ack{}, h.storageError("store the message", err)
 	}

@@ -28,6 +28,9 @@ var (
 	// ErrBeforeStart means a history request asked for entries before the
 	// oldest one held.
 	ErrBeforeStart = errors.New("hub: no entries are held before that sequence")
+	// ErrFull means the log is out of room for the entry and refuses it
+	// rather than drop older ones (private conversations).
+	ErrFull = errors.New("hub: the log is full")
 )
 
 // Log is the history the hub appends to, reads from and watches: an

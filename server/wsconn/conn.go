@@ -49,6 +49,10 @@ const (
 // closes, so storage calls made for the connection end with it.
 func (c *Conn) Context() context.Context { return c.srv.ctx }
 
+// Addr returns the address the connection came from (Options.ClientAddr):
+// the key of the per-address limits.
+func (c *Conn) Addr() string { return c.addr }
+
 // Logger returns the server's logger with the connection's address; made
 // when needed rather than kept, since idle connections outnumber log lines.
 func (c *Conn) Logger() *slog.Logger { return c.srv.log.With("addr", c.addr) }
@@ -191,20 +195,22 @@ func (c *Conn) SendFrame(f chat.Frame) {
 
 // SendReply queues the answer to the client's own request, waiting for
 // room in the queue instead of evicting the client for asking much (a
-// history page); it gives up when the connection ends.
-func (c *Conn) SendReply(f chat.Frame) {
+// history page); it gives up when the connection ends. It returns the
+// encoded size of the frame, what the answer costs to send.
+func (c *Conn) SendReply(f chat.Frame) (bytes int) {
 	b, err := chat.Encode(f)
 	if err != nil {
 		c.Logger().Error("encode failed", "type", f.FrameType(), "err", err)
-		return
+		return 0
 	}
 	if !c.queue.pushWait(c.srv.ctx, b) {
 		if !c.state.ended() {
 			c.Close(chat.CloseSlowConsumer)
 		}
-		return
+		return len(b)
 	}
 	c.kick()
+	return len(b)
 }
 
 // Close ends the connection with cl, once (later closes are ignored),

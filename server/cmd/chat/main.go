@@ -76,6 +76,14 @@ func parse(args []string, stderr io.Writer) (*config, error) {
 	fs.IntVar(&c.opts.MaxConnsPerAddr, "max-conns-per-addr", 64, "websockets allowed from one IP address")
 	fs.Float64Var(&c.opts.MessageRate, "message-rate", 10, "messages per second one user may send")
 	fs.IntVar(&c.opts.MessageBurst, "message-burst", 30, "messages one user may send in a burst")
+	fs.Float64Var(&c.opts.AddrMessageRate, "addr-message-rate", 0, "messages per second sent from one IP address, across its users (0: 3 times -message-rate)")
+	fs.IntVar(&c.opts.AddrMessageBurst, "addr-message-burst", 0, "messages sent from one IP address in a burst (0: 3 times -message-burst)")
+	fs.Float64Var(&c.opts.ClaimsPerHour, "claims-per-hour", 10, "new names (accounts) one IP address may claim per hour")
+	fs.IntVar(&c.opts.ClaimBurst, "claim-burst", 10, "new names one IP address may claim in a burst")
+	fs.Float64Var(&c.opts.LookupRate, "lookup-rate", 200, "conversations one user's resume and history requests may look up per second (a resume costs one per conversation it names)")
+	fs.IntVar(&c.opts.LookupBurst, "lookup-burst", 2000, "conversations one user may look up in a burst")
+	fs.Float64Var(&c.opts.ReplyByteRate, "reply-byte-rate", 2<<20, "bytes of history and resume pages sent to one user per second")
+	fs.IntVar(&c.opts.ReplyByteBurst, "reply-byte-burst", 16<<20, "bytes of history and resume pages sent to one user in a burst")
 	fs.Float64Var(&c.opts.FrameRate, "frame-rate", 50, "frames per second one connection may send")
 	fs.IntVar(&c.opts.FrameBurst, "frame-burst", 100, "frames one connection may send in a burst")
 	fs.IntVar(&c.opts.MaxRooms, "max-rooms", 100, "rooms one user may be in")
@@ -89,9 +97,10 @@ func parse(args []string, stderr io.Writer) (*config, error) {
 	fs.IntVar(&c.bus.Replicas, "replicas", 0, "copies of every stream and bucket (default 1 embedded, 3 on a cluster)")
 	fs.StringVar(&c.bus.Name, "node", "chat", "this node's name on NATS")
 	fs.IntVar(&c.storage.Shards, "log-shards", 1, "streams the conversations are spread over (choose before the first start)")
-	fs.DurationVar(&c.storage.MaxAge, "retain-age", 0, "drop entries older than this (0 keeps them)")
-	fs.Int64Var(&c.storage.MaxBytes, "retain-bytes", 0, "bound on each stream of entries, oldest dropped first (0: none)")
-	fs.Int64Var(&c.storage.MaxPerConversation, "retain-per-conversation", 0, "entries kept per conversation (0: all)")
+	fs.DurationVar(&c.storage.MaxAge, "retain-age", 0, "drop room entries older than this (0 keeps them)")
+	fs.Int64Var(&c.storage.MaxBytes, "retain-bytes", server.DefaultRetainBytes, "bound on each stream of room entries, oldest dropped first (-1: none)")
+	fs.Int64Var(&c.storage.MaxPerConversation, "retain-per-conversation", server.DefaultRetainPerConversation, "entries kept per room, oldest dropped first (-1: all)")
+	fs.Int64Var(&c.storage.PrivateMaxBytes, "private-bytes", server.DefaultPrivateBytes, "bound on each stream of private conversations; when full, new private messages are refused and nothing is dropped (-1: none)")
 	fs.StringVar(&c.hosts, "hosts", "", "host names the server answers to, comma-separated (\"chat.example.com,*.chat.example.com\"); localhost, IP addresses and the host of -addr always work, any other Host gets 421")
 	fs.StringVar(&c.proxies, "trusted-proxies", "", "networks of the reverse proxies in front of the server (CIDRs, comma-separated), whose X-Forwarded-For and X-Forwarded-Proto are believed")
 	version := fs.Bool("version", false, "print the version and exit")
@@ -159,6 +168,7 @@ func run(ctx context.Context, args []string, stderr io.Writer, ready chan<- stri
 		c.opts.Storage = server.MemoryStorage()
 	} else {
 		c.bus.Logger = log
+		c.storage.Logger = log
 		b, err := bus.Open(c.bus)
 		if err != nil {
 			return err

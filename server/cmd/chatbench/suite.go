@@ -188,6 +188,7 @@ var raisedLimits = []string{
 	"-max-conns-per-addr", "60000",
 	"-message-rate", "1000000", "-message-burst", "1000000",
 	"-frame-rate", "1000000", "-frame-burst", "1000000",
+	"-claims-per-hour", "1000000", "-claim-burst", "1000000",
 }
 
 func ready(url string) bool {

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -27,7 +28,11 @@ const (
 	seqHeader     = "Chat-Seq"
 	streamPrefix  = "CHAT_LOG_"
 	subjectPrefix = "chat.log."
-	devicesBucket = "devices"
+	// Private conversations made since retention was bounded live in
+	// streams of their own (Log, "Where entries live").
+	privateStreamPrefix  = "CHAT_PRIVATE_"
+	privateSubjectPrefix = "chat.private."
+	devicesBucket        = "devices"
 	// maxAppendAttempts bounds the retries when other processes keep
 	// appending to the same conversation.
 	maxAppendAttempts = 32
@@ -42,14 +47,26 @@ type LogOptions struct {
 	Shards int
 	// Replicas is how many copies each stream keeps. Defaults to 1.
 	Replicas int
-	// MaxAge drops entries older than this. Zero keeps them forever.
+	// MaxAge drops room entries older than this. Zero keeps them forever.
 	MaxAge time.Duration
-	// MaxBytes bounds each stream; the oldest entries go first. Zero means
-	// no bound.
+	// MaxBytes bounds each stream of room entries; the oldest entries go
+	// first. Zero means no bound.
 	MaxBytes int64
-	// MaxPerConversation keeps at most this many entries per conversation.
-	// Zero means no bound.
+	// MaxPerConversation keeps at most this many entries per room. Zero
+	// means no bound.
 	MaxPerConversation int64
+	// PrivateMaxBytes bounds each stream of private conversations. Nothing
+	// private is ever dropped to make room: once a stream is full, new
+	// private entries are refused with hub.ErrFull. Zero means no bound.
+	PrivateMaxBytes int64
+	// FillWarning is the share of a stream's byte bound past which the log
+	// warns, at most once per WarnEvery per stream. Defaults to 0.8.
+	FillWarning float64
+	// WarnEvery defaults to 10 minutes.
+	WarnEvery time.Duration
+	// FillCheckEvery is how often an append looks at how full its stream
+	// is. Defaults to a minute.
+	FillCheckEvery time.Duration
 	// DedupeWindow is how long JetStream itself remembers message ids, which
 	// covers a crash between storing an entry and recording its device mark.
 	// Defaults to 10 minutes.
@@ -65,10 +82,20 @@ type LogOptions struct {
 // Log is a hub.Log in JetStream streams. It is safe for concurrent
 // use, and several processes may share one: a conversation's next sequence
 // is claimed with an expected-last-sequence check, retried on conflict.
+//
+// Where entries live: rooms in the streams CHAT_LOG_<n>, bounded by age,
+// bytes and entries per room, the oldest dropped first; private
+// conversations in CHAT_PRIVATE_<n>, bounded by bytes only and refusing new
+// entries when full, so that a flood in rooms never costs anyone a private
+// message they have not read. A private conversation that already had
+// entries in CHAT_LOG_<n> (a data directory from before the private
+// streams) stays there, so nothing of it is lost or split.
 type Log struct {
 	opts    LogOptions
 	js      jetstream.JetStream
-	streams []jetstream.Stream
+	streams []jetstream.Stream // rooms (and private conversations from before)
+	private []jetstream.Stream // private conversations
+	fill    []fillCheck        // per stream, streams then private
 	devices jetstream.KeyValue
 	now     func() time.Time
 	// watching is set while Watch keeps the newest sequences current;
@@ -83,6 +110,7 @@ type Log struct {
 // convLog is what this process knows of one conversation.
 type convLog struct {
 	mu         sync.Mutex
+	at         *place // where its entries live, once known
 	loaded     bool
 	last       uint64       // newest conversation sequence
 	lastStream uint64       // its stream sequence
@@ -107,14 +135,29 @@ func OpenLog(ctx context.Context, js jetstream.JetStream, opts LogOptions) (*Log
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
+	if opts.FillWarning <= 0 || opts.FillWarning > 1 {
+		opts.FillWarning = 0.8
+	}
+	if opts.WarnEvery <= 0 {
+		opts.WarnEvery = 10 * time.Minute
+	}
+	if opts.FillCheckEvery <= 0 {
+		opts.FillCheckEvery = time.Minute
+	}
 	l := &Log{opts: opts, js: js, now: time.Now, convs: make(map[string]*convLog), marks: make(map[deviceKey]*deviceState)}
 	for i := 0; i < opts.Shards; i++ {
 		s, err := js.CreateOrUpdateStream(ctx, l.streamConfig(i))
 		if err != nil {
-			return nil, fmt.Errorf("jetstream: stream %s%d: %w", streamPrefix, i, err)
+			return nil, fmt.Errorf("jetstream: stream %s%d: %w%s", streamPrefix, i, err, reserveHint(err))
 		}
 		l.streams = append(l.streams, s)
+		p, err := js.CreateOrUpdateStream(ctx, l.privateConfig(i))
+		if err != nil {
+			return nil, fmt.Errorf("jetstream: stream %s%d: %w%s", privateStreamPrefix, i, err, reserveHint(err))
+		}
+		l.private = append(l.private, p)
 	}
+	l.fill = make([]fillCheck, 2*opts.Shards)
 	kv, err := openBucket(ctx, js, devicesBucket, "per-device high-water marks of message ids", opts.Replicas)
 	if err != nil {
 		return nil, err
@@ -148,17 +191,124 @@ func (l *Log) streamConfig(shard int) jetstream.StreamConfig {
 	}
 }
 
+// privateConfig is the stream of private conversations of a shard: no age
+// or count limit, and full means refusing, never dropping.
+func (l *Log) privateConfig(shard int) jetstream.StreamConfig {
+	maxBytes := l.opts.PrivateMaxBytes
+	if maxBytes <= 0 {
+		maxBytes = -1
+	}
+	return jetstream.StreamConfig{
+		Name:        privateStreamPrefix + strconv.Itoa(shard),
+		Description: "chat: private conversation entries, one subject per conversation; refuses new ones when full",
+		Subjects:    []string{privateSubjectPrefix + strconv.Itoa(shard) + ".*"},
+		Storage:     jetstream.FileStorage,
+		Replicas:    l.opts.Replicas,
+		Retention:   jetstream.LimitsPolicy,
+		Discard:     jetstream.DiscardNew,
+		MaxBytes:    maxBytes,
+		Duplicates:  l.opts.DedupeWindow,
+		AllowDirect: true,
+		DenyDelete:  true,
+	}
+}
+
+// reserveHint explains a stream JetStream would not make for want of room.
+func reserveHint(err error) string {
+	if err != nil && strings.Contains(err.Error(), "insufficient") {
+		return " (JetStream reserves each stream's byte bound on disk: lower -retain-bytes or -private-bytes, or free disk space)"
+	}
+	return ""
+}
+
 func (l *Log) shard(conv string) int {
 	h := fnv.New32a()
 	h.Write([]byte(conv))
 	return int(h.Sum32() % uint32(len(l.streams)))
 }
 
-func (l *Log) subject(conv string) string {
-	return subjectPrefix + strconv.Itoa(l.shard(conv)) + "." + token(conv)
+// place is where a conversation's entries live: a stream, the subject in
+// it, and which fill check watches the stream.
+type place struct {
+	stream  jetstream.Stream
+	subject string
+	fill    int  // index in Log.fill
+	private bool // a private stream: full refuses
 }
 
-func (l *Log) stream(conv string) jetstream.Stream { return l.streams[l.shard(conv)] }
+// roomPlace is where conversation conv lives in the streams of rooms.
+func (l *Log) roomPlace(conv string) *place {
+	n := l.shard(conv)
+	return &place{stream: l.streams[n], subject: subjectPrefix + strconv.Itoa(n) + "." + token(conv), fill: n}
+}
+
+// where returns where conversation conv lives: a private one in the
+// private streams, unless it has entries from before them in the streams
+// of rooms.
+func (l *Log) where(ctx context.Context, conv string) (*place, error) {
+	room := l.roomPlace(conv)
+	if !strings.HasPrefix(conv, privateConvPrefix) {
+		return room, nil
+	}
+	n := l.shard(conv)
+	private := &place{stream: l.private[n], subject: privateSubjectPrefix + strconv.Itoa(n) + "." + token(conv), fill: len(l.streams) + n, private: true}
+	_, err := private.stream.GetLastMsgForSubject(ctx, private.subject)
+	if err == nil {
+		return private, nil
+	}
+	if !errors.Is(err, jetstream.ErrMsgNotFound) {
+		return nil, fmt.Errorf("jetstream: finding %q: %w", conv, err)
+	}
+	_, err = room.stream.GetLastMsgForSubject(ctx, room.subject)
+	switch {
+	case err == nil:
+		return room, nil // from before the private streams
+	case errors.Is(err, jetstream.ErrMsgNotFound):
+		return private, nil
+	default:
+		return nil, fmt.Errorf("jetstream: finding %q: %w", conv, err)
+	}
+}
+
+// fillCheck is when a stream's fill was last looked at and last warned of.
+type fillCheck struct {
+	mu              sync.Mutex
+	checked, warned time.Time
+}
+
+// checkFill warns, at most every WarnEvery, when the stream of at holds more
+// than FillWarning of its byte bound: rooms then start losing their oldest
+// entries, private conversations will soon refuse new ones.
+func (l *Log) checkFill(ctx context.Context, at *place) {
+	fc := &l.fill[at.fill]
+	now := l.now()
+	fc.mu.Lock()
+	defer fc.mu.Unlock()
+	if now.Sub(fc.checked) < l.opts.FillCheckEvery {
+		return
+	}
+	fc.checked = now
+	info, err := at.stream.Info(ctx)
+	if err != nil {
+		l.opts.Logger.Warn("could not see how full a log stream is", "err", err)
+		return
+	}
+	bound := info.Config.MaxBytes
+	if bound <= 0 || float64(info.State.Bytes) < l.opts.FillWarning*float64(bound) || now.Sub(fc.warned) < l.opts.WarnEvery {
+		return
+	}
+	fc.warned = now
+	then := "the oldest room entries are being dropped to make room (-retain-bytes)"
+	if at.private {
+		then = "new private messages will be refused when it is full (-private-bytes)"
+	}
+	l.opts.Logger.Warn("a log stream is filling up: "+then, "stream", info.Config.Name,
+		"bytes", info.State.Bytes, "bound", bound, "full", fmt.Sprintf("%.0f%%", 100*float64(info.State.Bytes)/float64(bound)))
+}
+
+// privateConvPrefix starts the id of every private conversation (the hub's
+// "p:<key>|<key>").
+const privateConvPrefix = "p:"
 
 func (l *Log) conv(id string) *convLog {
 	l.mu.Lock()
@@ -177,7 +327,14 @@ func (l *Log) load(ctx context.Context, c *convLog, conv string) error {
 	if c.loaded {
 		return nil
 	}
-	msg, err := l.stream(conv).GetLastMsgForSubject(ctx, l.subject(conv))
+	if c.at == nil {
+		at, err := l.where(ctx, conv)
+		if err != nil {
+			return err
+		}
+		c.at = at
+	}
+	msg, err := c.at.stream.GetLastMsgForSubject(ctx, c.at.subject)
 	switch {
 	case errors.Is(err, jetstream.ErrMsgNotFound):
 		c.last, c.lastStream = 0, 0
@@ -262,7 +419,7 @@ func (l *Log) publish(ctx context.Context, c *convLog, e chat.Entry, o *hub.Orig
 	if err != nil {
 		return chat.Ack{}, false, err
 	}
-	msg := &nats.Msg{Subject: l.subject(e.Conv), Data: data, Header: nats.Header{}}
+	msg := &nats.Msg{Subject: c.at.subject, Data: data, Header: nats.Header{}}
 	msg.Header.Set(seqHeader, strconv.FormatUint(e.Seq, 10))
 	opts := []jetstream.PublishOpt{jetstream.WithExpectLastSequencePerSubject(c.lastStream)}
 	if o != nil {
@@ -270,11 +427,15 @@ func (l *Log) publish(ctx context.Context, c *convLog, e chat.Entry, o *hub.Orig
 	}
 	pub, err := l.js.PublishMsg(ctx, msg, opts...)
 	if err != nil {
+		if c.at.private && isStoreFailed(err) {
+			return chat.Ack{}, false, fmt.Errorf("jetstream: %s: %w", c.at.stream.CachedInfo().Config.Name, hub.ErrFull)
+		}
 		return chat.Ack{}, false, err
 	}
+	l.checkFill(ctx, c.at)
 	if pub.Duplicate {
 		// Stored before, within the dedupe window: return that entry.
-		orig, err := l.entryAt(ctx, e.Conv, pub.Sequence)
+		orig, err := l.entryAt(ctx, c.at, pub.Sequence)
 		if err != nil {
 			return chat.Ack{}, false, err
 		}
@@ -283,6 +444,15 @@ func (l *Log) publish(ctx context.Context, c *convLog, e chat.Entry, o *hub.Orig
 	c.last, c.lastStream = e.Seq, pub.Sequence
 	c.push(e, l.opts.TailCache)
 	return chat.Ack{Conv: e.Conv, Seq: e.Seq, Time: e.Time}, false, nil
+}
+
+// jsErrCodeStoreFailed is JetStream's answer to a message a stream could not
+// store, such as one over the bound of a stream that refuses when full.
+const jsErrCodeStoreFailed jetstream.ErrorCode = 10077
+
+func isStoreFailed(err error) bool {
+	var apiErr *jetstream.APIError
+	return errors.As(err, &apiErr) && apiErr.ErrorCode == jsErrCodeStoreFailed
 }
 
 func isWrongLast(err error) bool {
@@ -343,7 +513,7 @@ func (l *Log) Page(ctx context.Context, q chat.History) (chat.Page, error) {
 		c.loaded = false // another process may have appended
 	}
 	err := l.load(ctx, c, q.Conv)
-	last, lastStream := c.last, c.lastStream
+	last, lastStream, at := c.last, c.lastStream, c.at
 	tail := append([]chat.Entry(nil), c.tail...)
 	c.mu.Unlock()
 	if err != nil {
@@ -356,7 +526,7 @@ func (l *Log) Page(ctx context.Context, q chat.History) (chat.Page, error) {
 		}
 		return p, checkFuture(q, 0)
 	}
-	first, firstStream, err := l.firstEntry(ctx, q.Conv)
+	first, firstStream, err := l.firstEntry(ctx, at, q.Conv)
 	if err != nil {
 		return p, err
 	}
@@ -375,7 +545,7 @@ func (l *Log) Page(ctx context.Context, q chat.History) (chat.Page, error) {
 		p.Entries = append([]chat.Entry(nil), tail[lo-tail[0].Seq:hi-tail[0].Seq+1]...)
 		return p, nil
 	}
-	p.Entries, err = l.read(ctx, q.Conv, lo, hi, firstStream, lastStream)
+	p.Entries, err = l.read(ctx, at, q.Conv, lo, hi, firstStream, lastStream)
 	return p, err
 }
 
@@ -411,8 +581,8 @@ func pageRange(q chat.History, first, last uint64) (lo, hi uint64) {
 
 // firstEntry returns the conversation and stream sequences of the oldest
 // entry of conv still held.
-func (l *Log) firstEntry(ctx context.Context, conv string) (uint64, uint64, error) {
-	msg, err := l.stream(conv).GetMsg(ctx, 1, jetstream.WithGetMsgSubject(l.subject(conv)))
+func (l *Log) firstEntry(ctx context.Context, at *place, conv string) (uint64, uint64, error) {
+	msg, err := at.stream.GetMsg(ctx, 1, jetstream.WithGetMsgSubject(at.subject))
 	if err != nil {
 		return 0, 0, fmt.Errorf("jetstream: first entry of %q: %w", conv, err)
 	}
@@ -422,8 +592,8 @@ func (l *Log) firstEntry(ctx context.Context, conv string) (uint64, uint64, erro
 
 // read returns entries lo..hi of conv from the stream: it finds lo by a
 // binary search over stream sequences, then walks the conversation's subject.
-func (l *Log) read(ctx context.Context, conv string, lo, hi, firstStream, lastStream uint64) ([]chat.Entry, error) {
-	s, subj := l.stream(conv), l.subject(conv)
+func (l *Log) read(ctx context.Context, where *place, conv string, lo, hi, firstStream, lastStream uint64) ([]chat.Entry, error) {
+	s, subj := where.stream, where.subject
 	at, err := l.locate(ctx, s, subj, lo, firstStream, lastStream)
 	if err != nil {
 		return nil, err
@@ -472,8 +642,8 @@ func (l *Log) locate(ctx context.Context, s jetstream.Stream, subj string, seq, 
 }
 
 // entryAt reads the entry stored at a stream sequence.
-func (l *Log) entryAt(ctx context.Context, conv string, streamSeq uint64) (chat.Entry, error) {
-	msg, err := l.stream(conv).GetMsg(ctx, streamSeq)
+func (l *Log) entryAt(ctx context.Context, at *place, streamSeq uint64) (chat.Entry, error) {
+	msg, err := at.stream.GetMsg(ctx, streamSeq)
 	if err != nil {
 		return chat.Entry{}, err
 	}
@@ -492,7 +662,7 @@ func (l *Log) Watch(ctx context.Context, fn func(chat.Entry)) (stop func(), err 
 			cc.Stop()
 		}
 	}
-	for _, s := range l.streams {
+	for _, s := range append(append([]jetstream.Stream(nil), l.streams...), l.private...) {
 		cons, err := s.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverNewPolicy})
 		if err != nil {
 			stopAll()
