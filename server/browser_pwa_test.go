@@ -129,9 +129,13 @@ func (s *site) stop() {
 // start starts the server of build version again on the same address.
 func (s *site) start(version string) {
 	s.t.Helper()
+	// Poll until the address is free again (the old listener's close may
+	// still be under way).
 	var ln net.Listener
 	var err error
-	for deadline := time.Now().Add(wait); ; time.Sleep(50 * time.Millisecond) {
+	poll := time.NewTicker(50 * time.Millisecond)
+	defer poll.Stop()
+	for deadline := time.Now().Add(wait); ; <-poll.C {
 		if ln, err = net.Listen("tcp", s.addr); err == nil || !errors.Is(err, syscall.EADDRINUSE) || time.Now().After(deadline) {
 			break
 		}
@@ -468,5 +472,49 @@ func TestBrowserRouteToAConversationNotOnes(t *testing.T) {
 		if isJS(t, tab, `!!window.pwned`) {
 			t.Fatalf("the route %q ran script", id)
 		}
+	}
+}
+
+// failOutboxWrites is a JavaScript expression: from now on the page's
+// IndexedDB refuses to store outbox messages, as a full disk or a storage
+// quota does (the conversations still save).
+const failOutboxWrites = `(() => {
+	const put = IDBObjectStore.prototype.put;
+	window.__restoreOutboxWrites = () => { IDBObjectStore.prototype.put = put; };
+	IDBObjectStore.prototype.put = function (...args) {
+		if (this.name === 'outbox') throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+		return put.apply(this, args);
+	};
+	return true;
+})()`
+
+// TestBrowserMessageNotSavedStaysInTheComposer: when the browser cannot
+// keep a message, the user is told so, the text is back in the composer,
+// and the message is neither shown as waiting nor sent.
+func TestBrowserMessageNotSavedStaysInTheComposer(t *testing.T) {
+	s := pwaSetup(t, build.Version())
+	b := chattest.NewBrowser(t)
+	ann := b.ProfileTab(t)
+	openChat(t, ann, s.URL)
+	pickName(t, ann, "Ann")
+	say(t, ann, "saved before")
+	waitJS(t, ann, delivered("Ann", "saved before"))
+
+	chattest.Eval[bool](t, ann, failOutboxWrites)
+	say(t, ann, "not kept here")
+	waitJS(t, ann, `(document.getElementById('notice')?.textContent || '').includes('could not save this message on this device')`)
+	waitJS(t, ann, `document.getElementById('composer').value === 'not kept here'`)
+	if isJS(t, ann, `!!document.querySelector('#timeline .entry.pending')`) {
+		t.Error("a message that was not saved is shown as waiting")
+	}
+	chattest.Screenshot(t, ann, "not-saved")
+
+	// Once the browser keeps messages again, the next one goes; the one
+	// refused never did (entries arrive in order, so it would be before).
+	chattest.Eval[bool](t, ann, `(window.__restoreOutboxWrites(), document.getElementById('composer').value = '') === ''`)
+	say(t, ann, "saved after")
+	waitJS(t, ann, delivered("Ann", "saved after"))
+	if got := fmt.Sprint(chattest.Eval[[]string](t, ann, bodies)); got != "[saved before saved after]" {
+		t.Errorf("timeline = %s, want only the saved messages", got)
 	}
 }

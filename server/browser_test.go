@@ -22,11 +22,16 @@ import (
 	"github.com/founding/chat/app/chat"
 	"github.com/founding/chat/build"
 	"github.com/founding/chat/server/chattest"
+	"github.com/founding/chat/server/hub"
 )
 
-// wait bounds every poll of these tests: long enough for a loaded CI
-// machine, short enough that a broken feature fails the test quickly.
-const wait = 15 * time.Second
+// wait bounds every poll of these tests. The tests wait for states (the
+// page's, the service worker's, IndexedDB's), never for a time, so the
+// bound costs nothing when things work: it is long enough for a loaded
+// machine (two cores, every package's tests at once under -race, where a
+// first start of the wasm or a service worker's install of the app has
+// taken well over 15s), and a broken feature still fails, a minute late.
+const wait = 60 * time.Second
 
 // skipShort skips browser tests under -short; a missing Chromium fails in
 // chattest.NewBrowser.
@@ -599,17 +604,20 @@ func TestBrowserCrowdedRoomShowsACount(t *testing.T) {
 		crowd[0].Send(&chat.Send{ID: chat.MsgID{Device: "bob-device", N: n}, Conv: "r:lobby", Text: text})
 		waitJS(t, ann, delivered("Bob", text))
 	}
-	// countBecomes has Bob write until the renewed roster comes with it.
+	// countBecomes has Bob write until the renewed roster comes with one of
+	// his messages (it rides on the first frame after a RosterInterval
+	// tick). Each message is awaited on the page, which paces the loop.
 	countBecomes := func(n int) {
 		t.Helper()
-		for i := range 100 {
+		for i := 0; ; i++ {
 			say(fmt.Sprintf("message %d", i))
 			if isJS(t, ann, count(n)) {
 				return
 			}
-			time.Sleep(opts.RosterInterval)
+			if time.Duration(i)*opts.RosterInterval > wait {
+				t.Fatalf("the page does not show %d online after %d messages", n, i+1)
+			}
 		}
-		t.Fatalf("the page does not show %d online", n)
 	}
 	countBecomes(4)
 	if more := chattest.Eval[string](t, ann, `document.getElementById('people-more')?.textContent`); more != "and 2 more" {
@@ -624,4 +632,30 @@ func TestBrowserCrowdedRoomShowsACount(t *testing.T) {
 
 	crowd[2].Conn.Close(websocket.StatusNormalClosure, "")
 	countBecomes(3)
+}
+
+// TestBrowserIsolatesBidiText: a right-to-left name and a bidi override in
+// a message cannot reorder the page around them, and a link that holds an
+// override opens what it shows.
+func TestBrowserIsolatesBidiText(t *testing.T) {
+	s, b := chatSetup(t)
+	ann := people(t, b, s.URL, "Ann")[0]
+	// A client of its own: a browser's keyboard would not type U+202E.
+	sara := s.User(t, "שרה")
+	const trick = "see http://a.example/\u202e/gpj.exe now"
+	sara.Send(&chat.Send{ID: chat.MsgID{Device: "sara-device", N: 1}, Conv: hub.LobbyID, Text: trick})
+	waitJS(t, ann, `[...document.querySelectorAll('#timeline .entry.msg')].some(e => e.textContent.includes('gpj.exe'))`)
+	links := chattest.Eval[[]string](t, ann, `[...document.querySelectorAll('#timeline .body a')].map(a => a.getAttribute('href') + ' ' + a.textContent)`)
+	if len(links) != 1 || links[0] != "http://a.example/ http://a.example/" {
+		t.Errorf("links = %q, want the link to end at the override", links)
+	}
+	for _, sel := range []string{"#timeline .from", "#timeline .body", ".person-name"} {
+		if got := chattest.Eval[string](t, ann, `getComputedStyle(document.querySelector(`+jsString(sel)+`)).unicodeBidi`); got != "plaintext" {
+			t.Errorf("%s: unicode-bidi %q, want plaintext (isolated)", sel, got)
+		}
+	}
+	if got := chattest.Eval[string](t, ann, `document.querySelector('#timeline .body').getAttribute('dir')`); got != "auto" {
+		t.Errorf("message dir = %q, want auto", got)
+	}
+	chattest.Screenshot(t, ann, "bidi")
 }

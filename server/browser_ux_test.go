@@ -300,7 +300,12 @@ func TestBrowserMentionsAndNotifications(t *testing.T) {
 
 	say(t, ann, "@bob look at this")
 	say(t, ann, "/msg Bob psst")
-	chattest.Eventually(t, wait, func() bool { return len(notifications(t, bob)) == 2 }, "Bob has no two notifications")
+	if !chattest.Within(wait, func() bool { return len(notifications(t, bob)) == 2 }) {
+		t.Fatalf("Bob has no two notifications: %+v; Ann's timeline %v, Bob's conversations %v, Bob's timeline %v",
+			notifications(t, bob), chattest.Eval[[]string](t, ann, bodies),
+			chattest.Eval[[]string](t, bob, `[...document.querySelectorAll('.conv-item')].map(e => e.textContent)`),
+			chattest.Eval[[]string](t, bob, bodies))
+	}
 	got := notifications(t, bob)
 	if n := got[0]; n.Title != "Ann (private)" || n.Body != "psst" || !strings.HasPrefix(n.Conv, "p:") || n.Tag != n.Conv {
 		t.Errorf("private notification = %+v", n)

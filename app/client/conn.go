@@ -10,6 +10,14 @@
 // fill gaps, resend unacknowledged messages. Local is what the browser keeps
 // between visits (IndexedDB): the saved conversations (Saved, which Restore
 // puts back) and the outbox, with a device id per tab (docs/offline.md).
+//
+// Session is the controller that ties them together without any user
+// interface: it owns a Conn, a Model and a Local, applies the connection's
+// events (Handle), writes what the model asks for, keeps the outbox and the
+// conversations in the Local, and returns every error to its caller. It
+// belongs to one goroutine, its owner; chattest.ModelClient drives it from
+// a test, so the outbox's durability is tested natively against a real
+// server.
 package client
 
 import (

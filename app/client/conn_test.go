@@ -124,8 +124,12 @@ func options(s *chattest.Server, on func(client.Event)) client.Options {
 	}
 }
 
+// runner is what keeps a connection up until its context ends: a Conn or a
+// Session.
+type runner interface{ Run(ctx context.Context) }
+
 // run starts conn and stops it when the test ends.
-func run(t *testing.T, conn *client.Conn) {
+func run(t *testing.T, conn runner) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -151,6 +155,30 @@ func start(t *testing.T, opts client.Options) (*client.Conn, *recorder) {
 	conn := client.New(opts)
 	run(t, conn)
 	return conn, rec
+}
+
+// holdsFor proves that something does NOT happen during d, where no event
+// marks the end of the span: it checks ok as events come (polling every few
+// milliseconds) and fails at once when ok stops holding, or at the end.
+func holdsFor(t *testing.T, d time.Duration, what string, ok func() bool) {
+	t.Helper()
+	end := time.NewTimer(d)
+	defer end.Stop()
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		if !ok() {
+			t.Fatalf("within %v: not %s", d, what)
+		}
+		select {
+		case <-end.C:
+			if !ok() {
+				t.Fatalf("within %v: not %s", d, what)
+			}
+			return
+		case <-tick.C:
+		}
+	}
 }
 
 // states returns the state changes among events.
@@ -223,12 +251,16 @@ func TestConnDisconnectAndReconnect(t *testing.T) {
 		t.Fatalf("Send while offline = %v, want ErrOffline", err)
 	}
 	chattest.Eventually(t, wait, func() bool { return s.Stats().Sessions == 0 }, "the server still holds the connection")
-	time.Sleep(200 * time.Millisecond) // prove that it stays offline
-	for _, e := range rec.all()[off+1:] {
-		if e.Changed && e.State != client.Offline {
-			t.Fatalf("state %v after Disconnect", e.State)
+	// Nothing marks "it stays offline": watch for a while that no state
+	// but Offline follows.
+	holdsFor(t, 200*time.Millisecond, "offline after Disconnect", func() bool {
+		for _, e := range rec.all()[off+1:] {
+			if e.Changed && e.State != client.Offline {
+				return false
+			}
 		}
-	}
+		return true
+	})
 
 	n := rec.len()
 	conn.Reconnect()
@@ -254,7 +286,11 @@ func TestConnDisconnectGoesStraightOffline(t *testing.T) {
 	_, i := rec.next(t, 0, "welcome", isWelcome(func(*chat.Welcome) bool { return true }))
 	conn.Disconnect()
 	rec.next(t, i, "offline", isState(client.Offline))
-	time.Sleep(200 * time.Millisecond) // prove that nothing follows
+	// Nothing marks "nothing follows": watch for a while that no second
+	// state comes.
+	holdsFor(t, 200*time.Millisecond, "only offline after Disconnect", func() bool {
+		return len(states(rec.all()[i:])) <= 1
+	})
 	if got := states(rec.all()[i:]); len(got) != 1 || got[0] != client.Offline {
 		t.Fatalf("states after Disconnect = %v, want [offline]:%s", got, describeEvents(rec.all()[i:]))
 	}
@@ -395,12 +431,16 @@ func TestConnBackoffSurvivesReconnect(t *testing.T) {
 	if e.Retry < 5*time.Second {
 		t.Fatalf("retry in %v, want at least 5s", e.Retry)
 	}
-	time.Sleep(300 * time.Millisecond) // prove that no dial happens meanwhile
-	for _, e := range rec.all()[j+1:] {
-		if e.Changed {
-			t.Fatalf("dialed again before the backoff ended: %s", describeEvent(e))
+	// The backoff is at least 5s: watch a part of it for a dial.
+	holdsFor(t, 300*time.Millisecond, "no dial before the backoff ends", func() bool {
+		for _, e := range rec.all()[j+1:] {
+			if e.Changed {
+				t.Logf("dialed: %s", describeEvent(e))
+				return false
+			}
 		}
-	}
+		return true
+	})
 }
 
 func TestConnAppPingKeepsTheConnection(t *testing.T) {
@@ -413,11 +453,15 @@ func TestConnAppPingKeepsTheConnection(t *testing.T) {
 	opts.PongTimeout = time.Second
 	conn, rec := start(t, opts)
 	_, i := rec.next(t, 0, "welcome need_name", isWelcome(func(w *chat.Welcome) bool { return w.NeedName }))
-	// Nothing but pongs comes from the server from now on.
-	time.Sleep(1500 * time.Millisecond)
-	for _, e := range rec.all()[i+1:] {
-		t.Errorf("unexpected event while idle: %s", describeEvent(e))
-	}
+	// Nothing but pongs comes from the server from now on: over more than
+	// the PongTimeout, no event (such as a presumed-dead reconnect) follows.
+	holdsFor(t, 1500*time.Millisecond, "no event while idle", func() bool {
+		for _, e := range rec.all()[i+1:] {
+			t.Logf("unexpected event while idle: %s", describeEvent(e))
+			return false
+		}
+		return true
+	})
 	if err := conn.Send(&chat.Nick{Name: "ann"}); err != nil {
 		t.Fatalf("Send after idling = %v", err)
 	}

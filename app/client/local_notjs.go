@@ -30,6 +30,31 @@ type memProfile struct {
 	outbox  map[chat.MsgID]record
 	locks   map[string]*memBackend // device -> holder
 	tabs    map[*memBackend]bool
+	failing error // what every write returns, set by FailWrites
+}
+
+// FailWrites makes every write to the store name (of every Local opened
+// with that name) fail with err, as a full disk or a storage quota would,
+// until FailWrites(name, nil). Reads still work. It exists outside the
+// browser only, for tests of what the user is told when a save fails.
+func FailWrites(name string, err error) {
+	p := profile(name)
+	p.mu.Lock()
+	p.failing = err
+	p.mu.Unlock()
+}
+
+// write takes the profile's lock for a write: it fails when closed or when
+// writes fail (FailWrites).
+func (b *memBackend) write() error {
+	if err := b.lock(); err != nil {
+		return err
+	}
+	if err := b.p.failing; err != nil {
+		b.p.mu.Unlock()
+		return err
+	}
+	return nil
 }
 
 type memBackend struct {
@@ -40,7 +65,18 @@ type memBackend struct {
 }
 
 func openBackend(name string) (backend, error) {
+	p := profile(name)
+	b := &memBackend{p: p}
+	p.mu.Lock()
+	p.tabs[b] = true
+	p.mu.Unlock()
+	return b, nil
+}
+
+// profile returns the profile name, made on first use.
+func profile(name string) *memProfile {
 	profiles.Lock()
+	defer profiles.Unlock()
 	p := profiles.m[name]
 	if p == nil {
 		p = &memProfile{
@@ -52,12 +88,7 @@ func openBackend(name string) (backend, error) {
 		}
 		profiles.m[name] = p
 	}
-	profiles.Unlock()
-	b := &memBackend{p: p}
-	p.mu.Lock()
-	p.tabs[b] = true
-	p.mu.Unlock()
-	return b, nil
+	return p
 }
 
 func (b *memBackend) lock() error {
@@ -110,7 +141,7 @@ func (b *memBackend) records() ([]record, error) {
 }
 
 func (b *memBackend) add(r record) error {
-	if err := b.lock(); err != nil {
+	if err := b.write(); err != nil {
 		return err
 	}
 	defer b.p.mu.Unlock()
@@ -120,7 +151,7 @@ func (b *memBackend) add(r record) error {
 }
 
 func (b *memBackend) update(r record) error {
-	if err := b.lock(); err != nil {
+	if err := b.write(); err != nil {
 		return err
 	}
 	defer b.p.mu.Unlock()
@@ -180,7 +211,7 @@ func (b *memBackend) meta() (string, error) {
 }
 
 func (b *memBackend) putMeta(json string) error {
-	if err := b.lock(); err != nil {
+	if err := b.write(); err != nil {
 		return err
 	}
 	defer b.p.mu.Unlock()
@@ -197,7 +228,7 @@ func (b *memBackend) convs() ([]string, error) {
 }
 
 func (b *memBackend) putConv(id, json string) error {
-	if err := b.lock(); err != nil {
+	if err := b.write(); err != nil {
 		return err
 	}
 	defer b.p.mu.Unlock()

@@ -8,16 +8,11 @@ import (
 	"github.com/founding/chat/app/chat"
 )
 
-// mentionStart is how the server's markup of a message starts a mention
-// (server/markup.Mention); data-user holds the escaped key of the name. User
-// text cannot make it: the server escapes every quote and angle bracket.
-const mentionStart = `<span class="mention" data-user="`
-
 // MentionsMe reports whether message e, from someone else, mentions the
 // user.
 func (m *Model) MentionsMe(e chat.Entry) bool {
 	return e.Kind == chat.EntryMessage && m.Key != "" && html.UnescapeString(e.From) != m.Me &&
-		strings.Contains(e.HTML, mentionStart+m.Key+`"`)
+		strings.Contains(e.HTML, chat.MentionMarkup+m.Key+`"`)
 }
 
 // MarkMentions returns the HTML of entry e with the mentions of the user
@@ -27,7 +22,7 @@ func (m *Model) MarkMentions(e chat.Entry) string {
 	if m.Key == "" {
 		return e.HTML
 	}
-	return strings.ReplaceAll(e.HTML, mentionStart+m.Key+`"`, `<span class="mention mention-me" data-user="`+m.Key+`"`)
+	return strings.ReplaceAll(e.HTML, chat.MentionMarkup+m.Key+`"`, `<span class="mention mention-me" data-user="`+m.Key+`"`)
 }
 
 // KnownNames returns the names the client knows besides the user's own,

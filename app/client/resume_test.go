@@ -15,66 +15,77 @@ import (
 	"github.com/founding/chat/server/chattest"
 )
 
-// ui plays the part of the browser's UI goroutine: it owns a Model, gets the
-// Conn's events through a channel and applies them on the test goroutine,
-// sending whatever the Model asks for.
+// ui plays the part of the browser's UI goroutine: it owns a Session, gets
+// the connection's events through a channel and hands them to the Session
+// on the test goroutine, as app/ui does on its own.
 type ui struct {
-	t      *testing.T
-	name   string
-	m      *client.Model
-	conn   *client.Conn
-	events chan client.Event
-	state  client.State
+	t       *testing.T
+	name    string
+	session *client.Session
+	m       *client.Model
+	conn    *client.Conn
+	events  chan client.Event
+	state   client.State
 }
 
 func newUI(t *testing.T, s *chattest.Server, name string) *ui {
 	t.Helper()
-	return newUIWith(t, s, name, client.NewModel())
+	return newUIWith(t, s, name, client.NewModel(), nil)
 }
 
-// newUIWith connects a UI that already holds model m.
-func newUIWith(t *testing.T, s *chattest.Server, name string, m *client.Model) *ui {
+// newUIWith connects a UI that already holds model m and, with local set,
+// keeps its outbox and conversations there.
+func newUIWith(t *testing.T, s *chattest.Server, name string, m *client.Model, local *client.Local) *ui {
 	t.Helper()
-	u := &ui{t: t, name: name, m: m, events: make(chan client.Event, 100000)}
-	u.conn = client.New(options(s, func(e client.Event) { u.events <- e }))
-	run(t, u.conn)
+	return newUISession(t, name, client.SessionOptions{Conn: options(s, nil), Model: m, Local: local})
+}
+
+// newUISession connects a UI with a Session of opts, whose Deliver it sets.
+func newUISession(t *testing.T, name string, opts client.SessionOptions) *ui {
+	t.Helper()
+	u := &ui{t: t, name: name, events: make(chan client.Event, 100000)}
+	opts.Deliver = func(e client.Event) { u.events <- e }
+	session, err := client.NewSession(opts)
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	u.session, u.m, u.conn = session, session.Model(), session.Conn()
+	run(t, session)
 	return u
 }
 
-// apply folds one event into the model, as the UI would.
+// apply hands one event to the Session, as the UI would; a name is picked
+// when the server asks for one.
 func (u *ui) apply(e client.Event) {
 	u.t.Helper()
 	if e.Changed {
 		u.state = e.State
-		if e.State != client.Online {
-			u.m.Disconnected()
+	}
+	if e.Frame != nil {
+		if w, ok := e.Frame.(*chat.Welcome); ok && w.NeedName {
+			u.send(&chat.Nick{Name: u.name})
 		}
-		return
+		if ce, ok := e.Frame.(*chat.Error); ok {
+			u.t.Logf("%s: server error %v", u.name, ce)
+		}
 	}
-	if e.Frame == nil {
-		u.t.Errorf("%s: error event: %v", u.name, e.Err)
-		return
-	}
-	if w, ok := e.Frame.(*chat.Welcome); ok && w.NeedName {
-		u.send(&chat.Nick{Name: u.name})
-	}
-	if ce, ok := e.Frame.(*chat.Error); ok {
-		u.t.Logf("%s: server error %v", u.name, ce)
-	}
-	for _, f := range u.m.Apply(e.Frame) {
-		u.send(f)
+	if err := u.session.Handle(e); err != nil {
+		u.t.Errorf("%s: %v", u.name, err)
 	}
 }
 
-// send writes f if there is a connection; the Model resends what matters
-// after the next Welcome.
-func (u *ui) send(f chat.Frame) {
-	if err := u.conn.Send(f); err != nil {
-		return
+// send writes f if there is a connection; the Session resends what
+// matters after the next Welcome.
+func (u *ui) send(f chat.Frame) { u.session.Send(f) }
+
+// say writes a message to the lobby, as the composer does.
+func (u *ui) say(text string) chat.MsgID {
+	u.t.Helper()
+	id, err := u.session.Compose(lobbyID, "", text)
+	if err != nil {
+		u.t.Fatalf("%s: saying %q: %v", u.name, text, err)
 	}
-	if s, ok := f.(*chat.Send); ok {
-		u.m.Sent(s.ID)
-	}
+	return id
 }
 
 // until applies events until cond holds.
@@ -153,8 +164,7 @@ func TestResumeWithoutGapOrDuplicate(t *testing.T) {
 
 	ann.conn.Disconnect()
 	ann.until("offline", func() bool { return ann.state == client.Offline })
-	queued := ann.m.Compose(lobbyID, "", "written while offline")
-	ann.send(queued)
+	ann.say("written while offline")
 
 	var last chat.MsgID
 	for i := range missed {
@@ -196,8 +206,11 @@ func TestResumeWithoutGapOrDuplicate(t *testing.T) {
 	if got := c.Entries[len(c.Entries)-1].Seq; got != c.Info.Last {
 		t.Errorf("window ends at %d, the conversation at %d", got, c.Info.Last)
 	}
-	// Bob saw ann's queued message exactly once as well.
-	time.Sleep(100 * time.Millisecond)
+	// Bob saw ann's queued message exactly once as well. A marker written
+	// after it comes after any duplicate: the lobby's entries reach bob in
+	// order, so once bob has the marker he has all a duplicate would be.
+	ann.say("marker after the queued message")
+	chattest.Expect(bob, func(e *chat.Entry) bool { return strings.Contains(e.HTML, "marker after the queued message") })
 	n := 0
 	for _, f := range bob.Frames() {
 		if e, ok := f.(*chat.Entry); ok && strings.Contains(e.HTML, "written while offline") {
@@ -254,7 +267,7 @@ func TestModelKeepsLiveEntriesAfterServerLostHistory(t *testing.T) {
 	ann.conn.Disconnect()
 	ann.until("offline", func() bool { return ann.state == client.Offline })
 	s2 := chattest.New(t, server.Options{})
-	ann = newUIWith(t, s2, "ann", ann.m)
+	ann = newUIWith(t, s2, "ann", ann.m, nil)
 	ann.until("welcome from the new server", func() bool { return ann.m.Me == "ann" && ann.state == client.Online })
 	bob2 := s2.User(t, "bob")
 	bob2.Send(&chat.Send{ID: chat.MsgID{Device: "bob-device2", N: 1}, Conv: lobbyID, Text: "after the restart"})

@@ -6,7 +6,13 @@ import (
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"github.com/founding/chat/app/chat"
+	"github.com/founding/chat/app/client"
 )
+
+// The account, as the user sees it: signing in to a name that has a
+// password (signInForm, shown instead of the name form), and the account
+// panel (accountPanel: set a password, sign out). The Shell opens and
+// closes the panel and does what the forms ask, at the end of this file.
 
 // signInForm signs into a name that has a password, from any browser.
 type signInForm struct {
@@ -137,4 +143,95 @@ func inputValue(id string) string {
 		return el.Get("value").String()
 	}
 	return ""
+}
+
+// What the Shell does for the account forms and panel.
+
+// onSignInMode switches the name form to signing in with a password.
+func (s *Shell) onSignInMode(ctx app.Context, e app.Event) {
+	s.signingIn, s.notice = true, ""
+	s.rev++
+}
+
+func (s *Shell) onSignInCancel(ctx app.Context) {
+	s.signingIn, s.notice = false, ""
+	s.rev++
+}
+
+// onSignIn asks the server for a session of name; on success this browser
+// reconnects as that user.
+func (s *Shell) onSignIn(ctx app.Context, name, password string) {
+	s.busy, s.notice = true, ""
+	s.rev++
+	ctx.Async(func() {
+		status, reply, err := postJSON("/api/signin", map[string]string{"name": name, "password": password})
+		ctx.Dispatch(func(ctx app.Context) {
+			s.busy = false
+			s.rev++
+			switch {
+			case err != nil:
+				s.notice = err.Error()
+			case status != 200:
+				s.notice = reply.Error
+			default:
+				s.signingIn = false
+				s.model = client.NewModel()
+				s.model.Visible = pageVisible()
+				if s.session != nil {
+					s.session.SetModel(s.model)
+				}
+				if s.conn != nil {
+					s.conn.Reconnect() // the new cookie makes the new user
+				}
+			}
+		})
+	})
+}
+
+// onSetPassword checks a new password and sends it; it reports whether it
+// went out (so the form may clear).
+func (s *Shell) onSetPassword(ctx app.Context, old, password string) bool {
+	f := &chat.SetPassword{Old: old, New: password}
+	if err := f.Validate(); err != nil {
+		s.notice = err.(*chat.Error).Message
+		s.rev++
+		return false
+	}
+	s.notice, s.info = "", ""
+	s.send(ctx, f)
+	return true
+}
+
+// onSignOut ends the session and forgets everything this browser kept, for
+// the next person at a shared computer.
+func (s *Shell) onSignOut(ctx app.Context) {
+	forget := s.offlineForget()
+	ctx.Async(func() {
+		status, _, err := postJSON("/api/signout", map[string]string{})
+		if err == nil && status == 204 {
+			forget() // the saved conversations and the outbox
+		}
+		ctx.Dispatch(func(ctx app.Context) {
+			if err != nil || status != 204 {
+				s.notice = T(s.lang, "account.signout.failed")
+				s.rev++
+				return
+			}
+			forgetLocalData()
+			ctx.Reload()
+		})
+	})
+}
+
+func (s *Shell) onAccount(ctx app.Context, e app.Event) {
+	s.account = !s.account
+	s.rev++
+	if s.account {
+		s.afterRender(ctx, func() { focusFirst("account-panel") }) // keyboard users land in the panel
+	}
+}
+
+func (s *Shell) onAccountClose(ctx app.Context) {
+	s.account = false
+	s.rev++
 }

@@ -71,6 +71,19 @@ func clearInput(id string) {
 	}
 }
 
+// giveBackToComposer puts text back in the composer: in place of what it
+// holds when that is empty, before it otherwise, so nothing typed is lost.
+func giveBackToComposer(text string) {
+	el := app.Window().GetElementByID("composer")
+	if !el.Truthy() {
+		return
+	}
+	if typed := el.Get("value").String(); typed != "" {
+		text += "\n" + typed
+	}
+	el.Set("value", text)
+}
+
 // onPageLifecycle calls hide when the page is left (closed, or kept in the
 // back/forward cache, where a live websocket would keep the user online)
 // and show(true) when it comes back from that cache.

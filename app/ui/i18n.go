@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
 )
 
 // Lang is an interface language.
@@ -109,6 +111,18 @@ func T(l Lang, key string, args ...any) string {
 		return fmt.Sprintf(s, args...)
 	}
 	return s
+}
+
+// TName is T for a text of one user string (its one "%s"), as elements:
+// the string in a <bdi>, so that a right-to-left name or a bidi control in
+// it cannot reorder the words around it (docs/security.md).
+func TName(l Lang, key, name string) []app.UI {
+	format := T(l, key)
+	before, after, found := strings.Cut(format, "%s")
+	if !found {
+		return []app.UI{app.Text(format)}
+	}
+	return []app.UI{app.Text(before), app.Bdi().Text(name), app.Text(after)}
 }
 
 // FormatTime shows a server time (Unix milliseconds) in the viewer's local

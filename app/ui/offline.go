@@ -37,32 +37,28 @@ type offlineState struct {
 	ready bool           // the store was read (or cannot be)
 	held  []client.Event // the connection's events, waiting for ready
 
-	model  *client.Model // the model the marks below describe
-	device string        // this tab's device
+	model  *client.Model  // the model mirror describes
+	device string         // this tab's device
+	mirror *client.Mirror // what the store holds of model, as written (or queued)
 
-	known map[chat.MsgID]outMark // the outbox as written to the store
-	gone  map[chat.MsgID]bool    // messages done with on this page: never adopt again
+	gone map[chat.MsgID]bool // messages done with on this page: never adopt again
 	// wiring lists the messages being marked as gone over the wire; the
 	// messages after them wait, to keep each device's order.
 	wiring map[chat.MsgID]bool
+	// cancelling lists this tab's messages whose cancel the store has not
+	// confirmed yet: shown as cancelling, never sent, gone once it has.
+	cancelling map[chat.MsgID]bool
 
-	saved     map[string]client.SaveMark // conversations as saved
-	savedMeta client.Saved               // the Saved record as saved (without Convs)
-	saveDue   bool                       // a save is scheduled
-	polling   bool                       // the adopt poll runs
-}
-
-// outMark is what the store holds of an outbox message.
-type outMark struct {
-	wired  bool
-	failed string
+	saveDue bool // a save is scheduled
+	polling bool // the adopt poll runs
 }
 
 // workQueue runs functions one after another on a goroutine of its own.
 type workQueue struct {
-	mu    sync.Mutex
-	queue []func()
-	wake  chan struct{}
+	mu      sync.Mutex
+	queue   []func()
+	stopped bool
+	wake    chan struct{}
 }
 
 func newWorkQueue() *workQueue {
@@ -85,6 +81,10 @@ func (q *workQueue) run() {
 	for range q.wake {
 		for {
 			q.mu.Lock()
+			if q.stopped {
+				q.mu.Unlock()
+				return
+			}
 			if len(q.queue) == 0 {
 				q.mu.Unlock()
 				break
@@ -116,10 +116,10 @@ func (s *Shell) mountOffline(ctx app.Context, start func()) {
 		}
 	})
 	o.work = newWorkQueue()
-	o.known = make(map[chat.MsgID]outMark)
+	o.mirror = client.NewMirror("")
 	o.gone = make(map[chat.MsgID]bool)
 	o.wiring = make(map[chat.MsgID]bool)
-	o.saved = make(map[string]client.SaveMark)
+	o.cancelling = make(map[chat.MsgID]bool)
 	o.work.do(func() {
 		st := openStore()
 		ctx.Dispatch(func(ctx app.Context) { s.useStore(ctx, st) })
@@ -164,22 +164,19 @@ func openStore() openedStore {
 
 // useStore restores the page from what openStore found and applies the
 // connection's events that waited for it.
+//
+// A store that answers after restoreWait (a loaded machine, a slow disk)
+// is used all the same: the page went on without it, and now shows what it
+// kept (unless the server's word came first: Restore keeps that).
 func (s *Shell) useStore(ctx app.Context, st openedStore) {
 	o := &s.off
-	if o.ready { // too late: the page went on without the store
-		if st.local != nil {
-			st.local.Close()
-		}
-		return
-	}
+	late := o.ready
 	o.local, o.device = st.local, st.device
 	if st.local != nil {
 		s.model.SetDevice(st.device, st.last)
 		s.model.Restore(st.saved)
-		o.savedMeta = client.Saved{Me: st.saved.Me, Password: st.saved.Password, Active: st.saved.Active}
-		for _, c := range st.saved.Convs {
-			o.saved[c.Info.ID] = s.model.SaveMark(c.Info.ID)
-		}
+		o.mirror = client.NewMirror(st.device)
+		o.mirror.Restored(st.saved, s.model)
 		s.adopt(st.mine)
 		st.local.OnChange(func(c client.Change) {
 			ctx.Dispatch(func(ctx app.Context) { s.onLocalChange(ctx, c) })
@@ -193,7 +190,13 @@ func (s *Shell) useStore(ctx app.Context, st openedStore) {
 			return nil
 		}))
 	}
-	s.storeReady(ctx)
+	if late {
+		s.followRoute(ctx)
+		s.rev++
+		s.afterActionPWA(ctx) // what the page wrote meanwhile goes into the store
+	} else {
+		s.storeReady(ctx)
+	}
 	s.refreshOthers(ctx)
 }
 
@@ -240,7 +243,7 @@ func (s *Shell) adopt(list []*client.Outgoing) {
 			continue
 		}
 		fresh = append(fresh, o)
-		s.off.known[o.ID] = outMark{wired: o.Wired, failed: o.Failed}
+		s.off.mirror.Stored(o)
 	}
 	s.model.Adopt(fresh)
 	s.dropOthers(func(o *client.Outgoing) bool { return s.model.Message(o.ID) != nil })
@@ -260,43 +263,30 @@ func (s *Shell) syncOffline(ctx app.Context) {
 			s.model.SetDevice(o.device, max(o.model.Counter(), s.model.Counter()))
 		}
 		o.model = s.model
-		o.known = make(map[chat.MsgID]outMark)
-		o.saved = make(map[string]client.SaveMark)
-		o.savedMeta = client.Saved{}
+		o.mirror = client.NewMirror(o.device)
 	}
 	if o.local == nil {
 		return
 	}
 	local := o.local
-	present := make(map[chat.MsgID]bool, len(s.model.Outbox))
-	for _, m := range s.model.Outbox {
-		present[m.ID] = true
-		mark := outMark{wired: m.Wired || m.InFlight, failed: m.Failed}
-		old, stored := o.known[m.ID]
-		if stored && old == mark {
-			continue
-		}
-		o.known[m.ID] = mark
-		c := *m
-		if !stored {
-			o.work.do(func() { logErr(local.Add(&c)) })
-		} else {
-			o.work.do(func() { logErr(local.Update(&c)) })
-		}
-	}
-	var done []chat.MsgID
-	for id := range o.known {
-		if !present[id] {
-			done = append(done, id)
-			delete(o.known, id)
-			o.gone[id] = true
-		}
-	}
-	if len(done) > 0 {
-		release := s.finishedDevices(done)
+	w := o.mirror.Outbox(s.model)
+	for _, m := range w.Add {
 		o.work.do(func() {
-			logErr(local.Delete(done...))
-			for _, d := range release {
+			if err := local.Add(&m); err != nil {
+				ctx.Dispatch(func(ctx app.Context) { s.notSaved(m, err) })
+			}
+		})
+	}
+	for _, m := range w.Update {
+		o.work.do(func() { logErr(local.Update(&m)) })
+	}
+	for _, id := range w.Done {
+		o.gone[id] = true
+	}
+	if len(w.Done) > 0 {
+		o.work.do(func() {
+			logErr(local.Delete(w.Done...))
+			for _, d := range w.Freed {
 				local.Release(d)
 			}
 			local.Announce(client.Change{})
@@ -305,22 +295,21 @@ func (s *Shell) syncOffline(ctx app.Context) {
 	s.scheduleSave(ctx)
 }
 
-// finishedDevices returns the adopted devices of done that have no message
-// left in the outbox.
-func (s *Shell) finishedDevices(done []chat.MsgID) []string {
-	left := make(map[string]bool)
-	for _, m := range s.model.Outbox {
-		left[m.ID.Device] = true
+// notSaved tells the user that message m could not be kept on this device,
+// and gives its text back to the composer: the page forgets the message,
+// which was never sent (wireFirst sends only what the store marked).
+func (s *Shell) notSaved(m client.Outgoing, err error) {
+	app.Log("chat: a message could not be saved on this device:", err)
+	s.off.mirror.Unstored(m.ID)
+	s.off.gone[m.ID] = true
+	s.model.Discard(m.ID)
+	s.notice = T(s.lang, "outbox.not.saved")
+	s.rev++
+	text := m.Text
+	if m.To != "" {
+		text = "/msg " + m.To + " " + m.Text
 	}
-	seen := make(map[string]bool)
-	var out []string
-	for _, id := range done {
-		if d := id.Device; d != s.off.device && !left[d] && !seen[d] {
-			seen[d] = true
-			out = append(out, d)
-		}
-	}
-	return out
+	giveBackToComposer(text)
 }
 
 func logErr(err error) {
@@ -334,7 +323,7 @@ func (s *Shell) scheduleSave(ctx app.Context) {
 	if s.off.saveDue || s.model.Me == "" || s.model.NeedName {
 		return
 	}
-	if !s.convsChanged() {
+	if !s.off.mirror.ConvsChanged(s.model) {
 		return
 	}
 	s.off.saveDue = true
@@ -344,67 +333,18 @@ func (s *Shell) scheduleSave(ctx app.Context) {
 	})
 }
 
-func (s *Shell) currentMeta() client.Saved {
-	return client.Saved{Me: s.model.Me, Password: s.model.Password, Active: s.model.Active}
-}
-
-func sameMeta(a, b client.Saved) bool {
-	return a.Me == b.Me && a.Password == b.Password && a.Active == b.Active
-}
-
-// convsChanged reports whether a conversation differs from what was saved.
-func (s *Shell) convsChanged() bool {
-	if !sameMeta(s.currentMeta(), s.off.savedMeta) || len(s.off.saved) != len(s.model.Convs) {
-		return true
-	}
-	for id := range s.model.Convs {
-		if mark, ok := s.off.saved[id]; !ok || mark != s.model.SaveMark(id) {
-			return true
-		}
-	}
-	return false
-}
-
 // saveConvs writes the conversations that changed and forgets those gone.
 func (s *Shell) saveConvs() {
 	o := &s.off
-	if o.local == nil || s.model.Me == "" || s.model.NeedName {
+	if o.local == nil {
+		return
+	}
+	w := o.mirror.Convs(s.model)
+	if w.Empty() {
 		return
 	}
 	local := o.local
-	meta := s.currentMeta()
-	var convs []client.SavedConv
-	for id := range s.model.Convs {
-		mark := s.model.SaveMark(id)
-		if old, ok := o.saved[id]; ok && old == mark {
-			continue
-		}
-		if c, ok := s.model.SaveConv(id); ok {
-			convs = append(convs, c)
-			o.saved[id] = mark
-		}
-	}
-	var gone []string
-	for id := range o.saved {
-		if s.model.Convs[id] == nil {
-			gone = append(gone, id)
-			delete(o.saved, id)
-		}
-	}
-	writeMeta := !sameMeta(meta, o.savedMeta)
-	o.savedMeta = meta
-	if len(convs) == 0 && len(gone) == 0 && !writeMeta {
-		return
-	}
-	o.work.do(func() {
-		if writeMeta {
-			logErr(local.SaveMeta(meta))
-		}
-		for _, c := range convs {
-			logErr(local.SaveConv(c))
-		}
-		logErr(local.DeleteConvs(gone...))
-	})
+	o.work.do(func() { logErr(local.SaveConvs(w)) })
 }
 
 // wireFirst holds back the messages that have never gone over the wire, and
@@ -427,6 +367,8 @@ func (s *Shell) wireFirst(ctx app.Context, frames []chat.Frame) []chat.Frame {
 		}
 		msg := s.model.Message(m.ID)
 		switch {
+		case o.cancelling[m.ID]:
+			hold = true // the store decides; if the cancel fails, it goes later
 		case s.state != client.Online:
 			// Not now: nothing is written offline, so it stays cancellable.
 		case msg == nil || (!hold && msg.Wired):
@@ -474,13 +416,12 @@ func (s *Shell) wired(ctx app.Context, asked, present []chat.MsgID) {
 		}
 		if ok[id] {
 			m.Wired = true
-			if mark, stored := o.known[id]; stored {
-				mark.wired = true
-				o.known[id] = mark
+			if o.mirror.Holds(id) {
+				o.mirror.Stored(m)
 			}
 			continue
 		}
-		delete(o.known, id) // cancelled elsewhere: gone from the store already
+		o.mirror.Unstored(id) // cancelled elsewhere: gone from the store already
 		o.gone[id] = true
 		s.model.Discard(id)
 	}
@@ -504,7 +445,7 @@ func (s *Shell) canCancel(m *client.Outgoing) bool {
 		return s.off.local != nil
 	}
 	// Online, a message of this tab is on its way: no button to flash by.
-	return m.Cancellable() && !s.off.wiring[m.ID] && s.state != client.Online
+	return m.Cancellable() && !s.off.wiring[m.ID] && !s.off.cancelling[m.ID] && s.state != client.Online
 }
 
 // onCancelPending cancels a message that has not gone over the wire: this
@@ -512,40 +453,72 @@ func (s *Shell) canCancel(m *client.Outgoing) bool {
 func (s *Shell) onCancelPending(ctx app.Context, m *client.Outgoing) {
 	id := m.ID
 	if !s.isOther(m) {
-		if !s.canCancel(m) || !s.model.Cancel(id) {
+		if !s.canCancel(m) {
 			return
 		}
-		s.rev++
 		if s.off.local == nil {
+			if s.model.Cancel(id) {
+				s.rev++
+			}
 			return
 		}
-		delete(s.off.known, id)
-		s.off.gone[id] = true
-		local := s.off.local
+		// The message stays, shown as cancelling and held back, until the
+		// store has dropped it: a reload or a closed tab right after the
+		// click must not find it in the outbox and send it after all.
+		s.off.cancelling[id] = true
+		s.rev++
+		local, root := s.off.local, s.root
 		s.off.work.do(func() {
-			_, err := local.Cancel(id)
-			logErr(err)
-			local.Announce(client.Change{})
+			cancelled, err := local.Cancel(id)
+			if err == nil {
+				local.Announce(client.Change{})
+			}
+			root.Dispatch(func(ctx app.Context) { s.cancelled(ctx, id, cancelled, err) })
 		})
 		return
 	}
-	local := s.off.local
+	local, root := s.off.local, s.root
 	if local == nil {
 		return
 	}
 	s.off.work.do(func() {
 		cancelled, err := local.Cancel(id)
-		logErr(err)
-		local.Announce(client.Change{})
-		ctx.Dispatch(func(ctx app.Context) {
-			if !cancelled && err == nil {
+		if err == nil {
+			local.Announce(client.Change{})
+		}
+		root.Dispatch(func(ctx app.Context) {
+			switch {
+			case err != nil:
+				s.notice = T(s.lang, "pending.cancel.failed")
+			case !cancelled:
 				s.notice = T(s.lang, "pending.cancel.late")
 			}
-			s.dropOthers(func(o *client.Outgoing) bool { return o.ID == id })
+			if err == nil {
+				s.dropOthers(func(o *client.Outgoing) bool { return o.ID == id })
+			}
 			s.rev++
 			s.refreshOthers(ctx)
 		})
 	})
+}
+
+// cancelled follows the store's answer to cancelling this tab's message id.
+func (s *Shell) cancelled(ctx app.Context, id chat.MsgID, cancelled bool, err error) {
+	delete(s.off.cancelling, id)
+	s.rev++
+	switch {
+	case err != nil:
+		s.notice = T(s.lang, "pending.cancel.failed")
+	case !cancelled:
+		s.notice = T(s.lang, "pending.cancel.late")
+	default:
+		s.off.mirror.Unstored(id)
+		s.off.gone[id] = true
+		s.model.Cancel(id)
+	}
+	if s.state == client.Online {
+		s.sendAll(ctx, s.model.Unsent()) // what waited behind it
+	}
 }
 
 // dropOthers removes the messages of other tabs that drop selects.

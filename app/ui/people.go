@@ -1,39 +1,109 @@
 package ui
 
 import (
+	"strconv"
+
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
+	"github.com/founding/chat/app/chat"
 	"github.com/founding/chat/app/client"
 )
 
-// renderPrivatePeople is the people pane of a private conversation: the
-// two of them, the other one marked online when a room lists them so.
-func (s *Shell) renderPrivatePeople(c *client.Conversation) app.UI {
-	online := s.isOnline(c.Name)
+// peoplePane is the pane of who is there: in a room, those online (a
+// crowded room lists some and counts all), each a button that opens a
+// private conversation with them (OnOpenPrivate); in a private
+// conversation, the two of them, the other one marked online when a room
+// lists them so. It holds no state of its own.
+type peoplePane struct {
+	app.Compo
+
+	Ilang          Lang
+	Imodel         *client.Model
+	Irev           uint64
+	IonOpenPrivate func(app.Context, string)
+}
+
+func newPeoplePane() *peoplePane { return &peoplePane{} }
+
+func (p *peoplePane) Lang(v Lang) *peoplePane           { p.Ilang = v; return p }
+func (p *peoplePane) Model(m *client.Model) *peoplePane { p.Imodel = m; return p }
+func (p *peoplePane) Rev(v uint64) *peoplePane          { p.Irev = v; return p }
+func (p *peoplePane) OnOpenPrivate(h func(app.Context, string)) *peoplePane {
+	p.IonOpenPrivate = h
+	return p
+}
+
+// peoplePane renders the Shell's people pane.
+func (s *Shell) peoplePane() app.UI {
+	return newPeoplePane().Lang(s.lang).Model(s.model).Rev(s.rev).OnOpenPrivate(s.onOpenPrivate)
+}
+
+func (p *peoplePane) Render() app.UI {
+	m := p.Imodel
+	c := m.Convs[m.Active]
+	if c != nil && c.Info.Kind == chat.KindPrivate {
+		return p.renderPrivate(c)
+	}
+	var online []string
+	total := 0
+	if c != nil && c.Info.Kind == chat.KindRoom {
+		online, total = c.Online, c.OnlineTotal() // a crowded room lists some, counts all
+	}
+	return app.Aside().ID("people").Class("pane", "people").Aria("label", T(p.Ilang, "people.title")).Body(
+		app.H2().Text(T(p.Ilang, "people.title")+" ("+strconv.Itoa(total)+")"),
+		app.P().Class("hint").Text(T(p.Ilang, "people.hint")),
+		app.Ul().Class("person-list").Body(
+			app.Range(online).Slice(func(i int) app.UI { return p.renderPerson(online[i]) }),
+		),
+		app.If(total > len(online), func() app.UI {
+			return app.P().ID("people-more").Class("hint").Text(T(p.Ilang, "people.more", total-len(online)))
+		}),
+	)
+}
+
+// renderPerson is someone online: the user, or a button to talk privately.
+func (p *peoplePane) renderPerson(name string) app.UI {
+	if name == p.Imodel.Me {
+		return app.Li().Class("person", "me").DataSet("name", name).Body(
+			app.Span().Class("person-row").Body(avatar(name, "small", "online"), app.Bdi().Text(name), app.Text(" "+T(p.Ilang, "people.you"))),
+		)
+	}
+	return app.Li().Class("person").DataSet("name", name).Body(
+		app.Button().Type("button").Class("person-btn").Title(T(p.Ilang, "people.private")).
+			OnClick(func(ctx app.Context, e app.Event) { p.IonOpenPrivate(ctx, name) }).Body(
+			avatar(name, "small", "online"), app.Span().Class("person-name").Text(name),
+		),
+	)
+}
+
+// renderPrivate is the pane of a private conversation: the two of them.
+func (p *peoplePane) renderPrivate(c *client.Conversation) app.UI {
+	me := p.Imodel.Me
+	online := isOnline(p.Imodel, c.Name)
 	state := "online"
 	if !online {
 		state = "offline"
 	}
-	return app.Aside().ID("people").Class("pane", "people").Aria("label", T(s.lang, "people.private.with")).Body(
-		app.H2().Text(T(s.lang, "people.private.with")),
+	return app.Aside().ID("people").Class("pane", "people").Aria("label", T(p.Ilang, "people.private.with")).Body(
+		app.H2().Text(T(p.Ilang, "people.private.with")),
 		app.Ul().Class("person-list").Body(
 			app.Li().Class("person").DataSet("name", c.Name).DataSet("presence", state).Body(
 				app.Span().Class("person-row").Body(
 					avatar(c.Name, "small", classIf("online", online)),
 					app.Span().Class("person-name").Text(c.Name),
-					app.Span().Class("hint", "presence-state").Text(T(s.lang, "state."+state)),
+					app.Span().Class("hint", "presence-state").Text(T(p.Ilang, "state."+state)),
 				),
 			),
-			app.Li().Class("person", "me").DataSet("name", s.model.Me).Body(
-				app.Span().Class("person-row").Body(avatar(s.model.Me, "small", "online"), app.Text(s.model.Me+" "+T(s.lang, "people.you"))),
+			app.Li().Class("person", "me").DataSet("name", me).Body(
+				app.Span().Class("person-row").Body(avatar(me, "small", "online"), app.Bdi().Text(me), app.Text(" "+T(p.Ilang, "people.you"))),
 			),
 		),
 	)
 }
 
 // isOnline reports whether a room the user is in lists name as online.
-func (s *Shell) isOnline(name string) bool {
-	for _, c := range s.model.Convs {
+func isOnline(m *client.Model, name string) bool {
+	for _, c := range m.Convs {
 		for _, n := range c.Online {
 			if n == name {
 				return true

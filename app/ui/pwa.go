@@ -254,18 +254,12 @@ func (s *Shell) pendingStatus(o *client.Outgoing) string {
 	switch {
 	case o.Failed != "":
 		return T(s.lang, "pending.failed", o.Failed)
+	case s.off.cancelling[o.ID]:
+		return T(s.lang, "pending.cancelling")
 	case s.isOther(o):
 		return T(s.lang, "pending.other")
 	case !o.InFlight && s.state != client.Online:
 		return T(s.lang, "pending.queued")
 	}
 	return T(s.lang, "pending.sending")
-}
-
-// renderCancel is the Cancel button of a message not yet gone over the wire.
-func (s *Shell) renderCancel(o *client.Outgoing) app.UI {
-	return app.If(s.canCancel(o), func() app.UI {
-		return app.Button().Type("button").Class("link", "cancel-pending").Text(T(s.lang, "btn.cancel")).
-			OnClick(func(ctx app.Context, e app.Event) { s.onCancelPending(ctx, o) })
-	})
 }

@@ -1,8 +1,28 @@
-// Package ui is the chat's interface, written with go-app: the Shell
-// component owns the connection (package client) and the model of
-// conversations, and renders the rooms, the conversation, the people online
-// and the composer. Routes registers the pages; both the WebAssembly main and
-// the server (which prerenders them) call it.
+// Package ui is the chat's interface, written with go-app: one component
+// per thing the user sees, under a thin root.
+//
+//   - Shell (shell.go, view.go) is the root: it owns the connection
+//     (client.Conn) and the model (client.Model), applies the connection's
+//     events on the UI goroutine, and lays out the top bar, the notices and
+//     the panes. What the browser keeps (client.Local) it mirrors in
+//     offline.go, off the UI goroutine, on a work queue; routes, the offline
+//     banner and updates are pwa.go.
+//   - conversationList (convlist.go): the rooms and private conversations,
+//     with unread counts, and the join form.
+//   - conversationPane (conversation.go): the conversation in view, its
+//     header, the timeline and the outbox's messages, and the composer
+//     (forms.go, with mention completion in mention.go).
+//   - peoplePane (people.go): who is online, or the two of a private
+//     conversation.
+//   - signInForm and accountPanel (account.go): the account.
+//   - switcherDialog (switcher.go): Ctrl/Cmd+K, jump to a conversation.
+//
+// The components hold no state of their own beyond what they show while
+// typing: they render the model the Shell hands them and report what the
+// user does through On handlers, which change the Shell's state on the UI
+// goroutine (ctx.Dispatch brings network and storage work back to it).
+// Routes registers the pages; both the WebAssembly main and the server
+// (which prerenders them) call it.
 package ui
 
 import (
@@ -33,21 +53,28 @@ const (
 	PanePeople Pane = "people"
 )
 
-// Shell is the whole app: it connects when mounted in the browser and keeps
-// all state in one place, changed only on the UI goroutine.
+// Shell is the root of the app: it connects when mounted in the browser and
+// keeps the app's state in one place, changed only on the UI goroutine; its
+// components render it.
 type Shell struct {
 	app.Compo
 
-	model  *client.Model
-	conn   *client.Conn
-	stop   context.CancelFunc
-	state  client.State
-	retry  time.Duration
-	closed string // why the last connection ended, when it matters
-	lang   Lang
-	pane   Pane
-	notice string // the latest error, shown until dismissed
-	rev    uint64 // bumped on every change, so children re-render
+	// root is the Shell's own context, from OnMount: work started by a
+	// control that may be gone when the work ends (a Cancel button) comes
+	// back through it, since a context dispatches only while its source is
+	// mounted.
+	root    app.Context
+	model   *client.Model
+	session *client.Session // applies the connection's events to model; nil until mounted
+	conn    *client.Conn    // the session's
+	stop    context.CancelFunc
+	state   client.State
+	retry   time.Duration
+	closed  string // why the last connection ended, when it matters
+	lang    Lang
+	pane    Pane
+	notice  string // the latest error, shown until dismissed
+	rev     uint64 // bumped on every change, so children re-render
 
 	info      string // the latest confirmation, shown until dismissed
 	signingIn bool   // the name form is in sign-in mode
@@ -71,6 +98,7 @@ func NewShell() *Shell {
 
 // OnMount starts the connection; it runs only in the browser.
 func (s *Shell) OnMount(ctx app.Context) {
+	s.root = ctx
 	s.lang = browserLang(ctx)
 	s.mountUX(ctx)
 	s.mountPWA(ctx)
@@ -78,12 +106,20 @@ func (s *Shell) OnMount(ctx app.Context) {
 	onVisibility(ctx, func(visible bool) {
 		ctx.Dispatch(func(ctx app.Context) { s.setVisible(visible); s.onShownUX(ctx, visible) })
 	})
-	s.conn = client.New(client.Options{
-		URL: wsURL(),
-		OnEvent: func(e client.Event) {
+	session, err := client.NewSession(client.SessionOptions{
+		Conn:  client.Options{URL: wsURL()},
+		Model: s.model,
+		Deliver: func(e client.Event) {
 			ctx.Dispatch(func(ctx app.Context) { s.onEvent(ctx, e) })
 		},
+		// Messages go out once the browser's store marked them (offline.go).
+		Hold: func(frames []chat.Frame) []chat.Frame { return s.wireFirst(ctx, frames) },
 	})
+	if err != nil {
+		s.notice = err.Error()
+		return
+	}
+	s.session, s.conn = session, session.Conn()
 	onPageLifecycle(func() {
 		s.conn.Disconnect() // leaving: say goodbye now, not after the heartbeat
 	}, func(fromCache bool) {
@@ -103,7 +139,7 @@ func (s *Shell) OnMount(ctx app.Context) {
 	// Restore what the browser kept; the connection's events wait for it,
 	// so that the first Welcome resumes from it.
 	s.mountOffline(ctx, func() {
-		go s.conn.Run(runCtx) // long-lived: a plain goroutine, not ctx.Async
+		go s.session.Run(runCtx) // long-lived: a plain goroutine, not ctx.Async (P5)
 	})
 }
 
@@ -123,10 +159,8 @@ func (s *Shell) onEvent(ctx app.Context, e client.Event) {
 	s.rev++
 	if e.Changed {
 		s.state, s.retry = e.State, e.Retry
-		if e.State != client.Online {
-			s.model.Disconnected()
-		}
 		s.closed = closeText(e)
+		s.handle(e)
 		return
 	}
 	if e.Err != nil && e.Frame == nil {
@@ -134,8 +168,16 @@ func (s *Shell) onEvent(ctx app.Context, e client.Event) {
 		return
 	}
 	s.beforeApply(e.Frame)
-	s.sendAll(ctx, s.model.Apply(e.Frame))
+	s.handle(e)
 	s.afterApply(ctx, e.Frame)
+}
+
+// handle has the session apply e to the model and write its answers; what
+// fails is shown.
+func (s *Shell) handle(e client.Event) {
+	if err := s.session.Handle(e); err != nil {
+		s.notice = err.Error()
+	}
 }
 
 func closeText(e client.Event) string {
@@ -185,19 +227,14 @@ func (s *Shell) afterApply(ctx app.Context, f chat.Frame) {
 	s.afterApplyUX(ctx, f)
 }
 
-// sendAll writes frames, noting the messages that went out.
+// sendAll has the session write frames, in order; messages go once the
+// browser's store marked them (wireFirst).
 func (s *Shell) sendAll(ctx app.Context, frames []chat.Frame) {
-	frames = s.wireFirst(ctx, frames)
-	for _, f := range frames {
-		if s.conn == nil {
-			return
-		}
-		if err := s.conn.Send(f); err != nil {
-			continue
-		}
-		if m, ok := f.(*chat.Send); ok {
-			s.model.Sent(m.ID)
-		}
+	if s.session == nil {
+		return // not mounted: nothing to write to
+	}
+	if err := s.session.Write(frames); err != nil {
+		s.notice = err.Error()
 	}
 }
 
@@ -366,92 +403,6 @@ func (s *Shell) onSwitchLang(ctx app.Context, e app.Event) {
 
 func (s *Shell) onDismiss(ctx app.Context, e app.Event) {
 	s.notice, s.info = "", ""
-	s.rev++
-}
-
-// onSignInMode switches the name form to signing in with a password.
-func (s *Shell) onSignInMode(ctx app.Context, e app.Event) {
-	s.signingIn, s.notice = true, ""
-	s.rev++
-}
-
-func (s *Shell) onSignInCancel(ctx app.Context) {
-	s.signingIn, s.notice = false, ""
-	s.rev++
-}
-
-// onSignIn asks the server for a session of name; on success this browser
-// reconnects as that user.
-func (s *Shell) onSignIn(ctx app.Context, name, password string) {
-	s.busy, s.notice = true, ""
-	s.rev++
-	ctx.Async(func() {
-		status, reply, err := postJSON("/api/signin", map[string]string{"name": name, "password": password})
-		ctx.Dispatch(func(ctx app.Context) {
-			s.busy = false
-			s.rev++
-			switch {
-			case err != nil:
-				s.notice = err.Error()
-			case status != 200:
-				s.notice = reply.Error
-			default:
-				s.signingIn = false
-				s.model = client.NewModel()
-				s.model.Visible = pageVisible()
-				if s.conn != nil {
-					s.conn.Reconnect() // the new cookie makes the new user
-				}
-			}
-		})
-	})
-}
-
-// onSetPassword checks a new password and sends it; it reports whether it
-// went out (so the form may clear).
-func (s *Shell) onSetPassword(ctx app.Context, old, password string) bool {
-	f := &chat.SetPassword{Old: old, New: password}
-	if err := f.Validate(); err != nil {
-		s.notice = err.(*chat.Error).Message
-		s.rev++
-		return false
-	}
-	s.notice, s.info = "", ""
-	s.send(ctx, f)
-	return true
-}
-
-// onSignOut ends the session and forgets everything this browser kept, for
-// the next person at a shared computer.
-func (s *Shell) onSignOut(ctx app.Context) {
-	forget := s.offlineForget()
-	ctx.Async(func() {
-		status, _, err := postJSON("/api/signout", map[string]string{})
-		if err == nil && status == 204 {
-			forget() // the saved conversations and the outbox
-		}
-		ctx.Dispatch(func(ctx app.Context) {
-			if err != nil || status != 204 {
-				s.notice = T(s.lang, "account.signout.failed")
-				s.rev++
-				return
-			}
-			forgetLocalData()
-			ctx.Reload()
-		})
-	})
-}
-
-func (s *Shell) onAccount(ctx app.Context, e app.Event) {
-	s.account = !s.account
-	s.rev++
-	if s.account {
-		s.afterRender(ctx, func() { focusFirst("account-panel") }) // keyboard users land in the panel
-	}
-}
-
-func (s *Shell) onAccountClose(ctx app.Context) {
-	s.account = false
 	s.rev++
 }
 

@@ -19,12 +19,14 @@ import (
 
 // Paths of app.Match in a Shell: 0 is the Shell's root div#chat; its
 // children are the top bar (0), the notice slot (1) and the main content (2).
+// The panes are components (conversationList, conversationPane,
+// peoplePane): app.Match steps into a component with index 0, its root.
 var (
 	pathMain   = []int{0, 2}
 	pathPanes  = pathMain
-	pathRooms  = []int{0, 2, 1}
-	pathConv   = []int{0, 2, 2}
-	pathPeople = []int{0, 2, 3}
+	pathRooms  = []int{0, 2, 1, 0}
+	pathConv   = []int{0, 2, 2, 0}
+	pathPeople = []int{0, 2, 3, 0}
 )
 
 // noop stands for an event handler: app.Match compares handler names only.

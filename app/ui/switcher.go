@@ -217,39 +217,77 @@ func (s *Shell) chooseSwitchItem(ctx app.Context, it switchItem) {
 	}
 }
 
+// switcherDialog is the conversation switcher as the user sees it: a modal
+// dialog with a field (a combobox) and the list of what it offers, the
+// highlighted item marked for screen readers. Its state (the query, the
+// highlighted item) is the Shell's (switcherState), which keeps it across
+// renders and restores the focus when it closes.
+type switcherDialog struct {
+	app.Compo
+
+	Ilang       Lang
+	Iitems      []switchItem
+	Ipick       int
+	IonInput    app.EventHandler
+	IonKey      app.EventHandler
+	IonBackdrop app.EventHandler
+	IonChoose   func(app.Context, switchItem)
+}
+
+func newSwitcherDialog() *switcherDialog { return &switcherDialog{} }
+
+func (d *switcherDialog) Lang(v Lang) *switcherDialog                   { d.Ilang = v; return d }
+func (d *switcherDialog) Items(v []switchItem) *switcherDialog          { d.Iitems = v; return d }
+func (d *switcherDialog) Pick(v int) *switcherDialog                    { d.Ipick = v; return d }
+func (d *switcherDialog) OnInput(h app.EventHandler) *switcherDialog    { d.IonInput = h; return d }
+func (d *switcherDialog) OnKey(h app.EventHandler) *switcherDialog      { d.IonKey = h; return d }
+func (d *switcherDialog) OnBackdrop(h app.EventHandler) *switcherDialog { d.IonBackdrop = h; return d }
+func (d *switcherDialog) OnChoose(h func(app.Context, switchItem)) *switcherDialog {
+	d.IonChoose = h
+	return d
+}
+
+// renderSwitcher renders the Shell's switcher.
 func (s *Shell) renderSwitcher() app.UI {
-	items := s.switchItems()
-	pick := min(s.ux.switcher.pick, max(len(items)-1, 0))
+	return newSwitcherDialog().Lang(s.lang).Items(s.switchItems()).Pick(s.ux.switcher.pick).
+		OnInput(s.onSwitcherInput).OnKey(s.onSwitcherKey).OnBackdrop(s.onSwitcherBackdrop).OnChoose(s.chooseSwitchItem)
+}
+
+func (d *switcherDialog) Render() app.UI {
+	items := d.Iitems
+	pick := min(d.Ipick, max(len(items)-1, 0))
 	active := ""
 	if len(items) > 0 {
 		active = "switcher-opt-" + strconv.Itoa(pick)
 	}
-	return app.Div().ID("switcher-overlay").Class("overlay").OnClick(s.onSwitcherBackdrop).Body(
+	return app.Div().ID("switcher-overlay").Class("overlay").OnClick(d.IonBackdrop).Body(
 		app.Div().ID("switcher").Class("switcher").Role("dialog").Aria("modal", "true").Aria("labelledby", "switcher-title").Body(
-			app.H2().ID("switcher-title").Text(T(s.lang, "switcher.title")),
+			app.H2().ID("switcher-title").Text(T(d.Ilang, "switcher.title")),
 			app.Input().ID("switcher-input").Type("text").Role("combobox").
-				Aria("label", T(s.lang, "switcher.input")).Aria("expanded", "true").Aria("controls", "switcher-list").
+				Aria("label", T(d.Ilang, "switcher.input")).Aria("expanded", "true").Aria("controls", "switcher-list").
 				Aria("autocomplete", "list").Aria("activedescendant", active).
-				Placeholder(T(s.lang, "switcher.input")).Attr("autocomplete", "off").Attr("spellcheck", "false").
-				OnInput(s.onSwitcherInput).OnKeyDown(s.onSwitcherKey),
-			app.Ul().ID("switcher-list").Class("switcher-list").Role("listbox").Aria("label", T(s.lang, "switcher.title")).Body(
-				app.Range(items).Slice(func(i int) app.UI { return s.renderSwitchItem(items[i], i, i == pick) }),
+				Placeholder(T(d.Ilang, "switcher.input")).Attr("autocomplete", "off").Attr("spellcheck", "false").
+				OnInput(d.IonInput).OnKeyDown(d.IonKey),
+			app.Ul().ID("switcher-list").Class("switcher-list").Role("listbox").Aria("label", T(d.Ilang, "switcher.title")).Body(
+				app.Range(items).Slice(func(i int) app.UI { return d.renderItem(items[i], i, i == pick) }),
 			),
 			app.If(len(items) == 0, func() app.UI {
-				return app.P().Class("hint", "switcher-none").Text(T(s.lang, "switcher.none"))
+				return app.P().Class("hint", "switcher-none").Text(T(d.Ilang, "switcher.none"))
 			}),
-			app.P().Class("hint", "switcher-hint").Text(T(s.lang, "switcher.hint")),
+			app.P().Class("hint", "switcher-hint").Text(T(d.Ilang, "switcher.hint")),
 		),
 	)
 }
 
-func (s *Shell) renderSwitchItem(it switchItem, i int, picked bool) app.UI {
+// renderItem is one choice: a conversation, someone to talk to, or a room
+// to join, with its unread count.
+func (d *switcherDialog) renderItem(it switchItem, i int, picked bool) app.UI {
 	var icon app.UI
 	label := it.Name // the icon says what it is
 	switch {
 	case it.Kind == switchJoin:
 		icon = app.Span().Class("conv-icon").Aria("hidden", "true").Text("+")
-		label = T(s.lang, "switcher.join", it.Name)
+		label = T(d.Ilang, "switcher.join", it.Name)
 	case it.Private || it.Kind == switchPerson:
 		icon = avatar(it.Name, "small")
 	default:
@@ -257,7 +295,7 @@ func (s *Shell) renderSwitchItem(it switchItem, i int, picked bool) app.UI {
 	}
 	return app.Li().ID("switcher-opt-"+strconv.Itoa(i)).Class("switcher-opt", classIf("active", picked)).Role("option").
 		Aria("selected", boolText(picked)).DataSet("kind", it.Kind).DataSet("conv", it.Conv).DataSet("name", it.Name).
-		OnClick(func(ctx app.Context, e app.Event) { s.chooseSwitchItem(ctx, it) }).Body(
+		OnClick(func(ctx app.Context, e app.Event) { d.IonChoose(ctx, it) }).Body(
 		icon,
 		app.Span().Class("switcher-label").Body(
 			app.If(it.Kind != switchJoin, func() app.UI {
@@ -266,7 +304,7 @@ func (s *Shell) renderSwitchItem(it switchItem, i int, picked bool) app.UI {
 			app.Text(label),
 		),
 		app.If(it.Kind == switchPerson, func() app.UI {
-			return app.Span().Class("hint").Text(T(s.lang, "switcher.person"))
+			return app.Span().Class("hint").Text(T(d.Ilang, "switcher.person"))
 		}),
 		app.If(it.Unread > 0, func() app.UI {
 			return app.Span().Class("unread", classIf("mention", it.Mentions > 0 || it.Private)).

@@ -338,6 +338,21 @@ func describe(frames []chat.Frame) string {
 	return "[" + b.String() + "]"
 }
 
+// Within polls cond until it holds or d passes, and reports whether it
+// holds.
+func Within(d time.Duration, cond func() bool) bool {
+	deadline := time.Now().Add(d)
+	poll := time.NewTicker(20 * time.Millisecond)
+	defer poll.Stop()
+	for !cond() {
+		if time.Now().After(deadline) {
+			return false
+		}
+		<-poll.C
+	}
+	return true
+}
+
 // Eventually polls cond until it holds or d passes.
 func Eventually(t testing.TB, d time.Duration, cond func() bool, what string) {
 	t.Helper()

@@ -15,22 +15,26 @@ import (
 	"github.com/founding/chat/app/client"
 )
 
-// ModelClient is a browser tab as the real client runs it: a client.Conn
-// keeps the websocket alive (backoff, resume, app-level ping) and a
-// client.Model holds the conversations. Like the browser's UI goroutine, the
-// test goroutine owns the Model: the Conn's events wait in a queue and are
-// applied only by Until, Drain and Poll, which send whatever the Model asks
-// for (resume, history to fill gaps, resent messages). The queue never
-// blocks the Conn, unless StopReading is in force.
+// ModelClient is a browser tab as the real client runs it: a client.Session,
+// the controller app/ui renders, keeps the websocket alive (client.Conn:
+// backoff, resume, app-level ping), holds the conversations (client.Model)
+// and, given a client.Local, keeps the outbox and the conversations there as
+// the browser keeps them in IndexedDB. Like the browser's UI goroutine, the
+// test goroutine owns the Session: the connection's events wait in a queue
+// and are handed to Session.Handle only by Until, Drain and Poll, which so
+// send whatever the Model asks for (resume, history to fill gaps, resent
+// messages). The queue never blocks the Conn, unless StopReading is in
+// force.
 //
 // Every method must be called from the test goroutine.
 type ModelClient struct {
-	t     testing.TB
-	Name  string // the name picked when the server asks for one; "" picks none
-	Model *client.Model
-	Conn  *client.Conn
-	Jar   http.CookieJar // the browser: another ModelClient or Client with it is the same user
-	URL   string         // the server, http://host:port
+	t       testing.TB
+	Name    string // the name picked when the server asks for one; "" picks none
+	Session *client.Session
+	Model   *client.Model  // the Session's
+	Conn    *client.Conn   // the Session's
+	Jar     http.CookieJar // the browser: another ModelClient or Client with it is the same user
+	URL     string         // the server, http://host:port
 
 	// What the client saw, in order, for tests to inspect.
 	State    client.State
@@ -64,6 +68,10 @@ type ModelOptions struct {
 	Jar http.CookieJar
 	// Model is what the tab already holds. Nil means NewModel().
 	Model *client.Model
+	// Local is what the browser keeps (the outbox, the conversations): a
+	// tab opened on a Local that another closed tab used takes over its
+	// waiting messages. Nil means nothing is kept. The test closes it.
+	Local *client.Local
 	// Backoff spaces reconnects. Defaults to 50ms..1s, to keep tests quick.
 	Backoff client.Backoff
 	// PingInterval is the client's app-level ping interval. Defaults to the
@@ -85,14 +93,11 @@ func NewModelClient(t testing.TB, baseURL string, o ModelOptions) *ModelClient {
 	if o.Jar == nil {
 		o.Jar = NewJar()
 	}
-	if o.Model == nil {
-		o.Model = client.NewModel()
-	}
 	if o.Backoff.Min <= 0 {
 		o.Backoff = client.Backoff{Min: 50 * time.Millisecond, Max: time.Second}
 	}
 	mc := &ModelClient{
-		t: t, Name: o.Name, Model: o.Model, Jar: o.Jar, URL: baseURL,
+		t: t, Name: o.Name, Jar: o.Jar, URL: baseURL,
 		Patience: 30 * time.Second,
 		signal:   make(chan struct{}, 1),
 	}
@@ -109,19 +114,27 @@ func NewModelClient(t testing.TB, baseURL string, o ModelOptions) *ModelClient {
 			return c, nil
 		},
 	}
-	mc.Conn = client.New(client.Options{
-		URL:          "ws" + strings.TrimPrefix(baseURL, "http") + "/ws",
-		HTTPClient:   &http.Client{Jar: o.Jar, Transport: transport},
-		Header:       http.Header{"Origin": {baseURL}},
-		Backoff:      o.Backoff,
-		PingInterval: o.PingInterval,
-		OnEvent:      mc.onEvent,
+	session, err := client.NewSession(client.SessionOptions{
+		Conn: client.Options{
+			URL:          "ws" + strings.TrimPrefix(baseURL, "http") + "/ws",
+			HTTPClient:   &http.Client{Jar: o.Jar, Transport: transport},
+			Header:       http.Header{"Origin": {baseURL}},
+			Backoff:      o.Backoff,
+			PingInterval: o.PingInterval,
+		},
+		Deliver: mc.onEvent,
+		Model:   o.Model,
+		Local:   o.Local,
 	})
+	if err != nil {
+		t.Fatalf("%s: %v", o.Name, err)
+	}
+	mc.Session, mc.Model, mc.Conn = session, session.Model(), session.Conn()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		mc.Conn.Run(ctx)
+		session.Run(ctx)
 	}()
 	t.Cleanup(func() {
 		mc.ResumeReading()
@@ -185,9 +198,11 @@ func (mc *ModelClient) take() []client.Event {
 	return events
 }
 
-// apply folds one event into the model, as the UI does.
+// apply notes what the event tells and hands it to the Session, as the UI
+// does.
 func (mc *ModelClient) apply(e client.Event) {
 	mc.t.Helper()
+	defer mc.noteWritten()
 	if e.Changed {
 		if mc.State == client.Online && e.State != client.Online {
 			mc.Ends = append(mc.Ends, e)
@@ -196,9 +211,7 @@ func (mc *ModelClient) apply(e client.Event) {
 			mc.Onlines++
 		}
 		mc.State = e.State
-		if e.State != client.Online {
-			mc.Model.Disconnected()
-		}
+		mc.handle(e)
 		return
 	}
 	if e.Frame == nil {
@@ -223,10 +236,19 @@ func (mc *ModelClient) apply(e client.Event) {
 		mc.Errors = append(mc.Errors, f)
 		mc.t.Logf("%s: server error %s: %s", mc.Name, f.Code, f.Message)
 	}
-	for _, out := range mc.Model.Apply(e.Frame) {
-		mc.Send(out)
+	mc.handle(e)
+}
+
+// handle hands e to the Session; what fails there fails the test.
+func (mc *ModelClient) handle(e client.Event) {
+	mc.t.Helper()
+	if err := mc.Session.Handle(e); err != nil {
+		mc.t.Errorf("%s: %v", mc.Name, err)
 	}
 }
+
+// noteWritten copies the Session's count of written messages into Written.
+func (mc *ModelClient) noteWritten() { mc.Written = mc.Session.Written() }
 
 // Poll applies the events waiting now, without waiting for more.
 func (mc *ModelClient) Poll() {
@@ -275,32 +297,31 @@ func (mc *ModelClient) Drain(d time.Duration) {
 // whether it could. A message written is marked as in flight; one that
 // could not be written stays in the outbox and goes after the next Welcome.
 func (mc *ModelClient) Send(f chat.Frame) bool {
-	if err := mc.Conn.Send(f); err != nil {
-		return false
-	}
-	if s, ok := f.(*chat.Send); ok {
-		mc.Model.Sent(s.ID)
-		mc.Written++
-	}
-	return true
+	defer mc.noteWritten()
+	return mc.Session.Send(f) == nil
 }
 
 // Say puts a message for conversation conv (or, with to set, for the private
 // conversation with that user) in the outbox and writes what may go, oldest
-// first, as the composer of app/ui does; it returns the message's id.
+// first, as the composer of app/ui does; it returns the message's id. A
+// message the Session refuses fails the test.
 func (mc *ModelClient) Say(conv, to, text string) chat.MsgID {
-	s := mc.Model.Compose(conv, to, text)
-	mc.Flush()
-	return s.ID
+	mc.t.Helper()
+	defer mc.noteWritten()
+	id, err := mc.Session.Compose(conv, to, text)
+	if err != nil {
+		mc.t.Errorf("%s: saying %q: %v", mc.Name, text, err)
+	}
+	return id
 }
 
 // Flush writes every message of the outbox that is not in flight, oldest
 // first, as the Model does after a Welcome.
 func (mc *ModelClient) Flush() {
-	for _, f := range mc.Model.Unsent() {
-		if !mc.Send(f) {
-			return
-		}
+	mc.t.Helper()
+	defer mc.noteWritten()
+	if err := mc.Session.Flush(); err != nil {
+		mc.t.Errorf("%s: %v", mc.Name, err)
 	}
 }
 

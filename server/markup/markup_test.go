@@ -3,6 +3,8 @@ package markup
 import (
 	"strings"
 	"testing"
+
+	"github.com/founding/chat/app/chat"
 )
 
 func TestMessageEscapesEverything(t *testing.T) {
@@ -59,15 +61,15 @@ func FuzzMessageHasNoUserMarkup(f *testing.F) {
 		// Remove the markup we make; what remains must have no tag start.
 		inner = strings.ReplaceAll(inner, "<br>", "")
 		for {
-			i := strings.Index(inner, Mention)
+			i := strings.Index(inner, chat.MentionMarkup)
 			if i < 0 {
 				break
 			}
-			j := strings.Index(inner[i+len(Mention):], `">@`)
+			j := strings.Index(inner[i+len(chat.MentionMarkup):], `">@`)
 			if j < 0 {
 				t.Fatalf("unterminated mention: %q -> %q", text, got)
 			}
-			key := inner[i+len(Mention) : i+len(Mention)+j]
+			key := inner[i+len(chat.MentionMarkup) : i+len(chat.MentionMarkup)+j]
 			if strings.ContainsAny(key, `<>"'`) {
 				t.Fatalf("a mention key holds markup: %q -> %q", text, got)
 			}
@@ -75,7 +77,7 @@ func FuzzMessageHasNoUserMarkup(f *testing.F) {
 			if k < 0 {
 				t.Fatalf("unclosed mention: %q -> %q", text, got)
 			}
-			inner = inner[:i] + inner[i+len(Mention)+j+2:i+k] + inner[i+k+len("</span>"):]
+			inner = inner[:i] + inner[i+len(chat.MentionMarkup)+j+2:i+k] + inner[i+k+len("</span>"):]
 		}
 		for {
 			i := strings.Index(inner, "<a href=")

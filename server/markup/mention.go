@@ -10,11 +10,6 @@ import (
 	"github.com/founding/chat/server/names"
 )
 
-// Mention is the start of the markup of a mention; the attribute data-user
-// holds the escaped comparison key of the name (names.Key), which is what
-// chat.Welcome.Key tells each user about themselves.
-const Mention = `<span class="mention" data-user="`
-
 // writeText writes s escaped, with every "@name" made a mention: an "@" that
 // does not follow a character of a name (so "ann@example.com" is no mention),
 // then a name that chat.CleanName accepts. A final "." is left out of the
@@ -44,7 +39,7 @@ func writeText(b *strings.Builder, s string) {
 			continue
 		}
 		b.WriteString(html.EscapeString(s[from:i]))
-		b.WriteString(Mention)
+		b.WriteString(chat.MentionMarkup) // data-user: the escaped names.Key of the name
 		b.WriteString(html.EscapeString(names.Key(name)))
 		b.WriteString(`">@`)
 		b.WriteString(html.EscapeString(name))

@@ -1,0 +1,139 @@
+//go:build !wasm
+
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"github.com/founding/chat/app/chat"
+	"github.com/founding/chat/app/client"
+)
+
+// Each component of the Shell, rendered on its own with the props the
+// Shell would give it: what it shows, and that what the user does reaches
+// the handlers it was given.
+
+// twoConversations returns a model of Ann in the lobby (Bob online) with a
+// private conversation with Cid holding two unread messages.
+func twoConversations() *client.Model {
+	m := client.NewModel()
+	m.Me = "Ann"
+	lobby := room("r:lobby", "lobby")
+	lobby.Online = []string{"Ann", "Bob"}
+	cid := private("p:cid", "Cid")
+	cid.Unread = 2
+	m.Convs[lobby.Info.ID], m.Convs[cid.Info.ID] = lobby, cid
+	m.Active = lobby.Info.ID
+	return m
+}
+
+func TestConversationListShowsRoomsThenPrivateOnes(t *testing.T) {
+	for _, lang := range []Lang{English, Chinese} {
+		t.Run(string(lang), func(t *testing.T) {
+			m := twoConversations()
+			_, root := render(t, newConversationList().Lang(lang).Model(m).
+				OnOpen(func(app.Context, string) {}).OnJoin(func(app.Context, string) bool { return true }))
+			pane := root.must(t, "#rooms", byID("rooms"))
+			if pane.attrs["aria-label"] != T(lang, "rooms.title") {
+				t.Errorf("aria-label = %q, want %q", pane.attrs["aria-label"], T(lang, "rooms.title"))
+			}
+			items := pane.all(byClass("conv-item"))
+			if len(items) != 2 || items[0].attrs["data-conv"] != "r:lobby" || items[1].attrs["data-conv"] != "p:cid" {
+				t.Fatalf("items %v, want the lobby then Cid", pane.texts(byClass("conv-item")))
+			}
+			if !isTrue(items[0], "aria-current") || !items[0].hasClass("active") || isTrue(items[1], "aria-current") {
+				t.Errorf("the lobby is not the one marked current")
+			}
+			badge := items[1].must(t, "Cid's unread count", byClass("unread"))
+			if badge.text() != "2" || !badge.hasClass("mention") {
+				t.Errorf("Cid's badge %q (mention %v), want 2, marked: a private message is for the user", badge.text(), badge.hasClass("mention"))
+			}
+			root.must(t, "the join form", byID("join-form"))
+		})
+	}
+}
+
+func TestPeoplePaneListsWhoIsOnline(t *testing.T) {
+	m := twoConversations()
+	_, root := render(t, newPeoplePane().Lang(English).Model(m).OnOpenPrivate(func(app.Context, string) {}))
+	pane := root.must(t, "#people", byID("people"))
+	if got := pane.must(t, "title", byTag("h2")).text(); got != "Online (2)" {
+		t.Errorf("title %q, want Online (2)", got)
+	}
+	people := pane.all(byClass("person"))
+	if len(people) != 2 || people[0].attrs["data-name"] != "Ann" || !people[0].hasClass("me") {
+		t.Fatalf("people %v, want Ann (you) and Bob", pane.texts(byClass("person")))
+	}
+	if people[1].find(byClass("person-btn")) == nil {
+		t.Error("Bob is no button to talk to privately")
+	}
+
+	m.Active = "p:cid"
+	_, root = render(t, newPeoplePane().Lang(English).Model(m).OnOpenPrivate(func(app.Context, string) {}))
+	cid := root.must(t, "Cid", byAttr("data-name", "Cid"))
+	if cid.attrs["data-presence"] != "offline" {
+		t.Errorf("Cid's presence %q, want offline: no room lists Cid", cid.attrs["data-presence"])
+	}
+}
+
+func TestConversationPaneShowsTimelineOutboxAndComposer(t *testing.T) {
+	m := twoConversations()
+	lobby := m.Convs["r:lobby"]
+	now := time.Now()
+	lobby.Entries = []chat.Entry{message("r:lobby", 1, now, "Bob", "hi Ann")}
+	lobby.Info.Last = 1
+	m.Compose("r:lobby", "", "on its way")
+	statusOf := func(o *client.Outgoing) pendingView {
+		return pendingView{status: "waiting " + o.Text, cancellable: true}
+	}
+	_, root := render(t, newConversationPane().Lang(English).Model(m).Online(false).Names([]string{"Bob"}).
+		Pending(statusOf).OnOlder(func(app.Context) {}).OnScroll(func(app.Context, app.Event) {}).
+		OnSubmit(func(app.Context, string) bool { return true }).OnLeave(func(app.Context, string) {}).
+		OnCancel(func(app.Context, *client.Outgoing) {}).OnDiscard(func(app.Context, chat.MsgID) {}))
+
+	pane := root.must(t, "#conversation", byID("conversation"))
+	if pane.attrs["data-conv"] != "r:lobby" {
+		t.Errorf("data-conv %q", pane.attrs["data-conv"])
+	}
+	if got := root.must(t, "#conv-title", byID("conv-title")).text(); got != "# lobby" {
+		t.Errorf("title %q", got)
+	}
+	timeline := root.must(t, "#timeline", byID("timeline"))
+	if timeline.attrs["role"] != "log" || !strings.Contains(timeline.attrs["aria-label"], "# lobby") {
+		t.Errorf("timeline attributes %v", timeline.attrs)
+	}
+	var bodies []string
+	for _, e := range timeline.all(byClass("entry", "msg")) {
+		bodies = append(bodies, fmt.Sprintf("%v:%s", e.hasClass("pending"), e.must(t, "body", byClass("body")).text()))
+	}
+	if got := strings.Join(bodies, " | "); got != "false:hi Ann | true:on its way" {
+		t.Errorf("timeline %q, want Bob's message then the pending one", got)
+	}
+	pending := timeline.must(t, "the pending message", byClass("pending"))
+	if got := pending.must(t, "status", byClass("pending-status")).text(); got != "waiting on its way" {
+		t.Errorf("pending status %q, want what Pending said", got)
+	}
+	pending.must(t, "the cancel button", byClass("cancel-pending"))
+	root.must(t, "the composer", byID("composer"))
+	root.must(t, "the offline hint: the connection is down", byClass("offline-hint"))
+}
+
+func TestSwitcherDialogMarksThePickedItem(t *testing.T) {
+	items := switcherItems(twoConversations(), "", "")
+	_, root := render(t, newSwitcherDialog().Lang(English).Items(items).Pick(1).
+		OnInput(func(app.Context, app.Event) {}).OnKey(func(app.Context, app.Event) {}).
+		OnBackdrop(func(app.Context, app.Event) {}).OnChoose(func(app.Context, switchItem) {}))
+	input := root.must(t, "#switcher-input", byID("switcher-input"))
+	if input.attrs["aria-activedescendant"] != "switcher-opt-1" {
+		t.Errorf("aria-activedescendant %q, want switcher-opt-1", input.attrs["aria-activedescendant"])
+	}
+	opts := root.all(byClass("switcher-opt"))
+	if len(opts) < 2 || !opts[1].hasClass("active") || !isTrue(opts[1], "aria-selected") || isTrue(opts[0], "aria-selected") {
+		t.Errorf("options %v: want the second one picked", root.texts(byClass("switcher-opt")))
+	}
+}

@@ -1,0 +1,287 @@
+package ui
+
+import (
+	"html"
+	"strconv"
+	"time"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"github.com/founding/chat/app/chat"
+	"github.com/founding/chat/app/client"
+)
+
+// conversationPane is the conversation in view: its header (the title, who
+// is online, Leave), the timeline (entries grouped by sender and day,
+// presence notices, the "new since your last visit" divider, the messages
+// still in the outbox) and the composer. What the user does goes to the
+// Shell through the On handlers; the pane holds no state of its own (the
+// composer keeps its mention suggestions).
+type conversationPane struct {
+	app.Compo
+
+	Ilang      Lang
+	Imodel     *client.Model
+	Irev       uint64
+	Ionline    bool     // the connection is up
+	Inames     []string // whom the composer completes after "@"
+	Ipending   func(*client.Outgoing) pendingView
+	IonOlder   func(app.Context)
+	IonScroll  app.EventHandler
+	IonSubmit  func(app.Context, string) bool
+	IonLeave   func(app.Context, string)
+	IonCancel  func(app.Context, *client.Outgoing)
+	IonDiscard func(app.Context, chat.MsgID)
+}
+
+// pendingView is how a message of the outbox shows: where it stands, and
+// whether it may still be cancelled.
+type pendingView struct {
+	status      string
+	cancellable bool
+}
+
+func newConversationPane() *conversationPane { return &conversationPane{} }
+
+func (p *conversationPane) Lang(v Lang) *conversationPane           { p.Ilang = v; return p }
+func (p *conversationPane) Model(m *client.Model) *conversationPane { p.Imodel = m; return p }
+func (p *conversationPane) Rev(v uint64) *conversationPane          { p.Irev = v; return p }
+func (p *conversationPane) Online(v bool) *conversationPane         { p.Ionline = v; return p }
+func (p *conversationPane) Names(v []string) *conversationPane      { p.Inames = v; return p }
+func (p *conversationPane) Pending(f func(*client.Outgoing) pendingView) *conversationPane {
+	p.Ipending = f
+	return p
+}
+func (p *conversationPane) OnOlder(h func(app.Context)) *conversationPane { p.IonOlder = h; return p }
+func (p *conversationPane) OnScroll(h app.EventHandler) *conversationPane { p.IonScroll = h; return p }
+func (p *conversationPane) OnSubmit(h func(app.Context, string) bool) *conversationPane {
+	p.IonSubmit = h
+	return p
+}
+func (p *conversationPane) OnLeave(h func(app.Context, string)) *conversationPane {
+	p.IonLeave = h
+	return p
+}
+func (p *conversationPane) OnCancel(h func(app.Context, *client.Outgoing)) *conversationPane {
+	p.IonCancel = h
+	return p
+}
+func (p *conversationPane) OnDiscard(h func(app.Context, chat.MsgID)) *conversationPane {
+	p.IonDiscard = h
+	return p
+}
+
+// conversationPane renders the Shell's conversation in view.
+func (s *Shell) conversationPane() app.UI {
+	return newConversationPane().Lang(s.lang).Model(s.model).Rev(s.rev).Online(s.state == client.Online).
+		Names(s.mentionNames()).Pending(s.pendingView).
+		OnOlder(s.onOlder).OnScroll(s.onTimelineScroll).OnSubmit(s.onSubmit).OnLeave(s.onLeave).
+		OnCancel(s.onCancelPending).OnDiscard(s.onDiscardPending)
+}
+
+// pendingView says how the outbox's message o shows (pwa.go, offline.go).
+func (s *Shell) pendingView(o *client.Outgoing) pendingView {
+	return pendingView{status: s.pendingStatus(o), cancellable: s.canCancel(o)}
+}
+
+// onDiscardPending drops a message the server refused for good.
+func (s *Shell) onDiscardPending(ctx app.Context, id chat.MsgID) {
+	s.model.Discard(id)
+	s.rev++
+	s.afterActionPWA(ctx)
+}
+
+func (p *conversationPane) Render() app.UI {
+	c := p.Imodel.Convs[p.Imodel.Active]
+	if c == nil {
+		return app.Section().ID("conversation").Class("pane", "conversation").Body(
+			app.P().Class("empty").Text(T(p.Ilang, "conv.loading")),
+		)
+	}
+	return app.Section().ID("conversation").Class("pane", "conversation").DataSet("conv", c.Info.ID).Body(
+		p.renderConvHeader(c),
+		// New messages are announced by #announcer, not by reading the
+		// whole timeline again when it changes.
+		app.Div().ID("timeline").Class("timeline").Role("log").Aria("live", "off").TabIndex(0).
+			Aria("label", T(p.Ilang, "timeline.label", convLabel(c.Info.Kind, c.Name))).
+			OnScroll(p.IonScroll).Body(p.renderTimeline(c)...),
+		(&composer{}).Lang(p.Ilang).Target(c.Name).Offline(!p.Ionline).Rev(p.Irev).
+			Names(p.Inames).OnSubmit(p.IonSubmit),
+	)
+}
+
+func (p *conversationPane) renderConvHeader(c *client.Conversation) app.UI {
+	title := "# " + c.Name
+	if c.Info.Kind == chat.KindPrivate {
+		title = "@ " + c.Name
+	}
+	canLeave := c.Info.Kind == chat.KindRoom && c.Info.ID != "r:lobby"
+	return app.Div().Class("conv-header").Body(
+		app.H2().ID("conv-title").Text(title),
+		app.If(c.Info.Kind == chat.KindRoom, func() app.UI {
+			return app.Span().Class("count").Text(T(p.Ilang, "conv.online", c.OnlineTotal()))
+		}),
+		app.If(canLeave, func() app.UI {
+			id := c.Info.ID
+			return app.Button().ID("leave").Type("button").Class("link").Text(T(p.Ilang, "btn.leave")).
+				OnClick(func(ctx app.Context, e app.Event) { p.IonLeave(ctx, id) })
+		}),
+	)
+}
+
+// renderTimeline lists entries, presence notices after the entry they
+// followed, and the user's pending messages at the end.
+func (p *conversationPane) renderTimeline(c *client.Conversation) []app.UI {
+	now := time.Now()
+	items := make([]app.UI, 0, len(c.Entries)+len(c.Notices)+4)
+	switch {
+	case !c.Ready:
+		items = append(items, app.P().Class("timeline-note").Text(T(p.Ilang, "conv.loading")))
+	case c.Start && len(c.Entries) == 0:
+		items = append(items, app.P().Class("timeline-note").Text(T(p.Ilang, "conv.empty")))
+	case c.Start:
+		items = append(items, app.P().Class("timeline-note").Text(T(p.Ilang, "conv.start")))
+	default:
+		items = append(items, app.Button().ID("older").Type("button").Class("link", "older").
+			Disabled(c.LoadingOlder()).Text(T(p.Ilang, "btn.older")).OnClick(func(ctx app.Context, e app.Event) { p.IonOlder(ctx) }))
+	}
+	if c.Lost {
+		items = append(items, app.P().Class("timeline-note").Text(T(p.Ilang, "conv.lost")))
+	}
+	n := 0
+	divided := c.Divider == 0
+	var day time.Time   // the day of the entries above
+	var prev chat.Entry // the entry above, when it can start a group
+	for _, e := range c.Entries {
+		for n < len(c.Notices) && c.Notices[n].After < e.Seq {
+			items = append(items, p.renderPresence(c.Notices[n], now))
+			n++
+			prev = chat.Entry{}
+		}
+		at := time.UnixMilli(e.Time)
+		if day.IsZero() || !sameDay(at, day) {
+			day = at
+			items = append(items, p.renderDay(at, now))
+			prev = chat.Entry{}
+		}
+		if !divided && e.Seq > c.Divider && e.Kind == chat.EntryMessage && html.UnescapeString(e.From) != p.Imodel.Me {
+			divided = true
+			items = append(items, app.Div().ID("unread-divider").Class("divider").Role("separator").Text(T(p.Ilang, "conv.divider")))
+			prev = chat.Entry{}
+		}
+		// A mention of the user always shows who wrote it, and says so; so
+		// does the first message sent while the user was away.
+		cont := sameGroup(prev, e) && !p.Imodel.MentionsMe(e) && p.Imodel.SentWhileAway(prev) == p.Imodel.SentWhileAway(e)
+		items = append(items, p.renderEntry(e, now, cont))
+		prev = e
+	}
+	if pending := p.Imodel.Pending(c.Info.ID); len(pending) > 0 && !day.IsZero() && !sameDay(day, now) {
+		items = append(items, p.renderDay(now, now))
+	}
+	if behind := p.Imodel.Behind(c.Info.ID); behind > 0 {
+		items = append(items, app.P().ID("catching-up").Class("timeline-note").Text(T(p.Ilang, "conv.behind", behind)))
+	}
+	for ; n < len(c.Notices); n++ {
+		items = append(items, p.renderPresence(c.Notices[n], now))
+	}
+	for _, o := range p.Imodel.Pending(c.Info.ID) {
+		items = append(items, p.renderPending(o))
+	}
+	return items
+}
+
+// groupGap is how close in time messages from one sender are shown as a
+// group, with the name and the avatar once.
+const groupGap = 5 * time.Minute
+
+// sameGroup reports whether message e continues the group of prev.
+func sameGroup(prev, e chat.Entry) bool {
+	return prev.Kind == chat.EntryMessage && e.Kind == chat.EntryMessage && prev.From == e.From &&
+		e.Time >= prev.Time && time.Duration(e.Time-prev.Time)*time.Millisecond < groupGap
+}
+
+// renderDay is the heading of the entries of one day.
+func (p *conversationPane) renderDay(at, now time.Time) app.UI {
+	return app.H3().Class("day-divider").DataSet("day", at.In(now.Location()).Format(time.DateOnly)).Body(
+		app.Span().Text(DayLabel(p.Ilang, at, now)),
+	)
+}
+
+// renderEntry renders a membership event or a message. A message that
+// continues a group (cont) keeps its sender's name for screen readers but
+// shows only its text and, on hover, its time.
+func (p *conversationPane) renderEntry(e chat.Entry, now time.Time, cont bool) app.UI {
+	from := html.UnescapeString(e.From)
+	at := time.UnixMilli(e.Time)
+	when := app.Time().DateTime(at.UTC().Format(time.RFC3339)).
+		Title(TimeTitle(p.Ilang, at, now)).Text(Clock(at, now))
+	seq := strconv.FormatUint(e.Seq, 10)
+	switch e.Kind {
+	case chat.EntryJoin, chat.EntryLeave:
+		what := "entry.joined"
+		if e.Kind == chat.EntryLeave {
+			what = "entry.left"
+		}
+		return app.Div().Class("entry", "event").DataSet("seq", seq).Body(
+			app.B().Text(from), app.Text(" "+T(p.Ilang, what)+" "), when,
+		)
+	}
+	away := p.Imodel.SentWhileAway(e)
+	mine := from == p.Imodel.Me
+	mention := p.Imodel.MentionsMe(e)
+	return app.Div().Class("entry", "msg", classIf("mine", mine), classIf("while-away", away), classIf("cont", cont), classIf("mentions-me", mention)).
+		DataSet("seq", seq).Body(
+		app.If(!mine, func() app.UI { return avatar(from) }),
+		app.Div().Class("bubble").Body(
+			app.Div().Class("meta").Body(
+				app.Span().Class("from").Text(from), app.Text(" "), when,
+				app.If(mention, func() app.UI { return app.Span().Class("mention-tag").Text(T(p.Ilang, "mention.you")) }),
+				app.If(away, func() app.UI { return app.Span().Class("away-tag").Text(T(p.Ilang, "entry.away")) }),
+			),
+			app.Raw(p.Imodel.MarkMentions(e)),
+		),
+	)
+}
+
+func (p *conversationPane) renderPresence(n client.Notice, now time.Time) app.UI {
+	key := "notice.offline"
+	if n.Online {
+		key = "notice.online"
+	}
+	body := append(TName(p.Ilang, key, n.User), app.Text(" · "),
+		app.Time().DateTime(n.Time.UTC().Format(time.RFC3339)).Title(FullTime(p.Ilang, n.Time, now)).
+			Text(RelativeTime(p.Ilang, n.Time, now)))
+	return app.Div().Class("presence", presenceClass(n.Online)).Body(body...)
+}
+
+func presenceClass(online bool) string {
+	if online {
+		return "joined"
+	}
+	return "left"
+}
+
+// renderPending is a message of the outbox: where it stands, and what the
+// user may do with it (discard a failed one, cancel one not yet sent).
+func (p *conversationPane) renderPending(o *client.Outgoing) app.UI {
+	view := p.Ipending(o)
+	status := view.status
+	if o.To != "" {
+		status = T(p.Ilang, "pending.to", o.To) + " · " + status
+	}
+	id := o.ID
+	return app.Div().Class("entry", "msg", "mine", "pending").DataSet("id", o.ID.Device+":"+strconv.FormatUint(o.ID.N, 10)).Body(
+		app.Div().Class("bubble").Body(
+			app.Div().Class("meta").Body(app.Span().Class("from").Text(p.Imodel.Me), app.Text(" "), app.Span().Class("pending-status").Text(status)),
+			app.Div().Class("body").Text(o.Text),
+			app.If(o.Failed != "", func() app.UI {
+				return app.Button().Type("button").Class("link").Text(T(p.Ilang, "btn.discard")).
+					OnClick(func(ctx app.Context, e app.Event) { p.IonDiscard(ctx, id) })
+			}),
+			app.If(view.cancellable, func() app.UI {
+				return app.Button().Type("button").Class("link", "cancel-pending").Text(T(p.Ilang, "btn.cancel")).
+					OnClick(func(ctx app.Context, e app.Event) { p.IonCancel(ctx, o) })
+			}),
+		),
+	)
+}
