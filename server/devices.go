@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"sync"
 
 	"github.com/founding/chat/app/chat"
 	"github.com/founding/chat/server/auth"
@@ -141,9 +142,53 @@ func (s *Server) serveDeviceSignOut(w http.ResponseWriter, r *http.Request) {
 }
 
 // closeGroups closes the connections of the browser sessions groups on
-// this node.
+// this node. Each first gets an error frame of code chat.CodeSignedOut
+// carrying the reason: a browser's WebSocket API shows the close code and
+// reason, but the Go client in the browser cannot read them
+// (coder/websocket reports net.ErrClosed there).
 func (s *Server) closeGroups(groups []string, c chat.Close) {
 	for _, g := range groups {
+		for _, ss := range s.live.of(g) {
+			ss.conn.SendError(&chat.Error{Code: chat.CodeSignedOut, Message: c.Reason})
+			ss.conn.Close(c)
+		}
 		s.ws.CloseGroup(g, c)
 	}
+}
+
+// liveSessions are the sessions open on this node by group.
+type liveSessions struct {
+	mu sync.Mutex
+	by map[string]map[*session]bool
+}
+
+func (l *liveSessions) add(group string, ss *session) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.by == nil {
+		l.by = make(map[string]map[*session]bool)
+	}
+	if l.by[group] == nil {
+		l.by[group] = make(map[*session]bool)
+	}
+	l.by[group][ss] = true
+}
+
+func (l *liveSessions) remove(group string, ss *session) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	delete(l.by[group], ss)
+	if len(l.by[group]) == 0 {
+		delete(l.by, group)
+	}
+}
+
+func (l *liveSessions) of(group string) []*session {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := make([]*session, 0, len(l.by[group]))
+	for ss := range l.by[group] {
+		out = append(out, ss)
+	}
+	return out
 }

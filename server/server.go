@@ -135,6 +135,8 @@ type Server struct {
 	mux      *http.ServeMux
 	handler  http.Handler
 
+	live liveSessions // open sessions by group, to tell them why they close
+
 	messages *limiterSet // per user
 	signIns  *limiterSet // per address
 }

@@ -39,6 +39,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 // session has a name.
 func (ss *session) Open(c *wsconn.Conn) {
 	ss.conn = c
+	ss.srv.live.add(ss.visit.Group, ss)
 	switch {
 	case ss.err == nil && ss.visit.User.Key != "":
 		ss.join(ss.visit.User)
@@ -71,6 +72,7 @@ func (ss *session) Evicted() { ss.srv.hub.Disconnect(ss.conn) }
 
 // Closed takes the user's connection out of the hub.
 func (ss *session) Closed() {
+	ss.srv.live.remove(ss.visit.Group, ss)
 	if ss.user.Key != "" {
 		ss.srv.hub.Disconnect(ss.conn)
 	}

@@ -218,9 +218,6 @@ func (mc *ModelClient) apply(e client.Event) {
 		mc.t.Errorf("%s: the server sent a frame the client cannot read: %v", mc.Name, e.Err)
 		return
 	}
-	if _, ok := e.Frame.(*chat.Handover); ok && e.Err != nil {
-		mc.t.Errorf("%s: the handover of the name failed: %v", mc.Name, e.Err)
-	}
 	if mc.OnFrame != nil {
 		mc.OnFrame(e.Frame)
 	}
