@@ -27,8 +27,8 @@ type SessionLimits struct {
 	// UseEvery is how often a session's last use is written: a session used
 	// again sooner is not rewritten. Defaults to 1 hour.
 	UseEvery time.Duration
-	// PerUser bounds a user's sessions; a new one past it ends the one used
-	// longest ago. Defaults to 32.
+	// PerUser bounds a user's sessions; a new one past it ends the oldest.
+	// Defaults to 32.
 	PerUser int
 }
 
@@ -536,14 +536,21 @@ func (a *Accounts) index(ctx context.Context, user string, add indexEntry) error
 			return false
 		})
 		idx.Sessions = append(idx.Sessions, add)
-		for n := 0; len(idx.Sessions) > a.limits.PerUser+1 && n < len(idx.Sessions); {
-			if idx.Sessions[n].Claim {
-				n++
-				continue
+		sessions := 0
+		for _, e := range idx.Sessions {
+			if !e.Claim {
+				sessions++
 			}
-			drop = append(drop, idx.Sessions[n])
-			idx.Sessions = slices.Delete(idx.Sessions, n, n+1)
 		}
+		// The oldest sessions go first: entries are in the order made.
+		idx.Sessions = slices.DeleteFunc(idx.Sessions, func(e indexEntry) bool {
+			if e.Claim || sessions <= a.limits.PerUser {
+				return false
+			}
+			sessions--
+			drop = append(drop, e)
+			return true
+		})
 	})
 	if err != nil {
 		return err

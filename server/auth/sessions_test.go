@@ -294,3 +294,29 @@ func TestBrowser(t *testing.T) {
 		}
 	}
 }
+
+// TestAUserKeepsAtMostPerUserSessions: past the bound, a new sign-in ends
+// the oldest session.
+func TestAUserKeepsAtMostPerUserSessions(t *testing.T) {
+	ctx := context.Background()
+	a, _ := newClockedAccounts(t)
+	a.SetSessionLimits(auth.SessionLimits{PerUser: 3})
+	claimWithPassword(t, a, "Max", "max's words!")
+	var tokens []string
+	for range 4 {
+		tok, _, err := a.SignIn(ctx, "max", "max's words!", auth.Client{Addr: "127.0.0.1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tokens = append(tokens, tok)
+	}
+	if ss, _ := a.Sessions(ctx, "max"); len(ss) != 3 {
+		t.Errorf("%d sessions, want 3", len(ss))
+	}
+	if _, err := a.Lookup(ctx, tokens[0]); !errors.Is(err, auth.ErrNoSession) {
+		t.Errorf("the oldest sign-in lives on: %v", err)
+	}
+	if _, err := a.Lookup(ctx, tokens[3]); err != nil {
+		t.Errorf("the newest: %v", err)
+	}
+}
