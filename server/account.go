@@ -48,7 +48,7 @@ func (s *Server) serveSignIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	device := deviceToken(r)
-	token, u, err := s.accounts.SignIn(r.Context(), name, req.Password, auth.Client{Addr: addr, Device: device})
+	token, u, err := s.accounts.SignIn(r.Context(), name, req.Password, auth.Client{Addr: addr, Device: device, Agent: r.UserAgent()})
 	var tooMany *auth.TooManyAttempts
 	switch {
 	case errors.As(err, &tooMany):
@@ -63,9 +63,9 @@ func (s *Server) serveSignIn(w http.ResponseWriter, r *http.Request) {
 		reply(w, http.StatusInternalServerError, apiReply{Error: "the server could not sign you in; try again"})
 		return
 	}
-	s.endSession(r)
-	s.setCookie(w, r, sessionCookie, token)
-	s.setCookie(w, r, deviceCookie, device)
+	s.endSession(r) // the token the browser had ends: a planted one too
+	s.setCookie(w, r, sessionCookie, token, s.opts.SessionLifetime)
+	s.setCookie(w, r, deviceCookie, device, deviceCookieAge)
 	reply(w, http.StatusOK, apiReply{Name: u.Name})
 }
 
@@ -76,20 +76,22 @@ func (s *Server) serveSignOut(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.endSession(r)
-	s.setCookie(w, r, sessionCookie, "")
+	s.setCookie(w, r, sessionCookie, "", 0)
 	w.WriteHeader(http.StatusNoContent)
 }
 
 // endSession deletes the request's session and closes its connections.
 func (s *Server) endSession(r *http.Request) {
 	c, err := r.Cookie(sessionCookie)
-	if err != nil || !auth.ValidToken(c.Value) {
+	if err != nil {
 		return
 	}
 	if err := s.accounts.SignOut(r.Context(), c.Value); err != nil {
 		s.log.Error("sign-out failed", "err", err)
 	}
-	s.ws.CloseGroup(c.Value, chat.CloseSignedOut)
+	if group := s.accounts.Group(r.Context(), c.Value); group != "" {
+		s.ws.CloseGroup(group, chat.CloseSignedOut)
+	}
 }
 
 // apiAllowed refuses cross-site requests to /api: the Origin, which
@@ -110,7 +112,7 @@ const (
 	signInBurst = 10
 )
 
-func reply(w http.ResponseWriter, status int, body apiReply) {
+func reply(w http.ResponseWriter, status int, body any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)

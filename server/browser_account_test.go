@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"context"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -107,4 +108,63 @@ func TestBrowserPrivateMessageWhileAway(t *testing.T) {
 	waitJS(t, bob, delivered("Ann", "are you there?"))
 	waitJS(t, bob, `[...document.querySelectorAll('#timeline .entry.while-away .away-tag')].length === 1`)
 	chattest.Screenshot(t, bob, "while-away")
+}
+
+// signInAs signs tab in as name with password through the sign-in form.
+func signInAs(t *testing.T, tab context.Context, url, name, password string) {
+	t.Helper()
+	openChat(t, tab, url)
+	waitJS(t, tab, `!!document.getElementById('signin-link')`)
+	chattest.Do(t, tab, chromedp.Click(chromedp.ID("signin-link")))
+	waitJS(t, tab, `!!document.getElementById('signin-password')`)
+	chattest.Do(t, tab,
+		chromedp.SendKeys(chromedp.ID("signin-name"), name),
+		chromedp.SendKeys(chromedp.ID("signin-password"), password),
+		chromedp.Click(chromedp.ID("signin-submit")),
+	)
+	waitJS(t, tab, `document.getElementById('me')?.textContent === `+jsString(name))
+}
+
+// TestBrowserSignedInDevicesAndPasswordChange: Ann's account panel lists
+// her two browsers; she signs the other one out from there, and later a
+// password change signs it out again. Each time the other page says why
+// and shows the name form.
+func TestBrowserSignedInDevicesAndPasswordChange(t *testing.T) {
+	s, b := chatSetup(t)
+	ann := people(t, b, s.URL, "Ann")[0]
+	chattest.Do(t, ann, chromedp.Click(chromedp.ID("account-btn")))
+	waitJS(t, ann, `!!document.getElementById('password-new')`)
+	chattest.Do(t, ann,
+		chromedp.SendKeys(chromedp.ID("password-new"), "correct horse battery"),
+		chromedp.Click(chromedp.ID("password-submit")),
+	)
+	waitJS(t, ann, `!!document.getElementById('password-old')`)
+	chattest.Eval[bool](t, ann, `(document.getElementById('account-close').click(), true)`)
+
+	other := b.Tab(t)
+	signInAs(t, other, s.URL, "Ann", "correct horse battery")
+
+	chattest.Eval[bool](t, ann, `(document.getElementById('account-btn').click(), true)`)
+	waitJS(t, ann, `document.querySelectorAll('#device-list .device').length === 2`)
+	waitJS(t, ann, `[...document.querySelectorAll('#device-list .device-browser')].every(e => /on Linux/.test(e.textContent))`)
+	waitJS(t, ann, `document.querySelectorAll('#device-list .device-signout').length === 1 && !!document.getElementById('devices-signout-others')`)
+	chattest.Screenshot(t, ann, "account-devices")
+
+	chattest.Eval[bool](t, ann, `(document.querySelector('#device-list .device-signout').click(), true)`)
+	waitJS(t, other, `document.getElementById('notice')?.textContent.includes('signed out from another device')`)
+	waitJS(t, other, `!!document.getElementById('name-input')`)
+	waitJS(t, ann, `document.querySelectorAll('#device-list .device').length === 1`)
+	chattest.Screenshot(t, other, "signed-out-remotely")
+
+	signInAs(t, other, s.URL, "Ann", "correct horse battery")
+	chattest.Do(t, ann,
+		chromedp.SendKeys(chromedp.ID("password-old"), "correct horse battery"),
+		chromedp.SendKeys(chromedp.ID("password-new"), "a brand new secret"),
+		chromedp.Click(chromedp.ID("password-submit")),
+	)
+	waitJS(t, other, `document.getElementById('notice')?.textContent.includes('the password was changed on another device')`)
+	waitJS(t, other, `!!document.getElementById('name-input')`)
+	chattest.Screenshot(t, other, "signed-out-password-changed")
+	say(t, ann, "still signed in")
+	waitJS(t, ann, delivered("Ann", "still signed in"))
 }

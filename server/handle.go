@@ -118,7 +118,7 @@ func (ss *session) nick(n *chat.Nick) {
 			Message: fmt.Sprintf("too many new names from your address; try again in %v, or sign in to a name you have", retryHint(wait))})
 		return
 	}
-	u, err := ss.srv.accounts.Claim(ss.conn.Context(), ss.token, name)
+	u, code, err := ss.srv.accounts.Claim(ss.conn.Context(), ss.visit.Token, name)
 	if err != nil {
 		undo() // no new account: the claim costs nothing
 	}
@@ -133,17 +133,20 @@ func (ss *session) nick(n *chat.Nick) {
 	case errors.As(err, &ce): // the rules for new names
 		ss.conn.SendError(withRef(ce, chat.TypeNick))
 		return
-	case errors.Is(err, auth.ErrHasName):
-		// Another tab of this browser picked a name meanwhile: use it.
-		if u, err = ss.srv.accounts.Lookup(ss.conn.Context(), ss.token); err != nil {
-			ss.conn.SendError(err)
-			return
-		}
+	case errors.Is(err, auth.ErrHasName), errors.Is(err, auth.ErrNoSession):
+		// Another tab of this browser picked a name with the same token, or
+		// the token is too old to pick one: reconnecting brings the
+		// browser's session, or a fresh token.
+		ss.conn.Close(chat.CloseSignedOut.WithReason("this browser's session changed; reconnecting"))
+		return
 	case err != nil:
 		ss.conn.Logger().Error("claiming a name failed", "err", err)
 		ss.conn.SendError(&chat.Error{Code: chat.CodeInternal, Message: "the name could not be saved; try again", Ref: chat.TypeNick})
 		return
 	}
+	// The code before the Welcome: the client exchanges it for the
+	// session's cookie (chat.HandoverPath) before it reads on.
+	ss.conn.SendFrame(&chat.Handover{Code: code})
 	ss.join(u)
 }
 
@@ -162,6 +165,13 @@ func (ss *session) setPassword(f *chat.SetPassword) error {
 	}
 	ss.user.HasPassword = true
 	ss.conn.SendFrame(&chat.Account{Me: html.EscapeString(ss.user.Name), Password: true})
+	// Whoever knew the old password may hold a session: every other one ends.
+	ended, err := ss.srv.accounts.EndOtherSessions(ss.conn.Context(), ss.user.Key, ss.visit.Group)
+	ss.srv.closeGroups(ended, chat.CloseSignedOut.WithReason(chat.ReasonPasswordChanged))
+	if err != nil {
+		ss.conn.Logger().Error("ending the other sessions after a password change failed", "err", err)
+		return chat.Errorf(chat.CodeInternal, "the password is changed, but other devices may still be signed in; sign them out from the account panel")
+	}
 	return nil
 }
 

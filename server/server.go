@@ -102,6 +102,14 @@ type Options struct {
 	// Empty believes no one.
 	TrustedProxies []netip.Prefix
 
+	// SessionIdle ends a browser session not used for this long (its last
+	// use is written at most hourly). Defaults to 30 days.
+	SessionIdle time.Duration
+	// SessionLifetime ends a browser session this long after it began (a
+	// name picked or a sign-in), however much it is used; the session
+	// cookie expires then too. Defaults to 180 days.
+	SessionLifetime time.Duration
+
 	// Storage keeps conversations, memberships and accounts. Defaults to
 	// MemoryStorage(): nothing survives a restart. OpenStorage makes the
 	// durable one on NATS JetStream.
@@ -134,6 +142,8 @@ func (o *Options) setDefaults() {
 	setDefault(&o.ReplyByteRate, 2<<20)
 	setDefault(&o.ReplyByteBurst, 16<<20)
 	setDefault(&o.MaxRooms, 100)
+	setDefault(&o.SessionIdle, 30*24*time.Hour)
+	setDefault(&o.SessionLifetime, 180*24*time.Hour)
 }
 
 func setDefault[T int | float64 | time.Duration](v *T, def T) {
@@ -154,6 +164,8 @@ type Server struct {
 	mux      *http.ServeMux
 	handler  http.Handler
 
+	live liveSessions // open sessions by group, to tell them why they close
+
 	messages     *limiterSet // per user
 	addrMessages *limiterSet // per address
 	claims       *limiterSet // per address
@@ -171,6 +183,7 @@ func New(opts Options) (*Server, error) {
 		Version: opts.Version,
 		Limits:  chat.Limits{MaxTextRunes: chat.MaxTextRunes, MaxFrameBytes: chat.MaxFrameBytes},
 	}
+	opts.Storage.Accounts.SetSessionLimits(auth.SessionLimits{Idle: opts.SessionIdle, Lifetime: opts.SessionLifetime})
 	s := &Server{
 		opts:         opts,
 		log:          opts.Logger,
@@ -218,7 +231,10 @@ func New(opts Options) (*Server, error) {
 	s.mux.HandleFunc("GET /ws", s.serveWS)
 	s.mux.HandleFunc("POST /api/signin", s.serveSignIn)
 	s.mux.HandleFunc("POST /api/signout", s.serveSignOut)
-	s.mux.Handle("/", web.New(opts.Version, s.sessionToken))
+	s.mux.HandleFunc("POST "+chat.HandoverPath, s.serveHandover)
+	s.mux.HandleFunc("POST /api/devices", s.serveDevices)
+	s.mux.HandleFunc("POST /api/devices/signout", s.serveDeviceSignOut)
+	s.mux.Handle("/", web.New(opts.Version, s.pageSession))
 	s.handler = s.edge.Handler(s.mux)
 	return s, nil
 }
@@ -290,31 +306,65 @@ func (s *Server) messageAllowed(key, addr string) bool {
 // sessionCookie is the name of the cookie that holds a browser's session.
 const sessionCookie = "chat_session"
 
-// sessionToken returns the request's session token, setting a new one in an
-// HttpOnly cookie when it has none.
-func (s *Server) sessionToken(w http.ResponseWriter, r *http.Request) string {
-	if c, err := r.Cookie(sessionCookie); err == nil && auth.ValidToken(c.Value) {
+// pageSession makes sure a page load leaves the browser with a token this
+// server signed: one it brings is kept when its signature and age are
+// right (the websocket checks the rest, Accounts.Visit), otherwise a fresh
+// visitor token is set.
+func (s *Server) pageSession(w http.ResponseWriter, r *http.Request) string {
+	if c, err := r.Cookie(sessionCookie); err == nil && s.accounts.Plausible(r.Context(), c.Value) {
 		return c.Value
 	}
-	token := auth.NewToken()
-	s.setCookie(w, r, sessionCookie, token)
-	return token
+	v, err := s.accounts.Visit(r.Context(), "", auth.Client{})
+	if err != nil {
+		s.log.Error("issuing a visitor token failed", "err", err)
+		return ""
+	}
+	s.setSessionCookie(w, r, v)
+	return v.Token
 }
 
-// setCookie gives the browser a token: HttpOnly, so page scripts never see
-// it; SameSite=Lax, so other sites cannot use it; Secure whenever the
-// request came over HTTPS, its own or a trusted proxy's. An empty value
-// clears the cookie.
-func (s *Server) setCookie(w http.ResponseWriter, r *http.Request, name, value string) {
-	maxAge := 400 * 24 * 3600
-	if value == "" {
-		maxAge = -1
+// visit resolves the request's session cookie (Accounts.Visit), setting
+// the fresh token it may come with.
+func (s *Server) visit(w http.ResponseWriter, r *http.Request) (auth.Session, error) {
+	token := ""
+	if c, err := r.Cookie(sessionCookie); err == nil {
+		token = c.Value
+	}
+	v, err := s.accounts.Visit(r.Context(), token, s.client(r))
+	if err == nil && v.Fresh {
+		s.setSessionCookie(w, r, v)
+	}
+	return v, err
+}
+
+// client describes where a request comes from, for the accounts.
+func (s *Server) client(r *http.Request) auth.Client {
+	return auth.Client{Addr: s.clientAddr(r), Agent: r.UserAgent()}
+}
+
+// setSessionCookie gives the browser the token of v, kept until v ends.
+func (s *Server) setSessionCookie(w http.ResponseWriter, r *http.Request, v auth.Session) {
+	s.setCookie(w, r, sessionCookie, v.Token, time.Until(v.Ends))
+}
+
+// deviceCookieAge is how long the device cookie lives: it only marks a
+// browser that signed in before.
+const deviceCookieAge = 400 * 24 * time.Hour
+
+// setCookie gives the browser a token for maxAge: HttpOnly, so page
+// scripts never see it; SameSite=Lax, so other sites cannot use it; Secure
+// whenever the request came over HTTPS, its own or a trusted proxy's. An
+// empty value clears the cookie.
+func (s *Server) setCookie(w http.ResponseWriter, r *http.Request, name, value string, maxAge time.Duration) {
+	age := int(maxAge / time.Second)
+	if value == "" || age <= 0 {
+		age = -1
 	}
 	http.SetCookie(w, &http.Cookie{
 		Name:     name,
 		Value:    value,
 		Path:     "/",
-		MaxAge:   maxAge,
+		MaxAge:   age,
 		HttpOnly: true,
 		Secure:   s.edge.Secure(r),
 		SameSite: http.SameSiteLaxMode,

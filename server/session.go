@@ -1,7 +1,6 @@
 package server
 
 import (
-	"errors"
 	"net/http"
 
 	"github.com/founding/chat/app/chat"
@@ -21,8 +20,9 @@ import (
 type session struct {
 	srv   *Server
 	conn  *wsconn.Conn
-	token string    // the browser session, from the cookie
-	user  auth.User // set once the session has a name
+	visit auth.Session // the browser's session (or visitor), from the cookie
+	err   error        // why the cookie could not be read
+	user  auth.User    // set once the session has a name
 }
 
 var _ wsconn.Session = (*session)(nil)
@@ -30,8 +30,8 @@ var _ wsconn.Session = (*session)(nil)
 // serveWS accepts a websocket and runs its session until it ends.
 func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	s.ws.Serve(w, r, func(w http.ResponseWriter, r *http.Request) (string, wsconn.Session) {
-		token := s.sessionToken(w, r)
-		return token, &session{srv: s, token: token}
+		v, err := s.visit(w, r)
+		return v.Group, &session{srv: s, visit: v, err: err}
 	})
 }
 
@@ -39,16 +39,16 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 // session has a name.
 func (ss *session) Open(c *wsconn.Conn) {
 	ss.conn = c
-	u, err := ss.srv.accounts.Lookup(c.Context(), ss.token)
+	ss.srv.live.add(ss.visit.Group, ss)
 	switch {
-	case err == nil:
-		ss.join(u)
-	case errors.Is(err, auth.ErrNoSession):
+	case ss.err == nil && ss.visit.User.Key != "":
+		ss.join(ss.visit.User)
+	case ss.err == nil:
 		w := ss.srv.welcome
 		w.NeedName = true
 		c.SendFrame(&w)
 	default:
-		c.Logger().Error("session lookup failed", "err", err)
+		c.Logger().Error("session lookup failed", "err", ss.err)
 		c.SendError(chat.Errorf(chat.CodeInternal, "the server could not read your session; reconnecting"))
 		c.Close(chat.CloseInternal.WithReason("session lookup failed"))
 	}
@@ -72,6 +72,7 @@ func (ss *session) Evicted() { ss.srv.hub.Disconnect(ss.conn) }
 
 // Closed takes the user's connection out of the hub.
 func (ss *session) Closed() {
+	ss.srv.live.remove(ss.visit.Group, ss)
 	if ss.user.Key != "" {
 		ss.srv.hub.Disconnect(ss.conn)
 	}

@@ -100,6 +100,7 @@ func serverFrames() []struct {
 		{"batch", &chat.Batch{Frames: []chat.Frame{&entry, &chat.Ack{ID: testID, Conv: "r:lobby", Seq: 4, Time: 1}, &chat.Pong{N: 1}}}},
 		{"cursor", &chat.Cursor{Conv: "r:lobby", Seq: 4}},
 		{"account", &chat.Account{Me: "Ann", Password: true}},
+		{"handover", &chat.Handover{Code: "AgAAAABpLc2A-one-time-code_"}},
 		{"welcomeBack", &chat.Welcome{Me: "Ann", Key: "ann", Password: true, Away: 1700000000000, Back: 1700000500000, Version: "v", Limits: limits}},
 	}
 }
@@ -145,7 +146,7 @@ func TestEncodeDecodeRoundTrip(t *testing.T) {
 		chat.TypeHistory, chat.TypeResume, chat.TypeRead, chat.TypeSetPassword,
 		chat.TypePong, chat.TypeWelcome, chat.TypeEntry, chat.TypePage, chat.TypeAck, chat.TypeConv,
 		chat.TypeGone, chat.TypeRoster, chat.TypePresence, chat.TypeError, chat.TypeBatch, chat.TypeCursor,
-		chat.TypeAccount,
+		chat.TypeAccount, chat.TypeHandover,
 	}
 	for _, typ := range all {
 		if !seen[typ] {

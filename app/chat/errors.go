@@ -19,6 +19,7 @@ const (
 	CodeBadText      Code = "bad_text"       // control characters in the text
 	CodeNeedName     Code = "need_name"      // the session has no name yet
 	CodeHasName      Code = "has_name"       // the session has a name already
+	CodeSignedOut    Code = "signed_out"     // sent before a CloseSignedOut; Message is the close's reason (ReasonPasswordChanged, ReasonSignedOutRemote), which a browser cannot read from the close itself
 	CodeBadName      Code = "bad_name"       // a user name that breaks the rules
 	CodeBadRoom      Code = "bad_room"       // a room name that breaks the rules
 	CodeNameTaken    Code = "name_taken"     // another browser holds the name

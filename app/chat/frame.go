@@ -38,6 +38,7 @@ const (
 	TypeBatch    Type = "batch"
 	TypeCursor   Type = "cursor"
 	TypeAccount  Type = "account"
+	TypeHandover Type = "handover"
 )
 
 // Frame is one message of the wire. FrameType names it; Validate reports the
@@ -287,6 +288,27 @@ type Account struct {
 	Password bool   `json:"password"`
 }
 
+// Handover carries the one-time code that makes a claimed name this
+// browser's: right after a nick is accepted, before the Welcome, the server
+// sends it, and the client POSTs it to /api/session (HandoverPath), whose
+// answer sets the new session cookie. The token the browser had when it
+// picked the name is spent and never holds the account, so a cookie
+// planted in the browser shares nothing. Until the exchange only the
+// connection that picked the name is the user; the code lasts two minutes.
+type Handover struct {
+	Code string `json:"code"`
+}
+
+// HandoverPath is where a client exchanges a Handover's code: a POST of
+// {"code": …} from the page's own origin.
+const HandoverPath = "/api/session"
+
+// Reasons of a CloseSignedOut that say why, for the page to tell the user.
+const (
+	ReasonPasswordChanged = "the password was changed on another device"
+	ReasonSignedOutRemote = "signed out from another device"
+)
+
 // FrameType implementations.
 
 func (Ping) FrameType() Type        { return TypePing }
@@ -312,6 +334,7 @@ func (Error) FrameType() Type       { return TypeError }
 func (Batch) FrameType() Type       { return TypeBatch }
 func (Cursor) FrameType() Type      { return TypeCursor }
 func (Account) FrameType() Type     { return TypeAccount }
+func (Handover) FrameType() Type    { return TypeHandover }
 
 // clientFrames and serverFrames make an empty frame of each type, for Decode.
 var clientFrames = map[Type]func() Frame{
@@ -341,4 +364,5 @@ var serverFrames = map[Type]func() Frame{
 	TypeBatch:    func() Frame { return &Batch{} },
 	TypeCursor:   func() Frame { return &Cursor{} },
 	TypeAccount:  func() Frame { return &Account{} },
+	TypeHandover: func() Frame { return &Handover{} },
 }

@@ -445,3 +445,17 @@ func subset(used, set []*unicode.RangeTable) bool {
 	}
 	return true
 }
+
+// MaxHandoverCode bounds a Handover's code.
+const MaxHandoverCode = 128
+
+// Validate checks a Handover.
+func (f *Handover) Validate() error {
+	if err := required(TypeHandover, "code", f.Code); err != nil {
+		return err
+	}
+	if len(f.Code) > MaxHandoverCode {
+		return Errorf(CodeBadRequest, "handover: code above %d bytes", MaxHandoverCode)
+	}
+	return nil
+}

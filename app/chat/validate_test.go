@@ -378,6 +378,9 @@ func TestValidateServerFrames(t *testing.T) {
 		{"ackNoID", &chat.Ack{Conv: "c", Seq: 1}, chat.CodeMissingField},
 		{"batchChecksInner", &chat.Batch{Frames: []chat.Frame{&chat.Pong{}, &chat.Entry{Conv: "c"}}}, chat.CodeMissingField},
 		{"convPrivate", &chat.Conv{ConvInfo: chat.ConvInfo{ID: "p:1", Kind: chat.KindPrivate}}, ""},
+		{"handover", &chat.Handover{Code: "a-code"}, ""},
+		{"handoverEmpty", &chat.Handover{}, chat.CodeMissingField},
+		{"handoverLong", &chat.Handover{Code: strings.Repeat("c", chat.MaxHandoverCode+1)}, chat.CodeBadRequest},
 	}
 	for _, tc := range testCases {
 		t.Run(tc.name, func(t *testing.T) {

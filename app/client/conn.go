@@ -367,16 +367,20 @@ func (c *Conn) readLoop(ctx context.Context, ws *websocket.Conn, lastHeard *atom
 			c.emit(Event{State: Online, Err: err})
 			continue
 		}
-		c.deliver(f)
+		c.deliver(ctx, f)
 	}
 }
 
-func (c *Conn) deliver(f chat.Frame) {
+func (c *Conn) deliver(ctx context.Context, f chat.Frame) {
 	switch f := f.(type) {
 	case *chat.Pong:
+	case *chat.Handover:
+		// The name just picked becomes this browser's: the event tells
+		// whether it worked (Err), after which the Welcome follows.
+		c.emit(Event{State: Online, Frame: f, Err: c.exchange(ctx, f.Code)})
 	case *chat.Batch:
 		for _, inner := range f.Frames {
-			c.deliver(inner)
+			c.deliver(ctx, inner)
 		}
 	default:
 		c.emit(Event{State: Online, Frame: f})

@@ -4,6 +4,7 @@ package client
 
 import (
 	"context"
+	"net/http"
 
 	"github.com/coder/websocket"
 
@@ -19,4 +20,17 @@ func dial(ctx context.Context, opts Options) (*websocket.Conn, error) {
 		HTTPHeader:   opts.Header,
 	})
 	return ws, err
+}
+
+// postRequest sends req with the options' HTTP client (its cookie jar) and
+// headers (the Origin the server checks).
+func postRequest(opts Options, req *http.Request) (*http.Response, error) {
+	for k, vs := range opts.Header {
+		req.Header[k] = vs
+	}
+	hc := opts.HTTPClient
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	return hc.Do(req)
 }

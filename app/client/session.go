@@ -165,7 +165,8 @@ func (s *Session) Written() int { return s.written }
 
 // Handle applies one event of the connection: a state change, or a frame
 // from the server, whose answers it writes. It returns the frame's decoding
-// error for a frame the client cannot read, and what failed in the Local.
+// error for a frame the client cannot read, why a Handover's exchange
+// failed (Conn makes it), and what failed in the Local.
 func (s *Session) Handle(e Event) error {
 	if e.Changed {
 		s.state = e.State
@@ -176,6 +177,9 @@ func (s *Session) Handle(e Event) error {
 	}
 	if e.Frame == nil {
 		return e.Err
+	}
+	if _, ok := e.Frame.(*chat.Handover); ok {
+		return e.Err // the name stays this browser's only if the exchange worked
 	}
 	answers := s.model.Apply(e.Frame)
 	return errors.Join(s.persist(), s.sendAll(answers))

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"strings"
+	"time"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
@@ -61,16 +62,50 @@ func (f *signInForm) onCancel(ctx app.Context, e app.Event) {
 	}
 }
 
-// accountPanel sets or changes the password and signs out.
+// device is one signed-in session of the user, as POST /api/devices
+// lists it.
+type device struct {
+	ID      string `json:"id"`
+	Browser string `json:"browser"`
+	Addr    string `json:"addr"`
+	Used    int64  `json:"used"` // Unix ms, to within an hour
+	Current bool   `json:"current"`
+}
+
+// devicesReply is the answer of POST /api/devices.
+type devicesReply struct {
+	Devices []device `json:"devices"`
+	Error   string   `json:"error"`
+}
+
+// accountPanel sets or changes the password, lists the signed-in devices
+// (each can be signed out, or all but this one) and signs out.
 type accountPanel struct {
 	app.Compo
 
 	Ilang        Lang
 	Ime          string
 	IhasPassword bool
+	Idevices     []device
+	IdevicesNote string // loading, or why the list is missing
 	IonPassword  func(ctx app.Context, old, password string) bool
 	IonSignOut   func(ctx app.Context)
+	IonDevice    func(ctx app.Context, id string) // sign out one device
+	IonOthers    func(ctx app.Context)            // sign out every other device
 	IonClose     func(ctx app.Context)
+}
+
+func (p *accountPanel) Devices(d []device, note string) *accountPanel {
+	p.Idevices, p.IdevicesNote = d, note
+	return p
+}
+func (p *accountPanel) OnDevice(h func(app.Context, string)) *accountPanel {
+	p.IonDevice = h
+	return p
+}
+func (p *accountPanel) OnOthers(h func(app.Context)) *accountPanel {
+	p.IonOthers = h
+	return p
 }
 
 func (p *accountPanel) Lang(l Lang) *accountPanel        { p.Ilang = l; return p }
@@ -109,12 +144,62 @@ func (p *accountPanel) Render() app.UI {
 			app.Input().ID("password-new").Type("password").Attr("autocomplete", "new-password").Attr("minlength", chat.MinPasswordRunes),
 			app.Button().ID("password-submit").Type("submit").Text(T(p.Ilang, "password.save")),
 		),
+		p.renderDevices(),
 		app.Div().Class("row").Body(
 			app.Button().ID("signout").Type("button").Text(T(p.Ilang, "account.signout")).OnClick(p.onSignOut),
 			app.Button().ID("account-close").Type("button").Class("link").Text(T(p.Ilang, "btn.dismiss")).OnClick(p.onClose),
 		),
 		app.P().Class("hint").Text(T(p.Ilang, "account.signout.hint")),
 	)
+}
+
+// renderDevices lists the sessions: browser, address, last use, and a
+// Sign out button for each but this one.
+func (p *accountPanel) renderDevices() app.UI {
+	now := time.Now()
+	items := make([]app.UI, 0, len(p.Idevices))
+	others := false
+	for _, d := range p.Idevices {
+		used := T(p.Ilang, "devices.this")
+		if !d.Current {
+			others = true
+			used = T(p.Ilang, "devices.used", RelativeTime(p.Ilang, time.UnixMilli(d.Used), now))
+		}
+		meta := used
+		if d.Addr != "" {
+			meta = d.Addr + " · " + used
+		}
+		id := d.ID
+		items = append(items, app.Li().Class("device").DataSet("id", id).Body(
+			app.Span().Class("device-browser").Text(d.Browser),
+			app.Span().Class("device-meta").Text(meta),
+			app.If(!d.Current, func() app.UI {
+				return app.Button().Type("button").Class("device-signout", "link").
+					Aria("label", T(p.Ilang, "devices.signout.one", d.Browser)).
+					Text(T(p.Ilang, "devices.signout")).
+					OnClick(func(ctx app.Context, e app.Event) {
+						if p.IonDevice != nil {
+							p.IonDevice(ctx, id)
+						}
+					})
+			}),
+		))
+	}
+	return app.Section().ID("devices").Body(
+		app.H3().Text(T(p.Ilang, "devices.title")),
+		app.If(p.IdevicesNote != "", func() app.UI { return app.P().Class("hint").Text(p.IdevicesNote) }),
+		app.Ul().ID("device-list").Body(items...),
+		app.If(others, func() app.UI {
+			return app.Button().ID("devices-signout-others").Type("button").
+				Text(T(p.Ilang, "devices.signout.others")).OnClick(p.onOthers)
+		}),
+	)
+}
+
+func (p *accountPanel) onOthers(ctx app.Context, e app.Event) {
+	if p.IonOthers != nil {
+		p.IonOthers(ctx)
+	}
 }
 
 func (p *accountPanel) onSubmit(ctx app.Context, e app.Event) {
@@ -227,8 +312,57 @@ func (s *Shell) onAccount(ctx app.Context, e app.Event) {
 	s.account = !s.account
 	s.rev++
 	if s.account {
+		s.loadDevices(ctx)
 		s.afterRender(ctx, func() { focusFirst("account-panel") }) // keyboard users land in the panel
 	}
+}
+
+// loadDevices asks the server for the signed-in devices.
+func (s *Shell) loadDevices(app.Context) {
+	ctx := s.root // the Shell outlives the panel
+	s.devicesNote = T(s.lang, "devices.loading")
+	ctx.Async(func() {
+		var reply devicesReply
+		status, err := postJSONInto("/api/devices", map[string]string{}, &reply)
+		ctx.Dispatch(func(ctx app.Context) {
+			s.rev++
+			switch {
+			case err != nil || status != 200:
+				s.devices, s.devicesNote = nil, T(s.lang, "devices.failed")
+			default:
+				s.devices, s.devicesNote = reply.Devices, ""
+			}
+		})
+	})
+}
+
+// onSignOutDevice ends the session of another device, then lists again.
+func (s *Shell) onSignOutDevice(ctx app.Context, id string) {
+	s.signOutDevices(ctx, map[string]any{"id": id})
+}
+
+// onSignOutOthers ends every session but this browser's.
+func (s *Shell) onSignOutOthers(ctx app.Context) {
+	s.signOutDevices(ctx, map[string]any{"others": true})
+}
+
+func (s *Shell) signOutDevices(_ app.Context, body map[string]any) {
+	ctx := s.root // the panel's button may be gone when the answer comes
+	ctx.Async(func() {
+		status, reply, err := postJSON("/api/devices/signout", body)
+		ctx.Dispatch(func(ctx app.Context) {
+			s.rev++
+			switch {
+			case err != nil:
+				s.notice = err.Error()
+			case status != 204:
+				s.notice = reply.Error
+			default:
+				s.info = T(s.lang, "devices.signedout")
+			}
+			s.loadDevices(ctx)
+		})
+	})
 }
 
 func (s *Shell) onAccountClose(ctx app.Context) {

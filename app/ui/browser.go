@@ -117,9 +117,16 @@ type apiReply struct {
 // cookies, and returns the status and the decoded answer. It blocks: call
 // it from Context.Async.
 func postJSON(path string, body any) (int, apiReply, error) {
+	var reply apiReply
+	status, err := postJSONInto(path, body, &reply)
+	return status, reply, err
+}
+
+// postJSONInto is postJSON decoding the answer into out.
+func postJSONInto(path string, body, out any) (int, error) {
 	data, err := json.Marshal(body)
 	if err != nil {
-		return 0, apiReply{}, err
+		return 0, err
 	}
 	type result struct {
 		status int
@@ -160,13 +167,12 @@ func postJSON(path string, body any) (int, apiReply, error) {
 	app.Window().Call("fetch", path, opts).Call("then", onResponse, onErr)
 	r := <-done
 	if r.err != nil {
-		return 0, apiReply{}, r.err
+		return 0, r.err
 	}
-	var reply apiReply
 	if r.text != "" {
-		json.Unmarshal([]byte(r.text), &reply)
+		json.Unmarshal([]byte(r.text), out)
 	}
-	return r.status, reply, nil
+	return r.status, nil
 }
 
 // forgetLocalData removes what this origin stored in the browser.

@@ -81,6 +81,9 @@ type Shell struct {
 	busy      bool   // a sign-in is under way
 	account   bool   // the account panel is open
 
+	devices     []device // the signed-in devices, while the account panel is open
+	devicesNote string   // loading, or why the list is missing
+
 	stick      bool   // keep the conversation scrolled to the newest entry
 	openingDM  string // a private conversation asked for, to show when it comes
 	keepScroll int    // scrollHeight before older entries were added, or 0
@@ -160,6 +163,9 @@ func (s *Shell) onEvent(ctx app.Context, e client.Event) {
 	if e.Changed {
 		s.state, s.retry = e.State, e.Retry
 		s.closed = closeText(e)
+		if why := signedOutText(s.lang, e.Close); why != "" {
+			s.notice = why // the page says why the name is gone
+		}
 		s.handle(e)
 		return
 	}
@@ -178,6 +184,21 @@ func (s *Shell) handle(e client.Event) {
 	if err := s.session.Handle(e); err != nil {
 		s.notice = err.Error()
 	}
+}
+
+// signedOutText says why this browser was signed out from elsewhere, or
+// "" for any other close.
+func signedOutText(l Lang, c chat.Close) string {
+	if c.Code != chat.CloseSignedOut.Code {
+		return ""
+	}
+	switch c.Reason {
+	case chat.ReasonPasswordChanged:
+		return T(l, "signedout.password")
+	case chat.ReasonSignedOutRemote:
+		return T(l, "signedout.remote")
+	}
+	return ""
 }
 
 func closeText(e client.Event) string {
@@ -207,6 +228,11 @@ func (s *Shell) afterApply(ctx app.Context, f chat.Frame) {
 	switch f := f.(type) {
 	case *chat.Error:
 		s.notice = f.Message
+		if f.Code == chat.CodeSignedOut {
+			if why := signedOutText(s.lang, chat.CloseSignedOut.WithReason(f.Message)); why != "" {
+				s.notice = why // the page says why the name is gone
+			}
+		}
 		if f.ID != nil && s.model.Retryable() {
 			ctx.After(time.Second, func(ctx app.Context) { s.sendAll(ctx, s.model.Unsent()) })
 		}

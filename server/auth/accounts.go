@@ -13,7 +13,6 @@ import (
 
 	"golang.org/x/time/rate"
 
-	"github.com/founding/chat/app/chat"
 	"github.com/founding/chat/server/names"
 )
 
@@ -42,22 +41,18 @@ type account struct {
 	Known   []string `json:"known,omitempty"` // places signed in from (see place), newest first
 }
 
-// session is what is stored per browser session, under the token's hash.
-type session struct {
-	User    string `json:"user"`
-	Created int64  `json:"created"`
-}
-
 // The buckets of Records that Accounts use; a durable backend creates them
 // when it opens.
 const (
-	AccountsBucket  = "accounts"  // user key -> account
-	SessionsBucket  = "sessions"  // SHA-256 of a session token, hex -> session
-	SkeletonsBucket = "skeletons" // names.Skeleton of a name -> the user key that holds it
+	AccountsBucket     = "accounts"      // user key -> account
+	SessionsBucket     = "sessions"      // SHA-256 of a session token, hex -> session
+	SkeletonsBucket    = "skeletons"     // names.Skeleton of a name -> the user key that holds it
+	ClaimsBucket       = "claims"        // group of a visitor token spent on a claim -> claim
+	UserSessionsBucket = "user_sessions" // user key -> the user's sessions (sessionIndex)
 )
 
 // Buckets lists every bucket Accounts use.
-var Buckets = []string{AccountsBucket, SessionsBucket, SkeletonsBucket}
+var Buckets = []string{AccountsBucket, SessionsBucket, SkeletonsBucket, ClaimsBucket, UserSessionsBucket, KeysBucket}
 
 // Accounts keeps users, their passwords and their browser sessions in
 // Records. It is safe for concurrent use, also by several processes sharing
@@ -66,7 +61,9 @@ type Accounts struct {
 	rec Records
 	now func() time.Time
 
-	guard *guard // wrong passwords at sign-in
+	guard  *guard // wrong passwords at sign-in
+	signer signer // the key of tokens
+	limits SessionLimits
 
 	mu       sync.Mutex
 	attempts map[string]*rate.Limiter // wrong old passwords when changing one, per user key
@@ -75,34 +72,12 @@ type Accounts struct {
 
 // NewAccounts returns accounts stored in rec.
 func NewAccounts(rec Records) *Accounts {
-	a := &Accounts{rec: rec, now: time.Now, attempts: make(map[string]*rate.Limiter)}
+	a := &Accounts{rec: rec, now: time.Now, attempts: make(map[string]*rate.Limiter), limits: SessionLimits{}.withDefaults()}
 	a.guard = newGuard(func() time.Time { return a.now() })
 	return a
 }
 
 func sessionKey(token string) string { return hex.EncodeToString([]byte(hashToken(token))) }
-
-// Lookup returns the user a session token belongs to, or ErrNoSession.
-func (a *Accounts) Lookup(ctx context.Context, token string) (User, error) {
-	if !ValidToken(token) {
-		return User{}, ErrNoSession
-	}
-	var s session
-	if _, err := a.get(ctx, SessionsBucket, sessionKey(token), &s); err != nil {
-		if errors.Is(err, ErrNotFound) {
-			return User{}, ErrNoSession
-		}
-		return User{}, err
-	}
-	u, _, err := a.account(ctx, s.User)
-	if errors.Is(err, ErrNoUser) {
-		return User{}, ErrNoSession // the claim did not finish
-	}
-	if err != nil {
-		return User{}, err
-	}
-	return u, a.recordLook(ctx, u)
-}
 
 func (a *Accounts) account(ctx context.Context, key string) (User, account, error) {
 	u, acc, _, err := a.accountRev(ctx, key)
@@ -126,45 +101,6 @@ func (a *Accounts) accountRev(ctx context.Context, key string) (User, account, u
 func (a *Accounts) Find(ctx context.Context, name string) (User, error) {
 	u, _, err := a.account(ctx, names.Key(name))
 	return u, err
-}
-
-// Claim gives name (which passed chat.CleanName) to the session token,
-// creating the account. A new name must also meet chat.CheckNewName's rules
-// (a *chat.Error otherwise). It fails with ErrNameTaken when the name
-// belongs to someone else, with ErrLooksTaken when it only looks like a name
-// someone holds (the same confusable skeleton: "Аnn" in Cyrillic, "Annl2"
-// for "Ann12"), and with ErrHasName when the session has a name already.
-func (a *Accounts) Claim(ctx context.Context, token, name string) (User, error) {
-	if _, err := a.Lookup(ctx, token); err == nil {
-		return User{}, ErrHasName
-	}
-	u := User{Key: names.Key(name), Name: name}
-	if _, _, err := a.account(ctx, u.Key); err == nil {
-		return User{}, ErrNameTaken // held: say so before judging the look of it
-	}
-	if err := chat.CheckNewName(name); err != nil {
-		return User{}, err
-	}
-	// The session first: a crash before the account leaves a session that
-	// Lookup ignores, never an account nobody holds.
-	sk := sessionKey(token)
-	if err := a.put(ctx, SessionsBucket, sk, session{User: u.Key, Created: a.now().UnixMilli()}); err != nil {
-		return User{}, err
-	}
-	if err := a.holdLook(ctx, names.Skeleton(name), u.Key); err != nil {
-		a.rec.Delete(ctx, SessionsBucket, sk)
-		return User{}, err
-	}
-	err := a.create(ctx, AccountsBucket, u.Key, account{Name: name, Created: a.now().UnixMilli()})
-	if errors.Is(err, ErrExists) {
-		a.rec.Delete(ctx, SessionsBucket, sk)
-		return User{}, ErrNameTaken
-	}
-	if err != nil {
-		return User{}, err
-	}
-	a.looks.Store(u.Key, true)
-	return u, nil
 }
 
 // holdLook records that the user key holds the skeleton skel, or returns
@@ -254,13 +190,16 @@ func (a *Accounts) SetPassword(ctx context.Context, key, old, password string) e
 // device token (a long-lived cookie set at a sign-in; empty when it has
 // none). Places an account signed in from before are known: the name's
 // shared budget of wrong passwords does not bind them.
+// Agent is the browser's User-Agent, kept shortened (Browser) to show the
+// user their sessions.
 type Client struct {
 	Addr   string
 	Device string
+	Agent  string
 }
 
 // SignIn checks a name and password and returns a new session token for
-// them. Wrong passwords are counted where they come from (see guard.go):
+// them, of a new group (the caller ends the browser's old session). Wrong passwords are counted where they come from (see guard.go):
 // the address, the name from that address, and, from places the account
 // does not know, the name itself; past a budget SignIn answers
 // *TooManyAttempts before it looks at the password. A right password is
@@ -298,8 +237,8 @@ func (a *Accounts) SignIn(ctx context.Context, name, password string, from Clien
 	if err := a.remember(ctx, key, acc, rev, from); err != nil {
 		return "", User{}, err
 	}
-	token := NewToken()
-	if err := a.put(ctx, SessionsBucket, sessionKey(token), session{User: key, Created: a.now().UnixMilli()}); err != nil {
+	token, err := a.startSession(ctx, key, nil, from)
+	if err != nil {
 		return "", User{}, err
 	}
 	return token, u, nil
@@ -359,14 +298,6 @@ func (a *Accounts) remember(ctx context.Context, key string, acc account, rev ui
 		}
 	}
 	return errors.New("auth: the account kept changing")
-}
-
-// SignOut ends a session.
-func (a *Accounts) SignOut(ctx context.Context, token string) error {
-	if !ValidToken(token) {
-		return nil
-	}
-	return a.rec.Delete(ctx, SessionsBucket, sessionKey(token))
 }
 
 // retryAfter is how long until lim allows one more try.

@@ -18,11 +18,26 @@ func TestAccounts(t *testing.T) {
 	storetest.TestRecords(t, memory.NewRecords())
 }
 
+// claim picks name in a new browser, as the websocket and the handover
+// endpoint do, and returns the session token the browser ends with.
+func claim(ctx context.Context, a *auth.Accounts, name string) (auth.User, string, error) {
+	v, err := a.Visit(ctx, "", auth.Client{})
+	if err != nil {
+		return auth.User{}, "", err
+	}
+	u, code, err := a.Claim(ctx, v.Token, name)
+	if err != nil {
+		return auth.User{}, "", err
+	}
+	token, _, err := a.Exchange(ctx, code, auth.Client{Addr: "127.0.0.1"})
+	return u, token, err
+}
+
 // claimWithPassword makes the account name with a password.
 func claimWithPassword(t *testing.T, a *auth.Accounts, name, password string) {
 	t.Helper()
 	ctx := context.Background()
-	u, err := a.Claim(ctx, auth.NewToken(), name)
+	u, _, err := claim(ctx, a, name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,7 +125,7 @@ func TestEveryFailedSignInChecksAPassword(t *testing.T) {
 	ctx := context.Background()
 	a := auth.NewAccounts(memory.NewRecords())
 	claimWithPassword(t, a, "pat", "pat's words!")
-	if _, err := a.Claim(ctx, auth.NewToken(), "nopass"); err != nil {
+	if _, _, err := claim(ctx, a, "nopass"); err != nil {
 		t.Fatal(err)
 	}
 	for i, name := range []string{"pat", "nopass", "nobody-at-all"} {
@@ -129,7 +144,7 @@ func TestLookAlikeNamesAreRefused(t *testing.T) {
 	ctx := context.Background()
 	a := auth.NewAccounts(memory.NewRecords())
 	for _, held := range []string{"Ann12", "Alex", "小明"} {
-		if _, err := a.Claim(ctx, auth.NewToken(), held); err != nil {
+		if _, _, err := claim(ctx, a, held); err != nil {
 			t.Fatalf("claim %s: %v", held, err)
 		}
 	}
@@ -143,18 +158,18 @@ func TestLookAlikeNamesAreRefused(t *testing.T) {
 		{"Ａｌｅｘ", auth.ErrNameTaken},
 		{"小明", auth.ErrNameTaken},
 	} {
-		if _, err := a.Claim(ctx, auth.NewToken(), tt.name); !errors.Is(err, tt.want) {
+		if _, _, err := claim(ctx, a, tt.name); !errors.Is(err, tt.want) {
 			t.Errorf("Claim(%q) = %v, want %v", tt.name, err, tt.want)
 		}
 	}
 	for _, bad := range []string{"\u0410lex", "Ann.", "-bob"} {
 		var ce *chat.Error
-		if _, err := a.Claim(ctx, auth.NewToken(), bad); !errors.As(err, &ce) || ce.Code != chat.CodeBadName {
+		if _, _, err := claim(ctx, a, bad); !errors.As(err, &ce) || ce.Code != chat.CodeBadName {
 			t.Errorf("Claim(%q) = %v, want bad_name", bad, err)
 		}
 	}
 	for _, fine := range []string{"Ann13", "Alexa", "小红", "José"} {
-		if _, err := a.Claim(ctx, auth.NewToken(), fine); err != nil {
+		if _, _, err := claim(ctx, a, fine); err != nil {
 			t.Errorf("Claim(%q) = %v", fine, err)
 		}
 	}
@@ -166,8 +181,8 @@ func TestSkeletonsOfOlderAccountsAreRecordedAtSignIn(t *testing.T) {
 	ctx := context.Background()
 	rec := memory.NewRecords()
 	a := auth.NewAccounts(rec)
-	token := auth.NewToken()
-	if _, err := a.Claim(ctx, token, "Bob"); err != nil {
+	_, token, err := claim(ctx, a, "Bob")
+	if err != nil {
 		t.Fatal(err)
 	}
 	if err := rec.Delete(ctx, auth.SkeletonsBucket, "bob"); err != nil { // as before skeletons
@@ -177,7 +192,7 @@ func TestSkeletonsOfOlderAccountsAreRecordedAtSignIn(t *testing.T) {
 	if _, err := a.Lookup(ctx, token); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.Claim(ctx, auth.NewToken(), "B0b"); !errors.Is(err, auth.ErrLooksTaken) {
+	if _, _, err := claim(ctx, a, "B0b"); !errors.Is(err, auth.ErrLooksTaken) {
 		t.Errorf("Claim(B0b) after Bob's sign-in = %v, want ErrLooksTaken", err)
 	}
 }

@@ -5,7 +5,10 @@
 package chattest
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -93,6 +96,7 @@ type Client struct {
 	t    testing.TB
 	Jar  http.CookieJar
 	Conn *websocket.Conn
+	URL  string // the server's, http://host:port
 
 	mu     sync.Mutex
 	frames []chat.Frame
@@ -134,7 +138,7 @@ func (s *Server) DialSilent(t testing.TB, jar http.CookieJar) *Client {
 		t.Fatalf("dial %s: %v", s.WS, err)
 	}
 	ws.SetReadLimit(chat.ClientReadLimit)
-	c := &Client{t: t, Jar: jar, Conn: ws, signal: make(chan struct{}, 1)}
+	c := &Client{t: t, Jar: jar, Conn: ws, URL: s.URL, signal: make(chan struct{}, 1)}
 	t.Cleanup(func() { ws.CloseNow() })
 	return c
 }
@@ -167,14 +171,46 @@ func (c *Client) readLoop() {
 			c.t.Errorf("server sent a frame that does not decode: %v: %.200s", derr, data)
 			continue
 		}
+		c.mu.Unlock()
+		frames := []chat.Frame{f}
 		if b, ok := f.(*chat.Batch); ok {
-			c.frames = append(c.frames, b.Frames...)
-		} else {
-			c.frames = append(c.frames, f)
+			frames = b.Frames
 		}
+		for _, f := range frames {
+			if h, ok := f.(*chat.Handover); ok {
+				// As a browser does before it reads on: the name becomes
+				// the jar's before the Welcome is seen.
+				if err := Exchange(c.Jar, c.URL, h.Code); err != nil {
+					c.t.Errorf("the handover of the name: %v", err)
+				}
+			}
+		}
+		c.mu.Lock()
+		c.frames = append(c.frames, frames...)
 		c.mu.Unlock()
 		c.notify()
 	}
+}
+
+// Exchange trades a handover code for the session cookie at the server
+// baseURL, in jar, as the page does after it picked a name.
+func Exchange(jar http.CookieJar, baseURL, code string) error {
+	body, _ := json.Marshal(map[string]string{"code": code})
+	req, err := http.NewRequest(http.MethodPost, baseURL+chat.HandoverPath, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Origin", baseURL)
+	resp, err := (&http.Client{Jar: jar, Timeout: Wait}).Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 1024))
+		return fmt.Errorf("POST %s: %s: %s", chat.HandoverPath, resp.Status, msg)
+	}
+	return nil
 }
 
 func (c *Client) notify() {

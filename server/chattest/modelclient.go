@@ -114,10 +114,11 @@ func NewModelClient(t testing.TB, baseURL string, o ModelOptions) *ModelClient {
 			return c, nil
 		},
 	}
+	apiTransport := &http.Transport{} // the handover's POST: not a connection Cut or LocalAddr sees
 	session, err := client.NewSession(client.SessionOptions{
 		Conn: client.Options{
 			URL:          "ws" + strings.TrimPrefix(baseURL, "http") + "/ws",
-			HTTPClient:   &http.Client{Jar: o.Jar, Transport: transport},
+			HTTPClient:   &http.Client{Jar: o.Jar, Transport: apiApart{ws: transport, api: apiTransport}},
 			Header:       http.Header{"Origin": {baseURL}},
 			Backoff:      o.Backoff,
 			PingInterval: o.PingInterval,
@@ -145,6 +146,7 @@ func NewModelClient(t testing.TB, baseURL string, o ModelOptions) *ModelClient {
 			t.Errorf("%s: the client's Conn.Run did not return after its context ended", mc.Name)
 		}
 		transport.CloseIdleConnections()
+		apiTransport.CloseIdleConnections()
 	})
 	return mc
 }
@@ -489,4 +491,16 @@ func (mc *ModelClient) Welcome() *chat.Welcome {
 		}
 	}
 	return nil
+}
+
+// apiApart sends the requests of /api (the handover) over their own
+// transport, so that the tab's tracked connections are its websockets only.
+type apiApart struct{ ws, api http.RoundTripper }
+
+// RoundTrip implements http.RoundTripper.
+func (t apiApart) RoundTrip(r *http.Request) (*http.Response, error) {
+	if strings.HasPrefix(r.URL.Path, "/api/") {
+		return t.api.RoundTrip(r)
+	}
+	return t.ws.RoundTrip(r)
 }

@@ -87,6 +87,8 @@ func parse(args []string, stderr io.Writer) (*config, error) {
 	fs.Float64Var(&c.opts.FrameRate, "frame-rate", 50, "frames per second one connection may send")
 	fs.IntVar(&c.opts.FrameBurst, "frame-burst", 100, "frames one connection may send in a burst")
 	fs.IntVar(&c.opts.MaxRooms, "max-rooms", 100, "rooms one user may be in")
+	fs.DurationVar(&c.opts.SessionIdle, "session-idle", 30*24*time.Hour, "a browser session not used for this long ends")
+	fs.DurationVar(&c.opts.SessionLifetime, "session-lifetime", 180*24*time.Hour, "a browser session ends this long after its sign-in or name pick, however much it is used (the cookie's lifetime)")
 	fs.IntVar(&c.opts.PresenceLimit, "presence-limit", 200, "online members above which a room shows a count instead of announcing arrivals, departures, joins and leaves")
 	fs.IntVar(&c.gc, "gc-percent", defaultGCPercent, "the garbage collector's target (Go's GOGC): lower keeps less memory per connection, at some CPU; 0 keeps Go's default or $GOGC")
 	fs.StringVar(&c.debug, "debug-addr", "", "serve Go's profiler (/debug/pprof/) on this separate address, e.g. 127.0.0.1:6060; off when empty")

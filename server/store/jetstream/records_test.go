@@ -33,8 +33,16 @@ func TestAccountsSurviveARestart(t *testing.T) {
 	dir := t.TempDir()
 	rec, closeRecords := openRecords(t, dir)
 	a := auth.NewAccounts(rec)
-	token := auth.NewToken()
-	if _, err := a.Claim(ctx, token, "Cid"); err != nil {
+	v, err := a.Visit(ctx, "", auth.Client{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, code, err := a.Claim(ctx, v.Token, "Cid")
+	if err != nil {
+		t.Fatal(err)
+	}
+	token, _, err := a.Exchange(ctx, code, auth.Client{})
+	if err != nil {
 		t.Fatal(err)
 	}
 	if err := a.SetPassword(ctx, "cid", "", "secret words"); err != nil {
@@ -44,7 +52,7 @@ func TestAccountsSurviveARestart(t *testing.T) {
 
 	rec, closeRecords = openRecords(t, dir)
 	defer closeRecords()
-	a = auth.NewAccounts(rec)
+	a = auth.NewAccounts(rec) // the token key is read back: the session holds
 	if u, err := a.Lookup(ctx, token); err != nil || u.Name != "Cid" || !u.HasPassword {
 		t.Fatalf("after a restart: %+v %v", u, err)
 	}

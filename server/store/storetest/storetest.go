@@ -105,19 +105,34 @@ func TestRecords(t *testing.T, rec auth.Records) {
 	t.Helper()
 	a := auth.NewAccounts(rec)
 	ctx := context.Background()
-	ann, other := auth.NewToken(), auth.NewToken()
-	u, err := a.Claim(ctx, ann, "Ann")
-	if err != nil || u.Key != "ann" || u.Name != "Ann" || u.HasPassword {
-		t.Fatalf("Claim = %+v, %v", u, err)
+	visitor := func() string {
+		t.Helper()
+		v, err := a.Visit(ctx, "", auth.Client{})
+		if err != nil || !v.Fresh || v.User.Key != "" {
+			t.Fatalf("Visit = %+v, %v", v, err)
+		}
+		return v.Token
 	}
-	if _, err := a.Claim(ctx, other, "ＡＮＮ"); !errors.Is(err, auth.ErrNameTaken) {
+	first, other := visitor(), visitor()
+	u, code, err := a.Claim(ctx, first, "Ann")
+	if err != nil || u.Key != "ann" || u.Name != "Ann" || u.HasPassword || code == "" {
+		t.Fatalf("Claim = %+v, %q, %v", u, code, err)
+	}
+	if _, _, err := a.Claim(ctx, other, "ＡＮＮ"); !errors.Is(err, auth.ErrNameTaken) {
 		t.Fatalf("another browser claiming ＡＮＮ: %v", err)
 	}
-	if _, err := a.Lookup(ctx, other); !errors.Is(err, auth.ErrNoSession) {
-		t.Fatalf("the refused claim left a session: %v", err)
+	if _, err := a.Lookup(ctx, first); !errors.Is(err, auth.ErrNoSession) {
+		t.Fatalf("the visitor token that claimed holds the account: %v", err)
 	}
-	if _, err := a.Claim(ctx, ann, "Annie"); !errors.Is(err, auth.ErrHasName) {
+	if _, _, err := a.Claim(ctx, first, "Annie"); !errors.Is(err, auth.ErrHasName) {
 		t.Fatalf("claiming twice: %v", err)
+	}
+	ann, got, err := a.Exchange(ctx, code, auth.Client{Addr: "127.0.0.1"})
+	if err != nil || got != u || ann == first {
+		t.Fatalf("Exchange = %q %+v %v", ann, got, err)
+	}
+	if _, _, err := a.Exchange(ctx, code, auth.Client{}); !errors.Is(err, auth.ErrNoSession) {
+		t.Fatalf("exchanging a code twice: %v", err)
 	}
 	if got, err := a.Lookup(ctx, ann); err != nil || got != u {
 		t.Fatalf("Lookup = %+v, %v", got, err)
@@ -140,7 +155,7 @@ func TestRecords(t *testing.T, rec auth.Records) {
 		t.Fatalf("changing with a wrong current password: %v", err)
 	}
 	token, got, err := a.SignIn(ctx, "ANN", "correct horse", auth.Client{Addr: "127.0.0.1"})
-	if err != nil || got.Key != "ann" || token == ann || !auth.ValidToken(token) {
+	if err != nil || got.Key != "ann" || token == ann || token == "" {
 		t.Fatalf("SignIn = %q %+v %v", token, got, err)
 	}
 	if u2, err := a.Lookup(ctx, token); err != nil || u2.Key != "ann" {
