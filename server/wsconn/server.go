@@ -8,6 +8,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/coder/websocket"
+
 	"github.com/founding/chat/app/chat"
 )
 
@@ -96,6 +98,7 @@ type Server struct {
 
 	mu       sync.Mutex
 	conns    map[*Conn]struct{}
+	closed   bool           // Close began: no connection may join any more
 	wg       sync.WaitGroup // connections
 	sweeping sync.WaitGroup
 }
@@ -170,6 +173,7 @@ func (s *Server) CloseGroup(group string, c chat.Close) {
 // does not see websockets.
 func (s *Server) Close() {
 	s.mu.Lock()
+	s.closed = true
 	for c := range s.conns {
 		c.Close(chat.CloseGoingAway)
 	}
@@ -187,16 +191,23 @@ func (s *Server) Close() {
 	s.sweeping.Wait()
 }
 
-func (s *Server) track(c *Conn, open bool) {
+// track adds c to the open connections, or removes it; adding reports
+// false once Close began (Close waits for the ones it has, and a WaitGroup
+// may not grow from zero while it is waited for).
+func (s *Server) track(c *Conn, open bool) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if open {
+		if s.closed {
+			return false
+		}
 		s.conns[c] = struct{}{}
 		s.wg.Add(1)
-		return
+		return true
 	}
 	delete(s.conns, c)
 	s.wg.Done()
+	return true
 }
 
 // Serve upgrades the request to a websocket and runs the connection until
@@ -211,7 +222,11 @@ func (s *Server) Serve(w http.ResponseWriter, r *http.Request, open func(http.Re
 	if !ok {
 		return
 	}
-	s.track(c, true)
+	if !s.track(c, true) {
+		s.addrs.release(c.addr)
+		c.ws.Close(websocket.StatusCode(chat.CloseGoingAway.Code), chat.CloseGoingAway.Reason)
+		return
+	}
 	// The connection gets a goroutine of its own, and the handler returns:
 	// net/http then lets go of the request, its buffers and the deep stack
 	// of the handshake, which an idle connection would otherwise keep.

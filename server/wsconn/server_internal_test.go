@@ -129,3 +129,21 @@ func TestTooManyBadFramesClose(t *testing.T) {
 		t.Errorf("%d policy closes counted", st.Policy)
 	}
 }
+
+// TestAConnectionAfterCloseIsTurnedAway: a handshake that completes while
+// the server is closing is closed as going away, not tracked (Close waits
+// only for the connections it has).
+func TestAConnectionAfterCloseIsTurnedAway(t *testing.T) {
+	srv, url := serveEcho(t, Options{})
+	srv.Close()
+	c, _, err := dial(t, url, chat.Subprotocol)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, closed := readUntilClose(t, c); closed.Code != chat.CloseGoingAway.Code {
+		t.Errorf("closed with %v, want %v", closed, chat.CloseGoingAway)
+	}
+	if n := srv.Stats().Open; n != 0 {
+		t.Errorf("%d connections tracked after Close", n)
+	}
+}
