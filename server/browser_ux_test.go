@@ -301,8 +301,11 @@ func TestBrowserMentionsAndNotifications(t *testing.T) {
 	say(t, ann, "@bob look at this")
 	say(t, ann, "/msg Bob psst")
 	if !chattest.Within(wait, func() bool { return len(notifications(t, bob)) == 2 }) {
-		t.Fatalf("Bob has no two notifications: %+v; Ann's timeline %v, Bob's conversations %v, Bob's timeline %v",
-			notifications(t, bob), chattest.Eval[[]string](t, ann, bodies),
+		t.Fatalf("Bob has no two notifications: %+v (Bob's page: %s); Ann's timeline %v, Bob's conversations %v, Bob's timeline %v",
+			notifications(t, bob), chattest.Eval[string](t, bob, `JSON.stringify({permission: Notification.permission, visibility: document.visibilityState,
+				button: document.getElementById('notify-btn')?.getAttribute('aria-pressed'), controller: !!navigator.serviceWorker.controller,
+				state: navigator.serviceWorker.controller?.state, online: document.querySelector('.conn-state, #conn-state')?.textContent})`),
+			chattest.Eval[[]string](t, ann, bodies),
 			chattest.Eval[[]string](t, bob, `[...document.querySelectorAll('.conv-item')].map(e => e.textContent)`),
 			chattest.Eval[[]string](t, bob, bodies))
 	}
