@@ -24,6 +24,15 @@ func fromAddr(ip string, jar http.CookieJar) *http.Client {
 	}}
 }
 
+// userWithPassword connects a user called name and sets their password.
+func userWithPassword(t *testing.T, s *chattest.Server, name, password string) *chattest.Client {
+	t.Helper()
+	c := s.User(t, name)
+	c.Send(&chat.SetPassword{New: password})
+	chattest.Expect(c, func(a *chat.Account) bool { return a.Password })
+	return c
+}
+
 // signIn posts a sign-in and returns the status.
 func signIn(t *testing.T, s *chattest.Server, c *http.Client, name, password string) int {
 	t.Helper()
@@ -45,9 +54,7 @@ func signIn(t *testing.T, s *chattest.Server, c *http.Client, name, password str
 // from before.
 func TestGuessersOnOtherAddressesCannotLockTheOwnerOut(t *testing.T) {
 	s := chattest.New(t, fast())
-	ann := s.User(t, "ann")
-	ann.Send(&chat.SetPassword{New: "ann's own words"})
-	chattest.Expect(ann, func(a *chat.Account) bool { return a.Password })
+	userWithPassword(t, s, "ann", "ann's own words")
 
 	home := fromAddr("127.0.0.1", chattest.NewJar())
 	if got := signIn(t, s, home, "ann", "ann's own words"); got != http.StatusOK {

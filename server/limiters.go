@@ -33,10 +33,9 @@ func newLimiterSet(limit rate.Limit, burst int) *limiterSet {
 	return &limiterSet{limit: limit, burst: burst, limiters: make(map[string]*rate.Limiter), pruneAt: minPruneSize}
 }
 
-// allow reports whether key may act at now, and counts it.
-func (s *limiterSet) allow(key string, now time.Time) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+// limiter returns key's limiter, made on first use, pruning the set first
+// when it is due. s.mu must be held.
+func (s *limiterSet) limiter(key string, now time.Time) *rate.Limiter {
 	if len(s.limiters) >= s.pruneAt || now.Sub(s.lastPrune) >= pruneEvery {
 		s.prune(now)
 	}
@@ -45,6 +44,14 @@ func (s *limiterSet) allow(key string, now time.Time) bool {
 		l = rate.NewLimiter(s.limit, s.burst)
 		s.limiters[key] = l
 	}
+	return l
+}
+
+// allow reports whether key may act at now, and counts it.
+func (s *limiterSet) allow(key string, now time.Time) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	l := s.limiter(key, now)
 	return l.AllowN(now, 1)
 }
 
@@ -55,14 +62,7 @@ func (s *limiterSet) allow(key string, now time.Time) bool {
 func (s *limiterSet) take(key string, now time.Time) (ok bool, undo func(), wait time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if len(s.limiters) >= s.pruneAt || now.Sub(s.lastPrune) >= pruneEvery {
-		s.prune(now)
-	}
-	l := s.limiters[key]
-	if l == nil {
-		l = rate.NewLimiter(s.limit, s.burst)
-		s.limiters[key] = l
-	}
+	l := s.limiter(key, now)
 	r := l.ReserveN(now, 1)
 	if !r.OK() {
 		return false, nil, rate.InfDuration

@@ -122,9 +122,7 @@ func TestAPlantedCookieDoesNotShareTheVictimsAccount(t *testing.T) {
 // replaced by a fresh token.
 func TestForgedAndSignedOutCookiesAreReplaced(t *testing.T) {
 	s := chattest.New(t, fast())
-	ann := s.User(t, "ann")
-	ann.Send(&chat.SetPassword{New: "ann's own words"})
-	chattest.Expect(ann, func(a *chat.Account) bool { return a.Password })
+	userWithPassword(t, s, "ann", "ann's own words")
 	signedOut := chattest.NewJar()
 	if got := signIn(t, s, &http.Client{Jar: signedOut}, "ann", "ann's own words"); got != http.StatusOK {
 		t.Fatalf("sign-in: %d", got)
@@ -156,9 +154,7 @@ func TestTheSessionCookieLastsTheSessionLifetime(t *testing.T) {
 	opts := fast()
 	opts.SessionLifetime = 48 * time.Hour
 	s := chattest.New(t, opts)
-	ann := s.User(t, "ann")
-	ann.Send(&chat.SetPassword{New: "ann's own words"})
-	chattest.Expect(ann, func(a *chat.Account) bool { return a.Password })
+	userWithPassword(t, s, "ann", "ann's own words")
 	body, _ := json.Marshal(map[string]string{"name": "ann", "password": "ann's own words"})
 	req, _ := http.NewRequest("POST", s.URL+"/api/signin", strings.NewReader(string(body)))
 	req.Header.Set("Origin", s.URL)
@@ -192,9 +188,7 @@ func devices(t *testing.T, s *chattest.Server, jar http.CookieJar) []map[string]
 // it on carries on.
 func TestAPasswordChangeEndsEveryOtherSession(t *testing.T) {
 	s := chattest.New(t, fast())
-	ann := s.User(t, "ann")
-	ann.Send(&chat.SetPassword{New: "ann's own words"})
-	chattest.Expect(ann, func(a *chat.Account) bool { return a.Password })
+	ann := userWithPassword(t, s, "ann", "ann's own words")
 	phone := chattest.NewJar()
 	if got := signIn(t, s, &http.Client{Jar: phone}, "ann", "ann's own words"); got != http.StatusOK {
 		t.Fatalf("sign-in: %d", got)
@@ -224,9 +218,7 @@ func TestAPasswordChangeEndsEveryOtherSession(t *testing.T) {
 // browser and address; one is signed out by its id, then all others.
 func TestSigningOutAnotherDevice(t *testing.T) {
 	s := chattest.New(t, fast())
-	ann := s.User(t, "ann")
-	ann.Send(&chat.SetPassword{New: "ann's own words"})
-	chattest.Expect(ann, func(a *chat.Account) bool { return a.Password })
+	ann := userWithPassword(t, s, "ann", "ann's own words")
 	var others []*chattest.Client
 	var jars []http.CookieJar
 	for range 2 {

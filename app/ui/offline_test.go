@@ -53,6 +53,20 @@ func settle(s *Shell, e app.TestEngine) {
 	e.ConsumeAll()
 }
 
+// offlineShell gives s the store name and mounts it in a test engine,
+// returning the context its handlers run with.
+func offlineShell(t *testing.T, s *Shell, name string) (app.Context, app.TestEngine) {
+	t.Helper()
+	withStore(t, s, name)
+	var ctx app.Context
+	e := app.NewTestEngine()
+	if err := e.Load(&withContext{child: s, got: func(c app.Context) { ctx = c }}); err != nil {
+		t.Fatal(err)
+	}
+	e.ConsumeAll()
+	return ctx, e
+}
+
 // TestShellTellsWhenAMessageCannotBeSaved: the browser's storage refuses a
 // message written offline (a full disk, a quota). The user is told, in
 // their language, and the message is not shown as kept: it leaves the
@@ -64,13 +78,7 @@ func TestShellTellsWhenAMessageCannotBeSaved(t *testing.T) {
 			s, lobby := online(lang)
 			s.state = client.Offline
 			name := "ui-" + t.Name()
-			withStore(t, s, name)
-			var ctx app.Context
-			e := app.NewTestEngine()
-			if err := e.Load(&withContext{child: s, got: func(c app.Context) { ctx = c }}); err != nil {
-				t.Fatal(err)
-			}
-			e.ConsumeAll()
+			ctx, e := offlineShell(t, s, name)
 
 			client.FailWrites(name, errors.New("QuotaExceededError"))
 			defer client.FailWrites(name, nil)
@@ -115,13 +123,7 @@ func TestShellKeepsAMessageItCouldSave(t *testing.T) {
 	s, lobby := online(English)
 	s.state = client.Offline
 	name := "ui-" + t.Name()
-	withStore(t, s, name)
-	var ctx app.Context
-	e := app.NewTestEngine()
-	if err := e.Load(&withContext{child: s, got: func(c app.Context) { ctx = c }}); err != nil {
-		t.Fatal(err)
-	}
-	e.ConsumeAll()
+	ctx, e := offlineShell(t, s, name)
 	if !s.onSubmit(ctx, "kept on this device") {
 		t.Fatal("the composer did not take the message")
 	}
