@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/founding/chat/app/chat"
 	"github.com/founding/chat/server/chattest"
@@ -85,4 +86,86 @@ func TestGuessersOnOtherAddressesCannotLockTheOwnerOut(t *testing.T) {
 	if got := signIn(t, s, fromAddr("127.0.0.3", nil), "ann", "ann's own words"); got != http.StatusTooManyRequests {
 		t.Errorf("the right password from a guessing address: %d, want 429", got)
 	}
+}
+
+// TestAReleasedNameIsANewUser: Ann never set a password and her browser is
+// gone; once her name is released, whoever claims it is a new user who
+// cannot read, resume or even see Ann's private conversation with Bob, and
+// Bob's next private message to "Ann" starts a new conversation, while his
+// old one keeps its history. Ann's old cookie holds nothing.
+func TestAReleasedNameIsANewUser(t *testing.T) {
+	opts := fast()
+	opts.NameRelease = time.Millisecond // released as soon as Ann's session is unused
+	s := chattest.New(t, opts)
+	ann, bob := s.User(t, "Ann"), s.User(t, "Bob")
+	ann.Send(&chat.Send{ID: msgID(1), To: "Bob", Text: "the secret is 42"})
+	old := chattest.Expect(ann, func(a *chat.Ack) bool { return a.ID == msgID(1) }).Conv
+	chattest.Expect(bob, entryWith("the secret is 42"))
+	ann.Conn.CloseNow()
+
+	heir := s.Dial(t, nil)
+	chattest.Expect(heir, func(w *chat.Welcome) bool { return w.NeedName })
+	// The release period is a millisecond: a claim may come before it
+	// passed and hear "taken"; it is tried again until the name is given.
+	var w *chat.Welcome
+	for try := 1; w == nil; try++ {
+		if try > 100 {
+			t.Fatalf("the released name was never given again: %v", heir.Frames())
+		}
+		heir.Send(&chat.Nick{Name: "ann"})
+		answered := chattest.Within(chattest.Wait, func() bool {
+			refusals := 0
+			for _, f := range heir.Frames() {
+				switch f := f.(type) {
+				case *chat.Welcome:
+					if !f.NeedName {
+						w = f
+						return true
+					}
+				case *chat.Error:
+					if f.Ref == chat.TypeNick {
+						refusals++
+					}
+				}
+			}
+			return refusals == try
+		})
+		if !answered {
+			t.Fatalf("no answer to claim %d: %v", try, heir.Frames())
+		}
+	}
+	for _, f := range heir.Frames() {
+		if e, ok := f.(*chat.Error); ok && e.Code != chat.CodeNameTaken {
+			t.Errorf("claiming the released name: %+v", e)
+		}
+	}
+	if w.Me != "ann" || w.Key != "ann" {
+		t.Errorf("the new owner is welcomed as %q (mentions %q)", w.Me, w.Key)
+	}
+	for _, c := range w.Convs {
+		if c.ID == old {
+			t.Errorf("the new owner is in the earlier owner's private conversation: %+v", c)
+		}
+	}
+	heir.Send(&chat.History{Conv: old})
+	if e := chattest.Expect(heir, func(e *chat.Error) bool { return e.Ref == chat.TypeHistory }); e.Code != chat.CodeNoSuchConv {
+		t.Errorf("the new owner reading the old conversation: %+v", e)
+	}
+	heir.Send(&chat.Resume{Cursors: map[string]uint64{old: 0}})
+	chattest.Never(heir, 300*time.Millisecond, entryWith("the secret is 42"))
+
+	bob.Send(&chat.Send{ID: msgID(1), To: "Ann", Text: "are you the new Ann?"})
+	fresh := chattest.Expect(bob, func(a *chat.Ack) bool { return a.ID == msgID(1) }).Conv
+	if fresh == old {
+		t.Fatalf("Bob's message to the new owner went to the old conversation %s", old)
+	}
+	chattest.Expect(heir, func(e *chat.Entry) bool { return e.Conv == fresh && strings.Contains(e.HTML, "are you the new Ann?") })
+	bob.Send(&chat.History{Conv: old})
+	chattest.Expect(bob, func(p *chat.Page) bool {
+		return p.Conv == old && len(p.Entries) > 0 && strings.Contains(p.Entries[len(p.Entries)-1].HTML, "the secret is 42")
+	})
+
+	// Ann's old browser is a visitor now.
+	back := s.Dial(t, ann.Jar)
+	chattest.Expect(back, func(w *chat.Welcome) bool { return w.NeedName })
 }

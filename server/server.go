@@ -109,6 +109,10 @@ type Options struct {
 	// name picked or a sign-in), however much it is used; the session
 	// cookie expires then too. Defaults to 180 days.
 	SessionLifetime time.Duration
+	// NameRelease frees a name without a password once none of its
+	// sessions was used for this long; whoever claims it next is a new
+	// user, who sees nothing of the earlier owner's. Defaults to 30 days.
+	NameRelease time.Duration
 
 	// Storage keeps conversations, memberships and accounts. Defaults to
 	// MemoryStorage(): nothing survives a restart. OpenStorage makes the
@@ -144,6 +148,7 @@ func (o *Options) setDefaults() {
 	setDefault(&o.MaxRooms, 100)
 	setDefault(&o.SessionIdle, 30*24*time.Hour)
 	setDefault(&o.SessionLifetime, 180*24*time.Hour)
+	setDefault(&o.NameRelease, 30*24*time.Hour)
 }
 
 func setDefault[T int | float64 | time.Duration](v *T, def T) {
@@ -181,9 +186,10 @@ func New(opts Options) (*Server, error) {
 	}
 	welcome := chat.Welcome{
 		Version: opts.Version,
-		Limits:  chat.Limits{MaxTextRunes: chat.MaxTextRunes, MaxFrameBytes: chat.MaxFrameBytes},
+		Limits: chat.Limits{MaxTextRunes: chat.MaxTextRunes, MaxFrameBytes: chat.MaxFrameBytes,
+			NameReleaseDays: int(opts.NameRelease.Round(24*time.Hour) / (24 * time.Hour))},
 	}
-	opts.Storage.Accounts.SetSessionLimits(auth.SessionLimits{Idle: opts.SessionIdle, Lifetime: opts.SessionLifetime})
+	opts.Storage.Accounts.SetSessionLimits(auth.SessionLimits{Idle: opts.SessionIdle, Lifetime: opts.SessionLifetime, Release: opts.NameRelease})
 	s := &Server{
 		opts:         opts,
 		log:          opts.Logger,

@@ -133,9 +133,12 @@ type Pong struct {
 }
 
 // Limits tells a client the application limits the server enforces.
+// NameReleaseDays is how many days without use free a name that has no
+// password, for the hint where a name is picked (0 when under a day).
 type Limits struct {
-	MaxTextRunes  int `json:"max_text"`
-	MaxFrameBytes int `json:"max_frame"`
+	MaxTextRunes    int `json:"max_text"`
+	MaxFrameBytes   int `json:"max_frame"`
+	NameReleaseDays int `json:"name_release_days,omitempty"`
 }
 
 // Welcome is the first frame on every connection and is sent again once a

@@ -90,22 +90,31 @@ func (c *composer) submit(ctx app.Context) {
 type nameForm struct {
 	app.Compo
 
-	Ilang     Lang
-	IonPick   func(app.Context, string)
-	IonSignIn app.EventHandler
+	Ilang        Lang
+	IreleaseDays int // days without use that free a name with no password
+	IonPick      func(app.Context, string)
+	IonSignIn    app.EventHandler
 }
 
 func (f *nameForm) Lang(l Lang) *nameForm                        { f.Ilang = l; return f }
+func (f *nameForm) ReleaseDays(n int) *nameForm                  { f.IreleaseDays = n; return f }
 func (f *nameForm) OnPick(h func(app.Context, string)) *nameForm { f.IonPick = h; return f }
 func (f *nameForm) OnSignIn(h app.EventHandler) *nameForm        { f.IonSignIn = h; return f }
 
 func (f *nameForm) Render() app.UI {
+	described := "name-hint"
+	if f.IreleaseDays > 0 {
+		described += " name-release"
+	}
 	return app.Form().ID("name-form").Class("name-form").OnSubmit(f.onSubmit).Body(
 		app.H2().Text(T(f.Ilang, "name.title")),
 		app.Label().For("name-input").Text(T(f.Ilang, "name.label")),
 		app.Input().ID("name-input").Type("text").AutoFocus(true).MaxLength(chat.MaxNameRunes*4).
-			Attr("autocomplete", "nickname").Aria("describedby", "name-hint"),
+			Attr("autocomplete", "nickname").Aria("describedby", described),
 		app.P().ID("name-hint").Class("hint").Text(T(f.Ilang, "name.hint")+" · max "+strconv.Itoa(chat.MaxNameRunes)),
+		app.If(f.IreleaseDays > 0, func() app.UI {
+			return app.P().ID("name-release").Class("hint").Text(T(f.Ilang, "name.release", f.IreleaseDays))
+		}),
 		app.Button().ID("name-submit").Type("submit").Text(T(f.Ilang, "name.submit")),
 		app.Button().ID("signin-link").Type("button").Class("link").Text(T(f.Ilang, "signin.link")).OnClick(f.IonSignIn),
 	)

@@ -32,6 +32,7 @@ var text = map[string][2]string{
 	"name.title":             {"Pick a nickname", "选择昵称"},
 	"name.hint":              {"1 to 32 letters, digits or _ - .", "1 到 32 个字母、数字或 _ - ."},
 	"name.label":             {"Nickname", "昵称"},
+	"name.release":           {"Without a password, a name unused for %d days becomes free for someone else. Set a password under Account to keep it.", "未设置密码的昵称若 %d 天未使用，将可被他人选用。在“账户”中设置密码即可保留。"},
 	"name.submit":            {"Start chatting", "开始聊天"},
 	"state.connecting":       {"Connecting…", "正在连接…"},
 	"state.online":           {"Online", "在线"},

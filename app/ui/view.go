@@ -20,7 +20,7 @@ func (s *Shell) Render() app.UI {
 		app.If(m.NeedName && s.signingIn, func() app.UI {
 			return (&signInForm{}).Lang(s.lang).Busy(s.busy).OnSignIn(s.onSignIn).OnCancel(s.onSignInCancel)
 		}).ElseIf(m.NeedName, func() app.UI {
-			return (&nameForm{}).Lang(s.lang).OnPick(s.onPickName).OnSignIn(s.onSignInMode)
+			return (&nameForm{}).Lang(s.lang).ReleaseDays(s.model.Limits.NameReleaseDays).OnPick(s.onPickName).OnSignIn(s.onSignInMode)
 		}).ElseIf(m.Me != "", func() app.UI {
 			return s.renderPanes()
 		}).Else(func() app.UI {

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -33,18 +34,42 @@ func (e *TooManyAttempts) Error() string {
 	return fmt.Sprintf("auth: too many wrong passwords; try again in %v", e.RetryAfter.Round(time.Second))
 }
 
-// account is what is stored per user.
+// account is what is stored per name, under the name's key.
 type account struct {
+	// ID is the user key when it is not the name's key: a name released
+	// (see SessionLimits.Release) and claimed again is a new user, whose
+	// key is the name's with "~" and the claim's number ("ann~2"), so
+	// that nothing of the name's earlier owner (private conversations,
+	// memberships, read positions) is theirs.
+	ID      string   `json:"id,omitempty"`
+	Gen     int      `json:"gen,omitempty"` // the claim's number, 0 for the first
 	Name    string   `json:"name"`
 	Hash    string   `json:"hash,omitempty"`
 	Created int64    `json:"created"`
+	Used    int64    `json:"used,omitempty"`  // last use of a session, Unix ms, written at most every UseEvery
 	Known   []string `json:"known,omitempty"` // places signed in from (see place), newest first
+}
+
+// userKey returns the key of the account's user; nameKey is the key it is
+// stored under.
+func (acc account) userKey(nameKey string) string {
+	if acc.ID != "" {
+		return acc.ID
+	}
+	return nameKey
+}
+
+// nameKeyOf returns the key of the name a user key belongs to: the user
+// key itself, or its part before "~" (names never hold a "~").
+func nameKeyOf(user string) string {
+	k, _, _ := strings.Cut(user, "~")
+	return k
 }
 
 // The buckets of Records that Accounts use; a durable backend creates them
 // when it opens.
 const (
-	AccountsBucket     = "accounts"      // user key -> account
+	AccountsBucket     = "accounts"      // key of a name -> account
 	SessionsBucket     = "sessions"      // SHA-256 of a session token, hex -> session
 	SkeletonsBucket    = "skeletons"     // names.Skeleton of a name -> the user key that holds it
 	ClaimsBucket       = "claims"        // group of a visitor token spent on a claim -> claim
@@ -79,34 +104,47 @@ func NewAccounts(rec Records) *Accounts {
 
 func sessionKey(token string) string { return hex.EncodeToString([]byte(hashToken(token))) }
 
-func (a *Accounts) account(ctx context.Context, key string) (User, account, error) {
-	u, acc, _, err := a.accountRev(ctx, key)
+// account returns the account of the user key, or ErrNoUser (also when
+// the user's name was released and is someone else's now).
+func (a *Accounts) account(ctx context.Context, user string) (User, account, error) {
+	u, acc, _, err := a.accountRev(ctx, user)
 	return u, acc, err
 }
 
-// accountRev returns an account with its revision, or ErrNoUser.
-func (a *Accounts) accountRev(ctx context.Context, key string) (User, account, uint64, error) {
+// accountRev is account with the revision of the record.
+func (a *Accounts) accountRev(ctx context.Context, user string) (User, account, uint64, error) {
+	u, acc, rev, err := a.byName(ctx, nameKeyOf(user))
+	if err == nil && u.Key != user {
+		return User{}, account{}, 0, ErrNoUser
+	}
+	return u, acc, rev, err
+}
+
+// byName returns the account stored under the key of a name, with its
+// revision, or ErrNoUser.
+func (a *Accounts) byName(ctx context.Context, nameKey string) (User, account, uint64, error) {
 	var acc account
-	rev, err := a.get(ctx, AccountsBucket, key, &acc)
+	rev, err := a.get(ctx, AccountsBucket, nameKey, &acc)
 	if err != nil {
 		if errors.Is(err, ErrNotFound) {
 			return User{}, acc, 0, ErrNoUser
 		}
 		return User{}, acc, 0, err
 	}
-	return User{Key: key, Name: acc.Name, HasPassword: acc.Hash != ""}, acc, rev, nil
+	return User{Key: acc.userKey(nameKey), Name: acc.Name, HasPassword: acc.Hash != ""}, acc, rev, nil
 }
 
 // Find returns the user whose name has the same key as name, or ErrNoUser.
 func (a *Accounts) Find(ctx context.Context, name string) (User, error) {
-	u, _, err := a.account(ctx, names.Key(name))
+	u, _, _, err := a.byName(ctx, names.Key(name))
 	return u, err
 }
 
 // holdLook records that the user key holds the skeleton skel, or returns
 // ErrLooksTaken when another account holds it. A record left by a claim
-// that never created its account is taken over.
-func (a *Accounts) holdLook(ctx context.Context, skel, key string) error {
+// that never created its account is taken over, and so is one of the user
+// key replaces (the earlier owner of a released name; "" for none).
+func (a *Accounts) holdLook(ctx context.Context, skel, key, replaces string) error {
 	for attempt := 0; attempt < 4; attempt++ {
 		_, err := a.rec.Create(ctx, SkeletonsBucket, skel, []byte(key))
 		if !errors.Is(err, ErrExists) {
@@ -122,11 +160,13 @@ func (a *Accounts) holdLook(ctx context.Context, skel, key string) error {
 		if string(holder) == key {
 			return nil
 		}
-		if _, _, err := a.account(ctx, string(holder)); !errors.Is(err, ErrNoUser) {
-			if err != nil {
-				return err
+		if replaces == "" || string(holder) != replaces {
+			if _, _, err := a.account(ctx, string(holder)); !errors.Is(err, ErrNoUser) {
+				if err != nil {
+					return err
+				}
+				return ErrLooksTaken
 			}
-			return ErrLooksTaken
 		}
 		if _, err := a.rec.Update(ctx, SkeletonsBucket, skel, []byte(key), rev); !errors.Is(err, ErrConflict) {
 			return err
@@ -154,11 +194,7 @@ func (a *Accounts) recordLook(ctx context.Context, u User) error {
 // old must match it.
 func (a *Accounts) SetPassword(ctx context.Context, key, old, password string) error {
 	for attempt := 0; attempt < 4; attempt++ {
-		var acc account
-		rev, err := a.get(ctx, AccountsBucket, key, &acc)
-		if errors.Is(err, ErrNotFound) {
-			return ErrNoUser
-		}
+		_, acc, rev, err := a.accountRev(ctx, key)
 		if err != nil {
 			return err
 		}
@@ -178,7 +214,7 @@ func (a *Accounts) SetPassword(ctx context.Context, key, old, password string) e
 		}
 		acc.Hash = HashPassword(password)
 		data, _ := json.Marshal(acc)
-		_, err = a.rec.Update(ctx, AccountsBucket, key, data, rev)
+		_, err = a.rec.Update(ctx, AccountsBucket, nameKeyOf(key), data, rev)
 		if !errors.Is(err, ErrConflict) {
 			return err
 		}
@@ -209,7 +245,7 @@ type Client struct {
 // the same time.
 func (a *Accounts) SignIn(ctx context.Context, name, password string, from Client) (string, User, error) {
 	key := names.Key(name)
-	u, acc, rev, err := a.accountRev(ctx, key)
+	u, acc, rev, err := a.byName(ctx, key)
 	if err != nil && !errors.Is(err, ErrNoUser) {
 		return "", User{}, err
 	}
@@ -237,7 +273,7 @@ func (a *Accounts) SignIn(ctx context.Context, name, password string, from Clien
 	if err := a.remember(ctx, key, acc, rev, from); err != nil {
 		return "", User{}, err
 	}
-	token, err := a.startSession(ctx, key, nil, from)
+	token, err := a.startSession(ctx, u.Key, nil, from)
 	if err != nil {
 		return "", User{}, err
 	}
@@ -269,7 +305,7 @@ func (acc account) knows(from Client) (addr, device bool) {
 }
 
 // remember records the client's address and device as places of the
-// account, newest first, at most maxKnown.
+// account stored under the name's key, newest first, at most maxKnown.
 func (a *Accounts) remember(ctx context.Context, key string, acc account, rev uint64, from Client) error {
 	for attempt := 0; attempt < 4; attempt++ {
 		var add []string
@@ -293,7 +329,7 @@ func (a *Accounts) remember(ctx context.Context, key string, acc account, rev ui
 		if _, err = a.rec.Update(ctx, AccountsBucket, key, data, rev); !errors.Is(err, ErrConflict) {
 			return err
 		}
-		if _, acc, rev, err = a.accountRev(ctx, key); err != nil {
+		if _, acc, rev, err = a.byName(ctx, key); err != nil {
 			return err
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"time"
 
@@ -30,6 +31,10 @@ type SessionLimits struct {
 	// PerUser bounds a user's sessions; a new one past it ends the oldest.
 	// Defaults to 32.
 	PerUser int
+	// Release frees a name without a password once none of its sessions
+	// was used for this long: its owner cannot sign in again anyway, and
+	// someone else may claim it, as a new user. Defaults to 30 days.
+	Release time.Duration
 }
 
 func (l SessionLimits) withDefaults() SessionLimits {
@@ -43,6 +48,7 @@ func (l SessionLimits) withDefaults() SessionLimits {
 	def(&l.Visitor, 7*24*time.Hour)
 	def(&l.Handover, 2*time.Minute)
 	def(&l.UseEvery, time.Hour)
+	def(&l.Release, 30*24*time.Hour)
 	if l.PerUser <= 0 {
 		l.PerUser = 32
 	}
@@ -255,14 +261,17 @@ func (a *Accounts) sessionUser(ctx context.Context, t token, from *Client) (User
 	if now.Sub(t.issued) >= a.limits.Lifetime || now.Sub(time.UnixMilli(s.lastUse())) >= a.limits.Idle {
 		return User{}, errors.Join(ErrNoSession, a.endSession(ctx, s.User, sk))
 	}
-	u, _, err := a.account(ctx, s.User)
+	u, acc, accRev, err := a.accountRev(ctx, s.User)
 	if errors.Is(err, ErrNoUser) {
-		return User{}, ErrNoSession
+		return User{}, ErrNoSession // the name was released and claimed again
 	}
 	if err != nil {
 		return User{}, err
 	}
 	if from != nil && now.Sub(time.UnixMilli(s.lastUse())) >= a.limits.UseEvery {
+		if err := a.markUsed(ctx, s.User, acc, accRev); err != nil {
+			return User{}, err
+		}
 		s.Used, s.Addr = now.UnixMilli(), from.Addr
 		if from.Agent != "" {
 			s.Agent = Browser(from.Agent)
@@ -275,6 +284,50 @@ func (a *Accounts) sessionUser(ctx context.Context, t token, from *Client) (User
 		}
 	}
 	return u, a.recordLook(ctx, u)
+}
+
+// markUsed writes now as the last use of the account of user, whose
+// record is acc at revision rev: a name without a password is released
+// after SessionLimits.Release with no use.
+func (a *Accounts) markUsed(ctx context.Context, user string, acc account, rev uint64) error {
+	acc.Used = a.now().UnixMilli()
+	data, err := json.Marshal(acc)
+	if err != nil {
+		return err
+	}
+	// A conflict means the account was written meanwhile (a use by
+	// another node, a password): no loss.
+	if _, err := a.rec.Update(ctx, AccountsBucket, nameKeyOf(user), data, rev); err != nil && !errors.Is(err, ErrConflict) {
+		return err
+	}
+	return nil
+}
+
+// released reports whether the account acc of the user key is free to be
+// claimed again: it has no password and none of its sessions was used for
+// SessionLimits.Release.
+func (a *Accounts) released(ctx context.Context, user string, acc account) (bool, error) {
+	if acc.Hash != "" {
+		return false, nil
+	}
+	last := max(acc.Created, acc.Used)
+	var idx sessionIndex
+	if _, err := a.get(ctx, UserSessionsBucket, user, &idx); err != nil && !errors.Is(err, ErrNotFound) {
+		return false, err
+	}
+	for _, e := range idx.Sessions {
+		if e.Claim {
+			continue // a claim's handover ends minutes after the account was made
+		}
+		var s session
+		if _, err := a.get(ctx, SessionsBucket, e.Key, &s); errors.Is(err, ErrNotFound) {
+			continue
+		} else if err != nil {
+			return false, err
+		}
+		last = max(last, s.lastUse())
+	}
+	return a.now().Sub(time.UnixMilli(last)) >= a.limits.Release, nil
 }
 
 // spent reports whether a visitor token was used for a claim.
@@ -294,6 +347,9 @@ func (a *Accounts) spent(ctx context.Context, t token) (bool, error) {
 // browser) gets nothing.
 //
 // A new name must meet chat.CheckNewName's rules (a *chat.Error otherwise).
+// A name without a password whose sessions all went unused for
+// SessionLimits.Release is free again: its new owner is a new user, with a
+// key of its own (see account.ID), and the earlier owner's sessions end.
 // Claim fails with ErrNameTaken when the name belongs to someone else, with
 // ErrLooksTaken when it only looks like a held name (the same confusable
 // skeleton: "Аnn" in Cyrillic, "Annl2" for "Ann12"), with ErrHasName when
@@ -317,9 +373,20 @@ func (a *Accounts) Claim(ctx context.Context, raw, name string) (User, string, e
 	} else if spent {
 		return User{}, "", ErrHasName
 	}
-	u := User{Key: names.Key(name), Name: name}
-	if _, _, err := a.account(ctx, u.Key); err == nil {
-		return User{}, "", ErrNameTaken // held: say so before judging the look of it
+	nameKey := names.Key(name)
+	u := User{Key: nameKey, Name: name}
+	earlier, old, rev, err := a.byName(ctx, nameKey)
+	switch {
+	case err == nil:
+		// Held, unless released: say so before judging the look of it.
+		if free, err := a.released(ctx, earlier.Key, old); err != nil {
+			return User{}, "", err
+		} else if !free {
+			return User{}, "", ErrNameTaken
+		}
+		u.Key = fmt.Sprintf("%s~%d", nameKey, old.Gen+2) // the second owner is "~2"
+	case !errors.Is(err, ErrNoUser):
+		return User{}, "", err
 	}
 	if err := chat.CheckNewName(name); err != nil {
 		return User{}, "", err
@@ -334,11 +401,25 @@ func (a *Accounts) Claim(ctx context.Context, raw, name string) (User, string, e
 		return User{}, "", err
 	}
 	undo := func() { a.rec.Delete(ctx, ClaimsBucket, t.Group()) }
-	if err := a.holdLook(ctx, names.Skeleton(name), u.Key); err != nil {
+	if err := a.holdLook(ctx, names.Skeleton(name), u.Key, earlier.Key); err != nil {
 		undo()
 		return User{}, "", err
 	}
-	err = a.create(ctx, AccountsBucket, u.Key, account{Name: name, Created: now.UnixMilli()})
+	acc := account{Name: name, Created: now.UnixMilli()}
+	if earlier.Key == "" {
+		err = a.create(ctx, AccountsBucket, nameKey, acc)
+	} else {
+		// Take the released name over unless it changed since it was
+		// judged released (a use, a password, another claim).
+		acc.ID, acc.Gen = u.Key, old.Gen+1
+		var data []byte
+		if data, err = json.Marshal(acc); err == nil {
+			_, err = a.rec.Update(ctx, AccountsBucket, nameKey, data, rev)
+		}
+		if errors.Is(err, ErrConflict) {
+			err = ErrExists
+		}
+	}
 	if errors.Is(err, ErrExists) {
 		undo()
 		return User{}, "", ErrNameTaken
@@ -346,6 +427,13 @@ func (a *Accounts) Claim(ctx context.Context, raw, name string) (User, string, e
 	if err != nil {
 		undo()
 		return User{}, "", err
+	}
+	if earlier.Key != "" {
+		// Whatever is left of the earlier owner's sessions is dead (their
+		// account is gone); clear it away.
+		if _, err := a.EndOtherSessions(ctx, earlier.Key, ""); err != nil {
+			return User{}, "", err
+		}
 	}
 	a.looks.Store(u.Key, true)
 	if err := a.index(ctx, u.Key, indexEntry{Key: t.Group(), Group: t.Group(), Claim: true, Ends: c.Expires}); err != nil {

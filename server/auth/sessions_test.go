@@ -320,3 +320,98 @@ func TestAUserKeepsAtMostPerUserSessions(t *testing.T) {
 		t.Errorf("the newest: %v", err)
 	}
 }
+
+// TestUnusedNamesWithoutPasswordAreReleased: a name without a password
+// whose sessions all went unused for SessionLimits.Release may be claimed
+// again, by a new user with a key of its own, so that nothing of the
+// earlier owner's (whose token then holds nothing) is the new owner's. A
+// name with a password, or one in use, is never released.
+func TestUnusedNamesWithoutPasswordAreReleased(t *testing.T) {
+	ctx := context.Background()
+	a, c := newClockedAccounts(t)
+	lim := a.SessionLimits()
+	if lim.Release != 30*24*time.Hour {
+		t.Fatalf("the default release is %v, not 30 days", lim.Release)
+	}
+	first, token, err := claim(ctx, a, "Ann")
+	if err != nil {
+		t.Fatal(err)
+	}
+	claimWithPassword(t, a, "Pat", "correct horse battery")
+	busy, busyToken, err := claim(ctx, a, "Bea")
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// Bea's page is open every day.
+	pass := func(d time.Duration) {
+		t.Helper()
+		for end := c.Now().Add(d); c.Now().Before(end); {
+			c.Add(min(24*time.Hour, end.Sub(c.Now())))
+			if s := visit(t, a, busyToken); s.User != busy {
+				t.Fatalf("Bea's session in daily use ended: %+v", s)
+			}
+		}
+	}
+
+	pass(lim.Release - time.Hour)
+	if _, _, err := claim(ctx, a, "ann"); !errors.Is(err, auth.ErrNameTaken) {
+		t.Fatalf("claiming a name unused for less than the release period: %v", err)
+	}
+	// A use starts the period again.
+	if s := visit(t, a, token); s.User != first {
+		t.Fatalf("Ann's session ended early: %+v", s)
+	}
+	pass(lim.Release - time.Hour)
+	if _, _, err := claim(ctx, a, "Ann"); !errors.Is(err, auth.ErrNameTaken) {
+		t.Fatalf("claiming a name used %v ago: %v", lim.Release-time.Hour, err)
+	}
+	pass(3 * 24 * time.Hour)
+
+	second, secondToken, err := claim(ctx, a, "ANN")
+	if err != nil {
+		t.Fatalf("claiming a name unused for %v: %v", lim.Release+2*24*time.Hour, err)
+	}
+	if second.Key == first.Key || second.Key != "ann~2" || second.Name != "ANN" {
+		t.Fatalf("the new owner is %+v; the first was %+v", second, first)
+	}
+	if s := visit(t, a, token); s.User.Key != "" || !s.Fresh {
+		t.Errorf("the earlier owner's token still holds %+v", s.User)
+	}
+	if _, err := a.Lookup(ctx, token); !errors.Is(err, auth.ErrNoSession) {
+		t.Errorf("looking up the earlier owner's token: %v", err)
+	}
+	if ss, err := a.Sessions(ctx, first.Key); err != nil || len(ss) != 0 {
+		t.Errorf("the earlier owner's sessions: %+v, %v", ss, err)
+	}
+	if err := a.SetPassword(ctx, first.Key, "", "a new password"); !errors.Is(err, auth.ErrNoUser) {
+		t.Errorf("setting the earlier owner's password: %v", err)
+	}
+	if u, err := a.Find(ctx, "Ann"); err != nil || u != second {
+		t.Errorf("Find(Ann) = %+v, %v; want the new owner", u, err)
+	}
+	if u, err := a.Lookup(ctx, secondToken); err != nil || u != second {
+		t.Errorf("the new owner's session holds %+v, %v", u, err)
+	}
+	// The look of the name is the new owner's now.
+	if _, _, err := claim(ctx, a, "\u0391\u039d\u039d"); !errors.Is(err, auth.ErrLooksTaken) {
+		t.Errorf("a Greek look-alike (ΑΝΝ) after the release: %v", err)
+	}
+	// Neither a name with a password nor one in daily use went.
+	if _, _, err := claim(ctx, a, "Pat"); !errors.Is(err, auth.ErrNameTaken) {
+		t.Errorf("claiming a name with a password: %v", err)
+	}
+	if _, _, err := claim(ctx, a, "Bea"); !errors.Is(err, auth.ErrNameTaken) {
+		t.Errorf("claiming a name in use: %v", err)
+	}
+
+	// Released again, the name has a third owner.
+	pass(lim.Release)
+	third, _, err := claim(ctx, a, "Ann")
+	if err != nil || third.Key != "ann~3" {
+		t.Fatalf("the third claim: %+v, %v", third, err)
+	}
+	if _, err := a.Lookup(ctx, secondToken); !errors.Is(err, auth.ErrNoSession) {
+		t.Errorf("the second owner's token after the third claim: %v", err)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/founding/chat/app/chat"
+	"github.com/founding/chat/server/names"
 )
 
 // profile is what Connect reads from storage for a user who has no
@@ -82,12 +83,12 @@ func (h *Hub) connect(who User, p *profile, s Sink) bool {
 		}
 		u = h.newUser(who, p)
 	}
-	h.known[who.Key] = who
+	h.known[names.Key(who.Name)] = who // the name's holder now; a key may differ (auth: a released name)
 	u.password = who.Password
 
 	welcome := h.opts.Welcome
 	welcome.Me, welcome.NeedName, welcome.Password = escape(u.name), false, u.password
-	welcome.Key = escape(u.key) // what mentions of u carry (server/markup)
+	welcome.Key = escape(names.Key(u.name)) // what mentions of u carry (server/markup)
 	welcome.Convs = u.infos()
 	welcome.Away, welcome.Back = u.away, time.Now().UnixMilli()
 	s.Send(encode(&welcome))

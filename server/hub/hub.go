@@ -110,7 +110,7 @@ type Hub struct {
 	mu      sync.Mutex
 	closed  bool
 	users   map[string]*user // users with local connections, or in their grace period
-	known   map[string]User  // everyone seen here, for the default FindUser
+	known   map[string]User  // everyone seen here by the key of their name, for the default FindUser and Online
 	records map[string]ConvRecord
 	sinks   map[Sink]*user
 

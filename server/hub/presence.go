@@ -103,7 +103,7 @@ func (h *Hub) presence(c *conv, u *user, online, quiet bool) {
 func (h *Hub) Online(name string) bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	u := h.users[names.Key(name)]
+	u := h.users[h.known[names.Key(name)].Key]
 	return u != nil && u.online
 }
 

@@ -88,6 +88,7 @@ func parse(args []string, stderr io.Writer) (*config, error) {
 	fs.IntVar(&c.opts.FrameBurst, "frame-burst", 100, "frames one connection may send in a burst")
 	fs.IntVar(&c.opts.MaxRooms, "max-rooms", 100, "rooms one user may be in")
 	fs.DurationVar(&c.opts.SessionIdle, "session-idle", 30*24*time.Hour, "a browser session not used for this long ends")
+	fs.DurationVar(&c.opts.NameRelease, "name-release", 30*24*time.Hour, "a name without a password becomes free for others once none of its sessions was used for this long")
 	fs.DurationVar(&c.opts.SessionLifetime, "session-lifetime", 180*24*time.Hour, "a browser session ends this long after its sign-in or name pick, however much it is used (the cookie's lifetime)")
 	fs.IntVar(&c.opts.PresenceLimit, "presence-limit", 200, "online members above which a room shows a count instead of announcing arrivals, departures, joins and leaves")
 	fs.IntVar(&c.gc, "gc-percent", defaultGCPercent, "the garbage collector's target (Go's GOGC): lower keeps less memory per connection, at some CPU; 0 keeps Go's default or $GOGC")
