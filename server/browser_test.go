@@ -10,6 +10,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -658,4 +659,23 @@ func TestBrowserIsolatesBidiText(t *testing.T) {
 		t.Errorf("message dir = %q, want auto", got)
 	}
 	chattest.Screenshot(t, ann, "bidi")
+}
+
+// TestBrowserNameFormSaysWhenANameIsReleased: where a name is picked, the
+// page says that a name without a password is released after the server's
+// period (-name-release, 30 days by default), in English and Chinese.
+func TestBrowserNameFormSaysWhenANameIsReleased(t *testing.T) {
+	s, b := chatSetup(t)
+	tab := b.Tab(t)
+	openChat(t, tab, s.URL)
+	waitJS(t, tab, `!!document.getElementById('name-release')`)
+	if got := chattest.Eval[string](t, tab, `document.getElementById('name-release').textContent`); !strings.Contains(got, "unused for 30 days becomes free") {
+		t.Errorf("the name form's release hint = %q", got)
+	}
+	if got := chattest.Eval[string](t, tab, `document.getElementById('name-input').getAttribute('aria-describedby')`); got != "name-hint name-release" {
+		t.Errorf("the name field is described by %q", got)
+	}
+	chattest.Do(t, tab, chromedp.Click(chromedp.ID("lang")))
+	waitJS(t, tab, `document.getElementById('name-release')?.textContent.includes('30 天未使用')`)
+	chattest.Screenshot(t, tab, "name-form-release")
 }
