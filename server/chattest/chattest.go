@@ -98,11 +98,13 @@ type Client struct {
 	Conn *websocket.Conn
 	URL  string // the server's, http://host:port
 
-	mu     sync.Mutex
-	frames []chat.Frame
-	raw    [][]byte // websocket messages as received
-	closed error
-	signal chan struct{}
+	mu      sync.Mutex
+	frames  []chat.Frame
+	raw     [][]byte // websocket messages as received
+	lazy    bool     // decode raw into frames only when they are asked for
+	decoded int      // how many of raw are in frames, when lazy
+	closed  error
+	signal  chan struct{}
 }
 
 // NewJar returns an empty cookie jar: one browser.
@@ -116,6 +118,20 @@ func NewJar() http.CookieJar {
 func (s *Server) Dial(t testing.TB, jar http.CookieJar) *Client {
 	t.Helper()
 	c := s.DialSilent(t, jar)
+	go c.readLoop()
+	return c
+}
+
+// DialLazy opens a connection of a browser that has a name (jar) and
+// starts reading, keeping what arrives as it came: frames are decoded only
+// when Frames asks for them. A flood's many connections so cost the test
+// little CPU while they receive, as an attacker's clients elsewhere would
+// cost the server's machine nothing; ReceivedFrame checks for a frame
+// without decoding.
+func (s *Server) DialLazy(t testing.TB, jar http.CookieJar) *Client {
+	t.Helper()
+	c := s.DialSilent(t, jar)
+	c.lazy = true
 	go c.readLoop()
 	return c
 }
@@ -165,6 +181,11 @@ func (c *Client) readLoop() {
 			return
 		}
 		c.raw = append(c.raw, data)
+		if c.lazy {
+			c.mu.Unlock()
+			c.notify()
+			continue
+		}
 		f, derr := chat.DecodeServer(data)
 		if derr != nil {
 			c.mu.Unlock()
@@ -244,7 +265,36 @@ func (c *Client) SendRaw(b []byte) {
 func (c *Client) Frames() []chat.Frame {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	for ; c.lazy && c.decoded < len(c.raw); c.decoded++ {
+		f, err := chat.DecodeServer(c.raw[c.decoded])
+		if err != nil {
+			c.t.Errorf("server sent a frame that does not decode: %v: %.200s", err, c.raw[c.decoded])
+			continue
+		}
+		if b, ok := f.(*chat.Batch); ok {
+			c.frames = append(c.frames, b.Frames...)
+		} else {
+			c.frames = append(c.frames, f)
+		}
+	}
 	return append([]chat.Frame(nil), c.frames...)
+}
+
+// ReceivedFrame reports whether f arrived, alone or in a batch, comparing
+// its encoding with what came without decoding anything.
+func (c *Client) ReceivedFrame(f chat.Frame) bool {
+	want, err := chat.Encode(f)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, m := range c.raw {
+		if bytes.Contains(m, want) {
+			return true
+		}
+	}
+	return false
 }
 
 // Messages returns how many websocket messages arrived.

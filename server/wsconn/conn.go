@@ -87,7 +87,9 @@ func (c *Conn) process(typ websocket.MessageType, data []byte) {
 		c.Reject(chat.Errorf(chat.CodeBadRequest, "binary frames are not part of %s; send JSON text", chat.Subprotocol))
 		return
 	}
+	give := c.srv.turns.take(len(data))
 	f, err := chat.DecodeClient(data)
+	give()
 	if err != nil {
 		c.Reject(err)
 		return
@@ -169,12 +171,16 @@ func (c *Conn) logEnd(err error) {
 // Send queues an encoded frame and makes sure it gets written; a
 // connection whose queue overflows is evicted as a slow consumer
 // (hub.Sink).
-func (c *Conn) Send(frame []byte) {
+func (c *Conn) Send(frame []byte) { c.send(frame, true) }
+
+// send queues frame and makes sure it gets written: a fan-out's frame
+// with gather (see flush), an answer to the client without.
+func (c *Conn) send(frame []byte, gather bool) {
 	if !c.queue.push(frame) {
 		c.Close(chat.CloseSlowConsumer)
 		return
 	}
-	c.kick()
+	c.kick(gather)
 }
 
 // SendWithNext keeps frame to go out with the next frame Send queues,
@@ -190,7 +196,7 @@ func (c *Conn) SendFrame(f chat.Frame) {
 		c.Logger().Error("encode failed", "type", f.FrameType(), "err", err)
 		return
 	}
-	c.Send(b)
+	c.send(b, false)
 }
 
 // SendReply queues the answer to the client's own request, waiting for
@@ -209,7 +215,7 @@ func (c *Conn) SendReply(f chat.Frame) (bytes int) {
 		}
 		return len(b)
 	}
-	c.kick()
+	c.kick(false)
 	return len(b)
 }
 
@@ -235,7 +241,7 @@ func (c *Conn) Close(cl chat.Close) {
 		c.closing(cl)
 	}
 	if start {
-		go c.flush()
+		go c.flush(false)
 	}
 }
 

@@ -11,24 +11,33 @@ import (
 )
 
 // kick starts a flush goroutine unless one runs already (idle -> flushing).
-func (c *Conn) kick() {
+// gather says the frame is part of a fan-out, whose flush first lets the
+// fan-out go on (see flush).
+func (c *Conn) kick(gather bool) {
 	if c.state.kick() {
-		go c.flush()
+		go c.flush(gather)
 	}
 }
 
 // flush writes whatever is queued, everything pending at once, until the
 // queue is empty; then it ends. In closing, the close frame is written
 // after what was queued before it.
-func (c *Conn) flush() {
+//
+// A flush started by a fan-out (gather) yields before each write: whoever
+// is filling queues (a fan-out to a large room) goes on first, and under
+// load more frames go out per write; when the machine is idle this returns
+// at once. A flush started by the answer to the client's own frame (a
+// pong, an error, a page) does not: a yielded goroutine waits in the
+// scheduler's global queue behind every busy one (in a trace of one user
+// flooding the server, the largest scheduling delay of all).
+func (c *Conn) flush(gather bool) {
 	defer c.state.done.Done()
 	frames, buf := flushBuffers.get()
 	defer func() { flushBuffers.put(frames, buf) }()
 	for {
-		// Let whoever is filling queues (a fan-out to a large room) go on
-		// first: under load more frames then go out per write; when the
-		// machine is idle this returns at once.
-		runtime.Gosched()
+		if gather {
+			runtime.Gosched()
+		}
 		frames = c.queue.take(frames)
 		if len(frames) == 0 {
 			switch next, cl := c.state.next(c.queue.size() > 0); next {

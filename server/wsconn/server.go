@@ -92,6 +92,7 @@ type Server struct {
 	log    *slog.Logger
 	addrs  addrCounter
 	closes closeCounts
+	turns  decodeTurns // for big frames
 
 	ctx    context.Context // a connection's: ends when the Server closes
 	cancel context.CancelFunc
@@ -111,6 +112,7 @@ func New(opts Options) *Server {
 		opts:   opts,
 		log:    opts.Logger,
 		addrs:  addrCounter{limit: opts.MaxConnsPerAddr, open: make(map[string]int)},
+		turns:  newDecodeTurns(),
 		ctx:    ctx,
 		cancel: cancel,
 		conns:  make(map[*Conn]struct{}),

@@ -72,7 +72,7 @@ func (nopSession) Closed()          {}
 // c.Send are flushed as they come. Flushing stops when the test ends.
 func startWriter(t *testing.T, c *Conn) {
 	t.Helper()
-	c.kick()
+	c.kick(true)
 	t.Cleanup(func() {
 		c.queue.close()
 		c.state.stop()
