@@ -51,6 +51,12 @@ type Options struct {
 	QueueBytes int
 	// PresenceGrace: see hub.Options. Defaults to 5s.
 	PresenceGrace time.Duration
+	// PresenceHeartbeat and PresenceTTL: how often this node tells the
+	// others on the same NATS that it lives, and how long another may be
+	// silent before its users are offline. See hub.Options. Default to 5s
+	// and 15s.
+	PresenceHeartbeat time.Duration
+	PresenceTTL       time.Duration
 
 	// MaxConnsPerAddr bounds the websockets open from one IP address.
 	// Defaults to 64.
@@ -216,6 +222,10 @@ func New(opts Options) (*Server, error) {
 		PageBytes:      opts.QueueBytes / 2,
 		Welcome:        welcome,
 		Logger:         opts.Logger,
+
+		Presence:          opts.Storage.Presence,
+		PresenceHeartbeat: opts.PresenceHeartbeat,
+		PresenceTTL:       opts.PresenceTTL,
 	})
 	if err != nil {
 		return nil, err

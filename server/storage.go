@@ -7,6 +7,7 @@ import (
 
 	"github.com/founding/chat/server/auth"
 	"github.com/founding/chat/server/bus"
+	"github.com/founding/chat/server/cluster"
 	"github.com/founding/chat/server/hub"
 	"github.com/founding/chat/server/store/jetstream"
 	"github.com/founding/chat/server/store/memory"
@@ -20,6 +21,9 @@ type Storage struct {
 	Log       hub.Log
 	Directory hub.Directory
 	Accounts  *auth.Accounts
+	// Presence shares who is online with the other nodes on the same NATS;
+	// nil in memory (one process).
+	Presence hub.Presence
 }
 
 // MemoryStorage keeps everything in the process: for tests and tools.
@@ -99,5 +103,5 @@ func OpenStorage(ctx context.Context, b *bus.Bus, o StorageOptions) (*Storage, e
 	if err != nil {
 		return nil, err
 	}
-	return &Storage{Log: log, Directory: dir, Accounts: auth.NewAccounts(rec)}, nil
+	return &Storage{Log: log, Directory: dir, Accounts: auth.NewAccounts(rec), Presence: cluster.NewPresence(b.Conn)}, nil
 }

@@ -141,7 +141,7 @@ func (h *Hub) attach(u *user, rec ConvRecord, last uint64) *conv {
 func (h *Hub) detach(u *user, c *conv) {
 	delete(c.members, u.key)
 	delete(u.convs, c.id)
-	delete(c.online, u.key)
+	h.setOffline(c, u.key)
 	for s := range u.sessions {
 		c.unsubscribe(s)
 	}

@@ -18,9 +18,10 @@ type user struct {
 	convs     map[string]*conv  // every conversation the user is in
 	read      map[string]uint64 // conv id -> read up to seq
 	online    bool
-	away      int64       // when the user was last seen before coming online (Unix ms)
-	offTimer  *time.Timer // pending "went offline", during the grace period
-	offGen    uint64      // which timer is current
+	away      int64         // when the user was last seen before coming online (Unix ms)
+	offTimer  *time.Timer   // pending "went offline", during the grace period
+	offGen    uint64        // which timer is current
+	pub       *PresenceUser // as last told the other nodes; nil while not (cluster.go)
 }
 
 // send sends frame to every connection of u. Callers hold Hub.mu.
@@ -64,6 +65,7 @@ type conv struct {
 	pair    []Member         // private conversations: the two users
 	members map[string]*user // local members by key; guarded by Hub.mu
 	online  map[string]*user // local members online; guarded by Hub.mu
+	both    int              // of online, those another node holds online here too (cluster.go); guarded by Hub.mu
 
 	rosterStale bool // crowded: the members' roster is out of date; guarded by Hub.mu
 

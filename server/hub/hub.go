@@ -90,6 +90,19 @@ type Options struct {
 	Welcome chat.Welcome
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
+
+	// Presence shares who is online with the other nodes (cluster.go).
+	// Nil for one node alone.
+	Presence Presence
+	// Node names this hub to the others; defaults to a random id, so that
+	// a restarted node is a new one.
+	Node string
+	// PresenceHeartbeat is how often this node tells the others it is
+	// alive. Defaults to 5s.
+	PresenceHeartbeat time.Duration
+	// PresenceTTL is how long another node may stay silent before its
+	// users are taken to be offline. Defaults to 3 heartbeats: 15s.
+	PresenceTTL time.Duration
 }
 
 // LobbyID is the conversation id of the lobby every user is in.
@@ -118,6 +131,15 @@ type Hub struct {
 	convs  map[string]*conv // conversations some local user is in
 
 	missing missingSet // conversation ids the directory lately did not have
+
+	// Presence of the other nodes (cluster.go); guarded by mu.
+	node        string
+	nodes       map[string]*remoteNode
+	remoteIn    map[string]map[string]*remoteMember // room id -> user key -> member online elsewhere
+	digest      uint64                              // of the users published from here
+	count       int                                 // users published from here
+	notes       chan PresenceNote                   // to the sender; nil without Presence
+	notesClosed bool
 }
 
 // errMissingSeam is New's answer to Options without a Log or a Directory.
@@ -146,6 +168,15 @@ func New(opts Options) (*Hub, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
+	if opts.PresenceHeartbeat <= 0 {
+		opts.PresenceHeartbeat = 5 * time.Second
+	}
+	if opts.PresenceTTL <= 0 {
+		opts.PresenceTTL = 3 * opts.PresenceHeartbeat
+	}
+	if opts.Node == "" {
+		opts.Node = newNodeID()
+	}
 	h := &Hub{
 		opts:    opts,
 		log:     opts.Log,
@@ -155,6 +186,10 @@ func New(opts Options) (*Hub, error) {
 		records: map[string]ConvRecord{LobbyID: {ID: LobbyID, Kind: chat.KindRoom, Name: lobbyName}},
 		sinks:   make(map[Sink]*user),
 		convs:   make(map[string]*conv),
+
+		node:     opts.Node,
+		nodes:    make(map[string]*remoteNode),
+		remoteIn: make(map[string]map[string]*remoteMember),
 	}
 	ctx := context.Background()
 	if _, err := h.dir.CreateConv(ctx, h.records[LobbyID]); err != nil {
@@ -178,6 +213,10 @@ func New(opts Options) (*Hub, error) {
 	crowds := make(chan struct{})
 	go h.watchCrowds(crowds)
 	h.stops = append(h.stops, func() { close(crowds) })
+	if err := h.startCluster(); err != nil {
+		h.Close()
+		return nil, fmt.Errorf("hub: presence: %w", err)
+	}
 	return h, nil
 }
 

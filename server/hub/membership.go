@@ -171,6 +171,9 @@ func (h *Hub) applyMember(ctx context.Context, key, id string, member bool) erro
 		}
 		h.detach(u, c)
 		u.send(encode(&chat.Gone{Conv: id}))
+		if u.online && c.kind == chat.KindRoom {
+			h.announce(u) // the other nodes' rosters of the room
+		}
 		return nil
 	}
 	h.mu.Unlock()
@@ -193,8 +196,9 @@ func (h *Hub) applyMember(ctx context.Context, key, id string, member bool) erro
 		c.subscribe(s)
 	}
 	if u.online && c.kind == chat.KindRoom {
-		c.online[u.key] = u
+		h.setOnline(c, u)
 		h.presence(c, u, true, true)
+		h.announce(u)
 	}
 	u.send(encode(&chat.Conv{ConvInfo: c.info(u)}))
 	if c.kind == chat.KindRoom {

@@ -9,7 +9,7 @@ import (
 	"github.com/founding/chat/server/names"
 )
 
-// Presence: who is online, as this process sees it. Everything that decides
+// Presence: who is online. Everything that decides
 // it is in this file: a user comes online with their first connection
 // (comeOnline), stays online through a grace period after their last one
 // closes (startGrace), then goes offline (goOffline); the other online
@@ -18,11 +18,11 @@ import (
 // these functions and the roster frames; the online sets live on user
 // (online) and conv (online), guarded by Hub.mu.
 //
-// Today presence is local to this process. A cluster-wide Presence seam (a
-// node publishing its users' arrivals, departures and a periodic heartbeat
-// with a TTL) will plug in here, beside Log and Directory (seams.go):
-// comeOnline and goOffline are where this process's changes go out, and
-// presence is where the other nodes' changes come in.
+// With other nodes (cluster.go), comeOnline and goOffline also tell them
+// (announce, withdraw), and a notice goes out only where no other node
+// holds the user in that room: the first node to hold a user announces the
+// arrival, the last one the departure. Rosters and counts cover the users
+// online anywhere.
 
 // comeOnline ends u's grace period, if any, and brings u online in every
 // room, telling the others. Callers hold h.mu.
@@ -36,9 +36,12 @@ func (h *Hub) comeOnline(u *user) {
 	}
 	u.online = true
 	for _, c := range u.rooms() {
-		c.online[u.key] = u
-		h.presence(c, u, true, false)
+		h.setOnline(c, u)
+		if !h.onlineElsewhere(c.id, u.key) {
+			h.presence(c, u, true, false)
+		}
 	}
+	h.announce(u)
 }
 
 // startGrace starts the grace period after u's last connection closed,
@@ -64,9 +67,12 @@ func (h *Hub) goOffline(u *user, gen uint64) {
 	if u.online {
 		u.online = false
 		for _, c := range u.rooms() {
-			delete(c.online, u.key)
-			h.presence(c, u, false, false)
+			h.setOffline(c, u.key)
+			if !h.onlineElsewhere(c.id, u.key) {
+				h.presence(c, u, false, false)
+			}
 		}
+		h.withdraw(u)
 	}
 	for _, c := range u.convs {
 		h.detach(u, c)
@@ -87,12 +93,21 @@ func (h *Hub) goOffline(u *user, gen uint64) {
 // presence tells every other online member of c that u came or went.
 // Callers hold h.mu.
 func (h *Hub) presence(c *conv, u *user, online, quiet bool) {
+	h.presenceOf(c, u.key, u.name, u, online, quiet)
+}
+
+// presenceOf tells the members of c that the user key called name came or
+// went, except the connections of own (nil for a user of another node).
+// Callers hold h.mu.
+func (h *Hub) presenceOf(c *conv, key, name string, own *user, online, quiet bool) {
 	if h.markCrowd(c) {
 		return // its roster shows a count instead (see markCrowd)
 	}
-	frame := encode(&chat.Presence{Conv: c.id, User: escape(u.name), Online: online, Quiet: quiet})
+	frame := encode(&chat.Presence{Conv: c.id, User: escape(name), Online: online, Quiet: quiet})
 	c.each(func(s Sink) {
-		if _, own := u.sessions[s]; !own {
+		if own == nil {
+			s.Send(frame)
+		} else if _, mine := own.sessions[s]; !mine {
 			s.Send(frame)
 		}
 	})
@@ -107,18 +122,57 @@ func (h *Hub) Online(name string) bool {
 	return u != nil && u.online
 }
 
-// roster lists c's online members. Callers hold Hub.mu.
-func (c *conv) roster(limit int) *chat.Roster {
-	r := &chat.Roster{Conv: c.id, Users: make([]string, 0, min(len(c.online), limit))}
+// roster lists c's members online here or on another node, at most limit
+// of them, with the count when there are more. Callers hold Hub.mu.
+func (h *Hub) roster(c *conv, limit int) *chat.Roster {
+	n := h.onlineCount(c)
+	r := &chat.Roster{Conv: c.id, Users: make([]string, 0, min(n, limit))}
+	if n > limit {
+		r.Count = n
+	}
 	for _, u := range c.online {
 		if len(r.Users) == limit {
-			r.Count = len(c.online)
 			break
 		}
 		r.Users = append(r.Users, escape(u.name))
 	}
+	for key, m := range h.remoteIn[c.id] {
+		if len(r.Users) == limit {
+			break
+		}
+		if c.online[key] == nil {
+			r.Users = append(r.Users, escape(m.name))
+		}
+	}
 	sort.Strings(r.Users)
 	return r
+}
+
+// onlineCount is how many of c's members are online, here or on another
+// node. Callers hold Hub.mu.
+func (h *Hub) onlineCount(c *conv) int { return len(c.online) + len(h.remoteIn[c.id]) - c.both }
+
+// setOnline puts u in c's local online set. Callers hold Hub.mu.
+func (h *Hub) setOnline(c *conv, u *user) {
+	if c.online[u.key] != nil {
+		return
+	}
+	c.online[u.key] = u
+	if h.onlineElsewhere(c.id, u.key) {
+		c.both++
+	}
+}
+
+// setOffline takes the user key out of c's local online set. Callers hold
+// Hub.mu.
+func (h *Hub) setOffline(c *conv, key string) {
+	if c.online[key] == nil {
+		return
+	}
+	delete(c.online, key)
+	if h.onlineElsewhere(c.id, key) {
+		c.both--
+	}
 }
 
 // A crowded room is one with more than PresenceLimit members online here.
@@ -133,7 +187,7 @@ func (c *conv) roster(limit int) *chat.Roster {
 // (so that presence frames are not sent). A room at the limit is marked too:
 // its members may still hold a crowded roster's count. Callers hold h.mu.
 func (h *Hub) markCrowd(c *conv) (crowded bool) {
-	n := len(c.online)
+	n := h.onlineCount(c)
 	if n >= h.opts.PresenceLimit {
 		c.rosterStale = true
 	}
@@ -182,12 +236,12 @@ func (h *Hub) crowded(key, id string) bool {
 	if c == nil {
 		return false
 	}
-	others := len(c.online)
-	if _, in := c.online[key]; in {
+	others := h.onlineCount(c)
+	if _, in := c.online[key]; in || h.onlineElsewhere(id, key) {
 		others--
 	}
 	return others >= h.opts.PresenceLimit
 }
 
 // rosterFrame is the roster of c as a frame. Callers hold h.mu.
-func (h *Hub) rosterFrame(c *conv) []byte { return encode(c.roster(h.opts.PresenceLimit)) }
+func (h *Hub) rosterFrame(c *conv) []byte { return encode(h.roster(c, h.opts.PresenceLimit)) }

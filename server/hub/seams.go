@@ -12,8 +12,8 @@ import (
 // tests, NATS for a durable, shared store). The records below are what
 // crosses them; a backend chooses how it encodes them.
 //
-// A third seam, Presence (who is online where, cluster-wide), will sit
-// beside these; presence.go is the part of the hub it plugs into.
+// A third seam, Presence, carries who is online between the nodes that
+// share a Log and a Directory (cluster.go); one node alone has none.
 
 // Errors a Log or a Directory returns, which the hub turns into answers.
 var (
@@ -118,4 +118,45 @@ type MembershipChange struct {
 	User   string // user key
 	Conv   string // conversation id
 	Member bool   // true for joined, false for left
+}
+
+// Presence carries presence notes between nodes: every node publishes its
+// own users' arrivals, room changes and departures and a heartbeat, and
+// serves its whole state to a node that asks (cluster.go tells the
+// protocol). Delivery may be lossy: the digest in every note repairs it.
+// Its methods may be called concurrently.
+type Presence interface {
+	// Publish sends n to every other node.
+	Publish(ctx context.Context, n PresenceNote) error
+	// Watch calls fn with every note any node publishes, this one's too,
+	// in the order each node sent them. It returns once the watch is set
+	// up; stop ends it.
+	Watch(ctx context.Context, fn func(PresenceNote)) (stop func(), err error)
+	// Serve answers Fetch for node with state(). stop ends it.
+	Serve(node string, state func() []PresenceUser) (stop func(), err error)
+	// Fetch returns the state node serves.
+	Fetch(ctx context.Context, node string) ([]PresenceUser, error)
+}
+
+// PresenceNote is what a node tells the others. Online lists users who
+// came online on the node or changed rooms, with all their rooms; Offline
+// the keys of users who went offline there. Count and Digest describe
+// every user the node holds after the note (the XOR of each user's
+// userDigest). A heartbeat is a note with no users. Bye means the node
+// stops: its users are offline.
+type PresenceNote struct {
+	Node    string         `json:"node"`
+	Online  []PresenceUser `json:"online,omitempty"`
+	Offline []string       `json:"offline,omitempty"`
+	Count   int            `json:"count"`
+	Digest  uint64         `json:"digest"`
+	Bye     bool           `json:"bye,omitempty"`
+}
+
+// PresenceUser is a user online on a node, with the rooms they are in
+// (sorted).
+type PresenceUser struct {
+	Key   string   `json:"key"`
+	Name  string   `json:"name"`
+	Rooms []string `json:"rooms,omitempty"`
 }

@@ -1,0 +1,114 @@
+package server_test
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/founding/chat/app/chat"
+	"github.com/founding/chat/server"
+	"github.com/founding/chat/server/bus"
+	"github.com/founding/chat/server/chattest"
+	"github.com/founding/chat/server/hub"
+)
+
+// clusterOpts are the options of a chat node in the cluster tests: a short
+// grace, and heartbeats fast enough that a silent node is noticed soon.
+func clusterOpts(st *server.Storage) server.Options {
+	return server.Options{
+		Storage:           st,
+		PresenceGrace:     300 * time.Millisecond,
+		PresenceHeartbeat: 100 * time.Millisecond,
+		PresenceTTL:       500 * time.Millisecond,
+	}
+}
+
+// nodes starts n chat nodes on the NATS at url, each with its own NATS
+// connection.
+func nodes(t *testing.T, url string, n int) ([]*chattest.Server, []*bus.Bus) {
+	t.Helper()
+	var srvs []*chattest.Server
+	var buses []*bus.Bus
+	for range n {
+		st, b := chattest.Node(t, url, 1)
+		srvs = append(srvs, chattest.New(t, clusterOpts(st)))
+		buses = append(buses, b)
+	}
+	return srvs, buses
+}
+
+// presences returns the lobby presence frames about user that c got.
+func presences(c *chattest.Client, user string) []chat.Presence {
+	var out []chat.Presence
+	for _, f := range c.Frames() {
+		if p, ok := f.(*chat.Presence); ok && p.Conv == hub.LobbyID && p.User == user {
+			out = append(out, *p)
+		}
+	}
+	return out
+}
+
+// lastRoster returns the users of the newest lobby roster c got.
+func lastRoster(c *chattest.Client) []string {
+	var last []string
+	for _, f := range c.Frames() {
+		if r, ok := f.(*chat.Roster); ok && r.Conv == hub.LobbyID {
+			last = r.Users
+		}
+	}
+	return last
+}
+
+// TestNodesShareOnePresence: users on different nodes see each other come
+// online and go, in their rosters and notices, as on one node; a user with
+// tabs on two nodes is one online user, who leaves once, when the last
+// tab's grace ends; a node cut off without a word has its users go offline
+// everywhere within the TTL.
+func TestNodesShareOnePresence(t *testing.T) {
+	_, url := chattest.NATS(t, t.TempDir())
+	srvs, buses := nodes(t, url, 3)
+	ann := srvs[0].User(t, "Ann")
+	bob := srvs[1].User(t, "Bob")
+
+	// Ann hears Bob arrive; Bob's roster, made on his node, lists Ann.
+	chattest.Expect(ann, func(p *chat.Presence) bool { return p.Conv == hub.LobbyID && p.User == "Bob" && p.Online && !p.Quiet })
+	chattest.Eventually(t, chattest.Wait, func() bool { return slices.Equal(lastRoster(bob), []string{"Ann", "Bob"}) },
+		"Bob's roster does not list Ann")
+
+	// A second tab of Bob's, on Ann's node, is no news.
+	tab := srvs[0].Dial(t, bob.Jar)
+	chattest.Expect(tab, func(w *chat.Welcome) bool { return w.Me == "Bob" })
+	if r := lastRoster(tab); !slices.Equal(r, []string{"Ann", "Bob"}) {
+		t.Errorf("the roster on Bob's second tab = %v", r)
+	}
+	// Bob closes the tab on his first node: he stays online through it.
+	bob.Conn.CloseNow()
+	cid := srvs[2].User(t, "Cid")
+	chattest.Expect(ann, func(p *chat.Presence) bool { return p.User == "Cid" && p.Online })
+	// Cid's roster is made after Bob's first node's grace may have ended:
+	// Bob is still online, on Ann's node.
+	chattest.Eventually(t, chattest.Wait, func() bool { return slices.Equal(lastRoster(cid), []string{"Ann", "Bob", "Cid"}) },
+		"Cid's roster does not list Ann and Bob")
+	if got := presences(ann, "Bob"); len(got) != 1 {
+		t.Fatalf("Ann got %d presence frames about Bob, want only his arrival: %+v", len(got), got)
+	}
+
+	// Bob's last tab closes: after its grace he leaves, once, for everyone.
+	tab.Conn.CloseNow()
+	chattest.Expect(ann, func(p *chat.Presence) bool { return p.User == "Bob" && !p.Online })
+	chattest.Expect(cid, func(p *chat.Presence) bool { return p.User == "Bob" && !p.Online })
+
+	// Cid's node is cut off from NATS, as a killed process would be: no
+	// goodbye. Within the TTL Cid is offline on the other nodes.
+	buses[2].Conn.Close()
+	chattest.Expect(ann, func(p *chat.Presence) bool { return p.User == "Cid" && !p.Online })
+	chattest.Eventually(t, chattest.Wait, func() bool { return slices.Equal(lastRoster(ann), []string{"Ann"}) },
+		"Ann's roster still lists someone who left")
+	// Bob comes back on the second node and is online again for Ann.
+	again := srvs[1].Dial(t, bob.Jar)
+	chattest.Expect(again, func(w *chat.Welcome) bool { return w.Me == "Bob" })
+	chattest.Eventually(t, chattest.Wait, func() bool {
+		got := presences(ann, "Bob")
+		return len(got) == 3 && got[2].Online
+	}, "Ann does not see Bob come back")
+}
