@@ -90,7 +90,7 @@ func (s *Server) endSession(r *http.Request) {
 		s.log.Error("sign-out failed", "err", err)
 	}
 	if group := s.accounts.Group(r.Context(), c.Value); group != "" {
-		s.ws.CloseGroup(group, chat.CloseSignedOut)
+		s.endGroups(r.Context(), []string{group}, chat.CloseSignedOut, false)
 	}
 }
 

@@ -1,9 +1,12 @@
 package server_test
 
 import (
+	"net/http"
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/coder/websocket"
 
 	"github.com/founding/chat/app/chat"
 	"github.com/founding/chat/server"
@@ -111,4 +114,47 @@ func TestNodesShareOnePresence(t *testing.T) {
 		got := presences(ann, "Bob")
 		return len(got) == 3 && got[2].Online
 	}, "Ann does not see Bob come back")
+}
+
+// TestSessionsEndOnEveryNode: Ann's phone is connected to two nodes; a
+// password change made on a third closes both with 4001 and the reason,
+// and signing out of a browser on one node closes its tab on another.
+func TestSessionsEndOnEveryNode(t *testing.T) {
+	_, url := chattest.NATS(t, t.TempDir())
+	srvs, _ := nodes(t, url, 3)
+	ann := userWithPassword(t, srvs[2], "ann", "ann's own words")
+	phone := chattest.NewJar()
+	if got := signIn(t, srvs[0], &http.Client{Jar: phone}, "ann", "ann's own words"); got != http.StatusOK {
+		t.Fatalf("sign-in: %d", got)
+	}
+	var tabs []*chattest.Client
+	for _, s := range srvs[:2] {
+		c := s.Dial(t, phone)
+		chattest.Expect(c, func(w *chat.Welcome) bool { return w.Me == "ann" })
+		tabs = append(tabs, c)
+	}
+	ann.Send(&chat.SetPassword{Old: "ann's own words", New: "a new secret"})
+	for i, c := range tabs {
+		if code := c.WaitClosed(chattest.Wait); code != websocket.StatusCode(chat.CloseSignedOut.Code) {
+			t.Errorf("the phone's tab on node %d closed with %d, want %d", i, code, chat.CloseSignedOut.Code)
+		}
+		chattest.Expect(c, func(e *chat.Error) bool { return e.Code == chat.CodeSignedOut && e.Message == chat.ReasonPasswordChanged })
+	}
+
+	// Ann's own browser, with a tab on node 0, signs out through node 1.
+	tab := srvs[0].Dial(t, ann.Jar)
+	chattest.Expect(tab, func(w *chat.Welcome) bool { return w.Me == "ann" })
+	req, _ := http.NewRequest(http.MethodPost, srvs[1].URL+"/api/signout", nil)
+	req.Header.Set("Origin", srvs[1].URL)
+	resp, err := (&http.Client{Jar: ann.Jar}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("sign-out: %d", resp.StatusCode)
+	}
+	if code := tab.WaitClosed(chattest.Wait); code != websocket.StatusCode(chat.CloseSignedOut.Code) {
+		t.Errorf("the tab on another node closed with %d after the sign-out, want %d", code, chat.CloseSignedOut.Code)
+	}
 }

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/founding/chat/app/chat"
 	"github.com/founding/chat/server/auth"
+	"github.com/founding/chat/server/cluster"
 )
 
 // handoverRequest is the body of POST /api/session (chat.HandoverPath).
@@ -137,20 +139,53 @@ func (s *Server) serveDeviceSignOut(w http.ResponseWriter, r *http.Request) {
 		reply(w, http.StatusInternalServerError, apiReply{Error: "the server could not sign the device out; try again"})
 		return
 	}
-	s.closeGroups(ended, chat.CloseSignedOut.WithReason(chat.ReasonSignedOutRemote))
+	s.endGroups(r.Context(), ended, chat.CloseSignedOut.WithReason(chat.ReasonSignedOutRemote), true)
 	w.WriteHeader(http.StatusNoContent)
 }
 
+// endGroups closes the connections of the browser sessions groups on
+// every node. With tell each first gets an error frame of code
+// chat.CodeSignedOut carrying the reason: a browser's WebSocket API shows
+// the close code and reason, but the Go client in the browser cannot read
+// them (coder/websocket reports net.ErrClosed there).
+func (s *Server) endGroups(ctx context.Context, groups []string, c chat.Close, tell bool) {
+	s.closeGroups(groups, c, tell)
+	if s.sessions == nil || len(groups) == 0 {
+		return
+	}
+	e := cluster.Ended{Node: s.hub.Node(), Groups: groups, Code: c.Code, Reason: c.Reason, Tell: tell}
+	if err := s.sessions.Publish(ctx, e); err != nil {
+		s.log.Error("other nodes not told of ended sessions; their connections end at their next reconnect", "err", err)
+	}
+}
+
+// watchEnded closes, on this node, the connections of sessions that ended
+// on another.
+func (s *Server) watchEnded() error {
+	if s.sessions == nil {
+		return nil
+	}
+	stop, err := s.sessions.Watch(context.Background(), func(e cluster.Ended) {
+		if e.Node != s.hub.Node() {
+			s.closeGroups(e.Groups, chat.Close{Code: e.Code, Reason: e.Reason}, e.Tell)
+		}
+	})
+	if err != nil {
+		return err
+	}
+	s.stopEnded = stop
+	return nil
+}
+
 // closeGroups closes the connections of the browser sessions groups on
-// this node. Each first gets an error frame of code chat.CodeSignedOut
-// carrying the reason: a browser's WebSocket API shows the close code and
-// reason, but the Go client in the browser cannot read them
-// (coder/websocket reports net.ErrClosed there).
-func (s *Server) closeGroups(groups []string, c chat.Close) {
+// this node (see endGroups).
+func (s *Server) closeGroups(groups []string, c chat.Close, tell bool) {
 	for _, g := range groups {
-		for _, ss := range s.live.of(g) {
-			ss.conn.SendError(&chat.Error{Code: chat.CodeSignedOut, Message: c.Reason})
-			ss.conn.Close(c)
+		if tell {
+			for _, ss := range s.live.of(g) {
+				ss.conn.SendError(&chat.Error{Code: chat.CodeSignedOut, Message: c.Reason})
+				ss.conn.Close(c)
+			}
 		}
 		s.ws.CloseGroup(g, c)
 	}

@@ -167,7 +167,7 @@ func (ss *session) setPassword(f *chat.SetPassword) error {
 	ss.conn.SendFrame(&chat.Account{Me: html.EscapeString(ss.user.Name), Password: true})
 	// Whoever knew the old password may hold a session: every other one ends.
 	ended, err := ss.srv.accounts.EndOtherSessions(ss.conn.Context(), ss.user.Key, ss.visit.Group)
-	ss.srv.closeGroups(ended, chat.CloseSignedOut.WithReason(chat.ReasonPasswordChanged))
+	ss.srv.endGroups(ss.conn.Context(), ended, chat.CloseSignedOut.WithReason(chat.ReasonPasswordChanged), true)
 	if err != nil {
 		ss.conn.Logger().Error("ending the other sessions after a password change failed", "err", err)
 		return chat.Errorf(chat.CodeInternal, "the password is changed, but other devices may still be signed in; sign them out from the account panel")

@@ -13,6 +13,7 @@ package server
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -175,7 +176,9 @@ type Server struct {
 	mux      *http.ServeMux
 	handler  http.Handler
 
-	live liveSessions // open sessions by group, to tell them why they close
+	live      liveSessions // open sessions by group, to tell them why they close
+	sessions  SessionEnds  // ends of sessions to and from other nodes; nil alone
+	stopEnded func()
 
 	messages     *limiterSet // per user
 	addrMessages *limiterSet // per address
@@ -252,6 +255,11 @@ func New(opts Options) (*Server, error) {
 	s.mux.HandleFunc("POST /api/devices/signout", s.serveDeviceSignOut)
 	s.mux.Handle("/", web.New(opts.Version, s.pageSession))
 	s.handler = s.edge.Handler(s.mux)
+	s.sessions = opts.Storage.Sessions
+	if err := s.watchEnded(); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("server: watching ended sessions: %w", err)
+	}
 	return s, nil
 }
 
@@ -299,6 +307,9 @@ func (s *Server) Hub() *hub.Hub { return s.hub }
 // Close ends every session with chat.CloseGoingAway and waits for them.
 // Call it after http.Server.Shutdown, which does not see websockets.
 func (s *Server) Close() {
+	if s.stopEnded != nil {
+		s.stopEnded()
+	}
 	s.ws.Close()
 	s.hub.Close()
 }

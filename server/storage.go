@@ -21,9 +21,18 @@ type Storage struct {
 	Log       hub.Log
 	Directory hub.Directory
 	Accounts  *auth.Accounts
-	// Presence shares who is online with the other nodes on the same NATS;
-	// nil in memory (one process).
+	// Presence shares who is online with the other nodes on the same NATS,
+	// and Sessions which browser sessions ended; both nil in memory (one
+	// process).
 	Presence hub.Presence
+	Sessions SessionEnds
+}
+
+// SessionEnds carries the ends of browser sessions between nodes, so that
+// a sign-out or a password change closes the connections on every node.
+type SessionEnds interface {
+	Publish(ctx context.Context, e cluster.Ended) error
+	Watch(ctx context.Context, fn func(cluster.Ended)) (stop func(), err error)
 }
 
 // MemoryStorage keeps everything in the process: for tests and tools.
@@ -103,5 +112,6 @@ func OpenStorage(ctx context.Context, b *bus.Bus, o StorageOptions) (*Storage, e
 	if err != nil {
 		return nil, err
 	}
-	return &Storage{Log: log, Directory: dir, Accounts: auth.NewAccounts(rec), Presence: cluster.NewPresence(b.Conn)}, nil
+	return &Storage{Log: log, Directory: dir, Accounts: auth.NewAccounts(rec),
+		Presence: cluster.NewPresence(b.Conn), Sessions: cluster.NewSessions(b.Conn)}, nil
 }

@@ -59,6 +59,9 @@ func newNodeID() string {
 	return hex.EncodeToString(b)
 }
 
+// Node returns this hub's node id (Options.Node).
+func (h *Hub) Node() string { return h.node }
+
 // startCluster publishes this node's presence and watches the others'.
 func (h *Hub) startCluster() error {
 	if h.opts.Presence == nil {
