@@ -138,7 +138,9 @@ func TestSessionsEndOnEveryNode(t *testing.T) {
 		if code := c.WaitClosed(chattest.Wait); code != websocket.StatusCode(chat.CloseSignedOut.Code) {
 			t.Errorf("the phone's tab on node %d closed with %d, want %d", i, code, chat.CloseSignedOut.Code)
 		}
-		chattest.Expect(c, func(e *chat.Error) bool { return e.Code == chat.CodeSignedOut && e.Message == chat.ReasonPasswordChanged })
+		chattest.Expect(c, func(e *chat.Error) bool {
+			return e.Code == chat.CodeSignedOut && e.Message == chat.ReasonPasswordChanged
+		})
 	}
 
 	// Ann's own browser, with a tab on node 0, signs out through node 1.
