@@ -33,7 +33,7 @@ func nodes(t *testing.T, url string, n int) ([]*chattest.Server, []*bus.Bus) {
 	var srvs []*chattest.Server
 	var buses []*bus.Bus
 	for range n {
-		st, b := chattest.Node(t, url, 1)
+		st, b := chattest.Node(t, []string{url}, 1)
 		srvs = append(srvs, chattest.New(t, clusterOpts(st)))
 		buses = append(buses, b)
 	}
@@ -158,5 +158,130 @@ func TestSessionsEndOnEveryNode(t *testing.T) {
 	}
 	if code := tab.WaitClosed(chattest.Wait); code != websocket.StatusCode(chat.CloseSignedOut.Code) {
 		t.Errorf("the tab on another node closed with %d after the sign-out, want %d", code, chat.CloseSignedOut.Code)
+	}
+}
+
+// clusterNodes starts n chat nodes on a 3-server NATS cluster, streams and
+// buckets with 3 replicas, node i connected to NATS server i first, with a
+// balancer in front; it returns the nodes' buses and the balancer.
+func clusterNodes(t *testing.T, n int) ([]*chattest.Server, []*bus.Bus, *chattest.Balancer) {
+	t.Helper()
+	_, urls := chattest.NATSCluster(t, t.TempDir(), 3)
+	var srvs []*chattest.Server
+	var buses []*bus.Bus
+	var nodeURLs []string
+	for i := range n {
+		mine := append(slices.Clone(urls[i%3:]), urls[:i%3]...)
+		st, b := chattest.Node(t, mine, 3)
+		opts := faultOptions()
+		opts.Storage = st
+		opts.PresenceHeartbeat, opts.PresenceTTL = 100*time.Millisecond, 500*time.Millisecond
+		s := chattest.New(t, opts)
+		srvs, buses, nodeURLs = append(srvs, s), append(buses, b), append(nodeURLs, s.URL)
+	}
+	return srvs, buses, chattest.NewBalancer(t, nodeURLs)
+}
+
+// TestFaultClusterNodeKilled: six members of the lobby are spread over
+// three chat nodes on a 3-server NATS cluster, and two of them send 500
+// messages each. Midway the third node dies as a killed process does: its
+// connections are cut and its NATS connection closes, with no goodbye. Its
+// clients reconnect through the balancer to another node and resume; every
+// member ends with all 1,000 messages exactly once, in order; the others see
+// the dead node's users go offline within the TTL, and come back when they
+// reconnect.
+func TestFaultClusterNodeKilled(t *testing.T) {
+	const each, killAt, window = 500, 150, 20
+	_, buses, bal := clusterNodes(t, 3)
+	names := []string{"ann", "bob", "cid", "dan", "eve", "fay"}
+	var members []*chattest.ModelClient
+	for i, name := range names {
+		members = append(members, chattest.NewModelClient(t, bal.Front(i%3), chattest.ModelOptions{Name: name}))
+	}
+	for _, mc := range members {
+		mc.Until("online", func() bool { return mc.Ready(hub.LobbyID) })
+	}
+	// Two who do not reconnect by themselves: an observer on the first
+	// node, and Gus on the node that dies.
+	obs := chattest.DialURL(t, bal.Front(0), nil)
+	chattest.Expect(obs, func(w *chat.Welcome) bool { return w.NeedName })
+	obs.Send(&chat.Nick{Name: "obs"})
+	chattest.Expect(obs, func(w *chat.Welcome) bool { return w.Me == "obs" }) // Gus comes after: a notice, not in the roster
+	gus := chattest.DialURL(t, bal.Front(2), nil)
+	chattest.Expect(gus, func(w *chat.Welcome) bool { return w.NeedName })
+	gus.Send(&chat.Nick{Name: "Gus"})
+	chattest.Expect(obs, func(p *chat.Presence) bool { return p.User == "Gus" && p.Online })
+
+	senders := []*chattest.ModelClient{members[0], members[2]} // on nodes 0 and 2
+	var killed time.Time
+	offline := make(chan time.Duration, 1) // how long until Gus was offline for the observer; -1 never
+	for i := 1; i <= each; i++ {
+		for _, s := range senders {
+			s.Model.Compose(hub.LobbyID, "", faultText(s.Name, i, "said while a node dies"))
+			s.Flush()
+			if i%window == 0 {
+				s.Until("the window acknowledged", func() bool { return len(s.Model.Outbox) == 0 })
+			}
+		}
+		if i == killAt {
+			bal.Kill(2)
+			buses[2].Conn.Close()
+			killed = time.Now()
+			go func() {
+				gone := chattest.Within(faultPatience, func() bool {
+					return slices.ContainsFunc(presences(obs, "Gus"), func(p chat.Presence) bool { return !p.Online })
+				})
+				if !gone {
+					offline <- -1
+					return
+				}
+				offline <- time.Since(killed)
+			}()
+		}
+	}
+	// Gus's node is gone: within the TTL he is offline for the others.
+	if took := <-offline; took < 0 {
+		t.Fatalf("Gus never went offline for the others after his node died")
+	} else {
+		t.Logf("Gus went offline for the others %v after his node died (TTL %v, heartbeat %v)", took.Round(time.Millisecond), 500*time.Millisecond, 100*time.Millisecond)
+	}
+	again := chattest.DialURL(t, bal.Front(2), gus.Jar)
+	chattest.Expect(again, func(w *chat.Welcome) bool { return w.Me == "Gus" })
+	chattest.Eventually(t, faultPatience, func() bool {
+		n := 0
+		for _, p := range presences(obs, "Gus") {
+			if p.Online {
+				n++
+			}
+		}
+		return n == 2
+	}, "the observer does not see Gus come back")
+
+	members[0].Model.Compose(hub.LobbyID, "", faultText("end", 1, "the last word"))
+	members[0].Flush()
+	for _, mc := range members {
+		catchUp(t, mc, hub.LobbyID, "end", 1)
+	}
+	for _, mc := range members {
+		entries := mc.Entries(hub.LobbyID)
+		for _, s := range senders {
+			checkRun(t, mc.Name, s.Name, entries, each)
+		}
+	}
+	for _, s := range senders {
+		s.Until("every message acknowledged", func() bool { return s.Settled() })
+		seqs := make(map[chat.MsgID]uint64)
+		for _, a := range s.Acks {
+			if prev, ok := seqs[a.ID]; ok && prev != a.Seq {
+				t.Errorf("%s: message %v acked as seq %d and as seq %d", s.Name, a.ID, prev, a.Seq)
+			}
+			seqs[a.ID] = a.Seq
+		}
+		for _, e := range s.Errors {
+			t.Errorf("%s got an error: %s: %s", s.Name, e.Code, e.Message)
+		}
+	}
+	if moved := members[2].Onlines; moved < 2 {
+		t.Errorf("cid's client came online %d times: it never reconnected after its node died", moved)
 	}
 }

@@ -465,9 +465,8 @@ func TestFaultSenderFlapsExactlyOnce(t *testing.T) {
 // TestFaultMessageWrittenBeforeTheResend: three messages wait in the
 // outbox while ann is offline. The line comes back and, before the Welcome
 // has had them resent, ann writes a fourth, as app/ui's composer does (it
-// writes a new message at once). The server keeps a per-device high-water
-// mark, so once the fourth is stored it refuses the three older ids as
-// "used long ago", and the Model marks them failed: they are never stored.
+// writes a new message at once). All four are stored, each once, in the
+// order written, and none is marked failed.
 func TestFaultMessageWrittenBeforeTheResend(t *testing.T) {
 	s := chattest.New(t, faultOptions())
 	ann := s.ModelClient(t, "ann", nil)

@@ -64,6 +64,10 @@ type Event struct {
 	Err   error
 	Close chat.Close
 	Retry time.Duration
+	// Conn numbers the connection an Online state change opens, from 1:
+	// SendOn writes only on that connection, so a frame meant to follow
+	// what the session saw of it never goes out on the next one first.
+	Conn uint64
 }
 
 // Options configure a Conn.
@@ -103,6 +107,7 @@ type Conn struct {
 	mu     sync.Mutex
 	out    chan []byte // frames for the current connection; nil when offline
 	active *websocket.Conn
+	gen    uint64 // number of the current connection (Event.Conn); guarded by mu
 }
 
 // New returns a Conn; call Run to start it.
@@ -133,14 +138,18 @@ func New(opts Options) *Conn {
 // Send encodes f and queues it for the current connection. It fails with
 // ErrOffline when there is none: the Model resends what matters after the
 // next Welcome.
-func (c *Conn) Send(f chat.Frame) error {
+func (c *Conn) Send(f chat.Frame) error { return c.SendOn(0, f) }
+
+// SendOn is Send on the connection numbered conn (Event.Conn) only: on any
+// other, or none, it fails with ErrOffline. Zero means whichever is open.
+func (c *Conn) SendOn(conn uint64, f chat.Frame) error {
 	b, err := chat.Encode(f)
 	if err != nil {
 		return err
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.out == nil {
+	if c.out == nil || conn != 0 && conn != c.gen {
 		return ErrOffline
 	}
 	select {
@@ -205,7 +214,6 @@ func (c *Conn) Run(ctx context.Context) {
 			c.wait(ctx, delay)
 			continue
 		}
-		c.emit(Event{State: Online, Changed: true})
 		closed, heard, err := c.serve(ctx, ws)
 		state, why = Reconnecting, Event{Err: err, Close: closed}
 		if heard {
@@ -295,7 +303,10 @@ func (c *Conn) serve(ctx context.Context, ws *websocket.Conn) (chat.Close, bool,
 	out := make(chan []byte, 1024)
 	c.mu.Lock()
 	c.out, c.active = out, ws
+	c.gen++
+	gen := c.gen
 	c.mu.Unlock()
+	c.emit(Event{State: Online, Changed: true, Conn: gen})
 
 	var lastHeard atomic.Int64
 	lastHeard.Store(time.Now().UnixNano())

@@ -30,6 +30,7 @@ type Session struct {
 	local   *Local
 	device  string // the device the Local gave this tab, or ""
 	state   State
+	connNo  uint64 // the connection whose Online event Handle saw last (Event.Conn); 0 while not online
 	written int
 	mirror  *Mirror // what the Local holds of the model; nil without a Local
 }
@@ -169,7 +170,7 @@ func (s *Session) Written() int { return s.written }
 // failed (Conn makes it), and what failed in the Local.
 func (s *Session) Handle(e Event) error {
 	if e.Changed {
-		s.state = e.State
+		s.state, s.connNo = e.State, e.Conn
 		if e.State != Online {
 			s.model.Disconnected()
 		}
@@ -238,8 +239,16 @@ func (s *Session) Flush() error {
 // Send writes f on the current connection. It fails with ErrOffline or
 // ErrBusy when it cannot; a message of the outbox then waits for the next
 // Welcome.
+//
+// It writes only on the connection whose Online event Handle saw last:
+// until the session has seen the next one come up (and its Welcome ask
+// for the outbox, oldest first), nothing goes on it, so a new message
+// never overtakes the older ones waiting to be resent.
 func (s *Session) Send(f chat.Frame) error {
-	if err := s.conn.Send(f); err != nil {
+	if s.connNo == 0 {
+		return ErrOffline
+	}
+	if err := s.conn.SendOn(s.connNo, f); err != nil {
 		return err
 	}
 	if m, ok := f.(*chat.Send); ok {

@@ -136,6 +136,14 @@ func (s *Server) DialLazy(t testing.TB, jar http.CookieJar) *Client {
 	return c
 }
 
+// DialURL opens a connection to the chat at baseURL (http://host:port: a
+// node, or a balancer in front of several) and starts reading.
+func DialURL(t testing.TB, baseURL string, jar http.CookieJar) *Client {
+	t.Helper()
+	s := &Server{URL: baseURL, WS: "ws" + strings.TrimPrefix(baseURL, "http") + "/ws"}
+	return s.Dial(t, jar)
+}
+
 // DialSilent opens a connection that never reads, so it answers no ping:
 // a client whose network went away.
 func (s *Server) DialSilent(t testing.TB, jar http.CookieJar) *Client {

@@ -83,9 +83,16 @@ func (h *Hub) startCluster() error {
 	sent := make(chan struct{})
 	go func() {
 		defer close(sent)
+		failing := false // logged once per run of failures
 		for n := range h.notes {
-			if err := h.opts.Presence.Publish(ctx, n); err != nil && ctx.Err() == nil {
-				h.opts.Logger.Warn("presence note not sent; the next heartbeat repairs it", "err", err)
+			err := h.opts.Presence.Publish(ctx, n)
+			switch {
+			case err != nil && !failing && ctx.Err() == nil:
+				h.opts.Logger.Warn("presence notes not sent; the next heartbeat after the bus is back repairs them", "err", err)
+				failing = true
+			case err == nil && failing:
+				h.opts.Logger.Info("presence notes sent again")
+				failing = false
 			}
 		}
 	}()

@@ -29,10 +29,27 @@ type deviceState struct {
 	valid bool
 }
 
-// deviceMarksJSON is the value of a device's key in chat_devices.
+// deviceMarksJSON is the value of a device's key in chat_devices: the
+// highest id stored, the acks of the newest stored messages, and the
+// highest id whose ack was dropped to keep the record small (nil in
+// records made before it was kept).
 type deviceMarksJSON struct {
-	High uint64    `json:"h"`
-	Acks []keptAck `json:"a"`
+	High  uint64    `json:"h"`
+	Acks  []keptAck `json:"a"`
+	Floor *uint64   `json:"f,omitempty"`
+}
+
+// floor returns the highest id whose ack may have been dropped: an id
+// above it without a kept ack was never stored. A record that does not say
+// is taken to have dropped every id up to High.
+func (m deviceMarksJSON) floor() uint64 {
+	if m.Floor == nil {
+		if len(m.Acks) < keptAcks {
+			return 0 // never full: nothing was dropped
+		}
+		return m.High
+	}
+	return *m.Floor
 }
 
 // keptAck is the ack of one stored message, kept so that a retry gets it
@@ -92,6 +109,13 @@ func (l *Log) checkDevice(ctx context.Context, dev *deviceState, o *hub.Origin) 
 			return chat.Ack{ID: o.ID, Conv: a.Conv, Seq: a.Seq, Time: a.Time}, true, nil
 		}
 	}
+	// Below the newest without a kept ack: never stored when above every
+	// id whose ack was dropped (a newer message overtook it, as when a
+	// client writes one before its outbox's resend, or moves to another
+	// node). The stream's dedupe window guards the rest (publish).
+	if o.ID.N > dev.marks.floor() {
+		return chat.Ack{}, false, nil
+	}
 	return chat.Ack{}, false, hub.ErrStaleID
 }
 
@@ -118,13 +142,18 @@ func (l *Log) readDevice(ctx context.Context, dev *deviceState, o *hub.Origin) e
 func (l *Log) recordDevice(ctx context.Context, dev *deviceState, o *hub.Origin, ack chat.Ack) error {
 	for attempt := 0; attempt < 4; attempt++ {
 		m := dev.marks
+		floor := m.floor()
 		if o.ID.N > m.High {
 			m.High = o.ID.N
 		}
 		m.Acks = append(append([]keptAck(nil), m.Acks...), keptAck{N: o.ID.N, Seq: ack.Seq, Time: ack.Time, Conv: ack.Conv})
-		if len(m.Acks) > keptAcks {
-			m.Acks = m.Acks[len(m.Acks)-keptAcks:]
+		if drop := len(m.Acks) - keptAcks; drop > 0 {
+			for _, a := range m.Acks[:drop] {
+				floor = max(floor, a.N)
+			}
+			m.Acks = m.Acks[drop:]
 		}
+		m.Floor = &floor
 		data, _ := json.Marshal(m)
 		var rev uint64
 		var err error

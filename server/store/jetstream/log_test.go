@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/founding/chat/server/bus"
 	"github.com/founding/chat/server/hub"
 	"github.com/founding/chat/server/store/jetstream"
+	"github.com/founding/chat/server/store/storetest"
 )
 
 func openLog(t *testing.T, b *bus.Bus, opts jetstream.LogOptions) *jetstream.Log {
@@ -156,5 +158,37 @@ func TestJetStreamWatchSeesEveryAppend(t *testing.T) {
 		if e := <-got; e.Seq != uint64(i) || e.Conv != "r:w" {
 			t.Fatalf("watch delivered %+v, want seq %d", e, i)
 		}
+	}
+}
+
+func TestMessageOrigins(t *testing.T) {
+	b := openBus(t, t.TempDir())
+	defer b.Close()
+	storetest.TestMessageOrigins(t, openLog(t, b, jetstream.LogOptions{}), jetstream.KeptAcks)
+}
+
+// TestOldDeviceRecordsStayStrict: a device record written before the
+// floor of dropped acks was kept, once full, refuses every id below its
+// newest without a kept ack, as it did then.
+func TestOldDeviceRecordsStayStrict(t *testing.T) {
+	ctx := context.Background()
+	b := openBus(t, t.TempDir())
+	defer b.Close()
+	l := openLog(t, b, jetstream.LogOptions{})
+	kv, err := b.JetStream.KeyValue(ctx, jetstream.DevicesBucket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var acks []string
+	for n := 100; n < 100+jetstream.KeptAcks; n++ {
+		acks = append(acks, fmt.Sprintf(`[%d,%d,0,"r:old"]`, n, n))
+	}
+	old := fmt.Sprintf(`{"h":%d,"a":[%s]}`, 100+jetstream.KeptAcks+50, strings.Join(acks, ","))
+	if _, err := kv.Put(ctx, jetstream.DeviceKV("ann", "dev"), []byte(old)); err != nil {
+		t.Fatal(err)
+	}
+	e := chat.Entry{Conv: "r:old", Kind: chat.EntryMessage, From: "ann", HTML: "late"}
+	if _, _, err := l.AppendMessage(ctx, e, hub.Origin{User: "ann", ID: chat.MsgID{Device: "dev", N: uint64(100 + jetstream.KeptAcks + 10)}}); !errors.Is(err, hub.ErrStaleID) {
+		t.Errorf("an id below an old record's newest, without its ack: %v; want ErrStaleID", err)
 	}
 }

@@ -84,17 +84,37 @@ func (m *Log) AppendMessage(_ context.Context, e chat.Entry, o hub.Origin) (chat
 		marks = &deviceMarks{acks: make(map[uint64]chat.Ack)}
 		m.devices[k] = marks
 	}
-	if o.ID.N <= marks.high {
-		if ack, ok := marks.acks[o.ID.N]; ok {
-			return ack, true, nil
-		}
+	if ack, ok := marks.acks[o.ID.N]; ok {
+		return ack, true, nil
+	}
+	// Below the newest, within the window of kept acks and without one: it
+	// was never stored (a newer message overtook it, as when a client
+	// writes one before its outbox's resend), so it is stored now. Below the
+	// window nobody can tell: refused.
+	if o.ID.N+ackWindow <= marks.high {
 		return chat.Ack{}, false, hub.ErrStaleID
 	}
 	e = m.append(e)
 	ack := chat.Ack{ID: o.ID, Conv: e.Conv, Seq: e.Seq, Time: e.Time}
-	marks.high = o.ID.N
 	marks.acks[o.ID.N] = ack
-	delete(marks.acks, o.ID.N-ackWindow)
+	if old := marks.high; o.ID.N > old {
+		marks.high = o.ID.N
+		// Forget the acks the window left behind: those of ids up to
+		// high-ackWindow, of which only the last jump's are new.
+		if o.ID.N-old > ackWindow {
+			for n := range marks.acks {
+				if n+ackWindow <= marks.high {
+					delete(marks.acks, n)
+				}
+			}
+		} else {
+			for n := old + 1; n <= o.ID.N; n++ {
+				if n > ackWindow {
+					delete(marks.acks, n-ackWindow)
+				}
+			}
+		}
+	}
 	return ack, false, nil
 }
 

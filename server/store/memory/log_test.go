@@ -7,6 +7,7 @@ import (
 
 	"github.com/founding/chat/app/chat"
 	"github.com/founding/chat/server/hub"
+	"github.com/founding/chat/server/store/storetest"
 )
 
 func appendN(t *testing.T, m *Log, conv string, n int) {
@@ -108,3 +109,5 @@ func TestAppendMessageDeduplicates(t *testing.T) {
 		t.Fatalf("last = %d, want 2", last)
 	}
 }
+
+func TestMessageOrigins(t *testing.T) { storetest.TestMessageOrigins(t, NewLog(), ackWindow) }

@@ -177,3 +177,43 @@ func TestRecords(t *testing.T, rec auth.Records) {
 		t.Fatalf("Find nobody: %v", err)
 	}
 }
+
+// TestMessageOrigins checks that an empty hub.Log stores a client's
+// message once per origin: a retry gets the first ack; a message overtaken
+// by a newer one of its device (sent after it but stored first) is still
+// stored when it comes; an id further below the device's newest than the
+// backend keeps acks for (window of them) is ErrStaleID.
+func TestMessageOrigins(t *testing.T, log hub.Log, window int) {
+	t.Helper()
+	ctx := context.Background()
+	post := func(n uint64) (chat.Ack, bool, error) {
+		e := chat.Entry{Conv: "r:origins", Kind: chat.EntryMessage, From: "ann", HTML: "message"}
+		return log.AppendMessage(ctx, e, hub.Origin{User: "ann", ID: chat.MsgID{Device: "dev", N: n}})
+	}
+	first, dup, err := post(10)
+	if err != nil || dup {
+		t.Fatalf("the first message: %+v, %v, %v", first, dup, err)
+	}
+	if again, dup, err := post(10); err != nil || !dup || again != first {
+		t.Errorf("its retry: %+v dup %v, %v; want %+v", again, dup, err, first)
+	}
+	newer, _, err := post(12)
+	if err != nil {
+		t.Fatal(err)
+	}
+	overtaken, dup, err := post(11)
+	if err != nil || dup || overtaken.Seq != newer.Seq+1 {
+		t.Errorf("a message overtaken by a newer one: %+v dup %v, %v; want it stored after seq %d", overtaken, dup, err, newer.Seq)
+	}
+	if again, dup, err := post(11); err != nil || !dup || again != overtaken {
+		t.Errorf("the overtaken message's retry: %+v dup %v, %v; want %+v", again, dup, err, overtaken)
+	}
+	for n := range uint64(window) + 10 {
+		if _, _, err := post(100 + n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if ack, _, err := post(50); !errors.Is(err, hub.ErrStaleID) {
+		t.Errorf("an id below the acks kept: %+v, %v; want ErrStaleID", ack, err)
+	}
+}

@@ -1,0 +1,17 @@
+package jetstream
+
+import (
+	"github.com/founding/chat/app/chat"
+	"github.com/founding/chat/server/hub"
+)
+
+// KeptAcks is how many acks a device's record keeps.
+const KeptAcks = keptAcks
+
+// DevicesBucket is the bucket of device records.
+const DevicesBucket = bucketPrefix + devicesBucket
+
+// DeviceKV is the key of a device's record in DevicesBucket.
+func DeviceKV(user, device string) string {
+	return deviceKV(&hub.Origin{User: user, ID: chat.MsgID{Device: device}})
+}
