@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+	natsserver "github.com/nats-io/nats-server/v2/server"
 
 	"github.com/founding/chat/app/chat"
 	"github.com/founding/chat/server"
@@ -166,7 +167,14 @@ func TestSessionsEndOnEveryNode(t *testing.T) {
 // balancer in front; it returns the nodes' buses and the balancer.
 func clusterNodes(t *testing.T, n int) ([]*chattest.Server, []*bus.Bus, *chattest.Balancer) {
 	t.Helper()
-	_, urls := chattest.NATSCluster(t, t.TempDir(), 3)
+	srvs, buses, bal, _ := clusterOfNATS(t, n)
+	return srvs, buses, bal
+}
+
+// clusterOfNATS is clusterNodes that also returns the NATS servers.
+func clusterOfNATS(t *testing.T, n int) ([]*chattest.Server, []*bus.Bus, *chattest.Balancer, []*natsserver.Server) {
+	t.Helper()
+	nats, urls := chattest.NATSCluster(t, t.TempDir(), 3)
 	var srvs []*chattest.Server
 	var buses []*bus.Bus
 	var nodeURLs []string
@@ -179,7 +187,7 @@ func clusterNodes(t *testing.T, n int) ([]*chattest.Server, []*bus.Bus, *chattes
 		s := chattest.New(t, opts)
 		srvs, buses, nodeURLs = append(srvs, s), append(buses, b), append(nodeURLs, s.URL)
 	}
-	return srvs, buses, chattest.NewBalancer(t, nodeURLs)
+	return srvs, buses, chattest.NewBalancer(t, nodeURLs), nats
 }
 
 // TestFaultClusterNodeKilled: six members of the lobby are spread over
@@ -283,5 +291,59 @@ func TestFaultClusterNodeKilled(t *testing.T) {
 	}
 	if moved := members[2].Onlines; moved < 2 {
 		t.Errorf("cid's client came online %d times: it never reconnected after its node died", moved)
+	}
+}
+
+// TestFaultNATSServerKilled: three members on three chat nodes, each node
+// connected to its own server of a 3-server NATS cluster; two of them send
+// 300 messages each, and midway one NATS server dies. Its chat node moves
+// to another server, the streams' leaders move if they were there, and no
+// acknowledged message is lost: every member ends with all 600 exactly
+// once, in order. The longest wait for an ack around the death is the
+// pause, reported.
+func TestFaultNATSServerKilled(t *testing.T) {
+	const each, killAt, window = 300, 100, 20
+	_, _, bal, nats := clusterOfNATS(t, 3)
+	var members []*chattest.ModelClient
+	for i, name := range []string{"ann", "bob", "cid"} {
+		members = append(members, chattest.NewModelClient(t, bal.Front(i), chattest.ModelOptions{Name: name}))
+	}
+	for _, mc := range members {
+		mc.Until("online", func() bool { return mc.Ready(hub.LobbyID) })
+	}
+	senders := []*chattest.ModelClient{members[0], members[1]} // on the nodes of NATS servers 0 and 1
+	var pause, before time.Duration
+	for i := 1; i <= each; i++ {
+		for _, s := range senders {
+			s.Model.Compose(hub.LobbyID, "", faultText(s.Name, i, "said while a NATS server dies"))
+			s.Flush()
+			if i%window == 0 {
+				start := time.Now()
+				s.Until("the window acknowledged", func() bool { return len(s.Model.Outbox) == 0 })
+				switch took := time.Since(start); {
+				case i <= killAt:
+					before = max(before, took)
+				case i <= killAt+2*window:
+					pause = max(pause, took)
+				}
+			}
+		}
+		if i == killAt {
+			nats[1].Shutdown()
+		}
+	}
+	t.Logf("the longest wait for a window of %d acks: %v after NATS server 1 died, %v before", window, pause.Round(time.Millisecond), before.Round(time.Millisecond))
+	members[0].Model.Compose(hub.LobbyID, "", faultText("end", 1, "the last word"))
+	members[0].Flush()
+	for _, mc := range members {
+		catchUp(t, mc, hub.LobbyID, "end", 1)
+		for _, s := range senders {
+			checkRun(t, mc.Name, s.Name, mc.Entries(hub.LobbyID), each)
+		}
+	}
+	for _, s := range senders {
+		for _, e := range s.Errors {
+			t.Errorf("%s got an error: %s: %s", s.Name, e.Code, e.Message)
+		}
 	}
 }
