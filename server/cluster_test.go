@@ -3,6 +3,7 @@ package server_test
 import (
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -345,5 +346,71 @@ func TestFaultNATSServerKilled(t *testing.T) {
 		for _, e := range s.Errors {
 			t.Errorf("%s got an error: %s: %s", s.Name, e.Code, e.Message)
 		}
+	}
+}
+
+// TestFaultNodeCutOffFromNATS: the line between Ann's chat node and NATS
+// is cut while she writes. Her messages wait, pending and not failed, while
+// Bob's node carries on; when the line is back they are stored, each once,
+// and Bob gets all of them in order.
+func TestFaultNodeCutOffFromNATS(t *testing.T) {
+	const before, during = 20, 20
+	natsServers, urls := chattest.NATSCluster(t, t.TempDir(), 3)
+	_ = natsServers
+	line := chattest.NewBalancer(t, urls[:1]) // Ann's node reaches NATS only through it
+	var srvs []*chattest.Server
+	for i, u := range []string{"nats://" + strings.TrimPrefix(line.Front(0), "http://"), urls[1]} {
+		st, _ := chattest.Node(t, []string{u}, 3)
+		opts := faultOptions()
+		opts.Storage = st
+		opts.PresenceHeartbeat, opts.PresenceTTL = 100*time.Millisecond, 500*time.Millisecond
+		srvs = append(srvs, chattest.New(t, opts))
+		_ = i
+	}
+	ann := srvs[0].ModelClient(t, "ann", nil)
+	bob := srvs[1].ModelClient(t, "bob", nil)
+	for _, mc := range []*chattest.ModelClient{ann, bob} {
+		mc.Until("online", func() bool { return mc.Ready(hub.LobbyID) })
+	}
+	for i := 1; i <= before; i++ {
+		ann.Model.Compose(hub.LobbyID, "", faultText("ann", i, "before the cut"))
+		ann.Flush()
+	}
+	ann.Until("acknowledged", func() bool { return len(ann.Model.Outbox) == 0 })
+
+	line.Cut(0)
+	for i := before + 1; i <= before+during; i++ {
+		ann.Model.Compose(hub.LobbyID, "", faultText("ann", i, "while the line is cut"))
+		ann.Flush()
+	}
+	// Bob's node carries on meanwhile.
+	bob.Model.Compose(hub.LobbyID, "", faultText("bob", 1, "on the other node"))
+	bob.Flush()
+	bob.Until("Bob's message acknowledged", func() bool { return len(bob.Model.Outbox) == 0 })
+	// Ann's wait: not lost, not failed. (A bounded look: nothing must
+	// happen to them while the line is cut.)
+	ann.UntilWithin(time.Second, func() bool { return false })
+	if n := len(ann.Model.Outbox); n == 0 {
+		t.Fatalf("Ann's messages were acknowledged while her node could not reach NATS")
+	}
+	for _, o := range ann.Model.Outbox {
+		if o.Failed != "" {
+			t.Errorf("message %d failed while the line was cut: %s", o.ID.N, o.Failed)
+		}
+	}
+	line.Restore(0)
+	restored := time.Now()
+
+	ann.Until("every message acknowledged once the line is back", func() bool { return ann.Settled() })
+	t.Logf("Ann's %d messages acknowledged %v after the line was back", during, time.Since(restored).Round(time.Millisecond))
+	ann.Model.Compose(hub.LobbyID, "", faultText("end", 1, "the last word"))
+	ann.Flush()
+	for _, mc := range []*chattest.ModelClient{ann, bob} {
+		catchUp(t, mc, hub.LobbyID, "end", 1)
+		checkRun(t, mc.Name, "ann", mc.Entries(hub.LobbyID), before+during)
+		t.Logf("%s has every message %v after the line was back", mc.Name, time.Since(restored).Round(time.Millisecond))
+	}
+	for _, e := range ann.Errors {
+		t.Logf("ann was told while cut off: %s: %s", e.Code, e.Message)
 	}
 }

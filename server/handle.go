@@ -177,6 +177,9 @@ func (ss *session) setPassword(f *chat.SetPassword) error {
 
 // send posts a message, under the per-user rate limit, and acks it.
 func (ss *session) send(f *chat.Send) error {
+	if ss.unstored {
+		return nil // resent after the reconnect, in order (storeFailed)
+	}
 	if !ss.srv.messageAllowed(ss.user.Key, ss.conn.Addr()) {
 		return &chat.Error{Code: chat.CodeRateLimited, Message: "you are sending too fast; the message will be retried", Ref: chat.TypeSend, ID: &f.ID}
 	}
@@ -189,11 +192,27 @@ func (ss *session) send(f *chat.Send) error {
 	}
 	if err != nil {
 		var ce *chat.Error
-		if errors.As(err, &ce) && ce.ID == nil {
+		if errors.As(err, &ce) && ce.Code == chat.CodeInternal {
+			ss.storeFailed()
+			return nil
+		}
+		if ce != nil && ce.ID == nil {
 			ce.ID = &f.ID
 		}
 		return err
 	}
 	ss.conn.SendFrame(&ack)
 	return nil
+}
+
+// storeFailed answers a message the log could not store (NATS out of
+// reach): not with an error, which a client would take as the message's
+// end, but by closing the connection to be tried again later. The client
+// keeps the message and every later one in its outbox, and resends them
+// in order, under their own ids, once a node can store them again: the
+// log stores each once (a resend of one that was stored after all gets
+// its first ack), and none overtakes another.
+func (ss *session) storeFailed() {
+	ss.unstored = true
+	ss.conn.Close(chat.CloseTryAgain.WithReason("the server could not store messages; reconnect"))
 }

@@ -23,6 +23,11 @@ type session struct {
 	visit auth.Session // the browser's session (or visitor), from the cookie
 	err   error        // why the cookie could not be read
 	user  auth.User    // set once the session has a name
+
+	// unstored: a message could not be stored, and the connection closes
+	// (storeFailed); later messages on it are not tried, so that none is
+	// stored before the one that failed. Read goroutine only.
+	unstored bool
 }
 
 var _ wsconn.Session = (*session)(nil)

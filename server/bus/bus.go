@@ -34,6 +34,10 @@ type Options struct {
 	Replicas int
 	// Name identifies this node to NATS. Defaults to "chat".
 	Name string
+	// OnlyURLs keeps the connection to URLs, never to the other servers a
+	// cluster advertises: for a node that reaches NATS through a proxy or
+	// load balancer.
+	OnlyURLs bool
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
 }
@@ -74,6 +78,9 @@ func Open(opts Options) (*Bus, error) {
 		b.Replicas = 3
 	}
 	log := opts.Logger
+	if opts.OnlyURLs {
+		connOpts = append(connOpts, nats.IgnoreDiscoveredServers())
+	}
 	connOpts = append(connOpts,
 		nats.Name(opts.Name),
 		nats.MaxReconnects(-1),

@@ -17,18 +17,20 @@ type Balancer struct {
 	backends []string // host:port of each node
 	fronts   []string // http://host:port of each front
 
-	mu    sync.Mutex
-	down  []bool
-	conns []map[net.Conn]bool // open connections to each node, both ends
+	mu       sync.Mutex
+	down     []bool
+	isolated []bool              // cut off: front and node both unreachable
+	conns    []map[net.Conn]bool // open connections to each node, both ends
 }
 
-// NewBalancer starts one front per node at nodeURLs (http://host:port);
-// it stops when the test ends.
+// NewBalancer starts one front per node at nodeURLs (http://host:port, or
+// any scheme://host:port: it proxies TCP); it stops when the test ends.
 func NewBalancer(t testing.TB, nodeURLs []string) *Balancer {
 	t.Helper()
-	b := &Balancer{t: t, down: make([]bool, len(nodeURLs)), conns: make([]map[net.Conn]bool, len(nodeURLs))}
+	b := &Balancer{t: t, down: make([]bool, len(nodeURLs)), isolated: make([]bool, len(nodeURLs)), conns: make([]map[net.Conn]bool, len(nodeURLs))}
 	for i, u := range nodeURLs {
-		b.backends = append(b.backends, strings.TrimPrefix(u, "http://"))
+		_, hostPort, _ := strings.Cut(u, "://")
+		b.backends = append(b.backends, hostPort)
 		b.conns[i] = make(map[net.Conn]bool)
 	}
 	var wg sync.WaitGroup
@@ -76,6 +78,25 @@ func (b *Balancer) Kill(i int) {
 	}
 }
 
+// Cut cuts the line to node i: its open connections are cut and new ones
+// through its front are refused, with no failover, as a network partition
+// does. Restore mends it.
+func (b *Balancer) Cut(i int) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.isolated[i] = true
+	for c := range b.conns[i] {
+		c.Close()
+	}
+}
+
+// Restore mends the line Cut cut.
+func (b *Balancer) Restore(i int) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.isolated[i] = false
+}
+
 // serve proxies the connections of front i until ln closes.
 func (b *Balancer) serve(ln net.Listener, i int, wg *sync.WaitGroup) {
 	for {
@@ -96,6 +117,10 @@ func (b *Balancer) serve(ln net.Listener, i int, wg *sync.WaitGroup) {
 func (b *Balancer) proxy(in net.Conn, i int) {
 	defer in.Close()
 	b.mu.Lock()
+	if b.isolated[i] {
+		b.mu.Unlock()
+		return
+	}
 	j := i
 	for k := range len(b.backends) {
 		if j = (i + k) % len(b.backends); !b.down[j] {
@@ -109,7 +134,7 @@ func (b *Balancer) proxy(in net.Conn, i int) {
 	}
 	defer out.Close()
 	b.mu.Lock()
-	if b.down[j] {
+	if b.down[j] || b.isolated[j] {
 		b.mu.Unlock()
 		return
 	}

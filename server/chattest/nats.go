@@ -53,13 +53,20 @@ func NATS(t testing.TB, dir string) (*natsserver.Server, string) {
 // node off as a killed process would be.
 func Node(t testing.TB, urls []string, replicas int) (*server.Storage, *bus.Bus) {
 	t.Helper()
-	b, err := bus.Open(bus.Options{URLs: urls, Replicas: replicas, Logger: slog.New(slog.DiscardHandler)})
+	// Only urls: a test that puts a proxy in the way can cut the line.
+	b, err := bus.Open(bus.Options{URLs: urls, Replicas: replicas, OnlyURLs: true, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(b.Close)
-	st, err := server.OpenStorage(context.Background(), b, server.StorageOptions{
-		MaxBytes: 64 << 20, PrivateMaxBytes: 64 << 20, // JetStream reserves each stream's bound on disk
+	// A loaded machine may take longer than JetStream's default timeouts
+	// to place streams of several replicas: tried again for a minute.
+	var st *server.Storage
+	Within(time.Minute, func() bool {
+		st, err = server.OpenStorage(context.Background(), b, server.StorageOptions{
+			MaxBytes: 64 << 20, PrivateMaxBytes: 64 << 20, // JetStream reserves each stream's bound on disk
+		})
+		return err == nil
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -421,11 +421,14 @@ func (l *Log) publish(ctx context.Context, c *convLog, e chat.Entry, o *hub.Orig
 	}
 	msg := &nats.Msg{Subject: c.at.subject, Data: data, Header: nats.Header{}}
 	msg.Header.Set(seqHeader, strconv.FormatUint(e.Seq, 10))
-	opts := []jetstream.PublishOpt{jetstream.WithExpectLastSequencePerSubject(c.lastStream)}
+	// Every publish has a message id, so that trying it again is stored
+	// once: the client's for a message, a random one for anything else.
+	id := strconv.FormatUint(rand.Uint64(), 36) + "." + strconv.FormatUint(rand.Uint64(), 36)
 	if o != nil {
-		opts = append(opts, jetstream.WithMsgID(token(o.User)+"."+o.ID.Device+"."+strconv.FormatUint(o.ID.N, 10)))
+		id = token(o.User) + "." + o.ID.Device + "." + strconv.FormatUint(o.ID.N, 10)
 	}
-	pub, err := l.js.PublishMsg(ctx, msg, opts...)
+	opts := []jetstream.PublishOpt{jetstream.WithExpectLastSequencePerSubject(c.lastStream), jetstream.WithMsgID(id)}
+	pub, err := l.publishOnce(ctx, msg, opts)
 	if err != nil {
 		if c.at.private && isStoreFailed(err) {
 			return chat.Ack{}, false, fmt.Errorf("jetstream: %s: %w", c.at.stream.CachedInfo().Config.Name, hub.ErrFull)
@@ -444,6 +447,41 @@ func (l *Log) publish(ctx context.Context, c *convLog, e chat.Entry, o *hub.Orig
 	c.last, c.lastStream = e.Seq, pub.Sequence
 	c.push(e, l.opts.TailCache)
 	return chat.Ack{Conv: e.Conv, Seq: e.Seq, Time: e.Time}, false, nil
+}
+
+// publishTimeout bounds one wait for JetStream's ack of a publish. A
+// publish sent while the connection to NATS was down and back may never
+// hear its ack (seen in TestFaultNodeCutOffFromNATS: 30 s lost), so it is
+// sent again, under the same message id, until ctx ends: the stream's
+// dedupe window stores it once.
+const publishTimeout = 3 * time.Second
+
+// publishOnce publishes msg, again after each publishTimeout without an
+// answer or while NATS is out of reach, until ctx ends.
+func (l *Log) publishOnce(ctx context.Context, msg *nats.Msg, opts []jetstream.PublishOpt) (*jetstream.PubAck, error) {
+	pause := 50 * time.Millisecond
+	for {
+		try, cancel := context.WithTimeout(ctx, publishTimeout)
+		pub, err := l.js.PublishMsg(try, msg, opts...)
+		cancel()
+		if err == nil || ctx.Err() != nil || !unanswered(err) {
+			return pub, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, err
+		case <-time.After(pause):
+		}
+		pause = min(2*pause, time.Second)
+	}
+}
+
+// unanswered reports whether a publish failed for want of an answer, not
+// because JetStream refused it.
+func unanswered(err error) bool {
+	return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, nats.ErrTimeout) ||
+		errors.Is(err, nats.ErrNoResponders) || errors.Is(err, jetstream.ErrNoStreamResponse) ||
+		errors.Is(err, nats.ErrConnectionReconnecting) || errors.Is(err, nats.ErrConnectionDraining)
 }
 
 // jsErrCodeStoreFailed is JetStream's answer to a message a stream could not
