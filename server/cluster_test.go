@@ -414,3 +414,29 @@ func TestFaultNodeCutOffFromNATS(t *testing.T) {
 		t.Logf("ann was told while cut off: %s: %s", e.Code, e.Message)
 	}
 }
+
+// TestNodesShareReadPositionsAndMemberships: Ann has a tab on each of two
+// nodes. What she reads on one is read on the other, and a room she joins
+// or leaves on one appears or goes on the other; Bob's messages, from a
+// third node, reach both.
+func TestNodesShareReadPositionsAndMemberships(t *testing.T) {
+	_, url := chattest.NATS(t, t.TempDir())
+	srvs, _ := nodes(t, url, 3)
+	here := srvs[0].User(t, "ann")
+	there := srvs[1].Dial(t, here.Jar)
+	chattest.Expect(there, func(w *chat.Welcome) bool { return w.Me == "ann" })
+	bob := srvs[2].User(t, "bob")
+
+	bob.Send(&chat.Send{ID: msgID(1), Conv: hub.LobbyID, Text: "read me"})
+	ack := chattest.Expect(bob, func(a *chat.Ack) bool { return a.ID == msgID(1) })
+	for _, tab := range []*chattest.Client{here, there} {
+		chattest.Expect(tab, entryWith("read me"))
+	}
+	here.Send(&chat.Read{Conv: hub.LobbyID, Seq: ack.Seq})
+	chattest.Expect(there, func(c *chat.Cursor) bool { return c.Conv == hub.LobbyID && c.Seq == ack.Seq })
+
+	here.Send(&chat.Join{Room: "across"})
+	chattest.Expect(there, func(c *chat.Conv) bool { return c.ID == "r:across" })
+	there.Send(&chat.Leave{Conv: "r:across"})
+	chattest.Expect(here, func(g *chat.Gone) bool { return g.Conv == "r:across" })
+}

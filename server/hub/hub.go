@@ -210,6 +210,12 @@ func New(opts Options) (*Hub, error) {
 		return nil, fmt.Errorf("hub: watching memberships: %w", err)
 	}
 	h.stops = append(h.stops, stop)
+	stop, err = h.dir.WatchCursors(ctx, h.applyCursor)
+	if err != nil {
+		h.Close()
+		return nil, fmt.Errorf("hub: watching read positions: %w", err)
+	}
+	h.stops = append(h.stops, stop)
 	crowds := make(chan struct{})
 	go h.watchCrowds(crowds)
 	h.stops = append(h.stops, func() { close(crowds) })

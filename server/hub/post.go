@@ -167,14 +167,22 @@ func (h *Hub) MarkRead(ctx context.Context, key, convID string, seq uint64) erro
 	if !raised {
 		return nil
 	}
+	h.applyCursor(CursorChange{User: key, Conv: convID, Seq: seq})
+	return nil
+}
+
+// applyCursor tells the user's connections here of a read position raised,
+// here or on another node (Directory.WatchCursors), once.
+func (h *Hub) applyCursor(c CursorChange) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if u := h.users[key]; u != nil && seq > u.read[convID] {
-		if u.read == nil {
-			u.read = make(map[string]uint64)
-		}
-		u.read[convID] = seq
-		u.send(encode(&chat.Cursor{Conv: convID, Seq: seq}))
+	u := h.users[c.User]
+	if u == nil || c.Seq <= u.read[c.Conv] || u.convs[c.Conv] == nil {
+		return
 	}
-	return nil
+	if u.read == nil {
+		u.read = make(map[string]uint64)
+	}
+	u.read[c.Conv] = c.Seq
+	u.send(encode(&chat.Cursor{Conv: c.Conv, Seq: c.Seq}))
 }

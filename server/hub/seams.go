@@ -96,6 +96,17 @@ type Directory interface {
 	// WatchMemberships calls fn for every later membership change, made by
 	// any process. It returns once the watch is set up; stop ends it.
 	WatchMemberships(ctx context.Context, fn func(MembershipChange)) (stop func(), err error)
+	// WatchCursors calls fn for every read position any process raises
+	// later, so that a user's tabs on every node follow. It returns once
+	// the watch is set up; stop ends it.
+	WatchCursors(ctx context.Context, fn func(CursorChange)) (stop func(), err error)
+}
+
+// CursorChange is a user's read position in a conversation raised.
+type CursorChange struct {
+	User string // user key
+	Conv string // conversation id
+	Seq  uint64
 }
 
 // ConvRecord describes a conversation: a room with the name it was created

@@ -270,6 +270,31 @@ func (d *Directory) WatchMemberships(ctx context.Context, fn func(hub.Membership
 	return func() { w.Stop(); cancel() }, nil
 }
 
+// WatchCursors calls fn, from one goroutine, for every read position any
+// process raises later.
+func (d *Directory) WatchCursors(ctx context.Context, fn func(hub.CursorChange)) (func(), error) {
+	ctx, cancel := context.WithCancel(ctx)
+	w, err := d.cursors.WatchAll(ctx, jetstream.UpdatesOnly(), jetstream.IgnoreDeletes())
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	go func() {
+		for e := range w.Updates() {
+			if e == nil {
+				continue
+			}
+			user, conv, ok := splitPair(e.Key())
+			seq, err := strconv.ParseUint(string(e.Value()), 10, 64)
+			if !ok || err != nil {
+				continue
+			}
+			fn(hub.CursorChange{User: user, Conv: conv, Seq: seq})
+		}
+	}()
+	return func() { w.Stop(); cancel() }, nil
+}
+
 // latest returns the current value of every key of kv matching filter.
 func latest(ctx context.Context, kv jetstream.KeyValue, filter string) (map[string][]byte, error) {
 	w, err := kv.Watch(ctx, filter, jetstream.IgnoreDeletes())

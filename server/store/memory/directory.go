@@ -20,6 +20,7 @@ type Directory struct {
 	seen     map[string]int64             // user -> Unix ms
 	looks    map[string]string            // look -> conv
 	watchers []func(hub.MembershipChange)
+	readers  []func(hub.CursorChange)
 }
 
 // NewDirectory returns an empty directory.
@@ -109,17 +110,30 @@ func (d *Directory) Memberships(_ context.Context, user string) ([]string, error
 // than before, and reports whether it was.
 func (d *Directory) RaiseCursor(_ context.Context, user, conv string, seq uint64) (bool, error) {
 	d.mu.Lock()
-	defer d.mu.Unlock()
 	m := d.cursors[user]
 	if m == nil {
 		m = make(map[string]uint64)
 		d.cursors[user] = m
 	}
 	if seq <= m[conv] {
+		d.mu.Unlock()
 		return false, nil
 	}
 	m[conv] = seq
+	readers := d.readers
+	d.mu.Unlock()
+	for _, r := range readers {
+		r(hub.CursorChange{User: user, Conv: conv, Seq: seq})
+	}
 	return true, nil
+}
+
+// WatchCursors calls fn for every later raised read position.
+func (d *Directory) WatchCursors(_ context.Context, fn func(hub.CursorChange)) (func(), error) {
+	d.mu.Lock()
+	d.readers = append(d.readers, fn)
+	d.mu.Unlock()
+	return func() {}, nil
 }
 
 // Cursors returns user's read positions by conversation.

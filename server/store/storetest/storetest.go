@@ -80,6 +80,12 @@ func TestDirectory(t *testing.T, d hub.Directory) {
 		t.Fatalf("memberships = %v", list)
 	}
 
+	raised := make(chan hub.CursorChange, 10)
+	stopCursors, err := d.WatchCursors(ctx, func(c hub.CursorChange) { raised <- c })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stopCursors()
 	for _, step := range []struct {
 		seq    uint64
 		raised bool
@@ -90,6 +96,17 @@ func TestDirectory(t *testing.T, d hub.Directory) {
 	}
 	if c, _ := d.Cursors(ctx, "ann"); c["r:lobby"] != 9 || len(c) != 1 {
 		t.Fatalf("cursors = %v", c)
+	}
+	// The watch saw each raise, in order, and nothing else.
+	for _, want := range []uint64{5, 9} {
+		select {
+		case c := <-raised:
+			if c != (hub.CursorChange{User: "ann", Conv: "r:lobby", Seq: want}) {
+				t.Errorf("watched %+v, want seq %d", c, want)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("the watch did not see the raise to %d", want)
+		}
 	}
 	if err := d.SetSeen(ctx, "ann", 1234); err != nil {
 		t.Fatal(err)
