@@ -90,6 +90,8 @@ func parse(args []string, stderr io.Writer) (*config, error) {
 	fs.DurationVar(&c.opts.SessionIdle, "session-idle", 30*24*time.Hour, "a browser session not used for this long ends")
 	fs.DurationVar(&c.opts.NameRelease, "name-release", 30*24*time.Hour, "a name without a password becomes free for others once none of its sessions was used for this long")
 	fs.DurationVar(&c.opts.SessionLifetime, "session-lifetime", 180*24*time.Hour, "a browser session ends this long after its sign-in or name pick, however much it is used (the cookie's lifetime)")
+	fs.DurationVar(&c.opts.PresenceHeartbeat, "presence-heartbeat", 5*time.Second, "how often this node tells the others on the same NATS that it lives")
+	fs.DurationVar(&c.opts.PresenceTTL, "presence-ttl", 15*time.Second, "how long another node may be silent before its users are offline")
 	fs.IntVar(&c.opts.PresenceLimit, "presence-limit", 200, "online members above which a room shows a count instead of announcing arrivals, departures, joins and leaves")
 	fs.IntVar(&c.gc, "gc-percent", defaultGCPercent, "the garbage collector's target (Go's GOGC): lower keeps less memory per connection, at some CPU; 0 keeps Go's default or $GOGC")
 	fs.StringVar(&c.debug, "debug-addr", "", "serve Go's profiler (/debug/pprof/) on this separate address, e.g. 127.0.0.1:6060; off when empty")
