@@ -1,0 +1,240 @@
+package hub_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/founding/chat/app/chat"
+	"github.com/founding/chat/server/hub"
+	"github.com/founding/chat/server/store/memory"
+)
+
+// wantRefusal fails unless err is a *chat.Error of code.
+func wantRefusal(t *testing.T, what string, err error, code chat.Code) {
+	t.Helper()
+	var ce *chat.Error
+	if !errors.As(err, &ce) || ce.Code != code {
+		t.Fatalf("%s: error %v, want %s", what, err, code)
+	}
+}
+
+// latest returns the folded latest page of conv as user name sees it.
+func latest(t *testing.T, h *hub.Hub, name, conv string) []chat.Entry {
+	t.Helper()
+	p, err := h.Page(context.Background(), key(name), chat.History{Conv: conv, Limit: chat.MaxHistoryLimit})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p.Entries
+}
+
+func entryAt(t *testing.T, entries []chat.Entry, seq uint64) chat.Entry {
+	t.Helper()
+	for _, e := range entries {
+		if e.Seq == seq {
+			return e
+		}
+	}
+	t.Fatalf("no entry %d in %+v", seq, entries)
+	return chat.Entry{}
+}
+
+func TestActionsAreAuthorized(t *testing.T) {
+	ctx := context.Background()
+	h := newHub(t, hub.Options{})
+	connect(h, "Ann")
+	connect(h, "Bob")
+	connect(h, "Cy")
+	if _, err := h.Join(ctx, key("Cy"), "attic"); err != nil {
+		t.Fatal(err)
+	}
+	m := post(t, h, "Ann", hub.LobbyID, "hello @Bob", id("ann-device", 1))
+
+	_, err := h.Edit(ctx, key("Bob"), hub.LobbyID, m.Seq, "mine now", id("bob-device", 2))
+	wantRefusal(t, "Bob edits Ann's", err, chat.CodeNotAuthor)
+	_, err = h.Delete(ctx, key("Bob"), hub.LobbyID, m.Seq, id("bob-device", 3))
+	wantRefusal(t, "Bob deletes Ann's", err, chat.CodeNotAuthor)
+	_, err = h.Edit(ctx, key("Ann"), hub.LobbyID, 999, "x", id("ann-device", 2))
+	wantRefusal(t, "edit of no message", err, chat.CodeNoSuchMessage)
+	_, err = h.React(ctx, key("Ann"), hub.LobbyID, m.Seq, "<b>", true, id("ann-device", 3))
+	wantRefusal(t, "markup as a reaction", err, chat.CodeBadEmoji)
+	_, err = h.React(ctx, key("Ann"), "r:attic", 1, "👍", true, id("ann-device", 4))
+	wantRefusal(t, "reaction in a room Ann is not in", err, chat.CodeNotMember)
+	attic := latest(t, h, "Cy", "r:attic")
+	if len(attic) == 0 || attic[0].Kind != chat.EntryJoin {
+		t.Fatalf("the attic starts with %+v, want Cy's join", attic)
+	}
+	_, err = h.React(ctx, key("Cy"), "r:attic", attic[0].Seq, "👍", true, id("cy-device-1", 1))
+	wantRefusal(t, "reaction to a join", err, chat.CodeNoSuchMessage)
+	_, err = h.PostReply(ctx, key("Ann"), hub.LobbyID, "re", 999, id("ann-device", 5))
+	wantRefusal(t, "reply to no message", err, chat.CodeNoSuchMessage)
+
+	if _, err := h.Edit(ctx, key("Ann"), hub.LobbyID, m.Seq, "hello @Cy, see https://x.example", id("ann-device", 6)); err != nil {
+		t.Fatal(err)
+	}
+	got := entryAt(t, latest(t, h, "Bob", hub.LobbyID), m.Seq)
+	if got.Edited == 0 || !strings.Contains(got.HTML, `data-user="cy"`) || strings.Contains(got.HTML, `data-user="bob"`) ||
+		!strings.Contains(got.HTML, `<a href="https://x.example"`) {
+		t.Errorf("edited message as served: %+v", got)
+	}
+	if _, err := h.Delete(ctx, key("Ann"), hub.LobbyID, m.Seq, id("ann-device", 7)); err != nil {
+		t.Fatal(err)
+	}
+	_, err = h.Edit(ctx, key("Ann"), hub.LobbyID, m.Seq, "again", id("ann-device", 8))
+	wantRefusal(t, "edit after delete", err, chat.CodeMessageDeleted)
+	_, err = h.React(ctx, key("Bob"), hub.LobbyID, m.Seq, "👍", true, id("bob-device", 4))
+	wantRefusal(t, "reaction to a deleted message", err, chat.CodeMessageDeleted)
+	_, err = h.PostReply(ctx, key("Bob"), hub.LobbyID, "what?", m.Seq, id("bob-device", 5))
+	wantRefusal(t, "reply to a deleted message", err, chat.CodeMessageDeleted)
+}
+
+func TestModeratorsMayDelete(t *testing.T) {
+	ctx := context.Background()
+	h := newHub(t, hub.Options{MayModerate: func(_ context.Context, user, conv string) bool {
+		return user == key("Mod") && conv == hub.LobbyID
+	}})
+	connect(h, "Ann")
+	connect(h, "Mod")
+	m := post(t, h, "Ann", hub.LobbyID, "spam", id("ann-device", 1))
+	if _, err := h.Edit(ctx, key("Mod"), hub.LobbyID, m.Seq, "x", id("mod-device", 1)); err == nil {
+		t.Fatal("a moderator edited someone's message")
+	}
+	if _, err := h.Delete(ctx, key("Mod"), hub.LobbyID, m.Seq, id("mod-device", 2)); err != nil {
+		t.Fatal(err)
+	}
+	if got := entryAt(t, latest(t, h, "Ann", hub.LobbyID), m.Seq); !got.Deleted {
+		t.Errorf("not deleted: %+v", got)
+	}
+}
+
+// TestPagesShowMessagesAsTheyAreNow checks the served page: edits, reactions
+// and deletes folded in, no deleted text anywhere, replies quoting a deleted
+// message marked, on a hub that read the log after the fact (a restart) as
+// on the one that watched it happen.
+func TestPagesShowMessagesAsTheyAreNow(t *testing.T) {
+	ctx := context.Background()
+	log, dir := memory.NewLog(), memory.NewDirectory()
+	h := newHub(t, hub.Options{Log: log, Directory: dir})
+	connect(h, "Ann")
+	bob := connect(h, "Bob")
+	secret := post(t, h, "Ann", hub.LobbyID, "the secret is 42\nline two", id("ann-device", 1))
+	kept := post(t, h, "Ann", hub.LobbyID, "kept", id("ann-device", 2))
+	re, err := h.PostReply(ctx, key("Bob"), hub.LobbyID, "what secret?", secret.Seq, id("bob-device", 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	reKept, err := h.PostReply(ctx, key("Bob"), hub.LobbyID, "nice", kept.Seq, id("bob-device", 2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q := entryAt(t, latest(t, h, "Bob", hub.LobbyID), re.Seq).Reply; q == nil || q.Text != "the secret is 42" || q.From != "Ann" {
+		t.Fatalf("quote = %+v", q)
+	}
+	steps := []func() (chat.Ack, error){
+		func() (chat.Ack, error) {
+			return h.Edit(ctx, key("Ann"), hub.LobbyID, secret.Seq, "the secret is 43", id("ann-device", 3))
+		},
+		func() (chat.Ack, error) {
+			return h.React(ctx, key("Bob"), hub.LobbyID, kept.Seq, "👍", true, id("bob-device", 3))
+		},
+		func() (chat.Ack, error) {
+			return h.React(ctx, key("Ann"), hub.LobbyID, kept.Seq, "👍", true, id("ann-device", 4))
+		},
+		func() (chat.Ack, error) {
+			return h.React(ctx, key("Bob"), hub.LobbyID, kept.Seq, "🎉", true, id("bob-device", 4))
+		},
+		func() (chat.Ack, error) {
+			return h.React(ctx, key("Bob"), hub.LobbyID, kept.Seq, "🎉", false, id("bob-device", 5))
+		},
+		func() (chat.Ack, error) {
+			return h.Edit(ctx, key("Ann"), hub.LobbyID, kept.Seq, "kept, edited", id("ann-device", 5))
+		},
+		func() (chat.Ack, error) {
+			return h.Delete(ctx, key("Ann"), hub.LobbyID, secret.Seq, id("ann-device", 6))
+		},
+	}
+	for i, step := range steps {
+		if _, err := step(); err != nil {
+			t.Fatalf("step %d: %v", i, err)
+		}
+	}
+	check := func(t *testing.T, h *hub.Hub) {
+		t.Helper()
+		entries := latest(t, h, "Bob", hub.LobbyID)
+		for _, e := range entries {
+			for _, leak := range []string{"secret is 42", "secret is 43"} {
+				if strings.Contains(fmt.Sprintf("%+v %+v", e, e.Reply), leak) {
+					t.Errorf("served entry %d holds deleted text %q: %+v", e.Seq, leak, e)
+				}
+			}
+		}
+		if s := entryAt(t, entries, secret.Seq); !s.Deleted || s.HTML != chat.DeletedHTML {
+			t.Errorf("deleted message: %+v", s)
+		}
+		k := entryAt(t, entries, kept.Seq)
+		want := []chat.Reaction{{Emoji: "👍", Users: []string{"Bob", "Ann"}}}
+		if fmt.Sprint(k.Reactions) != fmt.Sprint(want) || k.Edited == 0 || !strings.Contains(k.HTML, "kept, edited") {
+			t.Errorf("kept message: %+v", k)
+		}
+		if q := entryAt(t, entries, re.Seq).Reply; q == nil || !q.Deleted || q.Text != "" {
+			t.Errorf("reply to the deleted message: %+v", q)
+		}
+		if q := entryAt(t, entries, reKept.Seq).Reply; q == nil || q.Deleted || q.Text != "kept" {
+			t.Errorf("reply to the kept message: %+v", q)
+		}
+		// A client that applies the page's actions again gets the same.
+		if again := chat.Fold(entries); fmt.Sprint(again) != fmt.Sprint(entries) {
+			t.Errorf("folding the served page again changed it:\n%+v\n%+v", again, entries)
+		}
+	}
+	t.Run("watched", func(t *testing.T) { check(t, h) })
+	t.Run("readAfterwards", func(t *testing.T) {
+		restarted := newHub(t, hub.Options{Log: log, Directory: dir})
+		connect(restarted, "Bob")
+		check(t, restarted)
+	})
+
+	// A reaction reaches the room as the small entry, not the message again.
+	var last chat.Frame
+	for _, f := range bob.frames(t) {
+		if e, ok := f.(*chat.Entry); ok && e.Kind == chat.EntryReact {
+			last = e
+		}
+	}
+	if e, ok := last.(*chat.Entry); !ok || e.HTML != "" || e.Target != kept.Seq || e.Emoji != "🎉" {
+		t.Errorf("last reaction Bob got: %+v", last)
+	}
+}
+
+func TestActionsAreStoredOnce(t *testing.T) {
+	ctx := context.Background()
+	h := newHub(t, hub.Options{})
+	connect(h, "Ann")
+	m := post(t, h, "Ann", hub.LobbyID, "v1", id("ann-device", 1))
+	first, err := h.React(ctx, key("Ann"), hub.LobbyID, m.Seq, "👍", true, id("ann-device", 2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	edit, err := h.Edit(ctx, key("Ann"), hub.LobbyID, m.Seq, "v2", id("ann-device", 3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	del, err := h.Delete(ctx, key("Ann"), hub.LobbyID, m.Seq, id("ann-device", 4))
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := h.React(ctx, key("Ann"), hub.LobbyID, m.Seq, "👍", true, id("ann-device", 2))
+	if err == nil && again.Seq != first.Seq {
+		t.Errorf("a resent reaction was stored again: %d, first %d", again.Seq, first.Seq)
+	}
+	delAgain, err := h.Delete(ctx, key("Ann"), hub.LobbyID, m.Seq, id("ann-device", 4))
+	if err != nil || delAgain.Seq != del.Seq {
+		t.Errorf("resent delete: %+v, %v; want the first ack %+v", delAgain, err, del)
+	}
+	if last := latest(t, h, "Ann", hub.LobbyID); last[len(last)-1].Seq != del.Seq || edit.Seq+1 != del.Seq {
+		t.Errorf("entries after the resends: %+v", last)
+	}
+}
