@@ -280,10 +280,36 @@ func (m *Model) add(c *Conversation, e chat.Entry) []chat.Frame {
 	if e.Seq <= c.hi {
 		return nil // a duplicate
 	}
-	c.Entries = append(c.Entries, e)
-	c.hi = e.Seq
+	c.take(e)
 	m.drainHeld(c)
 	return nil
+}
+
+// take puts e, the entry after hi, in c's window: a message or an event is
+// appended, an action (edit, delete, reaction) folded into the message it
+// changes (chat.ApplyToRun) and not kept, so that the window shows each
+// message as it is now. The window therefore may skip sequences; hi does
+// not.
+func (c *Conversation) take(e chat.Entry) {
+	c.hi = e.Seq
+	if chat.IsAction(e.Kind) {
+		chat.ApplyToRun(c.Entries, e)
+		return
+	}
+	c.Entries = append(c.Entries, e)
+}
+
+// shown returns the entries of a page as the window keeps them: folded,
+// without the actions.
+func shown(entries []chat.Entry) []chat.Entry {
+	folded := chat.Fold(entries)
+	out := make([]chat.Entry, 0, len(folded))
+	for _, e := range folded {
+		if !chat.IsAction(e.Kind) {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 func (m *Model) drainHeld(c *Conversation) {
@@ -293,8 +319,7 @@ func (m *Model) drainHeld(c *Conversation) {
 			break
 		}
 		delete(c.held, e.Seq)
-		c.Entries = append(c.Entries, e)
-		c.hi = e.Seq
+		c.take(e)
 	}
 	for seq := range c.held {
 		if seq <= c.hi {
@@ -343,7 +368,7 @@ func (m *Model) page(p *chat.Page) []chat.Frame {
 // first starts c's window with page p.
 func (m *Model) first(c *Conversation, p *chat.Page) {
 	c.Ready, c.fetching = true, false
-	c.Entries = append([]chat.Entry(nil), p.Entries...)
+	c.Entries = shown(p.Entries)
 	c.hi = p.Last
 	if n := len(p.Entries); n > 0 {
 		c.hi = p.Entries[n-1].Seq
@@ -359,7 +384,7 @@ func (m *Model) prepend(c *Conversation, p *chat.Page) {
 	if p.Entries[len(p.Entries)-1].Seq+1 != c.Entries[0].Seq {
 		return // not adjacent: a stale answer
 	}
-	c.Entries = append(append([]chat.Entry(nil), p.Entries...), c.Entries...)
+	c.Entries = append(shown(p.Entries), c.Entries...)
 	c.Start = p.Entries[0].Seq <= p.First
 }
 
