@@ -17,10 +17,12 @@ import (
 // log's watch fans it out to the conversation like any entry: a reaction
 // in a large room sends the small reaction entry, never the message.
 //
-// A resend of an action whose check now fails (an edit of a message
-// deleted since) is refused with the check's code; the action changes
-// nothing any more, so the client drops it. A delete of a deleted message
-// is stored (folding ignores it), so that a resent delete gets its ack.
+// The checks run before the log deduplicates by id, so a resend meets the
+// message as it is now. An edit or a reaction resent after its message was
+// deleted is refused with message_deleted: it would change nothing any
+// more, and the client drops it. A delete of a deleted message, and a reply
+// to one (PostReply), are stored (folding ignores the first; the second
+// quotes "deleted"), so that a resent delete or reply gets its first ack.
 
 // Edit replaces the text of message seq of convID, which the user key
 // wrote, with text, marked up like a new message (mentions and links made

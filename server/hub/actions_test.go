@@ -87,8 +87,13 @@ func TestActionsAreAuthorized(t *testing.T) {
 	wantRefusal(t, "edit after delete", err, chat.CodeMessageDeleted)
 	_, err = h.React(ctx, key("Bob"), hub.LobbyID, m.Seq, "👍", true, id("bob-device", 4))
 	wantRefusal(t, "reaction to a deleted message", err, chat.CodeMessageDeleted)
-	_, err = h.PostReply(ctx, key("Bob"), hub.LobbyID, "what?", m.Seq, id("bob-device", 5))
-	wantRefusal(t, "reply to a deleted message", err, chat.CodeMessageDeleted)
+	re, err := h.PostReply(ctx, key("Bob"), hub.LobbyID, "what?", m.Seq, id("bob-device", 5))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q := entryAt(t, latest(t, h, "Bob", hub.LobbyID), re.Seq).Reply; q == nil || !q.Deleted || q.Text != "" || q.From != "Ann" {
+		t.Errorf("a reply to a deleted message quotes %+v", q)
+	}
 }
 
 func TestModeratorsMayDelete(t *testing.T) {

@@ -38,8 +38,10 @@ func (h *Hub) Post(ctx context.Context, key, convID, text string, id chat.MsgID)
 
 // PostReply is Post for a message that answers message reply of the same
 // conversation (none when 0): the entry carries a quote of it, made here
-// and escaped. A reply to a deleted message is message_deleted, to no
-// message no_such_message.
+// and escaped. A reply to a deleted message is stored with a quote that
+// says so and holds no text (so that a resent reply gets its first ack
+// even if its target was deleted meanwhile); a reply to no message is
+// no_such_message.
 func (h *Hub) PostReply(ctx context.Context, key, convID, text string, reply uint64, id chat.MsgID) (chat.Ack, error) {
 	u, c, err := h.member(ctx, key, convID)
 	if err != nil {
@@ -51,11 +53,14 @@ func (h *Hub) PostReply(ctx context.Context, key, convID, text string, reply uin
 	}
 	e := chat.Entry{Conv: c.id, Kind: chat.EntryMessage, From: escape(u.name), HTML: markup.Message(clean)}
 	if reply != 0 {
-		target, err := h.target(ctx, c.id, reply)
+		target, err := h.message(ctx, c.id, reply)
 		if err != nil {
 			return chat.Ack{}, err
 		}
-		e.Reply = &chat.Quote{Seq: reply, From: target.From, Text: markup.Quote(target.HTML)}
+		e.Reply = &chat.Quote{Seq: reply, From: target.From, Deleted: target.Deleted}
+		if !target.Deleted {
+			e.Reply.Text = markup.Quote(target.HTML)
+		}
 	}
 	return h.store(ctx, e, key, id)
 }
