@@ -67,4 +67,29 @@ func TestModelFoldsActions(t *testing.T) {
 			t.Errorf("behind %d after a page reaching last", m.Behind(lobby))
 		}
 	})
+
+	t.Run("unreadCountsNoAction", func(t *testing.T) {
+		m := named(t, roomInfo(lobby, "lobby", 3, 3), roomInfo(group, "group", 0, 0))
+		m.Activate(group)
+		wantFrames(t, m.Apply(page(lobby, 1, 3, entries(lobby, 1, 3, "bob"))))
+		for _, e := range []chat.Entry{reactTo(4, 3, true), editOf(5, 2, "<div>x</div>"), entry(lobby, 6, "bob"), reactTo(7, 6, true)} {
+			wantFrames(t, m.Apply(&e))
+		}
+		if c := m.Convs[lobby]; c.Unread != 1 {
+			t.Errorf("unread = %d, want 1: reactions and edits are not new messages", c.Unread)
+		}
+	})
+
+	t.Run("olderFromAWindowOfActions", func(t *testing.T) {
+		m := named(t, roomInfo(lobby, "lobby", 12, 12))
+		wantFrames(t, m.Apply(page(lobby, 1, 12, []chat.Entry{reactTo(11, 3, true), reactTo(12, 3, false)})))
+		c := m.Convs[lobby]
+		wantSeqs(t, c, nil)
+		wantFrames(t, []chat.Frame{m.Older(lobby)}, &chat.History{Conv: lobby, Before: 11})
+		wantFrames(t, m.Apply(page(lobby, 1, 12, entries(lobby, 1, 10, "bob"))))
+		wantSeqs(t, c, span(1, 10))
+		if !c.Start {
+			t.Error("the window does not reach the start")
+		}
+	})
 }

@@ -85,9 +85,9 @@ func (m *Model) Restore(s Saved) {
 		c.Entries = append([]chat.Entry(nil), sc.Entries...)
 		c.Start, c.Lost = sc.Start, sc.Lost
 		c.Ready = len(sc.Entries) > 0 || sc.Start
-		c.hi = 0
+		c.hi, c.lo = 0, 0
 		if n := len(sc.Entries); n > 0 {
-			c.hi = sc.Entries[n-1].Seq
+			c.hi, c.lo = sc.Entries[n-1].Seq, sc.Entries[0].Seq
 		}
 	}
 	if m.Convs[s.Active] != nil {
