@@ -1,6 +1,7 @@
 package client_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/founding/chat/app/chat"
@@ -90,6 +91,25 @@ func TestModelFoldsActions(t *testing.T) {
 		wantSeqs(t, c, span(1, 10))
 		if !c.Start {
 			t.Error("the window does not reach the start")
+		}
+	})
+
+	t.Run("savedCopyHoldsNoDeletedText", func(t *testing.T) {
+		m, _ := ready(t, 3)
+		before := m.SaveMark(lobby)
+		d := deleteOf(4, 2)
+		wantFrames(t, m.Apply(&d))
+		if m.SaveMark(lobby) == before {
+			t.Error("a delete did not change the save mark: the saved copy would keep the text")
+		}
+		saved, ok := m.SaveConv(lobby)
+		if !ok {
+			t.Fatal("nothing to save")
+		}
+		for _, e := range saved.Entries {
+			if strings.Contains(e.HTML, "message 2") || chat.IsAction(e.Kind) {
+				t.Errorf("saved entry %+v", e)
+			}
 		}
 	})
 }
