@@ -111,7 +111,7 @@ func (h *Hub) message(ctx context.Context, conv string, seq uint64) (chat.Entry,
 	if len(p.Entries) != 1 || p.Entries[0].Seq != seq || p.Entries[0].Kind != chat.EntryMessage {
 		return chat.Entry{}, chat.Errorf(chat.CodeNoSuchMessage, "entry %d of this conversation is not a message", seq)
 	}
-	amends, err := h.amends.of(ctx, conv)
+	amends, err := h.amends.of(ctx, conv, seq+1)
 	if err != nil {
 		return chat.Entry{}, h.storageError("read what became of the message", err)
 	}
@@ -127,7 +127,7 @@ func (h *Hub) foldPage(ctx context.Context, p *chat.Page) error {
 	if len(p.Entries) == 0 {
 		return nil
 	}
-	amends, err := h.amends.of(ctx, p.Conv)
+	amends, err := h.amends.of(ctx, p.Conv, need(p.Entries))
 	if err != nil {
 		return err
 	}

@@ -243,3 +243,117 @@ func TestActionsAreStoredOnce(t *testing.T) {
 		t.Errorf("entries after the resends: %+v", last)
 	}
 }
+
+// TestPagesMatchTheWholeLogFolded writes a long conversation with actions on
+// old and new messages (edits, deletes, reactions, replies to messages
+// deleted long before), then pages through it from the newest page back, on
+// the hub that watched it and on a fresh one (a restart, which reads the
+// log back only as far as each page needs): every page must show what
+// folding the whole log gives.
+func TestPagesMatchTheWholeLogFolded(t *testing.T) {
+	ctx := context.Background()
+	log, dir := memory.NewLog(), memory.NewDirectory()
+	h := newHub(t, hub.Options{Log: log, Directory: dir})
+	connect(h, "Ann")
+	connect(h, "Bob")
+	var msgs []uint64 // sequences of the messages posted so far
+	n := map[string]uint64{}
+	next := func(who string) chat.MsgID { n[who]++; return id(strings.ToLower(who)+"-device", n[who]) }
+	emoji := []string{"👍", "🎉", "❤️"}
+	for i := 0; i < 700; i++ {
+		who := []string{"Ann", "Bob"}[i%2]
+		var err error
+		switch {
+		case i%7 == 3 && len(msgs) > 0: // a reaction, often to an old message
+			target := msgs[(i*31)%len(msgs)]
+			_, err = h.React(ctx, key(who), hub.LobbyID, target, emoji[i%3], i%3 != 1, next(who))
+		case i%11 == 5 && len(msgs) > 2: // an edit or a delete of one's own, old or new
+			target := msgs[(i*17)%len(msgs)]
+			if i%2 == 0 {
+				_, err = h.Edit(ctx, key(who), hub.LobbyID, target, fmt.Sprintf("edited at %d", i), next(who))
+			} else {
+				_, err = h.Delete(ctx, key(who), hub.LobbyID, target, next(who))
+			}
+		case i%13 == 6 && len(msgs) > 0: // a reply to an old message
+			var a chat.Ack
+			a, err = h.PostReply(ctx, key(who), hub.LobbyID, fmt.Sprintf("reply %d", i), msgs[(i*7)%len(msgs)], next(who))
+			msgs = append(msgs, a.Seq)
+		default:
+			msgs = append(msgs, post(t, h, who, hub.LobbyID, fmt.Sprintf("message %d", i), next(who)).Seq)
+		}
+		var ce *chat.Error
+		if errors.As(err, &ce) && (ce.Code == chat.CodeNotAuthor || ce.Code == chat.CodeMessageDeleted) {
+			continue // someone else's, or deleted: refused, as the rules say
+		}
+		if err != nil {
+			t.Fatalf("step %d: %v", i, err)
+		}
+	}
+	all := readAll(t, log)
+	truth := chat.Fold(all)
+
+	check := func(t *testing.T, h *hub.Hub) {
+		before := uint64(0)
+		pages := 0
+		for {
+			q := chat.History{Conv: hub.LobbyID, Limit: 60}
+			if before > 0 {
+				q.Before = before
+			}
+			p, err := h.Page(ctx, key("Bob"), q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			pages++
+			for _, e := range p.Entries {
+				want := truth[e.Seq-all[0].Seq]
+				e.Upto, want.Upto = 0, 0
+				if fmt.Sprintf("%+v %+v", e, e.Reply) != fmt.Sprintf("%+v %+v", want, want.Reply) {
+					t.Fatalf("entry %d:\n got %+v %+v\nwant %+v %+v", e.Seq, e, e.Reply, want, want.Reply)
+				}
+			}
+			if len(p.Entries) == 0 || p.Entries[0].Seq <= p.First {
+				break
+			}
+			before = p.Entries[0].Seq
+		}
+		if pages < 10 {
+			t.Errorf("only %d pages", pages)
+		}
+	}
+	t.Run("watched", func(t *testing.T) { check(t, h) })
+	t.Run("restarted", func(t *testing.T) {
+		restarted := newHub(t, hub.Options{Log: log, Directory: dir})
+		connect(restarted, "Bob")
+		check(t, restarted)
+	})
+	t.Run("restartedActsOnAnOldMessageFirst", func(t *testing.T) {
+		restarted := newHub(t, hub.Options{Log: log, Directory: dir})
+		connect(restarted, "Bob")
+		for _, e := range truth {
+			if e.Kind == chat.EntryMessage && e.Deleted && e.From == "Bob" {
+				_, err := restarted.Edit(ctx, key("Bob"), hub.LobbyID, e.Seq, "again", next("Bob"))
+				wantRefusal(t, "edit of an old deleted message after a restart", err, chat.CodeMessageDeleted)
+				return
+			}
+		}
+		t.Fatal("no deleted message of Bob's")
+	})
+}
+
+// readAll returns every entry of the lobby, oldest first.
+func readAll(t *testing.T, log hub.Log) []chat.Entry {
+	t.Helper()
+	var all []chat.Entry
+	p, err := log.Page(context.Background(), chat.History{Conv: hub.LobbyID, Before: 201, Limit: 200})
+	for ; err == nil && len(p.Entries) > 0; p, err = log.Page(context.Background(), chat.History{Conv: hub.LobbyID, After: all[len(all)-1].Seq, Limit: 200}) {
+		all = append(all, p.Entries...)
+		if all[len(all)-1].Seq == p.Last {
+			break
+		}
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return all
+}
