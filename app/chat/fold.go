@@ -110,6 +110,19 @@ func ApplyToRun(entries []Entry, a Entry) bool {
 	return changed
 }
 
+// Arrive returns e as it joins run, the entries of its conversation held
+// so far (in sequence order): a reply to a message of run that is deleted
+// shows its quote as deleted, as a run folded at once (Fold) would show it.
+func Arrive(run []Entry, e Entry) Entry {
+	if e.Reply == nil || e.Reply.Deleted {
+		return e
+	}
+	if i, ok := find(run, e.Reply.Seq); ok && run[i].Deleted {
+		forgetDeleted(&e, e.Reply.Seq)
+	}
+	return e
+}
+
 // forgetDeleted drops from e what it holds of message target, deleted: the
 // quote of a reply to it, the HTML of an edit of it.
 func forgetDeleted(e *Entry, target uint64) bool {

@@ -125,7 +125,7 @@ func TestFoldReplayIsLive(t *testing.T) {
 		page := chat.Fold(run[:cut]) // what a page served at that time held
 		window := append([]chat.Entry(nil), page...)
 		for _, e := range run[cut:] {
-			window = append(window, e)
+			window = append(window, chat.Arrive(window, e))
 			chat.ApplyToRun(window, e)
 		}
 		for _, e := range run { // everything again, as a duplicate resume would
@@ -208,5 +208,95 @@ func TestReactionsAreBounded(t *testing.T) {
 	m, _ = chat.Apply(m, reactBy(100, 1, "cy", "😀", true))
 	if got := m.Reactions[0].Users; !reflect.DeepEqual(got, []string{"bob", "cy"}) {
 		t.Errorf("an emoji already there takes more users: %v", got)
+	}
+}
+
+// FuzzFold builds a run of messages and actions from the fuzzer's bytes and
+// checks the folding promises: folding one action at a time (live) and the
+// whole run at once (a page) agree, folding again changes nothing, and a
+// page folded at any point then given the rest agrees with both.
+func FuzzFold(f *testing.F) {
+	f.Add([]byte{0, 0, 1, 1, 2, 1, 3, 1, 4, 2, 5, 1})
+	f.Add([]byte{0, 0, 0, 0, 5, 1, 1, 1, 3, 2, 5, 2, 2, 1})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		// As the server makes them: actions and replies name messages, and
+		// a reply to a message deleted before it quotes it as deleted.
+		var run []chat.Entry
+		var msgs []uint64
+		deleted := map[uint64]bool{}
+		for i := 0; i+1 < len(data) && len(run) < 64; i += 2 {
+			seq := uint64(len(run) + 1)
+			kind := data[i] % 6
+			if len(msgs) == 0 {
+				kind = 0
+			}
+			var target uint64
+			if len(msgs) > 0 {
+				target = msgs[int(data[i+1])%len(msgs)]
+			}
+			who := []string{"ann", "bob", "cy"}[data[i+1]%3]
+			switch kind {
+			case 0:
+				run = append(run, msg(seq, who, "<div>m</div>"))
+				msgs = append(msgs, seq)
+			case 1:
+				run = append(run, edit(seq, target, "<div>e</div>"))
+			case 2:
+				run = append(run, del(seq, target))
+				deleted[target] = true
+			case 3, 4:
+				run = append(run, reactBy(seq, target, who, []string{"👍", "🎉"}[data[i]%2], data[i]%4 < 2))
+			case 5:
+				r := reply(seq, who, "<div>r</div>", target, "q")
+				if deleted[target] {
+					r.Reply = &chat.Quote{Seq: target, From: "ann", Deleted: true}
+				}
+				run = append(run, r)
+				msgs = append(msgs, seq)
+			}
+		}
+		live := append([]chat.Entry(nil), run...)
+		for _, a := range run {
+			chat.ApplyToRun(live, a)
+		}
+		page := chat.Fold(run)
+		if !reflect.DeepEqual(live, page) {
+			t.Fatalf("live and folded differ:\n%+v\n%+v", live, page)
+		}
+		if !reflect.DeepEqual(chat.Fold(page), page) {
+			t.Fatal("folding again changed the run")
+		}
+		for cut := range run {
+			w := chat.Fold(run[:cut])
+			for _, e := range run[cut:] {
+				w = append(w, chat.Arrive(w, e))
+				chat.ApplyToRun(w, e)
+			}
+			for i := range w {
+				if w[i].Kind == chat.EntryMessage && !reflect.DeepEqual(w[i], page[i]) {
+					t.Fatalf("cut at %d: entry %d is %+v, want %+v", cut, i, w[i], page[i])
+				}
+			}
+		}
+	})
+}
+
+// TestArriveForgetsQuotesOfDeletedMessages: a reply stored just after its
+// message was deleted (the two raced at the server) still quotes it; as it
+// joins a window holding the deleted message it drops the quote.
+func TestArriveForgetsQuotesOfDeletedMessages(t *testing.T) {
+	t.Parallel()
+	window := []chat.Entry{msg(1, "ann", "<div>secret</div>"), msg(2, "bob", "<div>x</div>")}
+	chat.ApplyToRun(window, del(3, 1))
+	r := reply(4, "bob", "<div>re</div>", 1, "secret")
+	if got := chat.Arrive(window, r); got.Reply == nil || !got.Reply.Deleted || got.Reply.Text != "" {
+		t.Errorf("reply to a deleted message arrives as %+v", got.Reply)
+	}
+	if r.Reply.Deleted {
+		t.Error("Arrive changed its argument's quote")
+	}
+	kept := reply(5, "bob", "<div>re</div>", 2, "x")
+	if got := chat.Arrive(window, kept); got.Reply.Deleted || got.Reply.Text != "x" {
+		t.Errorf("reply to a kept message arrives as %+v", got.Reply)
 	}
 }

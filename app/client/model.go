@@ -300,7 +300,7 @@ func (c *Conversation) take(e chat.Entry) {
 		chat.ApplyToRun(c.Entries, e)
 		return
 	}
-	c.Entries = append(c.Entries, e)
+	c.Entries = append(c.Entries, chat.Arrive(c.Entries, e))
 }
 
 // shown returns the entries of a page as the window keeps them: folded,
