@@ -252,3 +252,35 @@ func TestActionsOfflineClientSeesTheResult(t *testing.T) {
 	check(bob)
 	check(s.ModelClient(t, "", bob.Jar)) // a new tab of bob's: the history as it is now
 }
+
+// TestActionsResentAfterALostAck: each action is written and the
+// connection dropped at once, before its ack can be read; the tab's next
+// connection sends it again. Each is stored once and the resend acked.
+func TestActionsResentAfterALostAck(t *testing.T) {
+	s := chattest.New(t, faultOptions())
+	ann := s.User(t, "ann")
+	m := sent(t, ann, actID("ann", 1), &chat.Send{ID: actID("ann", 1), Conv: hub.LobbyID, Text: "v1"})
+	actions := []chat.Frame{
+		&chat.Edit{ID: actID("ann", 2), Conv: hub.LobbyID, Seq: m.Seq, Text: "v2"},
+		&chat.React{ID: actID("ann", 3), Conv: hub.LobbyID, Seq: m.Seq, Emoji: "👍", On: true},
+		&chat.React{ID: actID("ann", 4), Conv: hub.LobbyID, Seq: m.Seq, Emoji: "🎉", On: true},
+		&chat.React{ID: actID("ann", 5), Conv: hub.LobbyID, Seq: m.Seq, Emoji: "👍", On: false},
+	}
+	tab := ann
+	for i, f := range actions {
+		tab.Send(f)
+		tab.Conn.CloseNow() // the ack, if it comes, is lost
+		tab = s.Dial(t, ann.Jar)
+		chattest.Expect(tab, func(w *chat.Welcome) bool { return w.Me == "ann" })
+		sent(t, tab, actID("ann", uint64(i+2)), f)
+	}
+	tab.Send(&chat.History{Conv: hub.LobbyID, After: m.Seq - 1})
+	p := chattest.Expect(tab, func(p *chat.Page) bool { return p.Conv == hub.LobbyID })
+	if len(p.Entries) != 1+len(actions) {
+		t.Fatalf("%d entries from the message on, want %d: %+v", len(p.Entries), 1+len(actions), p.Entries)
+	}
+	got := p.Entries[0]
+	if !strings.Contains(got.HTML, "v2") || len(got.Reactions) != 1 || got.Reactions[0].Emoji != "🎉" {
+		t.Errorf("the message as it is now: %+v", got)
+	}
+}
