@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/founding/chat/app/chat"
@@ -356,4 +357,71 @@ func readAll(t *testing.T, log hub.Log) []chat.Entry {
 		t.Fatal(err)
 	}
 	return all
+}
+
+// TestConcurrentPagesAndActions pages a fresh hub's view of a conversation
+// from several goroutines while reactions and edits keep coming: under
+// -race, and in the end every page agrees with the whole log folded.
+func TestConcurrentPagesAndActions(t *testing.T) {
+	ctx := context.Background()
+	log, dir := memory.NewLog(), memory.NewDirectory()
+	h := newHub(t, hub.Options{Log: log, Directory: dir})
+	connect(h, "Ann")
+	connect(h, "Bob")
+	var msgs []uint64
+	for i := 1; i <= 300; i++ {
+		msgs = append(msgs, post(t, h, "Ann", hub.LobbyID, fmt.Sprintf("m%d", i), id("ann-device", uint64(i))).Seq)
+	}
+	fresh := newHub(t, hub.Options{Log: log, Directory: dir})
+	connect(fresh, "Bob")
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for g := 0; g < 4; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 20; i++ {
+				before := msgs[(g*71+i*37)%len(msgs)] + 1
+				if _, err := fresh.Page(ctx, key("Bob"), chat.History{Conv: hub.LobbyID, Before: before, Limit: 30}); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	for i := 0; i < 100; i++ {
+		target := msgs[(i*13)%len(msgs)]
+		if _, err := fresh.React(ctx, key("Bob"), hub.LobbyID, target, "👍", i%3 != 0, id("bob-device", uint64(i+1))); err != nil {
+			t.Fatal(err)
+		}
+		if i%10 == 0 {
+			if _, err := h.Edit(ctx, key("Ann"), hub.LobbyID, target, fmt.Sprintf("e%d", i), id("ann-device", uint64(1000+i))); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	truth := chat.Fold(readAll(t, log))
+	for before := uint64(0); ; {
+		q := chat.History{Conv: hub.LobbyID, Limit: 100, Before: before}
+		p, err := fresh.Page(ctx, key("Bob"), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range p.Entries {
+			want := truth[e.Seq-truth[0].Seq]
+			e.Upto, want.Upto = 0, 0
+			if fmt.Sprintf("%+v", e) != fmt.Sprintf("%+v", want) {
+				t.Fatalf("entry %d:\n got %+v\nwant %+v", e.Seq, e, want)
+			}
+		}
+		if len(p.Entries) == 0 || p.Entries[0].Seq <= p.First {
+			break
+		}
+		before = p.Entries[0].Seq
+	}
 }

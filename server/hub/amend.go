@@ -6,6 +6,7 @@ import (
 	"errors"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/founding/chat/app/chat"
 )
@@ -51,6 +52,9 @@ type convAmends struct {
 	actions map[uint64][]chat.Entry // by target, in sequence order
 	states  map[uint64]chat.Entry   // by target: its actions folded (chat.Merge), a cache
 }
+
+// startTimeout bounds reading where a conversation's log ends.
+const startTimeout = 30 * time.Second
 
 func newAmendments(log Log) *amendments {
 	return &amendments{log: log, convs: make(map[string]*convAmends)}
@@ -123,9 +127,12 @@ func (a *amendments) of(ctx context.Context, conv string, need uint64) (*convAme
 }
 
 // start sets from and high at the log's last sequence: the record was in
-// the table before, so the watch's entries after it are all kept.
+// the table before, so the watch's entries after it are all kept. Others
+// wait on it, so it does not end with the caller's context.
 func (a *amendments) start(ctx context.Context, c *convAmends, conv string) {
 	defer close(c.ready)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), startTimeout)
+	defer cancel()
 	last, err := a.log.Last(ctx, conv)
 	if err != nil {
 		c.err = err
