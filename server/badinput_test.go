@@ -70,6 +70,9 @@ func TestBadInputGetsAnErrorAndHarmsNobody(t *testing.T) {
 	badID := chat.MsgID{Device: "badinput-bad", N: 1}
 	idJSON := `"id":{"d":"badinput-bad","n":1}`
 	send := func(fields string) []byte { return []byte(`{"type":"send",` + idJSON + `,` + fields + `}`) }
+	action := func(t chat.Type, fields string) []byte {
+		return []byte(`{"type":"` + string(t) + `",` + idJSON + `,` + fields + `}`)
+	}
 	tests := []struct {
 		name   string
 		anon   bool // sent before the connection has a name
@@ -148,6 +151,21 @@ func TestBadInputGetsAnErrorAndHarmsNobody(t *testing.T) {
 		{name: "history after a sequence from the future", raw: []byte(`{"type":"history","conv":"r:lobby","after":1000000}`), code: chat.CodeBadRequest, ref: chat.TypeHistory},
 		{name: "history before a sequence from the future", raw: []byte(`{"type":"history","conv":"r:lobby","before":1000000}`), code: chat.CodeBadRequest, ref: chat.TypeHistory},
 		{name: "history of a room one is not in", raw: []byte(`{"type":"history","conv":"` + den + `"}`), code: chat.CodeNotMember, ref: chat.TypeHistory},
+
+		// Replies, edits, deletes and reactions.
+		{name: "reply with to", raw: send(`"to":"bob","text":"hi","reply":1`), code: chat.CodeBadRequest, ref: chat.TypeSend, id: &badID},
+		{name: "reply to a sequence from the future", raw: send(`"conv":"r:lobby","text":"hi","reply":1000000`), code: chat.CodeNoSuchMessage, ref: chat.TypeSend, id: &badID},
+		{name: "edit without a seq", raw: action(chat.TypeEdit, `"conv":"r:lobby","text":"x"`), code: chat.CodeMissingField, ref: chat.TypeEdit, id: &badID},
+		{name: "edit of a negative seq", raw: action(chat.TypeEdit, `"conv":"r:lobby","seq":-3,"text":"x"`), code: chat.CodeBadJSON, ref: chat.TypeEdit},
+		{name: "edit with a control character", raw: action(chat.TypeEdit, `"conv":"r:lobby","seq":1,"text":"\u0007"`), code: chat.CodeBadText, ref: chat.TypeEdit, id: &badID},
+		{name: "edit in someone else's private conversation", raw: action(chat.TypeEdit, `"conv":"`+theirs+`","seq":1,"text":"x"`), code: chat.CodeNoSuchConv, ref: chat.TypeEdit, id: &badID},
+		{name: "delete without a conv", raw: action(chat.TypeDelete, `"seq":1`), code: chat.CodeMissingField, ref: chat.TypeDelete, id: &badID},
+		{name: "delete of a sequence from the future", raw: action(chat.TypeDelete, `"conv":"r:lobby","seq":1000000`), code: chat.CodeNoSuchMessage, ref: chat.TypeDelete, id: &badID},
+		{name: "reaction with markup", raw: action(chat.TypeReact, `"conv":"r:lobby","seq":1,"emoji":"<img src=x onerror=alert(1)>","on":true`), code: chat.CodeBadEmoji, ref: chat.TypeReact, id: &badID},
+		{name: "reaction of two emoji", raw: action(chat.TypeReact, `"conv":"r:lobby","seq":1,"emoji":"👍👍","on":true`), code: chat.CodeBadEmoji, ref: chat.TypeReact, id: &badID},
+		{name: "reaction with on not a boolean", raw: action(chat.TypeReact, `"conv":"r:lobby","seq":1,"emoji":"👍","on":"yes"`), code: chat.CodeBadJSON, ref: chat.TypeReact},
+		{name: "reaction in a room one is not in", raw: action(chat.TypeReact, `"conv":"`+den+`","seq":1,"emoji":"👍","on":true`), code: chat.CodeNotMember, ref: chat.TypeReact, id: &badID},
+
 		{name: "read beyond the last entry", raw: []byte(`{"type":"read","conv":"r:lobby","seq":1000000}`), code: chat.CodeBadRequest, ref: chat.TypeRead},
 		{name: "read of a conversation that does not exist", raw: []byte(`{"type":"read","conv":"r:nowhere","seq":1}`), code: chat.CodeNoSuchConv, ref: chat.TypeRead},
 		{name: "leave the lobby", raw: []byte(`{"type":"leave","conv":"` + hub.LobbyID + `"}`), code: chat.CodeCannotLeave, ref: chat.TypeLeave},

@@ -58,6 +58,18 @@ func (ss *session) handle(f chat.Frame) {
 		err = ss.srv.hub.MarkRead(ss.conn.Context(), ss.user.Key, f.Conv, f.Seq)
 	case *chat.SetPassword:
 		err = ss.setPassword(f)
+	case *chat.Edit:
+		err = ss.act(f.ID, func() (chat.Ack, error) {
+			return ss.srv.hub.Edit(ss.conn.Context(), ss.user.Key, f.Conv, f.Seq, f.Text, f.ID)
+		})
+	case *chat.Delete:
+		err = ss.act(f.ID, func() (chat.Ack, error) {
+			return ss.srv.hub.Delete(ss.conn.Context(), ss.user.Key, f.Conv, f.Seq, f.ID)
+		})
+	case *chat.React:
+		err = ss.act(f.ID, func() (chat.Ack, error) {
+			return ss.srv.hub.React(ss.conn.Context(), ss.user.Key, f.Conv, f.Seq, f.Emoji, f.On, f.ID)
+		})
 	default:
 		err = chat.Errorf(chat.CodeUnknownType, "a client may not send %s frames", f.FrameType())
 	}
@@ -177,19 +189,25 @@ func (ss *session) setPassword(f *chat.SetPassword) error {
 
 // send posts a message, under the per-user rate limit, and acks it.
 func (ss *session) send(f *chat.Send) error {
+	return ss.act(f.ID, func() (chat.Ack, error) {
+		if f.To != "" {
+			return ss.srv.hub.PostTo(ss.conn.Context(), ss.user.Key, f.To, f.Text, f.ID)
+		}
+		return ss.srv.hub.PostReply(ss.conn.Context(), ss.user.Key, f.Conv, f.Text, f.Reply, f.ID)
+	})
+}
+
+// act stores what a client sent under message id (a message, an edit, a
+// delete, a reaction: each is an entry), under the per-user and per-address
+// message rates, and acks it. Every error names the id.
+func (ss *session) act(id chat.MsgID, store func() (chat.Ack, error)) error {
 	if ss.unstored {
 		return nil // resent after the reconnect, in order (storeFailed)
 	}
 	if !ss.srv.messageAllowed(ss.user.Key, ss.conn.Addr()) {
-		return &chat.Error{Code: chat.CodeRateLimited, Message: "you are sending too fast; the message will be retried", Ref: chat.TypeSend, ID: &f.ID}
+		return &chat.Error{Code: chat.CodeRateLimited, Message: "you are sending too fast; the message will be retried", ID: &id}
 	}
-	var ack chat.Ack
-	var err error
-	if f.To != "" {
-		ack, err = ss.srv.hub.PostTo(ss.conn.Context(), ss.user.Key, f.To, f.Text, f.ID)
-	} else {
-		ack, err = ss.srv.hub.Post(ss.conn.Context(), ss.user.Key, f.Conv, f.Text, f.ID)
-	}
+	ack, err := store()
 	if err != nil {
 		var ce *chat.Error
 		if errors.As(err, &ce) && ce.Code == chat.CodeInternal {
@@ -197,7 +215,7 @@ func (ss *session) send(f *chat.Send) error {
 			return nil
 		}
 		if ce != nil && ce.ID == nil {
-			ce.ID = &f.ID
+			ce.ID = &id
 		}
 		return err
 	}

@@ -67,6 +67,11 @@ func clientFrames() []struct {
 		{"resume", &chat.Resume{Cursors: map[string]uint64{"r:lobby": 3, "p:ann|bob": 0}}},
 		{"read", &chat.Read{Conv: "r:lobby", Seq: 9}},
 		{"setPassword", &chat.SetPassword{Old: "old password", New: "新しいパスワード"}},
+		{"reply", &chat.Send{ID: testID, Conv: "r:lobby", Text: "yes <b>", Reply: 41}},
+		{"edit", &chat.Edit{ID: testID, Conv: "r:lobby", Seq: 41, Text: "fixed <i>typo</i>\nline 2"}},
+		{"delete", &chat.Delete{ID: testID, Conv: "p:1", Seq: 3}},
+		{"reactOn", &chat.React{ID: testID, Conv: "r:lobby", Seq: 41, Emoji: "👍🏽", On: true}},
+		{"reactOff", &chat.React{ID: testID, Conv: "r:lobby", Seq: 41, Emoji: "❤️"}},
 	}
 }
 
@@ -101,6 +106,14 @@ func serverFrames() []struct {
 		{"cursor", &chat.Cursor{Conv: "r:lobby", Seq: 4}},
 		{"account", &chat.Account{Me: "Ann", Password: true}},
 		{"handover", &chat.Handover{Code: "AgAAAABpLc2A-one-time-code_"}},
+		{"replyEntry", &chat.Entry{Conv: "r:lobby", Seq: 6, Time: 1, Kind: chat.EntryMessage, From: "bob",
+			HTML: `<div class="body">yes</div>`, Reply: &chat.Quote{Seq: 4, From: "ann &amp; co", Text: "a &lt;b&gt;"}}},
+		{"editEntry", &chat.Entry{Conv: "r:lobby", Seq: 7, Time: 2, Kind: chat.EntryEdit, From: "ann", HTML: `<div class="body">b</div>`, Target: 4}},
+		{"deleteEntry", &chat.Entry{Conv: "r:lobby", Seq: 8, Time: 3, Kind: chat.EntryDelete, From: "ann", Target: 4}},
+		{"reactEntry", &chat.Entry{Conv: "r:lobby", Seq: 9, Time: 4, Kind: chat.EntryReact, From: "bob", Target: 4, Emoji: "🎉", On: true}},
+		{"foldedEntry", &chat.Entry{Conv: "r:lobby", Seq: 4, Time: 5, Kind: chat.EntryMessage, From: "ann", HTML: `<div class="body">b</div>`,
+			Edited: 7, Upto: 9, Reactions: []chat.Reaction{{Emoji: "🎉", Users: []string{"bob", "&lt;c&gt;"}}}}},
+		{"deletedEntry", &chat.Entry{Conv: "r:lobby", Seq: 4, Time: 5, Kind: chat.EntryMessage, From: "ann", HTML: chat.DeletedHTML, Deleted: true, Upto: 8}},
 		{"welcomeBack", &chat.Welcome{Me: "Ann", Key: "ann", Password: true, Away: 1700000000000, Back: 1700000500000, Version: "v", Limits: limits}},
 	}
 }
@@ -144,6 +157,7 @@ func TestEncodeDecodeRoundTrip(t *testing.T) {
 	all := []chat.Type{
 		chat.TypePing, chat.TypeNick, chat.TypeSend, chat.TypeJoin, chat.TypeLeave, chat.TypeOpen,
 		chat.TypeHistory, chat.TypeResume, chat.TypeRead, chat.TypeSetPassword,
+		chat.TypeEdit, chat.TypeDelete, chat.TypeReact,
 		chat.TypePong, chat.TypeWelcome, chat.TypeEntry, chat.TypePage, chat.TypeAck, chat.TypeConv,
 		chat.TypeGone, chat.TypeRoster, chat.TypePresence, chat.TypeError, chat.TypeBatch, chat.TypeCursor,
 		chat.TypeAccount, chat.TypeHandover,
@@ -151,6 +165,30 @@ func TestEncodeDecodeRoundTrip(t *testing.T) {
 	for _, typ := range all {
 		if !seen[typ] {
 			t.Errorf("no round trip case for frame type %s", typ)
+		}
+	}
+}
+
+// TestActionWireFormat pins the JSON of the new frames, which the UI and
+// docs/protocol.md rely on.
+func TestActionWireFormat(t *testing.T) {
+	t.Parallel()
+	id := chat.MsgID{Device: "dev12345", N: 3}
+	for _, tc := range []struct {
+		frame chat.Frame
+		want  string
+	}{
+		{&chat.Send{ID: id, Conv: "r:lobby", Text: "yes", Reply: 41}, `{"type":"send","id":{"d":"dev12345","n":3},"conv":"r:lobby","text":"yes","reply":41}`},
+		{&chat.Edit{ID: id, Conv: "r:lobby", Seq: 41, Text: "new"}, `{"type":"edit","id":{"d":"dev12345","n":3},"conv":"r:lobby","seq":41,"text":"new"}`},
+		{&chat.Delete{ID: id, Conv: "r:lobby", Seq: 41}, `{"type":"delete","id":{"d":"dev12345","n":3},"conv":"r:lobby","seq":41}`},
+		{&chat.React{ID: id, Conv: "r:lobby", Seq: 41, Emoji: "👍", On: true}, `{"type":"react","id":{"d":"dev12345","n":3},"conv":"r:lobby","seq":41,"emoji":"👍","on":true}`},
+		{&chat.Entry{Conv: "r:lobby", Seq: 43, Time: 9, Kind: chat.EntryReact, From: "bob", Target: 41, Emoji: "👍", On: true},
+			`{"type":"entry","conv":"r:lobby","seq":43,"time":9,"kind":"react","from":"bob","html":"","target":41,"emoji":"👍","on":true}`},
+		{&chat.Entry{Conv: "r:lobby", Seq: 42, Time: 8, Kind: chat.EntryMessage, From: "bob", HTML: "<div>x</div>", Reply: &chat.Quote{Seq: 41, From: "ann", Text: "hi"}},
+			`{"type":"entry","conv":"r:lobby","seq":42,"time":8,"kind":"msg","from":"bob","html":"<div>x</div>","reply":{"seq":41,"from":"ann","text":"hi"}}`},
+	} {
+		if got := string(mustEncode(t, tc.frame)); got != tc.want {
+			t.Errorf("encoding:\n got %s\nwant %s", got, tc.want)
 		}
 	}
 }

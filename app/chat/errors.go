@@ -32,6 +32,12 @@ const (
 	CodeBadPassword  Code = "bad_password"   // wrong or unacceptable password
 	CodeBadDevice    Code = "bad_device"     // a message id whose device is malformed or not this user's
 	CodeInternal     Code = "internal"       // the server failed; retry later
+
+	CodeNoSuchMessage    Code = "no_such_message"    // an edit, delete, react or reply names no message of the conversation (or one no longer held)
+	CodeMessageDeleted   Code = "message_deleted"    // the message was deleted: it cannot be edited, reacted to or answered
+	CodeNotAuthor        Code = "not_author"         // only the author may edit (or delete) the message
+	CodeBadEmoji         Code = "bad_emoji"          // a reaction that is not one emoji
+	CodeTooManyReactions Code = "too_many_reactions" // the message has MaxReactions different emoji already
 )
 
 // Errorf makes an Error frame with a formatted message. *Error is also a Go

@@ -21,6 +21,9 @@ const (
 	TypeResume      Type = "resume"
 	TypeRead        Type = "read"
 	TypeSetPassword Type = "set_password"
+	TypeEdit        Type = "edit"
+	TypeDelete      Type = "delete"
+	TypeReact       Type = "react"
 )
 
 // Frames a server sends.
@@ -71,11 +74,42 @@ type MsgID struct {
 
 // Send posts Text to a conversation. Conv names a conversation the user is in;
 // To, instead, names a user and posts to the private conversation with them.
+// Reply, with Conv, is the sequence of the message of that conversation the
+// text answers: the stored entry carries a Quote of it made by the server.
 type Send struct {
+	ID    MsgID  `json:"id"`
+	Conv  string `json:"conv,omitempty"`
+	To    string `json:"to,omitempty"`
+	Text  string `json:"text"`
+	Reply uint64 `json:"reply,omitempty"`
+}
+
+// Edit replaces the text of the user's own message Seq of Conv. It is
+// stored as an EntryEdit under its own ID, which takes the same path as a
+// Send's (one device and counter, acked once, stored once).
+type Edit struct {
 	ID   MsgID  `json:"id"`
-	Conv string `json:"conv,omitempty"`
-	To   string `json:"to,omitempty"`
+	Conv string `json:"conv"`
+	Seq  uint64 `json:"seq"`
 	Text string `json:"text"`
+}
+
+// Delete takes back message Seq of Conv: it is stored as an EntryDelete,
+// and from then on the message is served as deleted, without its text.
+type Delete struct {
+	ID   MsgID  `json:"id"`
+	Conv string `json:"conv"`
+	Seq  uint64 `json:"seq"`
+}
+
+// React adds (On) or removes the user's reaction Emoji to message Seq of
+// Conv. Emoji is one emoji (CleanEmoji). It is stored as an EntryReact.
+type React struct {
+	ID    MsgID  `json:"id"`
+	Conv  string `json:"conv"`
+	Seq   uint64 `json:"seq"`
+	Emoji string `json:"emoji"`
+	On    bool   `json:"on"`
 }
 
 // Join makes the user a member of the room of that name, creating it if needed.
@@ -194,6 +228,12 @@ const (
 	EntryMessage EntryKind = "msg"
 	EntryJoin    EntryKind = "join"
 	EntryLeave   EntryKind = "leave"
+	// Actions: entries that change the message whose sequence is their
+	// Target (fold.go). They are entries of their own, so history,
+	// resume and a saved copy replay them in order.
+	EntryEdit   EntryKind = "edit"   // HTML is the message's new markup
+	EntryDelete EntryKind = "delete" // the message is taken back
+	EntryReact  EntryKind = "react"  // From adds (On) or removes Emoji
 )
 
 // Entry is one item of a conversation's history. Seq is gap-free within the
@@ -201,13 +241,53 @@ const (
 // the author's name and HTML is server-made markup with a single root element;
 // every user-supplied string in both is HTML-escaped, so a client may insert
 // them as HTML.
+//
+// An action (EntryEdit, EntryDelete, EntryReact) names the message it
+// changes in Target; a reaction carries Emoji and On. A message that
+// answers another carries Reply.
+//
+// The last four fields are never stored: they are the state a message is
+// in now, folded by the server into the entries it serves in a Page (and by
+// clients as actions arrive, with Apply): Edited is the time of the latest
+// edit (0: never edited), Deleted says the message was taken back (its HTML
+// is then DeletedHTML), Reactions are its reactions, and Upto is the
+// sequence up to which actions are folded in, so that applying an action at
+// or below it again changes nothing.
 type Entry struct {
-	Conv string    `json:"conv"`
-	Seq  uint64    `json:"seq"`
-	Time int64     `json:"time"`
-	Kind EntryKind `json:"kind"`
-	From string    `json:"from"`
-	HTML string    `json:"html"`
+	Conv   string    `json:"conv"`
+	Seq    uint64    `json:"seq"`
+	Time   int64     `json:"time"`
+	Kind   EntryKind `json:"kind"`
+	From   string    `json:"from"`
+	HTML   string    `json:"html"`
+	Target uint64    `json:"target,omitempty"`
+	Emoji  string    `json:"emoji,omitempty"`
+	On     bool      `json:"on,omitempty"`
+	Reply  *Quote    `json:"reply,omitempty"`
+
+	Edited    int64      `json:"edited,omitempty"`
+	Deleted   bool       `json:"deleted,omitempty"`
+	Reactions []Reaction `json:"reactions,omitempty"`
+	Upto      uint64     `json:"upto,omitempty"`
+}
+
+// Quote is what a reply shows of the message it answers, made by the
+// server when the reply is sent: Seq is that message's sequence, From its
+// author's name and Text the start of its first line (at most
+// MaxQuoteRunes characters, "…" added when cut), both HTML-escaped plain
+// text. Deleted says the message was taken back since; Text is then empty.
+type Quote struct {
+	Seq     uint64 `json:"seq"`
+	From    string `json:"from"`
+	Text    string `json:"text,omitempty"`
+	Deleted bool   `json:"deleted,omitempty"`
+}
+
+// Reaction is one emoji under a message and the names (HTML-escaped, as in
+// Entry.From) of those who reacted with it, in the order they did.
+type Reaction struct {
+	Emoji string   `json:"emoji"`
+	Users []string `json:"users"`
 }
 
 // Page answers a History or a Resume: a run of consecutive entries of one
@@ -324,6 +404,9 @@ func (History) FrameType() Type     { return TypeHistory }
 func (Resume) FrameType() Type      { return TypeResume }
 func (Read) FrameType() Type        { return TypeRead }
 func (SetPassword) FrameType() Type { return TypeSetPassword }
+func (Edit) FrameType() Type        { return TypeEdit }
+func (Delete) FrameType() Type      { return TypeDelete }
+func (React) FrameType() Type       { return TypeReact }
 func (Pong) FrameType() Type        { return TypePong }
 func (Welcome) FrameType() Type     { return TypeWelcome }
 func (Entry) FrameType() Type       { return TypeEntry }
@@ -351,6 +434,9 @@ var clientFrames = map[Type]func() Frame{
 	TypeResume:      func() Frame { return &Resume{} },
 	TypeRead:        func() Frame { return &Read{} },
 	TypeSetPassword: func() Frame { return &SetPassword{} },
+	TypeEdit:        func() Frame { return &Edit{} },
+	TypeDelete:      func() Frame { return &Delete{} },
+	TypeReact:       func() Frame { return &React{} },
 }
 
 var serverFrames = map[Type]func() Frame{

@@ -34,7 +34,13 @@ func FuzzDecodeClient(f *testing.F) {
 		`{"type":"resume","cursors":{"a":1,"a":2}}`, `{"type":"resume","cursors":null}`,
 		`{"type":"resume","cursors":{"\u2028":1}}`, `{"type":"set_password","new":"\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9"}`,
 		`{"type":"batch","frames":[]}`, `{"type":"welcome","me":"ann"}`, "{\"type\":\"nick\",\"name\":\"\xff\"}",
-		`{"type":"read","conv":"c","seq":1} trailing`, `{"type":"leave","conv":"` + strings.Repeat("\u2028", 100) + `"}`,
+		`{"type":"read","conv":"c","seq":1} trailing`,
+		`{"type":"send","id":{"d":"device-01","n":1},"to":"bob","text":"x","reply":3}`,
+		`{"type":"edit","id":{"d":"device-01","n":2},"conv":"r:lobby","seq":0,"text":"x"}`,
+		`{"type":"edit","id":{"d":"device-01","n":2},"conv":"r:lobby","seq":-1,"text":"x"}`,
+		`{"type":"delete","id":{"d":"device-01","n":3},"conv":"","seq":4}`,
+		`{"type":"react","id":{"d":"device-01","n":4},"conv":"r:lobby","seq":4,"emoji":"<img src=x>","on":true}`,
+		`{"type":"react","id":{"d":"device-01","n":4},"conv":"r:lobby","seq":4,"emoji":"\u2764\ufe0f\u200d\ud83d\udd25","on":"yes"}`, `{"type":"leave","conv":"` + strings.Repeat("\u2028", 100) + `"}`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -77,6 +83,31 @@ func FuzzDecodeClient(f *testing.F) {
 		}
 		if !reflect.DeepEqual(again, fr) {
 			t.Fatalf("round trip changed the frame:\n got %#v\nwant %#v", again, fr)
+		}
+	})
+}
+
+func FuzzCleanEmoji(f *testing.F) {
+	for _, s := range emojiSeeds {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		out, err := chat.CleanEmoji(s)
+		if err != nil {
+			if e, ok := err.(*chat.Error); !ok || e.Code != chat.CodeBadEmoji || out != "" {
+				t.Fatalf("CleanEmoji(%q) = %q, %v; want a bad_emoji error alone", s, out, err)
+			}
+			return
+		}
+		if out == "" || len(out) > chat.MaxEmojiBytes || !utf8.ValidString(out) {
+			t.Fatalf("CleanEmoji(%q) = %q", s, out)
+		}
+		if strings.ContainsAny(out, "<>&\"' \t\n") {
+			t.Fatalf("CleanEmoji(%q) = %q: holds markup or space", s, out)
+		}
+		again, err := chat.CleanEmoji(out)
+		if err != nil || again != out {
+			t.Fatalf("CleanEmoji is not idempotent: %q -> %q -> %q, %v", s, out, again, err)
 		}
 	})
 }

@@ -22,6 +22,14 @@ const (
 	MaxCursors = 1000
 	// MaxConvIDBytes bounds a conversation id a client names.
 	MaxConvIDBytes = 512
+	// MaxQuoteRunes is the most characters of the replied-to message's
+	// first line a reply's Quote holds.
+	MaxQuoteRunes = 100
+	// MaxReactions is the most different emoji under one message.
+	MaxReactions = 20
+	// MaxEmojiBytes bounds one reaction's emoji (the longest ZWJ and tag
+	// sequences are under 30 bytes).
+	MaxEmojiBytes = 64
 )
 
 // Hard websocket read limits. They sit above the application limits so that

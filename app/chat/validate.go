@@ -146,22 +146,78 @@ func (f *Nick) Validate() error {
 }
 
 // Validate checks a Send: a well-formed id, exactly one of Conv and To, and a
-// text that CleanText accepts.
-func (f *Send) Validate() error {
-	err := f.validate()
+// text that CleanText accepts. A Reply needs Conv.
+func (f *Send) Validate() error { return withID(TypeSend, f.ID, f.validate()) }
+
+// target checks the id, conversation and sequence an action names.
+func target(t Type, id MsgID, conv string, seq uint64) error {
+	if err := validID(t, id); err != nil {
+		return err
+	}
+	if err := convID(t, conv); err != nil {
+		return err
+	}
+	if seq == 0 {
+		return Errorf(CodeMissingField, "%s frame needs the seq of the message it changes", t)
+	}
+	return nil
+}
+
+// Validate checks an Edit: a well-formed id, a conversation, a sequence
+// and a text that CleanText accepts.
+func (f *Edit) Validate() error {
+	err := target(TypeEdit, f.ID, f.Conv, f.Seq)
+	if err == nil {
+		if f.Text == "" {
+			err = Errorf(CodeMissingField, "edit frame needs a text")
+		} else {
+			_, err = CleanText(f.Text)
+		}
+	}
+	return withID(TypeEdit, f.ID, err)
+}
+
+// Validate checks a Delete: a well-formed id, a conversation and a
+// sequence.
+func (f *Delete) Validate() error {
+	return withID(TypeDelete, f.ID, target(TypeDelete, f.ID, f.Conv, f.Seq))
+}
+
+// Validate checks a React: a well-formed id, a conversation, a sequence
+// and one emoji (CleanEmoji).
+func (f *React) Validate() error {
+	err := target(TypeReact, f.ID, f.Conv, f.Seq)
+	if err == nil {
+		_, err = CleanEmoji(f.Emoji)
+	}
+	return withID(TypeReact, f.ID, err)
+}
+
+// validID checks the message id of a frame of type t.
+func validID(t Type, id MsgID) error {
+	if id.Device == "" || id.N == 0 {
+		return Errorf(CodeMissingField, "%s frame needs an id with a device and a counter from 1", t)
+	}
+	if !ValidDevice(id.Device) {
+		return Errorf(CodeBadDevice, "device id must be 8 to 64 characters from A-Z a-z 0-9 _ -")
+	}
+	return nil
+}
+
+// withID tags a validation error of a frame with message id, and with t.
+func withID(t Type, id MsgID, err error) error {
 	if e, ok := err.(*Error); ok && e.ID == nil {
-		id := f.ID
 		e.ID = &id
 	}
-	return withRef(TypeSend, err)
+	return withRef(t, err)
 }
 
 func (f *Send) validate() error {
-	if f.ID.Device == "" || f.ID.N == 0 {
-		return Errorf(CodeMissingField, "send frame needs an id with a device and a counter from 1")
+	if err := validID(TypeSend, f.ID); err != nil {
+		return err
 	}
-	if !ValidDevice(f.ID.Device) {
-		return Errorf(CodeBadDevice, "device id must be 8 to 64 characters from A-Z a-z 0-9 _ -")
+	if f.Reply != 0 && f.Conv == "" {
+		return Errorf(CodeBadRequest, "a reply names the conversation (conv) of the message it answers")
 	}
 	switch {
 	case f.Conv == "" && f.To == "":

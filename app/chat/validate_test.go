@@ -478,3 +478,48 @@ func TestCheckNewName(t *testing.T) {
 		t.Errorf("CheckNewRoom(mixed) = %v, want bad_room", err)
 	}
 }
+
+func TestValidateActions(t *testing.T) {
+	t.Parallel()
+	bad := chat.MsgID{Device: "dev.01", N: 1}
+	testCases := []frameCase{
+		{"reply", &chat.Send{ID: testID, Conv: "r:lobby", Text: "yes", Reply: 3}, ""},
+		{"replyWithTo", &chat.Send{ID: testID, To: "bob", Text: "yes", Reply: 3}, chat.CodeBadRequest},
+
+		{"edit", &chat.Edit{ID: testID, Conv: "r:lobby", Seq: 3, Text: "new"}, ""},
+		{"editNoID", &chat.Edit{Conv: "r:lobby", Seq: 3, Text: "new"}, chat.CodeMissingField},
+		{"editBadDevice", &chat.Edit{ID: bad, Conv: "r:lobby", Seq: 3, Text: "new"}, chat.CodeBadDevice},
+		{"editNoConv", &chat.Edit{ID: testID, Seq: 3, Text: "new"}, chat.CodeMissingField},
+		{"editHugeConv", &chat.Edit{ID: testID, Conv: runes("c", chat.MaxConvIDBytes+1), Seq: 3, Text: "new"}, chat.CodeNoSuchConv},
+		{"editNoSeq", &chat.Edit{ID: testID, Conv: "r:lobby", Text: "new"}, chat.CodeMissingField},
+		{"editNoText", &chat.Edit{ID: testID, Conv: "r:lobby", Seq: 3}, chat.CodeMissingField},
+		{"editBlank", &chat.Edit{ID: testID, Conv: "r:lobby", Seq: 3, Text: " \n "}, chat.CodeEmptyText},
+		{"editTooLong", &chat.Edit{ID: testID, Conv: "r:lobby", Seq: 3, Text: runes("x", chat.MaxTextRunes+1)}, chat.CodeTextTooLong},
+		{"editControl", &chat.Edit{ID: testID, Conv: "r:lobby", Seq: 3, Text: "a\x1b"}, chat.CodeBadText},
+
+		{"delete", &chat.Delete{ID: testID, Conv: "r:lobby", Seq: 3}, ""},
+		{"deleteNoID", &chat.Delete{Conv: "r:lobby", Seq: 3}, chat.CodeMissingField},
+		{"deleteNoConv", &chat.Delete{ID: testID, Seq: 3}, chat.CodeMissingField},
+		{"deleteNoSeq", &chat.Delete{ID: testID, Conv: "r:lobby"}, chat.CodeMissingField},
+
+		{"reactOn", &chat.React{ID: testID, Conv: "r:lobby", Seq: 3, Emoji: "👍", On: true}, ""},
+		{"reactOff", &chat.React{ID: testID, Conv: "r:lobby", Seq: 3, Emoji: "👍"}, ""},
+		{"reactBadDevice", &chat.React{ID: bad, Conv: "r:lobby", Seq: 3, Emoji: "👍"}, chat.CodeBadDevice},
+		{"reactNoSeq", &chat.React{ID: testID, Conv: "r:lobby", Emoji: "👍"}, chat.CodeMissingField},
+		{"reactNoEmoji", &chat.React{ID: testID, Conv: "r:lobby", Seq: 3}, chat.CodeBadEmoji},
+		{"reactMarkup", &chat.React{ID: testID, Conv: "r:lobby", Seq: 3, Emoji: "<script>"}, chat.CodeBadEmoji},
+		{"reactTwo", &chat.React{ID: testID, Conv: "r:lobby", Seq: 3, Emoji: "👍👎"}, chat.CodeBadEmoji},
+	}
+	checkFrames(t, testCases)
+	// Every error about an action names the action's id, for the outbox.
+	for _, tc := range testCases {
+		e, ok := tc.frame.Validate().(*chat.Error)
+		if tc.code == "" || !ok {
+			continue
+		}
+		id := reflect.ValueOf(tc.frame).Elem().FieldByName("ID").Interface().(chat.MsgID)
+		if e.ID == nil || *e.ID != id {
+			t.Errorf("%s: error id = %v, want %v", tc.name, e.ID, id)
+		}
+	}
+}

@@ -55,6 +55,7 @@ type Conversation struct {
 	Lost        bool   // some entries could not be recovered (server dropped them)
 	Ready       bool   // a first page arrived
 
+	lo       uint64                // first seq the window covers (0: none yet); Entries may start later, after actions
 	hi       uint64                // last consecutive seq held
 	held     map[uint64]chat.Entry // entries that arrived ahead of a gap
 	fetching bool                  // a request for what follows hi is out
@@ -280,10 +281,39 @@ func (m *Model) add(c *Conversation, e chat.Entry) []chat.Frame {
 	if e.Seq <= c.hi {
 		return nil // a duplicate
 	}
-	c.Entries = append(c.Entries, e)
-	c.hi = e.Seq
+	c.take(e)
 	m.drainHeld(c)
 	return nil
+}
+
+// take puts e, the entry after hi, in c's window: a message or an event is
+// appended, an action (edit, delete, reaction) folded into the message it
+// changes (chat.ApplyToRun) and not kept, so that the window shows each
+// message as it is now. The window therefore may skip sequences; hi does
+// not.
+func (c *Conversation) take(e chat.Entry) {
+	if c.lo == 0 {
+		c.lo = e.Seq
+	}
+	c.hi = e.Seq
+	if chat.IsAction(e.Kind) {
+		chat.ApplyToRun(c.Entries, e)
+		return
+	}
+	c.Entries = append(c.Entries, chat.Arrive(c.Entries, e))
+}
+
+// shown returns the entries of a page as the window keeps them: folded,
+// without the actions.
+func shown(entries []chat.Entry) []chat.Entry {
+	folded := chat.Fold(entries)
+	out := make([]chat.Entry, 0, len(folded))
+	for _, e := range folded {
+		if !chat.IsAction(e.Kind) {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 func (m *Model) drainHeld(c *Conversation) {
@@ -293,8 +323,7 @@ func (m *Model) drainHeld(c *Conversation) {
 			break
 		}
 		delete(c.held, e.Seq)
-		c.Entries = append(c.Entries, e)
-		c.hi = e.Seq
+		c.take(e)
 	}
 	for seq := range c.held {
 		if seq <= c.hi {
@@ -321,7 +350,7 @@ func (m *Model) page(p *chat.Page) []chat.Frame {
 		m.first(c, p)
 	case !c.Ready:
 		m.first(c, p)
-	case n > 0 && len(c.Entries) > 0 && p.Entries[n-1].Seq < c.Entries[0].Seq:
+	case n > 0 && c.lo > 0 && p.Entries[n-1].Seq < c.lo:
 		m.prepend(c, p)
 	case n > 0 && p.Entries[0].Seq > c.hi+1:
 		// The server no longer holds what we missed: start again here.
@@ -343,10 +372,10 @@ func (m *Model) page(p *chat.Page) []chat.Frame {
 // first starts c's window with page p.
 func (m *Model) first(c *Conversation, p *chat.Page) {
 	c.Ready, c.fetching = true, false
-	c.Entries = append([]chat.Entry(nil), p.Entries...)
-	c.hi = p.Last
+	c.Entries = shown(p.Entries)
+	c.hi, c.lo = p.Last, 0
 	if n := len(p.Entries); n > 0 {
-		c.hi = p.Entries[n-1].Seq
+		c.hi, c.lo = p.Entries[n-1].Seq, p.Entries[0].Seq
 		c.Start = p.Entries[0].Seq <= p.First
 	} else {
 		c.Start = true
@@ -356,10 +385,11 @@ func (m *Model) first(c *Conversation, p *chat.Page) {
 
 func (m *Model) prepend(c *Conversation, p *chat.Page) {
 	c.older = false
-	if p.Entries[len(p.Entries)-1].Seq+1 != c.Entries[0].Seq {
+	if p.Entries[len(p.Entries)-1].Seq+1 != c.lo {
 		return // not adjacent: a stale answer
 	}
-	c.Entries = append(append([]chat.Entry(nil), p.Entries...), c.Entries...)
+	c.Entries = append(shown(p.Entries), c.Entries...)
+	c.lo = p.Entries[0].Seq
 	c.Start = p.Entries[0].Seq <= p.First
 }
 
@@ -367,11 +397,11 @@ func (m *Model) prepend(c *Conversation, p *chat.Page) {
 // starts at the beginning or a request is out already.
 func (m *Model) Older(id string) chat.Frame {
 	c := m.Convs[id]
-	if c == nil || !c.Ready || c.Start || c.older || len(c.Entries) == 0 {
+	if c == nil || !c.Ready || c.Start || c.older || c.lo == 0 {
 		return nil
 	}
 	c.older = true
-	return &chat.History{Conv: id, Before: c.Entries[0].Seq}
+	return &chat.History{Conv: id, Before: c.lo}
 }
 
 // Older reports whether a request for older entries is out.
@@ -430,20 +460,18 @@ func (m *Model) recount(c *Conversation) {
 	if m.Seeing(c.Info.ID) {
 		return
 	}
-	read, last := c.Info.Read, max(c.Info.Last, c.hi)
-	if len(c.Entries) == 0 {
-		if last > read {
-			c.Unread = int(last - read)
-		}
-		return
+	// The window covers lo..hi; its actions are folded in and not counted.
+	read, last, hi := c.Info.Read, max(c.Info.Last, c.hi), c.hi
+	lo := c.lo
+	if lo == 0 {
+		lo = hi + 1 // nothing held
 	}
-	lo, hi := c.Entries[0].Seq, c.Entries[len(c.Entries)-1].Seq
 	n := 0
 	if lo > read+1 {
 		n += int(lo - 1 - read) // not loaded, before the window
 	}
-	for _, e := range c.Entries[min(uint64(len(c.Entries)), max(read+1, lo)-lo):] {
-		if e.Kind == chat.EntryMessage && html.UnescapeString(e.From) != m.Me {
+	for _, e := range c.Entries {
+		if e.Seq > read && e.Kind == chat.EntryMessage && html.UnescapeString(e.From) != m.Me {
 			n++
 			if m.MentionsMe(e) {
 				c.Mentions++

@@ -49,6 +49,7 @@ func (m *Model) SaveConv(id string) (SavedConv, bool) {
 type SaveMark struct {
 	Info        chat.ConvInfo
 	First, Last uint64
+	Hi          uint64 // the last sequence held: an action folded into a message moves it
 	N           int
 	Start, Lost bool
 }
@@ -60,7 +61,7 @@ func (m *Model) SaveMark(id string) SaveMark {
 	if c == nil || !c.Ready {
 		return SaveMark{}
 	}
-	mark := SaveMark{Info: c.Info, N: len(c.Entries), Start: c.Start, Lost: c.Lost}
+	mark := SaveMark{Info: c.Info, Hi: c.hi, N: len(c.Entries), Start: c.Start, Lost: c.Lost}
 	if mark.N > 0 {
 		mark.First, mark.Last = c.Entries[0].Seq, c.Entries[mark.N-1].Seq
 	}
@@ -85,9 +86,9 @@ func (m *Model) Restore(s Saved) {
 		c.Entries = append([]chat.Entry(nil), sc.Entries...)
 		c.Start, c.Lost = sc.Start, sc.Lost
 		c.Ready = len(sc.Entries) > 0 || sc.Start
-		c.hi = 0
+		c.hi, c.lo = 0, 0
 		if n := len(sc.Entries); n > 0 {
-			c.hi = sc.Entries[n-1].Seq
+			c.hi, c.lo = sc.Entries[n-1].Seq, sc.Entries[0].Seq
 		}
 	}
 	if m.Convs[s.Active] != nil {

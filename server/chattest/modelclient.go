@@ -406,6 +406,26 @@ func (mc *ModelClient) CheckWindow(id string) error {
 	return nil
 }
 
+// CheckFoldedWindow is CheckWindow for a conversation with actions (edits,
+// deletes, reactions): the Model folds them into the messages they change
+// and keeps none, so the window skips their sequences; it must still hold
+// each sequence once, in order.
+func (mc *ModelClient) CheckFoldedWindow(id string) error {
+	c := mc.Model.Convs[id]
+	if c == nil {
+		return fmt.Errorf("%s: no conversation %s", mc.Name, id)
+	}
+	if c.Lost {
+		return fmt.Errorf("%s: conversation %s is marked lost", mc.Name, id)
+	}
+	for i := 1; i < len(c.Entries); i++ {
+		if prev, cur := c.Entries[i-1].Seq, c.Entries[i].Seq; cur <= prev {
+			return fmt.Errorf("%s: the window of %s goes from seq %d to %d (entry %d)", mc.Name, id, prev, cur, i)
+		}
+	}
+	return nil
+}
+
 // Complete reports whether the window of conversation id holds it all, from
 // the oldest entry the server keeps to the newest it announced.
 func (mc *ModelClient) Complete(id string) bool {

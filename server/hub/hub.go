@@ -20,8 +20,11 @@
 // evicts itself when its connection cannot keep up.
 //
 // Entry points: New with a Log and a Directory; Connect and Disconnect
-// bracket a connection's life; Post, PostTo, Join, Leave, Open, Page,
-// Resume and MarkRead serve the frames a client sends.
+// bracket a connection's life; Post, PostReply, PostTo, Edit, Delete,
+// React, Join, Leave, Open, Page, Resume and MarkRead serve the frames a
+// client sends. Edits, deletes and reactions are entries of their own;
+// amend.go keeps what they made of the messages, and Page serves messages
+// as they are now (actions.go).
 //
 // Locks: Hub.mu guards users and the membership maps; Hub.convMu guards the
 // conversation table that fan-out reads. Hub.mu is taken before convMu. No
@@ -83,6 +86,11 @@ type Options struct {
 	// someone came or went; it goes out with each member's next frame.
 	// Defaults to 10s.
 	RosterInterval time.Duration
+	// MayModerate reports whether the user key may delete anyone's message
+	// in conversation conv (a room's owners, the server's admins). Defaults
+	// to nobody: only authors delete their messages. The moderation part
+	// plugs in here.
+	MayModerate func(ctx context.Context, key, conv string) bool
 	// PageBytes bounds the encoded size of one history page, so that a page
 	// fits in a connection's queue. Defaults to chat.MaxServerFrameBytes.
 	PageBytes int
@@ -130,7 +138,8 @@ type Hub struct {
 	convMu sync.RWMutex
 	convs  map[string]*conv // conversations some local user is in
 
-	missing missingSet // conversation ids the directory lately did not have
+	missing missingSet  // conversation ids the directory lately did not have
+	amends  *amendments // what edits, deletes and reactions made of messages (amend.go)
 
 	// Presence of the other nodes (cluster.go); guarded by mu.
 	node        string
@@ -186,6 +195,7 @@ func New(opts Options) (*Hub, error) {
 		records: map[string]ConvRecord{LobbyID: {ID: LobbyID, Kind: chat.KindRoom, Name: lobbyName}},
 		sinks:   make(map[Sink]*user),
 		convs:   make(map[string]*conv),
+		amends:  newAmendments(opts.Log),
 
 		node:     opts.Node,
 		nodes:    make(map[string]*remoteNode),
@@ -257,6 +267,7 @@ func (h *Hub) Close() {
 // deliver fans out an entry appended by any process to the local
 // connections subscribed to its conversation, encoded once.
 func (h *Hub) deliver(e chat.Entry) {
+	h.amends.observe(e)
 	h.convMu.RLock()
 	c := h.convs[e.Conv]
 	h.convMu.RUnlock()

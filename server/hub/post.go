@@ -33,6 +33,16 @@ func (h *Hub) member(ctx context.Context, key, id string) (*user, *conv, error) 
 // log's watch fans it out. A retried message id returns the first ack
 // without a second entry.
 func (h *Hub) Post(ctx context.Context, key, convID, text string, id chat.MsgID) (chat.Ack, error) {
+	return h.PostReply(ctx, key, convID, text, 0, id)
+}
+
+// PostReply is Post for a message that answers message reply of the same
+// conversation (none when 0): the entry carries a quote of it, made here
+// and escaped. A reply to a deleted message is stored with a quote that
+// says so and holds no text (so that a resent reply gets its first ack
+// even if its target was deleted meanwhile); a reply to no message is
+// no_such_message.
+func (h *Hub) PostReply(ctx context.Context, key, convID, text string, reply uint64, id chat.MsgID) (chat.Ack, error) {
 	u, c, err := h.member(ctx, key, convID)
 	if err != nil {
 		return chat.Ack{}, err
@@ -42,6 +52,22 @@ func (h *Hub) Post(ctx context.Context, key, convID, text string, id chat.MsgID)
 		return chat.Ack{}, err
 	}
 	e := chat.Entry{Conv: c.id, Kind: chat.EntryMessage, From: escape(u.name), HTML: markup.Message(clean)}
+	if reply != 0 {
+		target, err := h.message(ctx, c.id, reply)
+		if err != nil {
+			return chat.Ack{}, err
+		}
+		e.Reply = &chat.Quote{Seq: reply, From: target.From, Deleted: target.Deleted}
+		if !target.Deleted {
+			e.Reply.Text = markup.Quote(target.HTML)
+		}
+	}
+	return h.store(ctx, e, key, id)
+}
+
+// store appends e, an entry a client sent under message id, once (see
+// Log.AppendMessage) and returns its ack.
+func (h *Hub) store(ctx context.Context, e chat.Entry, key string, id chat.MsgID) (chat.Ack, error) {
 	// Storing the entry and the device's mark must both happen once begun,
 	// even if the client drops meanwhile: a mark left unwritten would let a
 	// retry store the message twice.
@@ -52,7 +78,7 @@ func (h *Hub) Post(ctx context.Context, key, convID, text string, id chat.MsgID)
 	case errors.Is(err, ErrStaleID):
 		return chat.Ack{}, chat.Errorf(chat.CodeBadRequest, "message id %d of this device was used long ago", id.N)
 	case errors.Is(err, ErrFull):
-		h.opts.Logger.Warn("a message was refused: the log is full", "conv", c.id, "err", err)
+		h.opts.Logger.Warn("a message was refused: the log is full", "conv", e.Conv, "err", err)
 		return chat.Ack{}, chat.Errorf(chat.CodeInternal, "the server has no room left for private messages; yours was not stored. Tell the operator (-private-bytes)")
 	case err != nil:
 		return chat.Ack{}, h.storageError("store the message", err)
@@ -79,6 +105,9 @@ func (h *Hub) Page(ctx context.Context, key string, q chat.History) (*chat.Page,
 		return nil, err
 	}
 	p, err := h.log.Page(ctx, q)
+	if err == nil {
+		err = h.foldPage(ctx, &p)
+	}
 	switch {
 	case errors.Is(err, ErrFuture):
 		seq := q.After
@@ -116,7 +145,17 @@ func trimPage(p *chat.Page, keepNewest bool, budget int) {
 // entrySize estimates the encoded size of e: names are plain, and the HTML
 // is already escaped, so JSON adds little but its quotes and backslashes.
 func entrySize(e chat.Entry) int {
-	return 96 + len(e.Conv) + len(e.From) + len(e.HTML) + strings.Count(e.HTML, `"`)
+	n := 96 + len(e.Conv) + len(e.From) + len(e.HTML) + strings.Count(e.HTML, `"`) + len(e.Emoji)
+	if e.Reply != nil {
+		n += 64 + len(e.Reply.From) + len(e.Reply.Text)
+	}
+	for _, r := range e.Reactions {
+		n += 32 + len(r.Emoji)
+		for _, u := range r.Users {
+			n += 3 + len(u)
+		}
+	}
+	return n
 }
 
 // Resume answers a Resume: for each conversation named, the entries after

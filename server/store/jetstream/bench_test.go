@@ -94,3 +94,61 @@ func backends(b *testing.B) []backend {
 		{"jetstream-fsync", jet(true)},
 	}
 }
+
+// BenchmarkFirstFoldedPage measures the first history page of a
+// conversation in a process, which folds in the edits, deletes and
+// reactions of its messages (server/hub/amend.go): the latest page, which
+// reads the log no further back than itself, and the latest page when it
+// holds a reply to the conversation's first message, which reads the whole
+// log back once. The log holds 20 000 entries, one in ten a reaction.
+func BenchmarkFirstFoldedPage(b *testing.B) {
+	const n = 20_000
+	for _, bc := range backends(b)[:2] {
+		b.Run(bc.name, func(b *testing.B) {
+			log := bc.open(b).(hub.Log)
+			ctx := context.Background()
+			for i := 1; i <= n; i++ {
+				e := chat.Entry{Conv: hub.LobbyID, Kind: chat.EntryMessage, From: "ann", HTML: `<div class="body">` + fmt.Sprintf("%080d", i) + `</div>`}
+				if i%10 == 0 {
+					e = chat.Entry{Conv: hub.LobbyID, Kind: chat.EntryReact, From: "ann", Target: uint64(i - 1), Emoji: "👍", On: true}
+				}
+				if _, err := log.Append(ctx, e); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.Run("latest", func(b *testing.B) { firstPages(b, log) })
+			reply := chat.Entry{Conv: hub.LobbyID, Kind: chat.EntryMessage, From: "ann", HTML: `<div class="body">re</div>`, Reply: &chat.Quote{Seq: 1, From: "ann"}}
+			if _, err := log.Append(ctx, reply); err != nil {
+				b.Fatal(err)
+			}
+			b.Run("replyToTheFirst", func(b *testing.B) { firstPages(b, log) })
+		})
+	}
+}
+
+// firstPages opens a hub on log b.N times and reads the latest page.
+func firstPages(b *testing.B, log hub.Log) {
+	ctx := context.Background()
+	for i := 0; i < b.N; i++ {
+		h, err := hub.New(hub.Options{Log: log, Directory: memory.NewDirectory(), PresenceGrace: time.Hour})
+		if err != nil {
+			b.Fatal(err)
+		}
+		s := nopSink{}
+		if err := h.Connect(ctx, hub.User{Key: "ann", Name: "ann"}, s); err != nil {
+			b.Fatal(err)
+		}
+		p, err := h.Page(ctx, "ann", chat.History{Conv: hub.LobbyID})
+		if err != nil || p.Entries[len(p.Entries)-1].Seq != p.Last {
+			b.Fatalf("page: %v", err)
+		}
+		h.Disconnect(s)
+		h.Close()
+	}
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "ms/first-page")
+}
+
+type nopSink struct{}
+
+func (nopSink) Send([]byte)                 {}
+func (nopSink) SendWithNext(string, []byte) {}
