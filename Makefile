@@ -8,7 +8,7 @@ BIN       := bin/chat
 ADDR      ?= localhost:8080
 WASM_SRCS := $(shell find app wasm -name '*.go' -not -name '*_test.go') go.mod go.sum
 
-.PHONY: all run build wasm axe test test-short vet fmt lint bench bench-web clean
+.PHONY: all run build wasm axe test test-short vet fmt lint bench bench-web cluster clean
 
 all: fmt lint test
 
@@ -45,6 +45,7 @@ $(WASM).br $(WASM).gz: $(WASM)
 ## with -race, browser tests included
 test: wasm lint axe
 	@sh scripts/need-chromium.sh
+	@sh scripts/need-caddy.sh
 	$(GO) test -race -count=1 -timeout 20m ./...
 
 # axe-core, the accessibility checker the browser tests inject into the
@@ -73,6 +74,13 @@ bench: build
 bench-web: wasm
 	@sh scripts/need-chromium.sh
 	$(GO) test -run '^$$' -bench WebLoad -benchtime 3x -count 1 ./server/
+
+## cluster: three NATS servers, three chat nodes and Caddy in front of them
+## on http://localhost:8080 (Caddy installed with apt-get when missing and
+## root); Ctrl-C stops all of it. See docs/cluster.md.
+cluster: build
+	@sh scripts/need-caddy.sh
+	@sh scripts/cluster.sh
 
 ## test-short: the tests without a browser
 test-short: wasm

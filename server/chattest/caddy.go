@@ -29,7 +29,7 @@ func CaddyPath() (string, bool) {
 // two seconds.
 func CaddyConfig(listen string, upstreams []string, health string) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "{\n\tadmin off\n\tauto_https off\n\tpersist_config off\n}\n\nhttp://%s {\n", listen)
+	fmt.Fprintf(&b, "{\n\tadmin off\n\tauto_https off\n}\n\nhttp://%s {\n", listen)
 	fmt.Fprintf(&b, "\treverse_proxy %s {\n", strings.Join(upstreams, " "))
 	b.WriteString("\t\tlb_policy round_robin\n\t\tflush_interval -1\n\t\tfail_duration 10s\n")
 	if health != "" {
