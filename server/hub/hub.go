@@ -36,9 +36,11 @@ import (
 	"html"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/founding/chat/app/chat"
+	"github.com/founding/chat/server/metrics"
 	"github.com/founding/chat/server/names"
 )
 
@@ -90,6 +92,8 @@ type Options struct {
 	Welcome chat.Welcome
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
+	// Metrics counts fan-out and presence events. Nil counts nothing.
+	Metrics *metrics.Metrics
 }
 
 // LobbyID is the conversation id of the lobby every user is in.
@@ -106,6 +110,8 @@ type Hub struct {
 	dir   Directory
 	stops []func()
 	bg    sync.WaitGroup // background writes, awaited by Close
+
+	watching atomic.Bool // from New until Close: the log and the directory are watched
 
 	mu      sync.Mutex
 	closed  bool
@@ -178,12 +184,23 @@ func New(opts Options) (*Hub, error) {
 	crowds := make(chan struct{})
 	go h.watchCrowds(crowds)
 	h.stops = append(h.stops, func() { close(crowds) })
+	opts.Metrics.Gauge("chat_users_online", "Users with a connection to this node, or in their grace period.", func() float64 {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		return float64(len(h.users))
+	})
+	h.watching.Store(true)
 	return h, nil
 }
+
+// Watching reports whether the hub watches the log and the directory, as
+// it does from New until Close: a node whose hub does not cannot serve.
+func (h *Hub) Watching() bool { return h.watching.Load() }
 
 // Close stops watching the log and the directory, and records that every
 // user here was last seen now. Call it after the connections are closed.
 func (h *Hub) Close() {
+	h.watching.Store(false)
 	for _, stop := range h.stops {
 		stop()
 	}
@@ -212,6 +229,7 @@ func (h *Hub) Close() {
 // deliver fans out an entry appended by any process to the local
 // connections subscribed to its conversation, encoded once.
 func (h *Hub) deliver(e chat.Entry) {
+	start := time.Now()
 	h.convMu.RLock()
 	c := h.convs[e.Conv]
 	h.convMu.RUnlock()
@@ -224,7 +242,8 @@ func (h *Hub) deliver(e chat.Entry) {
 			break
 		}
 	}
-	c.fanOut(encode(&e))
+	n := c.fanOut(encode(&e))
+	h.opts.Metrics.FannedOut(n, time.Since(start))
 }
 
 // String describes the hub for logs.

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/founding/chat/app/chat"
+	"github.com/founding/chat/server/metrics"
 	"github.com/founding/chat/server/names"
 )
 
@@ -35,6 +36,7 @@ func (h *Hub) comeOnline(u *user) {
 		return
 	}
 	u.online = true
+	h.opts.Metrics.Presence(metrics.PresenceOnline)
 	for _, c := range u.rooms() {
 		c.online[u.key] = u
 		h.presence(c, u, true, false)
@@ -63,6 +65,7 @@ func (h *Hub) goOffline(u *user, gen uint64) {
 	u.offTimer = nil
 	if u.online {
 		u.online = false
+		h.opts.Metrics.Presence(metrics.PresenceOffline)
 		for _, c := range u.rooms() {
 			delete(c.online, u.key)
 			h.presence(c, u, false, false)
