@@ -8,6 +8,7 @@ import (
 
 	"github.com/founding/chat/app/chat"
 	"github.com/founding/chat/server/auth"
+	"github.com/founding/chat/server/metrics"
 )
 
 // handle serves one valid frame from the client, on the reader goroutine.
@@ -46,6 +47,7 @@ func (ss *session) handle(f chat.Frame) {
 			return 1, ss.conn.SendReply(p), nil
 		})
 	case *chat.Resume:
+		ss.srv.metrics.Resumed()
 		err = ss.costly(chat.TypeResume, func() (int, int, error) {
 			frames, err := ss.srv.hub.Resume(ss.conn.Context(), ss.user.Key, f.Cursors)
 			bytes := 0
@@ -76,6 +78,7 @@ func (ss *session) costly(t chat.Type, serve func() (lookups, bytes int, err err
 	case err != nil:
 		return chat.Errorf(chat.CodeInternal, "the server is shutting down; try again")
 	case retry > 0:
+		ss.srv.metrics.RateLimited(metrics.LimitReads)
 		return &chat.Error{Code: chat.CodeRateLimited, Ref: t,
 			Message: fmt.Sprintf("you are asking for history too fast; try again in %v", retryHint(retry))}
 	}
@@ -114,6 +117,7 @@ func (ss *session) nick(n *chat.Nick) {
 	}
 	ok, undo, wait := ss.srv.claims.take(ss.conn.Addr(), time.Now())
 	if !ok {
+		ss.srv.metrics.RateLimited(metrics.LimitNames)
 		ss.conn.SendError(&chat.Error{Code: chat.CodeRateLimited, Ref: chat.TypeNick,
 			Message: fmt.Sprintf("too many new names from your address; try again in %v, or sign in to a name you have", retryHint(wait))})
 		return
@@ -177,7 +181,9 @@ func (ss *session) setPassword(f *chat.SetPassword) error {
 
 // send posts a message, under the per-user rate limit, and acks it.
 func (ss *session) send(f *chat.Send) error {
+	ss.srv.metrics.MessageReceived()
 	if !ss.srv.messageAllowed(ss.user.Key, ss.conn.Addr()) {
+		ss.srv.metrics.RateLimited(metrics.LimitMessages)
 		return &chat.Error{Code: chat.CodeRateLimited, Message: "you are sending too fast; the message will be retried", Ref: chat.TypeSend, ID: &f.ID}
 	}
 	var ack chat.Ack

@@ -20,6 +20,9 @@ type Storage struct {
 	Log       hub.Log
 	Directory hub.Directory
 	Accounts  *auth.Accounts
+	// Check reports whether the storage answers, for /readyz; its error
+	// says what is wrong. Nil means it always does (memory).
+	Check func(context.Context) error
 }
 
 // MemoryStorage keeps everything in the process: for tests and tools.
@@ -99,5 +102,5 @@ func OpenStorage(ctx context.Context, b *bus.Bus, o StorageOptions) (*Storage, e
 	if err != nil {
 		return nil, err
 	}
-	return &Storage{Log: log, Directory: dir, Accounts: auth.NewAccounts(rec)}, nil
+	return &Storage{Log: log, Directory: dir, Accounts: auth.NewAccounts(rec), Check: b.Check}, nil
 }
