@@ -29,7 +29,7 @@ func (p *chatProcess) probe(path string) (int, string) {
 		return 0, ""
 	}
 	defer resp.Body.Close()
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, 1024))
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	return resp.StatusCode, strings.TrimSpace(string(body))
 }
 
@@ -72,6 +72,7 @@ func TestSIGTERMDrainsAndExits(t *testing.T) {
 	if err := first.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
+	signalled := time.Now()
 
 	chattest.Eventually(t, killPatience, func() bool {
 		status, body := first.probe("/readyz")
@@ -102,28 +103,36 @@ func TestSIGTERMDrainsAndExits(t *testing.T) {
 	for _, mc := range clients {
 		mc.Until("its close, 1012", func() bool { return restarted(mc) })
 	}
+	lastClose := time.Now()
 	select {
 	case <-first.exited:
 	case <-time.After(killPatience):
 		t.Fatalf("the server did not exit after its drain\n%s", first.log())
 	}
+	t.Logf("exited %v after SIGTERM (-drain 15s), %v after the last tab saw its close",
+		time.Since(signalled).Round(10*time.Millisecond), time.Since(lastClose).Round(10*time.Millisecond))
 	if !first.cmd.ProcessState.Success() {
 		t.Errorf("the drained server exited with %v", first.cmd.ProcessState)
 	}
 
 	startChat(t, dir, first.port)
+	// Each tab first settles on its own (a tab resends what was not acked
+	// only as its events are applied), then every tab holds every message.
 	for _, mc := range clients {
-		mc.Until("back, every message acknowledged and there", func() bool {
-			if !mc.Settled() || !mc.Ready(lobby) {
-				return false
-			}
+		mc.Until("back, every message acknowledged", func() bool { return mc.Settled() && mc.Ready(lobby) })
+	}
+	for _, mc := range clients {
+		missing := func() (m []string) {
 			for _, text := range texts {
 				if mc.Count(lobby, text) == 0 {
-					return false
+					m = append(m, text)
 				}
 			}
-			return true
-		})
+			return m
+		}
+		if !mc.UntilWithin(killPatience, func() bool { return len(missing()) == 0 }) {
+			t.Fatalf("%s misses %q", mc.Name, missing())
+		}
 	}
 	for _, mc := range clients {
 		mc.Drain(200 * time.Millisecond)

@@ -10,7 +10,7 @@
 //
 // SIGTERM or SIGINT drains the node (server.Server.Drain): /readyz turns
 // 503, new websockets are refused, and the connections are closed with
-// 1012 over -drain; the process then exits, within -drain + 15 s
+// 1012 over -drain; the process then exits, within -drain + 20 s
 // (docs/deploy.md). A second signal exits at once.
 package main
 
@@ -252,18 +252,19 @@ func run(ctx context.Context, args []string, stderr io.Writer, ready chan<- stri
 	return stop(log, srv, hs, ms, c.drain)
 }
 
-// How long a stopping node waits, beyond the drain's spread: for the
-// last connections to end (their close handshakes, the acks in flight),
-// then for HTTP requests to finish. With the 5 s Server.Close gives
-// connections that still would not end, a node exits within
-// -drain + 15 s.
+// How long each step of a stop may take beyond the drain's spread: the
+// last connections' ends (their close handshakes, the acks in flight),
+// the HTTP requests in flight, the server's own close (connections that
+// still would not end, last-seen times), and the bus's flush (run's
+// deferred Bus.Close). A node exits within -drain + 20 s.
 const (
 	drainPatience    = 5 * time.Second
 	shutdownPatience = 5 * time.Second
+	closePatience    = 5 * time.Second
 )
 
 // stop drains the node over spread, then stops serving HTTP and closes
-// the server.
+// the server, each step within its patience.
 func stop(log *slog.Logger, srv *server.Server, hs, ms *http.Server, spread time.Duration) error {
 	log.Info("shutting down: draining", "spread", spread)
 	dctx, cancel := context.WithTimeout(context.Background(), spread+drainPatience)
@@ -277,8 +278,17 @@ func stop(log *slog.Logger, srv *server.Server, hs, ms *http.Server, spread time
 	if ms != nil {
 		ms.Shutdown(sctx)
 	}
-	srv.Close()
-	log.Info("stopped")
+	closed := make(chan struct{})
+	go func() {
+		srv.Close()
+		close(closed)
+	}()
+	select {
+	case <-closed:
+		log.Info("stopped")
+	case <-time.After(closePatience):
+		log.Warn("the server did not close in time; exiting anyway", "patience", closePatience)
+	}
 	return err
 }
 
