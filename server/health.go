@@ -47,6 +47,7 @@ const (
 // called concurrently.
 type readiness struct {
 	probe func(context.Context) error // nil: always ready
+	every time.Duration               // how long an answer is kept; zero means readyCheckEvery
 
 	mu      sync.Mutex
 	at      time.Time     // when err was found
@@ -60,8 +61,12 @@ func (r *readiness) check(ctx context.Context) error {
 	if r.probe == nil {
 		return nil
 	}
+	every := r.every
+	if every <= 0 {
+		every = readyCheckEvery
+	}
 	r.mu.Lock()
-	if !r.at.IsZero() && time.Since(r.at) < readyCheckEvery {
+	if !r.at.IsZero() && time.Since(r.at) < every {
 		err := r.err
 		r.mu.Unlock()
 		return err

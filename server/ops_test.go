@@ -374,3 +374,53 @@ func TestDrainMovesEveryClientToAnotherNode(t *testing.T) {
 		}
 	}
 }
+
+// TestMetricsCountRefusals: frames over a connection's rate, a handshake
+// without the subprotocol, and a slow consumer each show in their metric.
+func TestMetricsCountRefusals(t *testing.T) {
+	opts := fast()
+	opts.FrameRate, opts.FrameBurst = 0.001, 3
+	s := chattest.New(t, opts)
+	ann := s.User(t, "ann") // the nick is one frame of the burst
+	for i := range 5 {
+		ann.Send(&chat.Ping{N: uint64(i)})
+	}
+	chattest.Eventually(t, chattest.Wait, func() bool {
+		n := 0
+		for _, f := range ann.Frames() {
+			if e, ok := f.(*chat.Error); ok && e.Code == chat.CodeRateLimited {
+				n++
+			}
+		}
+		return n == 3
+	}, "3 pings refused")
+	if _, resp, err := websocket.Dial(context.Background(), s.WS, nil); err == nil || resp == nil || resp.StatusCode != http.StatusBadRequest {
+		t.Fatalf("a handshake without the subprotocol: %v, want 400", err)
+	}
+
+	slow := chattest.New(t, server.Options{QueueBytes: 1})
+	slow.DialSilent(t, nil) // its Welcome alone overflows the queue
+	chattest.Eventually(t, chattest.Wait, func() bool { return slow.Stats().SlowConsumers == 1 }, "the slow consumer evicted")
+
+	m := scrape(t, s.URL)
+	for _, c := range []struct {
+		name   string
+		labels []string
+		want   float64
+	}{
+		{"chat_rate_limited_frames_total", []string{"limit", "frames"}, 3},
+		{"chat_error_frames_total", []string{"code", string(chat.CodeRateLimited)}, 3},
+		{"chat_upgrades_refused_total", []string{"reason", "subprotocol"}, 1},
+	} {
+		if got := metricValue(t, m, c.name, c.labels...); got != c.want {
+			t.Errorf("%s%v = %v, want %v", c.name, c.labels, got, c.want)
+		}
+	}
+	m = scrape(t, slow.URL)
+	if got := metricValue(t, m, "chat_slow_consumer_evictions_total"); got != 1 {
+		t.Errorf("chat_slow_consumer_evictions_total = %v, want 1", got)
+	}
+	if got := metricValue(t, m, "chat_connections_closed_total", "code", "4008"); got != 1 {
+		t.Errorf("chat_connections_closed_total{code=4008} = %v, want 1", got)
+	}
+}
