@@ -8,6 +8,7 @@ import (
 
 	"github.com/founding/chat/app/chat"
 	"github.com/founding/chat/server/auth"
+	"github.com/founding/chat/server/metrics"
 )
 
 // handle serves one valid frame from the client, on the reader goroutine.
@@ -46,6 +47,7 @@ func (ss *session) handle(f chat.Frame) {
 			return 1, ss.conn.SendReply(p), nil
 		})
 	case *chat.Resume:
+		ss.srv.metrics.Resumed()
 		err = ss.costly(chat.TypeResume, func() (int, int, error) {
 			frames, err := ss.srv.hub.Resume(ss.conn.Context(), ss.user.Key, f.Cursors)
 			bytes := 0
@@ -88,6 +90,7 @@ func (ss *session) costly(t chat.Type, serve func() (lookups, bytes int, err err
 	case err != nil:
 		return chat.Errorf(chat.CodeInternal, "the server is shutting down; try again")
 	case retry > 0:
+		ss.srv.metrics.RateLimited(metrics.LimitReads)
 		return &chat.Error{Code: chat.CodeRateLimited, Ref: t,
 			Message: fmt.Sprintf("you are asking for history too fast; try again in %v", retryHint(retry))}
 	}
@@ -126,6 +129,7 @@ func (ss *session) nick(n *chat.Nick) {
 	}
 	ok, undo, wait := ss.srv.claims.take(ss.conn.Addr(), time.Now())
 	if !ok {
+		ss.srv.metrics.RateLimited(metrics.LimitNames)
 		ss.conn.SendError(&chat.Error{Code: chat.CodeRateLimited, Ref: chat.TypeNick,
 			Message: fmt.Sprintf("too many new names from your address; try again in %v, or sign in to a name you have", retryHint(wait))})
 		return
@@ -204,7 +208,9 @@ func (ss *session) act(id chat.MsgID, store func() (chat.Ack, error)) error {
 	if ss.unstored {
 		return nil // resent after the reconnect, in order (storeFailed)
 	}
+	ss.srv.metrics.MessageReceived()
 	if !ss.srv.messageAllowed(ss.user.Key, ss.conn.Addr()) {
+		ss.srv.metrics.RateLimited(metrics.LimitMessages)
 		return &chat.Error{Code: chat.CodeRateLimited, Message: "you are sending too fast; the message will be retried", ID: &id}
 	}
 	ack, err := store()

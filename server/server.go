@@ -2,8 +2,10 @@
 // composition root: Options and New wire the transport (package wsconn),
 // the hub, the accounts and the browser's side (package web) together.
 // "GET /ws" opens a websocket whose frames a session serves (session.go,
-// handle.go); /api/ is the account API (account.go); everything else is the
-// go-app client (package web).
+// handle.go); /api/ is the account API (account.go); /healthz, /readyz
+// and /metrics are for operators (health.go, package metrics), and Drain
+// takes the node out of service; everything else is the go-app client
+// (package web).
 //
 // The server is the trust boundary. A session's user comes from its
 // HttpOnly cookie, never from a frame; every frame is validated before it is
@@ -17,6 +19,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -26,6 +29,7 @@ import (
 	"github.com/founding/chat/server/auth"
 	"github.com/founding/chat/server/edge"
 	"github.com/founding/chat/server/hub"
+	"github.com/founding/chat/server/metrics"
 	"github.com/founding/chat/server/web"
 	"github.com/founding/chat/server/wsconn"
 )
@@ -125,6 +129,11 @@ type Options struct {
 	// MemoryStorage(): nothing survives a restart. OpenStorage makes the
 	// durable one on NATS JetStream.
 	Storage *Storage
+
+	// SeparateMetrics leaves GET /metrics out of the server's routes: the
+	// caller serves MetricsHandler on an address of its own (-metrics-addr).
+	// By default /metrics is served beside the chat.
+	SeparateMetrics bool
 }
 
 func (o *Options) setDefaults() {
@@ -180,6 +189,10 @@ type Server struct {
 	sessions  SessionEnds  // ends of sessions to and from other nodes; nil alone
 	stopEnded func()
 
+	metrics  *metrics.Metrics
+	ready    readiness
+	draining atomic.Bool // Drain began
+
 	messages     *limiterSet // per user
 	addrMessages *limiterSet // per address
 	claims       *limiterSet // per address
@@ -199,7 +212,10 @@ func New(opts Options) (*Server, error) {
 			NameReleaseDays: int(opts.NameRelease.Round(24*time.Hour) / (24 * time.Hour))},
 	}
 	opts.Storage.Accounts.SetSessionLimits(auth.SessionLimits{Idle: opts.SessionIdle, Lifetime: opts.SessionLifetime, Release: opts.NameRelease})
+	m := metrics.New()
 	s := &Server{
+		metrics:      m,
+		ready:        readiness{probe: opts.Storage.Check},
 		opts:         opts,
 		log:          opts.Logger,
 		accounts:     opts.Storage.Accounts,
@@ -215,7 +231,7 @@ func New(opts Options) (*Server, error) {
 		}),
 	}
 	h, err := hub.New(hub.Options{
-		Log:            opts.Storage.Log,
+		Log:            timedLog{opts.Storage.Log, m},
 		Directory:      opts.Storage.Directory,
 		FindUser:       s.findUser,
 		PresenceGrace:  opts.PresenceGrace,
@@ -229,6 +245,7 @@ func New(opts Options) (*Server, error) {
 		Presence:          opts.Storage.Presence,
 		PresenceHeartbeat: opts.PresenceHeartbeat,
 		PresenceTTL:       opts.PresenceTTL,
+		Metrics:           m,
 	})
 	if err != nil {
 		return nil, err
@@ -245,6 +262,7 @@ func New(opts Options) (*Server, error) {
 		FrameRate:       opts.FrameRate,
 		FrameBurst:      opts.FrameBurst,
 		ClientAddr:      s.edge.ClientAddr,
+		Metrics:         m,
 	})
 	s.mux = http.NewServeMux()
 	s.mux.HandleFunc("GET /ws", s.serveWS)
@@ -253,15 +271,29 @@ func New(opts Options) (*Server, error) {
 	s.mux.HandleFunc("POST "+chat.HandoverPath, s.serveHandover)
 	s.mux.HandleFunc("POST /api/devices", s.serveDevices)
 	s.mux.HandleFunc("POST /api/devices/signout", s.serveDeviceSignOut)
+	if !opts.SeparateMetrics {
+		s.mux.Handle("GET /metrics", m.Handler())
+	}
 	s.mux.Handle("/", web.New(opts.Version, s.pageSession))
-	s.handler = s.edge.Handler(s.mux)
 	s.sessions = opts.Storage.Sessions
 	if err := s.watchEnded(); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("server: watching ended sessions: %w", err)
 	}
+	// The probes answer before the Host check (health.go); /metrics, when
+	// here, is behind it like the chat.
+	outer := http.NewServeMux()
+	outer.HandleFunc("GET /healthz", serveHealth)
+	outer.HandleFunc("GET /readyz", s.serveReady)
+	outer.Handle("/", s.edge.Handler(s.mux))
+	s.handler = outer
 	return s, nil
 }
+
+// MetricsHandler serves the node's metrics in Prometheus's text format
+// (package metrics; docs/deploy.md lists them). The server routes GET
+// /metrics to it unless Options.SeparateMetrics.
+func (s *Server) MetricsHandler() http.Handler { return s.metrics.Handler() }
 
 // findUser looks an account up for the hub (private messages to users who
 // may be offline or on another node).
@@ -276,8 +308,9 @@ func (s *Server) findUser(ctx context.Context, name string) (hub.User, error) {
 	return hub.User{Key: u.Key, Name: u.Name, Password: u.HasPassword}, nil
 }
 
-// ServeHTTP refuses a request for a host the server does not serve, then
-// routes /ws to a websocket session and the rest to the client.
+// ServeHTTP answers the probes, refuses a request for a host the server
+// does not serve, then routes /ws to a websocket session, /api/ to the
+// accounts, /metrics to the metrics and the rest to the client.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	web.SetSecurityHeaders(w.Header())
 	s.handler.ServeHTTP(w, r)

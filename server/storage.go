@@ -26,6 +26,9 @@ type Storage struct {
 	// process).
 	Presence hub.Presence
 	Sessions SessionEnds
+	// Check reports whether the storage answers, for /readyz; its error
+	// says what is wrong. Nil means it always does (memory).
+	Check func(context.Context) error
 }
 
 // SessionEnds carries the ends of browser sessions between nodes, so that
@@ -112,6 +115,6 @@ func OpenStorage(ctx context.Context, b *bus.Bus, o StorageOptions) (*Storage, e
 	if err != nil {
 		return nil, err
 	}
-	return &Storage{Log: log, Directory: dir, Accounts: auth.NewAccounts(rec),
+	return &Storage{Log: log, Directory: dir, Accounts: auth.NewAccounts(rec), Check: b.Check,
 		Presence: cluster.NewPresence(b.Conn), Sessions: cluster.NewSessions(b.Conn)}, nil
 }

@@ -86,7 +86,9 @@ const (
 // treated like a dropped connection.
 func (c Close) Policy() Policy {
 	switch c.Code {
-	case CloseSlowConsumer.Code, CloseHeartbeat.Code, CloseSignedOut.Code:
+	case CloseSlowConsumer.Code, CloseHeartbeat.Code, CloseSignedOut.Code, CloseRestart.Code:
+		// A restart is a node drained: it closes its connections a few
+		// at a time, and the others take them at once.
 		return RetryNow
 	case CloseNormal.Code, ClosePolicy.Code, CloseUnsupported.Code:
 		return Stop

@@ -21,7 +21,7 @@ func TestClosePolicy(t *testing.T) {
 		{"policy", chat.ClosePolicy, chat.Stop},
 		{"tooBig", chat.CloseTooBig, chat.RetryBackoff},
 		{"internal", chat.CloseInternal, chat.RetryBackoff},
-		{"restart", chat.CloseRestart, chat.RetryBackoff},
+		{"restart", chat.CloseRestart, chat.RetryNow},
 		{"tryAgain", chat.CloseTryAgain, chat.RetryBackoff},
 		{"signedOut", chat.CloseSignedOut, chat.RetryNow},
 		{"unsupported", chat.CloseUnsupported, chat.Stop},

@@ -202,8 +202,11 @@ func signedOutText(l Lang, c chat.Close) string {
 }
 
 func closeText(e client.Event) string {
-	if e.Close.Code == 0 || e.Close.Code == chat.CloseNormal.Code || e.State == client.Online {
+	switch {
+	case e.Close.Code == 0, e.Close.Code == chat.CloseNormal.Code, e.State == client.Online:
 		return ""
+	case e.Close.Code == chat.CloseRestart.Code:
+		return "" // a node drained: the reconnect is routine, not an error
 	}
 	if e.Err != nil {
 		return e.Err.Error()

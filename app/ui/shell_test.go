@@ -656,3 +656,17 @@ func TestShellStringsFollowTheLanguage(t *testing.T) {
 		t.Errorf("the user's name changed with the language: %s / %s", a, b)
 	}
 }
+
+// TestCloseTextIsQuietForARestart: a drained node's 1012 is a routine
+// reconnect, with no error for the page to show; a slow consumer's close
+// still says what happened.
+func TestCloseTextIsQuietForARestart(t *testing.T) {
+	restart := client.Event{State: client.Reconnecting, Close: chat.CloseRestart, Err: chat.CloseRestart}
+	if got := closeText(restart); got != "" {
+		t.Errorf("a 1012 shows %q, want nothing", got)
+	}
+	slow := client.Event{State: client.Reconnecting, Close: chat.CloseSlowConsumer, Err: chat.CloseSlowConsumer}
+	if got := closeText(slow); got == "" {
+		t.Error("a slow consumer's close shows nothing")
+	}
+}

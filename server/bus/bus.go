@@ -5,6 +5,7 @@
 package bus
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -134,6 +135,20 @@ func startEmbedded(opts Options) (*server.Server, error) {
 		return nil, errors.New("bus: embedded NATS did not start within 30s")
 	}
 	return ns, nil
+}
+
+// Check reports whether the bus can serve: the connection to NATS is up
+// and JetStream answers a request for the account's information (the
+// cheapest request JetStream answers, and only with a leader). Its error
+// says which is wrong. ctx bounds the request.
+func (b *Bus) Check(ctx context.Context) error {
+	if st := b.Conn.Status(); st != nats.CONNECTED {
+		return fmt.Errorf("NATS is %s", strings.ToLower(st.String()))
+	}
+	if _, err := b.JetStream.AccountInfo(ctx); err != nil {
+		return fmt.Errorf("JetStream does not answer: %w", err)
+	}
+	return nil
 }
 
 // Embedded reports whether the NATS server runs inside this process.

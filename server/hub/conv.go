@@ -134,11 +134,13 @@ func (c *conv) info(u *user) chat.ConvInfo {
 	return chat.ConvInfo{ID: c.id, Kind: c.kind, Name: escape(name), Last: c.last.Load(), Read: u.read[c.id]}
 }
 
-// fanOut sends an encoded frame to every connection subscribed to c.
-func (c *conv) fanOut(frame []byte) {
+// fanOut sends an encoded frame to every connection subscribed to c, and
+// returns how many there were.
+func (c *conv) fanOut(frame []byte) int {
 	c.subMu.RLock()
 	defer c.subMu.RUnlock()
 	for _, s := range c.subs {
 		s.Send(frame)
 	}
+	return len(c.subs)
 }

@@ -39,9 +39,11 @@ import (
 	"html"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/founding/chat/app/chat"
+	"github.com/founding/chat/server/metrics"
 	"github.com/founding/chat/server/names"
 )
 
@@ -111,6 +113,8 @@ type Options struct {
 	// PresenceTTL is how long another node may stay silent before its
 	// users are taken to be offline. Defaults to 3 heartbeats: 15s.
 	PresenceTTL time.Duration
+	// Metrics counts fan-out and presence events. Nil counts nothing.
+	Metrics *metrics.Metrics
 }
 
 // LobbyID is the conversation id of the lobby every user is in.
@@ -127,6 +131,8 @@ type Hub struct {
 	dir   Directory
 	stops []func()
 	bg    sync.WaitGroup // background writes, awaited by Close
+
+	watching atomic.Bool // from New until Close: the log and the directory are watched
 
 	mu      sync.Mutex
 	closed  bool
@@ -233,12 +239,23 @@ func New(opts Options) (*Hub, error) {
 		h.Close()
 		return nil, fmt.Errorf("hub: presence: %w", err)
 	}
+	opts.Metrics.Gauge("chat_users_online", "Users with a connection to this node, or in their grace period.", func() float64 {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		return float64(len(h.users))
+	})
+	h.watching.Store(true)
 	return h, nil
 }
+
+// Watching reports whether the hub watches the log and the directory, as
+// it does from New until Close: a node whose hub does not cannot serve.
+func (h *Hub) Watching() bool { return h.watching.Load() }
 
 // Close stops watching the log and the directory, and records that every
 // user here was last seen now. Call it after the connections are closed.
 func (h *Hub) Close() {
+	h.watching.Store(false)
 	for _, stop := range h.stops {
 		stop()
 	}
@@ -268,6 +285,7 @@ func (h *Hub) Close() {
 // connections subscribed to its conversation, encoded once.
 func (h *Hub) deliver(e chat.Entry) {
 	h.amends.observe(e)
+	start := time.Now()
 	h.convMu.RLock()
 	c := h.convs[e.Conv]
 	h.convMu.RUnlock()
@@ -280,7 +298,8 @@ func (h *Hub) deliver(e chat.Entry) {
 			break
 		}
 	}
-	c.fanOut(encode(&e))
+	n := c.fanOut(encode(&e))
+	h.opts.Metrics.FannedOut(n, time.Since(start))
 }
 
 // String describes the hub for logs.

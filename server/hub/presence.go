@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/founding/chat/app/chat"
+	"github.com/founding/chat/server/metrics"
 	"github.com/founding/chat/server/names"
 )
 
@@ -35,6 +36,7 @@ func (h *Hub) comeOnline(u *user) {
 		return
 	}
 	u.online = true
+	h.opts.Metrics.Presence(metrics.PresenceOnline)
 	for _, c := range u.rooms() {
 		h.setOnline(c, u)
 		if !h.onlineElsewhere(c.id, u.key) {
@@ -66,6 +68,7 @@ func (h *Hub) goOffline(u *user, gen uint64) {
 	u.offTimer = nil
 	if u.online {
 		u.online = false
+		h.opts.Metrics.Presence(metrics.PresenceOffline)
 		for _, c := range u.rooms() {
 			h.setOffline(c, u.key)
 			if !h.onlineElsewhere(c.id, u.key) {

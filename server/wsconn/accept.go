@@ -13,17 +13,26 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/founding/chat/app/chat"
+	"github.com/founding/chat/server/metrics"
 )
 
 // accept checks the handshake, makes the Session and takes the socket
 // over; it reports false when it refused the request (and answered it).
 func (s *Server) accept(w http.ResponseWriter, r *http.Request, open func(http.ResponseWriter, *http.Request) (string, Session)) (*Conn, bool) {
+	if cl := s.refusal(); cl.Code != 0 {
+		s.metrics.Refused(metrics.RefusedDraining)
+		w.Header().Set("Retry-After", "1")
+		http.Error(w, cl.Reason+"; connect again", http.StatusServiceUnavailable)
+		return nil, false
+	}
 	if !offers(r, chat.Subprotocol) {
+		s.metrics.Refused(metrics.RefusedSubprotocol)
 		http.Error(w, "this server speaks the websocket subprotocol "+chat.Subprotocol, http.StatusBadRequest)
 		return nil, false
 	}
 	addr := s.opts.ClientAddr(r)
 	if !s.addrs.acquire(addr) {
+		s.metrics.Refused(metrics.RefusedAddrLimit)
 		http.Error(w, "too many connections from your address", http.StatusTooManyRequests)
 		return nil, false
 	}

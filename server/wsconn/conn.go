@@ -5,12 +5,14 @@ import (
 	"errors"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
 	"golang.org/x/time/rate"
 
 	"github.com/founding/chat/app/chat"
+	"github.com/founding/chat/server/metrics"
 )
 
 // Conn is one websocket connection: a reader goroutine that hands the
@@ -32,6 +34,10 @@ type Conn struct {
 	limitOnce sync.Once
 	frames    *rate.Limiter // see limits
 	strikes   *rate.Limiter
+
+	// A drain's close waits for the frame being served (closeBetweenFrames).
+	serving  atomic.Bool
+	deferred atomic.Pointer[chat.Close]
 }
 
 func newConn(s *Server, ws *websocket.Conn, addr, group string, session Session) *Conn {
@@ -95,10 +101,31 @@ func (c *Conn) process(typ websocket.MessageType, data []byte) {
 		return
 	}
 	if frames, _ := c.limits(); !frames.Allow() {
+		c.srv.metrics.RateLimited(metrics.LimitFrames)
 		c.SendError(rateLimited(f))
 		return
 	}
+	c.serving.Store(true)
 	c.session.Frame(f)
+	c.serving.Store(false)
+	if cl := c.deferred.Load(); cl != nil {
+		c.Close(*cl)
+	}
+}
+
+// closeBetweenFrames closes the connection with cl at once, or, while the
+// Session serves a frame, as soon as it has: what the frame's answer
+// queued (a message's ack) goes out before the close. A frame read after
+// this is still served, and the reply may then come after the close,
+// which the client covers as any drop (it resends; a message is stored
+// once).
+func (c *Conn) closeBetweenFrames(cl chat.Close) {
+	c.deferred.CompareAndSwap(nil, &cl)
+	// serving and deferred are each set before the other is read (here,
+	// and in process), so at least one side sees both and closes.
+	if !c.serving.Load() {
+		c.Close(cl)
+	}
 }
 
 // deep runs f, which may call deep into storage, on a short-lived
@@ -153,6 +180,7 @@ func (c *Conn) SendError(err error) {
 		c.Logger().Error("request failed", "err", err)
 		ce = chat.Errorf(chat.CodeInternal, "the server failed; try again")
 	}
+	c.srv.metrics.ErrorFrame(string(ce.Code))
 	c.SendFrame(ce)
 }
 
@@ -249,4 +277,8 @@ func (c *Conn) Close(cl chat.Close) {
 func (c *Conn) closing(cl chat.Close) {
 	c.Logger().Info("closing connection", "code", cl.Code, "reason", cl.Reason)
 	c.srv.closes.count(cl)
+	c.srv.metrics.Closed(cl.Code)
+	if cl.Code == chat.CloseSlowConsumer.Code {
+		c.srv.metrics.Evicted()
+	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/founding/chat/app/chat"
+	"github.com/founding/chat/server/metrics"
 )
 
 // Options configure a Server. Zero values mean the documented defaults.
@@ -42,6 +43,9 @@ type Options struct {
 	// ClientAddr returns the address a request came from, the key of the
 	// per-address limit. Defaults to the connection's peer (ClientAddr).
 	ClientAddr func(*http.Request) string
+	// Metrics counts connections, queues, evictions, refused frames and
+	// error frames. Nil counts nothing.
+	Metrics *metrics.Metrics
 }
 
 func (o *Options) setDefaults() {
@@ -88,18 +92,19 @@ type Session interface {
 // all at once. Create it with New and stop it with Close. All methods may
 // be called concurrently.
 type Server struct {
-	opts   Options
-	log    *slog.Logger
-	addrs  addrCounter
-	closes closeCounts
-	turns  decodeTurns // for big frames
+	opts    Options
+	log     *slog.Logger
+	metrics *metrics.Metrics
+	addrs   addrCounter
+	closes  closeCounts
+	turns   decodeTurns // for big frames
 
 	ctx    context.Context // a connection's: ends when the Server closes
 	cancel context.CancelFunc
 
 	mu       sync.Mutex
 	conns    map[*Conn]struct{}
-	closed   bool           // Close began: no connection may join any more
+	refuse   chat.Close     // Drain or Close began: no connection may join any more, and a late one gets this
 	wg       sync.WaitGroup // connections
 	sweeping sync.WaitGroup
 }
@@ -109,14 +114,17 @@ func New(opts Options) *Server {
 	opts.setDefaults()
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Server{
-		opts:   opts,
-		log:    opts.Logger,
-		addrs:  addrCounter{limit: opts.MaxConnsPerAddr, open: make(map[string]int)},
-		turns:  newDecodeTurns(),
-		ctx:    ctx,
-		cancel: cancel,
-		conns:  make(map[*Conn]struct{}),
+		opts:    opts,
+		log:     opts.Logger,
+		metrics: opts.Metrics,
+		addrs:   addrCounter{limit: opts.MaxConnsPerAddr, open: make(map[string]int)},
+		turns:   newDecodeTurns(),
+		ctx:     ctx,
+		cancel:  cancel,
+		conns:   make(map[*Conn]struct{}),
 	}
+	s.metrics.Gauge("chat_connections_open", "Websockets open now.", func() float64 { return float64(s.open()) })
+	s.metrics.Gauge("chat_queued_bytes", "Bytes waiting to be written to this node's connections.", func() float64 { return float64(s.queued()) })
 	s.sweeping.Add(1)
 	go s.sweep()
 	return s
@@ -125,6 +133,7 @@ func New(opts Options) *Server {
 // Stats counts connections and the closes that matter to operators.
 type Stats struct {
 	Open          int    // websockets open now
+	Queued        int    // bytes waiting to be written, over every connection
 	SlowConsumers uint64 // closed because they did not read fast enough
 	Heartbeats    uint64 // closed because they stopped answering pings
 	Policy        uint64 // closed for sending too many bad frames
@@ -132,15 +141,33 @@ type Stats struct {
 
 // Stats returns the current counts.
 func (s *Server) Stats() Stats {
-	s.mu.Lock()
-	n := len(s.conns)
-	s.mu.Unlock()
 	return Stats{
-		Open:          n,
+		Open:          s.open(),
+		Queued:        s.queued(),
 		SlowConsumers: s.closes.slow.Load(),
 		Heartbeats:    s.closes.heartbeat.Load(),
 		Policy:        s.closes.policy.Load(),
 	}
+}
+
+// open returns how many connections are open.
+func (s *Server) open() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.conns)
+}
+
+// queued returns the bytes waiting in every connection's queue: a walk
+// over the connections, made when asked (a scrape) rather than kept up to
+// date on every push.
+func (s *Server) queued() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for c := range s.conns {
+		n += c.queue.size()
+	}
+	return n
 }
 
 type closeCounts struct {
@@ -169,13 +196,67 @@ func (s *Server) CloseGroup(group string, c chat.Close) {
 	}
 }
 
+// Drain closes every connection with cl, one after another, spread evenly
+// over spread (the first at once), so that their clients do not all
+// reconnect at the same moment; from its start, new websockets are refused
+// (HTTP 503 with cl's reason). A connection serving a frame when its turn
+// comes closes once the frame is served, so the reply (a message's ack)
+// goes out before the close. When ctx ends first, the connections left are
+// closed at once. Drain returns once every connection ended, or ctx
+// ended (its error). Close still follows, to stop the Server.
+func (s *Server) Drain(ctx context.Context, spread time.Duration, cl chat.Close) error {
+	s.mu.Lock()
+	if s.refuse.Code == 0 {
+		s.refuse = cl
+	}
+	conns := make([]*Conn, 0, len(s.conns))
+	for c := range s.conns {
+		conns = append(conns, c)
+	}
+	s.mu.Unlock()
+	start := time.Now()
+	wait := time.NewTimer(0)
+	defer wait.Stop()
+	hurry := false
+	for i, c := range conns {
+		due := start.Add(spread * time.Duration(i) / time.Duration(len(conns)))
+		if d := time.Until(due); d > 0 && !hurry {
+			wait.Reset(d)
+			select {
+			case <-wait.C:
+			case <-ctx.Done():
+				hurry = true
+			}
+		}
+		c.closeBetweenFrames(cl)
+	}
+	done := make(chan struct{})
+	go func() { s.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// refusal returns the close a new connection would get, the zero Close
+// while connections are welcome.
+func (s *Server) refusal() chat.Close {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.refuse
+}
+
 // Close ends every connection with chat.CloseGoingAway and waits for them:
 // for 5 seconds with their context alive, so what they were doing can
 // finish, then with it cancelled. Call it after http.Server.Shutdown, which
 // does not see websockets.
 func (s *Server) Close() {
 	s.mu.Lock()
-	s.closed = true
+	if s.refuse.Code == 0 {
+		s.refuse = chat.CloseGoingAway
+	}
 	for c := range s.conns {
 		c.Close(chat.CloseGoingAway)
 	}
@@ -194,13 +275,13 @@ func (s *Server) Close() {
 }
 
 // track adds c to the open connections, or removes it; adding reports
-// false once Close began (Close waits for the ones it has, and a WaitGroup
-// may not grow from zero while it is waited for).
+// false once Drain or Close began (they wait for the ones they have, and a
+// WaitGroup may not grow from zero while it is waited for).
 func (s *Server) track(c *Conn, open bool) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if open {
-		if s.closed {
+		if s.refuse.Code != 0 {
 			return false
 		}
 		s.conns[c] = struct{}{}
@@ -215,7 +296,8 @@ func (s *Server) track(c *Conn, open bool) bool {
 // Serve upgrades the request to a websocket and runs the connection until
 // it ends, on a goroutine of its own; Serve itself returns once the
 // handshake is done. It answers 400 to a handshake that does not offer
-// chat.Subprotocol and 429 past MaxConnsPerAddr. open is called after those
+// chat.Subprotocol, 429 past MaxConnsPerAddr, and 503 once Drain or Close
+// began (a proxy then tries another node). open is called after those
 // checks and before the handshake's answer is written, so it may set
 // headers (a cookie): it returns the connection's Session and its group,
 // the key CloseGroup ends connections by (a browser session).
@@ -226,7 +308,9 @@ func (s *Server) Serve(w http.ResponseWriter, r *http.Request, open func(http.Re
 	}
 	if !s.track(c, true) {
 		s.addrs.release(c.addr)
-		c.ws.Close(websocket.StatusCode(chat.CloseGoingAway.Code), chat.CloseGoingAway.Reason)
+		cl := s.refusal()
+		s.metrics.Closed(cl.Code)
+		c.ws.Close(websocket.StatusCode(cl.Code), cl.Reason)
 		return
 	}
 	// The connection gets a goroutine of its own, and the handler returns:

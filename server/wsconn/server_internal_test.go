@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -130,20 +131,106 @@ func TestTooManyBadFramesClose(t *testing.T) {
 	}
 }
 
-// TestAConnectionAfterCloseIsTurnedAway: a handshake that completes while
-// the server is closing is closed as going away, not tracked (Close waits
-// only for the connections it has).
+// TestAConnectionAfterCloseIsTurnedAway: a handshake that comes once the
+// server is closing is answered 503 with the reason, and not tracked
+// (Close waits only for the connections it has).
 func TestAConnectionAfterCloseIsTurnedAway(t *testing.T) {
 	srv, url := serveEcho(t, Options{})
 	srv.Close()
-	c, _, err := dial(t, url, chat.Subprotocol)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, closed := readUntilClose(t, c); closed.Code != chat.CloseGoingAway.Code {
-		t.Errorf("closed with %v, want %v", closed, chat.CloseGoingAway)
+	_, resp, err := dial(t, url, chat.Subprotocol)
+	if err == nil || resp == nil || resp.StatusCode != http.StatusServiceUnavailable {
+		t.Fatalf("a handshake after Close: %v, want 503", err)
 	}
 	if n := srv.Stats().Open; n != 0 {
 		t.Errorf("%d connections tracked after Close", n)
+	}
+}
+
+// gatedSession is an echoSession whose answer to ping 1 waits until
+// release is closed: a frame still being served.
+type gatedSession struct {
+	echoSession
+	serving chan struct{} // closed once ping 1 is being served
+	release chan struct{}
+}
+
+func (s *gatedSession) Frame(f chat.Frame) {
+	if p, ok := f.(*chat.Ping); ok && p.N == 1 {
+		close(s.serving)
+		<-s.release
+	}
+	s.echoSession.Frame(f)
+}
+
+// TestDrainClosesAfterTheFrameBeingServed: Drain refuses new websockets
+// with 503 and closes every connection with its close, but a connection
+// whose frame is being served closes only once the frame's answer is
+// queued, so the answer arrives before the close.
+func TestDrainClosesAfterTheFrameBeingServed(t *testing.T) {
+	srv := New(Options{Logger: slog.New(slog.DiscardHandler)})
+	gated := &gatedSession{
+		echoSession: echoSession{closed: make(chan struct{})},
+		serving:     make(chan struct{}), release: make(chan struct{}),
+	}
+	var first atomic.Bool
+	first.Store(true)
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		srv.Serve(w, r, func(http.ResponseWriter, *http.Request) (string, Session) {
+			if first.CompareAndSwap(true, false) {
+				return "g", gated
+			}
+			return "g", &echoSession{closed: make(chan struct{})}
+		})
+	}))
+	t.Cleanup(func() { hs.Close(); srv.Close() })
+	url := "ws" + strings.TrimPrefix(hs.URL, "http")
+	busy, _, err := dial(t, url, chat.Subprotocol)
+	if err != nil {
+		t.Fatal(err)
+	}
+	readMessage(t, busy)
+	idle, _, err := dial(t, url, chat.Subprotocol)
+	if err != nil {
+		t.Fatal(err)
+	}
+	readMessage(t, idle)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := busy.Write(ctx, websocket.MessageText, mustEncode(t, &chat.Ping{N: 1})); err != nil {
+		t.Fatal(err)
+	}
+	<-gated.serving
+	drained := make(chan error, 1)
+	go func() { drained <- srv.Drain(ctx, 0, chat.CloseRestart) }()
+
+	if _, cl := readUntilClose(t, idle); cl != chat.CloseRestart {
+		t.Errorf("the idle connection closed with %v, want %v", cl, chat.CloseRestart)
+	}
+	if _, resp, err := dial(t, url, chat.Subprotocol); err == nil || resp == nil || resp.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("a handshake during the drain: %v, want 503", err)
+	}
+	waitFor(t, "the drain to reach the busy connection", func() bool {
+		srv.mu.Lock()
+		defer srv.mu.Unlock()
+		for c := range srv.conns {
+			if c.deferred.Load() == nil {
+				return false
+			}
+		}
+		return true
+	})
+	close(gated.release)
+	frames, cl := readUntilClose(t, busy)
+	if len(frames) != 1 || frames[0].FrameType() != chat.TypePong || frames[0].(*chat.Pong).N != 1 {
+		t.Errorf("before its close the busy connection got %v, want pong 1", frames)
+	}
+	if cl != chat.CloseRestart {
+		t.Errorf("the busy connection closed with %v, want %v", cl, chat.CloseRestart)
+	}
+	if err := <-drained; err != nil {
+		t.Errorf("Drain: %v", err)
+	}
+	if n := srv.Stats().Open; n != 0 {
+		t.Errorf("%d connections open after Drain returned", n)
 	}
 }

@@ -89,15 +89,16 @@ func (p *chatProcess) Write(b []byte) (int, error) {
 var servingURL = regexp.MustCompile(`msg="chat is serving" url=http://[^:\s]+:(\d+)`)
 
 // startChat starts the server on the data directory dir, listening on
-// 127.0.0.1:port (port "0" picks a free one), and returns once it serves.
-// It is killed when the test ends, if it still runs.
-func startChat(t *testing.T, dir, port string) *chatProcess {
+// 127.0.0.1:port (port "0" picks a free one), with more flags if given,
+// and returns once it serves. It is killed when the test ends, if it
+// still runs.
+func startChat(t *testing.T, dir, port string, flags ...string) *chatProcess {
 	t.Helper()
-	cmd := exec.Command(os.Args[0],
-		"-addr", "127.0.0.1:"+port, "-data", dir, "-log-level", "info",
+	cmd := exec.Command(os.Args[0], append([]string{
+		"-addr", "127.0.0.1:" + port, "-data", dir, "-log-level", "info",
 		"-presence-grace", "200ms",
 		"-message-rate", "10000", "-message-burst", "10000",
-		"-frame-rate", "10000", "-frame-burst", "10000")
+		"-frame-rate", "10000", "-frame-burst", "10000"}, flags...)...)
 	cmd.Env = append(os.Environ(), runMainEnv+"=1")
 	p := &chatProcess{t: t, cmd: cmd, exited: make(chan struct{}), ready: make(chan string, 1)}
 	cmd.Stderr = p

@@ -7,6 +7,11 @@
 //
 // Every flag can also be set with an environment variable, CHAT_ and the flag
 // name in capitals with _ for -, such as CHAT_ADDR=:8080.
+//
+// SIGTERM or SIGINT drains the node (server.Server.Drain): /readyz turns
+// 503, new websockets are refused, and the connections are closed with
+// 1012 over -drain; the process then exits, within -drain + 20 s
+// (docs/deploy.md). A second signal exits at once.
 package main
 
 import (
@@ -35,6 +40,10 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	go func() {
+		<-ctx.Done()
+		stop() // the first signal drains; a second one ends the process at once
+	}()
 	if err := run(ctx, os.Args[1:], os.Stderr, nil); err != nil {
 		fmt.Fprintln(os.Stderr, "chat:", err)
 		os.Exit(1)
@@ -61,6 +70,8 @@ type config struct {
 	gc       int
 	hosts    string
 	proxies  string
+	drain    time.Duration
+	metrics  string
 }
 
 func parse(args []string, stderr io.Writer) (*config, error) {
@@ -94,6 +105,8 @@ func parse(args []string, stderr io.Writer) (*config, error) {
 	fs.DurationVar(&c.opts.PresenceTTL, "presence-ttl", 15*time.Second, "how long another node may be silent before its users are offline")
 	fs.IntVar(&c.opts.PresenceLimit, "presence-limit", 200, "online members above which a room shows a count instead of announcing arrivals, departures, joins and leaves")
 	fs.IntVar(&c.gc, "gc-percent", defaultGCPercent, "the garbage collector's target (Go's GOGC): lower keeps less memory per connection, at some CPU; 0 keeps Go's default or $GOGC")
+	fs.DurationVar(&c.drain, "drain", 5*time.Second, "on SIGTERM, close the websockets over this long, a few at a time, so their clients do not all reconnect at once (0: all at once)")
+	fs.StringVar(&c.metrics, "metrics-addr", "", "serve the Prometheus metrics (/metrics) on this separate address, e.g. 127.0.0.1:9090, instead of beside the chat")
 	fs.StringVar(&c.debug, "debug-addr", "", "serve Go's profiler (/debug/pprof/) on this separate address, e.g. 127.0.0.1:6060; off when empty")
 	fs.BoolVar(&c.memory, "memory", false, "keep everything in memory instead of NATS: nothing survives a restart (for trials and comparisons)")
 	fs.StringVar(&c.bus.DataDir, "data", "data", "directory of the embedded NATS server's files")
@@ -131,6 +144,10 @@ func parse(args []string, stderr io.Writer) (*config, error) {
 	}
 	c.opts.TrustedProxies = proxies
 	c.opts.ListenAddr = c.addr
+	c.opts.SeparateMetrics = c.metrics != ""
+	if c.drain < 0 {
+		return nil, fmt.Errorf("-drain %v: a duration of 0 or more", c.drain)
+	}
 	return &c, nil
 }
 
@@ -207,22 +224,74 @@ func run(ctx context.Context, args []string, stderr io.Writer, ready chan<- stri
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	errc := make(chan error, 2)
+	var ms *http.Server
+	if c.metrics != "" {
+		mln, err := net.Listen("tcp", c.metrics)
+		if err != nil {
+			ln.Close()
+			srv.Close()
+			return fmt.Errorf("-metrics-addr: %w", err)
+		}
+		ms = &http.Server{Handler: metricsMux(srv.MetricsHandler()), ReadHeaderTimeout: 10 * time.Second}
+		log.Info("metrics listening", "url", "http://"+displayAddr(mln.Addr())+"/metrics")
+		go func() { errc <- ms.Serve(mln) }()
+	}
 	log.Info("chat is serving", "url", "http://"+displayAddr(ln.Addr()), "version", build.Version(), "storage", storeDesc)
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}
-	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {
 	case err := <-errc:
+		hs.Close()
+		if ms != nil {
+			ms.Close()
+		}
+		srv.Close()
 		return err
 	case <-ctx.Done():
 	}
-	log.Info("shutting down")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	return stop(log, srv, hs, ms, c.drain)
+}
+
+// How long each step of a stop may take beyond the drain's spread: the
+// last connections' ends (their close handshakes, the acks in flight),
+// the HTTP requests in flight, the server's own close (connections that
+// still would not end, last-seen times), and the bus's flush (run's
+// deferred Bus.Close). A node exits within -drain + 20 s.
+const (
+	drainPatience    = 5 * time.Second
+	shutdownPatience = 5 * time.Second
+	closePatience    = 5 * time.Second
+)
+
+// stop drains the node over spread, then stops serving HTTP and closes
+// the server, each step within its patience.
+func stop(log *slog.Logger, srv *server.Server, hs, ms *http.Server, spread time.Duration) error {
+	log.Info("shutting down: draining", "spread", spread)
+	dctx, cancel := context.WithTimeout(context.Background(), spread+drainPatience)
+	if err := srv.Drain(dctx, spread); err != nil {
+		log.Warn("the drain did not finish; closing the rest", "err", err)
+	}
+	cancel()
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownPatience)
 	defer cancel()
-	err = hs.Shutdown(shutdownCtx)
-	srv.Close()
+	err := hs.Shutdown(sctx)
+	if ms != nil {
+		ms.Shutdown(sctx)
+	}
+	closed := make(chan struct{})
+	go func() {
+		srv.Close()
+		close(closed)
+	}()
+	select {
+	case <-closed:
+		log.Info("stopped")
+	case <-time.After(closePatience):
+		log.Warn("the server did not close in time; exiting anyway", "patience", closePatience)
+	}
 	return err
 }
 
@@ -236,6 +305,13 @@ func displayAddr(a net.Addr) string {
 		host = "localhost"
 	}
 	return net.JoinHostPort(host, port)
+}
+
+// metricsMux serves the metrics at /metrics, and nothing else.
+func metricsMux(h http.Handler) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", h)
+	return mux
 }
 
 // debugMux serves net/http/pprof's handlers, and only those.

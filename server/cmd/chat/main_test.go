@@ -42,13 +42,15 @@ func TestRunServesAndStops(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("the server did not start")
 	}
-	resp, err := http.Get("http://" + addr + "/manifest.webmanifest")
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Errorf("manifest: %s", resp.Status)
+	for _, path := range []string{"/manifest.webmanifest", "/healthz", "/readyz", "/metrics"} {
+		resp, err := http.Get("http://" + addr + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("%s: %s", path, resp.Status)
+		}
 	}
 	cancel()
 	select {
@@ -58,5 +60,21 @@ func TestRunServesAndStops(t *testing.T) {
 		}
 	case <-time.After(30 * time.Second):
 		t.Fatal("the server did not stop")
+	}
+}
+
+func TestDrainAndMetricsFlags(t *testing.T) {
+	c, err := parse([]string{"-drain", "2s", "-metrics-addr", "127.0.0.1:9090"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.drain != 2*time.Second || !c.opts.SeparateMetrics {
+		t.Errorf("drain %v, separate metrics %v; want 2s and true", c.drain, c.opts.SeparateMetrics)
+	}
+	if c, _ := parse(nil, io.Discard); c.drain != 5*time.Second || c.opts.SeparateMetrics {
+		t.Errorf("by default: drain %v, separate metrics %v; want 5s and false", c.drain, c.opts.SeparateMetrics)
+	}
+	if _, err := parse([]string{"-drain", "-1s"}, io.Discard); err == nil {
+		t.Error("a negative -drain was taken")
 	}
 }
