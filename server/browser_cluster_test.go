@@ -37,7 +37,7 @@ func TestBrowserChatThroughTheProxy(t *testing.T) {
 		upstreams = append(upstreams, strings.TrimPrefix(s.URL, "http://"))
 	}
 	listen := freeAddr(t)
-	chattest.Caddy(t, listen, chattest.CaddyConfig(listen, upstreams, ""))
+	chattest.Caddy(t, listen, chattest.CaddyConfig(listen, upstreams, "/readyz"))
 	url := "http://" + listen
 	b := chattest.NewBrowser(t)
 
