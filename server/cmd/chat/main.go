@@ -196,7 +196,7 @@ func run(ctx context.Context, args []string, stderr io.Writer, ready chan<- stri
 			return err
 		}
 		defer b.Close()
-		if c.opts.Storage, err = server.OpenStorage(ctx, b, c.storage); err != nil {
+		if c.opts.Storage, err = openStorage(ctx, b, c.storage, log); err != nil {
 			return err
 		}
 		storeDesc = map[bool]string{true: "embedded NATS in " + c.bus.DataDir, false: "NATS at " + c.natsURLs}[b.Embedded()]
@@ -323,4 +323,29 @@ func debugMux() http.Handler {
 	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
 	return mux
+}
+
+// storageWait is how long a node waits for JetStream to place its streams
+// and buckets at start: a node started with its NATS cluster (make
+// cluster, a fleet coming up) may ask before the cluster has a leader.
+const storageWait = 2 * time.Minute
+
+// openStorage opens the durable storage on b, trying again while JetStream
+// cannot place it yet, for storageWait at most.
+func openStorage(ctx context.Context, b *bus.Bus, o server.StorageOptions, log *slog.Logger) (*server.Storage, error) {
+	deadline := time.Now().Add(storageWait)
+	pause := 250 * time.Millisecond
+	for {
+		st, err := server.OpenStorage(ctx, b, o)
+		if err == nil || time.Now().After(deadline) || ctx.Err() != nil {
+			return st, err
+		}
+		log.Info("JetStream is not ready for the chat's streams yet; trying again", "err", err, "in", pause)
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(pause):
+		}
+		pause = min(2*pause, 5*time.Second)
+	}
 }
