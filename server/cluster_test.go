@@ -440,3 +440,26 @@ func TestNodesShareReadPositionsAndMemberships(t *testing.T) {
 	there.Send(&chat.Leave{Conv: "r:across"})
 	chattest.Expect(here, func(g *chat.Gone) bool { return g.Conv == "r:across" })
 }
+
+// TestNamesHoldAcrossNodes: a name picked on one node is taken on the
+// others, a look-alike of it too, and its password signs in on any node.
+func TestNamesHoldAcrossNodes(t *testing.T) {
+	_, url := chattest.NATS(t, t.TempDir())
+	srvs, _ := nodes(t, url, 2)
+	userWithPassword(t, srvs[0], "Ann", "ann's own words")
+	for _, name := range []string{"ann", "\u0391\u039d\u039d"} { // the same key; a Greek look-alike
+		c := srvs[1].Dial(t, nil)
+		chattest.Expect(c, func(w *chat.Welcome) bool { return w.NeedName })
+		c.Send(&chat.Nick{Name: name})
+		e := chattest.Expect(c, func(e *chat.Error) bool { return e.Ref == chat.TypeNick })
+		if e.Code != chat.CodeNameTaken {
+			t.Errorf("claiming %q on the other node: %+v", name, e)
+		}
+	}
+	if got := signIn(t, srvs[1], &http.Client{Jar: chattest.NewJar()}, "ann", "ann's own words"); got != http.StatusOK {
+		t.Errorf("signing in on the other node: %d", got)
+	}
+	if got := signIn(t, srvs[1], &http.Client{Jar: chattest.NewJar()}, "ann", "a wrong guess"); got != http.StatusUnauthorized {
+		t.Errorf("a wrong password on the other node: %d", got)
+	}
+}

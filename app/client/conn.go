@@ -161,13 +161,16 @@ func (c *Conn) SendOn(conn uint64, f chat.Frame) error {
 }
 
 // Reconnect drops the current connection, if any, and dials at once.
+//
+// The kick goes before the drop: sent after it, it could arrive once Run
+// had already redialled for the drop, and cut a later backoff short.
 func (c *Conn) Reconnect() {
 	c.want.Store(true)
-	c.drop()
 	select {
 	case c.kick <- struct{}{}:
 	default:
 	}
+	c.drop()
 }
 
 // Disconnect closes the connection and stays offline until Reconnect.

@@ -26,8 +26,10 @@ import (
 	"github.com/founding/chat/server/bus"
 )
 
-// Wait is how long Expect and Eventually wait by default.
-const Wait = 10 * time.Second
+// Wait is how long Expect and Eventually wait by default: long, because
+// `make test` runs the packages' tests side by side on two cores, with
+// -race and child processes; a test that works never waits it.
+const Wait = 30 * time.Second
 
 // Server is a chat server listening on 127.0.0.1.
 type Server struct {
