@@ -44,35 +44,33 @@ func (p *Presence) Publish(_ context.Context, n hub.PresenceNote) error {
 // Watch calls fn with every note, in the order each node sent them (one
 // subscription delivers in order, one message at a time).
 func (p *Presence) Watch(_ context.Context, fn func(hub.PresenceNote)) (func(), error) {
-	sub, err := p.nc.Subscribe(notesSubject, func(m *nats.Msg) {
+	return subscribe(p.nc, notesSubject, func(m *nats.Msg) {
 		var n hub.PresenceNote
 		if json.Unmarshal(m.Data, &n) == nil {
 			fn(n)
 		}
 	})
-	if err != nil {
-		return nil, err
-	}
-	// The subscription is in place on the server before Watch returns.
-	if err := p.nc.Flush(); err != nil {
-		sub.Unsubscribe()
-		return nil, err
-	}
-	return func() { sub.Unsubscribe() }, nil
 }
 
 // Serve answers Fetch for node with state().
 func (p *Presence) Serve(node string, state func() []hub.PresenceUser) (func(), error) {
-	sub, err := p.nc.Subscribe(stateSubject+node, func(m *nats.Msg) {
+	return subscribe(p.nc, stateSubject+node, func(m *nats.Msg) {
 		data, err := json.Marshal(state())
 		if err == nil {
 			m.Respond(data)
 		}
 	})
+}
+
+// subscribe calls handle with every message on subject, and returns once
+// the subscription is in place on the server (a note published after it
+// is seen), with the function that ends it.
+func subscribe(nc *nats.Conn, subject string, handle nats.MsgHandler) (func(), error) {
+	sub, err := nc.Subscribe(subject, handle)
 	if err != nil {
 		return nil, err
 	}
-	if err := p.nc.Flush(); err != nil {
+	if err := nc.Flush(); err != nil {
 		sub.Unsubscribe()
 		return nil, err
 	}

@@ -41,18 +41,10 @@ func (s *Sessions) Publish(_ context.Context, e Ended) error {
 // Watch calls fn with every Ended any node publishes, this one's too. It
 // returns once the subscription is in place.
 func (s *Sessions) Watch(_ context.Context, fn func(Ended)) (func(), error) {
-	sub, err := s.nc.Subscribe(endedSubject, func(m *nats.Msg) {
+	return subscribe(s.nc, endedSubject, func(m *nats.Msg) {
 		var e Ended
 		if json.Unmarshal(m.Data, &e) == nil {
 			fn(e)
 		}
 	})
-	if err != nil {
-		return nil, err
-	}
-	if err := s.nc.Flush(); err != nil {
-		sub.Unsubscribe()
-		return nil, err
-	}
-	return func() { sub.Unsubscribe() }, nil
 }

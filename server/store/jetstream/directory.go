@@ -249,8 +249,16 @@ func (d *Directory) Seen(ctx context.Context, user string) (int64, error) {
 // WatchMemberships calls fn, from one goroutine, for every later
 // membership change made by any process.
 func (d *Directory) WatchMemberships(ctx context.Context, fn func(hub.MembershipChange)) (func(), error) {
+	return watchPairs(ctx, d.members, func(user, conv string, e jetstream.KeyValueEntry) {
+		fn(hub.MembershipChange{User: user, Conv: conv, Member: e.Operation() == jetstream.KeyValuePut})
+	}, jetstream.UpdatesOnly())
+}
+
+// watchPairs calls fn, from one goroutine, for every later change of a
+// (user, conversation) key of kv, made by any process.
+func watchPairs(ctx context.Context, kv jetstream.KeyValue, fn func(user, conv string, e jetstream.KeyValueEntry), opts ...jetstream.WatchOpt) (func(), error) {
 	ctx, cancel := context.WithCancel(ctx)
-	w, err := d.members.WatchAll(ctx, jetstream.UpdatesOnly())
+	w, err := kv.WatchAll(ctx, opts...)
 	if err != nil {
 		cancel()
 		return nil, err
@@ -260,11 +268,9 @@ func (d *Directory) WatchMemberships(ctx context.Context, fn func(hub.Membership
 			if e == nil {
 				continue
 			}
-			user, conv, ok := splitPair(e.Key())
-			if !ok {
-				continue
+			if user, conv, ok := splitPair(e.Key()); ok {
+				fn(user, conv, e)
 			}
-			fn(hub.MembershipChange{User: user, Conv: conv, Member: e.Operation() == jetstream.KeyValuePut})
 		}
 	}()
 	return func() { w.Stop(); cancel() }, nil
@@ -273,26 +279,11 @@ func (d *Directory) WatchMemberships(ctx context.Context, fn func(hub.Membership
 // WatchCursors calls fn, from one goroutine, for every read position any
 // process raises later.
 func (d *Directory) WatchCursors(ctx context.Context, fn func(hub.CursorChange)) (func(), error) {
-	ctx, cancel := context.WithCancel(ctx)
-	w, err := d.cursors.WatchAll(ctx, jetstream.UpdatesOnly(), jetstream.IgnoreDeletes())
-	if err != nil {
-		cancel()
-		return nil, err
-	}
-	go func() {
-		for e := range w.Updates() {
-			if e == nil {
-				continue
-			}
-			user, conv, ok := splitPair(e.Key())
-			seq, err := strconv.ParseUint(string(e.Value()), 10, 64)
-			if !ok || err != nil {
-				continue
-			}
+	return watchPairs(ctx, d.cursors, func(user, conv string, e jetstream.KeyValueEntry) {
+		if seq, err := strconv.ParseUint(string(e.Value()), 10, 64); err == nil {
 			fn(hub.CursorChange{User: user, Conv: conv, Seq: seq})
 		}
-	}()
-	return func() { w.Stop(); cancel() }, nil
+	}, jetstream.UpdatesOnly(), jetstream.IgnoreDeletes())
 }
 
 // latest returns the current value of every key of kv matching filter.
