@@ -191,3 +191,21 @@ func TestMarkdownSectionIsReplaced(t *testing.T) {
 		t.Fatalf("markdown:\n%s", text)
 	}
 }
+
+// TestClientsSpreadOverNodes: with several URLs, client i connects to the
+// i-th (modulo), and each is checked.
+func TestClientsSpreadOverNodes(t *testing.T) {
+	c := Config{URL: "http://127.0.0.1:1,http://127.0.0.1:2,http://127.0.0.1:3", Mode: modeChat, Clients: 10, Rooms: 1, Publishers: 1, Rate: 1, Duration: time.Second, Size: 100}
+	if err := c.check(); err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []string{"ws://127.0.0.1:1/ws", "ws://127.0.0.1:2/ws", "ws://127.0.0.1:3/ws", "ws://127.0.0.1:1/ws"} {
+		if got := c.wsURL(i); got != want {
+			t.Errorf("client %d dials %s, want %s", i, got, want)
+		}
+	}
+	c.URL = "http://127.0.0.1:1,http://192.0.2.1:8080"
+	if err := c.check(); err == nil {
+		t.Error("a remote node among loopback ones was accepted")
+	}
+}

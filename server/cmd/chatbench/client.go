@@ -55,10 +55,10 @@ func (c *loadClient) reset(base uint64, count int) {
 // learns the room's conversation id.
 func (c *loadClient) dialChat(ctx context.Context, cfg *Config) error {
 	jar, _ := cookiejar.New(nil)
-	ws, _, err := websocket.Dial(ctx, cfg.wsURL(), &websocket.DialOptions{
+	ws, _, err := websocket.Dial(ctx, cfg.wsURL(c.idx), &websocket.DialOptions{
 		Subprotocols: []string{chat.Subprotocol},
 		HTTPClient:   &http.Client{Jar: jar},
-		HTTPHeader:   http.Header{"Origin": {cfg.URL}},
+		HTTPHeader:   http.Header{"Origin": {cfg.base(c.idx)}},
 	})
 	if err != nil {
 		return err
@@ -92,7 +92,7 @@ func (c *loadClient) dialChat(ctx context.Context, cfg *Config) error {
 
 // dialGorilla connects a client of the control server: plain text over /ws.
 func (c *loadClient) dialGorilla(ctx context.Context, cfg *Config) error {
-	ws, _, err := websocket.Dial(ctx, cfg.wsURL(), nil)
+	ws, _, err := websocket.Dial(ctx, cfg.wsURL(c.idx), nil)
 	if err != nil {
 		return err
 	}

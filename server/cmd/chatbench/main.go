@@ -47,11 +47,11 @@ func main() {
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var cfg Config
-	var rates, markdown, server, gorilla, only, serverFlags string
+	var rates, markdown, server, gorilla, only, serverFlags, otherPIDs string
 	var standard, quick bool
 	fs := flag.NewFlagSet("chatbench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.StringVar(&cfg.URL, "url", "http://127.0.0.1:8080", "the server to load")
+	fs.StringVar(&cfg.URL, "url", "http://127.0.0.1:8080", "the server to load; several nodes of one chat comma-separated, the clients spread over them")
 	fs.StringVar(&cfg.Mode, "mode", modeChat, "chat (our server), gorilla (the control) or idle (memory per connection)")
 	fs.StringVar(&cfg.Name, "name", "run", "a label for the report")
 	fs.IntVar(&cfg.Clients, "clients", 100, "connections, each its own user")
@@ -64,6 +64,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.DurationVar(&cfg.Drain, "drain", 5*time.Second, "how long to wait for the last deliveries")
 	fs.IntVar(&cfg.Size, "size", 100, "payload bytes")
 	fs.IntVar(&cfg.PID, "pid", 0, "the server's process id, for its CPU and memory")
+	fs.StringVar(&otherPIDs, "pids", "", "the other nodes' process ids, comma-separated: their CPU counts as the server's")
 	fs.IntVar(&cfg.Parallel, "parallel", 64, "connections opened at once")
 	fs.DurationVar(&cfg.Hold, "hold", 3*time.Second, "idle mode: how long to hold the connections before measuring")
 	fs.BoolVar(&cfg.AllowRemote, "allow-remote", false, "allow loading a server that is not on loopback")
@@ -79,6 +80,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return nil
 		}
 		return err
+	}
+	for _, f := range strings.FieldsFunc(otherPIDs, func(r rune) bool { return r == ',' }) {
+		pid, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil {
+			return fmt.Errorf("-pids: %w", err)
+		}
+		cfg.OtherPIDs = append(cfg.OtherPIDs, pid)
 	}
 	if rates != "" {
 		for _, f := range strings.Split(rates, ",") {

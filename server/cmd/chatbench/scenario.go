@@ -24,7 +24,7 @@ const (
 // Duration and Drain.
 type Config struct {
 	Name        string        // scenario label in the report
-	URL         string        // the server, http://host:port
+	URL         string        // the server, http://host:port; several nodes comma-separated, client i on the i-th (modulo)
 	Mode        string        // chat, gorilla or idle
 	Clients     int           // connections, each its own user
 	Rooms       int           // rooms the clients are spread over
@@ -38,14 +38,25 @@ type Config struct {
 	Drain       time.Duration // how long to wait for the last deliveries
 	Size        int           // payload bytes
 	PID         int           // the server's process, for CPU and memory
+	OtherPIDs   []int         // the other nodes' processes, whose CPU counts too
 	Parallel    int           // connections opened at once
 	Hold        time.Duration // idle mode: how long to hold before measuring
 	AllowRemote bool          // allow a server that is not on loopback
 	Run         string        // a tag that keeps this run's names apart
 }
 
-func (c *Config) wsURL() string {
-	u, _ := url.Parse(c.URL)
+// urls lists the servers (nodes) of URL.
+func (c *Config) urls() []string { return strings.Split(c.URL, ",") }
+
+// base returns the server client i connects to, http://host:port.
+func (c *Config) base(i int) string {
+	urls := c.urls()
+	return urls[i%len(urls)]
+}
+
+// wsURL returns the websocket URL client i connects to.
+func (c *Config) wsURL(i int) string {
+	u, _ := url.Parse(c.base(i))
 	scheme := "ws"
 	if u.Scheme == "https" {
 		scheme = "wss"
@@ -56,9 +67,19 @@ func (c *Config) wsURL() string {
 // check validates the configuration; it refuses non-loopback servers unless
 // AllowRemote.
 func (c *Config) check() error {
-	u, err := url.Parse(c.URL)
+	for _, s := range c.urls() {
+		if err := c.checkURL(s); err != nil {
+			return err
+		}
+	}
+	return c.checkLoad()
+}
+
+// checkURL validates one server URL.
+func (c *Config) checkURL(s string) error {
+	u, err := url.Parse(s)
 	if err != nil || u.Host == "" {
-		return fmt.Errorf("bad server URL %q", c.URL)
+		return fmt.Errorf("bad server URL %q", s)
 	}
 	if !c.AllowRemote {
 		host := u.Hostname()
@@ -72,6 +93,11 @@ func (c *Config) check() error {
 			}
 		}
 	}
+	return nil
+}
+
+// checkLoad validates what the run asks of the servers.
+func (c *Config) checkLoad() error {
 	switch {
 	case c.Mode != modeChat && c.Mode != modeGorilla && c.Mode != modeIdle:
 		return fmt.Errorf("unknown mode %q", c.Mode)
@@ -199,7 +225,7 @@ func runStep(ctx context.Context, cfg Config, clients []*loadClient, members []u
 	for _, c := range clients {
 		c.reset(base, count)
 	}
-	cpu0, _ := procCPU(cfg.PID)
+	cpu0 := serverCPU(cfg)
 	self0 := selfCPU()
 	rss := sampleRSS(cfg.PID, 100*time.Millisecond)
 	start := time.Now()
@@ -208,12 +234,24 @@ func runStep(ctx context.Context, cfg Config, clients []*loadClient, members []u
 	if err == nil {
 		drain(clients, expected, cfg.Drain)
 	}
-	cpu1, _ := procCPU(cfg.PID)
+	cpu1 := serverCPU(cfg)
 	res.ServerPeakRSS = rss.Stop()
 	res.ToolCPUS = (selfCPU() - self0).Seconds()
 	res.ServerCPUS = (cpu1 - cpu0).Seconds()
 	summarize(res, clients, start)
 	return res, err
+}
+
+// serverCPU is the CPU time of the server's processes so far: PID and the
+// other nodes'.
+func serverCPU(cfg Config) time.Duration {
+	var total time.Duration
+	for _, pid := range append([]int{cfg.PID}, cfg.OtherPIDs...) {
+		if d, err := procCPU(pid); err == nil {
+			total += d
+		}
+	}
+	return total
 }
 
 // connectAll opens every client, Parallel at a time. Publishers are the
