@@ -387,6 +387,15 @@ func TestFaultNodeCutOffFromNATS(t *testing.T) {
 	bob.Model.Compose(hub.LobbyID, "", faultText("bob", 1, "on the other node"))
 	bob.Flush()
 	bob.Until("Bob's message acknowledged", func() bool { return len(bob.Model.Outbox) == 0 })
+	// The node says it is not ready while it cannot reach NATS.
+	chattest.Eventually(t, chattest.Wait, func() bool {
+		resp, err := http.Get(srvs[0].URL + "/readyz")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusServiceUnavailable
+	}, "the cut-off node still says it is ready")
 	// Ann's wait: not lost, not failed. (A bounded look: nothing must
 	// happen to them while the line is cut.)
 	ann.UntilWithin(time.Second, func() bool { return false })
@@ -400,6 +409,14 @@ func TestFaultNodeCutOffFromNATS(t *testing.T) {
 	}
 	line.Restore(0)
 	restored := time.Now()
+	chattest.Eventually(t, chattest.Wait, func() bool {
+		resp, err := http.Get(srvs[0].URL + "/readyz")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	}, "the node is not ready again once the line is back")
 
 	ann.Until("every message acknowledged once the line is back", func() bool { return ann.Settled() })
 	t.Logf("Ann's %d messages acknowledged %v after the line was back", during, time.Since(restored).Round(time.Millisecond))
@@ -461,5 +478,41 @@ func TestNamesHoldAcrossNodes(t *testing.T) {
 	}
 	if got := signIn(t, srvs[1], &http.Client{Jar: chattest.NewJar()}, "ann", "a wrong guess"); got != http.StatusUnauthorized {
 		t.Errorf("a wrong password on the other node: %d", got)
+	}
+}
+
+// TestCrowdedRoomsCountEveryNode: in a room crowded past the presence
+// limit, the count each member sees covers the users online on every node,
+// and nobody gets a notice per arrival.
+func TestCrowdedRoomsCountEveryNode(t *testing.T) {
+	_, url := chattest.NATS(t, t.TempDir())
+	var srvs []*chattest.Server
+	for range 2 {
+		st, _ := chattest.Node(t, []string{url}, 1)
+		opts := clusterOpts(st)
+		opts.PresenceLimit, opts.RosterInterval = 2, 100*time.Millisecond
+		srvs = append(srvs, chattest.New(t, opts))
+	}
+	var users []*chattest.Client
+	for i, name := range []string{"u1", "u2", "u3", "u4", "u5"} {
+		users = append(users, srvs[i%2].User(t, name))
+	}
+	// Every member's roster comes to count all five, two nodes together.
+	for _, u := range users {
+		chattest.Eventually(t, chattest.Wait, func() bool {
+			u.Send(&chat.Ping{N: 1}) // a frame, for the renewed roster to go out with
+			for _, f := range slices.Backward(u.Frames()) {
+				if r, ok := f.(*chat.Roster); ok && r.Conv == hub.LobbyID {
+					return r.Count == 5 && len(r.Users) == 2
+				}
+			}
+			return false
+		}, "a roster counting the five users of both nodes")
+	}
+	// The last to arrive made no notices in the crowded room.
+	for _, u := range users[:3] {
+		if got := presences(u, "u5"); len(got) != 0 {
+			t.Errorf("a member of the crowded lobby got notices of u5: %+v", got)
+		}
 	}
 }

@@ -984,3 +984,36 @@ func TestRoomsThatLookAlikeAreRefused(t *testing.T) {
 		t.Errorf("a room of another look: %v", err)
 	}
 }
+
+// TestHubsSharingPresenceAreOneChat: two hubs on one Log, Directory and
+// Presence (the in-process backend) are two nodes of one chat: a user on
+// one is online for the other's users, in rosters and notices, and a user
+// with connections on both leaves once, when the last one closes.
+func TestHubsSharingPresenceAreOneChat(t *testing.T) {
+	log, dir, presence := memory.NewLog(), memory.NewDirectory(), memory.NewPresence()
+	opts := hub.Options{Log: log, Directory: dir, Presence: presence, PresenceGrace: 10 * time.Millisecond}
+	a, b := newHub(t, opts), newHub(t, opts)
+	ann := connect(a, "ann")
+	bob := connect(b, "bob")
+	eventually(t, 10*time.Second, func() bool {
+		return len(framesOf[chat.Presence](ann.frames(t), func(p *chat.Presence) bool { return p.User == "bob" && p.Online })) == 1
+	}, "ann hears bob arrive")
+	// Bob learns of ann from his roster or, if her note came after it, from
+	// a notice.
+	eventually(t, 10*time.Second, func() bool {
+		frames := bob.frames(t)
+		rs := framesOf[chat.Roster](frames, nil)
+		return len(rs) > 0 && strings.Join(rs[len(rs)-1].Users, ",") == "ann,bob" ||
+			len(framesOf[chat.Presence](frames, func(p *chat.Presence) bool { return p.User == "ann" && p.Online })) == 1
+	}, "bob knows ann is online")
+	// A second connection of bob's on ann's hub: no news; then both close.
+	tab := connect(a, "bob")
+	b.Disconnect(bob)
+	a.Disconnect(tab)
+	eventually(t, 10*time.Second, func() bool {
+		return len(framesOf[chat.Presence](ann.frames(t), func(p *chat.Presence) bool { return p.User == "bob" && !p.Online })) == 1
+	}, "ann hears bob leave")
+	if n := len(framesOf[chat.Presence](ann.frames(t), func(p *chat.Presence) bool { return p.User == "bob" })); n != 2 {
+		t.Errorf("ann got %d notices of bob, want his arrival and his departure only", n)
+	}
+}
