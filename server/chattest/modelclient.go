@@ -390,27 +390,17 @@ func (mc *ModelClient) Count(id, text string) int {
 
 // CheckWindow returns an error when the window of conversation id is not a
 // run of consecutive sequences, each once, or was marked lost.
-func (mc *ModelClient) CheckWindow(id string) error {
-	c := mc.Model.Convs[id]
-	if c == nil {
-		return fmt.Errorf("%s: no conversation %s", mc.Name, id)
-	}
-	if c.Lost {
-		return fmt.Errorf("%s: conversation %s is marked lost", mc.Name, id)
-	}
-	for i := 1; i < len(c.Entries); i++ {
-		if prev, cur := c.Entries[i-1].Seq, c.Entries[i].Seq; cur != prev+1 {
-			return fmt.Errorf("%s: the window of %s goes from seq %d to %d (entry %d)", mc.Name, id, prev, cur, i)
-		}
-	}
-	return nil
-}
+func (mc *ModelClient) CheckWindow(id string) error { return mc.checkWindow(id, true) }
 
 // CheckFoldedWindow is CheckWindow for a conversation with actions (edits,
 // deletes, reactions): the Model folds them into the messages they change
 // and keeps none, so the window skips their sequences; it must still hold
 // each sequence once, in order.
-func (mc *ModelClient) CheckFoldedWindow(id string) error {
+func (mc *ModelClient) CheckFoldedWindow(id string) error { return mc.checkWindow(id, false) }
+
+// checkWindow checks the window of id: rising sequences, consecutive when
+// gapless, and not marked lost.
+func (mc *ModelClient) checkWindow(id string, gapless bool) error {
 	c := mc.Model.Convs[id]
 	if c == nil {
 		return fmt.Errorf("%s: no conversation %s", mc.Name, id)
@@ -419,7 +409,8 @@ func (mc *ModelClient) CheckFoldedWindow(id string) error {
 		return fmt.Errorf("%s: conversation %s is marked lost", mc.Name, id)
 	}
 	for i := 1; i < len(c.Entries); i++ {
-		if prev, cur := c.Entries[i-1].Seq, c.Entries[i].Seq; cur <= prev {
+		prev, cur := c.Entries[i-1].Seq, c.Entries[i].Seq
+		if cur <= prev || gapless && cur != prev+1 {
 			return fmt.Errorf("%s: the window of %s goes from seq %d to %d (entry %d)", mc.Name, id, prev, cur, i)
 		}
 	}

@@ -386,3 +386,22 @@ func (h *Hub) localConv(id string) *conv {
 	defer h.convMu.RUnlock()
 	return h.convs[id]
 }
+
+// OnlineAnywhere counts the users online on this node or another, for
+// tests and tools.
+func (h *Hub) OnlineAnywhere() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	keys := make(map[string]bool)
+	for k, u := range h.users {
+		if u.online {
+			keys[k] = true
+		}
+	}
+	for _, rn := range h.nodes {
+		for k := range rn.users {
+			keys[k] = true
+		}
+	}
+	return len(keys)
+}
