@@ -40,7 +40,7 @@ func (c *Conn) flush(gather bool) {
 		}
 		frames = c.queue.take(frames)
 		if len(frames) == 0 {
-			switch next, cl := c.state.next(c.queue.size() > 0); next {
+			switch next, cl := c.state.next(c.queue.holds); next {
 			case stepWrite:
 				continue
 			case stepClose:

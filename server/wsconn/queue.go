@@ -57,6 +57,9 @@ func wake(room chan struct{}) {
 	}
 }
 
+// holds reports whether any frame is queued.
+func (q *queue) holds() bool { return q.size() > 0 }
+
 // size returns the bytes queued.
 func (q *queue) size() int {
 	q.mu.Lock()

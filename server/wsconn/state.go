@@ -114,12 +114,18 @@ func (w *writeState) cut() (first bool) {
 // reports whether frames came since. Flushing with nothing queued moves to
 // idle; closing writes the close frame, returned with stepClose; closed
 // ends.
-func (w *writeState) next(queued bool) (step, chat.Close) {
+//
+// queued is asked under the state's lock: a sender pushes, then kicks,
+// and its kick waits for this lock, so a frame pushed after queued looked
+// finds the state idle and starts a flush. Asked before the lock, a frame
+// pushed in between would find the state still flushing, start nothing,
+// and wait in the queue until the next frame came.
+func (w *writeState) next(queued func() bool) (step, chat.Close) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	switch w.state {
 	case flushing:
-		if queued {
+		if queued() {
 			return stepWrite, chat.Close{}
 		}
 		w.state = idle

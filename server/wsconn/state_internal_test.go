@@ -20,7 +20,7 @@ func wantState(t *testing.T, w *writeState, want state) {
 // wantStep fails unless next(queued) returns want.
 func wantStep(t *testing.T, w *writeState, queued bool, want step) chat.Close {
 	t.Helper()
-	got, cl := w.next(queued)
+	got, cl := w.next(func() bool { return queued })
 	if got != want {
 		t.Fatalf("next(%v) = %v, want %v", queued, got, want)
 	}
@@ -112,7 +112,7 @@ func TestStateOnlyTheFirstCloseCounts(t *testing.T) {
 	if w.cut() {
 		t.Fatal("a slow consumer cut after a close counts as first")
 	}
-	if _, cl := w.next(false); cl != chat.ClosePolicy {
+	if _, cl := w.next(func() bool { return false }); cl != chat.ClosePolicy {
 		t.Fatalf("the flush writes %v, want the first close, %v", cl, chat.ClosePolicy)
 	}
 	flushEnded(&w)
@@ -203,4 +203,30 @@ func TestStateStop(t *testing.T) {
 		<-stopped
 		wantState(t, &w, closed)
 	})
+}
+
+// A frame pushed while the flush decides to end must not wait in the
+// queue: next looks at the queue under the state's lock, so the sender's
+// kick, which takes that lock, comes after the state is idle again.
+func TestStateLooksAtTheQueueUnderItsLock(t *testing.T) {
+	var w writeState
+	w.kick()
+	kicked := make(chan bool, 1)
+	got, _ := w.next(func() bool {
+		if w.mu.TryLock() {
+			w.mu.Unlock()
+			t.Error("next looked at the queue without holding the state's lock")
+		}
+		go func() { kicked <- w.kick() }() // a sender that pushed just now
+		return false
+	})
+	if got != stepEnd {
+		t.Fatalf("next = %v, want the end of the flush", got)
+	}
+	flushEnded(&w)
+	if !<-kicked {
+		t.Fatal("the kick of a frame pushed while the flush ended started no flush: the frame waits")
+	}
+	wantState(t, &w, flushing)
+	flushEnded(&w)
 }
