@@ -5,6 +5,7 @@ package client_test
 import (
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/founding/chat/app/chat"
@@ -19,7 +20,16 @@ import (
 // browser tests run the IndexedDB backend.
 
 // profile returns a profile name of its own for the test.
-func profile(t *testing.T) string { return "test-" + t.Name() }
+func profile(t *testing.T) string { return freshProfile("test-" + t.Name()) }
+
+// profiles numbers the profiles the tests open, so that a test run again
+// in the same process (go test -count=N) starts from an empty store: the
+// memory stores of OpenLocal live as long as the process.
+var profiles atomic.Uint64
+
+// freshProfile returns a profile name that begins with base and that no
+// earlier test of this process used.
+func freshProfile(base string) string { return fmt.Sprintf("%s-%d", base, profiles.Add(1)) }
 
 // tab opens the profile as a new page would and takes its device.
 type tab struct {

@@ -54,7 +54,7 @@ func TestSessionOutboxSurvivesATabClose(t *testing.T) {
 	s := chattest.New(t, server.Options{})
 	bob := s.User(t, "bob")
 	jar := chattest.NewJar()
-	name := "session-" + t.Name()
+	name := freshProfile("session-" + t.Name())
 
 	first := openLocal(t, name)
 	ann := newUISession(t, "ann", sameBrowser(s, jar, first))
@@ -96,7 +96,7 @@ func TestSessionReturnsAFailedSave(t *testing.T) {
 	t.Parallel()
 	s := chattest.New(t, server.Options{})
 	bob := s.User(t, "bob")
-	name := "session-" + t.Name()
+	name := freshProfile("session-" + t.Name())
 	ann := newUISession(t, "ann", sameBrowser(s, chattest.NewJar(), openLocal(t, name)))
 	ann.until("a ready lobby", func() bool { return ann.m.Me == "ann" && ann.lobby() != nil && ann.lobby().Ready })
 
