@@ -13,7 +13,8 @@ import (
 // crosses them; a backend chooses how it encodes them.
 //
 // A third seam, Presence, carries who is online between the nodes that
-// share a Log and a Directory (cluster.go); one node alone has none.
+// share a Log and a Directory (cluster.go); one node alone has none. A
+// fourth, Typing, carries typing signals the same way (typing.go).
 
 // Errors a Log or a Directory returns, which the hub turns into answers.
 var (
