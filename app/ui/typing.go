@@ -66,11 +66,11 @@ func (s *Shell) onTyped(ctx app.Context, text string) {
 	}
 }
 
-// afterApplyTyping renders again when a typist of the conversation in view
-// is due to expire.
+// afterApplyTyping renders again when a typist is due to expire, in any
+// conversation: the user may switch to it meanwhile.
 func (s *Shell) afterApplyTyping(ctx app.Context, f chat.Frame) {
 	t, ok := f.(*chat.Typist)
-	if !ok || !t.On || t.Conv != s.model.Active {
+	if !ok || !t.On {
 		return
 	}
 	// A little after the line is due, so that it is past due when looked at.
