@@ -18,7 +18,7 @@ import (
 // member at every read.
 
 // peerReads returns, for each private conversation of convs, how far its
-// other member (not key) has read it. It costs one read of the Directory
+// other member (not key) has read it. It costs one lookup in the Directory
 // per private conversation, once per user connecting to this node.
 func (h *Hub) peerReads(ctx context.Context, key string, convs []ConvRecord) (map[string]uint64, error) {
 	out := make(map[string]uint64)
@@ -30,11 +30,11 @@ func (h *Hub) peerReads(ctx context.Context, key string, convs []ConvRecord) (ma
 			if m.Key == key {
 				continue
 			}
-			cursors, err := h.dir.Cursors(ctx, m.Key)
+			seq, err := h.dir.Cursor(ctx, m.Key, rec.ID)
 			if err != nil {
 				return nil, err
 			}
-			if seq := cursors[rec.ID]; seq > 0 {
+			if seq > 0 {
 				out[rec.ID] = seq
 			}
 		}
