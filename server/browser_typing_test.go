@@ -6,6 +6,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/founding/chat/build"
 	"github.com/founding/chat/server/chattest"
 )
 
@@ -110,4 +111,32 @@ func TestBrowserSeen(t *testing.T) {
 	if isJS(t, ann, `!!document.querySelector('#timeline .seen')`) {
 		t.Error(`the lobby shows "Seen"`)
 	}
+}
+
+// TestBrowserSeenOffline: "Seen" is kept with the conversation in the
+// browser: after a reload with the server stopped, the saved copy shows it
+// where it was.
+func TestBrowserSeenOffline(t *testing.T) {
+	s := pwaSetup(t, build.Version())
+	ann := chattest.NewBrowserProfile(t, t.TempDir()).ProfileTab(t)
+	openChat(t, ann, s.URL)
+	pickName(t, ann, "Ann")
+	bob := people(t, chattest.NewBrowser(t), s.URL, "Bob")[0]
+
+	waitJS(t, ann, `!!document.querySelector('#people .person[data-name="Bob"] .person-btn')`)
+	chattest.Do(t, ann, chromedp.Click(chromedp.CSS(`#people .person[data-name="Bob"] .person-btn`)))
+	waitJS(t, ann, `document.getElementById('conv-title')?.textContent === '@ Bob'`)
+	say(t, ann, "read before the outage")
+	openConv(t, bob, "@ Ann")
+	waitJS(t, ann, seenUnder("read before the outage"))
+
+	waitJS(t, ann, swReady)
+	awaitJS[bool](t, ann, savedText(`"seen":`))
+	s.stop()
+	chattest.Do(t, ann, chromedp.Reload())
+	waitJS(t, ann, appRunning)
+	waitJS(t, ann, `!!document.getElementById('offline-banner')`)
+	waitJS(t, ann, `document.getElementById('conv-title')?.textContent === '@ Bob'`)
+	waitJS(t, ann, seenUnder("read before the outage"))
+	chattest.Screenshot(t, ann, "seen-offline")
 }
