@@ -68,7 +68,9 @@ func (h *Hub) Typing(ctx context.Context, key, convID string, on bool) error {
 	}
 	n := TypingNote{Node: h.node, Conv: c.id, User: key, Name: name, On: on}
 	if err := h.opts.Typing.Publish(ctx, n); err != nil {
-		return h.storageError("tell the other nodes you are typing", err)
+		// Not logged: a bus that is down is logged by presence's sender
+		// once, where a log line per keystroke would drown it.
+		return chat.Errorf(chat.CodeInternal, "the other nodes were not told that you are typing: %v", err)
 	}
 	return nil
 }
