@@ -636,4 +636,20 @@ func TestBrowserAccessibility(t *testing.T) {
 		checkAccessibility(t, ann, axe, "rooms, narrow, "+scheme)
 		chattest.Do(t, ann, chromedp.Click(chromedp.CSS(`.tab[data-pane="chat"]`)))
 	}
+
+	// Typing and "Seen" where they show (browser_typing_test.go): Ann's
+	// private message read by Bob, and Bob typing to her.
+	viewport(t, ann, 1280, 800)
+	openConv(t, ann, "@ Bob")
+	say(t, ann, "seen by Bob")
+	waitJS(t, ann, delivered("Ann", "seen by Bob"))
+	openConv(t, bob, "@ Ann")
+	waitJS(t, ann, seenUnder("seen by Bob"))
+	for _, scheme := range []string{"light", "dark"} {
+		colorScheme(t, ann, scheme)
+		typeKeys(t, bob, "x")
+		waitJS(t, ann, typingLine+` === 'Bob is typing…'`)
+		checkAccessibility(t, ann, axe, "typing and seen, "+scheme)
+		chattest.Screenshot(t, ann, "typing-seen-"+scheme)
+	}
 }

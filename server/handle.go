@@ -60,6 +60,8 @@ func (ss *session) handle(f chat.Frame) {
 		err = ss.srv.hub.MarkRead(ss.conn.Context(), ss.user.Key, f.Conv, f.Seq)
 	case *chat.SetPassword:
 		err = ss.setPassword(f)
+	case *chat.Typing:
+		err = ss.typing(f)
 	case *chat.Edit:
 		err = ss.act(f.ID, func() (chat.Ack, error) {
 			return ss.srv.hub.Edit(ss.conn.Context(), ss.user.Key, f.Conv, f.Seq, f.Text, f.ID)

@@ -197,6 +197,7 @@ type Server struct {
 	addrMessages *limiterSet // per address
 	claims       *limiterSet // per address
 	signIns      *limiterSet // per address
+	typing       *limiterSet // per user (typing.go)
 	costs        *costs      // per user
 }
 
@@ -225,6 +226,7 @@ func New(opts Options) (*Server, error) {
 		addrMessages: newLimiterSet(rate.Limit(opts.AddrMessageRate), opts.AddrMessageBurst),
 		claims:       newLimiterSet(rate.Limit(opts.ClaimsPerHour/3600), opts.ClaimBurst),
 		signIns:      newLimiterSet(rate.Every(signInEvery), signInBurst),
+		typing:       newLimiterSet(typingRate, typingBurst),
 		costs: newCosts(CostLimits{
 			LookupRate: opts.LookupRate, LookupBurst: opts.LookupBurst,
 			ReplyByteRate: opts.ReplyByteRate, ReplyByteBurst: opts.ReplyByteBurst,
@@ -245,6 +247,7 @@ func New(opts Options) (*Server, error) {
 		Presence:          opts.Storage.Presence,
 		PresenceHeartbeat: opts.PresenceHeartbeat,
 		PresenceTTL:       opts.PresenceTTL,
+		Typing:            opts.Storage.Typing,
 		Metrics:           m,
 	})
 	if err != nil {

@@ -26,6 +26,9 @@ type Storage struct {
 	// process).
 	Presence hub.Presence
 	Sessions SessionEnds
+	// Typing carries typing signals between the nodes; nil in memory
+	// (one process: the hub relays them itself).
+	Typing hub.Typing
 	// Check reports whether the storage answers, for /readyz; its error
 	// says what is wrong. Nil means it always does (memory).
 	Check func(context.Context) error
@@ -116,5 +119,5 @@ func OpenStorage(ctx context.Context, b *bus.Bus, o StorageOptions) (*Storage, e
 		return nil, err
 	}
 	return &Storage{Log: log, Directory: dir, Accounts: auth.NewAccounts(rec), Check: b.Check,
-		Presence: cluster.NewPresence(b.Conn), Sessions: cluster.NewSessions(b.Conn)}, nil
+		Presence: cluster.NewPresence(b.Conn), Sessions: cluster.NewSessions(b.Conn), Typing: cluster.NewTyping(b.Conn)}, nil
 }

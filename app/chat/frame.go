@@ -218,6 +218,9 @@ type ConvInfo struct {
 	Name string   `json:"name"`
 	Last uint64   `json:"last"`
 	Read uint64   `json:"read,omitempty"`
+	// Seen, in a private conversation, is how far the other member has
+	// read it (their Read); 0 in rooms (typing.go, Seen).
+	Seen uint64 `json:"seen,omitempty"`
 }
 
 // EntryKind tells what an entry records.
@@ -437,6 +440,7 @@ var clientFrames = map[Type]func() Frame{
 	TypeEdit:        func() Frame { return &Edit{} },
 	TypeDelete:      func() Frame { return &Delete{} },
 	TypeReact:       func() Frame { return &React{} },
+	TypeTyping:      func() Frame { return &Typing{} },
 }
 
 var serverFrames = map[Type]func() Frame{
@@ -454,4 +458,6 @@ var serverFrames = map[Type]func() Frame{
 	TypeCursor:   func() Frame { return &Cursor{} },
 	TypeAccount:  func() Frame { return &Account{} },
 	TypeHandover: func() Frame { return &Handover{} },
+	TypeTypist:   func() Frame { return &Typist{} },
+	TypeSeen:     func() Frame { return &Seen{} },
 }

@@ -36,6 +36,8 @@ type Model struct {
 	device   string
 	counter  uint64
 	restored bool // filled by Restore, no Welcome yet
+
+	typing typingState // who is typing, and what this tab told (typing.go)
 }
 
 // Conversation is one room or private conversation as the client holds it.
@@ -105,6 +107,7 @@ func (m *Model) Disconnected() {
 	for _, o := range m.Outbox {
 		o.InFlight = false
 	}
+	m.forgetTyping()
 }
 
 // Apply folds a server frame into the model and returns the frames to send.
@@ -117,6 +120,7 @@ func (m *Model) Apply(f chat.Frame) []chat.Frame {
 		}
 	case *chat.Entry:
 		m.recountID(f.Conv)
+		m.typingEnded(f)
 	case *chat.Page:
 		m.recountID(f.Conv)
 	case *chat.Conv:
@@ -154,6 +158,10 @@ func (m *Model) apply(f chat.Frame) []chat.Frame {
 		m.fail(f)
 	case *chat.Account:
 		m.Password = f.Password
+	case *chat.Typist:
+		m.typist(f)
+	case *chat.Seen:
+		m.seen(f)
 	}
 	return nil
 }

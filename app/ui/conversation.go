@@ -32,6 +32,7 @@ type conversationPane struct {
 	IonLeave   func(app.Context, string)
 	IonCancel  func(app.Context, *client.Outgoing)
 	IonDiscard func(app.Context, chat.MsgID)
+	IonTyped   func(app.Context, string) // typing.go
 }
 
 // pendingView is how a message of the outbox shows: where it stands, and
@@ -76,7 +77,7 @@ func (s *Shell) conversationPane() app.UI {
 	return newConversationPane().Lang(s.lang).Model(s.model).Rev(s.rev).Online(s.state == client.Online).
 		Names(s.mentionNames()).Pending(s.pendingView).
 		OnOlder(s.onOlder).OnScroll(s.onTimelineScroll).OnSubmit(s.onSubmit).OnLeave(s.onLeave).
-		OnCancel(s.onCancelPending).OnDiscard(s.onDiscardPending)
+		OnCancel(s.onCancelPending).OnDiscard(s.onDiscardPending).OnTyped(s.onTyped)
 }
 
 // pendingView says how the outbox's message o shows (pwa.go, offline.go).
@@ -105,8 +106,9 @@ func (p *conversationPane) Render() app.UI {
 		app.Div().ID("timeline").Class("timeline").Role("log").Aria("live", "off").TabIndex(0).
 			Aria("label", T(p.Ilang, "timeline.label", convLabel(c.Info.Kind, c.Name))).
 			OnScroll(p.IonScroll).Body(p.renderTimeline(c)...),
+		p.renderTyping(c),
 		(&composer{}).Lang(p.Ilang).Target(c.Name).Offline(!p.Ionline).Rev(p.Irev).
-			Names(p.Inames).OnSubmit(p.IonSubmit),
+			Names(p.Inames).OnSubmit(p.IonSubmit).OnTyped(p.IonTyped),
 	)
 }
 
@@ -152,6 +154,7 @@ func (p *conversationPane) renderTimeline(c *client.Conversation) []app.UI {
 	divided := c.Divider == 0
 	var day time.Time   // the day of the entries above
 	var prev chat.Entry // the entry above, when it can start a group
+	seenAt := p.Imodel.SeenAt(c.Info.ID)
 	for _, e := range c.Entries {
 		for n < len(c.Notices) && c.Notices[n].After < e.Seq {
 			items = append(items, p.renderPresence(c.Notices[n], now))
@@ -174,6 +177,10 @@ func (p *conversationPane) renderTimeline(c *client.Conversation) []app.UI {
 		cont := sameGroup(prev, e) && !p.Imodel.MentionsMe(e) && p.Imodel.SentWhileAway(prev) == p.Imodel.SentWhileAway(e)
 		items = append(items, p.renderEntry(e, now, cont))
 		prev = e
+		if e.Seq == seenAt {
+			items = append(items, p.renderSeen(c))
+			prev = chat.Entry{}
+		}
 	}
 	if pending := p.Imodel.Pending(c.Info.ID); len(pending) > 0 && !day.IsZero() && !sameDay(day, now) {
 		items = append(items, p.renderDay(now, now))

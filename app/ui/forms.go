@@ -21,6 +21,7 @@ type composer struct {
 	Irev      uint64
 	Inames    []string // whom "@" completes, best first
 	IonSubmit func(app.Context, string) bool
+	IonTyped  func(app.Context, string) // the text after each change by the user (typing.go)
 
 	suggest []string // names offered for the "@" being typed (mention.go)
 	pick    int      // the highlighted one
@@ -82,6 +83,7 @@ func (c *composer) submit(ctx app.Context) {
 	if c.IonSubmit(ctx, text) {
 		clearInput("composer")
 		c.suggest = nil
+		c.typed(ctx, "") // the box is empty: typing stopped
 	}
 	el.Call("focus")
 }

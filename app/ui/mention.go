@@ -103,6 +103,7 @@ func (c *composer) onInput(ctx app.Context, e app.Event) {
 	el := ctx.JSSrc()
 	before, _ := splitUTF16(el.Get("value").String(), el.Get("selectionStart").Int())
 	c.suggestFor(before)
+	c.typed(ctx, el.Get("value").String())
 }
 
 // suggestFor sets the names offered for the text before the caret.

@@ -230,6 +230,9 @@ func (s *Shell) beforeApply(f chat.Frame) {
 func (s *Shell) afterApply(ctx app.Context, f chat.Frame) {
 	switch f := f.(type) {
 	case *chat.Error:
+		if f.Ref == chat.TypeTyping {
+			break // a typing signal dropped: nothing for the user to do
+		}
 		s.notice = f.Message
 		if f.Code == chat.CodeSignedOut {
 			if why := signedOutText(s.lang, chat.CloseSignedOut.WithReason(f.Message)); why != "" {
@@ -254,6 +257,7 @@ func (s *Shell) afterApply(ctx app.Context, f chat.Frame) {
 	s.markRead(ctx)
 	s.scroll(ctx)
 	s.afterApplyUX(ctx, f)
+	s.afterApplyTyping(ctx, f)
 }
 
 // sendAll has the session write frames, in order; messages go once the

@@ -1,6 +1,7 @@
 // Package cluster carries what the chat's nodes tell each other over core
 // NATS (not JetStream: nothing of it is kept): who is online on each node
-// (Presence, the hub's seam), and which browser sessions ended (Sessions).
+// (Presence, the hub's seam), who is typing (Typing, another seam of the
+// hub), and which browser sessions ended (Sessions).
 // Subjects start with "chat.cluster.".
 package cluster
 

@@ -16,6 +16,8 @@ type profile struct {
 	last  map[string]uint64
 	read  map[string]uint64
 	seen  int64
+
+	peerRead map[string]uint64 // private conversation id -> the other member's read position (seen.go)
 }
 
 func (h *Hub) loadProfile(ctx context.Context, key string) (*profile, error) {
@@ -44,6 +46,9 @@ func (h *Hub) loadProfile(ctx context.Context, key string) (*profile, error) {
 		return nil, err
 	}
 	if p.seen, err = h.dir.Seen(ctx, key); err != nil {
+		return nil, err
+	}
+	if p.peerRead, err = h.peerReads(ctx, key, p.convs); err != nil {
 		return nil, err
 	}
 	return p, nil
@@ -117,6 +122,7 @@ func (h *Hub) newUser(who User, p *profile) *user {
 	for _, rec := range p.convs {
 		h.attach(u, rec, p.last[rec.ID])
 	}
+	h.notePeerReads(u, p)
 	return u
 }
 

@@ -22,6 +22,8 @@ type user struct {
 	offTimer  *time.Timer   // pending "went offline", during the grace period
 	offGen    uint64        // which timer is current
 	pub       *PresenceUser // as last told the other nodes; nil while not (cluster.go)
+
+	typing map[string]time.Time // conv id -> when u's last typing signal there was relayed (typing.go)
 }
 
 // send sends frame to every connection of u. Callers hold Hub.mu.
@@ -68,6 +70,8 @@ type conv struct {
 	both    int              // of online, those another node holds online here too (cluster.go); guarded by Hub.mu
 
 	rosterStale bool // crowded: the members' roster is out of date; guarded by Hub.mu
+
+	readBy map[string]uint64 // private conversations: each member's read position known here (seen.go); guarded by Hub.mu
 
 	subMu sync.RWMutex  // guards subs and index; fan-out reads under RLock
 	subs  []Sink        // connections subscribed, in no order
@@ -131,7 +135,7 @@ func (c *conv) info(u *user) chat.ConvInfo {
 			name = m.Name
 		}
 	}
-	return chat.ConvInfo{ID: c.id, Kind: c.kind, Name: escape(name), Last: c.last.Load(), Read: u.read[c.id]}
+	return chat.ConvInfo{ID: c.id, Kind: c.kind, Name: escape(name), Last: c.last.Load(), Read: u.read[c.id], Seen: c.seenBy(u)}
 }
 
 // fanOut sends an encoded frame to every connection subscribed to c, and

@@ -113,6 +113,9 @@ type Options struct {
 	// PresenceTTL is how long another node may stay silent before its
 	// users are taken to be offline. Defaults to 3 heartbeats: 15s.
 	PresenceTTL time.Duration
+	// Typing carries typing signals to and from the other nodes
+	// (typing.go). Nil for one node alone.
+	Typing Typing
 	// Metrics counts fan-out and presence events. Nil counts nothing.
 	Metrics *metrics.Metrics
 }
@@ -238,6 +241,10 @@ func New(opts Options) (*Hub, error) {
 	if err := h.startCluster(); err != nil {
 		h.Close()
 		return nil, fmt.Errorf("hub: presence: %w", err)
+	}
+	if err := h.startTyping(); err != nil {
+		h.Close()
+		return nil, fmt.Errorf("hub: typing: %w", err)
 	}
 	opts.Metrics.Gauge("chat_users_online", "Users with a connection to this node, or in their grace period.", func() float64 {
 		h.mu.Lock()

@@ -211,10 +211,12 @@ func (h *Hub) MarkRead(ctx context.Context, key, convID string, seq uint64) erro
 }
 
 // applyCursor tells the user's connections here of a read position raised,
-// here or on another node (Directory.WatchCursors), once.
+// here or on another node (Directory.WatchCursors), once, and the other
+// member of a private conversation (seen.go).
 func (h *Hub) applyCursor(c CursorChange) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	h.applySeen(c)
 	u := h.users[c.User]
 	if u == nil || c.Seq <= u.read[c.Conv] || u.convs[c.Conv] == nil {
 		return

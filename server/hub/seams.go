@@ -13,7 +13,8 @@ import (
 // crosses them; a backend chooses how it encodes them.
 //
 // A third seam, Presence, carries who is online between the nodes that
-// share a Log and a Directory (cluster.go); one node alone has none.
+// share a Log and a Directory (cluster.go); one node alone has none. A
+// fourth, Typing, carries typing signals the same way (typing.go).
 
 // Errors a Log or a Directory returns, which the hub turns into answers.
 var (
@@ -88,6 +89,9 @@ type Directory interface {
 	RaiseCursor(ctx context.Context, user, conv string, seq uint64) (raised bool, err error)
 	// Cursors returns user's read positions by conversation.
 	Cursors(ctx context.Context, user string) (map[string]uint64, error)
+	// Cursor returns user's read position of conv, 0 if none: one lookup,
+	// for the other member of a private conversation (seen.go).
+	Cursor(ctx context.Context, user, conv string) (uint64, error)
 	// SetSeen records when user was last online (Unix ms).
 	SetSeen(ctx context.Context, user string, ms int64) error
 	// Seen returns when user was last online (Unix ms), 0 if never

@@ -211,6 +211,7 @@ const (
 	LimitMessages = "messages" // a user's or an address's message rate
 	LimitReads    = "reads"    // the history and resume budget
 	LimitNames    = "names"    // new names from one address
+	LimitTyping   = "typing"   // a user's typing signals
 )
 
 // RateLimited counts a frame refused by limit (LimitFrames, ...).

@@ -228,6 +228,18 @@ func (d *Directory) Cursors(ctx context.Context, user string) (map[string]uint64
 	return out, nil
 }
 
+// Cursor returns user's read position of conv, 0 if none: one get.
+func (d *Directory) Cursor(ctx context.Context, user, conv string) (uint64, error) {
+	e, err := d.cursors.Get(ctx, pairKey(user, conv))
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	return strconv.ParseUint(string(e.Value()), 10, 64)
+}
+
 // SetSeen records when user was last online (Unix ms).
 func (d *Directory) SetSeen(ctx context.Context, user string, ms int64) error {
 	_, err := d.seen.Put(ctx, token(user), []byte(strconv.FormatInt(ms, 10)))

@@ -147,6 +147,13 @@ func (d *Directory) Cursors(_ context.Context, user string) (map[string]uint64, 
 	return out, nil
 }
 
+// Cursor returns user's read position of conv, 0 if none.
+func (d *Directory) Cursor(_ context.Context, user, conv string) (uint64, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.cursors[user][conv], nil
+}
+
 // SetSeen records when user was last online (Unix ms).
 func (d *Directory) SetSeen(_ context.Context, user string, ms int64) error {
 	d.mu.Lock()

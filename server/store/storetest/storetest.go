@@ -97,6 +97,14 @@ func TestDirectory(t *testing.T, d hub.Directory) {
 	if c, _ := d.Cursors(ctx, "ann"); c["r:lobby"] != 9 || len(c) != 1 {
 		t.Fatalf("cursors = %v", c)
 	}
+	for _, tc := range []struct {
+		user, conv string
+		want       uint64
+	}{{"ann", "r:lobby", 9}, {"ann", "r:group a", 0}, {"bob", "r:lobby", 0}} {
+		if seq, err := d.Cursor(ctx, tc.user, tc.conv); err != nil || seq != tc.want {
+			t.Fatalf("Cursor(%s, %s) = %d, %v; want %d", tc.user, tc.conv, seq, err, tc.want)
+		}
+	}
 	// The watch saw each raise, in order, and nothing else.
 	for _, want := range []uint64{5, 9} {
 		select {
