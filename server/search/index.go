@@ -53,7 +53,6 @@ import (
 
 	"github.com/founding/chat/app/chat"
 	"github.com/founding/chat/server/hub"
-	"github.com/founding/chat/server/markup"
 	"github.com/founding/chat/server/names"
 )
 
@@ -421,39 +420,55 @@ func (ix *Index) ensure(ctx context.Context, conv string) error {
 }
 
 // catchUp indexes conv's entries from the mark to sequence to, read from
-// the log a page at a time, each page in one batch with its mark. Entries
-// the log no longer holds are skipped. Callers hold c.mu.
+// the log a page at a time and written catchUpBatch entries at a time,
+// each batch with its mark. Entries the log no longer holds are skipped.
+// Callers hold c.mu.
 func (ix *Index) catchUp(ctx context.Context, c *convState, conv string, to uint64) error {
-	for c.mark < to {
-		q := chat.History{Conv: conv, After: c.mark, Limit: chat.MaxHistoryLimit}
-		if c.mark == 0 { // After 0 would ask for the latest page
+	var run []chat.Entry
+	read := c.mark // the last sequence read
+	for read < to {
+		q := chat.History{Conv: conv, After: read, Limit: chat.MaxHistoryLimit}
+		if read == 0 { // After 0 would ask for the latest page
 			q = chat.History{Conv: conv, Before: min(to, chat.MaxHistoryLimit) + 1, Limit: chat.MaxHistoryLimit}
 		}
 		p, err := ix.log.Page(ctx, q)
 		switch {
-		case errors.Is(err, hub.ErrBeforeStart) && p.First > c.mark+1:
-			c.mark = p.First - 1 // older entries are no longer held
+		case errors.Is(err, hub.ErrBeforeStart) && p.First > read+1:
+			if err := ix.write(ctx, c, conv, run); err != nil {
+				return err
+			}
+			run = nil
+			c.mark, read = p.First-1, p.First-1 // older entries are no longer held
 			continue
 		case err != nil:
-			return fmt.Errorf("search: reading %s from the log: %w", conv, err)
+			return errors.Join(fmt.Errorf("search: reading %s from the log: %w", conv, err), ix.write(ctx, c, conv, run))
 		case len(p.Entries) == 0:
-			return nil
+			return ix.write(ctx, c, conv, run)
 		}
-		var run []chat.Entry
+		before := read
 		for _, e := range p.Entries {
-			if e.Seq > c.mark && e.Seq <= to {
+			if e.Seq > read && e.Seq <= to {
 				run = append(run, e)
+				read = e.Seq
 			}
 		}
-		if len(run) == 0 {
-			return nil
+		if read == before {
+			break
 		}
-		if err := ix.write(ctx, c, conv, run); err != nil {
-			return err
+		if len(run) >= catchUpBatch {
+			if err := ix.write(ctx, c, conv, run); err != nil {
+				return err
+			}
+			run = nil
 		}
 	}
-	return nil
+	return ix.write(ctx, c, conv, run)
 }
+
+// catchUpBatch is how many entries read back from the log go into one
+// batch of the index: bigger batches index faster, each holds the
+// conversation's lock longer.
+const catchUpBatch = 2000
 
 // write indexes run, consecutive entries of conv after c's mark, in one
 // batch with the new mark. Callers hold c.mu.
@@ -539,7 +554,7 @@ func newDocument(e chat.Entry) document {
 
 // setText sets the text to index: that of messageHTML.
 func (d *document) setText(messageHTML string) {
-	text := markup.PlainText(messageHTML)
+	text := chat.PlainText(messageHTML)
 	d.Text = text
 }
 

@@ -312,11 +312,11 @@ func TestHighlightEscapes(t *testing.T) {
 func TestHighlightCutsLongText(t *testing.T) {
 	long := strings.Repeat("word ", 200) + "needle " + strings.Repeat("tail ", 200)
 	at := strings.Index(long, "needle")
-	h := search.Highlight(long, [][2]int{{at, at + len("needle")}})
+	h := chat.Highlight(long, [][2]int{{at, at + len("needle")}})
 	if !strings.HasPrefix(h, "…") || !strings.HasSuffix(h, "…") || !strings.Contains(h, "<mark>needle</mark>") || len(h) > 2000 {
 		t.Errorf("a long text's highlight is %q", h)
 	}
-	if got := search.Highlight("a<b", [][2]int{{1, 2}, {0, 99}, {-1, 1}}); got != "a<mark>&lt;</mark>b" {
+	if got := chat.Highlight("a<b", [][2]int{{1, 2}, {0, 99}, {-1, 1}}); got != "a<mark>&lt;</mark>b" {
 		t.Errorf("spans out of bounds: %q", got)
 	}
 }

@@ -6,10 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"html"
 	"slices"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search"
@@ -81,7 +79,7 @@ func (ix *Index) Search(ctx context.Context, key string, q chat.Search) (chat.Re
 		text, _ := h.Fields[fieldText].(string)
 		name, _ := h.Fields[fieldName].(string)
 		out.Hits = append(out.Hits, chat.Hit{Conv: conv, Seq: seq, Time: sortTime(h), From: name,
-			HTML: Highlight(text, matches(h))})
+			HTML: chat.Highlight(text, matches(h))})
 	}
 	return out, nil
 }
@@ -145,76 +143,6 @@ func matches(h *search.DocumentMatch) [][2]int {
 		}
 	}
 	return spans
-}
-
-// Highlight returns text escaped, with the byte spans in <mark></mark>
-// (overlapping spans merged), cut around the first span when the text is
-// longer than snippetRunes, with "…" where it was cut. Spans outside the
-// text or off character boundaries are ignored. It is the only markup a hit
-// carries; everything of text is escaped.
-func Highlight(text string, spans [][2]int) string {
-	spans = slices.DeleteFunc(slices.Clone(spans), func(s [2]int) bool {
-		return s[0] < 0 || s[1] > len(text) || s[0] >= s[1] ||
-			!utf8.RuneStart(text[s[0]]) || (s[1] < len(text) && !utf8.RuneStart(text[s[1]]))
-	})
-	slices.SortFunc(spans, func(a, b [2]int) int { return a[0] - b[0] })
-	var merged [][2]int
-	for _, s := range spans {
-		if n := len(merged); n > 0 && s[0] <= merged[n-1][1] {
-			merged[n-1][1] = max(merged[n-1][1], s[1])
-			continue
-		}
-		merged = append(merged, s)
-	}
-	from, to := snippet(text, merged)
-	var b strings.Builder
-	if from > 0 {
-		b.WriteString("…")
-	}
-	at := from
-	for _, s := range merged {
-		if s[1] <= from || s[0] >= to {
-			continue
-		}
-		start, end := max(s[0], from), min(s[1], to)
-		b.WriteString(html.EscapeString(text[at:start]))
-		b.WriteString("<mark>")
-		b.WriteString(html.EscapeString(text[start:end]))
-		b.WriteString("</mark>")
-		at = end
-	}
-	b.WriteString(html.EscapeString(text[at:to]))
-	if to < len(text) {
-		b.WriteString("…")
-	}
-	return b.String()
-}
-
-// How much of a long text a hit shows: snippetRunes in all, starting up to
-// leadRunes before the first match.
-const (
-	snippetRunes = 240
-	leadRunes    = 60
-)
-
-// snippet returns the byte range of text a hit shows.
-func snippet(text string, spans [][2]int) (from, to int) {
-	if utf8.RuneCountInString(text) <= snippetRunes {
-		return 0, len(text)
-	}
-	if len(spans) > 0 {
-		from = spans[0][0]
-		for n := 0; n < leadRunes && from > 0; n++ {
-			_, size := utf8.DecodeLastRuneInString(text[:from])
-			from -= size
-		}
-	}
-	to = from
-	for n := 0; n < snippetRunes && to < len(text); n++ {
-		_, size := utf8.DecodeRuneInString(text[to:])
-		to += size
-	}
-	return from, to
 }
 
 // encodeCursor makes the cursor of the page after a hit of these sort
