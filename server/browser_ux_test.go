@@ -614,6 +614,15 @@ func TestBrowserAccessibility(t *testing.T) {
 		keys(t, ann, kb.Escape)
 		waitJS(t, ann, `!document.getElementById('switcher')`)
 
+		keys(t, ann, "f", chromedp.KeyModifiers(chromedp.ModifierCtrl))
+		waitFocus(t, ann, "search-input")
+		searchFor(t, ann, "thanks")
+		waitJS(t, ann, `document.querySelectorAll('#search-results .search-hit').length > 0`)
+		chattest.Eval[bool](t, ann, `(document.querySelector('#search .search-filters').open = true)`)
+		checkAccessibility(t, ann, axe, "search with results, "+scheme)
+		keys(t, ann, kb.Escape)
+		waitJS(t, ann, `!document.getElementById('search')`)
+
 		chattest.Do(t, ann, chromedp.Focus(chromedp.ID("composer")))
 		keys(t, ann, "@")
 		waitJS(t, ann, `!!document.getElementById('mention-list')`)

@@ -278,10 +278,15 @@ func (s *Shell) onSearchBackdrop(ctx app.Context, e app.Event) {
 	}
 }
 
+// iconFindText is the search button's icon: lines of text and a
+// magnifier (the switcher has the plain magnifier).
+const iconFindText = `<svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true" focusable="false"><path d="M3 5h11M3 10h6M3 15h4" stroke="currentColor" stroke-width="2" stroke-linecap="round"/><circle cx="15" cy="14" r="4.5" fill="none" stroke="currentColor" stroke-width="2"/><path d="M18.5 17.5L22 21" stroke="currentColor" stroke-width="2" stroke-linecap="round"/></svg>`
+
 // renderSearchButton is the header's button that opens the search.
 func (s *Shell) renderSearchButton() app.UI {
 	return app.Button().ID("search-btn").Type("button").Class("switcher-btn", "search-btn").
 		Aria("keyshortcuts", "Control+F Meta+F").Aria("haspopup", "dialog").OnClick(s.onSearchButton).Body(
+		app.Raw(iconFindText),
 		app.Span().Class("switcher-btn-label").Text(T(s.lang, "search.button")),
 		app.Kbd().Aria("hidden", "true").Text("Ctrl+F"),
 	)
