@@ -366,10 +366,17 @@ func (ix *Index) loadMark(c *convState, conv string) error {
 
 // apply indexes entries of conv, watched in sequence order, reading from
 // the log whatever lies between the mark and the first of them.
-func (ix *Index) apply(ctx context.Context, conv string, entries []chat.Entry) error {
+// A failure leaves the conversation to be caught up from its mark by the
+// next query or entry.
+func (ix *Index) apply(ctx context.Context, conv string, entries []chat.Entry) (err error) {
 	c := ix.state(conv)
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	defer func() {
+		if err != nil {
+			c.current = false
+		}
+	}()
 	if err := ix.loadMark(c, conv); err != nil {
 		return err
 	}
