@@ -287,7 +287,7 @@ func TestBrowserKeyboardOnly(t *testing.T) {
 			keys(t, ann, kb.Tab)
 			order = append(order, chattest.Eval[string](t, ann, focused))
 		}
-		want := "skip,switcher-btn,notify-btn,theme-btn,lang,account-btn,conn-toggle"
+		want := "skip,switcher-btn,search-btn,notify-btn,theme-btn,lang,account-btn,conn-toggle"
 		if got := strings.Join(order, ","); !strings.HasPrefix(got, want) {
 			t.Errorf("Tab order = %s, want it to start %s", got, want)
 		}
