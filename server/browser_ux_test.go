@@ -287,7 +287,7 @@ func TestBrowserKeyboardOnly(t *testing.T) {
 			keys(t, ann, kb.Tab)
 			order = append(order, chattest.Eval[string](t, ann, focused))
 		}
-		want := "skip,switcher-btn,notify-btn,theme-btn,lang,account-btn,conn-toggle"
+		want := "skip,switcher-btn,search-btn,notify-btn,theme-btn,lang,account-btn,conn-toggle"
 		if got := strings.Join(order, ","); !strings.HasPrefix(got, want) {
 			t.Errorf("Tab order = %s, want it to start %s", got, want)
 		}
@@ -613,6 +613,15 @@ func TestBrowserAccessibility(t *testing.T) {
 		checkAccessibility(t, ann, axe, "switcher, "+scheme)
 		keys(t, ann, kb.Escape)
 		waitJS(t, ann, `!document.getElementById('switcher')`)
+
+		keys(t, ann, "f", chromedp.KeyModifiers(chromedp.ModifierCtrl))
+		waitFocus(t, ann, "search-input")
+		searchFor(t, ann, "thanks")
+		waitJS(t, ann, `document.querySelectorAll('#search-results .search-hit').length > 0`)
+		chattest.Eval[bool](t, ann, `(document.querySelector('#search .search-filters').open = true)`)
+		checkAccessibility(t, ann, axe, "search with results, "+scheme)
+		keys(t, ann, kb.Escape)
+		waitJS(t, ann, `!document.getElementById('search')`)
 
 		chattest.Do(t, ann, chromedp.Focus(chromedp.ID("composer")))
 		keys(t, ann, "@")

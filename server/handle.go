@@ -74,6 +74,8 @@ func (ss *session) handle(f chat.Frame) {
 		err = ss.act(f.ID, func() (chat.Ack, error) {
 			return ss.srv.hub.React(ss.conn.Context(), ss.user.Key, f.Conv, f.Seq, f.Emoji, f.On, f.ID)
 		})
+	case *chat.Search:
+		err = ss.search(f)
 	default:
 		err = chat.Errorf(chat.CodeUnknownType, "a client may not send %s frames", f.FrameType())
 	}

@@ -30,6 +30,7 @@ import (
 	"github.com/founding/chat/server/edge"
 	"github.com/founding/chat/server/hub"
 	"github.com/founding/chat/server/metrics"
+	"github.com/founding/chat/server/search"
 	"github.com/founding/chat/server/web"
 	"github.com/founding/chat/server/wsconn"
 )
@@ -130,6 +131,15 @@ type Options struct {
 	// durable one on NATS JetStream.
 	Storage *Storage
 
+	// SearchIndex is the directory of this node's full-text search index
+	// (package search); empty keeps it in memory, made again from the log
+	// at every start.
+	SearchIndex string
+	// SearchRate and SearchBurst bound the searches one user may make per
+	// second, across connections. Default to 2 and 10.
+	SearchRate  float64
+	SearchBurst int
+
 	// SeparateMetrics leaves GET /metrics out of the server's routes: the
 	// caller serves MetricsHandler on an address of its own (-metrics-addr).
 	// By default /metrics is served beside the chat.
@@ -162,6 +172,8 @@ func (o *Options) setDefaults() {
 	setDefault(&o.ReplyByteRate, 2<<20)
 	setDefault(&o.ReplyByteBurst, 16<<20)
 	setDefault(&o.MaxRooms, 100)
+	setDefault(&o.SearchRate, 2)
+	setDefault(&o.SearchBurst, 10)
 	setDefault(&o.SessionIdle, 30*24*time.Hour)
 	setDefault(&o.SessionLifetime, 180*24*time.Hour)
 	setDefault(&o.NameRelease, 30*24*time.Hour)
@@ -199,6 +211,9 @@ type Server struct {
 	signIns      *limiterSet // per address
 	typing       *limiterSet // per user (typing.go)
 	costs        *costs      // per user
+	searches     *limiterSet // per user
+
+	index *search.Index // the full-text index of this node (search.go)
 }
 
 // New returns a Server ready to serve.
@@ -227,6 +242,7 @@ func New(opts Options) (*Server, error) {
 		claims:       newLimiterSet(rate.Limit(opts.ClaimsPerHour/3600), opts.ClaimBurst),
 		signIns:      newLimiterSet(rate.Every(signInEvery), signInBurst),
 		typing:       newLimiterSet(typingRate, typingBurst),
+		searches:     newLimiterSet(rate.Limit(opts.SearchRate), opts.SearchBurst),
 		costs: newCosts(CostLimits{
 			LookupRate: opts.LookupRate, LookupBurst: opts.LookupBurst,
 			ReplyByteRate: opts.ReplyByteRate, ReplyByteBurst: opts.ReplyByteBurst,
@@ -254,6 +270,11 @@ func New(opts Options) (*Server, error) {
 		return nil, err
 	}
 	s.hub = h
+	if s.index, err = search.Open(context.Background(), search.Options{Path: opts.SearchIndex,
+		Log: opts.Storage.Log, Directory: opts.Storage.Directory, Logger: opts.Logger}); err != nil {
+		h.Close()
+		return nil, err
+	}
 	s.ws = wsconn.New(wsconn.Options{
 		Logger:          opts.Logger,
 		OriginPatterns:  opts.OriginPatterns,
@@ -348,6 +369,9 @@ func (s *Server) Close() {
 	}
 	s.ws.Close()
 	s.hub.Close()
+	if err := s.index.Close(); err != nil {
+		s.log.Error("closing the search index failed", "err", err)
+	}
 }
 
 // messageAllowed reports whether the user key may send a message from addr

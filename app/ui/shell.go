@@ -90,6 +90,8 @@ type Shell struct {
 
 	ux uxState // theme, switcher, mentions, notifications, announcements (ux.go)
 
+	find searchState // message search, online and on the device (search.go)
+
 	off offlineState // what the browser keeps: saved conversations, the outbox (offline.go)
 	pwa pwaState     // conversation routes, offline banner, updates, install (pwa.go)
 }
@@ -167,6 +169,7 @@ func (s *Shell) onEvent(ctx app.Context, e client.Event) {
 			s.notice = why // the page says why the name is gone
 		}
 		s.handle(e)
+		s.onSearchOffline(ctx)
 		return
 	}
 	if e.Err != nil && e.Frame == nil {
@@ -258,6 +261,7 @@ func (s *Shell) afterApply(ctx app.Context, f chat.Frame) {
 	s.scroll(ctx)
 	s.afterApplyUX(ctx, f)
 	s.afterApplyTyping(ctx, f)
+	s.afterApplySearch(ctx, f)
 }
 
 // sendAll has the session write frames, in order; messages go once the
@@ -346,6 +350,10 @@ func (s *Shell) onSubmit(ctx app.Context, line string) bool {
 	s.rev++
 	if to, text, ok := client.ParseCommand(line); ok {
 		return s.compose(ctx, "", to, text)
+	}
+	if words, ok := strings.CutPrefix(line, "/search "); ok {
+		s.openSearch(ctx, words)
+		return true
 	}
 	if room, ok := strings.CutPrefix(line, "/join "); ok {
 		s.onJoin(ctx, room)

@@ -198,6 +198,8 @@ func (s *Shell) onEscape(ctx app.Context) {
 	switch {
 	case s.ux.switcher.open:
 		s.closeSwitcher(ctx, "")
+	case s.find.open:
+		s.closeSearch(ctx, "")
 	case s.account:
 		s.account = false
 		s.rev++
@@ -253,6 +255,15 @@ func listenKeys(ctx app.Context, s *Shell) {
 					s.closeSwitcher(ctx, "")
 				} else {
 					s.openSwitcher(ctx)
+				}
+			})
+		case (ctrl || meta) && !alt && (key == "f" || key == "F"):
+			e.Call("preventDefault") // the app's search, not the page's: the timeline holds only some messages
+			ctx.Dispatch(func(ctx app.Context) {
+				if s.find.open {
+					focusID("search-input")
+				} else {
+					s.openSearch(ctx, "")
 				}
 			})
 		case key == "Escape" && !e.Get("defaultPrevented").Bool():

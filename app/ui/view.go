@@ -36,6 +36,9 @@ func (s *Shell) Render() app.UI {
 		app.Div().ID("switcher-slot").Body(
 			app.If(s.ux.switcher.open && m.Me != "", s.renderSwitcher),
 		),
+		app.Div().ID("search-slot").Body(
+			app.If(s.find.open && m.Me != "", s.renderSearch),
+		),
 		// The live region: announceInDOM adds its lines.
 		app.Div().ID("announcer").Class("visually-hidden").Role("log").Aria("live", "polite").
 			Aria("label", T(s.lang, "announcer.label")),
@@ -63,6 +66,7 @@ func (s *Shell) renderTopBar() app.UI {
 				app.Kbd().Aria("hidden", "true").Text("Ctrl+K"),
 			)
 		}),
+		app.If(named, s.renderSearchButton),
 		app.Div().Class("topbar-tools").Body(
 			app.If(named, s.renderNotifyButton),
 			s.renderThemeButton(),

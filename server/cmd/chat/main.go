@@ -26,6 +26,7 @@ import (
 	"net/http/pprof"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime/debug"
 	"strings"
 	"syscall"
@@ -110,6 +111,7 @@ func parse(args []string, stderr io.Writer) (*config, error) {
 	fs.StringVar(&c.debug, "debug-addr", "", "serve Go's profiler (/debug/pprof/) on this separate address, e.g. 127.0.0.1:6060; off when empty")
 	fs.BoolVar(&c.memory, "memory", false, "keep everything in memory instead of NATS: nothing survives a restart (for trials and comparisons)")
 	fs.StringVar(&c.bus.DataDir, "data", "data", "directory of the embedded NATS server's files")
+	fs.StringVar(&c.opts.SearchIndex, "search-index", "", "directory of this node's full-text search index, made again from the log when missing (default: search in the -data directory; in memory with -memory)")
 	fs.StringVar(&c.natsURLs, "nats", "", "URLs of an external NATS cluster (comma-separated) instead of the embedded server")
 	fs.BoolVar(&c.bus.Fsync, "fsync", false, "fsync every write before acknowledging it (embedded server; survives power loss, much slower)")
 	fs.IntVar(&c.bus.Replicas, "replicas", 0, "copies of every stream and bucket (default 1 embedded, 3 on a cluster)")
@@ -198,6 +200,9 @@ func run(ctx context.Context, args []string, stderr io.Writer, ready chan<- stri
 		defer b.Close()
 		if c.opts.Storage, err = openStorage(ctx, b, c.storage, log); err != nil {
 			return err
+		}
+		if c.opts.SearchIndex == "" {
+			c.opts.SearchIndex = filepath.Join(c.bus.DataDir, "search")
 		}
 		storeDesc = map[bool]string{true: "embedded NATS in " + c.bus.DataDir, false: "NATS at " + c.natsURLs}[b.Embedded()]
 	}
