@@ -46,3 +46,14 @@ func stripTags(s string) string {
 		s = s[i+j+1:]
 	}
 }
+
+// PlainText returns the text of a message's server markup, unescaped, its
+// lines kept: what its author typed, as far as the markup tells (a mention
+// is "@name", a link its address). A client edits a message from it.
+func PlainText(messageHTML string) string {
+	body := messageHTML
+	if i := strings.IndexByte(body, '>'); strings.HasPrefix(body, "<div") && i >= 0 {
+		body = strings.TrimSuffix(body[i+1:], "</div>")
+	}
+	return html.UnescapeString(stripTags(strings.ReplaceAll(body, "<br>", "\n")))
+}

@@ -36,6 +36,9 @@ func (s *Shell) Render() app.UI {
 		app.Div().ID("switcher-slot").Body(
 			app.If(s.ux.switcher.open && m.Me != "", s.renderSwitcher),
 		),
+		app.Div().ID("dialog-slot").Body(
+			app.If(m.Me != "", s.renderDeleteDialog),
+		),
 		// The live region: announceInDOM adds its lines.
 		app.Div().ID("announcer").Class("visually-hidden").Role("log").Aria("live", "polite").
 			Aria("label", T(s.lang, "announcer.label")),
