@@ -183,6 +183,9 @@ func TestBrowserDeleteWithConfirmation(t *testing.T) {
 	waitJS(t, ann, `document.getElementById('delete-dialog')?.getAttribute('role') === 'alertdialog'`)
 	waitFocus(t, ann, "delete-cancel")
 	chattest.Screenshot(t, ann, "confirm")
+	colorScheme(t, ann, "dark")
+	chattest.Screenshot(t, ann, "confirm-dark")
+	colorScheme(t, ann, "light")
 	keys(t, ann, kb.Escape)
 	waitJS(t, ann, `!document.getElementById('delete-dialog')`)
 	waitFocus(t, ann, actBtn("del", seq))
@@ -254,6 +257,22 @@ func TestBrowserReactionsByMouseAndKeyboard(t *testing.T) {
 		chattest.Do(t, ann, chromedp.Click(chromedp.CSS(`#timeline .entry.msg[data-seq="`+strconv.FormatUint(seq, 10)+`"] .reaction[data-emoji="👍"]`)))
 		waitJS(t, ann, reactionIs(seq, "👍", 1, false))
 		waitJS(t, bob, reactionIs(seq, "👍", 1, true))
+		// Both themes, and a narrow screen, with the bar of a focused
+		// message and the picker open.
+		click(t, bob, actBtn("react", seq))
+		waitJS(t, bob, `!!document.getElementById('emoji-picker')`)
+		for _, scheme := range []string{"dark", "light"} {
+			colorScheme(t, bob, scheme)
+			chattest.Screenshot(t, bob, "picker-"+scheme)
+		}
+		viewport(t, bob, 390, 780)
+		chattest.Screenshot(t, bob, "picker-narrow")
+		if got := chattest.Eval[[]string](t, bob, wrappedButtons); len(got) > 0 {
+			t.Errorf("on a narrow screen these buttons break their label: %q", got)
+		}
+		viewport(t, bob, 1200, 800)
+		keys(t, bob, kb.Escape)
+		waitJS(t, bob, `!document.getElementById('emoji-picker')`)
 	})
 
 	t.Run("keyboard", func(t *testing.T) {
@@ -417,4 +436,7 @@ func TestBrowserRefusedActionSaysWhy(t *testing.T) {
 	chattest.Screenshot(t, ann, "refused")
 	chattest.Do(t, ann, chromedp.Click(chromedp.CSS(`#timeline .action-failed .dismiss-action`)))
 	waitJS(t, ann, `!document.querySelector('#timeline .action-failed')`)
+	if isJS(t, ann, `!!document.getElementById('notice')`) {
+		t.Error("the refusal shows in the notice bar too, in the server's words")
+	}
 }

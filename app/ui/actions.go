@@ -493,6 +493,11 @@ func (s *Shell) afterApplyActions(ctx app.Context, f chat.Frame) {
 	if p, ok := f.(*chat.Page); ok && s.acts.jump != 0 && p.Conv == s.model.Active {
 		s.jumpTo(ctx, s.acts.jump)
 	}
+	if e, ok := f.(*chat.Error); ok && e.ID != nil {
+		if o := s.model.Message(*e.ID); o != nil && o.IsAction() && o.Failed != "" {
+			s.notice = "" // the timeline says why, in the user's language, by the action
+		}
+	}
 	if r := s.acts.replyTo; r != nil {
 		if c := s.model.Convs[r.Conv]; c != nil {
 			for _, e := range c.Entries {

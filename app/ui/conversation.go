@@ -245,7 +245,7 @@ func (p *conversationPane) renderEntry(e chat.Entry, now time.Time, cont bool) a
 	a := p.acts()
 	return app.Div().Class("entry", "msg", classIf("mine", mine), classIf("while-away", away), classIf("cont", cont), classIf("mentions-me", mention),
 		classIf("deleted", e.Deleted), classIf("flash", a.acts.flash == e.Seq)).
-		DataSet("seq", seq).Body(
+		DataSet("seq", seq).TabIndex(-1).Body(
 		app.If(!mine, func() app.UI { return avatar(from) }),
 		app.Div().Class("bubble").Body(
 			app.Div().Class("meta").Body(
