@@ -201,7 +201,7 @@ func (m *Model) orphan() {
 			continue
 		}
 		if t := m.find(o.TargetID); t == nil || t.Failed != "" {
-			o.Failed, o.FailCode = "the message was not sent", chat.CodeNoSuchMessage
+			o.Failed, o.FailCode = "the message it changes is not in this outbox", chat.CodeNoSuchMessage
 		}
 	}
 }

@@ -48,6 +48,7 @@ func (m *Model) Adopt(list []*Outgoing) {
 			m.Outbox = append(m.Outbox, o)
 		}
 	}
+	m.orphan() // an action whose message went with another tab cannot name it: it must not hold up the rest
 }
 
 // Cancellable reports whether o may still be cancelled: it has never gone

@@ -191,3 +191,20 @@ func TestReplyShowsItsQuote(t *testing.T) {
 		t.Error("a reply is a message of the outbox")
 	}
 }
+
+// TestAdoptedActionWithoutItsMessageDoesNotHoldUpTheOutbox checks that an
+// action adopted from a closed tab, waiting on a message that tab sent,
+// fails instead of blocking what follows.
+func TestAdoptedActionWithoutItsMessageDoesNotHoldUpTheOutbox(t *testing.T) {
+	t.Parallel()
+	m, _ := ready(t, 3)
+	closed := chat.MsgID{Device: "closed-tab-device", N: 7}
+	edit := &client.Outgoing{ID: chat.MsgID{Device: "closed-tab-device", N: 8}, Conv: lobby, Text: "x", User: "ann",
+		Action: client.Action{Kind: chat.TypeEdit, TargetID: closed}}
+	next := &client.Outgoing{ID: chat.MsgID{Device: "closed-tab-device", N: 9}, Conv: lobby, Text: "after", User: "ann"}
+	m.Adopt([]*client.Outgoing{edit, next})
+	if edit.Failed == "" || edit.FailCode != chat.CodeNoSuchMessage {
+		t.Errorf("the orphaned edit: %+v", edit)
+	}
+	wantFrames(t, m.Unsent(), &chat.Send{ID: next.ID, Conv: lobby, Text: "after"})
+}
