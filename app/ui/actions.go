@@ -203,8 +203,8 @@ func actionError(l Lang, code chat.Code, message string) string {
 	return message
 }
 
-// renderComposerMode is the chip above the composer while it answers or
-// edits a message.
+// composerMode is what the chip above the composer says while it answers or
+// edits a message (nil: neither).
 func (s *Shell) composerMode() *composerMode {
 	switch a := &s.acts; {
 	case a.editing != nil:
