@@ -638,6 +638,31 @@ func TestBrowserAccessibility(t *testing.T) {
 		waitJS(t, ann, `!document.getElementById('account-panel')`)
 		waitFocus(t, ann, "account-btn") // and gives it back
 
+		// The message actions: the bar of a focused message, a reaction,
+		// the picker, the delete dialog, the composer's reply chip.
+		mine := chattest.Poll[string](t, ann, `[...document.querySelectorAll('#timeline .entry.msg.mine:not(.pending):not(.deleted)')].pop()?.dataset.seq || ''`, wait)
+		chattest.Do(t, ann, chromedp.Focus(chromedp.ID("act-react-"+mine)))
+		keys(t, ann, kb.Enter)
+		waitJS(t, ann, `!!document.getElementById('emoji-picker')`)
+		if !isJS(t, ann, `!!document.querySelector('#timeline .entry.msg[data-seq="`+mine+`"] .reaction')`) {
+			chattest.Do(t, ann, chromedp.Click(chromedp.CSS(`#emoji-picker .pick-emoji`)))
+			waitJS(t, ann, `!!document.querySelector('#timeline .entry.msg[data-seq="`+mine+`"] .reaction:not(.pending)')`)
+			chattest.Do(t, ann, chromedp.Click(chromedp.ID("act-react-"+mine)))
+			waitJS(t, ann, `!!document.getElementById('emoji-picker')`)
+		}
+		checkAccessibility(t, ann, axe, "action bar, reactions and picker, "+scheme)
+		keys(t, ann, kb.Escape)
+		waitJS(t, ann, `!document.getElementById('emoji-picker')`)
+		chattest.Do(t, ann, chromedp.Click(chromedp.ID("act-reply-"+mine)))
+		waitJS(t, ann, `!!document.getElementById('composer-mode')`)
+		checkAccessibility(t, ann, axe, "reply chip, "+scheme)
+		chattest.Do(t, ann, chromedp.Click(chromedp.ID("composer-mode-cancel")))
+		chattest.Do(t, ann, chromedp.Click(chromedp.ID("act-del-"+mine)))
+		waitFocus(t, ann, "delete-cancel")
+		checkAccessibility(t, ann, axe, "delete dialog, "+scheme)
+		keys(t, ann, kb.Escape)
+		waitJS(t, ann, `!document.getElementById('delete-dialog')`)
+
 		viewport(t, ann, 390, 780)
 		checkAccessibility(t, ann, axe, "chat, narrow, "+scheme)
 		chattest.Do(t, ann, chromedp.Click(chromedp.CSS(`.tab[data-pane="rooms"]`)))

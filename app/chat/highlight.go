@@ -7,29 +7,6 @@ import (
 	"unicode/utf8"
 )
 
-// PlainText returns the plain text of an entry's HTML (made by the
-// server's markup: a root element, <br> for line breaks, links and
-// mentions, with every '<' of the user's text escaped), unescaped: never
-// to be shown as HTML.
-func PlainText(entryHTML string) string {
-	s := strings.ReplaceAll(entryHTML, "<br>", "\n")
-	var b strings.Builder
-	for {
-		i := strings.IndexByte(s, '<')
-		if i < 0 {
-			b.WriteString(s)
-			break
-		}
-		b.WriteString(s[:i])
-		j := strings.IndexByte(s[i:], '>')
-		if j < 0 {
-			break
-		}
-		s = s[i+j+1:]
-	}
-	return html.UnescapeString(b.String())
-}
-
 // How much of a long text a search hit shows: up to snippetRunes
 // characters, from up to leadRunes before the first match.
 const (

@@ -324,16 +324,25 @@ type record struct {
 	Time   int64  `json:"t"`
 	Wired  bool   `json:"w,omitempty"`
 	Failed string `json:"f,omitempty"`
+	Action string `json:"x,omitempty"` // an action's Action as JSON (actions.go), "" for a message
 }
 
 func toRecord(o *Outgoing) record {
 	return record{Device: o.ID.Device, N: o.ID.N, User: o.User, Conv: o.Conv, To: o.To, Text: o.Text,
-		Time: o.Time, Wired: o.Wired || o.InFlight, Failed: o.Failed}
+		Time: o.Time, Wired: o.Wired || o.InFlight, Failed: o.Failed, Action: actionJSON(o.Action)}
 }
 
 func (r record) outgoing() *Outgoing {
-	return &Outgoing{ID: chat.MsgID{Device: r.Device, N: r.N}, User: r.User, Conv: r.Conv, To: r.To,
+	o := &Outgoing{ID: chat.MsgID{Device: r.Device, N: r.N}, User: r.User, Conv: r.Conv, To: r.To,
 		Text: r.Text, Time: r.Time, Wired: r.Wired, Failed: r.Failed}
+	a, err := parseAction(r.Action)
+	if err != nil {
+		// Unreadable (a newer page's?): shown as failed, never sent.
+		a = Action{Kind: chat.TypeEdit, FailCode: chat.CodeBadJSON}
+		o.Failed = "this change could not be read back"
+	}
+	o.Action = a
+	return o
 }
 
 // sortOutgoing orders messages by device, then by counter: the order in

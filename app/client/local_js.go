@@ -180,7 +180,7 @@ func key(id chat.MsgID) []any { return []any{id.Device, id.N} }
 
 func recordValue(r record) map[string]any {
 	return map[string]any{"d": r.Device, "n": r.N, "u": r.User, "c": r.Conv, "to": r.To,
-		"text": r.Text, "t": r.Time, "w": r.Wired, "f": r.Failed}
+		"text": r.Text, "t": r.Time, "w": r.Wired, "f": r.Failed, "x": r.Action}
 }
 
 func recordOf(v app.Value) record {
@@ -191,7 +191,7 @@ func recordOf(v app.Value) record {
 		return ""
 	}
 	return record{Device: str("d"), N: uint64(v.Get("n").Float()), User: str("u"), Conv: str("c"),
-		To: str("to"), Text: str("text"), Time: int64(v.Get("t").Float()), Wired: v.Get("w").Truthy(), Failed: str("f")}
+		To: str("to"), Text: str("text"), Time: int64(v.Get("t").Float()), Wired: v.Get("w").Truthy(), Failed: str("f"), Action: str("x")}
 }
 
 func (b *idbBackend) exclusive() bool { return b.locking }

@@ -22,6 +22,13 @@ type Mirror struct {
 type storedMark struct {
 	wired  bool
 	failed string
+	text   string // edited in place while never written (EditOutgoing)
+	target uint64 // an action's message, known once that message's ack came
+	id     chat.MsgID
+}
+
+func markOf(o *Outgoing) storedMark {
+	return storedMark{wired: o.Wired || o.InFlight, failed: o.Failed, text: o.Text, target: o.Target, id: o.TargetID}
 }
 
 // NewMirror returns the Mirror of a Local that holds nothing of the model
@@ -47,7 +54,7 @@ func (mr *Mirror) Outbox(m *Model) OutboxWrites {
 	for _, o := range m.Outbox {
 		present[o.ID] = true
 		left[o.ID.Device] = true
-		mark := storedMark{wired: o.Wired || o.InFlight, failed: o.Failed}
+		mark := markOf(o)
 		old, stored := mr.known[o.ID]
 		if stored && old == mark {
 			continue
@@ -77,7 +84,7 @@ func (mr *Mirror) Outbox(m *Model) OutboxWrites {
 // Stored records that the Local holds message o as it is (a message taken
 // from it, or marked as gone over the wire there).
 func (mr *Mirror) Stored(o *Outgoing) {
-	mr.known[o.ID] = storedMark{wired: o.Wired || o.InFlight, failed: o.Failed}
+	mr.known[o.ID] = markOf(o)
 }
 
 // Unstored records that the Local does not hold message id (its write

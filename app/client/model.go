@@ -83,6 +83,10 @@ type Outgoing struct {
 	InFlight bool   // sent on the current connection
 	Wired    bool   // written to a connection once: it may be stored, so it cannot be cancelled
 	Failed   string // why the server refused it for good
+	FailCode chat.Code
+
+	// An edit, delete or reaction rather than a message (actions.go).
+	Action
 }
 
 // maxNotices bounds the presence notices kept per conversation.

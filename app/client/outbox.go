@@ -18,11 +18,7 @@ func (m *Model) Compose(conv, to, text string) *chat.Send {
 		o.Conv = ""
 	}
 	m.Outbox = append(m.Outbox, o)
-	return o.frame()
-}
-
-func (o *Outgoing) frame() *chat.Send {
-	return &chat.Send{ID: o.ID, Conv: o.Conv, To: o.To, Text: o.Text}
+	return o.send()
 }
 
 // Sent marks the message id as written on the current connection. From
@@ -52,6 +48,7 @@ func (m *Model) Adopt(list []*Outgoing) {
 			m.Outbox = append(m.Outbox, o)
 		}
 	}
+	m.orphan() // an action whose message went with another tab cannot name it: it must not hold up the rest
 }
 
 // Cancellable reports whether o may still be cancelled: it has never gone
@@ -92,19 +89,27 @@ func (m *Model) Unsent() []chat.Frame {
 		if len(out) >= room {
 			break
 		}
-		if !o.InFlight && o.Failed == "" {
-			out = append(out, o.frame())
+		if o.InFlight || o.Failed != "" {
+			continue
 		}
+		if o.Waiting() {
+			break // an action on a message not acknowledged yet: it and what follows wait for the ack
+		}
+		out = append(out, o.frame())
 	}
 	return out
 }
 
 // Pending returns the outbox messages meant for conversation id, then
-// those of the browser's other tabs (Others).
+// those of the browser's other tabs (Others); actions on messages are in
+// Actions.
 func (m *Model) Pending(id string) []*Outgoing {
 	var out []*Outgoing
 	for _, list := range [][]*Outgoing{m.Outbox, m.Others} {
 		for _, o := range list {
+			if o.IsAction() {
+				continue
+			}
 			if o.Conv == id || (o.To != "" && id == m.Active) {
 				out = append(out, o)
 			}
@@ -113,8 +118,14 @@ func (m *Model) Pending(id string) []*Outgoing {
 	return out
 }
 
-// Discard removes a message that failed from the outbox.
+// Discard removes a message that failed from the outbox (or an action);
+// the actions waiting on a discarded message fail with it.
 func (m *Model) Discard(id chat.MsgID) {
+	m.remove(id)
+	m.orphan()
+}
+
+func (m *Model) remove(id chat.MsgID) {
 	for i, o := range m.Outbox {
 		if o.ID == id {
 			m.Outbox = append(m.Outbox[:i], m.Outbox[i+1:]...)
@@ -145,7 +156,8 @@ func (m *Model) ack(a *chat.Ack) {
 	if o == nil {
 		return
 	}
-	m.Discard(a.ID)
+	m.remove(a.ID)
+	m.resolve(a) // the actions waiting for this message now know its sequence
 	if o.To != "" && m.Convs[a.Conv] != nil {
 		m.Activate(a.Conv)
 	}
@@ -168,13 +180,17 @@ func (m *Model) fail(e *chat.Error) {
 		// The server refused it, so its id was never stored: send it again
 		// under a new id, after the messages that already have higher ones
 		// (the server keeps a high-water mark per device).
-		m.Discard(o.ID)
+		m.remove(o.ID)
 		m.counter++
+		old := o.ID
 		o.ID = chat.MsgID{Device: m.device, N: m.counter} // this tab's device, also for an adopted message
 		o.InFlight, o.Wired = false, false
 		m.Outbox = append(m.Outbox, o)
+		m.renamed(old, o.ID)
+		m.requeueWaiting(o.ID)
 	default:
-		o.Failed = e.Message
+		o.Failed, o.FailCode = e.Message, e.Code
+		m.orphan() // the actions waiting on a refused message fail with it
 	}
 }
 

@@ -251,8 +251,8 @@ func (s *Session) Send(f chat.Frame) error {
 	if err := s.conn.SendOn(s.connNo, f); err != nil {
 		return err
 	}
-	if m, ok := f.(*chat.Send); ok {
-		s.model.Sent(m.ID)
+	if id, ok := OutboxID(f); ok {
+		s.model.Sent(id)
 		s.written++
 	}
 	return nil
@@ -270,7 +270,7 @@ func (s *Session) sendAll(frames []chat.Frame) error {
 		frames = s.hold(frames)
 	}
 	for _, f := range frames {
-		if _, ok := f.(*chat.Send); ok && s.state != Online {
+		if _, ok := OutboxID(f); ok && s.state != Online {
 			break
 		}
 		if err := s.Send(f); err != nil {
@@ -292,9 +292,9 @@ func (s *Session) wire(frames []chat.Frame) ([]chat.Frame, error) {
 	}
 	var need []chat.MsgID
 	for _, f := range frames {
-		if m, ok := f.(*chat.Send); ok {
-			if o := s.model.Message(m.ID); o != nil && !o.Wired {
-				need = append(need, m.ID)
+		if id, ok := OutboxID(f); ok {
+			if o := s.model.Message(id); o != nil && !o.Wired {
+				need = append(need, id)
 			}
 		}
 	}
@@ -313,25 +313,25 @@ func (s *Session) wire(frames []chat.Frame) ([]chat.Frame, error) {
 	}
 	out := frames[:0:0]
 	for _, f := range frames {
-		m, ok := f.(*chat.Send)
+		id, ok := OutboxID(f)
 		if !ok {
 			out = append(out, f)
 			continue
 		}
-		o := s.model.Message(m.ID)
-		stored := s.mirror.Holds(m.ID)
+		o := s.model.Message(id)
+		stored := s.mirror.Holds(id)
 		switch {
 		case o == nil || o.Wired:
 			out = append(out, f)
-		case kept[m.ID] || !stored: // a message the Local never held goes anyway
+		case kept[id] || !stored: // a message the Local never held goes anyway
 			o.Wired = true
 			if stored {
 				s.mirror.Stored(o)
 			}
 			out = append(out, f)
 		default: // cancelled in another tab: gone from the Local already
-			s.mirror.Unstored(m.ID)
-			s.model.Discard(m.ID)
+			s.mirror.Unstored(id)
+			s.model.Discard(id)
 		}
 	}
 	return out, nil

@@ -33,6 +33,7 @@ type conversationPane struct {
 	IonCancel  func(app.Context, *client.Outgoing)
 	IonDiscard func(app.Context, chat.MsgID)
 	IonTyped   func(app.Context, string) // typing.go
+	Iacts      *Shell // the message actions (actions.go, reactions.go): the Shell holds their state
 }
 
 // pendingView is how a message of the outbox shows: where it stands, and
@@ -71,13 +72,23 @@ func (p *conversationPane) OnDiscard(h func(app.Context, chat.MsgID)) *conversat
 	p.IonDiscard = h
 	return p
 }
+func (p *conversationPane) Actions(s *Shell) *conversationPane { p.Iacts = s; return p }
+
+// acts returns the Shell whose message actions the timeline offers: a
+// pane shown alone (tests) gets one of its own, over its model.
+func (p *conversationPane) acts() *Shell {
+	if p.Iacts == nil {
+		p.Iacts = &Shell{model: p.Imodel, lang: p.Ilang}
+	}
+	return p.Iacts
+}
 
 // conversationPane renders the Shell's conversation in view.
 func (s *Shell) conversationPane() app.UI {
 	return newConversationPane().Lang(s.lang).Model(s.model).Rev(s.rev).Online(s.state == client.Online).
 		Names(s.mentionNames()).Pending(s.pendingView).
 		OnOlder(s.onOlder).OnScroll(s.onTimelineScroll).OnSubmit(s.onSubmit).OnLeave(s.onLeave).
-		OnCancel(s.onCancelPending).OnDiscard(s.onDiscardPending).OnTyped(s.onTyped)
+		OnCancel(s.onCancelPending).OnDiscard(s.onDiscardPending).OnTyped(s.onTyped).Actions(s)
 }
 
 // pendingView says how the outbox's message o shows (pwa.go, offline.go).
@@ -108,7 +119,8 @@ func (p *conversationPane) Render() app.UI {
 			OnScroll(p.IonScroll).Body(p.renderTimeline(c)...),
 		p.renderTyping(c),
 		(&composer{}).Lang(p.Ilang).Target(c.Name).Offline(!p.Ionline).Rev(p.Irev).
-			Names(p.Inames).OnSubmit(p.IonSubmit).OnTyped(p.IonTyped),
+			Names(p.Inames).OnSubmit(p.IonSubmit).OnTyped(p.IonTyped).Mode(p.acts().composerMode()).
+			OnUp(p.acts().editLast).OnEscape(p.acts().cancelComposerMode),
 	)
 }
 
@@ -194,6 +206,7 @@ func (p *conversationPane) renderTimeline(c *client.Conversation) []app.UI {
 	for _, o := range p.Imodel.Pending(c.Info.ID) {
 		items = append(items, p.renderPending(o))
 	}
+	items = append(items, p.acts().renderFailedActions(c.Info.ID)...)
 	return items
 }
 
@@ -236,17 +249,23 @@ func (p *conversationPane) renderEntry(e chat.Entry, now time.Time, cont bool) a
 	away := p.Imodel.SentWhileAway(e)
 	mine := from == p.Imodel.Me
 	mention := p.Imodel.MentionsMe(e)
-	return app.Div().Class("entry", "msg", classIf("mine", mine), classIf("while-away", away), classIf("cont", cont), classIf("mentions-me", mention)).
-		DataSet("seq", seq).Body(
+	a := p.acts()
+	return app.Div().Class("entry", "msg", classIf("mine", mine), classIf("while-away", away), classIf("cont", cont), classIf("mentions-me", mention),
+		classIf("deleted", e.Deleted), classIf("flash", a.acts.flash == e.Seq)).
+		DataSet("seq", seq).TabIndex(-1).Body(
 		app.If(!mine, func() app.UI { return avatar(from) }),
 		app.Div().Class("bubble").Body(
 			app.Div().Class("meta").Body(
-				app.Span().Class("from").Text(from), app.Text(" "), when,
+				app.Span().Class("from").Text(from), app.Text(" "), when, a.renderEdited(e, now),
 				app.If(mention, func() app.UI { return app.Span().Class("mention-tag").Text(T(p.Ilang, "mention.you")) }),
 				app.If(away, func() app.UI { return app.Span().Class("away-tag").Text(T(p.Ilang, "entry.away")) }),
 			),
-			app.Raw(p.Imodel.MarkMentions(e)),
+			a.renderQuote(e.Reply),
+			app.Div().Class("msg-text").Body(a.renderMessageBody(e)...),
+			a.renderReactions(e),
+			a.renderPicker(e),
 		),
+		a.renderActionBar(e),
 	)
 }
 
@@ -280,6 +299,7 @@ func (p *conversationPane) renderPending(o *client.Outgoing) app.UI {
 	return app.Div().Class("entry", "msg", "mine", "pending").DataSet("id", o.ID.Device+":"+strconv.FormatUint(o.ID.N, 10)).Body(
 		app.Div().Class("bubble").Body(
 			app.Div().Class("meta").Body(app.Span().Class("from").Text(p.Imodel.Me), app.Text(" "), app.Span().Class("pending-status").Text(status)),
+			p.acts().renderQuote(o.Reply),
 			app.Div().Class("body").Text(o.Text),
 			app.If(o.Failed != "", func() app.UI {
 				return app.Button().Type("button").Class("link").Text(T(p.Ilang, "btn.discard")).

@@ -22,6 +22,9 @@ type composer struct {
 	Inames    []string // whom "@" completes, best first
 	IonSubmit func(app.Context, string) bool
 	IonTyped  func(app.Context, string) // the text after each change by the user (typing.go)
+	Imode     *composerMode          // answering or editing a message (actions.go), or nil
+	IonUp     func(app.Context) bool // ↑ in the empty composer: edit the last message
+	IonEscape func(app.Context) bool // Escape: leave the mode
 
 	suggest []string // names offered for the "@" being typed (mention.go)
 	pick    int      // the highlighted one
@@ -38,7 +41,10 @@ func (c *composer) OnSubmit(f func(app.Context, string) bool) *composer {
 }
 
 func (c *composer) Render() app.UI {
-	return app.Form().ID("composer-form").Class("composer").OnSubmit(c.onSubmit).Body(
+	return app.Form().ID("composer-form").Class("composer", classIf("in-mode", c.Imode != nil)).OnSubmit(c.onSubmit).Body(
+		// Always there and first, so that the chip coming and going never
+		// moves (and so replaces) the textarea.
+		app.Div().ID("composer-mode-slot").Class("composer-mode-slot").Body(c.renderMode()),
 		app.Label().For("composer").Class("visually-hidden").Text(T(c.Ilang, "composer.label")),
 		app.Textarea().ID("composer").Rows(2).MaxLength(chat.MaxTextRunes).
 			Placeholder(T(c.Ilang, "composer.hint", c.Itarget)).
@@ -56,7 +62,7 @@ func (c *composer) Render() app.UI {
 }
 
 func (c *composer) onKeyDown(ctx app.Context, e app.Event) {
-	if c.onMentionKey(ctx, e) {
+	if c.onMentionKey(ctx, e) || c.onModeKey(ctx, e) {
 		return
 	}
 	if e.Get("key").String() != "Enter" || e.Get("shiftKey").Bool() || e.Get("isComposing").Bool() || e.Get("keyCode").Int() == 229 {

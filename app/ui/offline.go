@@ -360,14 +360,14 @@ func (s *Shell) wireFirst(ctx app.Context, frames []chat.Frame) []chat.Frame {
 	var need []chat.MsgID
 	hold := len(o.wiring) > 0
 	for _, f := range frames {
-		m, ok := f.(*chat.Send)
+		id, ok := client.OutboxID(f)
 		if !ok {
 			out = append(out, f)
 			continue
 		}
-		msg := s.model.Message(m.ID)
+		msg := s.model.Message(id)
 		switch {
-		case o.cancelling[m.ID]:
+		case o.cancelling[id]:
 			hold = true // the store decides; if the cancel fails, it goes later
 		case s.state != client.Online:
 			// Not now: nothing is written offline, so it stays cancellable.
@@ -375,8 +375,8 @@ func (s *Shell) wireFirst(ctx app.Context, frames []chat.Frame) []chat.Frame {
 			out = append(out, f)
 		default:
 			hold = true
-			if !msg.Wired && !o.wiring[m.ID] {
-				need = append(need, m.ID)
+			if !msg.Wired && !o.wiring[id] {
+				need = append(need, id)
 			}
 		}
 	}

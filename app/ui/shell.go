@@ -88,6 +88,8 @@ type Shell struct {
 	openingDM  string // a private conversation asked for, to show when it comes
 	keepScroll int    // scrollHeight before older entries were added, or 0
 
+	acts actionsState // reply, edit, delete, react (actions.go)
+
 	ux uxState // theme, switcher, mentions, notifications, announcements (ux.go)
 
 	find searchState // message search, online and on the device (search.go)
@@ -220,6 +222,7 @@ func closeText(e client.Event) string {
 // beforeApply remembers the scroll height when older entries are coming, so
 // the view does not jump.
 func (s *Shell) beforeApply(f chat.Frame) {
+	s.beforeApplyActions(f)
 	p, ok := f.(*chat.Page)
 	if !ok || p.Conv != s.model.Active {
 		return
@@ -262,6 +265,7 @@ func (s *Shell) afterApply(ctx app.Context, f chat.Frame) {
 	s.afterApplyUX(ctx, f)
 	s.afterApplyTyping(ctx, f)
 	s.afterApplySearch(ctx, f)
+	s.afterApplyActions(ctx, f)
 }
 
 // sendAll has the session write frames, in order; messages go once the
@@ -348,6 +352,9 @@ func (s *Shell) onPickName(ctx app.Context, name string) {
 // taken (and the composer may clear).
 func (s *Shell) onSubmit(ctx app.Context, line string) bool {
 	s.rev++
+	if handled, taken := s.submitInMode(ctx, line); handled {
+		return taken
+	}
 	if to, text, ok := client.ParseCommand(line); ok {
 		return s.compose(ctx, "", to, text)
 	}

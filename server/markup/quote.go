@@ -1,49 +1,8 @@
 package markup
 
-import (
-	"html"
-	"strings"
-	"unicode"
-	"unicode/utf8"
-
-	"github.com/founding/chat/app/chat"
-)
+import "github.com/founding/chat/app/chat"
 
 // Quote returns what a reply shows of the message whose HTML (made by
-// Message, or chat.DeletedHTML) is given: the text of its first line,
-// without markup, trimmed and cut to chat.MaxQuoteRunes characters ("…"
-// added when cut), HTML-escaped. A mention shows as "@name", a link as its
-// address.
-func Quote(messageHTML string) string {
-	body := messageHTML
-	if i := strings.IndexByte(body, '>'); strings.HasPrefix(body, "<div") && i >= 0 {
-		body = strings.TrimSuffix(body[i+1:], "</div>")
-	}
-	if i := strings.Index(body, "<br>"); i >= 0 {
-		body = body[:i]
-	}
-	text := strings.TrimFunc(html.UnescapeString(stripTags(body)), unicode.IsSpace)
-	if utf8.RuneCountInString(text) > chat.MaxQuoteRunes {
-		text = strings.TrimFunc(string([]rune(text)[:chat.MaxQuoteRunes-1]), unicode.IsSpace) + "…"
-	}
-	return html.EscapeString(text)
-}
-
-// stripTags drops the tags of server-made markup, in which user text has
-// every '<' escaped, so that every '<' starts a tag of ours.
-func stripTags(s string) string {
-	var b strings.Builder
-	for {
-		i := strings.IndexByte(s, '<')
-		if i < 0 {
-			b.WriteString(s)
-			return b.String()
-		}
-		b.WriteString(s[:i])
-		j := strings.IndexByte(s[i:], '>')
-		if j < 0 {
-			return b.String()
-		}
-		s = s[i+j+1:]
-	}
-}
+// Message, or chat.DeletedHTML) is given: chat.QuoteText, which clients use
+// too for a reply still in their outbox.
+func Quote(messageHTML string) string { return chat.QuoteText(messageHTML) }
