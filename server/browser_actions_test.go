@@ -37,8 +37,8 @@ func seqOf(t *testing.T, tab context.Context, text string) uint64 {
 	return seq
 }
 
-// entryOf is a JavaScript expression: the message entry of sequence seq.
-func entryOf(seq uint64) string {
+// msgEntryJS is a JavaScript expression: the message entry of sequence seq.
+func msgEntryJS(seq uint64) string {
 	return fmt.Sprintf(`document.querySelector('#timeline .entry.msg[data-seq="%d"]')`, seq)
 }
 
@@ -119,8 +119,8 @@ func TestBrowserReplyAndJumpToTheQuote(t *testing.T) {
 		t.Fatal("the question is loaded already: the test needs it a page back")
 	}
 	chattest.Do(t, late, chromedp.Click(chromedp.CSS(`#timeline .quote[data-target="`+strconv.FormatUint(orig, 10)+`"]`)))
-	waitJS(t, late, entryOf(orig)+`?.classList.contains('flash')`)
-	waitJS(t, late, `(() => { const r = `+entryOf(orig)+`.getBoundingClientRect(), v = document.getElementById('timeline').getBoundingClientRect();
+	waitJS(t, late, msgEntryJS(orig)+`?.classList.contains('flash')`)
+	waitJS(t, late, `(() => { const r = `+msgEntryJS(orig)+`.getBoundingClientRect(), v = document.getElementById('timeline').getBoundingClientRect();
 		return r.top >= v.top && r.bottom <= v.bottom; })()`)
 	chattest.Screenshot(t, late, "jumped")
 }
@@ -154,8 +154,8 @@ func TestBrowserEditWithArrowUpAndEscape(t *testing.T) {
 	chattest.Do(t, ann, chromedp.Func(pressEnter))
 	for _, tab := range []context.Context{ann, bob} {
 		waitJS(t, tab, delivered("Ann", "first draft, fixed"))
-		waitJS(t, tab, entryOf(seq)+`?.querySelector('.edited-tag')?.textContent === '(edited)' &&
-			`+entryOf(seq)+`.querySelector('.edited-tag').title.startsWith('Edited ')`)
+		waitJS(t, tab, msgEntryJS(seq)+`?.querySelector('.edited-tag')?.textContent === '(edited)' &&
+			`+msgEntryJS(seq)+`.querySelector('.edited-tag').title.startsWith('Edited ')`)
 	}
 	if isJS(t, bob, pageHas("frist draft")) {
 		t.Error("Bob still sees the old text")
@@ -196,7 +196,7 @@ func TestBrowserDeleteWithConfirmation(t *testing.T) {
 	click(t, ann, actBtn("del", seq))
 	click(t, ann, "delete-confirm")
 	for name, tab := range map[string]context.Context{"Ann": ann, "Bob": bob} {
-		waitJS(t, tab, entryOf(seq)+`?.querySelector('.body.deleted')?.textContent === 'message deleted'`)
+		waitJS(t, tab, msgEntryJS(seq)+`?.querySelector('.body.deleted')?.textContent === 'message deleted'`)
 		if isJS(t, tab, `document.documentElement.outerHTML.includes(`+jsString(secret)+`)`) {
 			t.Errorf("%s's page still holds the deleted text", name)
 		}
@@ -225,7 +225,7 @@ func savedConvs(cond string) string {
 // reactionIs is a JavaScript expression: the reaction emoji under message
 // seq counts n (absent when n is 0), pressed when mine.
 func reactionIs(seq uint64, emoji string, n int, mine bool) string {
-	r := entryOf(seq) + `?.querySelector('.reaction[data-emoji=` + jsString(emoji) + `]')`
+	r := msgEntryJS(seq) + `?.querySelector('.reaction[data-emoji=` + jsString(emoji) + `]')`
 	if n == 0 {
 		return `!` + r
 	}
@@ -247,7 +247,7 @@ func TestBrowserReactionsByMouseAndKeyboard(t *testing.T) {
 		waitJS(t, ann, `!document.getElementById('emoji-picker')`)
 		waitJS(t, ann, reactionIs(seq, "👍", 1, true))
 		waitJS(t, bob, reactionIs(seq, "👍", 1, false))
-		waitJS(t, bob, entryOf(seq)+`.querySelector('.reaction[data-emoji="👍"]').title === '👍: Ann'`)
+		waitJS(t, bob, msgEntryJS(seq)+`.querySelector('.reaction[data-emoji="👍"]').title === '👍: Ann'`)
 		// Bob adds his: two.
 		chattest.Do(t, bob, chromedp.Click(chromedp.CSS(`#timeline .entry.msg[data-seq="`+strconv.FormatUint(seq, 10)+`"] .reaction[data-emoji="👍"]`)))
 		waitJS(t, bob, reactionIs(seq, "👍", 2, true))
@@ -363,11 +363,11 @@ func TestBrowserOfflineEditAndReactionSentOnce(t *testing.T) {
 	waitJS(t, ann, composerIs("typo heer"))
 	setComposer(t, ann, "typo here")
 	chattest.Do(t, ann, chromedp.Func(pressEnter))
-	waitJS(t, ann, entryOf(mine)+`?.querySelector('.body.edit-pending')?.textContent === 'typo here' &&
-		`+entryOf(mine)+`.querySelector('.act-status.saving')?.textContent === 'saving…'`)
+	waitJS(t, ann, msgEntryJS(mine)+`?.querySelector('.body.edit-pending')?.textContent === 'typo here' &&
+		`+msgEntryJS(mine)+`.querySelector('.act-status.saving')?.textContent === 'saving…'`)
 	click(t, ann, actBtn("react", bobs))
 	chattest.Do(t, ann, chromedp.Click(chromedp.CSS(`#emoji-picker .pick-emoji[data-emoji="🎉"]`)))
-	waitJS(t, ann, entryOf(bobs)+`?.querySelector('.reaction.pending.mine[data-emoji="🎉"]')?.getAttribute('aria-pressed') === 'true'`)
+	waitJS(t, ann, msgEntryJS(bobs)+`?.querySelector('.reaction.pending.mine[data-emoji="🎉"]')?.getAttribute('aria-pressed') === 'true'`)
 	// Kept in the browser's outbox, to survive the tab.
 	awaitJS[bool](t, ann, `new Promise((ok, fail) => {
 		const open = indexedDB.open('chat');
@@ -424,14 +424,14 @@ func TestBrowserRefusedActionSaysWhy(t *testing.T) {
 	waitJS(t, ann, `document.getElementById('status').dataset.state === 'offline'`)
 	click(t, ann, actBtn("react", seq))
 	chattest.Do(t, ann, chromedp.Click(chromedp.CSS(`#emoji-picker .pick-emoji[data-emoji="👀"]`)))
-	waitJS(t, ann, `!!`+entryOf(seq)+`?.querySelector('.reaction.pending[data-emoji="👀"]')`)
+	waitJS(t, ann, `!!`+msgEntryJS(seq)+`?.querySelector('.reaction.pending[data-emoji="👀"]')`)
 	click(t, bob, actBtn("del", seq))
 	click(t, bob, "delete-confirm")
-	waitJS(t, bob, `!!`+entryOf(seq)+`?.querySelector('.body.deleted')`)
+	waitJS(t, bob, `!!`+msgEntryJS(seq)+`?.querySelector('.body.deleted')`)
 
 	chattest.Do(t, ann, chromedp.Click(chromedp.ID("conn-toggle")))
 	waitOnline(t, ann)
-	waitJS(t, ann, `!!`+entryOf(seq)+`?.querySelector('.body.deleted')`)
+	waitJS(t, ann, `!!`+msgEntryJS(seq)+`?.querySelector('.body.deleted')`)
 	waitJS(t, ann, `document.querySelector('#timeline .action-failed[data-code="message_deleted"]')?.textContent.includes('Your reaction was not added: the message was deleted')`)
 	chattest.Screenshot(t, ann, "refused")
 	chattest.Do(t, ann, chromedp.Click(chromedp.CSS(`#timeline .action-failed .dismiss-action`)))
