@@ -73,7 +73,7 @@ func (ss *session) handle(f chat.Frame) {
 			return ss.srv.hub.React(ss.conn.Context(), ss.user.Key, f.Conv, f.Seq, f.Emoji, f.On, f.ID)
 		})
 	default:
-		err = chat.Errorf(chat.CodeUnknownType, "a client may not send %s frames", f.FrameType())
+		err = ss.moderate(f)
 	}
 	if err != nil {
 		ss.conn.SendError(withRef(err, f.FrameType()))

@@ -3,6 +3,7 @@ package hub
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/founding/chat/app/chat"
@@ -16,6 +17,8 @@ type profile struct {
 	last  map[string]uint64
 	read  map[string]uint64
 	seen  int64
+	personal
+	rules map[string]RoomRules // of the rooms no local user is in yet
 }
 
 func (h *Hub) loadProfile(ctx context.Context, key string) (*profile, error) {
@@ -44,6 +47,12 @@ func (h *Hub) loadProfile(ctx context.Context, key string) (*profile, error) {
 		return nil, err
 	}
 	if p.seen, err = h.dir.Seen(ctx, key); err != nil {
+		return nil, err
+	}
+	if p.personal, err = h.loadPersonal(ctx, key); err != nil {
+		return nil, err
+	}
+	if p.rules, err = h.loadRules(ctx, p.convs); err != nil {
 		return nil, err
 	}
 	return p, nil
@@ -91,7 +100,9 @@ func (h *Hub) connect(who User, p *profile, s Sink) bool {
 	welcome.Key = escape(names.Key(u.name)) // what mentions of u carry (server/markup)
 	welcome.Convs = u.infos()
 	welcome.Away, welcome.Back = u.away, time.Now().UnixMilli()
+	welcome.Mutes, welcome.Invites = u.muteNames(), u.invitations()
 	s.Send(encode(&welcome))
+	h.sendBans(u, s)
 
 	u.sessions[s] = struct{}{}
 	h.sinks[s] = u
@@ -117,6 +128,8 @@ func (h *Hub) newUser(who User, p *profile) *user {
 	for _, rec := range p.convs {
 		h.attach(u, rec, p.last[rec.ID])
 	}
+	u.personal, u.admin = p.personal, slices.Contains(h.opts.Admins, u.key)
+	h.adoptRules(u, p.rules)
 	return u
 }
 
