@@ -33,6 +33,8 @@ type Model struct {
 	Limits   chat.Limits // the server's limits
 	Now      func() time.Time
 
+	Moderation // mutes, invitations, bans, removals (moderation.go)
+
 	device   string
 	counter  uint64
 	restored bool // filled by Restore, no Welcome yet
@@ -128,6 +130,7 @@ func (m *Model) Apply(f chat.Frame) []chat.Frame {
 }
 
 func (m *Model) apply(f chat.Frame) []chat.Frame {
+	m.moderate(f)
 	switch f := f.(type) {
 	case *chat.Welcome:
 		return m.welcome(f)
