@@ -30,6 +30,7 @@ func TestModerationHoldsAcrossNodes(t *testing.T) {
 		moderationEntry(tab, den.ID, chat.EntryRemove, "bob")
 	}
 	room(t, bob, "den") // removed, not banned
+	chattest.Eventually(t, chattest.Wait, func() bool { return convsOf(bobThere, den.ID) == 1 }, "bob's rejoin did not reach his tab on node 3")
 
 	ann.Send(&chat.Ban{Conv: den.ID, Name: "bob"})
 	chattest.Eventually(t, chattest.Wait, func() bool { return gones(bobThere, den.ID) == 2 }, "the ban did not take the room from bob's tab on node 3")
@@ -51,6 +52,17 @@ func gones(c *chattest.Client, conv string) int {
 	n := 0
 	for _, f := range c.Frames() {
 		if g, ok := f.(*chat.Gone); ok && g.Conv == conv {
+			n++
+		}
+	}
+	return n
+}
+
+// convsOf counts the Conv frames about conv that c got.
+func convsOf(c *chattest.Client, conv string) int {
+	n := 0
+	for _, f := range c.Frames() {
+		if cv, ok := f.(*chat.Conv); ok && cv.ID == conv {
 			n++
 		}
 	}

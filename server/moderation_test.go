@@ -41,11 +41,23 @@ func refusedWith(t *testing.T, c *chattest.Client, f chat.Frame, code chat.Code)
 		"no "+string(code)+" error about "+string(f.FrameType())+"; got other frames")
 }
 
-// room joins c to room and returns its description.
+// room joins c to room and returns the description the join brought (not
+// one from before).
 func room(t *testing.T, c *chattest.Client, name string) *chat.Conv {
 	t.Helper()
+	described := func() []*chat.Conv {
+		var list []*chat.Conv
+		for _, f := range c.Frames() {
+			if cv, ok := f.(*chat.Conv); ok && cv.Name == name {
+				list = append(list, cv)
+			}
+		}
+		return list
+	}
+	before := len(described())
 	c.Send(&chat.Join{Room: name})
-	return chattest.Expect(c, func(cv *chat.Conv) bool { return cv.Name == name })
+	chattest.Eventually(t, chattest.Wait, func() bool { return len(described()) > before }, "no conv for the room "+name+" after joining it")
+	return described()[before]
 }
 
 // moderationEntry waits for c to get the moderation entry of kind about

@@ -474,7 +474,7 @@ func (m *Model) recount(c *Conversation) {
 		n += int(lo - 1 - read) // not loaded, before the window
 	}
 	for _, e := range c.Entries {
-		if e.Seq > read && e.Kind == chat.EntryMessage && html.UnescapeString(e.From) != m.Me {
+		if e.Seq > read && e.Kind == chat.EntryMessage && html.UnescapeString(e.From) != m.Me && !m.HiddenFromMuted(e) {
 			n++
 			if m.MentionsMe(e) {
 				c.Mentions++

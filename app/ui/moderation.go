@@ -213,12 +213,14 @@ func (p *roomPanel) renderInvite() app.UI {
 // and Decline, and the news of a removal or a ban from a room.
 func (s *Shell) renderModerationNotices() app.UI {
 	m := s.model
-	if m.Me == "" || (len(m.Invites) == 0 && len(m.Removals) == 0) {
+	// Invitations from people the user muted are not shown either.
+	invites := slices.DeleteFunc(slices.Clone(m.Invites), func(inv chat.Invitation) bool { return m.IsMuted(html.UnescapeString(inv.By)) })
+	if m.Me == "" || (len(invites) == 0 && len(m.Removals) == 0) {
 		return nil
 	}
 	return app.Div().ID("moderation-notices").Body(
-		app.Range(m.Invites).Slice(func(i int) app.UI {
-			inv := m.Invites[i]
+		app.Range(invites).Slice(func(i int) app.UI {
+			inv := invites[i]
 			room, by := html.UnescapeString(inv.Room), html.UnescapeString(inv.By)
 			return app.Div().Class("notice-bar", "info", "invitation").DataSet("conv", inv.Conv).Role("status").Body(
 				app.Span().Text(T(s.lang, "invite.notice", by, room)),

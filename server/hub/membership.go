@@ -54,6 +54,9 @@ func (h *Hub) Join(ctx context.Context, key, room string) (chat.ConvInfo, error)
 	if err != nil {
 		return chat.ConvInfo{}, h.storageError("join the room", err)
 	}
+	if err := h.notBannedMeanwhile(ctx, key, rec.ID, joined); err != nil {
+		return chat.ConvInfo{}, err
+	}
 	if err := h.applyMember(ctx, key, rec.ID, true); err != nil {
 		return chat.ConvInfo{}, h.storageError("join the room", err)
 	}

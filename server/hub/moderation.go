@@ -146,10 +146,14 @@ func (h *Hub) Invite(ctx context.Context, key, convID, name string) error {
 	if err != nil {
 		return err
 	}
-	h.mu.Lock()
-	inviteOnly, room := c.rules.InviteOnly, c.name
-	h.mu.Unlock()
-	if c.kind != chat.KindRoom || !inviteOnly {
+	if c.kind != chat.KindRoom {
+		return chat.Errorf(chat.CodeBadRequest, "only invite-only rooms take invitations")
+	}
+	rules, err := h.dir.Rules(ctx, c.id)
+	if err != nil {
+		return h.storageError("read the room's rules", err)
+	}
+	if !rules.InviteOnly {
 		return chat.Errorf(chat.CodeBadRequest, "only invite-only rooms take invitations; anyone may join this one")
 	}
 	clean, err := chat.CleanName(name)
@@ -163,10 +167,6 @@ func (h *Hub) Invite(ctx context.Context, key, convID, name string) error {
 	if target.Key == key {
 		return chat.Errorf(chat.CodeAlreadyMember, "you are in this room already")
 	}
-	rules, err := h.dir.Rules(ctx, c.id)
-	if err != nil {
-		return h.storageError("read the room's rules", err)
-	}
 	if rules.Banned(target.Key) {
 		return chat.Errorf(chat.CodeBanned, "%s is banned from this room", target.Name)
 	}
@@ -177,7 +177,7 @@ func (h *Hub) Invite(ctx context.Context, key, convID, name string) error {
 	if slices.Contains(convs, c.id) {
 		return chat.Errorf(chat.CodeAlreadyMember, "%s is in this room already", target.Name)
 	}
-	if err := h.dir.Invite(ctx, target.Key, Invitation{Conv: c.id, Room: room, By: Member{Key: u.key, Name: u.name}}); err != nil {
+	if err := h.dir.Invite(ctx, target.Key, Invitation{Conv: c.id, Room: c.name, By: Member{Key: u.key, Name: u.name}}); err != nil {
 		return h.storageError("record the invitation", err)
 	}
 	return h.appendModeration(ctx, chat.Entry{Conv: c.id, Kind: chat.EntryInvite, From: escape(u.name), Subject: escape(target.Name),
@@ -295,6 +295,26 @@ func (h *Hub) mayJoin(ctx context.Context, key, id string) (invited bool, err er
 		return false, chat.Errorf(chat.CodeInviteOnly, "this room is invite-only; a member must invite you")
 	}
 	return true, nil
+}
+
+// notBannedMeanwhile checks, once the user key is a member of room id,
+// that no ban came between mayJoin and the membership: a ban records the
+// ban before it ends the membership, so either the ban's removal comes
+// after this join, or this reads the ban and undoes a join it made.
+func (h *Hub) notBannedMeanwhile(ctx context.Context, key, id string, joined bool) error {
+	rules, err := h.dir.Rules(ctx, id)
+	if err != nil {
+		return h.storageError("read the room's rules", err)
+	}
+	if !rules.Banned(key) {
+		return nil
+	}
+	if joined {
+		if err := h.dropMember(ctx, key, id); err != nil {
+			return err
+		}
+	}
+	return chat.Errorf(chat.CodeBanned, "you are banned from this room")
 }
 
 // useInvitation drops the invitation a join used.
