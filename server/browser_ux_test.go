@@ -580,7 +580,7 @@ func checkAccessibility(t *testing.T, tab context.Context, axe, what string) {
 // TestBrowserAccessibility: axe-core finds no serious or critical WCAG 2.1 AA
 // problem (contrast included) on the name form and the chat, in the light
 // and the dark theme, wide and narrow, with the switcher and the mention
-// list open.
+// list open, and the room panel and an invitation (moderation).
 func TestBrowserAccessibility(t *testing.T) {
 	axe := axeSource(t)
 	s, b := chatSetup(t)
@@ -602,6 +602,14 @@ func TestBrowserAccessibility(t *testing.T) {
 	waitJS(t, ann, `!!(`+convItem("@ Bob")+`)?.querySelector('.unread')`)
 	chattest.Do(t, ann, chromedp.SendKeys(chromedp.ID("join-input"), "group A"), chromedp.Click(chromedp.ID("join-submit")))
 	waitJS(t, ann, `!!(`+convItem("# group A")+`)`)
+	// Moderation (browser_moderation_test.go): Bob's invite-only room
+	// invites Ann, whose page shows the invitation from now on.
+	joinRoom(t, bob, "attic")
+	openRoomPanel(t, bob)
+	chattest.Do(t, bob, chromedp.Click(chromedp.ID("invite-only")))
+	waitJS(t, bob, `!!document.getElementById('invite-name')`)
+	invite(t, bob, "Ann")
+	waitJS(t, ann, `!!document.querySelector('.invitation[data-conv="r:attic"]')`)
 
 	for _, scheme := range []string{"light", "dark"} {
 		colorScheme(t, ann, scheme)
@@ -662,6 +670,12 @@ func TestBrowserAccessibility(t *testing.T) {
 		checkAccessibility(t, ann, axe, "delete dialog, "+scheme)
 		keys(t, ann, kb.Escape)
 		waitJS(t, ann, `!document.getElementById('delete-dialog')`)
+
+		openConv(t, ann, "# group A")
+		openRoomPanel(t, ann)
+		checkAccessibility(t, ann, axe, "room panel and invitation, "+scheme)
+		chattest.Do(t, ann, chromedp.Click(chromedp.ID("room-panel-btn")))
+		waitJS(t, ann, `!document.getElementById('room-panel')`)
 
 		viewport(t, ann, 390, 780)
 		checkAccessibility(t, ann, axe, "chat, narrow, "+scheme)

@@ -77,7 +77,7 @@ func (ss *session) handle(f chat.Frame) {
 	case *chat.Search:
 		err = ss.search(f)
 	default:
-		err = chat.Errorf(chat.CodeUnknownType, "a client may not send %s frames", f.FrameType())
+		err = ss.moderate(f)
 	}
 	if err != nil {
 		ss.conn.SendError(withRef(err, f.FrameType()))

@@ -102,6 +102,10 @@ type Options struct {
 	// and 10s.
 	PresenceLimit  int
 	RosterInterval time.Duration
+	// Admins are the names of the users who moderate every room (remove,
+	// ban, invite-only, delete anyone's message), as owners do theirs.
+	// Defaults to nobody.
+	Admins []string
 
 	// Hosts are the host names the server answers to, beyond localhost, IP
 	// literals and the host of ListenAddr; any other Host header gets 421
@@ -256,6 +260,8 @@ func New(opts Options) (*Server, error) {
 		MaxRooms:       opts.MaxRooms,
 		PresenceLimit:  opts.PresenceLimit,
 		RosterInterval: opts.RosterInterval,
+		MayModerate:    s.mayModerate,
+		Admins:         adminKeys(opts.Admins),
 		PageBytes:      opts.QueueBytes / 2,
 		Welcome:        welcome,
 		Logger:         opts.Logger,

@@ -198,6 +198,9 @@ type Welcome struct {
 	Back     int64      `json:"back,omitempty"`
 	Version  string     `json:"version"`
 	Limits   Limits     `json:"limits"`
+
+	Mutes   []string     `json:"mutes,omitempty"`   // names the user muted (moderation.go)
+	Invites []Invitation `json:"invites,omitempty"` // the user's invitations (moderation.go)
 }
 
 // ConvKind tells a room from a private conversation.
@@ -221,6 +224,14 @@ type ConvInfo struct {
 	// Seen, in a private conversation, is how far the other member has
 	// read it (their Read); 0 in rooms (typing.go, Seen).
 	Seen uint64 `json:"seen,omitempty"`
+
+	// A room's moderation (moderation.go): Owner is the name of whoever
+	// created it, HTML-escaped (empty for rooms older than owners),
+	// InviteOnly says joining needs an invitation, and Moderator that this
+	// user may moderate it (its owner, or an admin).
+	Owner      string `json:"owner,omitempty"`
+	InviteOnly bool   `json:"invite_only,omitempty"`
+	Moderator  bool   `json:"moderator,omitempty"`
 }
 
 // EntryKind tells what an entry records.
@@ -267,6 +278,8 @@ type Entry struct {
 	Emoji  string    `json:"emoji,omitempty"`
 	On     bool      `json:"on,omitempty"`
 	Reply  *Quote    `json:"reply,omitempty"`
+	// Subject is the name (HTML-escaped) a moderation entry acts upon.
+	Subject string `json:"subject,omitempty"`
 
 	Edited    int64      `json:"edited,omitempty"`
 	Deleted   bool       `json:"deleted,omitempty"`

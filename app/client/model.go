@@ -33,6 +33,8 @@ type Model struct {
 	Limits   chat.Limits // the server's limits
 	Now      func() time.Time
 
+	Moderation // mutes, invitations, bans, removals (moderation.go)
+
 	device   string
 	counter  uint64
 	restored bool // filled by Restore, no Welcome yet
@@ -136,6 +138,7 @@ func (m *Model) Apply(f chat.Frame) []chat.Frame {
 }
 
 func (m *Model) apply(f chat.Frame) []chat.Frame {
+	m.moderate(f)
 	switch f := f.(type) {
 	case *chat.Welcome:
 		return m.welcome(f)
@@ -483,7 +486,7 @@ func (m *Model) recount(c *Conversation) {
 		n += int(lo - 1 - read) // not loaded, before the window
 	}
 	for _, e := range c.Entries {
-		if e.Seq > read && e.Kind == chat.EntryMessage && html.UnescapeString(e.From) != m.Me {
+		if e.Seq > read && e.Kind == chat.EntryMessage && html.UnescapeString(e.From) != m.Me && !m.HiddenFromMuted(e) {
 			n++
 			if m.MentionsMe(e) {
 				c.Mentions++

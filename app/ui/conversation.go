@@ -140,6 +140,7 @@ func (p *conversationPane) renderConvHeader(c *client.Conversation) app.UI {
 			return app.Button().ID("leave").Type("button").Class("link").Text(T(p.Ilang, "btn.leave")).
 				OnClick(func(ctx app.Context, e app.Event) { p.IonLeave(ctx, id) })
 		}),
+		p.roomPanel(c), // moderation.go
 	)
 }
 
@@ -167,7 +168,7 @@ func (p *conversationPane) renderTimeline(c *client.Conversation) []app.UI {
 	var day time.Time   // the day of the entries above
 	var prev chat.Entry // the entry above, when it can start a group
 	seenAt := p.Imodel.SeenAt(c.Info.ID)
-	for _, e := range c.Entries {
+	for i, e := range c.Entries {
 		for n < len(c.Notices) && c.Notices[n].After < e.Seq {
 			items = append(items, p.renderPresence(c.Notices[n], now))
 			n++
@@ -178,6 +179,13 @@ func (p *conversationPane) renderTimeline(c *client.Conversation) []app.UI {
 			day = at
 			items = append(items, p.renderDay(at, now))
 			prev = chat.Entry{}
+		}
+		if placeholder, hidden := p.hiddenRun(c.Entries, i); hidden { // muted (moderation.go)
+			if placeholder != nil {
+				items = append(items, placeholder)
+			}
+			prev = chat.Entry{}
+			continue
 		}
 		if !divided && e.Seq > c.Divider && e.Kind == chat.EntryMessage && html.UnescapeString(e.From) != p.Imodel.Me {
 			divided = true
@@ -236,6 +244,9 @@ func (p *conversationPane) renderEntry(e chat.Entry, now time.Time, cont bool) a
 	when := app.Time().DateTime(at.UTC().Format(time.RFC3339)).
 		Title(TimeTitle(p.Ilang, at, now)).Text(Clock(at, now))
 	seq := strconv.FormatUint(e.Seq, 10)
+	if chat.IsModeration(e.Kind) {
+		return p.renderModerationEntry(e, when)
+	}
 	switch e.Kind {
 	case chat.EntryJoin, chat.EntryLeave:
 		what := "entry.joined"

@@ -73,6 +73,7 @@ func (p *peoplePane) renderPerson(name string) app.UI {
 			OnClick(func(ctx app.Context, e app.Event) { p.IonOpenPrivate(ctx, name) }).Body(
 			avatar(name, "small", "online"), app.Span().Class("person-name").Text(name),
 		),
+		p.renderMuteButton(name), // moderation.go
 	)
 }
 

@@ -109,6 +109,7 @@ func (s *Shell) OnMount(ctx app.Context) {
 	s.lang = browserLang(ctx)
 	s.mountUX(ctx)
 	s.mountPWA(ctx)
+	s.mountModeration(ctx)
 	s.model.Visible = pageVisible()
 	onVisibility(ctx, func(visible bool) {
 		ctx.Dispatch(func(ctx app.Context) { s.setVisible(visible); s.onShownUX(ctx, visible) })
@@ -240,6 +241,9 @@ func (s *Shell) afterApply(ctx app.Context, f chat.Frame) {
 			break // a typing signal dropped: nothing for the user to do
 		}
 		s.notice = f.Message
+		if text := moderationErrorText(s.lang, f.Code); text != "" {
+			s.notice = text // moderation.go
+		}
 		if f.Code == chat.CodeSignedOut {
 			if why := signedOutText(s.lang, chat.CloseSignedOut.WithReason(f.Message)); why != "" {
 				s.notice = why // the page says why the name is gone

@@ -226,8 +226,8 @@ func TestShellRendersThreePanes(t *testing.T) {
 	// People: Ann is marked as the user; Bob is a button that opens a
 	// private conversation.
 	people := root.must(t, "#people", byID("people"))
-	if got := people.texts(byClass("person")); strings.Join(got, "|") != "Ann (you)|Bob" {
-		t.Errorf("people = %q, want Ann (you), Bob", got)
+	if got := people.texts(byClass("person")); strings.Join(got, "|") != "Ann (you)|Bob Mute" { // Mute: moderation.go
+		t.Errorf("people = %q, want Ann (you), Bob with Mute", got)
 	}
 	if people.find(byClass("person"), byAttr("data-name", "Ann")).find(byClass("person-btn")) != nil {
 		t.Error("the user can open a private conversation with themselves")

@@ -130,6 +130,9 @@ func (s *Shell) onLiveEntry(e *chat.Entry) {
 		return
 	}
 	s.ux.seen[e.Conv] = e.Seq
+	if s.model.HiddenFromMuted(*e) {
+		return // muted: neither announced nor notified (moderation.go)
+	}
 	if text, ok := s.announcementFor(e); ok {
 		announce(text)
 	}

@@ -105,7 +105,8 @@ func (s *Shell) stateText() string {
 // appearing never shifts (and so recreates) the forms below it.
 func (s *Shell) renderNotice() app.UI {
 	return app.Div().ID("notice-slot").Body(
-		s.renderPWA(), // the offline banner and the update notice (pwa.go)
+		s.renderPWA(),               // the offline banner and the update notice (pwa.go)
+		s.renderModerationNotices(), // invitations, removals (moderation.go)
 		app.If(s.notice != "", func() app.UI {
 			return app.Div().ID("notice").Class("notice-bar").Role("alert").Body(
 				app.Span().Text(T(s.lang, "error.prefix")+s.notice),

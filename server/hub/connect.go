@@ -3,6 +3,7 @@ package hub
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/founding/chat/app/chat"
@@ -18,6 +19,8 @@ type profile struct {
 	seen  int64
 
 	peerRead map[string]uint64 // private conversation id -> the other member's read position (seen.go)
+	personal
+	rules map[string]RoomRules // of the rooms no local user is in yet
 }
 
 func (h *Hub) loadProfile(ctx context.Context, key string) (*profile, error) {
@@ -49,6 +52,12 @@ func (h *Hub) loadProfile(ctx context.Context, key string) (*profile, error) {
 		return nil, err
 	}
 	if p.peerRead, err = h.peerReads(ctx, key, p.convs); err != nil {
+		return nil, err
+	}
+	if p.personal, err = h.loadPersonal(ctx, key); err != nil {
+		return nil, err
+	}
+	if p.rules, err = h.loadRules(ctx, p.convs); err != nil {
 		return nil, err
 	}
 	return p, nil
@@ -96,7 +105,9 @@ func (h *Hub) connect(who User, p *profile, s Sink) bool {
 	welcome.Key = escape(names.Key(u.name)) // what mentions of u carry (server/markup)
 	welcome.Convs = u.infos()
 	welcome.Away, welcome.Back = u.away, time.Now().UnixMilli()
+	welcome.Mutes, welcome.Invites = u.muteNames(), u.invitations()
 	s.Send(encode(&welcome))
+	h.sendBans(u, s)
 
 	u.sessions[s] = struct{}{}
 	h.sinks[s] = u
@@ -123,6 +134,8 @@ func (h *Hub) newUser(who User, p *profile) *user {
 		h.attach(u, rec, p.last[rec.ID])
 	}
 	h.notePeerReads(u, p)
+	u.personal, u.admin = p.personal, slices.Contains(h.opts.Admins, u.key)
+	h.adoptRules(u, p.rules)
 	return u
 }
 

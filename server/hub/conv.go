@@ -18,12 +18,14 @@ type user struct {
 	convs     map[string]*conv  // every conversation the user is in
 	read      map[string]uint64 // conv id -> read up to seq
 	online    bool
+	admin     bool          // named in Options.Admins (moderation.go)
 	away      int64         // when the user was last seen before coming online (Unix ms)
 	offTimer  *time.Timer   // pending "went offline", during the grace period
 	offGen    uint64        // which timer is current
 	pub       *PresenceUser // as last told the other nodes; nil while not (cluster.go)
 
-	typing map[string]time.Time // conv id -> when u's last typing signal there was relayed (typing.go)
+	typing   map[string]time.Time // conv id -> when u's last typing signal there was relayed (typing.go)
+	personal personal             // mutes and invitations (moderation.go)
 }
 
 // send sends frame to every connection of u. Callers hold Hub.mu.
@@ -71,7 +73,10 @@ type conv struct {
 
 	rosterStale bool // crowded: the members' roster is out of date; guarded by Hub.mu
 
-	readBy map[string]uint64 // private conversations: each member's read position known here (seen.go); guarded by Hub.mu
+	readBy     map[string]uint64 // private conversations: each member's read position known here (seen.go); guarded by Hub.mu
+	owner      Member            // who created the room, if anyone (moderation.go)
+	rules      RoomRules         // invite-only, bans; guarded by Hub.mu
+	rulesKnown bool              // rules were read; guarded by Hub.mu
 
 	subMu sync.RWMutex  // guards subs and index; fan-out reads under RLock
 	subs  []Sink        // connections subscribed, in no order
@@ -80,7 +85,7 @@ type conv struct {
 }
 
 func newConv(rec ConvRecord) *conv {
-	c := &conv{id: rec.ID, kind: rec.Kind, name: rec.Name, pair: rec.Members,
+	c := &conv{id: rec.ID, kind: rec.Kind, name: rec.Name, pair: rec.Members, owner: rec.Owner,
 		members: make(map[string]*user), online: make(map[string]*user)}
 	c.index = make(map[Sink]int)
 	return c
@@ -135,7 +140,11 @@ func (c *conv) info(u *user) chat.ConvInfo {
 			name = m.Name
 		}
 	}
-	return chat.ConvInfo{ID: c.id, Kind: c.kind, Name: escape(name), Last: c.last.Load(), Read: u.read[c.id], Seen: c.seenBy(u)}
+	info := chat.ConvInfo{ID: c.id, Kind: c.kind, Name: escape(name), Last: c.last.Load(), Read: u.read[c.id], Seen: c.seenBy(u)}
+	if c.kind == chat.KindRoom {
+		info.Owner, info.InviteOnly, info.Moderator = escape(c.owner.Name), c.rules.InviteOnly, u.isAdmin() || (c.owner.Key != "" && c.owner.Key == u.key)
+	}
+	return info
 }
 
 // fanOut sends an encoded frame to every connection subscribed to c, and

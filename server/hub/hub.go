@@ -93,6 +93,9 @@ type Options struct {
 	// to nobody: only authors delete their messages. The moderation part
 	// plugs in here.
 	MayModerate func(ctx context.Context, key, conv string) bool
+	// Admins are the keys of the users who moderate every room
+	// (moderation.go). Defaults to nobody.
+	Admins []string
 	// PageBytes bounds the encoded size of one history page, so that a page
 	// fits in a connection's queue. Defaults to chat.MaxServerFrameBytes.
 	PageBytes int
@@ -235,6 +238,10 @@ func New(opts Options) (*Hub, error) {
 		return nil, fmt.Errorf("hub: watching read positions: %w", err)
 	}
 	h.stops = append(h.stops, stop)
+	if err := h.watchModeration(ctx); err != nil {
+		h.Close()
+		return nil, fmt.Errorf("hub: watching invitations and mutes: %w", err)
+	}
 	crowds := make(chan struct{})
 	go h.watchCrowds(crowds)
 	h.stops = append(h.stops, func() { close(crowds) })
@@ -291,6 +298,9 @@ func (h *Hub) Close() {
 // deliver fans out an entry appended by any process to the local
 // connections subscribed to its conversation, encoded once.
 func (h *Hub) deliver(e chat.Entry) {
+	if chat.IsModeration(e.Kind) {
+		defer h.moderationDelivered(e)
+	}
 	h.amends.observe(e)
 	start := time.Now()
 	h.convMu.RLock()

@@ -41,7 +41,11 @@ func (h *Hub) Join(ctx context.Context, key, room string) (chat.ConvInfo, error)
 	if err := h.checkNewRoom(ctx, id, clean); err != nil {
 		return chat.ConvInfo{}, err
 	}
-	rec, err := h.dir.CreateConv(ctx, ConvRecord{ID: id, Kind: chat.KindRoom, Name: clean})
+	invited, err := h.mayJoin(ctx, key, id)
+	if err != nil {
+		return chat.ConvInfo{}, err
+	}
+	rec, err := h.dir.CreateConv(ctx, ConvRecord{ID: id, Kind: chat.KindRoom, Name: clean, Owner: Member{Key: key, Name: name}})
 	h.missing.forget(id)
 	if err != nil {
 		return chat.ConvInfo{}, h.storageError("create the room", err)
@@ -50,8 +54,16 @@ func (h *Hub) Join(ctx context.Context, key, room string) (chat.ConvInfo, error)
 	if err != nil {
 		return chat.ConvInfo{}, h.storageError("join the room", err)
 	}
+	if err := h.notBannedMeanwhile(ctx, key, rec.ID, joined); err != nil {
+		return chat.ConvInfo{}, err
+	}
 	if err := h.applyMember(ctx, key, rec.ID, true); err != nil {
 		return chat.ConvInfo{}, h.storageError("join the room", err)
+	}
+	if invited {
+		if err := h.useInvitation(ctx, key, rec.ID); err != nil {
+			return chat.ConvInfo{}, err
+		}
 	}
 	if joined && !h.crowded(key, rec.ID) {
 		if err := h.appendEvent(ctx, rec.ID, chat.EntryJoin, name, "joined"); err != nil {
@@ -186,12 +198,17 @@ func (h *Hub) applyMember(ctx context.Context, key, id string, member bool) erro
 	if err != nil {
 		return err
 	}
+	rules, err := h.loadRules(ctx, []ConvRecord{rec})
+	if err != nil {
+		return err
+	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if u = h.users[key]; u == nil || u.convs[id] != nil {
 		return nil
 	}
 	c := h.attach(u, rec, last)
+	h.adoptRules(u, rules)
 	for s := range u.sessions {
 		c.subscribe(s)
 	}
@@ -203,6 +220,9 @@ func (h *Hub) applyMember(ctx context.Context, key, id string, member bool) erro
 	u.send(encode(&chat.Conv{ConvInfo: c.info(u)}))
 	if c.kind == chat.KindRoom {
 		u.send(h.rosterFrame(c))
+		if len(c.rules.Bans) > 0 && h.moderatesHere(u, c) {
+			u.send(encode(c.bansFrame()))
+		}
 	}
 	return nil
 }

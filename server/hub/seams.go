@@ -104,6 +104,8 @@ type Directory interface {
 	// later, so that a user's tabs on every node follow. It returns once
 	// the watch is set up; stop ends it.
 	WatchCursors(ctx context.Context, fn func(CursorChange)) (stop func(), err error)
+
+	Moderation // rooms' rules, invitations and mutes (seams_moderation.go)
 }
 
 // CursorChange is a user's read position in a conversation raised.
@@ -120,6 +122,7 @@ type ConvRecord struct {
 	Kind    chat.ConvKind
 	Name    string   // a room's name, as first typed
 	Members []Member // a private conversation's two users
+	Owner   Member   // who created the room; zero for rooms older than owners
 }
 
 // Member is a user as a conversation record names them.

@@ -70,6 +70,7 @@ type config struct {
 	debug    string
 	gc       int
 	hosts    string
+	admins   string // -admin
 	proxies  string
 	drain    time.Duration
 	metrics  string
@@ -123,6 +124,7 @@ func parse(args []string, stderr io.Writer) (*config, error) {
 	fs.Int64Var(&c.storage.PrivateMaxBytes, "private-bytes", server.DefaultPrivateBytes, "bound on each stream of private conversations; when full, new private messages are refused and nothing is dropped (-1: none)")
 	fs.StringVar(&c.hosts, "hosts", "", "host names the server answers to, comma-separated (\"chat.example.com,*.chat.example.com\"); localhost, IP addresses and the host of -addr always work, any other Host gets 421")
 	fs.StringVar(&c.proxies, "trusted-proxies", "", "networks of the reverse proxies in front of the server (CIDRs, comma-separated), whose X-Forwarded-For and X-Forwarded-Proto are believed")
+	fs.StringVar(&c.admins, "admin", "", "names of the server's admins, comma-separated (\"ann,bob\"): they moderate every room as owners do theirs")
 	version := fs.Bool("version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -139,6 +141,9 @@ func parse(args []string, stderr io.Writer) (*config, error) {
 	}
 	if c.hosts != "" {
 		c.opts.Hosts = strings.Split(c.hosts, ",")
+	}
+	if c.admins != "" {
+		c.opts.Admins = strings.Split(c.admins, ",")
 	}
 	proxies, err := edge.ParsePrefixes(c.proxies)
 	if err != nil {

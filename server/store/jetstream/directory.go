@@ -30,6 +30,7 @@ const (
 // every process on the same NATS. It is safe for concurrent use.
 type Directory struct {
 	convs, members, cursors, seen, looks jetstream.KeyValue
+	rules, invitations, mutes            jetstream.KeyValue // moderation.go
 }
 
 // OpenDirectory creates or updates the buckets, with replicas copies each
@@ -52,6 +53,9 @@ func OpenDirectory(ctx context.Context, js jetstream.JetStream, replicas int) (*
 		}
 		*b.kv = kv
 	}
+	if err := d.openModeration(ctx, js, replicas); err != nil {
+		return nil, err
+	}
 	return d, nil
 }
 
@@ -61,6 +65,7 @@ type convValue struct {
 	Kind    chat.ConvKind `json:"kind"`
 	Name    string        `json:"name,omitempty"`
 	Members []memberValue `json:"members,omitempty"`
+	Owner   *memberValue  `json:"owner,omitempty"` // rooms made since owners
 }
 
 // memberValue is a member of a private conversation in a convValue.
@@ -74,6 +79,10 @@ func newConvValue(rec hub.ConvRecord) convValue {
 	for _, m := range rec.Members {
 		v.Members = append(v.Members, memberValue(m))
 	}
+	if rec.Owner.Key != "" {
+		owner := memberValue(rec.Owner)
+		v.Owner = &owner
+	}
 	return v
 }
 
@@ -81,6 +90,9 @@ func (v convValue) record() hub.ConvRecord {
 	rec := hub.ConvRecord{ID: v.ID, Kind: v.Kind, Name: v.Name}
 	for _, m := range v.Members {
 		rec.Members = append(rec.Members, hub.Member(m))
+	}
+	if v.Owner != nil {
+		rec.Owner = hub.Member(*v.Owner)
 	}
 	return rec
 }

@@ -17,3 +17,13 @@ func TestDirectory(t *testing.T) {
 	}
 	storetest.TestDirectory(t, d)
 }
+
+func TestModeration(t *testing.T) {
+	b := openBus(t, t.TempDir())
+	defer b.Close()
+	d, err := jetstream.OpenDirectory(context.Background(), b.JetStream, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	storetest.TestModeration(t, d)
+}

@@ -21,6 +21,7 @@ type Directory struct {
 	looks    map[string]string            // look -> conv
 	watchers []func(hub.MembershipChange)
 	readers  []func(hub.CursorChange)
+	mod      moderation // rooms' rules, invitations, mutes (moderation.go)
 }
 
 // NewDirectory returns an empty directory.
@@ -31,6 +32,7 @@ func NewDirectory() *Directory {
 		cursors: make(map[string]map[string]uint64),
 		seen:    make(map[string]int64),
 		looks:   make(map[string]string),
+		mod:     newModeration(),
 	}
 }
 

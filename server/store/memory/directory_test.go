@@ -10,3 +10,5 @@ import (
 func TestDirectory(t *testing.T) { storetest.TestDirectory(t, memory.NewDirectory()) }
 
 func TestRecords(t *testing.T) { storetest.TestRecords(t, memory.NewRecords()) }
+
+func TestModeration(t *testing.T) { storetest.TestModeration(t, memory.NewDirectory()) }

@@ -1,0 +1,166 @@
+package memory
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/founding/chat/server/hub"
+)
+
+// moderation is the memory Directory's hub.Moderation: rooms' rules,
+// invitations and mutes. Watchers are called after unlocking.
+type moderation struct {
+	mu          sync.Mutex
+	rules       map[string]hub.RoomRules             // conv -> rules
+	invitations map[string]map[string]hub.Invitation // user -> conv -> invitation
+	mutes       map[string]map[string]hub.Member     // user -> muted key -> muted
+	onInvite    []func(string)
+	onMute      []func(string)
+}
+
+func newModeration() moderation {
+	return moderation{
+		rules:       make(map[string]hub.RoomRules),
+		invitations: make(map[string]map[string]hub.Invitation),
+		mutes:       make(map[string]map[string]hub.Member),
+	}
+}
+
+// Rules returns the rules of room conv.
+func (d *Directory) Rules(_ context.Context, conv string) (hub.RoomRules, error) {
+	d.mod.mu.Lock()
+	defer d.mod.mu.Unlock()
+	r := d.mod.rules[conv]
+	r.Bans = slices.Clone(r.Bans)
+	return r, nil
+}
+
+// SetInviteOnly makes room conv invite-only or open.
+func (d *Directory) SetInviteOnly(_ context.Context, conv string, on bool) (bool, error) {
+	d.mod.mu.Lock()
+	defer d.mod.mu.Unlock()
+	r := d.mod.rules[conv]
+	if r.InviteOnly == on {
+		return false, nil
+	}
+	r.InviteOnly = on
+	d.mod.rules[conv] = r
+	return true, nil
+}
+
+// SetBan bans m from room conv or lifts the ban.
+func (d *Directory) SetBan(_ context.Context, conv string, m hub.Member, banned bool) (bool, error) {
+	d.mod.mu.Lock()
+	defer d.mod.mu.Unlock()
+	r := d.mod.rules[conv]
+	i, found := slices.BinarySearchFunc(r.Bans, m.Key, func(b hub.Member, key string) int { return strings.Compare(b.Key, key) })
+	switch {
+	case found == banned:
+		return false, nil
+	case banned:
+		r.Bans = slices.Insert(slices.Clone(r.Bans), i, m)
+	default:
+		r.Bans = slices.Delete(slices.Clone(r.Bans), i, i+1)
+	}
+	d.mod.rules[conv] = r
+	return true, nil
+}
+
+// Invite records inv for user.
+func (d *Directory) Invite(_ context.Context, user string, inv hub.Invitation) error {
+	d.mod.mu.Lock()
+	held := d.mod.invitations[user]
+	if held == nil {
+		held = make(map[string]hub.Invitation)
+		d.mod.invitations[user] = held
+	}
+	held[inv.Conv] = inv
+	watchers := d.mod.onInvite
+	d.mod.mu.Unlock()
+	for _, w := range watchers {
+		w(user)
+	}
+	return nil
+}
+
+// DropInvitation removes user's invitation to conv.
+func (d *Directory) DropInvitation(_ context.Context, user, conv string) (bool, error) {
+	d.mod.mu.Lock()
+	_, ok := d.mod.invitations[user][conv]
+	delete(d.mod.invitations[user], conv)
+	watchers := d.mod.onInvite
+	d.mod.mu.Unlock()
+	if ok {
+		for _, w := range watchers {
+			w(user)
+		}
+	}
+	return ok, nil
+}
+
+// Invitations lists user's invitations, sorted by conversation.
+func (d *Directory) Invitations(_ context.Context, user string) ([]hub.Invitation, error) {
+	d.mod.mu.Lock()
+	defer d.mod.mu.Unlock()
+	list := make([]hub.Invitation, 0, len(d.mod.invitations[user]))
+	for _, inv := range d.mod.invitations[user] {
+		list = append(list, inv)
+	}
+	slices.SortFunc(list, func(a, b hub.Invitation) int { return strings.Compare(a.Conv, b.Conv) })
+	return list, nil
+}
+
+// SetMute records that user muted m, or no longer does.
+func (d *Directory) SetMute(_ context.Context, user string, m hub.Member, muted bool) (bool, error) {
+	d.mod.mu.Lock()
+	held := d.mod.mutes[user]
+	if held == nil {
+		held = make(map[string]hub.Member)
+		d.mod.mutes[user] = held
+	}
+	_, was := held[m.Key]
+	if muted {
+		held[m.Key] = m
+	} else {
+		delete(held, m.Key)
+	}
+	watchers := d.mod.onMute
+	d.mod.mu.Unlock()
+	if was == muted {
+		return false, nil
+	}
+	for _, w := range watchers {
+		w(user)
+	}
+	return true, nil
+}
+
+// Mutes lists whom user muted, sorted by key.
+func (d *Directory) Mutes(_ context.Context, user string) ([]hub.Member, error) {
+	d.mod.mu.Lock()
+	defer d.mod.mu.Unlock()
+	list := make([]hub.Member, 0, len(d.mod.mutes[user]))
+	for _, m := range d.mod.mutes[user] {
+		list = append(list, m)
+	}
+	slices.SortFunc(list, func(a, b hub.Member) int { return strings.Compare(a.Key, b.Key) })
+	return list, nil
+}
+
+// WatchInvitations calls fn for every later change of a user's invitations.
+func (d *Directory) WatchInvitations(_ context.Context, fn func(string)) (func(), error) {
+	d.mod.mu.Lock()
+	d.mod.onInvite = append(d.mod.onInvite, fn)
+	d.mod.mu.Unlock()
+	return func() {}, nil
+}
+
+// WatchMutes calls fn for every later change of a user's mutes.
+func (d *Directory) WatchMutes(_ context.Context, fn func(string)) (func(), error) {
+	d.mod.mu.Lock()
+	d.mod.onMute = append(d.mod.onMute, fn)
+	d.mod.mu.Unlock()
+	return func() {}, nil
+}
