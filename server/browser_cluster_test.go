@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -55,13 +56,18 @@ func TestBrowserChatThroughTheProxy(t *testing.T) {
 	pickName(t, ann, "Ann")
 	chattest.Eventually(t, wait, func() bool { return nodeOf("Ann") >= 0 }, "Ann is online on no node")
 	// Round robin spreads browsers over the nodes: a new browser for Bob
-	// until his websocket is on another node than Ann's (bounded).
+	// until his websocket is on another node than Ann's (bounded). A page
+	// load makes the same number of requests each time, so if that number
+	// is a multiple of the nodes every browser's websocket would reach the
+	// same node: one more request through the proxy before each try moves
+	// the next browser's requests on by one node.
 	var bob context.Context
 	var bobName string
 	for try := 1; ; try++ {
 		if try > 6 {
 			t.Fatalf("six browsers in a row reached Ann's node %d through the proxy", nodeOf("Ann"))
 		}
+		shiftRoundRobin(t, url)
 		bob, bobName = b.Tab(t), fmt.Sprintf("Bob%d", try)
 		openChat(t, bob, url)
 		pickName(t, bob, bobName)
@@ -80,4 +86,15 @@ func TestBrowserChatThroughTheProxy(t *testing.T) {
 	waitJS(t, ann, `document.getElementById('people')?.textContent.includes(`+jsString(bobName)+`)`)
 	waitJS(t, bob, `document.getElementById('people')?.textContent.includes('Ann')`)
 	chattest.Screenshot(t, ann, "ann-through-caddy")
+}
+
+// shiftRoundRobin makes one request through the proxy at url, so that its
+// round robin sends the next request to the next node.
+func shiftRoundRobin(t *testing.T, url string) {
+	t.Helper()
+	resp, err := http.Get(url + "/healthz")
+	if err != nil {
+		t.Fatalf("a request through the proxy: %v", err)
+	}
+	resp.Body.Close()
 }
