@@ -96,6 +96,8 @@ func TestNodesShareOnePresence(t *testing.T) {
 	// A second tab of Bob's, on Ann's node, is no news.
 	tab := srvs[0].Dial(t, bob.Jar)
 	chattest.Expect(tab, func(w *chat.Welcome) bool { return w.Me == "Bob" })
+	// The lobby's roster is a frame of its own after the welcome.
+	chattest.Expect(tab, func(r *chat.Roster) bool { return r.Conv == hub.LobbyID })
 	if r := lastRoster(tab); !slices.Equal(r, []string{"Ann", "Bob"}) {
 		t.Errorf("the roster on Bob's second tab = %v", r)
 	}
