@@ -51,9 +51,11 @@ type editTarget struct {
 // flashFor is how long a message jumped to stays highlighted.
 const flashFor = 2 * time.Second
 
-// mayDelete reports whether the user may delete message e: its author.
-// (Room owners and admins are another's to add.)
-func (s *Shell) mayDelete(e chat.Entry) bool { return s.mine(e) }
+// mayDelete reports whether the user may delete message e: its author,
+// or whoever moderates its room (the room's owner, an admin).
+func (s *Shell) mayDelete(e chat.Entry) bool {
+	return s.mine(e) || (e.Kind == chat.EntryMessage && mayModerate(s.model.Convs[e.Conv]))
+}
 
 // mayEdit reports whether the user may edit message e: its author.
 func (s *Shell) mayEdit(e chat.Entry) bool { return s.mine(e) }
