@@ -324,16 +324,18 @@ type record struct {
 	Time   int64  `json:"t"`
 	Wired  bool   `json:"w,omitempty"`
 	Failed string `json:"f,omitempty"`
+	// Files are the message's attachments, uploaded before it was written.
+	Files []chat.File `json:"files,omitempty"`
 }
 
 func toRecord(o *Outgoing) record {
 	return record{Device: o.ID.Device, N: o.ID.N, User: o.User, Conv: o.Conv, To: o.To, Text: o.Text,
-		Time: o.Time, Wired: o.Wired || o.InFlight, Failed: o.Failed}
+		Time: o.Time, Wired: o.Wired || o.InFlight, Failed: o.Failed, Files: o.Files}
 }
 
 func (r record) outgoing() *Outgoing {
 	return &Outgoing{ID: chat.MsgID{Device: r.Device, N: r.N}, User: r.User, Conv: r.Conv, To: r.To,
-		Text: r.Text, Time: r.Time, Wired: r.Wired, Failed: r.Failed}
+		Text: r.Text, Time: r.Time, Wired: r.Wired, Failed: r.Failed, Files: r.Files}
 }
 
 // sortOutgoing orders messages by device, then by counter: the order in

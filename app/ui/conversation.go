@@ -32,6 +32,7 @@ type conversationPane struct {
 	IonLeave   func(app.Context, string)
 	IonCancel  func(app.Context, *client.Outgoing)
 	IonDiscard func(app.Context, chat.MsgID)
+	Iattach    *attachState // uploads and the viewer (attach.go)
 }
 
 // pendingView is how a message of the outbox shows: where it stands, and
@@ -70,13 +71,14 @@ func (p *conversationPane) OnDiscard(h func(app.Context, chat.MsgID)) *conversat
 	p.IonDiscard = h
 	return p
 }
+func (p *conversationPane) Attach(a *attachState) *conversationPane { p.Iattach = a; return p }
 
 // conversationPane renders the Shell's conversation in view.
 func (s *Shell) conversationPane() app.UI {
 	return newConversationPane().Lang(s.lang).Model(s.model).Rev(s.rev).Online(s.state == client.Online).
 		Names(s.mentionNames()).Pending(s.pendingView).
 		OnOlder(s.onOlder).OnScroll(s.onTimelineScroll).OnSubmit(s.onSubmit).OnLeave(s.onLeave).
-		OnCancel(s.onCancelPending).OnDiscard(s.onDiscardPending)
+		OnCancel(s.onCancelPending).OnDiscard(s.onDiscardPending).Attach(&s.att)
 }
 
 // pendingView says how the outbox's message o shows (pwa.go, offline.go).
@@ -105,8 +107,10 @@ func (p *conversationPane) Render() app.UI {
 		app.Div().ID("timeline").Class("timeline").Role("log").Aria("live", "off").TabIndex(0).
 			Aria("label", T(p.Ilang, "timeline.label", convLabel(c.Info.Kind, c.Name))).
 			OnScroll(p.IonScroll).Body(p.renderTimeline(c)...),
+		p.Iattach.renderTray(p.Ilang),
 		(&composer{}).Lang(p.Ilang).Target(c.Name).Offline(!p.Ionline).Rev(p.Irev).
-			Names(p.Inames).OnSubmit(p.IonSubmit),
+			Names(p.Inames).Files(p.Iattach.count()).OnSubmit(p.IonSubmit),
+		p.Iattach.renderViewer(p.Ilang, c),
 	)
 }
 
@@ -239,6 +243,7 @@ func (p *conversationPane) renderEntry(e chat.Entry, now time.Time, cont bool) a
 				app.If(away, func() app.UI { return app.Span().Class("away-tag").Text(T(p.Ilang, "entry.away")) }),
 			),
 			app.Raw(p.Imodel.MarkMentions(e)),
+			p.Iattach.renderFiles(p.Ilang, e),
 		),
 	)
 }
@@ -274,6 +279,7 @@ func (p *conversationPane) renderPending(o *client.Outgoing) app.UI {
 		app.Div().Class("bubble").Body(
 			app.Div().Class("meta").Body(app.Span().Class("from").Text(p.Imodel.Me), app.Text(" "), app.Span().Class("pending-status").Text(status)),
 			app.Div().Class("body").Text(o.Text),
+			renderPendingFiles(o),
 			app.If(o.Failed != "", func() app.UI {
 				return app.Button().Type("button").Class("link").Text(T(p.Ilang, "btn.discard")).
 					OnClick(func(ctx app.Context, e app.Event) { p.IonDiscard(ctx, id) })
