@@ -120,6 +120,7 @@ func parse(args []string, stderr io.Writer) (*config, error) {
 	fs.Int64Var(&c.storage.MaxPerConversation, "retain-per-conversation", server.DefaultRetainPerConversation, "entries kept per room, oldest dropped first (-1: all)")
 	fs.Int64Var(&c.storage.PrivateMaxBytes, "private-bytes", server.DefaultPrivateBytes, "bound on each stream of private conversations; when full, new private messages are refused and nothing is dropped (-1: none)")
 	fs.Int64Var(&c.opts.MaxUpload, "max-upload", server.DefaultMaxUpload, "largest file one upload may be, in bytes")
+	fs.StringVar(&c.opts.UploadDir, "upload-dir", "", "directory of uploads while they arrive (default the system's temporary directory)")
 	fs.Int64Var(&c.opts.UploadQuota, "upload-quota", server.DefaultUploadQuota, "bytes one user's files may take in all, thumbnails included")
 	fs.StringVar(&c.hosts, "hosts", "", "host names the server answers to, comma-separated (\"chat.example.com,*.chat.example.com\"); localhost, IP addresses and the host of -addr always work, any other Host gets 421")
 	fs.StringVar(&c.proxies, "trusted-proxies", "", "networks of the reverse proxies in front of the server (CIDRs, comma-separated), whose X-Forwarded-For and X-Forwarded-Proto are believed")
