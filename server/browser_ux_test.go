@@ -579,8 +579,9 @@ func checkAccessibility(t *testing.T, tab context.Context, axe, what string) {
 
 // TestBrowserAccessibility: axe-core finds no serious or critical WCAG 2.1 AA
 // problem (contrast included) on the name form and the chat, in the light
-// and the dark theme, wide and narrow, with the switcher and the mention
-// list open, and the room panel and an invitation (moderation).
+// and the dark theme, wide and narrow, with the switcher, the mention
+// list, the composer's uploads and the image viewer open, and the room
+// panel and an invitation (moderation).
 func TestBrowserAccessibility(t *testing.T) {
 	axe := axeSource(t)
 	s, b := chatSetup(t)
@@ -600,6 +601,11 @@ func TestBrowserAccessibility(t *testing.T) {
 	say(t, ann, "thanks")
 	waitJS(t, ann, delivered("Ann", "thanks"))
 	waitJS(t, ann, `!!(`+convItem("@ Bob")+`)?.querySelector('.unread')`)
+	picture := writePNG(t, t.TempDir(), "picture.png", 600, 400)
+	attachByButton(t, ann, picture)
+	waitJS(t, ann, uploadsDone(1))
+	say(t, ann, "a picture")
+	waitJS(t, ann, thumbShown("a picture"))
 	chattest.Do(t, ann, chromedp.SendKeys(chromedp.ID("join-input"), "group A"), chromedp.Click(chromedp.ID("join-submit")))
 	waitJS(t, ann, `!!(`+convItem("# group A")+`)`)
 	// Moderation (browser_moderation_test.go): Bob's invite-only room
@@ -615,6 +621,17 @@ func TestBrowserAccessibility(t *testing.T) {
 		colorScheme(t, ann, scheme)
 		viewport(t, ann, 1280, 800)
 		checkAccessibility(t, ann, axe, "chat, wide, "+scheme)
+
+		attachByButton(t, ann, picture) // the paperclip's uploads
+		waitJS(t, ann, uploadsDone(1))
+		checkAccessibility(t, ann, axe, "uploads, "+scheme)
+		chattest.Do(t, ann, chromedp.Click(chromedp.CSS(`#uploads .upload-cancel`)))
+		waitJS(t, ann, `!document.getElementById('uploads')`)
+		chattest.Do(t, ann, chromedp.Click(chromedp.CSS(`.entry.msg .file-thumb`))) // the image viewer
+		waitFocus(t, ann, "viewer")
+		checkAccessibility(t, ann, axe, "image viewer, "+scheme)
+		keys(t, ann, kb.Escape)
+		waitJS(t, ann, `!document.getElementById('viewer')`)
 
 		keys(t, ann, "k", chromedp.KeyModifiers(chromedp.ModifierCtrl))
 		waitFocus(t, ann, "switcher-input")

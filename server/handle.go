@@ -199,9 +199,9 @@ func (ss *session) setPassword(f *chat.SetPassword) error {
 func (ss *session) send(f *chat.Send) error {
 	return ss.act(f.ID, func() (chat.Ack, error) {
 		if f.To != "" {
-			return ss.srv.hub.PostTo(ss.conn.Context(), ss.user.Key, f.To, f.Text, f.ID)
+			return ss.srv.hub.PostTo(ss.conn.Context(), ss.user.Key, f.To, f.Text, f.ID, f.Files...)
 		}
-		return ss.srv.hub.PostReply(ss.conn.Context(), ss.user.Key, f.Conv, f.Text, f.Reply, f.ID)
+		return ss.srv.hub.PostReply(ss.conn.Context(), ss.user.Key, f.Conv, f.Text, f.Reply, f.ID, f.Files...)
 	})
 }
 

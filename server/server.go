@@ -29,6 +29,7 @@ import (
 	"github.com/founding/chat/server/auth"
 	"github.com/founding/chat/server/edge"
 	"github.com/founding/chat/server/hub"
+	"github.com/founding/chat/server/media"
 	"github.com/founding/chat/server/metrics"
 	"github.com/founding/chat/server/search"
 	"github.com/founding/chat/server/web"
@@ -143,6 +144,18 @@ type Options struct {
 	// second, across connections. Default to 2 and 10.
 	SearchRate  float64
 	SearchBurst int
+	// MaxUpload bounds one uploaded file, in bytes (-max-upload).
+	// Defaults to DefaultMaxUpload, 25 MiB.
+	MaxUpload int64
+	// UploadQuota bounds the bytes one user's files take, thumbnails
+	// included. Defaults to DefaultUploadQuota, 1 GiB.
+	UploadQuota int64
+	// MaxImagePixels bounds an uploaded image's width times height: a
+	// larger one (a decompression bomb) is refused before it is decoded.
+	// Defaults to media.DefaultMaxPixels, 40 million.
+	MaxImagePixels int64
+	// UploadDir holds uploads while they arrive. Defaults to os.TempDir().
+	UploadDir string
 
 	// SeparateMetrics leaves GET /metrics out of the server's routes: the
 	// caller serves MetricsHandler on an address of its own (-metrics-addr).
@@ -181,9 +194,12 @@ func (o *Options) setDefaults() {
 	setDefault(&o.SessionIdle, 30*24*time.Hour)
 	setDefault(&o.SessionLifetime, 180*24*time.Hour)
 	setDefault(&o.NameRelease, 30*24*time.Hour)
+	setDefault(&o.MaxUpload, DefaultMaxUpload)
+	setDefault(&o.UploadQuota, DefaultUploadQuota)
+	setDefault(&o.MaxImagePixels, media.DefaultMaxPixels)
 }
 
-func setDefault[T int | float64 | time.Duration](v *T, def T) {
+func setDefault[T int | int64 | float64 | time.Duration](v *T, def T) {
 	if *v <= 0 {
 		*v = def
 	}
@@ -218,6 +234,9 @@ type Server struct {
 	searches     *limiterSet // per user
 
 	index *search.Index // the full-text index of this node (search.go)
+
+	files       hub.Files     // attachments (files.go)
+	decodeSlots chan struct{} // images decoded at once
 }
 
 // New returns a Server ready to serve.
@@ -229,7 +248,10 @@ func New(opts Options) (*Server, error) {
 	welcome := chat.Welcome{
 		Version: opts.Version,
 		Limits: chat.Limits{MaxTextRunes: chat.MaxTextRunes, MaxFrameBytes: chat.MaxFrameBytes,
-			NameReleaseDays: int(opts.NameRelease.Round(24*time.Hour) / (24 * time.Hour))},
+			NameReleaseDays: int(opts.NameRelease.Round(24*time.Hour) / (24 * time.Hour)), MaxUploadBytes: opts.MaxUpload},
+	}
+	if opts.Storage.Files == nil {
+		welcome.Limits.MaxUploadBytes = 0 // the server takes no files
 	}
 	opts.Storage.Accounts.SetSessionLimits(auth.SessionLimits{Idle: opts.SessionIdle, Lifetime: opts.SessionLifetime, Release: opts.NameRelease})
 	m := metrics.New()
@@ -247,6 +269,8 @@ func New(opts Options) (*Server, error) {
 		signIns:      newLimiterSet(rate.Every(signInEvery), signInBurst),
 		typing:       newLimiterSet(typingRate, typingBurst),
 		searches:     newLimiterSet(rate.Limit(opts.SearchRate), opts.SearchBurst),
+		files:        opts.Storage.Files,
+		decodeSlots:  make(chan struct{}, decodeSlots),
 		costs: newCosts(CostLimits{
 			LookupRate: opts.LookupRate, LookupBurst: opts.LookupBurst,
 			ReplyByteRate: opts.ReplyByteRate, ReplyByteBurst: opts.ReplyByteBurst,
@@ -271,6 +295,7 @@ func New(opts Options) (*Server, error) {
 		PresenceTTL:       opts.PresenceTTL,
 		Typing:            opts.Storage.Typing,
 		Metrics:           m,
+		Files:             opts.Storage.Files,
 	})
 	if err != nil {
 		return nil, err
@@ -301,6 +326,11 @@ func New(opts Options) (*Server, error) {
 	s.mux.HandleFunc("POST "+chat.HandoverPath, s.serveHandover)
 	s.mux.HandleFunc("POST /api/devices", s.serveDevices)
 	s.mux.HandleFunc("POST /api/devices/signout", s.serveDeviceSignOut)
+	if s.files != nil {
+		s.mux.HandleFunc("POST "+chat.UploadPath, s.serveUpload)
+		s.mux.HandleFunc("GET "+chat.FilesPath+"/{id}", s.serveFile)
+		s.mux.HandleFunc("GET "+chat.FilesPath+"/{id}/thumb", s.serveFile)
+	}
 	if !opts.SeparateMetrics {
 		s.mux.Handle("GET /metrics", m.Handler())
 	}

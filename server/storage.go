@@ -21,6 +21,9 @@ type Storage struct {
 	Log       hub.Log
 	Directory hub.Directory
 	Accounts  *auth.Accounts
+	// Files keeps attachments: their bytes and records. Nil means the
+	// server takes none.
+	Files hub.Files
 	// Presence shares who is online with the other nodes on the same NATS,
 	// and Sessions which browser sessions ended; both nil in memory (one
 	// process).
@@ -47,6 +50,7 @@ func MemoryStorage() *Storage {
 		Log:       memory.NewLog(),
 		Directory: memory.NewDirectory(),
 		Accounts:  auth.NewAccounts(memory.NewRecords()),
+		Files:     memory.NewFiles(),
 	}
 }
 
@@ -118,6 +122,10 @@ func OpenStorage(ctx context.Context, b *bus.Bus, o StorageOptions) (*Storage, e
 	if err != nil {
 		return nil, err
 	}
-	return &Storage{Log: log, Directory: dir, Accounts: auth.NewAccounts(rec), Check: b.Check,
+	files, err := jetstream.OpenFiles(ctx, b.JetStream, b.Replicas)
+	if err != nil {
+		return nil, err
+	}
+	return &Storage{Log: log, Directory: dir, Accounts: auth.NewAccounts(rec), Files: files, Check: b.Check,
 		Presence: cluster.NewPresence(b.Conn), Sessions: cluster.NewSessions(b.Conn), Typing: cluster.NewTyping(b.Conn)}, nil
 }

@@ -38,6 +38,9 @@ const (
 	CodeNotAuthor        Code = "not_author"         // only the author may edit (or delete) the message
 	CodeBadEmoji         Code = "bad_emoji"          // a reaction that is not one emoji
 	CodeTooManyReactions Code = "too_many_reactions" // the message has MaxReactions different emoji already
+
+	CodeNoSuchFile   Code = "no_such_file"   // a send names a file that does not exist or that the sender did not upload
+	CodeTooManyFiles Code = "too_many_files" // a send names more than MaxFiles files
 )
 
 // Errorf makes an Error frame with a formatted message. *Error is also a Go

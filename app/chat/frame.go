@@ -76,12 +76,15 @@ type MsgID struct {
 // To, instead, names a user and posts to the private conversation with them.
 // Reply, with Conv, is the sequence of the message of that conversation the
 // text answers: the stored entry carries a Quote of it made by the server.
+// Files are the ids of files the user uploaded (files.go), attached to the
+// message; with files, Text (the caption) may be empty.
 type Send struct {
-	ID    MsgID  `json:"id"`
-	Conv  string `json:"conv,omitempty"`
-	To    string `json:"to,omitempty"`
-	Text  string `json:"text"`
-	Reply uint64 `json:"reply,omitempty"`
+	ID    MsgID    `json:"id"`
+	Conv  string   `json:"conv,omitempty"`
+	To    string   `json:"to,omitempty"`
+	Text  string   `json:"text"`
+	Reply uint64   `json:"reply,omitempty"`
+	Files []string `json:"files,omitempty"`
 }
 
 // Edit replaces the text of the user's own message Seq of Conv. It is
@@ -169,10 +172,14 @@ type Pong struct {
 // Limits tells a client the application limits the server enforces.
 // NameReleaseDays is how many days without use free a name that has no
 // password, for the hint where a name is picked (0 when under a day).
+//
+// MaxUploadBytes is the largest file the server takes (0: it takes none),
+// so that a browser refuses a bigger one before uploading it.
 type Limits struct {
-	MaxTextRunes    int `json:"max_text"`
-	MaxFrameBytes   int `json:"max_frame"`
-	NameReleaseDays int `json:"name_release_days,omitempty"`
+	MaxTextRunes    int   `json:"max_text"`
+	MaxFrameBytes   int   `json:"max_frame"`
+	NameReleaseDays int   `json:"name_release_days,omitempty"`
+	MaxUploadBytes  int64 `json:"max_upload,omitempty"`
 }
 
 // Welcome is the first frame on every connection and is sent again once a
@@ -258,7 +265,8 @@ const (
 //
 // An action (EntryEdit, EntryDelete, EntryReact) names the message it
 // changes in Target; a reaction carries Emoji and On. A message that
-// answers another carries Reply.
+// answers another carries Reply, and one with attachments their Files
+// (files.go), described by the server.
 //
 // The last four fields are never stored: they are the state a message is
 // in now, folded by the server into the entries it serves in a Page (and by
@@ -280,6 +288,7 @@ type Entry struct {
 	Reply  *Quote    `json:"reply,omitempty"`
 	// Subject is the name (HTML-escaped) a moderation entry acts upon.
 	Subject string `json:"subject,omitempty"`
+	Files  []File    `json:"files,omitempty"`
 
 	Edited    int64      `json:"edited,omitempty"`
 	Deleted   bool       `json:"deleted,omitempty"`

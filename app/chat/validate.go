@@ -146,7 +146,8 @@ func (f *Nick) Validate() error {
 }
 
 // Validate checks a Send: a well-formed id, exactly one of Conv and To, and a
-// text that CleanText accepts. A Reply needs Conv.
+// text that CleanText accepts (or none, with files). A Reply needs Conv;
+// Files are well-formed ids, at most MaxFiles.
 func (f *Send) Validate() error { return withID(TypeSend, f.ID, f.validate()) }
 
 // target checks the id, conversation and sequence an action names.
@@ -231,10 +232,13 @@ func (f *Send) validate() error {
 	case len(f.Conv) > MaxConvIDBytes:
 		return Errorf(CodeNoSuchConv, "conversation id of %d bytes; ids have at most %d", len(f.Conv), MaxConvIDBytes)
 	}
-	if f.Text == "" {
+	if err := validFiles(f.Files); err != nil {
+		return err
+	}
+	if f.Text == "" && len(f.Files) == 0 {
 		return Errorf(CodeMissingField, "send frame needs a text")
 	}
-	_, err := CleanText(f.Text)
+	_, err := CleanCaption(f.Text, len(f.Files))
 	return err
 }
 

@@ -85,6 +85,9 @@ func (o *Outgoing) send() *chat.Send {
 	if o.Reply != nil {
 		s.Reply = o.Reply.Seq
 	}
+	for _, file := range o.Files {
+		s.Files = append(s.Files, file.ID)
+	}
 	return s
 }
 
@@ -115,11 +118,11 @@ func QuoteOf(e chat.Entry) chat.Quote {
 }
 
 // ComposeReply adds to the outbox a message for conv answering message
-// reply of it, and returns its frame.
-func (m *Model) ComposeReply(conv, text string, reply chat.Entry) *chat.Send {
+// reply of it, with files uploaded already, and returns its frame.
+func (m *Model) ComposeReply(conv, text string, reply chat.Entry, files ...chat.File) *chat.Send {
 	q := QuoteOf(reply)
 	o := m.queue(conv, Action{Reply: &q})
-	o.Text = text
+	o.Text, o.Files = text, files
 	return o.send()
 }
 

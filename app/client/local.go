@@ -325,16 +325,18 @@ type record struct {
 	Wired  bool   `json:"w,omitempty"`
 	Failed string `json:"f,omitempty"`
 	Action string `json:"x,omitempty"` // an action's Action as JSON (actions.go), "" for a message
+	// Files are the message's attachments, uploaded before it was written.
+	Files []chat.File `json:"files,omitempty"`
 }
 
 func toRecord(o *Outgoing) record {
 	return record{Device: o.ID.Device, N: o.ID.N, User: o.User, Conv: o.Conv, To: o.To, Text: o.Text,
-		Time: o.Time, Wired: o.Wired || o.InFlight, Failed: o.Failed, Action: actionJSON(o.Action)}
+		Time: o.Time, Wired: o.Wired || o.InFlight, Failed: o.Failed, Action: actionJSON(o.Action), Files: o.Files}
 }
 
 func (r record) outgoing() *Outgoing {
 	o := &Outgoing{ID: chat.MsgID{Device: r.Device, N: r.N}, User: r.User, Conv: r.Conv, To: r.To,
-		Text: r.Text, Time: r.Time, Wired: r.Wired, Failed: r.Failed}
+		Text: r.Text, Time: r.Time, Wired: r.Wired, Failed: r.Failed, Files: r.Files}
 	a, err := parseAction(r.Action)
 	if err != nil {
 		// Unreadable (a newer page's?): shown as failed, never sent.

@@ -80,11 +80,12 @@ type Outgoing struct {
 	Conv     string // target conversation, or ""
 	To       string // target user of a /msg, or ""
 	Text     string
-	User     string // who wrote it (Model.Me then): it is sent only as that user
-	Time     int64  // when it was written, Unix ms
-	InFlight bool   // sent on the current connection
-	Wired    bool   // written to a connection once: it may be stored, so it cannot be cancelled
-	Failed   string // why the server refused it for good
+	User     string      // who wrote it (Model.Me then): it is sent only as that user
+	Time     int64       // when it was written, Unix ms
+	InFlight bool        // sent on the current connection
+	Wired    bool        // written to a connection once: it may be stored, so it cannot be cancelled
+	Failed   string      // why the server refused it for good
+	Files    []chat.File // attachments, uploaded already: the frame names their ids
 	FailCode chat.Code
 
 	// An edit, delete or reaction rather than a message (actions.go).

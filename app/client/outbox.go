@@ -10,10 +10,11 @@ import (
 // private conversation with that user) to the outbox and returns the Send
 // frame to write. The message stays in the outbox, shown as pending, until
 // the server acknowledges it; after a reconnect it is sent again with the
-// same id, and the server stores it once.
-func (m *Model) Compose(conv, to, text string) *chat.Send {
+// same id, and the server stores it once. Files are attachments uploaded
+// already (chat.UploadPath).
+func (m *Model) Compose(conv, to, text string, files ...chat.File) *chat.Send {
 	m.counter++
-	o := &Outgoing{ID: chat.MsgID{Device: m.device, N: m.counter}, Conv: conv, To: to, Text: text, User: m.Me, Time: m.Now().UnixMilli()}
+	o := &Outgoing{ID: chat.MsgID{Device: m.device, N: m.counter}, Conv: conv, To: to, Text: text, User: m.Me, Time: m.Now().UnixMilli(), Files: files}
 	if to != "" {
 		o.Conv = ""
 	}

@@ -22,14 +22,14 @@ import (
 const maxSavedHits = chat.MaxSearchLimit
 
 // SearchSaved returns the messages this device holds that contain every
-// word of q.Q, newest first, with q's filters (Conv, From, Before, After;
-// File finds nothing, as no entry carries files yet), at most
+// word of q.Q, newest first, with q's filters (Conv, From, Before, After,
+// File), at most
 // chat.MaxSearchLimit of them. Each hit's HTML is its text escaped with the
 // words in <mark>, as the server makes it. Deleted messages are never
 // found.
 func (m *Model) SearchSaved(q chat.Search) []chat.Hit {
 	words := searchWords(q.Q)
-	if len(words) == 0 || q.File {
+	if len(words) == 0 {
 		return nil
 	}
 	from := foldText(strings.TrimPrefix(strings.TrimSpace(q.From), "@"))
@@ -39,7 +39,7 @@ func (m *Model) SearchSaved(q chat.Search) []chat.Hit {
 			continue
 		}
 		for _, e := range c.Entries {
-			if e.Kind != chat.EntryMessage || e.Deleted || e.Seq == 0 ||
+			if e.Kind != chat.EntryMessage || e.Deleted || e.Seq == 0 || (q.File && len(e.Files) == 0) ||
 				(q.Before != 0 && e.Time >= q.Before) || (q.After != 0 && e.Time <= q.After) ||
 				(from != "" && foldText(html.UnescapeString(e.From)) != from) {
 				continue

@@ -81,3 +81,17 @@ func TestHighlightOfALongText(t *testing.T) {
 		t.Errorf("highlight of a long text: %q", h)
 	}
 }
+
+func TestSearchSavedHasAFile(t *testing.T) {
+	m := savedModel(t, "the plan", "the plan, attached")
+	file := entry(lobby, 3, "bob")
+	file.HTML = `<div class="body" dir="auto">the plan, as a file</div>`
+	file.Files = []chat.File{{ID: strings.Repeat("a", 26), Name: "plan.pdf", Type: "application/pdf", Size: 9}}
+	m.Apply(&file)
+	if got := hitSeqs(m.SearchSaved(chat.Search{Q: "plan", File: true})); len(got) != 1 || got[0] != 3 {
+		t.Errorf("plan with a file: found %v, want [3]", got)
+	}
+	if got := hitSeqs(m.SearchSaved(chat.Search{Q: "plan"})); len(got) != 3 {
+		t.Errorf("plan: found %v, want all three", got)
+	}
+}

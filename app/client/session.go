@@ -191,9 +191,9 @@ func (s *Session) Handle(e Event) error {
 // it in the Local, then writes what may go, oldest first. A message the
 // Local could not store is forgotten and the error wraps ErrNotSaved: the
 // text is the caller's to keep. A message that cannot be written now
-// waits for the next connection.
-func (s *Session) Compose(conv, to, text string) (chat.MsgID, error) {
-	if _, err := chat.CleanText(text); err != nil {
+// waits for the next connection. Files are attachments uploaded already.
+func (s *Session) Compose(conv, to, text string, files ...chat.File) (chat.MsgID, error) {
+	if _, err := chat.CleanCaption(text, len(files)); err != nil {
 		return chat.MsgID{}, err
 	}
 	if to != "" {
@@ -201,7 +201,7 @@ func (s *Session) Compose(conv, to, text string) (chat.MsgID, error) {
 			return chat.MsgID{}, err
 		}
 	}
-	id := s.model.Compose(conv, to, text).ID
+	id := s.model.Compose(conv, to, text, files...).ID
 	if s.local != nil {
 		stored := *s.model.Message(id)
 		if err := s.local.Add(&stored); err != nil {

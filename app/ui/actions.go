@@ -306,13 +306,18 @@ func (s *Shell) submitInMode(ctx app.Context, line string) (handled, taken bool)
 		if _, _, cmd := client.ParseCommand(line); cmd || strings.HasPrefix(line, "/join ") {
 			return false, false
 		}
-		if _, err := chat.CleanText(line); err != nil {
+		files, ok := s.takeFiles()
+		if !ok {
+			return true, false
+		}
+		if _, err := chat.CleanCaption(line, len(files)); err != nil {
 			s.notice = err.(*chat.Error).Message
 			return true, false
 		}
 		s.notice = ""
 		s.stick = true
-		s.model.ComposeReply(a.replyTo.Conv, line, *a.replyTo)
+		s.model.ComposeReply(a.replyTo.Conv, line, *a.replyTo, files...)
+		s.att.sent()
 		a.replyTo = nil
 		s.afterOutbox(ctx)
 		return true, true

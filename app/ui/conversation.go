@@ -34,6 +34,7 @@ type conversationPane struct {
 	IonDiscard func(app.Context, chat.MsgID)
 	IonTyped   func(app.Context, string) // typing.go
 	Iacts      *Shell // the message actions (actions.go, reactions.go): the Shell holds their state
+	Iattach    *attachState // uploads and the viewer (attach.go)
 }
 
 // pendingView is how a message of the outbox shows: where it stands, and
@@ -82,13 +83,14 @@ func (p *conversationPane) acts() *Shell {
 	}
 	return p.Iacts
 }
+func (p *conversationPane) Attach(a *attachState) *conversationPane { p.Iattach = a; return p }
 
 // conversationPane renders the Shell's conversation in view.
 func (s *Shell) conversationPane() app.UI {
 	return newConversationPane().Lang(s.lang).Model(s.model).Rev(s.rev).Online(s.state == client.Online).
 		Names(s.mentionNames()).Pending(s.pendingView).
 		OnOlder(s.onOlder).OnScroll(s.onTimelineScroll).OnSubmit(s.onSubmit).OnLeave(s.onLeave).
-		OnCancel(s.onCancelPending).OnDiscard(s.onDiscardPending).OnTyped(s.onTyped).Actions(s)
+		OnCancel(s.onCancelPending).OnDiscard(s.onDiscardPending).OnTyped(s.onTyped).Actions(s).Attach(&s.att)
 }
 
 // pendingView says how the outbox's message o shows (pwa.go, offline.go).
@@ -118,9 +120,11 @@ func (p *conversationPane) Render() app.UI {
 			Aria("label", T(p.Ilang, "timeline.label", convLabel(c.Info.Kind, c.Name))).
 			OnScroll(p.IonScroll).Body(p.renderTimeline(c)...),
 		p.renderTyping(c),
+		p.Iattach.renderTray(p.Ilang),
 		(&composer{}).Lang(p.Ilang).Target(c.Name).Offline(!p.Ionline).Rev(p.Irev).
-			Names(p.Inames).OnSubmit(p.IonSubmit).OnTyped(p.IonTyped).Mode(p.acts().composerMode()).
+			Names(p.Inames).Files(p.Iattach.count()).OnSubmit(p.IonSubmit).OnTyped(p.IonTyped).Mode(p.acts().composerMode()).
 			OnUp(p.acts().editLast).OnEscape(p.acts().cancelComposerMode),
+		p.Iattach.renderViewer(p.Ilang, c),
 	)
 }
 
@@ -273,6 +277,7 @@ func (p *conversationPane) renderEntry(e chat.Entry, now time.Time, cont bool) a
 			),
 			a.renderQuote(e.Reply),
 			app.Div().Class("msg-text").Body(a.renderMessageBody(e)...),
+			app.If(!e.Deleted, func() app.UI { return p.Iattach.renderFiles(p.Ilang, e) }),
 			a.renderReactions(e),
 			a.renderPicker(e),
 		),
@@ -312,6 +317,7 @@ func (p *conversationPane) renderPending(o *client.Outgoing) app.UI {
 			app.Div().Class("meta").Body(app.Span().Class("from").Text(p.Imodel.Me), app.Text(" "), app.Span().Class("pending-status").Text(status)),
 			p.acts().renderQuote(o.Reply),
 			app.Div().Class("body").Text(o.Text),
+			renderPendingFiles(o),
 			app.If(o.Failed != "", func() app.UI {
 				return app.Button().Type("button").Class("link").Text(T(p.Ilang, "btn.discard")).
 					OnClick(func(ctx app.Context, e app.Event) { p.IonDiscard(ctx, id) })

@@ -20,6 +20,7 @@ type composer struct {
 	Ioffline  bool
 	Irev      uint64
 	Inames    []string // whom "@" completes, best first
+	Ifiles    int      // files attached (attach.go): a message may then have no text
 	IonSubmit func(app.Context, string) bool
 	IonTyped  func(app.Context, string) // the text after each change by the user (typing.go)
 	Imode     *composerMode          // answering or editing a message (actions.go), or nil
@@ -35,6 +36,7 @@ func (c *composer) Target(name string) *composer { c.Itarget = name; return c }
 func (c *composer) Offline(v bool) *composer     { c.Ioffline = v; return c }
 func (c *composer) Rev(v uint64) *composer       { c.Irev = v; return c }
 func (c *composer) Names(v []string) *composer   { c.Inames = v; return c }
+func (c *composer) Files(n int) *composer        { c.Ifiles = n; return c }
 func (c *composer) OnSubmit(f func(app.Context, string) bool) *composer {
 	c.IonSubmit = f
 	return c
@@ -83,7 +85,7 @@ func (c *composer) submit(ctx app.Context) {
 		return
 	}
 	text := el.Get("value").String()
-	if strings.TrimSpace(text) == "" {
+	if strings.TrimSpace(text) == "" && c.Ifiles == 0 {
 		return
 	}
 	if c.IonSubmit(ctx, text) {

@@ -96,6 +96,7 @@ type Shell struct {
 
 	off offlineState // what the browser keeps: saved conversations, the outbox (offline.go)
 	pwa pwaState     // conversation routes, offline banner, updates, install (pwa.go)
+	att attachState  // the composer's uploads and the image viewer (attach.go)
 }
 
 // NewShell returns a Shell in English with an empty model.
@@ -110,6 +111,7 @@ func (s *Shell) OnMount(ctx app.Context) {
 	s.mountUX(ctx)
 	s.mountPWA(ctx)
 	s.mountModeration(ctx)
+	s.mountAttach(ctx)
 	s.model.Visible = pageVisible()
 	onVisibility(ctx, func(visible bool) {
 		ctx.Dispatch(func(ctx app.Context) { s.setVisible(visible); s.onShownUX(ctx, visible) })
@@ -377,7 +379,11 @@ func (s *Shell) onSubmit(ctx app.Context, line string) bool {
 }
 
 func (s *Shell) compose(ctx app.Context, conv, to, text string) bool {
-	if _, err := chat.CleanText(text); err != nil {
+	files, ok := s.takeFiles()
+	if !ok {
+		return false
+	}
+	if _, err := chat.CleanCaption(text, len(files)); err != nil {
 		s.notice = err.(*chat.Error).Message
 		return false
 	}
@@ -389,7 +395,8 @@ func (s *Shell) compose(ctx app.Context, conv, to, text string) bool {
 	}
 	s.notice = ""
 	s.stick = true
-	s.model.Compose(conv, to, text)
+	s.model.Compose(conv, to, text, files...)
+	s.att.sent()
 	s.sendAll(ctx, s.model.Unsent()) // oldest first: never a new message before older unsent ones
 	s.afterActionPWA(ctx)            // kept in the browser's outbox, also offline
 	s.scroll(ctx)

@@ -121,6 +121,8 @@ type Options struct {
 	Typing Typing
 	// Metrics counts fan-out and presence events. Nil counts nothing.
 	Metrics *metrics.Metrics
+	// Files keeps attachments (files.go). Nil means messages carry none.
+	Files Files
 }
 
 // LobbyID is the conversation id of the lobby every user is in.

@@ -154,13 +154,14 @@ func (h *Hub) Open(ctx context.Context, key, with string) (chat.ConvInfo, error)
 }
 
 // PostTo sends a private message from the user key to the user named to,
-// opening their private conversation if needed.
-func (h *Hub) PostTo(ctx context.Context, key, to, text string, id chat.MsgID) (chat.Ack, error) {
+// opening their private conversation if needed, with the files of ids
+// attached (PostReply).
+func (h *Hub) PostTo(ctx context.Context, key, to, text string, id chat.MsgID, files ...string) (chat.Ack, error) {
 	info, err := h.Open(ctx, key, to)
 	if err != nil {
 		return chat.Ack{}, err
 	}
-	return h.Post(ctx, key, info.ID, text, id)
+	return h.Post(ctx, key, info.ID, text, id, files...)
 }
 
 // applyMember brings this process in line with a membership change, made

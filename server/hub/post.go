@@ -32,8 +32,8 @@ func (h *Hub) member(ctx context.Context, key, id string) (*user, *conv, error) 
 // Post appends a message from the user key to conversation convID; the
 // log's watch fans it out. A retried message id returns the first ack
 // without a second entry.
-func (h *Hub) Post(ctx context.Context, key, convID, text string, id chat.MsgID) (chat.Ack, error) {
-	return h.PostReply(ctx, key, convID, text, 0, id)
+func (h *Hub) Post(ctx context.Context, key, convID, text string, id chat.MsgID, files ...string) (chat.Ack, error) {
+	return h.PostReply(ctx, key, convID, text, 0, id, files...)
 }
 
 // PostReply is Post for a message that answers message reply of the same
@@ -41,13 +41,14 @@ func (h *Hub) Post(ctx context.Context, key, convID, text string, id chat.MsgID)
 // and escaped. A reply to a deleted message is stored with a quote that
 // says so and holds no text (so that a resent reply gets its first ack
 // even if its target was deleted meanwhile); a reply to no message is
-// no_such_message.
-func (h *Hub) PostReply(ctx context.Context, key, convID, text string, reply uint64, id chat.MsgID) (chat.Ack, error) {
+// no_such_message. Files are the ids of files the user uploaded, attached
+// to the message (files.go); with files, the text may be empty.
+func (h *Hub) PostReply(ctx context.Context, key, convID, text string, reply uint64, id chat.MsgID, files ...string) (chat.Ack, error) {
 	u, c, err := h.member(ctx, key, convID)
 	if err != nil {
 		return chat.Ack{}, err
 	}
-	clean, err := chat.CleanText(text)
+	clean, err := chat.CleanCaption(text, len(files))
 	if err != nil {
 		return chat.Ack{}, err
 	}
@@ -61,6 +62,9 @@ func (h *Hub) PostReply(ctx context.Context, key, convID, text string, reply uin
 		if !target.Deleted {
 			e.Reply.Text = markup.Quote(target.HTML)
 		}
+	}
+	if e.Files, err = h.attachFiles(ctx, key, c.id, files); err != nil {
+		return chat.Ack{}, err
 	}
 	return h.store(ctx, e, key, id)
 }

@@ -566,9 +566,8 @@ func (d *document) setText(messageHTML string) {
 }
 
 // HasFile reports whether message e carries a file, for the "has a file"
-// filter. Entries carry no files yet (the attachments part adds them);
-// when they do, this is the one place to look at them.
-func HasFile(e chat.Entry) bool { return false }
+// filter.
+func HasFile(e chat.Entry) bool { return len(e.Files) > 0 }
 
 // docID names the document of message seq of conv: the sequence padded so
 // that ids sort as sequences do within a conversation.

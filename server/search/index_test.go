@@ -282,7 +282,7 @@ func TestFiltersAndPages(t *testing.T) {
 		t.Errorf("between: %d hits, want 3 (%+v)", len(got.Hits), got.Hits)
 	}
 	if got := w.find("ann", chat.Search{Q: "deploy", File: true}); len(got.Hits) != 0 {
-		t.Errorf("has a file: %d hits, want none (no entry carries files yet)", len(got.Hits))
+		t.Errorf("has a file: %d hits, want none before a message carries one", len(got.Hits))
 	}
 	var paged []chat.Hit
 	cursor := ""
@@ -300,6 +300,14 @@ func TestFiltersAndPages(t *testing.T) {
 		if h != res.Hits[i] {
 			t.Errorf("page hit %d is %+v, want %+v", i, h, res.Hits[i])
 		}
+	}
+	withFile, err := w.log.Append(context.Background(), chat.Entry{Conv: "r:lobby", Kind: chat.EntryMessage, From: "bob",
+		HTML: markup.Message("deploy notes attached"), Files: []chat.File{{ID: strings.Repeat("a", 26), Name: "notes.txt", Type: "text/plain", Size: 5}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := w.find("ann", chat.Search{Q: "deploy", File: true}); !equal(seqs(got), []uint64{withFile.Seq}) {
+		t.Errorf("has a file: found %v, want only message %d", seqs(got), withFile.Seq)
 	}
 	if _, err := w.ix.Search(context.Background(), "ann", chat.Search{Q: "deploy", Cursor: "nonsense!"}); err != search.ErrBadCursor {
 		t.Errorf("a forged cursor: %v, want ErrBadCursor", err)

@@ -11,6 +11,8 @@
 //   - Directory (OpenDirectory): conversations, memberships, read
 //     positions and last-seen times in key-value buckets.
 //   - Records (OpenRecords): the accounts' buckets, for auth.Accounts.
+//   - Files (OpenFiles): attachments, their bytes in the object store
+//     (files.go).
 //
 // Every Open creates or updates what it needs with the same bucket setup
 // (openBucket), so opening is idempotent and a newer binary updates the
@@ -26,6 +28,9 @@
 //   - buckets chat_convs, chat_members, chat_cursors, chat_seen: the
 //     directory (directory.go).
 //   - buckets chat_accounts, chat_sessions: the accounts' records.
+//   - object store chat_files, objects sha256-<hex>: the bytes of
+//     attachments, once per content; buckets chat_file_records (by file
+//     id) and chat_file_usage (<user>: bytes).
 //
 // <conv>, <user> and <device> are base64url (token), so any name is a valid
 // subject token or key.

@@ -1,0 +1,348 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"mime"
+	"net/http"
+	"os"
+	"path"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/founding/chat/app/chat"
+	"github.com/founding/chat/server/hub"
+	"github.com/founding/chat/server/media"
+)
+
+// Attachments over HTTP: POST /api/files takes one file's bytes as the
+// body (chat.UploadPath), GET /files/<id> and /files/<id>/thumb serve it
+// back (chat.FilesPath). docs/storage.md tells the layout and the bounds.
+
+// The defaults of Options.MaxUpload and Options.UploadQuota.
+const (
+	DefaultMaxUpload   = 25 << 20 // 25 MiB
+	DefaultUploadQuota = 1 << 30  // 1 GiB
+)
+
+// decodeSlots is how many uploaded images are decoded at once: each may
+// take Options.MaxImagePixels times 4 bytes while decoded.
+const decodeSlots = 2
+
+// maxFileNameBytes bounds a file's name as kept.
+const maxFileNameBytes = 255
+
+// uploadReply is the body of POST /api/files.
+type uploadReply struct {
+	File  *chat.File `json:"file,omitempty"`
+	Error string     `json:"error,omitempty"`
+}
+
+// fileSecurityPolicy is the Content-Security-Policy of every file served:
+// nothing in it may run, load or be framed, even if a browser rendered it.
+const fileSecurityPolicy = "default-src 'none'; sandbox"
+
+// serveUpload stores the file in the body for the signed-in user: the
+// body is streamed to a temporary file within -max-upload, sniffed,
+// prepared (package media), counted against the user's quota and kept
+// under its content hash. Nothing is stored until the whole body arrived.
+func (s *Server) serveUpload(w http.ResponseWriter, r *http.Request) {
+	if !s.apiAllowed(w, r) {
+		return
+	}
+	v, ok := s.signedIn(w, r)
+	if !ok {
+		return
+	}
+	limit := s.opts.MaxUpload
+	if r.ContentLength > limit {
+		s.refuseUpload(w, http.StatusRequestEntityTooLarge, "the file is %s; files of at most %s are taken", sizeText(r.ContentLength), sizeText(limit))
+		return
+	}
+	if !s.withinQuota(w, r, v.User.Key, max(r.ContentLength, 0)) {
+		return
+	}
+	tmp, sum, size, err := s.receive(w, r, limit)
+	if tmp != nil {
+		defer os.Remove(tmp.Name())
+		defer tmp.Close()
+	}
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		s.refuseUpload(w, http.StatusRequestEntityTooLarge, "the file is larger than %s, the most a file may be", sizeText(limit))
+		return
+	case err != nil:
+		s.refuseUpload(w, http.StatusBadRequest, "the upload was cut off; try again")
+		return
+	case size == 0:
+		s.refuseUpload(w, http.StatusBadRequest, "the file is empty")
+		return
+	}
+	name := cleanFileName(r.URL.Query().Get("name"))
+	file, err := s.storeUpload(r.Context(), v.User.Key, name, r.URL.Query().Get("keep") == "1", tmp, sum, size)
+	var pixels *media.TooManyPixels
+	switch {
+	case errors.As(err, &pixels):
+		s.refuseUpload(w, http.StatusRequestEntityTooLarge, "%s", pixels.Error())
+	case errors.Is(err, hub.ErrOverQuota):
+		s.refuseUpload(w, http.StatusInsufficientStorage, "this file would take your files past your quota of %s", sizeText(s.opts.UploadQuota))
+	case err != nil:
+		s.log.Error("storing an upload failed", "err", err)
+		s.refuseUpload(w, http.StatusInternalServerError, "the server could not store the file; try again")
+	default:
+		reply(w, http.StatusOK, uploadReply{File: &file})
+	}
+}
+
+// refuseUpload answers an upload with status and a reason.
+func (s *Server) refuseUpload(w http.ResponseWriter, status int, format string, args ...any) {
+	reply(w, status, uploadReply{Error: fmt.Sprintf(format, args...)})
+}
+
+// withinQuota answers 507 when n more bytes would take the user past the
+// quota, before anything is read.
+func (s *Server) withinQuota(w http.ResponseWriter, r *http.Request, user string, n int64) bool {
+	used, err := s.files.Usage(r.Context(), user)
+	if err != nil {
+		s.log.Error("reading a user's usage failed", "err", err)
+		s.refuseUpload(w, http.StatusInternalServerError, "the server could not read how much your files take; try again")
+		return false
+	}
+	if used+n > s.opts.UploadQuota || used >= s.opts.UploadQuota {
+		s.refuseUpload(w, http.StatusInsufficientStorage, "your files take %s of your quota of %s; this one does not fit", sizeText(used), sizeText(s.opts.UploadQuota))
+		return false
+	}
+	return true
+}
+
+// receive streams the body, at most limit bytes, to a temporary file and
+// returns it with the SHA-256 and the size of what it holds. The caller
+// removes the file, also on error.
+func (s *Server) receive(w http.ResponseWriter, r *http.Request, limit int64) (*os.File, hash.Hash, int64, error) {
+	tmp, err := os.CreateTemp(s.opts.UploadDir, "chat-upload-*")
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	sum := sha256.New()
+	n, err := io.Copy(io.MultiWriter(tmp, sum), http.MaxBytesReader(w, r.Body, limit))
+	return tmp, sum, n, err
+}
+
+// storeUpload prepares the received file (package media; at most
+// decodeSlots at once), records it within the user's quota and stores its
+// bytes. The store runs to its end even if the client goes: a record whose
+// bytes could not be stored is deleted.
+func (s *Server) storeUpload(ctx context.Context, user, name string, keep bool, tmp *os.File, sum hash.Hash, size int64) (chat.File, error) {
+	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
+		return chat.File{}, err
+	}
+	select {
+	case s.decodeSlots <- struct{}{}:
+	case <-ctx.Done():
+		return chat.File{}, ctx.Err()
+	}
+	p, err := media.Prepare(tmp, media.Options{MaxPixels: s.opts.MaxImagePixels, Keep: keep})
+	<-s.decodeSlots
+	if err != nil {
+		return chat.File{}, err
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
+	defer cancel()
+	body := io.ReadSeeker(tmp)
+	blob := hub.BlobKey([32]byte(sum.Sum(nil)))
+	if p.Body != nil {
+		body, size, blob = bytes.NewReader(p.Body), int64(len(p.Body)), hub.BlobKey(sha256.Sum256(p.Body))
+		if p.Type == "image/png" && strings.HasSuffix(strings.ToLower(name), ".webp") {
+			name = strings.TrimSuffix(name, name[len(name)-len(".webp"):]) + ".png"
+		}
+	}
+	rec := hub.FileRecord{
+		File:  chat.File{ID: rand.Text(), Name: name, Type: p.Type, Size: size, Width: p.Width, Height: p.Height, Thumb: p.Thumb != nil},
+		Owner: user, Blob: blob, Stored: size + int64(len(p.Thumb)), Created: time.Now().UnixMilli(),
+	}
+	if p.Thumb != nil {
+		rec.ThumbBlob = hub.BlobKey(sha256.Sum256(p.Thumb))
+	}
+	if err := s.files.CreateFile(ctx, rec, s.opts.UploadQuota); err != nil {
+		return chat.File{}, err
+	}
+	if err := s.putBlobs(ctx, rec, body, p.Thumb); err != nil {
+		if undo := s.files.DeleteFile(ctx, rec.ID); undo != nil {
+			err = errors.Join(err, undo)
+		}
+		return chat.File{}, err
+	}
+	return rec.File, nil
+}
+
+// putBlobs stores the bytes of rec and of its thumbnail.
+func (s *Server) putBlobs(ctx context.Context, rec hub.FileRecord, body io.ReadSeeker, thumb []byte) error {
+	if _, err := body.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	if err := s.files.PutBlob(ctx, rec.Blob, body); err != nil {
+		return err
+	}
+	if thumb != nil {
+		return s.files.PutBlob(ctx, rec.ThumbBlob, bytes.NewReader(thumb))
+	}
+	return nil
+}
+
+// serveFile sends file /files/<id>, or its thumbnail, to a user who may
+// see it: its uploader, or a member of a conversation it was posted in
+// (403 otherwise; an unknown id is 404). Images are served inline, any
+// other file as an attachment, and nothing served may run in this origin.
+func (s *Server) serveFile(w http.ResponseWriter, r *http.Request) {
+	id, thumb := r.PathValue("id"), strings.HasSuffix(r.URL.Path, "/thumb")
+	if !chat.ValidFileID(id) {
+		http.Error(w, "no such file", http.StatusNotFound)
+		return
+	}
+	rec, err := s.files.File(r.Context(), id)
+	if errors.Is(err, hub.ErrNotFound) || (err == nil && thumb && rec.ThumbBlob == "") {
+		http.Error(w, "no such file", http.StatusNotFound)
+		return
+	}
+	if err != nil {
+		s.log.Error("reading a file's record failed", "err", err)
+		http.Error(w, "the server could not read the file; try again", http.StatusInternalServerError)
+		return
+	}
+	if status, reason := s.mayFetch(w, r, rec); status != http.StatusOK {
+		http.Error(w, reason, status)
+		return
+	}
+	key := rec.Blob
+	if thumb {
+		key = rec.ThumbBlob
+	}
+	body, size, err := s.files.Blob(r.Context(), key)
+	if err != nil {
+		s.log.Error("opening a file failed", "id", id, "err", err)
+		http.Error(w, "the server could not read the file; try again", http.StatusInternalServerError)
+		return
+	}
+	defer body.Close()
+	head := bufferedHead(body)
+	h := w.Header()
+	h.Set("Content-Security-Policy", fileSecurityPolicy)
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Cross-Origin-Resource-Policy", "same-origin")
+	h.Set("Cache-Control", "private, max-age=86400")
+	h.Set("Content-Length", fmt.Sprint(size))
+	h.Set("Content-Type", servedType(rec, thumb, head.peek))
+	h.Set("Content-Disposition", disposition(rec, thumb))
+	w.WriteHeader(http.StatusOK)
+	io.Copy(w, head) // a reader gone midway is no error of ours
+}
+
+// mayFetch says whether the request's user may fetch rec: 200, or the
+// status and reason to answer.
+func (s *Server) mayFetch(w http.ResponseWriter, r *http.Request, rec hub.FileRecord) (int, string) {
+	v, err := s.visit(w, r)
+	if err != nil {
+		s.log.Error("reading a session failed", "err", err)
+		return http.StatusInternalServerError, "the server could not read your session; try again"
+	}
+	if v.User.Key == "" {
+		return http.StatusForbidden, "pick a name or sign in to see files"
+	}
+	if v.User.Key == rec.Owner {
+		return http.StatusOK, ""
+	}
+	convs, err := s.opts.Storage.Directory.Memberships(r.Context(), v.User.Key)
+	if err != nil {
+		s.log.Error("reading memberships failed", "err", err)
+		return http.StatusInternalServerError, "the server could not check your conversations; try again"
+	}
+	if slices.ContainsFunc(convs, rec.PostedIn) {
+		return http.StatusOK, ""
+	}
+	return http.StatusForbidden, "this file was not posted in a conversation you are in"
+}
+
+// servedType is the Content-Type of rec (or of its thumbnail, sniffed from
+// the bytes the server made): the type sniffed at upload, with a charset
+// for text so that no browser guesses one.
+func servedType(rec hub.FileRecord, thumb bool, head []byte) string {
+	if thumb {
+		return http.DetectContentType(head)
+	}
+	return rec.Type
+}
+
+// disposition is the Content-Disposition of rec: inline only for the
+// images the server decoded, an attachment for everything else, with the
+// file's name escaped (RFC 2231 for names beyond ASCII).
+func disposition(rec hub.FileRecord, thumb bool) string {
+	kind := "attachment"
+	if thumb || rec.IsImage() {
+		kind = "inline"
+	}
+	if d := mime.FormatMediaType(kind, map[string]string{"filename": rec.Name}); d != "" {
+		return d
+	}
+	return kind
+}
+
+// cleanFileName keeps a file's base name: no directories, no control or
+// format characters, valid UTF-8, at most maxFileNameBytes; "file" when
+// nothing is left.
+func cleanFileName(name string) string {
+	name = strings.ToValidUTF8(name, "")
+	name = path.Base(strings.ReplaceAll(name, `\`, "/"))
+	name = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+			return -1
+		}
+		return r
+	}, name)
+	name = strings.TrimSpace(name)
+	for len(name) > maxFileNameBytes {
+		_, n := utf8.DecodeLastRuneInString(name)
+		name = name[:len(name)-n]
+	}
+	if name == "" || name == "." || name == "/" || name == ".." {
+		return "file"
+	}
+	return name
+}
+
+// sizeText writes a byte count for people: "25 MB", "1 GB", "300 KB".
+func sizeText(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.3g GB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.3g MB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.3g KB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// peekReader is a reader whose first bytes were read ahead (peek) and are
+// read again first.
+type peekReader struct {
+	peek []byte
+	io.Reader
+}
+
+// bufferedHead reads up to 512 bytes of r ahead, for sniffing.
+func bufferedHead(r io.Reader) *peekReader {
+	head := make([]byte, 512)
+	n, _ := io.ReadFull(r, head)
+	head = head[:n]
+	return &peekReader{peek: head, Reader: io.MultiReader(bytes.NewReader(head), r)}
+}
