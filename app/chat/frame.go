@@ -288,7 +288,7 @@ type Entry struct {
 	Reply  *Quote    `json:"reply,omitempty"`
 	// Subject is the name (HTML-escaped) a moderation entry acts upon.
 	Subject string `json:"subject,omitempty"`
-	Files  []File    `json:"files,omitempty"`
+	Files   []File `json:"files,omitempty"`
 
 	Edited    int64      `json:"edited,omitempty"`
 	Deleted   bool       `json:"deleted,omitempty"`

@@ -33,8 +33,8 @@ type conversationPane struct {
 	IonCancel  func(app.Context, *client.Outgoing)
 	IonDiscard func(app.Context, chat.MsgID)
 	IonTyped   func(app.Context, string) // typing.go
-	Iacts      *Shell // the message actions (actions.go, reactions.go): the Shell holds their state
-	Iattach    *attachState // uploads and the viewer (attach.go)
+	Iacts      *Shell                    // the message actions (actions.go, reactions.go): the Shell holds their state
+	Iattach    *attachState              // uploads and the viewer (attach.go)
 }
 
 // pendingView is how a message of the outbox shows: where it stands, and

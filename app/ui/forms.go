@@ -23,9 +23,9 @@ type composer struct {
 	Ifiles    int      // files attached (attach.go): a message may then have no text
 	IonSubmit func(app.Context, string) bool
 	IonTyped  func(app.Context, string) // the text after each change by the user (typing.go)
-	Imode     *composerMode          // answering or editing a message (actions.go), or nil
-	IonUp     func(app.Context) bool // ↑ in the empty composer: edit the last message
-	IonEscape func(app.Context) bool // Escape: leave the mode
+	Imode     *composerMode             // answering or editing a message (actions.go), or nil
+	IonUp     func(app.Context) bool    // ↑ in the empty composer: edit the last message
+	IonEscape func(app.Context) bool    // Escape: leave the mode
 
 	suggest []string // names offered for the "@" being typed (mention.go)
 	pick    int      // the highlighted one
