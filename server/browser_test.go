@@ -679,3 +679,36 @@ func TestBrowserNameFormSaysWhenANameIsReleased(t *testing.T) {
 	waitJS(t, tab, `document.getElementById('name-release')?.textContent.includes('30 天未使用')`)
 	chattest.Screenshot(t, tab, "name-form-release")
 }
+
+// TestBrowserListsActOnWhatTheyShow: a button reused for another item, when
+// a list changes under it or the conversation shown changes, acts on what
+// it shows now (go-app keeps a handler whose code is unchanged unless its
+// event scope differs). Bob leaves, so Cid takes his place in Ann's people
+// list: clicking Cid opens Cid. Ann views #alpha, then #beta: Leave leaves
+// #beta.
+func TestBrowserListsActOnWhatTheyShow(t *testing.T) {
+	s, b := chatSetup(t)
+	tabs := people(t, b, s.URL, "Ann", "Bob", "Cid")
+	ann, bob := tabs[0], tabs[1]
+	const cidBtn = `#people .person[data-name="Cid"] .person-btn`
+	waitJS(t, ann, `!!document.querySelector('#people .person[data-name="Bob"]') && !!document.querySelector(`+jsString(cidBtn)+`)`)
+	if err := chromedp.Cancel(bob); err != nil {
+		t.Fatalf("closing Bob's tab: %v", err)
+	}
+	waitJS(t, ann, `!document.querySelector('#people .person[data-name="Bob"]')`)
+	chattest.Do(t, ann, chromedp.Click(chromedp.CSS(cidBtn)))
+	waitJS(t, ann, `document.getElementById('conv-title')?.textContent === '@ Cid'`)
+
+	for _, room := range []string{"alpha", "beta"} {
+		chattest.Do(t, ann, chromedp.SendKeys(chromedp.ID("join-input"), room), chromedp.Click(chromedp.ID("join-submit")))
+		waitJS(t, ann, `!!(`+convItem("# "+room)+`)`)
+	}
+	openConv(t, ann, "# alpha")
+	waitJS(t, ann, `!!document.getElementById('leave')`)
+	openConv(t, ann, "# beta")
+	chattest.Do(t, ann, chromedp.Click(chromedp.ID("leave")))
+	waitJS(t, ann, `!(`+convItem("# beta")+`)`)
+	if !isJS(t, ann, `!!(`+convItem("# alpha")+`)`) {
+		t.Error("Leave in #beta left #alpha")
+	}
+}

@@ -181,7 +181,7 @@ func (p *accountPanel) renderDevices() app.UI {
 						if p.IonDevice != nil {
 							p.IonDevice(ctx, id)
 						}
-					})
+					}, app.EventScope(id))
 			}),
 		))
 	}

@@ -142,7 +142,7 @@ func (p *conversationPane) renderConvHeader(c *client.Conversation) app.UI {
 		app.If(canLeave, func() app.UI {
 			id := c.Info.ID
 			return app.Button().ID("leave").Type("button").Class("link").Text(T(p.Ilang, "btn.leave")).
-				OnClick(func(ctx app.Context, e app.Event) { p.IonLeave(ctx, id) })
+				OnClick(func(ctx app.Context, e app.Event) { p.IonLeave(ctx, id) }, app.EventScope(id))
 		}),
 		p.roomPanel(c), // moderation.go
 	)
@@ -320,11 +320,11 @@ func (p *conversationPane) renderPending(o *client.Outgoing) app.UI {
 			renderPendingFiles(o),
 			app.If(o.Failed != "", func() app.UI {
 				return app.Button().Type("button").Class("link").Text(T(p.Ilang, "btn.discard")).
-					OnClick(func(ctx app.Context, e app.Event) { p.IonDiscard(ctx, id) })
+					OnClick(func(ctx app.Context, e app.Event) { p.IonDiscard(ctx, id) }, app.EventScope(id.Device, id.N))
 			}),
 			app.If(view.cancellable, func() app.UI {
 				return app.Button().Type("button").Class("link", "cancel-pending").Text(T(p.Ilang, "btn.cancel")).
-					OnClick(func(ctx app.Context, e app.Event) { p.IonCancel(ctx, o) })
+					OnClick(func(ctx app.Context, e app.Event) { p.IonCancel(ctx, o) }, app.EventScope(o.ID.Device, o.ID.N))
 			}),
 		),
 	)

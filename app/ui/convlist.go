@@ -89,7 +89,7 @@ func (l *conversationList) renderItem(c *client.Conversation) app.UI {
 	return app.Li().Body(
 		app.Button().Type("button").Class("conv-item", classIf("active", active), classIf("has-unread", c.Unread > 0)).
 			DataSet("conv", id).Aria("current", strconv.FormatBool(active)).
-			OnClick(func(ctx app.Context, e app.Event) { l.IonOpen(ctx, id) }).Body(
+			OnClick(func(ctx app.Context, e app.Event) { l.IonOpen(ctx, id) }, app.EventScope(id)).Body(
 			app.If(private, func() app.UI { return avatar(c.Name, "small") }),
 			app.Span().Class("conv-name").Body(
 				app.Span().Class("sigil", classIf("visually-hidden", private)).Text(sigil),

@@ -171,7 +171,7 @@ func (c *composer) renderSuggestions() app.UI {
 				OnMouseDown(func(ctx app.Context, e app.Event) {
 					e.PreventDefault() // keep the focus in the composer
 					c.accept(name)
-				}).Body(avatar(name, "small"), app.Span().Text(name))
+				}, app.EventScope(name)).Body(avatar(name, "small"), app.Span().Text(name))
 		}),
 	)
 }

@@ -70,7 +70,7 @@ func (p *peoplePane) renderPerson(name string) app.UI {
 	}
 	return app.Li().Class("person").DataSet("name", name).Body(
 		app.Button().Type("button").Class("person-btn").Title(T(p.Ilang, "people.private")).
-			OnClick(func(ctx app.Context, e app.Event) { p.IonOpenPrivate(ctx, name) }).Body(
+			OnClick(func(ctx app.Context, e app.Event) { p.IonOpenPrivate(ctx, name) }, app.EventScope(name)).Body(
 			avatar(name, "small", "online"), app.Span().Class("person-name").Text(name),
 		),
 		p.renderMuteButton(name), // moderation.go

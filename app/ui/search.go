@@ -404,7 +404,7 @@ func (s *Shell) renderHit(h chat.Hit) app.UI {
 	now := time.Now()
 	return app.Li().Class("search-hit-item").Body(
 		app.Button().Type("button").Class("search-hit").DataSet("conv", h.Conv).DataSet("seq", strconv.FormatUint(h.Seq, 10)).
-			OnClick(func(ctx app.Context, e app.Event) { s.openHit(ctx, h) }).Body(
+			OnClick(func(ctx app.Context, e app.Event) { s.openHit(ctx, h) }, app.EventScope(h.Conv, h.Seq)).Body(
 			app.Span().Class("hit-meta").Body(
 				app.Span().Class("hit-conv").Text(where),
 				app.Span().Class("hit-from").Text(html.UnescapeString(h.From)),

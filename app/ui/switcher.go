@@ -295,7 +295,7 @@ func (d *switcherDialog) renderItem(it switchItem, i int, picked bool) app.UI {
 	}
 	return app.Li().ID("switcher-opt-"+strconv.Itoa(i)).Class("switcher-opt", classIf("active", picked)).Role("option").
 		Aria("selected", boolText(picked)).DataSet("kind", it.Kind).DataSet("conv", it.Conv).DataSet("name", it.Name).
-		OnClick(func(ctx app.Context, e app.Event) { d.IonChoose(ctx, it) }).Body(
+		OnClick(func(ctx app.Context, e app.Event) { d.IonChoose(ctx, it) }, app.EventScope(it.Kind, it.Conv, it.Name)).Body(
 		icon,
 		app.Span().Class("switcher-label").Body(
 			app.If(it.Kind != switchJoin, func() app.UI {
