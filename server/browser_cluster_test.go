@@ -59,15 +59,18 @@ func TestBrowserChatThroughTheProxy(t *testing.T) {
 	// until his websocket is on another node than Ann's (bounded). A page
 	// load makes the same number of requests each time, so if that number
 	// is a multiple of the nodes every browser's websocket would reach the
-	// same node: one more request through the proxy before each try moves
-	// the next browser's requests on by one node.
+	// same node: try k first makes k requests through the proxy of its own,
+	// so that the step from one browser's websocket to the next changes
+	// from try to try and cannot stay a multiple of the nodes.
 	var bob context.Context
 	var bobName string
 	for try := 1; ; try++ {
 		if try > 6 {
 			t.Fatalf("six browsers in a row reached Ann's node %d through the proxy", nodeOf("Ann"))
 		}
-		shiftRoundRobin(t, url)
+		for range try {
+			shiftRoundRobin(t, url)
+		}
 		bob, bobName = b.Tab(t), fmt.Sprintf("Bob%d", try)
 		openChat(t, bob, url)
 		pickName(t, bob, bobName)

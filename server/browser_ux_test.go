@@ -620,6 +620,7 @@ func TestBrowserAccessibility(t *testing.T) {
 	for _, scheme := range []string{"light", "dark"} {
 		colorScheme(t, ann, scheme)
 		viewport(t, ann, 1280, 800)
+		openConv(t, ann, "# lobby") // the picture and Ann's messages; the room panel below opens # group A
 		checkAccessibility(t, ann, axe, "chat, wide, "+scheme)
 
 		attachByButton(t, ann, picture) // the paperclip's uploads
