@@ -93,8 +93,9 @@ func TestBrowserInviteOnlyRoom(t *testing.T) {
 	chattest.Screenshot(t, bob, "removed")
 }
 
-// TestBrowserBanAndUnban: Ann bans Bob from her open room; he is told, and
-// his try to come back is refused in words; Ann lifts the ban from the
+// TestBrowserBanAndUnban: Ann, the owner of an open room, deletes Bob's
+// message in it, then bans Bob; he is told, and his try to come back is
+// refused in words; Ann lifts the ban from the
 // ban list, and he joins.
 func TestBrowserBanAndUnban(t *testing.T) {
 	s, b := chatSetup(t)
@@ -102,6 +103,19 @@ func TestBrowserBanAndUnban(t *testing.T) {
 	ann, bob := tabs[0], tabs[1]
 	joinRoom(t, ann, "den")
 	joinRoom(t, bob, "den")
+
+	// The room's owner deletes anyone's message in it; Bob may not delete
+	// hers.
+	say(t, ann, "the owner's rules")
+	say(t, bob, "spam from Bob")
+	spam := seqOf(t, ann, "spam from Bob")
+	rules := seqOf(t, bob, "the owner's rules")
+	if isJS(t, bob, `!!document.getElementById('`+actBtn("del", rules)+`')`) {
+		t.Error("Bob is offered to delete the owner's message")
+	}
+	click(t, ann, actBtn("del", spam))
+	click(t, ann, "delete-confirm")
+	waitJS(t, bob, msgEntryJS(spam)+`?.querySelector('.body.deleted')?.textContent === 'message deleted'`)
 
 	openRoomPanel(t, ann)
 	waitJS(t, ann, `!!document.querySelector('#room-members li[data-name="Bob"]')`)

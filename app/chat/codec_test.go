@@ -72,6 +72,18 @@ func clientFrames() []struct {
 		{"delete", &chat.Delete{ID: testID, Conv: "p:1", Seq: 3}},
 		{"reactOn", &chat.React{ID: testID, Conv: "r:lobby", Seq: 41, Emoji: "👍🏽", On: true}},
 		{"reactOff", &chat.React{ID: testID, Conv: "r:lobby", Seq: 41, Emoji: "❤️"}},
+		{"sendFiles", &chat.Send{ID: testID, Conv: "r:lobby", Text: "", Files: []string{"ABCDEFGHIJKLMNOPQRSTUVWXYZ", "234567ABCDEFGHIJKLMNOPQRST"}}},
+		{"typingOn", &chat.Typing{Conv: "r:lobby", On: true}},
+		{"typingOff", &chat.Typing{Conv: "p:1"}},
+		{"setInviteOnly", &chat.SetInviteOnly{Conv: "r:den", On: true}},
+		{"remove", &chat.Remove{Conv: "r:den", Name: "Bob"}},
+		{"ban", &chat.Ban{Conv: "r:den", Name: "小明"}},
+		{"unban", &chat.Unban{Conv: "r:den", Name: "Bob"}},
+		{"invite", &chat.Invite{Conv: "r:den", Name: "Cid"}},
+		{"decline", &chat.Decline{Conv: "r:den"}},
+		{"mute", &chat.Mute{Name: "Bob"}},
+		{"unmute", &chat.Unmute{Name: "Bob"}},
+		{"search", &chat.Search{N: 3, Q: "deploy 北京", Conv: "r:lobby", From: "@Bob", Before: 1_700_000_500_000, After: 1_700_000_000_000, File: true, Cursor: "c1", Limit: 20}},
 	}
 }
 
@@ -114,6 +126,17 @@ func serverFrames() []struct {
 		{"foldedEntry", &chat.Entry{Conv: "r:lobby", Seq: 4, Time: 5, Kind: chat.EntryMessage, From: "ann", HTML: `<div class="body">b</div>`,
 			Edited: 7, Upto: 9, Reactions: []chat.Reaction{{Emoji: "🎉", Users: []string{"bob", "&lt;c&gt;"}}}}},
 		{"deletedEntry", &chat.Entry{Conv: "r:lobby", Seq: 4, Time: 5, Kind: chat.EntryMessage, From: "ann", HTML: chat.DeletedHTML, Deleted: true, Upto: 8}},
+		{"typist", &chat.Typist{Conv: "r:lobby", User: "&lt;b&gt;", On: true}},
+		{"seen", &chat.Seen{Conv: "p:1", Seq: 12}},
+		{"convModerated", &chat.Conv{ConvInfo: chat.ConvInfo{ID: "r:den", Kind: chat.KindRoom, Name: "den", Last: 3, Owner: "Ann", InviteOnly: true, Moderator: true}}},
+		{"convSeen", &chat.Conv{ConvInfo: chat.ConvInfo{ID: "p:1", Kind: chat.KindPrivate, Name: "bob", Last: 3, Read: 3, Seen: 2}}},
+		{"banEntry", &chat.Entry{Conv: "r:den", Seq: 10, Time: 6, Kind: chat.EntryBan, From: "Ann", Subject: "&lt;b&gt;"}},
+		{"invites", &chat.Invites{List: []chat.Invitation{{Conv: "r:den", Room: "den", By: "Ann"}}}},
+		{"mutes", &chat.Mutes{Names: []string{"Bob", "&lt;c&gt;"}}},
+		{"bans", &chat.Bans{Conv: "r:den", Names: []string{"Bob"}}},
+		{"filesEntry", &chat.Entry{Conv: "r:lobby", Seq: 11, Time: 7, Kind: chat.EntryMessage, From: "ann", HTML: `<div class="body">look</div>`,
+			Files: []chat.File{{ID: "ABCDEFGHIJKLMNOPQRSTUVWXYZ", Name: "a &lt;b&gt;.png", Type: "image/png", Size: 1234, Width: 600, Height: 400, Thumb: true}}}},
+		{"results", &chat.Results{N: 3, Hits: []chat.Hit{{Conv: "r:lobby", Seq: 4, Time: 1, From: "ann", HTML: "a <mark>deploy</mark> &lt;b&gt;"}}, Cursor: "c2"}},
 		{"welcomeBack", &chat.Welcome{Me: "Ann", Key: "ann", Password: true, Away: 1700000000000, Back: 1700000500000, Version: "v", Limits: limits}},
 	}
 }
