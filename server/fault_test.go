@@ -391,6 +391,9 @@ func TestFaultSenderFlapsExactlyOnce(t *testing.T) {
 	bob.Until("the room", func() bool { return bob.Ready(room) })
 	cid.Send(&chat.Join{Room: "flap"})
 	chattest.Expect(cid, func(c *chat.Conv) bool { return c.ID == room })
+	// The conv frame may come before cid's join is in the log: wait for the
+	// entry, so that the room holds three joins before the first message.
+	chattest.Expect(cid, func(e *chat.Entry) bool { return e.Conv == room && e.Kind == chat.EntryJoin && e.From == "cid" })
 
 	// Each run of 20: ten written right after the last flap, mostly while
 	// offline, so they wait in the outbox; then, once the Welcome has had

@@ -201,16 +201,7 @@ func (s *Session) Compose(conv, to, text string, files ...chat.File) (chat.MsgID
 			return chat.MsgID{}, err
 		}
 	}
-	id := s.model.Compose(conv, to, text, files...).ID
-	if s.local != nil {
-		stored := *s.model.Message(id)
-		if err := s.local.Add(&stored); err != nil {
-			s.model.Discard(id)
-			return chat.MsgID{}, fmt.Errorf("%w: %w", ErrNotSaved, err)
-		}
-		s.mirror.Stored(&stored)
-	}
-	return id, s.Flush()
+	return s.keep(s.model.Compose(conv, to, text, files...).ID)
 }
 
 // Cancel removes a message that has never gone over the wire, from the
