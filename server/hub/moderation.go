@@ -156,11 +156,7 @@ func (h *Hub) Invite(ctx context.Context, key, convID, name string) error {
 	if !rules.InviteOnly {
 		return chat.Errorf(chat.CodeBadRequest, "only invite-only rooms take invitations; anyone may join this one")
 	}
-	clean, err := chat.CleanName(name)
-	if err != nil {
-		return err
-	}
-	target, err := h.findUser(ctx, clean)
+	target, err := h.named(ctx, name)
 	if err != nil {
 		return err
 	}
@@ -196,11 +192,7 @@ func (h *Hub) Decline(ctx context.Context, key, convID string) error {
 // Mute hides the messages of the user named name from the user key (on),
 // on all their devices, or shows them again.
 func (h *Hub) Mute(ctx context.Context, key, name string, on bool) error {
-	clean, err := chat.CleanName(name)
-	if err != nil {
-		return err
-	}
-	target, err := h.findUser(ctx, clean)
+	target, err := h.named(ctx, name)
 	if err != nil {
 		return err
 	}
@@ -230,14 +222,20 @@ func (h *Hub) moderated(ctx context.Context, key, convID string) (*user, *conv, 
 	return u, c, nil
 }
 
-// subject finds the user named name whom a moderator acts upon in room
-// conv: not the moderator, the room's owner or an admin.
-func (h *Hub) subject(ctx context.Context, key, conv, name string) (User, error) {
+// named finds the user called name, as a frame gave it: bad_name for a
+// name that breaks the rules, no_such_user for nobody's.
+func (h *Hub) named(ctx context.Context, name string) (User, error) {
 	clean, err := chat.CleanName(name)
 	if err != nil {
 		return User{}, err
 	}
-	target, err := h.findUser(ctx, clean)
+	return h.findUser(ctx, clean)
+}
+
+// subject finds the user named name whom a moderator acts upon in room
+// conv: not the moderator, the room's owner or an admin.
+func (h *Hub) subject(ctx context.Context, key, conv, name string) (User, error) {
+	target, err := h.named(ctx, name)
 	if err != nil {
 		return User{}, err
 	}
