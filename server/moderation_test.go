@@ -121,6 +121,8 @@ func TestModerationRefusals(t *testing.T) {
 		{"inviteToOpenRoom", bob, &chat.Invite{Conv: den.ID, Name: "cy"}, chat.CodeBadRequest},
 		{"muteThemself", ann, &chat.Mute{Name: "ann"}, chat.CodeBadRequest},
 		{"muteNobody", ann, &chat.Mute{Name: "nobody"}, chat.CodeNoSuchUser},
+		{"muteABadName", ann, &chat.Mute{Name: "<b>x</b>"}, chat.CodeBadName},
+		{"banABadName", ann, &chat.Ban{Conv: den.ID, Name: "a\u0000b"}, chat.CodeBadName},
 	} {
 		t.Run(tc.name, func(t *testing.T) { refusedWith(t, tc.who, tc.frame, tc.code) })
 	}
