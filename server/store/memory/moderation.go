@@ -104,12 +104,7 @@ func (d *Directory) DropInvitation(_ context.Context, user, conv string) (bool, 
 func (d *Directory) Invitations(_ context.Context, user string) ([]hub.Invitation, error) {
 	d.mod.mu.Lock()
 	defer d.mod.mu.Unlock()
-	list := make([]hub.Invitation, 0, len(d.mod.invitations[user]))
-	for _, inv := range d.mod.invitations[user] {
-		list = append(list, inv)
-	}
-	slices.SortFunc(list, func(a, b hub.Invitation) int { return strings.Compare(a.Conv, b.Conv) })
-	return list, nil
+	return sortedValues(d.mod.invitations[user], func(inv hub.Invitation) string { return inv.Conv }), nil
 }
 
 // SetMute records that user muted m, or no longer does.
@@ -141,12 +136,17 @@ func (d *Directory) SetMute(_ context.Context, user string, m hub.Member, muted 
 func (d *Directory) Mutes(_ context.Context, user string) ([]hub.Member, error) {
 	d.mod.mu.Lock()
 	defer d.mod.mu.Unlock()
-	list := make([]hub.Member, 0, len(d.mod.mutes[user]))
-	for _, m := range d.mod.mutes[user] {
-		list = append(list, m)
+	return sortedValues(d.mod.mutes[user], func(m hub.Member) string { return m.Key }), nil
+}
+
+// sortedValues returns the values of m sorted by key(v), never nil.
+func sortedValues[V any](m map[string]V, key func(V) string) []V {
+	list := make([]V, 0, len(m))
+	for _, v := range m {
+		list = append(list, v)
 	}
-	slices.SortFunc(list, func(a, b hub.Member) int { return strings.Compare(a.Key, b.Key) })
-	return list, nil
+	slices.SortFunc(list, func(a, b V) int { return strings.Compare(key(a), key(b)) })
+	return list
 }
 
 // WatchInvitations calls fn for every later change of a user's invitations.
