@@ -25,8 +25,10 @@
 //
 // Locks: Index.mu guards the per-conversation table; each convState.mu is
 // held while that conversation is indexed (one writer per conversation,
-// entries in sequence order); Index.qmu guards the queue of watched
-// entries. observe, the watch's callback, only takes qmu.
+// entries in sequence order). Only the worker holds several at once (the
+// conversations of one batch), and nobody else takes a second one, so
+// they cannot deadlock. Index.qmu guards the queue of watched entries.
+// observe, the watch's callback, only takes qmu.
 package search
 
 import (
@@ -295,26 +297,83 @@ func (ix *Index) work() {
 		batch := ix.queue
 		ix.queue, ix.busy = nil, true
 		ix.qmu.Unlock()
-		byConv := make(map[string][]chat.Entry)
-		var order []string
-		for _, e := range batch {
-			if byConv[e.Conv] == nil {
-				order = append(order, e.Conv)
-			}
-			byConv[e.Conv] = append(byConv[e.Conv], e)
-		}
-		for _, conv := range order {
-			if err := ix.apply(ix.ctx, conv, byConv[conv]); err != nil && ix.ctx.Err() == nil {
-				// The mark stays where it was: the next entry or query of
-				// the conversation reads the log from there.
-				ix.opts.Logger.Error("indexing a conversation for search failed", "conv", conv, "err", err)
-			}
-		}
+		ix.index(batch)
 		ix.qmu.Lock()
 		ix.busy = false
 		close(ix.indexed)
 		ix.indexed = make(chan struct{})
 		ix.qmu.Unlock()
+	}
+}
+
+// index writes watched entries, in sequence order within each
+// conversation. The conversations whose entries continue their marks go
+// into one batch of the index (up to batchEntries), marks included: with
+// many small rooms a batch per conversation would cost a segment of the
+// index per message. A conversation behind its mark is caught up alone
+// (apply).
+func (ix *Index) index(batch []chat.Entry) {
+	byConv := make(map[string][]chat.Entry)
+	var order []string
+	for _, e := range batch {
+		if byConv[e.Conv] == nil {
+			order = append(order, e.Conv)
+		}
+		byConv[e.Conv] = append(byConv[e.Conv], e)
+	}
+	w := ix.newBatchWriter()
+	for _, conv := range order {
+		entries := byConv[conv]
+		c := ix.state(conv)
+		c.mu.Lock()
+		if err := ix.loadMark(c, conv); err != nil || !continues(c, entries) {
+			c.mu.Unlock()
+			ix.applyLogged(conv, entries)
+			continue
+		}
+		if err := w.add(ix.ctx, c, conv, entries); err != nil {
+			c.mu.Unlock()
+			ix.logFailure(conv, err)
+			continue
+		}
+		if w.entries >= batchEntries {
+			w.commit()
+			w = ix.newBatchWriter()
+		}
+	}
+	w.commit()
+}
+
+// batchEntries bounds the watched entries of one batch of the index.
+const batchEntries = 2000
+
+// continues reports whether entries, watched in order, follow c's mark
+// without a gap (the ones at or below it are skipped). Callers hold c.mu.
+func continues(c *convState, entries []chat.Entry) bool {
+	next := c.mark + 1
+	for _, e := range entries {
+		switch {
+		case e.Seq < next:
+		case e.Seq == next:
+			next++
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// applyLogged is apply, its failure logged: the mark stays where it was,
+// and the next entry or query of the conversation reads the log from there.
+func (ix *Index) applyLogged(conv string, entries []chat.Entry) {
+	if err := ix.apply(ix.ctx, conv, entries); err != nil {
+		ix.logFailure(conv, err)
+	}
+}
+
+func (ix *Index) logFailure(conv string, err error) {
+	if ix.ctx.Err() == nil {
+		ix.opts.Logger.Error("indexing a conversation for search failed", "conv", conv, "err", err)
 	}
 }
 
@@ -483,44 +542,125 @@ func (ix *Index) write(ctx context.Context, c *convState, conv string, run []cha
 	if len(run) == 0 {
 		return nil
 	}
-	b := ix.bleve.NewBatch()
-	docs := make(map[string]*document) // made in this batch; nil: deleted in it
+	w := ix.newBatchWriter()
+	if err := w.stage(ctx, conv, run); err != nil {
+		return err
+	}
+	if err := w.flush(); err != nil {
+		return err
+	}
+	c.mark = run[len(run)-1].Seq
+	return nil
+}
+
+// batchWriter gathers the documents and marks of several conversations
+// into one batch of the index. It holds the lock of each conversation it
+// took, from add until commit.
+type batchWriter struct {
+	ix      *Index
+	b       *bleve.Batch
+	docs    map[string]*document // made in this batch; nil: deleted in it
+	held    []heldConv
+	entries int
+}
+
+// heldConv is a conversation in a batch: its state, locked, and the mark
+// the batch gives it.
+type heldConv struct {
+	c    *convState
+	mark uint64
+}
+
+func (ix *Index) newBatchWriter() *batchWriter {
+	return &batchWriter{ix: ix, b: ix.bleve.NewBatch(), docs: make(map[string]*document)}
+}
+
+// add stages conv's watched entries after c's mark, which continue it
+// (continues). The batch keeps c locked until commit; callers hold c.mu
+// and hand it over.
+func (w *batchWriter) add(ctx context.Context, c *convState, conv string, entries []chat.Entry) error {
+	run := entries[:0:0]
+	for _, e := range entries {
+		if e.Seq > c.mark {
+			run = append(run, e)
+		}
+	}
+	if len(run) == 0 {
+		c.current = true
+		c.mu.Unlock()
+		return nil
+	}
+	if err := w.stage(ctx, conv, run); err != nil {
+		return err
+	}
+	w.held = append(w.held, heldConv{c: c, mark: run[len(run)-1].Seq})
+	w.entries += len(run)
+	return nil
+}
+
+// stage adds the documents run makes or changes, and conv's new mark.
+func (w *batchWriter) stage(ctx context.Context, conv string, run []chat.Entry) error {
 	for _, e := range run {
 		id := docID(conv, e.Seq)
 		switch e.Kind {
 		case chat.EntryMessage:
 			d := newDocument(e)
-			docs[id] = &d
+			w.docs[id] = &d
 		case chat.EntryEdit:
 			tid := docID(conv, e.Target)
-			d, err := ix.editable(ctx, conv, e.Target, tid, docs)
+			d, err := w.ix.editable(ctx, conv, e.Target, tid, w.docs)
 			if err != nil {
 				return err
 			}
 			if d != nil {
 				d.setText(e.HTML)
-				docs[tid] = d
+				w.docs[tid] = d
 			}
 		case chat.EntryDelete:
-			docs[docID(conv, e.Target)] = nil
+			w.docs[docID(conv, e.Target)] = nil
 		}
 	}
-	for id, d := range docs {
+	w.b.SetInternal([]byte(markPrefix+conv), binary.BigEndian.AppendUint64(nil, run[len(run)-1].Seq))
+	return nil
+}
+
+// flush writes the batch.
+func (w *batchWriter) flush() error {
+	for id, d := range w.docs {
 		if d == nil {
-			b.Delete(id)
+			w.b.Delete(id)
 			continue
 		}
-		if err := b.Index(id, d); err != nil {
+		if err := w.b.Index(id, d); err != nil {
 			return fmt.Errorf("search: indexing %s: %w", id, err)
 		}
 	}
-	mark := run[len(run)-1].Seq
-	b.SetInternal([]byte(markPrefix+conv), binary.BigEndian.AppendUint64(nil, mark))
-	if err := ix.bleve.Batch(b); err != nil {
+	if err := w.ix.bleve.Batch(w.b); err != nil {
 		return fmt.Errorf("search: writing the index: %w", err)
 	}
-	c.mark = mark
 	return nil
+}
+
+// commit writes the batch, moves the marks of the conversations in it
+// (or, if it failed, leaves them to be caught up from the log), and
+// releases their locks.
+func (w *batchWriter) commit() {
+	if len(w.held) == 0 {
+		return
+	}
+	err := w.flush()
+	if err != nil {
+		w.ix.logFailure(fmt.Sprintf("%d conversations", len(w.held)), err)
+	}
+	for _, h := range w.held {
+		if err == nil {
+			h.c.mark, h.c.current = h.mark, true
+		} else {
+			h.c.current = false
+		}
+		h.c.mu.Unlock()
+	}
+	w.held = nil
 }
 
 // editable returns the document of message target that an edit changes:

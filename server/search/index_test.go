@@ -343,3 +343,38 @@ func TestHighlightCutsLongText(t *testing.T) {
 		t.Errorf("spans out of bounds: %q", got)
 	}
 }
+
+// TestManyConversationsInOneBatch: entries of many conversations watched
+// together go into shared batches of the index, edits and deletes
+// included, while a conversation with entries from before the index
+// opened is caught up from the log in the same pass.
+func TestManyConversationsInOneBatch(t *testing.T) {
+	w := &world{t: t, log: memory.NewLog(), dir: memory.NewDirectory()}
+	early := w.say("r:old", "bob", "written before the index opened")
+	w.open(filepath.Join(t.TempDir(), "index"))
+	const rooms = 300
+	for i := range rooms {
+		conv := "r:room" + strconv.Itoa(i)
+		w.member("ann", conv)
+		w.say(conv, "bob", "hello from room"+strconv.Itoa(i))
+		gone := w.say(conv, "bob", "vanishing words in room"+strconv.Itoa(i))
+		w.act(conv, chat.EntryDelete, gone, "")
+	}
+	w.member("ann", "r:old")
+	later := w.say("r:old", "bob", "written after it opened")
+	w.act("r:room7", chat.EntryEdit, 1, "changed words")
+	for _, i := range []int{0, 150, rooms - 1} {
+		if got := seqs(w.find("ann", chat.Search{Q: "room" + strconv.Itoa(i)})); !equal(got, []uint64{1}) {
+			t.Errorf("room%d found %v, want [1]", i, got)
+		}
+	}
+	if got := w.find("ann", chat.Search{Q: "vanishing"}); len(got.Hits) != 0 {
+		t.Errorf("deleted messages found: %d", len(got.Hits))
+	}
+	if got := seqs(w.find("ann", chat.Search{Q: "changed"})); !equal(got, []uint64{1}) {
+		t.Errorf("the edit in room7 found %v, want [1]", got)
+	}
+	if got := seqs(w.find("ann", chat.Search{Q: "written", Conv: "r:old"})); !equal(got, []uint64{later, early}) {
+		t.Errorf("the conversation caught up found %v, want [%d %d]", got, later, early)
+	}
+}
