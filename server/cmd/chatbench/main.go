@@ -49,6 +49,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var cfg Config
 	var rates, markdown, server, gorilla, only, serverFlags, otherPIDs string
 	var standard, quick bool
+	var cpuProfile, serverCPUs string
 	fs := flag.NewFlagSet("chatbench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&cfg.URL, "url", "http://127.0.0.1:8080", "the server to load; several nodes of one chat comma-separated, the clients spread over them")
@@ -75,11 +76,25 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&gorilla, "gorilla", "", "with -standard: the gorilla chat example binary to start as the control")
 	fs.StringVar(&serverFlags, "server-flags", "", "with -standard: more flags for the chat server, space-separated (e.g. -memory)")
 	fs.StringVar(&markdown, "markdown", "", "with -standard: the markdown file whose benchmark section is rewritten")
+	fs.StringVar(&serverCPUs, "server-cpus", "", "with -standard: run the servers on these CPUs (taskset's list, e.g. 0) and the tool on the others")
+	fs.StringVar(&cpuProfile, "cpuprofile", "", "write the load tool's own CPU profile to this file")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}
 		return err
+	}
+	if standard && serverCPUs != "" {
+		if err := pinTool(serverCPUs); err != nil {
+			return err
+		}
+	}
+	if cpuProfile != "" {
+		stop, err := profileCPU(cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer stop()
 	}
 	for _, f := range strings.FieldsFunc(otherPIDs, func(r rune) bool { return r == ',' }) {
 		pid, err := strconv.Atoi(strings.TrimSpace(f))
@@ -98,7 +113,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	if standard {
-		return runSuite(ctx, suiteOptions{Server: server, Gorilla: gorilla, Markdown: markdown, Quick: quick, Only: only, ServerFlags: strings.Fields(serverFlags)}, stdout, stderr)
+		return runSuite(ctx, suiteOptions{Server: server, Gorilla: gorilla, Markdown: markdown, Quick: quick, Only: only, ServerFlags: strings.Fields(serverFlags), ServerCPUs: serverCPUs}, stdout, stderr)
 	}
 	results, err := Run(ctx, cfg)
 	for _, r := range results {

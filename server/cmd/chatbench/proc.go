@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
@@ -90,4 +91,19 @@ func (s *rssSampler) Stop() int64 {
 	close(s.stop)
 	s.wg.Wait()
 	return s.peak
+}
+
+// profileCPU starts the tool's own CPU profile into path; the returned
+// function ends it. It shows where the tool spends what it takes from the
+// server's machine.
+func profileCPU(path string) (func(), error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }

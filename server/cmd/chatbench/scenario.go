@@ -184,15 +184,12 @@ func Run(ctx context.Context, cfg Config) ([]*Result, error) {
 		}
 		return []*Result{r}, err
 	}
-	clients, connect, err := connectAll(ctx, cfg)
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	clients, connect, err := connectAll(ctx, runCtx, cfg)
 	defer closeAll(clients)
 	if err != nil {
 		return nil, err
-	}
-	runCtx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	for _, c := range clients {
-		go c.readLoop(runCtx)
 	}
 	members := make([]uint64, cfg.Rooms)
 	for _, c := range clients {
@@ -254,10 +251,12 @@ func serverCPU(cfg Config) time.Duration {
 	return total
 }
 
-// connectAll opens every client, Parallel at a time. Publishers are the
-// first clients of each room in turn, so every room with a publisher has
-// its share.
-func connectAll(ctx context.Context, cfg Config) ([]*loadClient, time.Duration, error) {
+// connectAll opens every client, Parallel at a time, and starts each one's
+// reader (with readCtx) as soon as it is in: a client that waited unread
+// for the others would miss the server's pings and be dropped, as 10,000
+// clients take about a minute to connect. Publishers are the first clients
+// of each room in turn, so every room with a publisher has its share.
+func connectAll(ctx, readCtx context.Context, cfg Config) ([]*loadClient, time.Duration, error) {
 	clients := make([]*loadClient, cfg.Clients)
 	rooms := max(cfg.Rooms, 1)
 	for i := range clients {
@@ -282,7 +281,9 @@ func connectAll(ctx context.Context, cfg Config) ([]*loadClient, time.Duration, 
 			} else {
 				err = c.dialChat(dctx, &cfg)
 			}
-			if err != nil {
+			if err == nil {
+				go c.readLoop(readCtx)
+			} else {
 				mu.Lock()
 				if firstErr == nil {
 					firstErr = fmt.Errorf("client %d: %w", c.idx, err)
@@ -405,7 +406,9 @@ func runIdle(ctx context.Context, cfg Config) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("idle mode needs the server's pid: %w", err)
 	}
-	clients, connect, err := connectAll(ctx, cfg)
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	clients, connect, err := connectAll(ctx, runCtx, cfg) // readers answer pings, as a live browser would
 	defer closeAll(clients)
 	if err != nil {
 		return nil, err
@@ -414,11 +417,6 @@ func runIdle(ctx context.Context, cfg Config) (*Result, error) {
 	hold := cfg.Hold
 	if hold <= 0 {
 		hold = 3 * time.Second
-	}
-	runCtx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	for _, c := range clients {
-		go c.readLoop(runCtx) // answer pings, as a live browser would
 	}
 	time.Sleep(hold)
 	held, err := procRSS(cfg.PID)

@@ -24,6 +24,9 @@ type suiteOptions struct {
 	Only     string // run only scenarios whose name contains this
 	// ServerFlags are added to the chat server's command line.
 	ServerFlags []string
+	// ServerCPUs, when not empty, is the CPU list (taskset's form, such as
+	// "0") every server is started on; the tool runs on the others (pin.go).
+	ServerCPUs string
 }
 
 // scenario is one entry of the standard suite.
@@ -79,11 +82,11 @@ func runSuite(ctx context.Context, o suiteOptions, stdout, stderr io.Writer) err
 		}
 		row := suiteRow{sc: sc}
 		var err error
-		if row.chat, err = runScenario(ctx, sc, modeChat, o.Server, o.ServerFlags, stdout, stderr); err != nil {
+		if row.chat, err = runScenario(ctx, sc, modeChat, o, stdout, stderr); err != nil {
 			return fmt.Errorf("%s: %w", sc.name, err)
 		}
 		if sc.control && o.Gorilla != "" {
-			if row.control, err = runScenario(ctx, sc, modeGorilla, o.Gorilla, nil, stdout, stderr); err != nil {
+			if row.control, err = runScenario(ctx, sc, modeGorilla, o, stdout, stderr); err != nil {
 				return fmt.Errorf("%s (control): %w", sc.name, err)
 			}
 		}
@@ -104,8 +107,12 @@ type suiteRow struct {
 	chat, control []*Result
 }
 
-func runScenario(ctx context.Context, sc scenario, mode, bin string, flags []string, stdout, stderr io.Writer) ([]*Result, error) {
-	srv, err := startServer(ctx, mode, bin, flags)
+func runScenario(ctx context.Context, sc scenario, mode string, o suiteOptions, stdout, stderr io.Writer) ([]*Result, error) {
+	bin, flags := o.Server, o.ServerFlags
+	if mode == modeGorilla {
+		bin, flags = o.Gorilla, nil
+	}
+	srv, err := startServer(ctx, mode, bin, flags, o.ServerCPUs)
 	if err != nil {
 		return nil, err
 	}
@@ -140,7 +147,7 @@ type serverProc struct {
 
 // startServer starts bin on a free loopback port: the chat with every
 // limit raised above the scenario (and reported), or the control.
-func startServer(ctx context.Context, mode, bin string, flags []string) (*serverProc, error) {
+func startServer(ctx context.Context, mode, bin string, flags []string, cpus string) (*serverProc, error) {
 	port, err := freePort()
 	if err != nil {
 		return nil, err
@@ -156,6 +163,9 @@ func startServer(ctx context.Context, mode, bin string, flags []string) (*server
 		}
 		args = append([]string{"-addr", addr, "-data", p.dir, "-log-level", "warn"}, raisedLimits...)
 		args = append(args, flags...)
+	}
+	if cpus != "" {
+		args, bin = append([]string{"-c", cpus, bin}, args...), "taskset"
 	}
 	p.cmd = exec.CommandContext(ctx, bin, args...)
 	p.cmd.Stderr = p.stderr
