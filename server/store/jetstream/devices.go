@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"sync"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -63,7 +64,66 @@ type keptAck struct {
 
 // MarshalJSON writes the ack as an array.
 func (a keptAck) MarshalJSON() ([]byte, error) {
-	return json.Marshal([]any{a.N, a.Seq, a.Time, a.Conv})
+	return a.appendJSON(nil), nil
+}
+
+// appendJSON appends the ack as MarshalJSON writes it, without
+// reflection: a device's record is written again with every message it
+// sends, all its acks with it.
+func (a keptAck) appendJSON(dst []byte) []byte {
+	dst = append(dst, '[')
+	dst = strconv.AppendUint(dst, a.N, 10)
+	dst = append(dst, ',')
+	dst = strconv.AppendUint(dst, a.Seq, 10)
+	dst = append(dst, ',')
+	dst = strconv.AppendInt(dst, a.Time, 10)
+	dst = append(dst, ',')
+	dst = appendJSONString(dst, a.Conv)
+	return append(dst, ']')
+}
+
+// appendJSON appends the record as encoding/json would write it (with
+// fewer characters escaped), without reflection.
+func (m deviceMarksJSON) appendJSON(dst []byte) []byte {
+	dst = append(dst, `{"h":`...)
+	dst = strconv.AppendUint(dst, m.High, 10)
+	dst = append(dst, `,"a":`...)
+	if m.Acks == nil {
+		dst = append(dst, "null"...)
+	} else {
+		dst = append(dst, '[')
+		for i, a := range m.Acks {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = a.appendJSON(dst)
+		}
+		dst = append(dst, ']')
+	}
+	if m.Floor != nil {
+		dst = append(dst, `,"f":`...)
+		dst = strconv.AppendUint(dst, *m.Floor, 10)
+	}
+	return append(dst, '}')
+}
+
+// appendJSONString appends s as a JSON string: quotes, backslashes and
+// control characters escaped, the rest (valid UTF-8, as conversation ids
+// are) as it is.
+func appendJSONString(dst []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	dst = append(dst, '"')
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '"' || c == '\\':
+			dst = append(dst, '\\', c)
+		case c < 0x20:
+			dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+		default:
+			dst = append(dst, c)
+		}
+	}
+	return append(dst, '"')
 }
 
 // UnmarshalJSON reads the array MarshalJSON writes.
@@ -154,7 +214,7 @@ func (l *Log) recordDevice(ctx context.Context, dev *deviceState, o *hub.Origin,
 			m.Acks = m.Acks[drop:]
 		}
 		m.Floor = &floor
-		data, _ := json.Marshal(m)
+		data := m.appendJSON(nil)
 		var rev uint64
 		var err error
 		if dev.rev == 0 {
