@@ -82,6 +82,9 @@ type conv struct {
 	subs  []Sink        // connections subscribed, in no order
 	index map[Sink]int  // position of each in subs
 	last  atomic.Uint64 // newest seq seen
+
+	fanMu  sync.Mutex // orders fan-outs: held from the look at fanned to the end of the fan-out
+	fanned uint64     // the newest seq fanned out here, 0 before the watch brought one; guarded by fanMu
 }
 
 func newConv(rec ConvRecord) *conv {

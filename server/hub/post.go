@@ -77,7 +77,7 @@ func (h *Hub) store(ctx context.Context, e chat.Entry, key string, id chat.MsgID
 	// retry store the message twice.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
 	defer cancel()
-	ack, _, err := h.log.AppendMessage(ctx, e, Origin{User: key, ID: id})
+	ack, dup, err := h.log.AppendMessage(ctx, e, Origin{User: key, ID: id})
 	switch {
 	case errors.Is(err, ErrStaleID):
 		return chat.Ack{}, chat.Errorf(chat.CodeBadRequest, "message id %d of this device was used long ago", id.N)
@@ -88,6 +88,10 @@ func (h *Hub) store(ctx context.Context, e chat.Entry, key string, id chat.MsgID
 		return chat.Ack{}, h.storageError("store the message", err)
 	}
 	ack.ID = id
+	if !dup {
+		e.Seq, e.Time = ack.Seq, ack.Time
+		h.deliverStored(e)
+	}
 	return ack, nil
 }
 
