@@ -180,14 +180,19 @@ func TestIdleModeMeasuresMemoryPerConnection(t *testing.T) {
 func TestMarkdownSectionIsReplaced(t *testing.T) {
 	path := t.TempDir() + "/BENCH.md"
 	os.WriteFile(path, []byte("# Bench\n\nintro\n\n"+beginMark+"\nold\n"+endMark+"\n\nafter\n"), 0o644)
-	rows := []suiteRow{{sc: scenario{name: "light", what: "a test"}, chat: []*Result{{Name: "light", Rate: 10, DeliveriesPerS: 1000, P50Ms: 1}}}}
-	if err := writeMarkdown(path, rows, suiteOptions{Server: "bin/chat"}); err != nil {
+	rows := []suiteRow{{sc: scenario{name: "light", what: "a test"}, chat: [][]*Result{
+		{{Name: "light", Rate: 10, DeliveriesPerS: 1000, P50Ms: 1, P99Ms: 3}},
+		{{Name: "light", Rate: 10, DeliveriesPerS: 990, P50Ms: 2, P99Ms: 4}},
+		{{Name: "light", Rate: 10, DeliveriesPerS: 1010, P50Ms: 1.5, P99Ms: 9}},
+	}}}
+	if err := writeMarkdown(path, rows, suiteOptions{Server: "bin/chat", Runs: 3}); err != nil {
 		t.Fatal(err)
 	}
 	b, _ := os.ReadFile(path)
 	text := string(b)
 	if strings.Contains(text, "\nold\n") || !strings.Contains(text, "intro") || !strings.Contains(text, "after") ||
-		!strings.Contains(text, "| light (10 msg/s) | chat | 1000 |") || strings.Count(text, beginMark) != 1 {
+		!strings.Contains(text, "| light (10 msg/s) | chat #2 | 990 |") || strings.Count(text, beginMark) != 1 ||
+		!strings.Contains(text, "| light | chat | 3 | 1000 [990-1010] | 1.50 [1.00-2.00] | 4.0 [3.0-9.0] |") {
 		t.Fatalf("markdown:\n%s", text)
 	}
 }

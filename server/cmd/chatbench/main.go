@@ -49,6 +49,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var cfg Config
 	var rates, markdown, server, gorilla, only, serverFlags, otherPIDs string
 	var standard, quick bool
+	var runs int
 	var cpuProfile, serverCPUs string
 	fs := flag.NewFlagSet("chatbench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -76,6 +77,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&gorilla, "gorilla", "", "with -standard: the gorilla chat example binary to start as the control")
 	fs.StringVar(&serverFlags, "server-flags", "", "with -standard: more flags for the chat server, space-separated (e.g. -memory)")
 	fs.StringVar(&markdown, "markdown", "", "with -standard: the markdown file whose benchmark section is rewritten")
+	fs.IntVar(&runs, "runs", 1, "with -standard: run each scenario this many times, the chat and the control in turn")
 	fs.StringVar(&serverCPUs, "server-cpus", "", "with -standard: run the servers on these CPUs (taskset's list, e.g. 0) and the tool on the others")
 	fs.StringVar(&cpuProfile, "cpuprofile", "", "write the load tool's own CPU profile to this file")
 	if err := fs.Parse(args); err != nil {
@@ -113,7 +115,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	if standard {
-		return runSuite(ctx, suiteOptions{Server: server, Gorilla: gorilla, Markdown: markdown, Quick: quick, Only: only, ServerFlags: strings.Fields(serverFlags), ServerCPUs: serverCPUs}, stdout, stderr)
+		return runSuite(ctx, suiteOptions{Server: server, Gorilla: gorilla, Markdown: markdown, Quick: quick, Only: only, ServerFlags: strings.Fields(serverFlags), ServerCPUs: serverCPUs, Runs: runs}, stdout, stderr)
 	}
 	results, err := Run(ctx, cfg)
 	for _, r := range results {

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -24,6 +25,9 @@ type suiteOptions struct {
 	Only     string // run only scenarios whose name contains this
 	// ServerFlags are added to the chat server's command line.
 	ServerFlags []string
+	// Runs is how many times each scenario runs, the chat and the control
+	// in turn (interleaved), each time on fresh servers.
+	Runs int
 	// ServerCPUs, when not empty, is the CPU list (taskset's form, such as
 	// "0") every server is started on; the tool runs on the others (pin.go).
 	ServerCPUs string
@@ -50,10 +54,14 @@ func standardScenarios(quick bool) []scenario {
 		{name: "100k-deliveries", what: "1000 clients, one room, 10 publishers, 100 msg/s = 100k deliveries/s", clients: 1000, rooms: 1, publishers: 10, rates: []float64{100}, duration: 10 * time.Second, control: true},
 		{name: "sustained-one-room", what: "1000 clients, one room, 10 publishers: highest rate with <0.1% loss and p99 < 250 ms", clients: 1000, rooms: 1, publishers: 10, rates: sweep, duration: 5 * time.Second, sweep: true, control: true},
 		{name: "10-rooms", what: "10 rooms × 100 clients, a publisher per room", clients: 1000, rooms: 10, publishers: 10, rates: sweep, duration: 5 * time.Second, sweep: true},
-		{name: "1000-rooms", what: "1000 rooms × 10 clients, a publisher per room", clients: 10000, rooms: 1000, publishers: 1000, rates: []float64{500, 1000, 2000, 3000, 4000, 6000, 8000}, duration: 5 * time.Second, sweep: true},
+		{name: "1000-rooms", what: "1000 rooms × 10 clients, a publisher per room", clients: 10000, rooms: 1000, publishers: 1000, rates: []float64{1000, 2000, 4000, 6000, 8000, 10000, 12000}, duration: 5 * time.Second, sweep: true},
+		{name: "cost-10", what: "CPU per delivery, one room of 10, 10k deliveries/s", clients: 10, rooms: 1, publishers: 10, rates: []float64{1000}, duration: 10 * time.Second},
 		{name: "cost-100", what: "CPU per delivery, one room of 100, 100k deliveries/s", clients: 100, rooms: 1, publishers: 10, rates: []float64{1000}, duration: 10 * time.Second},
 		{name: "cost-1000", what: "CPU per delivery, one room of 1000, 100k deliveries/s", clients: 1000, rooms: 1, publishers: 10, rates: []float64{100}, duration: 10 * time.Second},
 		{name: "cost-10000", what: "CPU per delivery, one room of 10000, 100k deliveries/s", clients: 10000, rooms: 1, publishers: 10, rates: []float64{10}, duration: 10 * time.Second},
+		{name: "rooms-10", what: "CPU per delivery, 10 rooms × 10, 20k deliveries/s", clients: 100, rooms: 10, publishers: 10, rates: []float64{2000}, duration: 10 * time.Second},
+		{name: "rooms-100", what: "CPU per delivery, 100 rooms × 10, 20k deliveries/s", clients: 1000, rooms: 100, publishers: 100, rates: []float64{2000}, duration: 10 * time.Second},
+		{name: "rooms-1000", what: "CPU per delivery, 1000 rooms × 10, 20k deliveries/s", clients: 10000, rooms: 1000, publishers: 1000, rates: []float64{2000}, duration: 10 * time.Second},
 		{name: "idle-10000", what: "server RSS per idle connection, 10,000 connections", clients: 10000, idle: true, control: true},
 	}
 	if !quick {
@@ -81,19 +89,24 @@ func runSuite(ctx context.Context, o suiteOptions, stdout, stderr io.Writer) err
 			continue
 		}
 		row := suiteRow{sc: sc}
-		var err error
-		if row.chat, err = runScenario(ctx, sc, modeChat, o, stdout, stderr); err != nil {
-			return fmt.Errorf("%s: %w", sc.name, err)
-		}
-		if sc.control && o.Gorilla != "" {
-			if row.control, err = runScenario(ctx, sc, modeGorilla, o, stdout, stderr); err != nil {
-				return fmt.Errorf("%s (control): %w", sc.name, err)
+		for range max(o.Runs, 1) {
+			chat, err := runScenario(ctx, sc, modeChat, o, stdout, stderr)
+			if err != nil {
+				return fmt.Errorf("%s: %w", sc.name, err)
+			}
+			row.chat = append(row.chat, chat)
+			if sc.control && o.Gorilla != "" {
+				control, err := runScenario(ctx, sc, modeGorilla, o, stdout, stderr)
+				if err != nil {
+					return fmt.Errorf("%s (control): %w", sc.name, err)
+				}
+				row.control = append(row.control, control)
+			}
+			if ctx.Err() != nil {
+				return ctx.Err()
 			}
 		}
 		rows = append(rows, row)
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
 	}
 	if o.Markdown != "" {
 		return writeMarkdown(o.Markdown, rows, o)
@@ -101,10 +114,11 @@ func runSuite(ctx context.Context, o suiteOptions, stdout, stderr io.Writer) err
 	return nil
 }
 
-// suiteRow holds a scenario's results on our server and on the control.
+// suiteRow holds a scenario's results on our server and on the control,
+// one list of steps per run.
 type suiteRow struct {
 	sc            scenario
-	chat, control []*Result
+	chat, control [][]*Result
 }
 
 func runScenario(ctx context.Context, sc scenario, mode string, o suiteOptions, stdout, stderr io.Writer) ([]*Result, error) {
@@ -263,6 +277,14 @@ func machine() string {
 	return fmt.Sprintf("%d cores (%s), %s/%s, %s; load tool on the same machine", runtime.NumCPU(), cpu, runtime.GOOS, runtime.GOARCH, runtime.Version())
 }
 
+// placement says where the servers and the tool ran.
+func placement(o suiteOptions) string {
+	if o.ServerCPUs == "" {
+		return "servers and tool shared every CPU"
+	}
+	return fmt.Sprintf("servers pinned to CPU %s, the tool to the others (taskset)", o.ServerCPUs)
+}
+
 // Markers of the section writeMarkdown rewrites.
 const (
 	beginMark = "<!-- chatbench:begin -->"
@@ -274,18 +296,30 @@ const (
 func writeMarkdown(path string, rows []suiteRow, o suiteOptions) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s\n_Written by `make bench` on %s._\n\n", beginMark, time.Now().UTC().Format("2006-01-02 15:04 MST"))
-	fmt.Fprintf(&b, "Machine: %s.\n\n", machine())
+	fmt.Fprintf(&b, "Machine: %s; %s.\n\n", machine(), placement(o))
 	cmd := "go run ./server/cmd/chatbench -standard -server " + o.Server
 	if o.Gorilla != "" {
 		cmd += " -gorilla <gorilla chat example>"
 	}
+	if o.Runs > 1 {
+		cmd += fmt.Sprintf(" -runs %d", o.Runs)
+	}
+	if o.ServerCPUs != "" {
+		cmd += " -server-cpus " + o.ServerCPUs
+	}
 	fmt.Fprintf(&b, "Command: `%s` (each scenario on a freshly started server, default durable storage, 100-byte payloads; chat limits raised with `%s`).\n\n",
 		cmd, strings.Join(raisedLimits, " "))
+	writeSummary(&b, rows)
+	b.WriteString("Every run:\n\n")
 	b.WriteString("| scenario | server | deliveries/s | loss | dup | p50 ms | p90 ms | p99 ms | max ms | server CPU µs/delivery | server peak RSS | tool CPU s |\n")
 	b.WriteString("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
 	for _, row := range rows {
-		writeRows(&b, row.sc, "chat", row.chat)
-		writeRows(&b, row.sc, "gorilla", row.control)
+		for i := range row.chat {
+			writeRows(&b, row.sc, runLabel("chat", i, len(row.chat)), row.chat[i])
+			if i < len(row.control) {
+				writeRows(&b, row.sc, runLabel("gorilla", i, len(row.control)), row.control[i])
+			}
+		}
 	}
 	b.WriteString("\nScenarios:\n\n")
 	for _, row := range rows {
@@ -336,4 +370,75 @@ func writeRows(b *strings.Builder, sc scenario, server string, results []*Result
 		fmt.Fprintf(b, "| %s | %s | %.0f | %.3f%% | %d | %.2f | %.2f | %.2f | %.1f | %.2f | %.0f MiB | %.1f |\n",
 			label, server, r.DeliveriesPerS, r.LossPct, r.Duplicates, r.P50Ms, r.P90Ms, r.P99Ms, r.MaxMs, r.ServerUsPerDeliv, mib(r.ServerPeakRSS), r.ToolCPUS)
 	}
+}
+
+func runLabel(server string, i, runs int) string {
+	if runs == 1 {
+		return server
+	}
+	return fmt.Sprintf("%s #%d", server, i+1)
+}
+
+// headline is the step of a run that stands for it: the best step of a
+// sweep (nil if none met the bar), else the first.
+func headline(sc scenario, results []*Result) *Result {
+	switch {
+	case len(results) == 0:
+		return nil
+	case sc.sweep:
+		return best(results)
+	default:
+		return results[0]
+	}
+}
+
+// writeSummary writes, per scenario and server, the median over the runs
+// of each figure with its range.
+func writeSummary(b *strings.Builder, rows []suiteRow) {
+	b.WriteString("Medians over the runs, [lowest-highest] (a sweep counts its best step; a run none of whose steps met the bar counts as 0):\n\n")
+	b.WriteString("| scenario | server | runs | deliveries/s | p50 ms | p99 ms | server CPU µs/delivery | RSS per idle connection |\n")
+	b.WriteString("|---|---|--:|--:|--:|--:|--:|--:|\n")
+	for _, row := range rows {
+		for _, side := range []struct {
+			name string
+			runs [][]*Result
+		}{{"chat", row.chat}, {"gorilla", row.control}} {
+			if len(side.runs) == 0 {
+				continue
+			}
+			var rate, p50, p99, us, kb []float64
+			for _, results := range side.runs {
+				r := headline(row.sc, results)
+				if r == nil {
+					rate = append(rate, 0)
+					continue
+				}
+				if row.sc.idle {
+					kb = append(kb, float64(r.ServerRSSPerConn)/1000)
+					continue
+				}
+				rate, p50, p99, us = append(rate, r.DeliveriesPerS), append(p50, r.P50Ms), append(p99, r.P99Ms), append(us, r.ServerUsPerDeliv)
+			}
+			fmt.Fprintf(b, "| %s | %s | %d | %s | %s | %s | %s | %s |\n", row.sc.name, side.name, len(side.runs),
+				spread(rate, "%.0f"), spread(p50, "%.2f"), spread(p99, "%.1f"), spread(us, "%.2f"), spread(kb, "%.1f KB"))
+		}
+	}
+	b.WriteString("\n")
+}
+
+// spread writes the median of vs and their range, or nothing for none.
+func spread(vs []float64, format string) string {
+	if len(vs) == 0 {
+		return ""
+	}
+	s := slices.Clone(vs)
+	slices.Sort(s)
+	med := s[len(s)/2]
+	if len(s)%2 == 0 {
+		med = (s[len(s)/2-1] + s[len(s)/2]) / 2
+	}
+	if len(s) == 1 {
+		return fmt.Sprintf(format, med)
+	}
+	return fmt.Sprintf(format+" ["+format+"-"+format+"]", med, s[0], s[len(s)-1])
 }
