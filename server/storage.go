@@ -35,6 +35,10 @@ type Storage struct {
 	// Check reports whether the storage answers, for /readyz; its error
 	// says what is wrong. Nil means it always does (memory).
 	Check func(context.Context) error
+	// Close writes what the storage keeps to write later (the log's device
+	// records), before the connection to NATS closes. Nil means nothing
+	// waits (memory).
+	Close func(context.Context) error
 }
 
 // SessionEnds carries the ends of browser sessions between nodes, so that
@@ -127,5 +131,5 @@ func OpenStorage(ctx context.Context, b *bus.Bus, o StorageOptions) (*Storage, e
 		return nil, err
 	}
 	return &Storage{Log: log, Directory: dir, Accounts: auth.NewAccounts(rec), Files: files, Check: b.Check,
-		Presence: cluster.NewPresence(b.Conn), Sessions: cluster.NewSessions(b.Conn), Typing: cluster.NewTyping(b.Conn)}, nil
+		Presence: cluster.NewPresence(b.Conn), Sessions: cluster.NewSessions(b.Conn), Typing: cluster.NewTyping(b.Conn), Close: log.Close}, nil
 }

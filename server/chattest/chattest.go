@@ -83,6 +83,7 @@ func Durable(t testing.TB, dir string) *server.Storage {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { closeStorage(t, st) })
 	return st
 }
 
@@ -435,4 +436,15 @@ func (s *Server) Get(t testing.TB, jar http.CookieJar, path string) (*http.Respo
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)
 	return resp, string(body)
+}
+
+// closeStorage writes what st keeps to write later, before its bus closes
+// (cleanups run last registered first). A node a test cut off gives up
+// within the bound.
+func closeStorage(t testing.TB, st *server.Storage) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if err := st.Close(ctx); err != nil {
+		t.Logf("closing the storage: %v", err)
+	}
 }

@@ -71,6 +71,7 @@ func Node(t testing.TB, urls []string, replicas int) (*server.Storage, *bus.Bus)
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { closeStorage(t, st) })
 	return st, b
 }
 

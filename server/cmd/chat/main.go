@@ -265,14 +265,23 @@ func run(ctx context.Context, args []string, stderr io.Writer, ready chan<- stri
 		return err
 	case <-ctx.Done():
 	}
-	return stop(log, srv, hs, ms, c.drain)
+	err = stop(log, srv, hs, ms, c.drain)
+	if st := c.opts.Storage; st.Close != nil {
+		cctx, cancel := context.WithTimeout(context.Background(), closePatience)
+		defer cancel()
+		if cerr := st.Close(cctx); cerr != nil {
+			log.Warn("the storage did not write everything before closing", "err", cerr)
+		}
+	}
+	return err
 }
 
 // How long each step of a stop may take beyond the drain's spread: the
 // last connections' ends (their close handshakes, the acks in flight),
 // the HTTP requests in flight, the server's own close (connections that
-// still would not end, last-seen times), and the bus's flush (run's
-// deferred Bus.Close). A node exits within -drain + 20 s.
+// still would not end, last-seen times), the storage's last writes, and
+// the bus's flush (run's deferred Bus.Close). A node exits within -drain
+// + 25 s.
 const (
 	drainPatience    = 5 * time.Second
 	shutdownPatience = 5 * time.Second

@@ -1,12 +1,15 @@
 package jetstream
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -25,9 +28,14 @@ type deviceKey struct{ user, device string }
 // held from checking an origin to recording it.
 type deviceState struct {
 	mu    sync.Mutex
-	rev   uint64 // KV revision, 0 if never stored
-	marks deviceMarksJSON
+	rev   uint64          // KV revision, 0 if never stored
+	marks deviceMarksJSON // the stored record and what this process added since
 	valid bool
+
+	dirty     bool        // marks hold acks not written to the bucket yet (devices_later.go)
+	scheduled bool        // a write of marks is due, by timer
+	timer     *time.Timer // the write due, while scheduled
+	failures  int         // writes that failed in a row
 }
 
 // deviceMarksJSON is the value of a device's key in chat_devices: the
@@ -180,59 +188,79 @@ func (l *Log) checkDevice(ctx context.Context, dev *deviceState, o *hub.Origin) 
 }
 
 func (l *Log) readDevice(ctx context.Context, dev *deviceState, o *hub.Origin) error {
-	entry, err := l.devices.Get(ctx, deviceKV(o))
-	switch {
-	case errors.Is(err, jetstream.ErrKeyNotFound):
-		dev.rev, dev.marks = 0, deviceMarksJSON{}
-	case err != nil:
-		return fmt.Errorf("jetstream: device marks: %w", err)
-	default:
-		var m deviceMarksJSON
-		if err := json.Unmarshal(entry.Value(), &m); err != nil {
-			return fmt.Errorf("jetstream: device marks of %s: %w", deviceKV(o), err)
-		}
-		dev.rev, dev.marks = entry.Revision(), m
+	rev, m, err := l.fetchDevice(ctx, deviceKV(o))
+	if err != nil {
+		return err
 	}
-	dev.valid = true
+	if dev.dirty {
+		m = mergeMarks(m, dev.marks) // keep the acks not written yet
+	}
+	dev.rev, dev.marks, dev.valid = rev, m, true
 	return nil
 }
 
-// recordDevice raises the device's high-water mark to o and keeps its ack.
-// Callers hold dev.mu.
-func (l *Log) recordDevice(ctx context.Context, dev *deviceState, o *hub.Origin, ack chat.Ack) error {
-	for attempt := 0; attempt < 4; attempt++ {
-		m := dev.marks
-		floor := m.floor()
-		if o.ID.N > m.High {
-			m.High = o.ID.N
-		}
-		m.Acks = append(append([]keptAck(nil), m.Acks...), keptAck{N: o.ID.N, Seq: ack.Seq, Time: ack.Time, Conv: ack.Conv})
-		if drop := len(m.Acks) - keptAcks; drop > 0 {
-			for _, a := range m.Acks[:drop] {
-				floor = max(floor, a.N)
-			}
-			m.Acks = m.Acks[drop:]
-		}
-		m.Floor = &floor
-		data := m.appendJSON(nil)
-		var rev uint64
-		var err error
-		if dev.rev == 0 {
-			rev, err = l.devices.Create(ctx, deviceKV(o), data)
-		} else {
-			rev, err = l.devices.Update(ctx, deviceKV(o), data, dev.rev)
-		}
-		if err == nil {
-			dev.rev, dev.marks = rev, m
-			return nil
-		}
-		if !errors.Is(err, jetstream.ErrKeyExists) && !errors.Is(err, jetstream.ErrKeyRevisionMismatch) {
-			dev.valid = false
-			return err
-		}
-		if err := l.readDevice(ctx, dev, o); err != nil {
-			return err
-		}
+// fetchDevice reads the stored record of key: its revision (0 if none) and
+// marks.
+func (l *Log) fetchDevice(ctx context.Context, key string) (uint64, deviceMarksJSON, error) {
+	entry, err := l.devices.Get(ctx, key)
+	switch {
+	case errors.Is(err, jetstream.ErrKeyNotFound):
+		return 0, deviceMarksJSON{}, nil
+	case err != nil:
+		return 0, deviceMarksJSON{}, fmt.Errorf("jetstream: device marks: %w", err)
 	}
-	return errors.New("jetstream: device marks kept changing")
+	var m deviceMarksJSON
+	if err := json.Unmarshal(entry.Value(), &m); err != nil {
+		return 0, m, fmt.Errorf("jetstream: device marks of %s: %w", key, err)
+	}
+	return entry.Revision(), m, nil
+}
+
+// recordDevice raises the device's high-water mark to o and keeps its ack,
+// in this process at once, and in the bucket a moment later (writeLater).
+// Callers hold dev.mu.
+func (l *Log) recordDevice(dev *deviceState, o *hub.Origin, ack chat.Ack) {
+	dev.marks = dev.marks.with(keptAck{N: o.ID.N, Seq: ack.Seq, Time: ack.Time, Conv: ack.Conv})
+	dev.dirty = true
+	l.writeLater(dev, deviceKV(o))
+}
+
+// with returns m with one more ack, the oldest dropped past keptAcks.
+func (m deviceMarksJSON) with(a keptAck) deviceMarksJSON {
+	floor := m.floor()
+	m.High = max(m.High, a.N)
+	m.Acks = append(append(make([]keptAck, 0, len(m.Acks)+1), m.Acks...), a)
+	if drop := len(m.Acks) - keptAcks; drop > 0 {
+		for _, a := range m.Acks[:drop] {
+			floor = max(floor, a.N)
+		}
+		m.Acks = m.Acks[drop:]
+	}
+	m.Floor = &floor
+	return m
+}
+
+// mergeMarks joins a stored record with this process's: the higher mark,
+// the newest keptAcks acks of both by id, and the higher floor (raised by
+// what the join drops). Two processes that served one device (it moved)
+// each keep what the other stored.
+func mergeMarks(stored, mine deviceMarksJSON) deviceMarksJSON {
+	floor := max(stored.floor(), mine.floor())
+	byID := make(map[uint64]keptAck, len(stored.Acks)+len(mine.Acks))
+	for _, a := range stored.Acks {
+		byID[a.N] = a
+	}
+	for _, a := range mine.Acks {
+		byID[a.N] = a
+	}
+	acks := make([]keptAck, 0, len(byID))
+	for _, a := range byID {
+		acks = append(acks, a)
+	}
+	slices.SortFunc(acks, func(a, b keptAck) int { return cmp.Compare(a.N, b.N) })
+	if drop := len(acks) - keptAcks; drop > 0 {
+		floor = max(floor, acks[drop-1].N)
+		acks = acks[drop:]
+	}
+	return deviceMarksJSON{High: max(stored.High, mine.High), Acks: acks, Floor: &floor}
 }

@@ -57,3 +57,26 @@ func BenchmarkDeviceMarks(b *testing.B) {
 		buf = m.appendJSON(buf[:0])
 	}
 }
+
+// TestMergedMarksKeepTheNewestAcksOfBoth: joining two records keeps the
+// newest keptAcks acks of both by id, and raises the floor past what it
+// drops.
+func TestMergedMarksKeepTheNewestAcksOfBoth(t *testing.T) {
+	var a, b deviceMarksJSON
+	for n := uint64(1); n <= 50; n++ {
+		a = a.with(keptAck{N: n, Seq: n, Conv: "r:x"})
+	}
+	for n := uint64(40); n <= 90; n++ {
+		b = b.with(keptAck{N: n, Seq: 1000 + n, Conv: "r:y"})
+	}
+	m := mergeMarks(a, b)
+	if m.High != 90 || len(m.Acks) != keptAcks || m.Acks[0].N != 90-keptAcks+1 || m.Acks[keptAcks-1].N != 90 {
+		t.Fatalf("merged: high %d, %d acks from %d to %d", m.High, len(m.Acks), m.Acks[0].N, m.Acks[len(m.Acks)-1].N)
+	}
+	if m.floor() != 90-keptAcks {
+		t.Errorf("floor %d, want %d: the ids dropped", m.floor(), 90-keptAcks)
+	}
+	if got := m.Acks[keptAcks-1]; got.Seq != 1090 || got.Conv != "r:y" {
+		t.Errorf("the newest ack is %+v, want the second record's", got)
+	}
+}

@@ -71,6 +71,11 @@ type LogOptions struct {
 	// covers a crash between storing an entry and recording its device mark.
 	// Defaults to 10 minutes.
 	DedupeWindow time.Duration
+	// MarkDelay is how long a device's changed record waits before it is
+	// written, with whatever else the device sent meanwhile
+	// (devices_later.go). It must stay far below DedupeWindow. Defaults to
+	// 500 ms.
+	MarkDelay time.Duration
 	// TailCache is how many of the newest entries of each conversation are
 	// kept in memory to answer history without reading the stream.
 	// Defaults to 256.
@@ -105,6 +110,9 @@ type Log struct {
 	mu    sync.Mutex
 	convs map[string]*convLog
 	marks map[deviceKey]*deviceState
+
+	writers sync.WaitGroup // device records being written later (devices_later.go)
+	closed  atomic.Bool    // Close was called: nothing more is written later
 }
 
 // convLog is what this process knows of one conversation.
@@ -131,6 +139,9 @@ func OpenLog(ctx context.Context, js jetstream.JetStream, opts LogOptions) (*Log
 	}
 	if opts.TailCache <= 0 {
 		opts.TailCache = 256
+	}
+	if opts.MarkDelay <= 0 {
+		opts.MarkDelay = defaultMarkDelay
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
@@ -404,9 +415,7 @@ func (l *Log) append(ctx context.Context, e chat.Entry, o *hub.Origin) (chat.Ack
 	}
 	if o != nil {
 		ack.ID = o.ID
-		if err := l.recordDevice(ctx, dev, o, ack); err != nil {
-			l.opts.Logger.Warn("device mark not recorded", "user", o.User, "device", o.ID.Device, "err", err)
-		}
+		l.recordDevice(dev, o, ack)
 	}
 	return ack, dup, nil
 }
