@@ -49,8 +49,13 @@ func (s *Server) startUploadSweep() {
 	})
 }
 
+// sweepTimeout bounds one sweep.
+const sweepTimeout = 10 * time.Minute
+
 // sweepUploads removes the uploads never posted older than expiry.
 func (s *Server) sweepUploads(ctx context.Context, expiry time.Duration) {
+	ctx, cancel := context.WithTimeout(ctx, sweepTimeout)
+	defer cancel()
 	n, err := s.files.ExpireUploads(ctx, time.Now().Add(-expiry).UnixMilli())
 	switch {
 	case err != nil && ctx.Err() == nil:

@@ -217,17 +217,20 @@ func (f *Files) ExpireUploads(ctx context.Context, before int64) (int, error) {
 		rev uint64
 	}
 	var expired []stale
-	for e := range w.Updates() {
-		if e == nil {
-			break // every record was read
+read:
+	for {
+		select {
+		case e, ok := <-w.Updates():
+			if !ok || e == nil {
+				break read // every record was read
+			}
+			var rec hub.FileRecord
+			if err := json.Unmarshal(e.Value(), &rec); err == nil && rec.Unposted() && rec.Created < before {
+				expired = append(expired, stale{rec, e.Revision()})
+			}
+		case <-ctx.Done(): // the watch does not end with ctx
+			return 0, ctx.Err()
 		}
-		var rec hub.FileRecord
-		if err := json.Unmarshal(e.Value(), &rec); err == nil && rec.Unposted() && rec.Created < before {
-			expired = append(expired, stale{rec, e.Revision()})
-		}
-	}
-	if err := ctx.Err(); err != nil {
-		return 0, err
 	}
 	n := 0
 	for _, s := range expired {
