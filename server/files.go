@@ -173,7 +173,8 @@ func (s *Server) storeUpload(ctx context.Context, user, name string, keep bool, 
 	if p.Thumb != nil {
 		rec.ThumbBlob = hub.BlobKey(sha256.Sum256(p.Thumb))
 	}
-	if err := s.files.CreateFile(ctx, rec, s.opts.UploadQuota); err != nil {
+	rec, err = s.files.CreateFile(ctx, rec, s.opts.UploadQuota)
+	if err != nil {
 		return chat.File{}, err
 	}
 	if err := s.putBlobs(ctx, rec, body, p.Thumb); err != nil {
@@ -190,18 +191,19 @@ func (s *Server) putBlobs(ctx context.Context, rec hub.FileRecord, body io.ReadS
 	if _, err := body.Seek(0, io.SeekStart); err != nil {
 		return err
 	}
-	if err := s.files.PutBlob(ctx, rec.Blob, body); err != nil {
+	if err := s.files.PutBlob(ctx, rec.Object, body); err != nil {
 		return err
 	}
 	if thumb != nil {
-		return s.files.PutBlob(ctx, rec.ThumbBlob, bytes.NewReader(thumb))
+		return s.files.PutBlob(ctx, rec.ThumbObject, bytes.NewReader(thumb))
 	}
 	return nil
 }
 
 // serveFile sends file /files/<id>, or its thumbnail, to a user who may
 // see it: its uploader, or a member of a conversation it was posted in
-// (403 otherwise; an unknown id is 404). Images are served inline, any
+// (403 otherwise; an unknown id, or a file removed with the last message
+// that carried it, is 404). Images are served inline, any
 // other file as an attachment, and nothing served may run in this origin.
 func (s *Server) serveFile(w http.ResponseWriter, r *http.Request) {
 	id, thumb := r.PathValue("id"), strings.HasSuffix(r.URL.Path, "/thumb")
@@ -223,11 +225,15 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, reason, status)
 		return
 	}
-	key := rec.Blob
+	object := rec.Object
 	if thumb {
-		key = rec.ThumbBlob
+		object = rec.ThumbObject
 	}
-	body, size, err := s.files.Blob(r.Context(), key)
+	body, size, err := s.files.Blob(r.Context(), object)
+	if errors.Is(err, hub.ErrNotFound) && s.removed(r.Context(), id) {
+		http.Error(w, "no such file", http.StatusNotFound)
+		return
+	}
 	if err != nil {
 		s.log.Error("opening a file failed", "id", id, "err", err)
 		http.Error(w, "the server could not read the file; try again", http.StatusInternalServerError)
@@ -245,6 +251,14 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Disposition", disposition(rec, thumb))
 	w.WriteHeader(http.StatusOK)
 	io.Copy(w, head) // a reader gone midway is no error of ours
+}
+
+// removed reports whether file id is gone: its bytes were missing
+// because the file was removed after its record was read (its last
+// message deleted), not because they were never stored.
+func (s *Server) removed(ctx context.Context, id string) bool {
+	_, err := s.files.File(ctx, id)
+	return errors.Is(err, hub.ErrNotFound)
 }
 
 // mayFetch says whether the request's user may fetch rec: 200, or the

@@ -156,6 +156,11 @@ type Options struct {
 	MaxImagePixels int64
 	// UploadDir holds uploads while they arrive. Defaults to os.TempDir().
 	UploadDir string
+	// UploadExpiry removes an upload never posted this long after it was
+	// uploaded, and gives its bytes back to its owner's quota
+	// (files_expiry.go). Defaults to DefaultUploadExpiry, 24 h; negative
+	// keeps them.
+	UploadExpiry time.Duration
 
 	// SeparateMetrics leaves GET /metrics out of the server's routes: the
 	// caller serves MetricsHandler on an address of its own (-metrics-addr).
@@ -197,6 +202,9 @@ func (o *Options) setDefaults() {
 	setDefault(&o.MaxUpload, DefaultMaxUpload)
 	setDefault(&o.UploadQuota, DefaultUploadQuota)
 	setDefault(&o.MaxImagePixels, media.DefaultMaxPixels)
+	if o.UploadExpiry == 0 {
+		o.UploadExpiry = DefaultUploadExpiry
+	}
 }
 
 func setDefault[T int | int64 | float64 | time.Duration](v *T, def T) {
@@ -237,6 +245,7 @@ type Server struct {
 
 	files       hub.Files     // attachments (files.go)
 	decodeSlots chan struct{} // images decoded at once
+	sweep       *uploadSweep  // of uploads never posted (files_expiry.go)
 }
 
 // New returns a Server ready to serve.
@@ -347,6 +356,7 @@ func New(opts Options) (*Server, error) {
 	outer.HandleFunc("GET /readyz", s.serveReady)
 	outer.Handle("/", s.edge.Handler(s.mux))
 	s.handler = outer
+	s.startUploadSweep()
 	return s, nil
 }
 
@@ -403,6 +413,7 @@ func (s *Server) Close() {
 	if s.stopEnded != nil {
 		s.stopEnded()
 	}
+	s.stopUploadSweep()
 	s.ws.Close()
 	s.hub.Close()
 	if err := s.index.Close(); err != nil {

@@ -18,7 +18,7 @@ import (
 //   - Edit: the message's HTML becomes the edit's and Edited its time. The
 //     latest edit wins (actions come in sequence order).
 //   - Delete: final. The message's HTML becomes DeletedHTML, its
-//     reactions, edit time and quote go; edits and reactions after it
+//     reactions, edit time, quote and files go; edits and reactions after it
 //     change nothing. Replies to it show their Quote as deleted, without
 //     its text, and edit entries of it lose their HTML.
 //   - React: adds From to the users of Emoji when On, removes them when
@@ -49,7 +49,7 @@ func Apply(m, a Entry) (Entry, bool) {
 	case EntryEdit:
 		m.HTML, m.Edited = a.HTML, a.Time
 	case EntryDelete:
-		m.HTML, m.Deleted, m.Edited, m.Reactions, m.Reply = DeletedHTML, true, 0, nil, nil
+		m.HTML, m.Deleted, m.Edited, m.Reactions, m.Reply, m.Files = DeletedHTML, true, 0, nil, nil, nil
 	case EntryReact:
 		m.Reactions = react(m.Reactions, a.Emoji, a.From, a.On)
 	}
@@ -168,7 +168,7 @@ func Merge(m, state Entry) Entry {
 	m.Reactions = state.Reactions
 	switch {
 	case state.Deleted:
-		m.HTML, m.Deleted, m.Edited, m.Reactions, m.Reply = DeletedHTML, true, 0, nil, nil
+		m.HTML, m.Deleted, m.Edited, m.Reactions, m.Reply, m.Files = DeletedHTML, true, 0, nil, nil, nil
 	case state.Edited != 0:
 		m.HTML, m.Edited = state.HTML, state.Edited
 	}

@@ -300,3 +300,27 @@ func TestArriveForgetsQuotesOfDeletedMessages(t *testing.T) {
 		t.Errorf("reply to a kept message arrives as %+v", got.Reply)
 	}
 }
+
+func TestADeletedMessageShowsNoFiles(t *testing.T) {
+	t.Parallel()
+	m := msg(1, "ann", "<div>photo</div>")
+	m.Files = []chat.File{{ID: "F", Name: "a.png", Type: "image/png", Size: 3, Thumb: true}}
+	live, _ := chat.Apply(m, del(2, 1))
+	if live.Files != nil || !live.Deleted {
+		t.Errorf("applied live: %+v", live)
+	}
+	state, _ := chat.Apply(chat.Entry{Conv: "r:x", Seq: 1, Kind: chat.EntryMessage}, del(2, 1))
+	if merged := chat.Merge(m, state); merged.Files != nil || !merged.Deleted {
+		t.Errorf("merged from the server's state: %+v", merged)
+	}
+	if got := chat.Fold([]chat.Entry{m, del(2, 1)}); got[0].Files != nil {
+		t.Errorf("folded: %+v", got[0])
+	}
+	if len(m.Files) != 1 {
+		t.Error("the message folded was changed")
+	}
+	edited, _ := chat.Apply(m, edit(2, 1, "<div>v2</div>"))
+	if len(edited.Files) != 1 {
+		t.Errorf("an edit lost the files: %+v", edited)
+	}
+}

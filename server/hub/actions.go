@@ -48,7 +48,8 @@ func (h *Hub) Edit(ctx context.Context, key, convID string, seq uint64, text str
 }
 
 // Delete takes back message seq of convID: its author may, and whoever
-// Options.MayModerate allows.
+// Options.MayModerate allows. Its files lose the message's reference, and
+// go once no message refers to them (file_lifecycle.go).
 func (h *Hub) Delete(ctx context.Context, key, convID string, seq uint64, id chat.MsgID) (chat.Ack, error) {
 	u, c, err := h.member(ctx, key, convID)
 	if err != nil {
@@ -62,7 +63,11 @@ func (h *Hub) Delete(ctx context.Context, key, convID string, seq uint64, id cha
 		return chat.Ack{}, chat.Errorf(chat.CodeNotAuthor, "only the author of a message may delete it")
 	}
 	e := chat.Entry{Conv: c.id, Kind: chat.EntryDelete, From: escape(u.name), Target: seq}
-	return h.store(ctx, e, key, id)
+	ack, err := h.store(ctx, e, key, id)
+	if err == nil {
+		h.unreferFiles(ctx, c.id, seq, m.Files) // none once deleted: given back by the first delete
+	}
+	return ack, err
 }
 
 // React adds (on) or removes the user's reaction emoji to message seq of

@@ -63,10 +63,15 @@ func (h *Hub) PostReply(ctx context.Context, key, convID, text string, reply uin
 			e.Reply.Text = markup.Quote(target.HTML)
 		}
 	}
-	if e.Files, err = h.attachFiles(ctx, key, c.id, files); err != nil {
+	pending := pendingRef(c.id, Origin{User: key, ID: id})
+	if e.Files, err = h.attachFiles(ctx, key, pending, files); err != nil {
 		return chat.Ack{}, err
 	}
-	return h.store(ctx, e, key, id)
+	ack, err := h.store(ctx, e, key, id)
+	if err == nil {
+		h.settleFiles(ctx, pending, ack.Seq, e.Files)
+	}
+	return ack, err
 }
 
 // store appends e, an entry a client sent under message id, once (see

@@ -4,7 +4,8 @@
 // header before anything is decoded, so that a decompression bomb is
 // refused cheaply, and then decoded once to make a thumbnail and, unless
 // the uploader keeps the original, re-encoded without their metadata
-// (EXIF, GPS, text chunks).
+// (EXIF, GPS, text chunks). A photo's EXIF orientation is applied first,
+// so that what is served stays upright once the metadata is gone.
 //
 // Entry point: Prepare.
 package media
@@ -35,7 +36,8 @@ type Options struct {
 	// ThumbSize bounds a thumbnail's width and height. Defaults to 320.
 	ThumbSize int
 	// Keep serves an image as uploaded, with its metadata, instead of
-	// re-encoding it.
+	// re-encoding it. Browsers show a kept JPEG upright by its EXIF
+	// orientation; the thumbnail and the size are upright either way.
 	Keep bool
 }
 
@@ -46,7 +48,8 @@ const DefaultMaxPixels = 40_000_000
 // Prepared is what Prepare made of an upload. Type is the sniffed media
 // type; Width and Height are an image's pixels. Body, when not nil,
 // replaces the uploaded bytes (a re-encoded image); Thumb is a thumbnail's
-// bytes, nil for other files.
+// bytes, nil for other files. Width, Height and both images are upright:
+// a JPEG's EXIF orientation applied.
 type Prepared struct {
 	Type          string
 	Width, Height int
@@ -118,16 +121,17 @@ func prepareImage(src io.ReadSeeker, p *Prepared, o Options) (image.Image, error
 	if int64(cfg.Width)*int64(cfg.Height) > o.MaxPixels {
 		return nil, &TooManyPixels{Width: cfg.Width, Height: cfg.Height, Max: o.MaxPixels}
 	}
-	p.Width, p.Height = cfg.Width, cfg.Height
 	if _, err := src.Seek(0, io.SeekStart); err != nil {
 		return nil, err
 	}
 	// A GIF decodes to its first frame only: the animation is served as
 	// uploaded (GIF holds no EXIF), and its frames are never all decoded.
-	img, _, err := image.Decode(bufio.NewReader(src))
+	// A JPEG is turned upright by its EXIF orientation (orientation.go).
+	img, err := decodeUpright(bufio.NewReader(src), p.Type)
 	if err != nil {
 		return nil, ErrBadImage
 	}
+	p.Width, p.Height = img.Bounds().Dx(), img.Bounds().Dy()
 	if o.Keep || p.Type == "image/gif" {
 		return img, nil
 	}

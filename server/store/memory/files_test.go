@@ -8,3 +8,7 @@ import (
 )
 
 func TestFiles(t *testing.T) { storetest.TestFiles(t, memory.NewFiles()) }
+
+func TestFileReferences(t *testing.T) { storetest.TestFileReferences(t, memory.NewFiles()) }
+
+func TestExpireUploads(t *testing.T) { storetest.TestExpireUploads(t, memory.NewFiles()) }

@@ -15,9 +15,10 @@ import (
 )
 
 // TestFiles checks an empty hub.Files: blobs are kept once under their
-// key and read back whole, a missing one is ErrNotFound; records are
+// name and read back whole, a missing one is ErrNotFound; records are
 // created within the owner's quota, counted, posted in conversations once
-// each, and deleted with their bytes given back.
+// each, and deleted with their bytes given back. TestFileReferences checks
+// what references do.
 func TestFiles(t *testing.T, f hub.Files) {
 	t.Helper()
 	ctx := context.Background()
@@ -46,15 +47,20 @@ func TestFiles(t *testing.T, f hub.Files) {
 		File:  chat.File{ID: strings.Repeat("A", chat.FileIDLength), Name: "a <b>.png", Type: "image/png", Size: 600, Width: 3, Height: 2, Thumb: true},
 		Owner: "ann", Blob: key, ThumbBlob: key, Stored: 600, Created: 1,
 	}
-	if err := f.CreateFile(ctx, rec, 1000); err != nil {
+	stored, err := f.CreateFile(ctx, rec, 1000)
+	if err != nil {
 		t.Fatal(err)
 	}
+	if stored.Object == "" || stored.ThumbObject != stored.Object {
+		t.Fatalf("the objects of a file whose bytes and thumbnail are the same blob: %q, %q", stored.Object, stored.ThumbObject)
+	}
+	rec.Object, rec.ThumbObject = stored.Object, stored.ThumbObject
 	if got, err := f.File(ctx, rec.ID); err != nil || !reflect.DeepEqual(got, rec) {
 		t.Fatalf("File = %+v, %v; want %+v", got, err, rec)
 	}
 	second := rec
 	second.ID = strings.Repeat("B", chat.FileIDLength)
-	if err := f.CreateFile(ctx, second, 1000); !errors.Is(err, hub.ErrOverQuota) {
+	if _, err := f.CreateFile(ctx, second, 1000); !errors.Is(err, hub.ErrOverQuota) {
 		t.Fatalf("a file past the quota: %v", err)
 	}
 	if _, err := f.File(ctx, second.ID); !errors.Is(err, hub.ErrNotFound) {
@@ -63,21 +69,21 @@ func TestFiles(t *testing.T, f hub.Files) {
 	if used, err := f.Usage(ctx, "ann"); err != nil || used != 600 {
 		t.Fatalf("usage = %d, %v; want 600", used, err)
 	}
-	if err := f.CreateFile(ctx, second, 0); err != nil {
+	if _, err := f.CreateFile(ctx, second, 0); err != nil {
 		t.Fatalf("no quota: %v", err)
 	}
 
-	for _, conv := range []string{"r:lobby", "p:ann|bob", "r:lobby"} {
-		if _, err := f.PostFile(ctx, rec.ID, conv); err != nil {
+	for i, conv := range []string{"r:lobby", "p:ann|bob", "r:lobby"} {
+		if _, err := f.ReferFile(ctx, rec.ID, hub.FileRef{Conv: conv, Seq: uint64(i + 1)}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	got, err := f.File(ctx, rec.ID)
-	if err != nil || !reflect.DeepEqual(got.Convs, []string{"p:ann|bob", "r:lobby"}) || !got.PostedIn("r:lobby") || got.PostedIn("r:other") {
-		t.Fatalf("posted in %v, %v", got.Convs, err)
+	if err != nil || !reflect.DeepEqual(got.Convs, []string{"p:ann|bob", "r:lobby"}) || !got.PostedIn("r:lobby") || got.PostedIn("r:other") || len(got.Refs) != 3 {
+		t.Fatalf("posted in %v by %v, %v", got.Convs, got.Refs, err)
 	}
-	if _, err := f.PostFile(ctx, strings.Repeat("C", chat.FileIDLength), "r:lobby"); !errors.Is(err, hub.ErrNotFound) {
-		t.Fatalf("posting a missing file: %v", err)
+	if _, err := f.ReferFile(ctx, strings.Repeat("C", chat.FileIDLength), hub.FileRef{Conv: "r:lobby", Seq: 1}); !errors.Is(err, hub.ErrNotFound) {
+		t.Fatalf("referring to a missing file: %v", err)
 	}
 
 	if err := f.DeleteFile(ctx, second.ID); err != nil {
