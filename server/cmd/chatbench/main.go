@@ -72,7 +72,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.BoolVar(&cfg.AllowRemote, "allow-remote", false, "allow loading a server that is not on loopback")
 	fs.BoolVar(&standard, "standard", false, "run the standard suite, starting the servers itself")
 	fs.BoolVar(&quick, "quick", false, "with -standard: a short suite (smaller, shorter steps) to check the tool")
-	fs.StringVar(&only, "only", "", "with -standard: run only the scenarios whose name contains this")
+	fs.StringVar(&only, "only", "", "with -standard: run only the scenarios whose name contains this (several comma-separated)")
 	fs.StringVar(&server, "server", "bin/chat", "with -standard: the chat binary to start")
 	fs.StringVar(&gorilla, "gorilla", "", "with -standard: the gorilla chat example binary to start as the control")
 	fs.StringVar(&serverFlags, "server-flags", "", "with -standard: more flags for the chat server, space-separated (e.g. -memory)")

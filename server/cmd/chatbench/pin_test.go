@@ -23,3 +23,20 @@ func TestCPUListsAreRead(t *testing.T) {
 		}
 	}
 }
+
+func TestScenariosAreSelectedByParts(t *testing.T) {
+	for _, c := range []struct {
+		name, only string
+		want       bool
+	}{
+		{"light", "", true},
+		{"light", "light", true},
+		{"1000-rooms", "light, rooms", true},
+		{"cost-100", "light,1000-rooms", false},
+		{"cost-100", ",", false},
+	} {
+		if got := selected(c.name, c.only); got != c.want {
+			t.Errorf("selected(%q, %q) = %v", c.name, c.only, got)
+		}
+	}
+}

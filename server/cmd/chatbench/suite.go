@@ -85,7 +85,7 @@ func standardScenarios(quick bool) []scenario {
 func runSuite(ctx context.Context, o suiteOptions, stdout, stderr io.Writer) error {
 	var rows []suiteRow
 	for _, sc := range standardScenarios(o.Quick) {
-		if o.Only != "" && !strings.Contains(sc.name, o.Only) {
+		if !selected(sc.name, o.Only) {
 			continue
 		}
 		row := suiteRow{sc: sc}
@@ -441,4 +441,18 @@ func spread(vs []float64, format string) string {
 		return fmt.Sprintf(format, med)
 	}
 	return fmt.Sprintf(format+" ["+format+"-"+format+"]", med, s[0], s[len(s)-1])
+}
+
+// selected reports whether scenario name is among only: names or parts of
+// names, comma-separated; every scenario when only is empty.
+func selected(name, only string) bool {
+	if only == "" {
+		return true
+	}
+	for _, part := range strings.Split(only, ",") {
+		if part = strings.TrimSpace(part); part != "" && strings.Contains(name, part) {
+			return true
+		}
+	}
+	return false
 }
