@@ -65,10 +65,16 @@ $(AXE):
 
 ## bench: the server's standard load scenarios (chatbench); rewrites the
 ## table in docs/BENCHMARKS.md. GORILLA=path adds the gorilla/websocket chat
-## example, built outside this repository, as the control.
-GORILLA ?=
+## example, built outside this repository, as the control. RUNS runs each
+## scenario that many times, the chat and the control in turn; the servers
+## run on SERVER_CPUS and the tool on the other CPUs (empty: all share);
+## ONLY picks scenarios by name (comma-separated parts).
+GORILLA     ?=
+RUNS        ?= 2
+SERVER_CPUS ?= 0
+ONLY        ?=
 bench: build
-	$(GO) run ./server/cmd/chatbench -standard -server $(BIN) $(if $(GORILLA),-gorilla $(GORILLA)) -markdown docs/BENCHMARKS.md
+	$(GO) run ./server/cmd/chatbench -standard -server $(BIN) $(if $(GORILLA),-gorilla $(GORILLA)) -runs $(RUNS) $(if $(SERVER_CPUS),-server-cpus $(SERVER_CPUS)) $(if $(ONLY),-only $(ONLY)) -markdown docs/BENCHMARKS.md
 
 ## bench-web: load the client in headless Chromium, cold and warm; see docs/BENCHMARKS.md
 bench-web: wasm

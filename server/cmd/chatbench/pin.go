@@ -19,8 +19,17 @@ import (
 // the same cores whatever the tool spends, and a run whose tool is short
 // of CPU shows it in its tool CPU figure.
 
-// pinnedEnv marks a tool that already runs on its own CPUs.
+// pinnedEnv marks a tool that already runs on its own CPUs; its value is
+// how many CPUs the machine has (the pinned tool sees only its own).
 const pinnedEnv = "CHATBENCH_PINNED"
+
+// machineCPUs is how many CPUs the machine has, pinned or not.
+func machineCPUs() int {
+	if n, err := strconv.Atoi(os.Getenv(pinnedEnv)); err == nil && n > 0 {
+		return n
+	}
+	return runtime.NumCPU()
+}
 
 // pinTool runs the tool again under taskset on every CPU not in
 // serverCPUs, unless it already runs so. It returns only on failure, or
@@ -51,7 +60,7 @@ func pinTool(serverCPUs string) error {
 		return err
 	}
 	args := append([]string{"taskset", "-c", strings.Join(tool, ","), self}, os.Args[1:]...)
-	return syscall.Exec(taskset, args, append(os.Environ(), pinnedEnv+"=1"))
+	return syscall.Exec(taskset, args, append(os.Environ(), pinnedEnv+"="+strconv.Itoa(runtime.NumCPU())))
 }
 
 // parseCPUList reads a CPU list such as "0" or "0,2-3".

@@ -274,7 +274,7 @@ func machine() string {
 			}
 		}
 	}
-	return fmt.Sprintf("%d cores (%s), %s/%s, %s; load tool on the same machine", runtime.NumCPU(), cpu, runtime.GOOS, runtime.GOARCH, runtime.Version())
+	return fmt.Sprintf("%d cores (%s), %s/%s, %s; load tool on the same machine", machineCPUs(), cpu, runtime.GOOS, runtime.GOARCH, runtime.Version())
 }
 
 // placement says where the servers and the tool ran.
