@@ -6,10 +6,32 @@ import (
 	"testing"
 	"time"
 
+	natsjs "github.com/nats-io/nats.go/jetstream"
+
 	"github.com/founding/chat/app/chat"
 	"github.com/founding/chat/server/hub"
 	"github.com/founding/chat/server/store/jetstream"
 )
+
+// record is a device's record as the bucket holds it.
+type record struct {
+	High uint64   `json:"h"`
+	Acks [][4]any `json:"a"` // [n, seq, time, conv]
+}
+
+// storedRecord reads the record of key from the devices bucket.
+func storedRecord(t *testing.T, kv natsjs.KeyValue, key string) record {
+	t.Helper()
+	entry, err := kv.Get(context.Background(), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m record
+	if err := json.Unmarshal(entry.Value(), &m); err != nil {
+		t.Fatalf("record %s: %v", entry.Value(), err)
+	}
+	return m
+}
 
 // TestDeviceRecordsAreWrittenLaterInOneWrite: the messages a device sends
 // within the delay cost one write of its record, not one each; until then
@@ -49,16 +71,8 @@ func TestDeviceRecordsAreWrittenLaterInOneWrite(t *testing.T) {
 	if err := l.Flush(ctx); err != nil {
 		t.Fatal(err)
 	}
-	entry, err := kv.Get(ctx, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m struct {
-		High uint64   `json:"h"`
-		Acks [][4]any `json:"a"`
-	}
-	if err := json.Unmarshal(entry.Value(), &m); err != nil || m.High != 10 || len(m.Acks) != 10 {
-		t.Fatalf("record %s (%v): want 10 acks up to 10", entry.Value(), err)
+	if m := storedRecord(t, kv, key); m.High != 10 || len(m.Acks) != 10 {
+		t.Fatalf("record %+v: want 10 acks up to 10", m)
 	}
 	history, err := kv.History(ctx, key)
 	if err != nil || len(history) != 1 {
@@ -93,16 +107,9 @@ func TestTwoNodesJoinTheirDeviceRecords(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	entry, err := kv.Get(ctx, jetstream.DeviceKV("ann", "dev"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m struct {
-		High uint64   `json:"h"`
-		Acks [][4]any `json:"a"`
-	}
-	if err := json.Unmarshal(entry.Value(), &m); err != nil || m.High != 2 || len(m.Acks) != 2 {
-		t.Fatalf("record %s (%v): want the acks of both nodes, up to 2", entry.Value(), err)
+	m := storedRecord(t, kv, jetstream.DeviceKV("ann", "dev"))
+	if m.High != 2 || len(m.Acks) != 2 {
+		t.Fatalf("record %+v: want the acks of both nodes, up to 2", m)
 	}
 	for i, want := range []chat.Ack{first, second} {
 		if n, seq := m.Acks[i][0].(float64), m.Acks[i][1].(float64); uint64(n) != want.ID.N || uint64(seq) != want.Seq {
