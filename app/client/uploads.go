@@ -79,10 +79,21 @@ func (o *Outgoing) uploadsDone() int {
 // made with NewUpload), and returns its id. It is sent once every upload
 // is done; until then it can be cancelled.
 func (m *Model) ComposeWaiting(conv, to, text string, files []chat.File, uploads []Upload) chat.MsgID {
-	m.Compose(conv, to, text, files...)
-	o := m.Outbox[len(m.Outbox)-1]
-	o.Uploads = slices.Clone(uploads)
-	return o.ID
+	id := m.Compose(conv, to, text, files...).ID
+	m.AwaitUploads(id, uploads)
+	return id
+}
+
+// AwaitUploads adds files that wait to be uploaded to message id, just
+// composed (a reply, say), and reports whether it could: the message must
+// not have gone over the wire.
+func (m *Model) AwaitUploads(id chat.MsgID, uploads []Upload) bool {
+	o := m.find(id)
+	if o == nil || o.Wired || o.InFlight || o.IsAction() {
+		return false
+	}
+	o.Uploads = append(o.Uploads, slices.Clone(uploads)...)
+	return true
 }
 
 // NextUpload returns the first file of the outbox that waits to be
