@@ -7,6 +7,7 @@ package server_test
 // within a byte budget, the oldest evicted first.
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"github.com/founding/chat/build"
@@ -234,4 +236,37 @@ func TestBrowserThumbnailBudget(t *testing.T) {
 	// Fetched again, a is the newest: b, now the oldest, goes.
 	awaitJS[int](t, tab, `fetch('`+thumb(ids[0])+`').then(r => r.status)`)
 	awaitJS[bool](t, tab, cached+`.then(s => s === `+jsString(want(ids[0], ids[2]))+`)`)
+}
+
+// blockUploads makes the page's uploads to the server at url fail as if
+// the network were down (block) or lets them through again.
+func blockUploads(t *testing.T, tab context.Context, url string, block bool) {
+	t.Helper()
+	var patterns []*network.BlockPattern
+	if block {
+		patterns = []*network.BlockPattern{{URLPattern: url + "/api/files*", Block: true}}
+	}
+	if _, err := chromedp.Call(tab, network.Enable, network.EnableParams{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Call(tab, network.SetBlockedURLs, network.SetBlockedURLsParams{URLPatterns: patterns}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// checkWaitingFiles runs axe over a file waiting for the connection, in
+// the composer and then in its pending message (TestBrowserAccessibility):
+// uploads are blocked, so the page keeps it; Cancel takes it away.
+func checkWaitingFiles(t *testing.T, tab context.Context, url, axe, picture, scheme string) {
+	t.Helper()
+	blockUploads(t, tab, url, true)
+	defer blockUploads(t, tab, url, false)
+	attachByButton(t, tab, picture)
+	waitJS(t, tab, `document.querySelectorAll('#uploads .upload.waiting').length === 1`)
+	checkAccessibility(t, tab, axe, "a file waiting for the connection, "+scheme)
+	say(t, tab, "a picture for later")
+	waitJS(t, tab, waitingFiles("a picture for later", 1, 1))
+	checkAccessibility(t, tab, axe, "a message waiting for its files, "+scheme)
+	chattest.Do(t, tab, chromedp.Click(chromedp.CSS(`#timeline .entry.pending .cancel-pending`)))
+	waitJS(t, tab, `!document.querySelector('#timeline .entry.pending')`)
 }

@@ -521,6 +521,7 @@ func (s *Shell) cancelled(ctx app.Context, id chat.MsgID, cancelled bool, err er
 	if s.state == client.Online {
 		s.sendAll(ctx, s.model.Unsent()) // what waited behind it
 	}
+	s.pumpUploads() // the files of the messages after it (offline_files.go)
 }
 
 // dropOthers removes the messages of other tabs that drop selects.

@@ -89,10 +89,12 @@ func (s *Shell) pumpUploads() {
 		root.Dispatch(func(ctx app.Context) { s.outboxUploaded(ctx, model, id, index, status, body) })
 		return nil
 	}))
-	xhr.Call("addEventListener", "error", fn(func(app.Value, []app.Value) any {
+	noAnswer := fn(func(app.Value, []app.Value) any {
 		root.Dispatch(func(ctx app.Context) { s.outboxUploaded(ctx, model, id, index, 0, "") })
 		return nil
-	}))
+	})
+	xhr.Call("addEventListener", "error", noAnswer)
+	xhr.Call("addEventListener", "abort", noAnswer) // abortUpload
 	xhr.Call("send", blob)
 	s.rev++
 }
@@ -107,6 +109,9 @@ func (s *Shell) outboxUploaded(ctx app.Context, model *client.Model, id chat.Msg
 	if model != s.model || s.model.Message(id) == nil {
 		s.pumpUploads() // signed out, or cancelled meanwhile
 		return
+	}
+	if s.off.cancelling[id] && status != 200 {
+		return // being cancelled: its end (cancelled) goes on with the rest
 	}
 	var reply struct {
 		File  *chat.File `json:"file"`
@@ -153,7 +158,7 @@ func (s *Shell) afterSyncUploads() {
 func (s *Shell) abortUpload(id chat.MsgID) {
 	ou := &s.att.outbox
 	if ou.going() && ou.busy == id {
-		ou.xhr.Call("abort") // its error event answers, and finds the message gone
+		ou.xhr.Call("abort") // its abort event answers: the message gone, the next one goes
 	}
 }
 
@@ -167,7 +172,8 @@ func (a *attachState) renderWaitingFile(lang Lang, o *client.Outgoing, u client.
 		status = T(lang, "attach.uploaded")
 	case o.Failed != "":
 		status = T(lang, "attach.not.sent")
-	case a != nil && a.outbox.going() && a.outbox.busy == o.ID && o.Uploads[a.outbox.index].Token == u.Token:
+	case a != nil && a.outbox.going() && a.outbox.busy == o.ID && a.outbox.index < len(o.Uploads) &&
+		o.Uploads[a.outbox.index].Token == u.Token:
 		status = T(lang, "attach.uploading")
 	}
 	preview := a.preview(u)
