@@ -15,6 +15,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
@@ -97,6 +98,10 @@ func TestBrowserOfflineFiles(t *testing.T) {
 	s.stop()
 
 	t.Run("thumbnails show offline", func(t *testing.T) {
+		// Not from the HTTP cache: from the worker's.
+		if _, err := chromedp.Call(ann, network.ClearBrowserCache, cdp.Empty{}); err != nil {
+			t.Fatal(err)
+		}
 		chattest.Do(t, ann, chromedp.Reload())
 		waitJS(t, ann, appRunning)
 		waitJS(t, ann, `!!document.getElementById('offline-banner')`)
