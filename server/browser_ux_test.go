@@ -628,6 +628,8 @@ func TestBrowserAccessibility(t *testing.T) {
 		checkAccessibility(t, ann, axe, "uploads, "+scheme)
 		chattest.Do(t, ann, chromedp.Click(chromedp.CSS(`#uploads .upload-cancel`)))
 		waitJS(t, ann, `!document.getElementById('uploads')`)
+		// A file waiting for the connection (browser_offline_files_test.go).
+		checkWaitingFiles(t, ann, s.URL, axe, picture, scheme)
 		chattest.Do(t, ann, chromedp.Click(chromedp.CSS(`.entry.msg .file-thumb`))) // the image viewer
 		waitFocus(t, ann, "viewer")
 		checkAccessibility(t, ann, axe, "image viewer, "+scheme)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"encoding/base32"
 	"errors"
 	"fmt"
 	"hash"
@@ -64,6 +65,16 @@ func (s *Server) serveUpload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	limit := s.opts.MaxUpload
+	id, again, err := s.uploadOnce(r, v.User.Key)
+	switch {
+	case err != nil:
+		s.refuseUpload(w, http.StatusBadRequest, "%s", err.Error())
+		return
+	case again != nil:
+		io.Copy(io.Discard, http.MaxBytesReader(w, r.Body, limit)) // read, so that the browser sees the answer
+		reply(w, http.StatusOK, uploadReply{File: again})
+		return
+	}
 	if r.ContentLength > limit {
 		s.refuseUpload(w, http.StatusRequestEntityTooLarge, "the file is %s; files of at most %s are taken", sizeText(r.ContentLength), sizeText(limit))
 		return
@@ -89,7 +100,13 @@ func (s *Server) serveUpload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	name := cleanFileName(r.URL.Query().Get("name"))
-	file, err := s.storeUpload(r.Context(), v.User.Key, name, r.URL.Query().Get("keep") == "1", tmp, sum, size)
+	file, err := s.storeUpload(r.Context(), id, v.User.Key, name, r.URL.Query().Get("keep") == "1", tmp, sum, size)
+	if err != nil && r.URL.Query().Has(chat.UploadTokenParam) {
+		// The same token's other try may have stored it meanwhile.
+		if _, again, _ := s.uploadOnce(r, v.User.Key); again != nil {
+			file, err = *again, nil
+		}
+	}
 	var pixels *media.TooManyPixels
 	switch {
 	case errors.As(err, &pixels):
@@ -102,6 +119,30 @@ func (s *Server) serveUpload(w http.ResponseWriter, r *http.Request) {
 	default:
 		reply(w, http.StatusOK, uploadReply{File: &file})
 	}
+}
+
+// uploadOnce returns the id a new upload of r takes: random, or, with an
+// upload token (chat.UploadTokenParam), one derived from the user and the
+// token, which nobody without the token can guess. again is the file a
+// former upload with that token stored, if there is one: the answer to a
+// try repeated after its answer was lost. err says why the token is
+// refused.
+func (s *Server) uploadOnce(r *http.Request, user string) (id string, again *chat.File, err error) {
+	q := r.URL.Query()
+	if !q.Has(chat.UploadTokenParam) {
+		return rand.Text(), nil, nil
+	}
+	token := q.Get(chat.UploadTokenParam)
+	if !chat.ValidUploadToken(token) {
+		return "", nil, errors.New("the upload token is not 16 to 64 of A-Z, a-z, 0-9, _ and -")
+	}
+	sum := sha256.Sum256([]byte("chat upload\x00" + user + "\x00" + token))
+	id = base32.StdEncoding.EncodeToString(sum[:])[:chat.FileIDLength]
+	rec, err := s.files.File(r.Context(), id)
+	if err == nil && rec.Owner == user {
+		return id, &rec.File, nil
+	}
+	return id, nil, nil // unknown (or unreadable: storing it will say)
 }
 
 // refuseUpload answers an upload with status and a reason.
@@ -139,10 +180,10 @@ func (s *Server) receive(w http.ResponseWriter, r *http.Request, limit int64) (*
 }
 
 // storeUpload prepares the received file (package media; at most
-// decodeSlots at once), records it within the user's quota and stores its
-// bytes. The store runs to its end even if the client goes: a record whose
+// decodeSlots at once), records it as file id within the user's quota and
+// stores its bytes. The store runs to its end even if the client goes: a record whose
 // bytes could not be stored is deleted.
-func (s *Server) storeUpload(ctx context.Context, user, name string, keep bool, tmp *os.File, sum hash.Hash, size int64) (chat.File, error) {
+func (s *Server) storeUpload(ctx context.Context, id, user, name string, keep bool, tmp *os.File, sum hash.Hash, size int64) (chat.File, error) {
 	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
 		return chat.File{}, err
 	}
@@ -167,7 +208,7 @@ func (s *Server) storeUpload(ctx context.Context, user, name string, keep bool, 
 		}
 	}
 	rec := hub.FileRecord{
-		File:  chat.File{ID: rand.Text(), Name: name, Type: p.Type, Size: size, Width: p.Width, Height: p.Height, Thumb: p.Thumb != nil},
+		File:  chat.File{ID: id, Name: name, Type: p.Type, Size: size, Width: p.Width, Height: p.Height, Thumb: p.Thumb != nil},
 		Owner: user, Blob: blob, Stored: size + int64(len(p.Thumb)), Created: time.Now().UnixMilli(),
 	}
 	if p.Thumb != nil {

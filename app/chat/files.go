@@ -17,6 +17,27 @@ const FilesPath = "/files"
 // serves it back.
 const UploadPath = "/api/files"
 
+// UploadTokenParam names the query parameter of an upload that makes it
+// idempotent: a random token of the client's (16 to 64 of A-Z a-z 0-9 _ -),
+// the same for every try of one file. A second upload with the token the
+// same user gave before is answered with the file the first one stored,
+// and stores nothing: a client that lost the answer (the connection
+// dropped, the tab closed) tries again without counting the file twice.
+const UploadTokenParam = "once"
+
+// ValidUploadToken reports whether s is a well-formed upload token.
+func ValidUploadToken(s string) bool {
+	if len(s) < 16 || len(s) > 64 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_' || r == '-') {
+			return false
+		}
+	}
+	return true
+}
+
 // MaxFiles is the most files one message carries.
 const MaxFiles = 10
 

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"slices"
 	"sort"
 	"sync"
 
@@ -327,16 +328,20 @@ type record struct {
 	Action string `json:"x,omitempty"` // an action's Action as JSON (actions.go), "" for a message
 	// Files are the message's attachments, uploaded before it was written.
 	Files []chat.File `json:"files,omitempty"`
+	// Uploads are its files that wait to be uploaded, with their bytes.
+	Uploads []Upload `json:"up,omitempty"`
 }
 
 func toRecord(o *Outgoing) record {
 	return record{Device: o.ID.Device, N: o.ID.N, User: o.User, Conv: o.Conv, To: o.To, Text: o.Text,
-		Time: o.Time, Wired: o.Wired || o.InFlight, Failed: o.Failed, Action: actionJSON(o.Action), Files: o.Files}
+		Time: o.Time, Wired: o.Wired || o.InFlight, Failed: o.Failed, Action: actionJSON(o.Action), Files: slices.Clone(o.Files),
+		Uploads: slices.Clone(o.Uploads)}
 }
 
 func (r record) outgoing() *Outgoing {
 	o := &Outgoing{ID: chat.MsgID{Device: r.Device, N: r.N}, User: r.User, Conv: r.Conv, To: r.To,
-		Text: r.Text, Time: r.Time, Wired: r.Wired, Failed: r.Failed, Files: r.Files}
+		Text: r.Text, Time: r.Time, Wired: r.Wired, Failed: r.Failed, Files: slices.Clone(r.Files),
+		Uploads: slices.Clone(r.Uploads)}
 	a, err := parseAction(r.Action)
 	if err != nil {
 		// Unreadable (a newer page's?): shown as failed, never sent.

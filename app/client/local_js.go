@@ -16,7 +16,8 @@ import (
 // The IndexedDB backend. Four object stores: meta (the Saved record, as
 // JSON text under the key "saved"), convs (a SavedConv as JSON text per
 // conversation id), devices ({id, last}) and outbox (a record per message,
-// keyed by [device, counter]). Devices are held with Web Locks named
+// keyed by [device, counter], with the bytes of its files that wait to be
+// uploaded as Blobs: recordValue). Devices are held with Web Locks named
 // "chat-device-<id>", which the browser frees when the page goes away, and
 // the tabs tell each other about changes on the BroadcastChannel
 // "chat-local".
@@ -178,9 +179,29 @@ func (b *idbBackend) transact(stores []string, mode string, fill func(tx app.Val
 
 func key(id chat.MsgID) []any { return []any{id.Device, id.N} }
 
+// recordValue is the stored value of r. Its files are JSON text ("files",
+// "up"); the bytes of the files that wait to be uploaded are Blobs in "b",
+// one per upload (null once uploaded), so that they are written, read and
+// deleted with their message, in its transactions.
 func recordValue(r record) map[string]any {
-	return map[string]any{"d": r.Device, "n": r.N, "u": r.User, "c": r.Conv, "to": r.To,
+	v := map[string]any{"d": r.Device, "n": r.N, "u": r.User, "c": r.Conv, "to": r.To,
 		"text": r.Text, "t": r.Time, "w": r.Wired, "f": r.Failed, "x": r.Action}
+	if len(r.Files) > 0 {
+		b, _ := json.Marshal(r.Files)
+		v["files"] = string(b)
+	}
+	if len(r.Uploads) > 0 {
+		b, _ := json.Marshal(r.Uploads)
+		v["up"] = string(b)
+		blobs := make([]any, len(r.Uploads))
+		for i, u := range r.Uploads {
+			if u.Bytes != nil && !u.Done() {
+				blobs[i] = u.Bytes
+			}
+		}
+		v["b"] = blobs
+	}
+	return v
 }
 
 func recordOf(v app.Value) record {
@@ -190,8 +211,25 @@ func recordOf(v app.Value) record {
 		}
 		return ""
 	}
-	return record{Device: str("d"), N: uint64(v.Get("n").Float()), User: str("u"), Conv: str("c"),
+	r := record{Device: str("d"), N: uint64(v.Get("n").Float()), User: str("u"), Conv: str("c"),
 		To: str("to"), Text: str("text"), Time: int64(v.Get("t").Float()), Wired: v.Get("w").Truthy(), Failed: str("f"), Action: str("x")}
+	if text := str("files"); text != "" {
+		json.Unmarshal([]byte(text), &r.Files) // unreadable: sent without them, as before
+	}
+	if text := str("up"); text != "" {
+		if err := json.Unmarshal([]byte(text), &r.Uploads); err != nil && r.Failed == "" {
+			r.Failed = "its files could not be read back"
+		}
+		blobs := v.Get("b")
+		for i := range r.Uploads {
+			if blobs.Truthy() && i < blobs.Length() && blobs.Index(i).Truthy() {
+				r.Uploads[i].Bytes = blobs.Index(i)
+			} else if !r.Uploads[i].Done() && r.Failed == "" {
+				r.Failed = "the bytes of " + r.Uploads[i].Name + " are gone from this browser"
+			}
+		}
+	}
+	return r
 }
 
 func (b *idbBackend) exclusive() bool { return b.locking }

@@ -25,10 +25,14 @@ type storedMark struct {
 	text   string // edited in place while never written (EditOutgoing)
 	target uint64 // an action's message, known once that message's ack came
 	id     chat.MsgID
+	// uploads and uploaded count the files waiting (uploads.go) and those
+	// of them that went up.
+	uploads, uploaded int
 }
 
 func markOf(o *Outgoing) storedMark {
-	return storedMark{wired: o.Wired || o.InFlight, failed: o.Failed, text: o.Text, target: o.Target, id: o.TargetID}
+	return storedMark{wired: o.Wired || o.InFlight, failed: o.Failed, text: o.Text, target: o.Target, id: o.TargetID,
+		uploads: len(o.Uploads), uploaded: o.uploadsDone()}
 }
 
 // NewMirror returns the Mirror of a Local that holds nothing of the model

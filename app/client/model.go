@@ -87,6 +87,9 @@ type Outgoing struct {
 	Failed   string      // why the server refused it for good
 	Files    []chat.File // attachments, uploaded already: the frame names their ids
 	FailCode chat.Code
+	// Uploads are attachments that wait to be uploaded (uploads.go): the
+	// message is not sent before they are done.
+	Uploads []Upload
 
 	// An edit, delete or reaction rather than a message (actions.go).
 	Action

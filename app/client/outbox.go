@@ -96,6 +96,9 @@ func (m *Model) Unsent() []chat.Frame {
 		if o.Waiting() {
 			break // an action on a message not acknowledged yet: it and what follows wait for the ack
 		}
+		if o.AwaitsUpload() {
+			break // its files first (uploads.go): it and what follows wait for them
+		}
 		out = append(out, o.frame())
 	}
 	return out

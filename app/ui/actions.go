@@ -306,17 +306,18 @@ func (s *Shell) submitInMode(ctx app.Context, line string) (handled, taken bool)
 		if _, _, cmd := client.ParseCommand(line); cmd || strings.HasPrefix(line, "/join ") {
 			return false, false
 		}
-		files, ok := s.takeFiles()
+		files, waiting, ok := s.takeFiles()
 		if !ok {
 			return true, false
 		}
-		if _, err := chat.CleanCaption(line, len(files)); err != nil {
+		if _, err := chat.CleanCaption(line, len(files)+len(waiting)); err != nil {
 			s.notice = err.(*chat.Error).Message
 			return true, false
 		}
 		s.notice = ""
 		s.stick = true
-		s.model.ComposeReply(a.replyTo.Conv, line, *a.replyTo, files...)
+		reply := s.model.ComposeReply(a.replyTo.Conv, line, *a.replyTo, files...)
+		s.model.AwaitUploads(reply.ID, waiting) // files attached offline go first (offline_files.go)
 		s.att.sent()
 		a.replyTo = nil
 		s.afterOutbox(ctx)

@@ -1,10 +1,10 @@
 package ui
 
 import (
+	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"html"
-	"net/url"
 	"strconv"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -33,6 +33,8 @@ type attachState struct {
 	viewing string      // the id of the image in the viewer, or ""
 	opener  string      // the id of the thumbnail that opened it, to focus again
 	shown   []chat.File // the images the viewer goes through, as last rendered
+
+	outbox outboxUploads // the outbox's files going up (offline_files.go)
 }
 
 // The handlers below take what they act on from the state or from the
@@ -42,20 +44,27 @@ type attachState struct {
 // of the render that first drew the element.
 
 // upload is one file of the composer: going up (sent of size bytes),
-// arrived (file), or refused (err).
+// arrived (file), refused (err), or waiting for the connection (waiting:
+// attached offline, or the server could not be reached; it goes with the
+// message through the outbox, offline_files.go). token makes its upload
+// idempotent (chat.UploadTokenParam), the same for every try.
 type upload struct {
-	key   int
-	name  string
-	size  int64
-	sent  int64
-	file  *chat.File
-	err   string
-	xhr   app.Value
-	funcs []app.Func
+	key     int
+	name    string
+	size    int64
+	typ     string
+	sent    int64
+	file    *chat.File
+	err     string
+	waiting bool
+	blob    app.Value // the File, kept for the outbox while waiting
+	token   string
+	xhr     app.Value
+	funcs   []app.Func
 }
 
 // busy reports whether the upload is still under way.
-func (u *upload) busy() bool { return u.file == nil && u.err == "" }
+func (u *upload) busy() bool { return u.file == nil && u.err == "" && !u.waiting }
 
 // release frees the callbacks of the upload's request.
 func (u *upload) release() {
@@ -133,13 +142,16 @@ func (a *attachState) add(ctx app.Context, files []app.Value) {
 	limit := a.s.model.Limits.MaxUploadBytes
 	for _, f := range files {
 		a.next++
-		u := &upload{key: a.next, name: f.Get("name").String(), size: int64(f.Get("size").Float())}
+		u := &upload{key: a.next, name: f.Get("name").String(), size: int64(f.Get("size").Float()),
+			typ: f.Get("type").String(), blob: f, token: rand.Text()}
 		a.uploads = append(a.uploads, u)
 		switch {
-		case limit == 0:
+		case limit == 0 && a.s.state == client.Online:
 			u.err = T(a.s.lang, "attach.none")
-		case u.size > limit:
+		case limit > 0 && u.size > limit:
 			u.err = T(a.s.lang, "attach.too.big", sizeLabel(limit))
+		case a.s.state != client.Online:
+			u.waiting = true // offline: it goes with its message, through the outbox
 		default:
 			a.begin(u, f)
 		}
@@ -161,7 +173,7 @@ func (a *attachState) begin(u *upload, f app.Value) {
 	}
 	xhr := app.Window().Get("XMLHttpRequest").New()
 	u.xhr = xhr
-	xhr.Call("open", "POST", chat.UploadPath+"?name="+url.QueryEscape(u.name))
+	xhr.Call("open", "POST", uploadURL(u.name, u.token))
 	xhr.Get("upload").Call("addEventListener", "progress", fn(func(_ app.Value, args []app.Value) any {
 		sent := int64(args[0].Get("loaded").Float())
 		if sent*100/max(u.size, 1) != u.sent*100/max(u.size, 1) {
@@ -175,7 +187,9 @@ func (a *attachState) begin(u *upload, f app.Value) {
 		return nil
 	}))
 	xhr.Call("addEventListener", "error", fn(func(app.Value, []app.Value) any {
-		changed(func() { u.err = T(a.s.lang, "attach.failed"); u.release() })
+		// No answer: the server is out of reach. The file waits for the
+		// connection and goes with its message (offline_files.go).
+		changed(func() { u.waiting, u.sent = true, 0; u.release() })
 		return nil
 	}))
 	xhr.Call("send", f)
@@ -192,6 +206,8 @@ func (a *attachState) arrived(u *upload, status int, body string) {
 	switch {
 	case err == nil && status == 200 && reply.File != nil:
 		u.file, u.sent = reply.File, u.size
+	case !client.UploadRefusedForGood(status):
+		u.waiting, u.sent = true, 0 // the server could not take it now: later, through the outbox
 	case err == nil && reply.Error != "":
 		u.err = reply.Error
 	default:
@@ -215,15 +231,21 @@ func (a *attachState) cancel(key int) {
 	}
 }
 
-// ready returns the files that arrived, and whether any is still going up.
-func (a *attachState) ready() (files []chat.File, busy bool) {
+// ready returns the files that arrived, those that wait for the
+// connection, and whether any is still going up.
+func (a *attachState) ready() (files []chat.File, waiting []client.Upload, busy bool) {
 	for _, u := range a.uploads {
-		if u.file != nil {
+		switch {
+		case u.file != nil:
 			files = append(files, *u.file)
+		case u.waiting:
+			w := client.NewUpload(u.name, u.size, u.typ, u.blob)
+			w.Token = u.token // the same file for the server, should a try have reached it
+			waiting = append(waiting, w)
 		}
 		busy = busy || u.busy()
 	}
-	return files, busy
+	return files, waiting, busy
 }
 
 // sent empties the composer's uploads once their message is written.
@@ -234,15 +256,16 @@ func (a *attachState) sent() {
 	a.uploads = nil
 }
 
-// takeFiles returns the files the next message carries, or false with
-// a notice when some are still going up.
-func (s *Shell) takeFiles() ([]chat.File, bool) {
-	files, busy := s.att.ready()
+// takeFiles returns the files the next message carries (uploaded, and
+// waiting for the connection), or false with a notice when some are still
+// going up.
+func (s *Shell) takeFiles() ([]chat.File, []client.Upload, bool) {
+	files, waiting, busy := s.att.ready()
 	if busy {
 		s.notice = T(s.lang, "attach.wait")
-		return nil, false
+		return nil, nil, false
 	}
-	return files, true
+	return files, waiting, true
 }
 
 // count is how many uploads the composer holds (none without a state:
@@ -291,6 +314,8 @@ func (a *attachState) renderUpload(lang Lang, u *upload) app.UI {
 	switch {
 	case u.err != "":
 		state, status = "failed", u.err
+	case u.waiting:
+		state, status = "waiting", sizeLabel(u.size)+" · "+T(lang, "attach.waiting")
 	case u.busy():
 		state, status = "sending", fmt.Sprintf("%d%%", u.sent*100/max(u.size, 1))
 	}
@@ -401,15 +426,17 @@ func sizeLabel(n int64) string {
 	return fmt.Sprintf("%d B", n)
 }
 
-// renderPendingFiles names the attachments of a message in the outbox.
-func renderPendingFiles(o *client.Outgoing) app.UI {
-	if len(o.Files) == 0 {
+// renderPendingFiles names the attachments of a message in the outbox:
+// those uploaded, then those waiting to be (offline_files.go).
+func (a *attachState) renderPendingFiles(lang Lang, o *client.Outgoing) app.UI {
+	if len(o.Files) == 0 && len(o.Uploads) == 0 {
 		return nil
 	}
 	return app.Ul().Class("pending-files").Body(
 		app.Range(o.Files).Slice(func(i int) app.UI {
-			return app.Li().Text(o.Files[i].Name + " · " + sizeLabel(o.Files[i].Size))
+			return app.Li().Text(html.UnescapeString(o.Files[i].Name) + " · " + sizeLabel(o.Files[i].Size))
 		}),
+		app.Range(o.Uploads).Slice(func(i int) app.UI { return a.renderWaitingFile(lang, o, o.Uploads[i]) }),
 	)
 }
 

@@ -317,7 +317,7 @@ func (p *conversationPane) renderPending(o *client.Outgoing) app.UI {
 			app.Div().Class("meta").Body(app.Span().Class("from").Text(p.Imodel.Me), app.Text(" "), app.Span().Class("pending-status").Text(status)),
 			p.acts().renderQuote(o.Reply),
 			app.Div().Class("body").Text(o.Text),
-			renderPendingFiles(o),
+			p.Iattach.renderPendingFiles(p.Ilang, o),
 			app.If(o.Failed != "", func() app.UI {
 				return app.Button().Type("button").Class("link").Text(T(p.Ilang, "btn.discard")).
 					OnClick(func(ctx app.Context, e app.Event) { p.IonDiscard(ctx, id) }, app.EventScope(id.Device, id.N))

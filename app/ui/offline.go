@@ -252,6 +252,7 @@ func (s *Shell) adopt(list []*client.Outgoing) {
 // syncOffline mirrors the model into the store; the Shell calls it after
 // every change (frames, actions).
 func (s *Shell) syncOffline(ctx app.Context) {
+	defer s.afterSyncUploads() // offline_files.go
 	o := &s.off
 	if !o.ready {
 		return
@@ -445,7 +446,7 @@ func (s *Shell) canCancel(m *client.Outgoing) bool {
 		return s.off.local != nil
 	}
 	// Online, a message of this tab is on its way: no button to flash by.
-	return m.Cancellable() && !s.off.wiring[m.ID] && !s.off.cancelling[m.ID] && s.state != client.Online
+	return m.Cancellable() && !s.off.wiring[m.ID] && !s.off.cancelling[m.ID] && (s.state != client.Online || m.AwaitsUpload())
 }
 
 // onCancelPending cancels a message that has not gone over the wire: this
@@ -466,6 +467,7 @@ func (s *Shell) onCancelPending(ctx app.Context, m *client.Outgoing) {
 		// store has dropped it: a reload or a closed tab right after the
 		// click must not find it in the outbox and send it after all.
 		s.off.cancelling[id] = true
+		s.abortUpload(id) // offline_files.go
 		s.rev++
 		local, root := s.off.local, s.root
 		s.off.work.do(func() {
@@ -519,6 +521,7 @@ func (s *Shell) cancelled(ctx app.Context, id chat.MsgID, cancelled bool, err er
 	if s.state == client.Online {
 		s.sendAll(ctx, s.model.Unsent()) // what waited behind it
 	}
+	s.pumpUploads() // the files of the messages after it (offline_files.go)
 }
 
 // dropOthers removes the messages of other tabs that drop selects.
@@ -616,6 +619,7 @@ func (s *Shell) refreshOthers(ctx app.Context) {
 func (s *Shell) offlineForget() func() {
 	local, work := s.off.local, s.off.work
 	return func() {
+		defer forgetThumbs() // offline_files.go
 		if local == nil {
 			return
 		}

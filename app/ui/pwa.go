@@ -258,6 +258,8 @@ func (s *Shell) pendingStatus(o *client.Outgoing) string {
 		return T(s.lang, "pending.cancelling")
 	case s.isOther(o):
 		return T(s.lang, "pending.other")
+	case o.AwaitsUpload():
+		return T(s.lang, "pending.files") // offline_files.go
 	case !o.InFlight && s.state != client.Online:
 		return T(s.lang, "pending.queued")
 	}

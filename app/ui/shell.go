@@ -379,11 +379,11 @@ func (s *Shell) onSubmit(ctx app.Context, line string) bool {
 }
 
 func (s *Shell) compose(ctx app.Context, conv, to, text string) bool {
-	files, ok := s.takeFiles()
+	files, waiting, ok := s.takeFiles()
 	if !ok {
 		return false
 	}
-	if _, err := chat.CleanCaption(text, len(files)); err != nil {
+	if _, err := chat.CleanCaption(text, len(files)+len(waiting)); err != nil {
 		s.notice = err.(*chat.Error).Message
 		return false
 	}
@@ -395,7 +395,8 @@ func (s *Shell) compose(ctx app.Context, conv, to, text string) bool {
 	}
 	s.notice = ""
 	s.stick = true
-	s.model.Compose(conv, to, text, files...)
+	send := s.model.Compose(conv, to, text, files...)
+	s.model.AwaitUploads(send.ID, waiting) // files attached offline go first (offline_files.go)
 	s.att.sent()
 	s.sendAll(ctx, s.model.Unsent()) // oldest first: never a new message before older unsent ones
 	s.afterActionPWA(ctx)            // kept in the browser's outbox, also offline

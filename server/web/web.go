@@ -117,10 +117,12 @@ func assetHandler() http.Handler {
 }
 
 // SetSecurityHeaders forbids what the page never needs: scripts from
-// elsewhere, inline scripts, framing, sniffing.
+// elsewhere, inline scripts, framing, sniffing. Images may be blob: URLs,
+// which only the page itself makes (the preview of a file waiting to be
+// uploaded, app/ui/offline_files.go).
 func SetSecurityHeaders(h http.Header) {
 	h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; "+
-		"style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; "+
+		"style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; "+
 		"object-src 'none'; base-uri 'self'; frame-ancestors 'none'")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "same-origin")
