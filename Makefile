@@ -66,12 +66,13 @@ $(AXE):
 ## bench: the server's standard load scenarios (chatbench); rewrites the
 ## table in docs/BENCHMARKS.md. GORILLA=path adds the gorilla/websocket chat
 ## example, built outside this repository, as the control. RUNS runs each
-## scenario that many times, the chat and the control in turn; the servers
-## run on SERVER_CPUS and the tool on the other CPUs (empty: all share);
-## ONLY picks scenarios by name (comma-separated parts).
+## scenario that many times, the chat and the control in turn;
+## SERVER_CPUS=0 runs the servers on CPU 0 and the tool on the others
+## (empty, the default: all share; see docs/BENCHMARKS.md for what each
+## shows); ONLY picks scenarios by name (comma-separated parts).
 GORILLA     ?=
 RUNS        ?= 2
-SERVER_CPUS ?= 0
+SERVER_CPUS ?=
 ONLY        ?=
 bench: build
 	$(GO) run ./server/cmd/chatbench -standard -server $(BIN) $(if $(GORILLA),-gorilla $(GORILLA)) -runs $(RUNS) $(if $(SERVER_CPUS),-server-cpus $(SERVER_CPUS)) $(if $(ONLY),-only $(ONLY)) -markdown docs/BENCHMARKS.md
