@@ -2,49 +2,24 @@ package server_test
 
 import (
 	"bytes"
-	"encoding/binary"
 	"image"
-	"image/color"
-	"image/jpeg"
 	"net/http"
 	"testing"
 
 	"github.com/founding/chat/app/chat"
 	"github.com/founding/chat/server/chattest"
+	"github.com/founding/chat/server/media/mediatest"
 )
 
-// sidePhoto is a w×h JPEG as a phone stores it, sideways or mirrored:
-// its first stored row starts with a red block and ends with a green one,
-// and an APP1 Exif segment (a big-endian TIFF header, one IFD with one
-// entry) says how to show it: Orientation, 1 to 8.
+// sidePhoto is a w×h JPEG as a phone stores it, sideways or mirrored
+// (mediatest.OrientedJPEG): Orientation 1 to 8.
 func sidePhoto(t *testing.T, w, h int, orientation uint16) []byte {
 	t.Helper()
-	img := image.NewRGBA(image.Rect(0, 0, w, h))
-	block := h / 3
-	for y := range h {
-		for x := range w {
-			c := color.RGBA{40, 40, 160, 255}
-			switch {
-			case x < block && y < block:
-				c = color.RGBA{255, 0, 0, 255}
-			case x >= w-block && y < block:
-				c = color.RGBA{0, 255, 0, 255}
-			}
-			img.Set(x, y, c)
-		}
-	}
-	var b bytes.Buffer
-	if err := jpeg.Encode(&b, img, &jpeg.Options{Quality: 95}); err != nil {
+	b, err := mediatest.OrientedJPEG(w, h, orientation)
+	if err != nil {
 		t.Fatal(err)
 	}
-	be := binary.BigEndian
-	tiff := be.AppendUint32(be.AppendUint16([]byte("MM"), 42), 8)
-	tiff = be.AppendUint32(be.AppendUint16(be.AppendUint16(be.AppendUint16(tiff, 1), 0x0112), 3), 1)
-	tiff = be.AppendUint32(be.AppendUint16(be.AppendUint16(tiff, orientation), 0), 0)
-	payload := append([]byte("Exif\x00\x00"), tiff...)
-	seg := append(be.AppendUint16([]byte{0xFF, 0xE1}, uint16(len(payload)+2)), payload...)
-	data := b.Bytes()
-	return append(append(append([]byte{}, data[:2]...), seg...), data[2:]...)
+	return b
 }
 
 // cornerColor names the colour near a corner of img (x, y: 0 or 1 for

@@ -574,14 +574,7 @@ var attachText = map[string][2]string{
 	"viewer.close":          {"Close", "关闭"},
 }
 
-func init() {
-	for k, v := range attachText {
-		if _, dup := text[k]; dup {
-			panic("ui: string " + k + " is defined twice")
-		}
-		text[k] = v
-	}
-}
+func init() { addText(attachText) }
 
 // Icons of attachments, drawn like those of theme.go.
 const (

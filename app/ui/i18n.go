@@ -156,3 +156,14 @@ func FormatTime(l Lang, ms int64, now time.Time) string {
 		return t.Format("Jan 2 2006 15:04")
 	}
 }
+
+// addText adds the strings of one part of the UI to text, at init; a key
+// defined twice is a programming error.
+func addText(more map[string][2]string) {
+	for k, v := range more {
+		if _, dup := text[k]; dup {
+			panic("ui: string " + k + " is defined twice")
+		}
+		text[k] = v
+	}
+}

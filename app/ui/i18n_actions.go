@@ -42,11 +42,4 @@ var actionsText = map[string][2]string{
 	"err.too_many_reactions": {"the message has as many different reactions as allowed", "该消息的表情回应种类已达上限"},
 }
 
-func init() {
-	for k, v := range actionsText {
-		if _, dup := text[k]; dup {
-			panic("ui: string " + k + " is defined twice")
-		}
-		text[k] = v
-	}
-}
+func init() { addText(actionsText) }

@@ -19,11 +19,4 @@ var pwaText = map[string][2]string{
 	"install.hint":          {"Install the chat as an app on this device", "将聊天安装为本设备上的应用"},
 }
 
-func init() {
-	for k, v := range pwaText {
-		if _, dup := text[k]; dup {
-			panic("ui: string " + k + " is defined twice")
-		}
-		text[k] = v
-	}
-}
+func init() { addText(pwaText) }

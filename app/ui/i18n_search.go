@@ -25,11 +25,4 @@ var searchText = map[string][2]string{
 	"search.unavailable": {"That message is no longer available.", "该消息已不可用。"},
 }
 
-func init() {
-	for k, v := range searchText {
-		if _, dup := text[k]; dup {
-			panic("ui: string " + k + " is defined twice")
-		}
-		text[k] = v
-	}
-}
+func init() { addText(searchText) }

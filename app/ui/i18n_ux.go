@@ -45,11 +45,4 @@ var uxText = map[string][2]string{
 	"people.private.with":    {"In this private conversation", "私聊成员"},
 }
 
-func init() {
-	for k, v := range uxText {
-		if _, dup := text[k]; dup {
-			panic("ui: string " + k + " is defined twice")
-		}
-		text[k] = v
-	}
-}
+func init() { addText(uxText) }

@@ -269,11 +269,4 @@ var offlineFilesText = map[string][2]string{
 	"pending.files":    {"Waiting to upload its files", "等待上传文件"},
 }
 
-func init() {
-	for k, v := range offlineFilesText {
-		if _, dup := text[k]; dup {
-			panic("ui: string " + k + " is defined twice")
-		}
-		text[k] = v
-	}
-}
+func init() { addText(offlineFilesText) }

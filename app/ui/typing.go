@@ -28,14 +28,7 @@ var typingText = map[string][2]string{
 	"seen.sr":        {"Seen by %s", "%s 已读"},
 }
 
-func init() {
-	for k, v := range typingText {
-		if _, dup := text[k]; dup {
-			panic("ui: string " + k + " is defined twice")
-		}
-		text[k] = v
-	}
-}
+func init() { addText(typingText) }
 
 // OnTyped sets what the composer calls with its text after each change the
 // user made to it.
