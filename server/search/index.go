@@ -51,6 +51,7 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
 	"github.com/blevesearch/bleve/v2/analysis/token/porter"
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
+	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
 
 	"github.com/founding/chat/app/chat"
@@ -191,7 +192,7 @@ func openBleve(o Options) (bleve.Index, error) {
 		}
 		return b, b.SetInternal([]byte(versionKey), []byte(mappingVersion))
 	}
-	if b, err := bleve.Open(o.Path); err == nil {
+	if b, err := bleve.OpenUsing(o.Path, scorchConfig()); err == nil {
 		v, err := b.GetInternal([]byte(versionKey))
 		if err == nil && string(v) == mappingVersion {
 			return b, nil
@@ -206,7 +207,7 @@ func openBleve(o Options) (bleve.Index, error) {
 	if err := os.RemoveAll(o.Path); err != nil {
 		return nil, fmt.Errorf("search: removing the old index: %w", err)
 	}
-	b, err := bleve.New(o.Path, m)
+	b, err := bleve.NewUsing(o.Path, m, scorch.Name, bleve.Config.DefaultKVStore, scorchConfig())
 	if err != nil {
 		return nil, fmt.Errorf("search: making the index: %w", err)
 	}
@@ -215,6 +216,35 @@ func openBleve(o Options) (bleve.Index, error) {
 	}
 	return b, nil
 }
+
+// scorchConfig tunes bleve's segment store for a chat's stream of small
+// batches. Measured at 100 clients and 10 msg/s (BENCHMARKS.md), bleve's
+// defaults spent half the server's CPU merging: every batch became a file,
+// and every file under the floor of 2,000 documents counted as that size,
+// so each merge rewrote the whole young index again.
+//   - The persister naps persistNap between rounds, so the batches written
+//     meanwhile are merged in memory and persisted as one file. Searches
+//     see a batch as soon as it is written; only its file comes later, and
+//     after a crash the log brings back what was not persisted, from the
+//     marks persisted with the documents.
+//   - A floor of floorSegmentDocs lets small segments merge with their
+//     like, not with the big ones.
+func scorchConfig() map[string]any {
+	return map[string]any{
+		"scorchPersisterOptions": map[string]any{
+			"PersisterNapTimeMSec":      int(persistNap / time.Millisecond),
+			"PersisterNapUnderNumFiles": persistNapUnderFiles,
+		},
+		"scorchMergePlanOptions": map[string]any{"FloorSegmentSize": floorSegmentDocs},
+	}
+}
+
+// The segment store's settings (scorchConfig).
+const (
+	persistNap           = 2 * time.Second
+	persistNapUnderFiles = 1000 // bleve's default: with more files the persister does not nap
+	floorSegmentDocs     = 10
+)
 
 // newMapping describes a document to bleve.
 func newMapping() (mapping.IndexMapping, error) {
