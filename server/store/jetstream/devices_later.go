@@ -22,7 +22,7 @@ import (
 // defaultMarkDelay is how long a device's changed record waits before it
 // is written (LogOptions.MarkDelay): far below the stream's dedupe window
 // (DedupeWindow, 10 minutes by default).
-const defaultMarkDelay = 500 * time.Millisecond
+const defaultMarkDelay = 2 * time.Second
 
 // markWriteTimeout bounds one attempt to write a record.
 const markWriteTimeout = 10 * time.Second
