@@ -29,6 +29,7 @@ type Conn struct {
 	session Session
 	queue   *queue
 	state   writeState
+	out     *cork // under the websocket's write buffer; nil in some tests
 	heartbeat
 
 	limitOnce sync.Once
