@@ -514,6 +514,9 @@ func TestBrowserMessageNotSavedStaysInTheComposer(t *testing.T) {
 	chattest.Eval[bool](t, ann, `(window.__restoreOutboxWrites(), document.getElementById('composer').value = '') === ''`)
 	say(t, ann, "saved after")
 	waitJS(t, ann, delivered("Ann", "saved after"))
+	// The entry can arrive a frame before its ack, which takes the waiting
+	// copy away: wait for that state, then look.
+	waitJS(t, ann, `!document.querySelector('#timeline .entry.pending')`)
 	if got := fmt.Sprint(chattest.Eval[[]string](t, ann, bodies)); got != "[saved before saved after]" {
 		t.Errorf("timeline = %s, want only the saved messages", got)
 	}
