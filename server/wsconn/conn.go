@@ -29,7 +29,6 @@ type Conn struct {
 	session Session
 	queue   *queue
 	state   writeState
-	out     *cork // under the websocket's write buffer; nil in some tests
 	heartbeat
 
 	limitOnce sync.Once
