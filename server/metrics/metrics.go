@@ -70,6 +70,13 @@ type Metrics struct {
 	// chat_upgrades_refused_total{reason}: websocket upgrades answered
 	// with an HTTP error: "draining", "addr_limit", "subprotocol".
 	refused *prometheus.CounterVec
+	// chat_websocket_writes_total: websocket messages written to clients,
+	// one write each; a batch carries several frames.
+	writes prometheus.Counter
+	// chat_websocket_frames_written_total: frames those writes carried.
+	// Divided by chat_websocket_writes_total, the frames per write: how
+	// much a busy node coalesces.
+	framesWritten prometheus.Counter
 }
 
 // Buckets of the latency histograms, in seconds: from 100µs (an in-memory
@@ -140,10 +147,19 @@ func New() *Metrics {
 			Name: "chat_upgrades_refused_total",
 			Help: "Websocket upgrades answered with an HTTP error, by reason.",
 		}, []string{"reason"}),
+		writes: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "chat_websocket_writes_total",
+			Help: "Websocket messages written to clients; a batch carries several frames.",
+		}),
+		framesWritten: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "chat_websocket_frames_written_total",
+			Help: "Frames carried by the websocket messages written to clients.",
+		}),
 	}
 	m.reg.MustRegister(
 		m.received, m.delivered, m.recipients, m.fanout, m.appends, m.appendErrors,
 		m.evictions, m.rateLimited, m.errorFrames, m.presence, m.resumes, m.closes, m.refused,
+		m.writes, m.framesWritten,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
@@ -195,6 +211,15 @@ func (m *Metrics) Appended(d time.Duration, err error) {
 	m.appends.Observe(d.Seconds())
 	if err != nil {
 		m.appendErrors.Inc()
+	}
+}
+
+// Wrote counts one websocket message written to a client, carrying frames
+// frames (more than one: a batch).
+func (m *Metrics) Wrote(frames int) {
+	if m != nil {
+		m.writes.Inc()
+		m.framesWritten.Add(float64(frames))
 	}
 }
 

@@ -23,6 +23,7 @@ func TestNilMetricsCountNothing(t *testing.T) {
 	m.FannedOut(3, time.Millisecond)
 	m.Appended(time.Millisecond, nil)
 	m.Evicted()
+	m.Wrote(3)
 	m.RateLimited(metrics.LimitFrames)
 	m.ErrorFrame("bad_request")
 	m.Presence(metrics.PresenceOnline)

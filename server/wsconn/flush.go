@@ -97,6 +97,7 @@ func (c *Conn) write(frames [][]byte, buf []byte) ([]byte, error) {
 		if err != nil {
 			return buf, err
 		}
+		c.srv.metrics.Wrote(n)
 		frames = frames[n:]
 	}
 	return buf, nil

@@ -14,6 +14,7 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/founding/chat/app/chat"
+	"github.com/founding/chat/server/metrics"
 )
 
 // wsPair returns the two ends of a real websocket speaking chat.v1: the
@@ -162,6 +163,8 @@ func wantInOrder(t *testing.T, seqs []uint64, n int) {
 func TestWriterSendsEverythingQueuedAsOneBatch(t *testing.T) {
 	server, client := wsPair(t)
 	c := newTestConn(t, server, 1<<20)
+	m := metrics.New()
+	c.srv.metrics = m // before the flush starts
 	var queued [][]byte
 	for _, f := range []chat.Frame{
 		&chat.Pong{N: 1},
@@ -198,6 +201,19 @@ func TestWriterSendsEverythingQueuedAsOneBatch(t *testing.T) {
 	if msg := readMessage(t, client); !bytes.Equal(msg, lone) {
 		t.Fatalf("lone frame sent as %s", msg)
 	}
+
+	// Two writes, which carried six frames.
+	want := []string{"chat_websocket_writes_total 2\n", "chat_websocket_frames_written_total 6\n"}
+	waitFor(t, "the writes counted", func() bool {
+		rec := httptest.NewRecorder()
+		m.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+		for _, w := range want {
+			if !strings.Contains(rec.Body.String(), w) {
+				return false
+			}
+		}
+		return true
+	})
 }
 
 func TestWriterSplitsBatchesAtTheFrameLimit(t *testing.T) {
