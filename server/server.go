@@ -56,6 +56,13 @@ type Options struct {
 	// QueueBytes bounds what may wait to be written to one connection; a
 	// connection past it is closed as a slow consumer. Defaults to 4 MiB.
 	QueueBytes int
+	// PaceInterval and PaceAbove: while this node writes more than
+	// PaceAbove frames a second, a connection's fan-out writes are at
+	// least PaceInterval apart, unless its batches are large already (see
+	// wsconn.Options). Default to 50ms and 20000; a negative PaceInterval
+	// never paces.
+	PaceInterval time.Duration
+	PaceAbove    float64
 	// PresenceGrace: see hub.Options. Defaults to 5s.
 	PresenceGrace time.Duration
 	// PresenceHeartbeat and PresenceTTL: how often this node tells the
@@ -322,6 +329,8 @@ func New(opts Options) (*Server, error) {
 		PingTimeout:     opts.PingTimeout,
 		WriteTimeout:    opts.WriteTimeout,
 		QueueBytes:      opts.QueueBytes,
+		PaceInterval:    opts.PaceInterval,
+		PaceAbove:       opts.PaceAbove,
 		MaxConnsPerAddr: opts.MaxConnsPerAddr,
 		FrameRate:       opts.FrameRate,
 		FrameBurst:      opts.FrameBurst,

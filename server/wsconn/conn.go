@@ -29,6 +29,7 @@ type Conn struct {
 	session Session
 	queue   *queue
 	state   writeState
+	pacing  pacing
 	heartbeat
 
 	limitOnce sync.Once

@@ -2,7 +2,6 @@ package wsconn
 
 import (
 	"context"
-	"runtime"
 	"slices"
 
 	"github.com/coder/websocket"
@@ -26,7 +25,7 @@ func (c *Conn) kick(gather bool) {
 // A flush started by a fan-out (gather) yields before each write: whoever
 // is filling queues (a fan-out to a large room) goes on first, and under
 // load more frames go out per write; when the machine is idle this returns
-// at once. A flush started by the answer to the client's own frame (a
+// at once. While the node is busy it may wait instead (pace.go). A flush started by the answer to the client's own frame (a
 // pong, an error, a page) does not: a yielded goroutine waits in the
 // scheduler's global queue behind every busy one (in a trace of one user
 // flooding the server, the largest scheduling delay of all).
@@ -36,9 +35,12 @@ func (c *Conn) flush(gather bool) {
 	defer func() { flushBuffers.put(frames, buf) }()
 	for {
 		if gather {
-			runtime.Gosched()
+			c.pace()
 		}
 		frames = c.queue.take(frames)
+		if gather && len(frames) > 0 {
+			c.took()
+		}
 		if len(frames) == 0 {
 			switch next, cl := c.state.next(c.queue.holds); next {
 			case stepWrite:
@@ -98,6 +100,8 @@ func (c *Conn) write(frames [][]byte, buf []byte) ([]byte, error) {
 			return buf, err
 		}
 		c.srv.metrics.Wrote(n)
+		c.srv.pace.wrote(n)
+		c.pacing.batch = n
 		frames = frames[n:]
 	}
 	return buf, nil

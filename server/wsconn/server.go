@@ -43,6 +43,14 @@ type Options struct {
 	// ClientAddr returns the address a request came from, the key of the
 	// per-address limit. Defaults to the connection's peer (ClientAddr).
 	ClientAddr func(*http.Request) string
+	// PaceInterval is the least time between two gathers of a fan-out's
+	// frames for one connection while the node is busy (pace.go): under
+	// load, a write carries what came in that time. Defaults to 50ms;
+	// negative never paces.
+	PaceInterval time.Duration
+	// PaceAbove is the rate of frames written per second, over all
+	// connections, from which the node counts as busy. Defaults to 20000.
+	PaceAbove float64
 	// Metrics counts connections, queues, evictions, refused frames and
 	// error frames. Nil counts nothing.
 	Metrics *metrics.Metrics
@@ -59,6 +67,10 @@ func (o *Options) setDefaults() {
 	setDefault(&o.MaxConnsPerAddr, 64)
 	setDefault(&o.FrameRate, 50)
 	setDefault(&o.FrameBurst, 100)
+	if o.PaceInterval == 0 {
+		o.PaceInterval = 50 * time.Millisecond
+	}
+	setDefault(&o.PaceAbove, 20000)
 	if o.ClientAddr == nil {
 		o.ClientAddr = ClientAddr
 	}
@@ -98,18 +110,19 @@ type Server struct {
 	addrs   addrCounter
 	closes  closeCounts
 	turns   decodeTurns // for big frames
+	pace    *pacer
 
 	ctx    context.Context // a connection's: ends when the Server closes
 	cancel context.CancelFunc
 
-	mu       sync.Mutex
-	conns    map[*Conn]struct{}
-	refuse   chat.Close     // Drain or Close began: no connection may join any more, and a late one gets this
-	wg       sync.WaitGroup // connections
-	sweeping sync.WaitGroup
+	mu         sync.Mutex
+	conns      map[*Conn]struct{}
+	refuse     chat.Close     // Drain or Close began: no connection may join any more, and a late one gets this
+	wg         sync.WaitGroup // connections
+	background sync.WaitGroup // the sweeper and the pacer
 }
 
-// New returns a Server, its sweeper started.
+// New returns a Server, its sweeper and its pacer started.
 func New(opts Options) *Server {
 	opts.setDefaults()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -119,14 +132,25 @@ func New(opts Options) *Server {
 		metrics: opts.Metrics,
 		addrs:   addrCounter{limit: opts.MaxConnsPerAddr, open: make(map[string]int)},
 		turns:   newDecodeTurns(),
+		pace:    newPacer(opts.PaceInterval, opts.PaceAbove),
 		ctx:     ctx,
 		cancel:  cancel,
 		conns:   make(map[*Conn]struct{}),
 	}
 	s.metrics.Gauge("chat_connections_open", "Websockets open now.", func() float64 { return float64(s.open()) })
 	s.metrics.Gauge("chat_queued_bytes", "Bytes waiting to be written to this node's connections.", func() float64 { return float64(s.queued()) })
-	s.sweeping.Add(1)
+	s.metrics.Gauge("chat_pacing", "1 while this node writes enough frames that fan-out writes are paced, else 0.", func() float64 {
+		if s.pace.busy.Load() {
+			return 1
+		}
+		return 0
+	})
+	s.background.Add(2)
 	go s.sweep()
+	go func(p *pacer) {
+		defer s.background.Done()
+		p.run(ctx)
+	}(s.pace)
 	return s
 }
 
@@ -271,7 +295,7 @@ func (s *Server) Close() {
 	t.Stop()
 	s.cancel()
 	s.wg.Wait()
-	s.sweeping.Wait()
+	s.background.Wait()
 }
 
 // track adds c to the open connections, or removes it; adding reports

@@ -12,7 +12,7 @@ import (
 // write has been stuck for WriteTimeout: one goroutine and one timer for all
 // connections, instead of a ticker each.
 func (s *Server) sweep() {
-	defer s.sweeping.Done()
+	defer s.background.Done()
 	every := min(max(s.opts.PingInterval/4, 10*time.Millisecond), time.Second)
 	t := time.NewTicker(every)
 	defer t.Stop()

@@ -86,6 +86,8 @@ func parse(args []string, stderr io.Writer) (*config, error) {
 	fs.DurationVar(&c.opts.PingInterval, "ping-interval", 25*time.Second, "how often the server pings each connection")
 	fs.DurationVar(&c.opts.PingTimeout, "ping-timeout", 15*time.Second, "how long a ping may go unanswered before the connection is dropped")
 	fs.IntVar(&c.opts.QueueBytes, "queue-bytes", 4<<20, "bytes that may wait for one slow connection before it is dropped")
+	fs.DurationVar(&c.opts.PaceInterval, "pace-interval", 50*time.Millisecond, "while the node is busy (-pace-above), the least time between two fan-out writes to one connection, so a write carries more frames: less CPU per delivery, at up to this much more latency (0: never)")
+	fs.Float64Var(&c.opts.PaceAbove, "pace-above", 20000, "frames written per second, over all connections, from which the node counts as busy for -pace-interval")
 	fs.IntVar(&c.opts.MaxConnsPerAddr, "max-conns-per-addr", 64, "websockets allowed from one IP address")
 	fs.Float64Var(&c.opts.MessageRate, "message-rate", 10, "messages per second one user may send")
 	fs.IntVar(&c.opts.MessageBurst, "message-burst", 30, "messages one user may send in a burst")
@@ -155,6 +157,9 @@ func parse(args []string, stderr io.Writer) (*config, error) {
 	c.opts.TrustedProxies = proxies
 	c.opts.ListenAddr = c.addr
 	c.opts.SeparateMetrics = c.metrics != ""
+	if c.opts.PaceInterval == 0 {
+		c.opts.PaceInterval = -1 // the flag's 0 is "never"; the option's 0 is the default
+	}
 	if c.drain < 0 {
 		return nil, fmt.Errorf("-drain %v: a duration of 0 or more", c.drain)
 	}

@@ -78,3 +78,18 @@ func TestDrainAndMetricsFlags(t *testing.T) {
 		t.Error("a negative -drain was taken")
 	}
 }
+
+// TestPaceFlags: -pace-interval 0 turns pacing off (a negative option),
+// and the defaults reach the options as they are.
+func TestPaceFlags(t *testing.T) {
+	c, err := parse([]string{"-pace-interval", "0", "-pace-above", "5000"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.opts.PaceInterval >= 0 || c.opts.PaceAbove != 5000 {
+		t.Errorf("-pace-interval 0 -pace-above 5000: interval %v, above %v; want negative and 5000", c.opts.PaceInterval, c.opts.PaceAbove)
+	}
+	if c, _ := parse(nil, io.Discard); c.opts.PaceInterval != 50*time.Millisecond || c.opts.PaceAbove != 20000 {
+		t.Errorf("by default: interval %v, above %v; want 50ms and 20000", c.opts.PaceInterval, c.opts.PaceAbove)
+	}
+}
