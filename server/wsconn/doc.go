@@ -27,8 +27,9 @@
 //     goroutine that writes everything queued, several frames as one batch
 //     frame, until the queue is empty; then it ends. An idle connection has
 //     no writer goroutine. While the node is busy, a fan-out's flush may
-//     wait before it gathers, so that a write carries more (pace.go). A queue that overflows cuts the connection at
-//     once as a slow consumer (chat.CloseSlowConsumer).
+//     wait before it gathers, so that a write carries more (pace.go). A
+//     queue that overflows cuts the connection at once as a slow consumer
+//     (chat.CloseSlowConsumer).
 //  5. Sweeps (sweep.go): one goroutine for all connections pings each one
 //     every PingInterval (no pong in PingTimeout closes it with
 //     chat.CloseHeartbeat) and cuts any whose write has been stuck for

@@ -25,10 +25,11 @@ func (c *Conn) kick(gather bool) {
 // A flush started by a fan-out (gather) yields before each write: whoever
 // is filling queues (a fan-out to a large room) goes on first, and under
 // load more frames go out per write; when the machine is idle this returns
-// at once. While the node is busy it may wait instead (pace.go). A flush started by the answer to the client's own frame (a
-// pong, an error, a page) does not: a yielded goroutine waits in the
-// scheduler's global queue behind every busy one (in a trace of one user
-// flooding the server, the largest scheduling delay of all).
+// at once. While the node is busy it may wait instead (pace.go). A flush
+// started by the answer to the client's own frame (a pong, an error, a
+// page) does neither: a yielded goroutine waits in the scheduler's global
+// queue behind every busy one (in a trace of one user flooding the server,
+// the largest scheduling delay of all).
 func (c *Conn) flush(gather bool) {
 	defer c.state.done.Done()
 	frames, buf := flushBuffers.get()

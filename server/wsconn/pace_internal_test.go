@@ -2,10 +2,15 @@ package wsconn
 
 import (
 	"bytes"
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/founding/chat/app/chat"
+	"github.com/founding/chat/server/metrics"
 )
 
 // TestPacerIsBusyFromAboveUntilHalf: the node turns busy at the rate
@@ -153,7 +158,10 @@ func TestBusyFlushWaitsAndSendsWhatCameMeanwhileAsOneBatch(t *testing.T) {
 		t.Errorf("the calm node's flushes waited %d times", n)
 	}
 
-	// An answer to the client's own frame never waits, busy or not.
+	// An answer to the client's own frame never waits, busy or not. The
+	// last fan-out flush must have ended first: one still looking at the
+	// queue when the node turns busy would rightly wait.
+	waitFor(t, "the last flush ended", func() bool { return c.state.current() == idle })
 	p.busy.Store(true) // and the last write carried one frame
 	pong := mustEncode(t, &chat.Pong{N: 9})
 	c.SendFrame(&chat.Pong{N: 9})
@@ -162,5 +170,45 @@ func TestBusyFlushWaitsAndSendsWhatCameMeanwhileAsOneBatch(t *testing.T) {
 	}
 	if n := len(asked); n != 0 {
 		t.Errorf("an answer's flush waited")
+	}
+}
+
+// TestPacerTurnsBusyFromWhatIsWritten: the pacer's own loop reads the
+// frames written and turns busy, then calm once nothing more is written.
+func TestPacerTurnsBusyFromWhatIsWritten(t *testing.T) {
+	p := newPacer(50*time.Millisecond, 100)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); p.run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done })
+	waitFor(t, "busy", func() bool {
+		p.wrote(1000) // 1000 frames at each look: far above 100 a second
+		return p.busy.Load()
+	})
+	waitFor(t, "calm again", func() bool { return !p.busy.Load() })
+}
+
+// TestPacingGaugeSaysWhenTheNodeIsBusy: chat_pacing is 1 while the node
+// paces, 0 otherwise.
+func TestPacingGaugeSaysWhenTheNodeIsBusy(t *testing.T) {
+	m := metrics.New()
+	srv := New(Options{PaceInterval: -1, Metrics: m}) // no pacer loop: busy is the test's to say
+	t.Cleanup(srv.Close)
+	gauge := func() string {
+		rec := httptest.NewRecorder()
+		m.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+		for _, line := range strings.Split(rec.Body.String(), "\n") {
+			if strings.HasPrefix(line, "chat_pacing ") {
+				return line
+			}
+		}
+		return "(none)"
+	}
+	if g := gauge(); g != "chat_pacing 0" {
+		t.Errorf("calm: %s, want chat_pacing 0", g)
+	}
+	srv.pace.busy.Store(true)
+	if g := gauge(); g != "chat_pacing 1" {
+		t.Errorf("busy: %s, want chat_pacing 1", g)
 	}
 }

@@ -58,6 +58,10 @@ func main() {
 // measurable loss of throughput (docs/BENCHMARKS.md, "Memory").
 const defaultGCPercent = 25
 
+// maxPaceInterval bounds -pace-interval: past it, pacing would hold a busy
+// room's messages back longer than a person waits for a chat.
+const maxPaceInterval = time.Second
+
 // config is what the flags set.
 type config struct {
 	addr     string
@@ -157,7 +161,12 @@ func parse(args []string, stderr io.Writer) (*config, error) {
 	c.opts.TrustedProxies = proxies
 	c.opts.ListenAddr = c.addr
 	c.opts.SeparateMetrics = c.metrics != ""
-	if c.opts.PaceInterval == 0 {
+	switch {
+	case c.opts.PaceInterval < 0 || c.opts.PaceInterval > maxPaceInterval:
+		return nil, fmt.Errorf("-pace-interval %v: from 0 (never pace) to %v", c.opts.PaceInterval, maxPaceInterval)
+	case c.opts.PaceAbove <= 0:
+		return nil, fmt.Errorf("-pace-above %v: a rate of frames per second above 0", c.opts.PaceAbove)
+	case c.opts.PaceInterval == 0:
 		c.opts.PaceInterval = -1 // the flag's 0 is "never"; the option's 0 is the default
 	}
 	if c.drain < 0 {

@@ -92,4 +92,14 @@ func TestPaceFlags(t *testing.T) {
 	if c, _ := parse(nil, io.Discard); c.opts.PaceInterval != 50*time.Millisecond || c.opts.PaceAbove != 20000 {
 		t.Errorf("by default: interval %v, above %v; want 50ms and 20000", c.opts.PaceInterval, c.opts.PaceAbove)
 	}
+	for _, bad := range [][]string{
+		{"-pace-interval", "-1s"},
+		{"-pace-interval", "5s"},
+		{"-pace-above", "0"},
+		{"-pace-above", "-3"},
+	} {
+		if _, err := parse(bad, io.Discard); err == nil || !strings.Contains(err.Error(), bad[0]) {
+			t.Errorf("%v: error %v, want one naming the flag", bad, err)
+		}
+	}
 }
