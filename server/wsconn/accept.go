@@ -37,7 +37,8 @@ func (s *Server) accept(w http.ResponseWriter, r *http.Request, open func(http.R
 		return nil, false
 	}
 	group, session := open(w, r)
-	ws, err := websocket.Accept(smallBuffers{w}, r, &websocket.AcceptOptions{
+	bufs := &smallBuffers{ResponseWriter: w}
+	ws, err := websocket.Accept(bufs, r, &websocket.AcceptOptions{
 		Subprotocols:   []string{chat.Subprotocol},
 		OriginPatterns: s.opts.OriginPatterns,
 	})
@@ -47,7 +48,9 @@ func (s *Server) accept(w http.ResponseWriter, r *http.Request, open func(http.R
 		return nil, false
 	}
 	ws.SetReadLimit(chat.ServerReadLimit)
-	return newConn(s, ws, addr, group, session), true
+	c := newConn(s, ws, addr, group, session)
+	c.out = bufs.out
+	return c, true
 }
 
 // offers reports whether a websocket handshake offers the subprotocol.
@@ -100,15 +103,16 @@ func (c *addrCounter) release(addr string) {
 // smallBuffers wraps a ResponseWriter so that the websocket taken over from
 // it reads and writes through small buffers instead of net/http's 4 KiB
 // ones: most of an idle connection's memory. Frames larger than a buffer
-// are read and written straight through.
+// are read and written straight through, the writes through a cork.
 type smallBuffers struct {
 	http.ResponseWriter
+	out *cork // the writer under the write buffer, once hijacked
 }
 
 // Buffer sizes of a websocket: client frames are small, and a chat entry
 // fits the write buffer; larger server frames (batches, rosters, history
-// pages) go out in one more system call. Every idle connection pays for
-// both buffers.
+// pages) go out in the same system call thanks to the cork. Every idle
+// connection pays for both buffers.
 const (
 	readBufferSize  = 256
 	writeBufferSize = 512
@@ -116,7 +120,7 @@ const (
 
 // Hijack takes the connection over with small buffers, keeping any bytes
 // net/http had read ahead.
-func (w smallBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+func (w *smallBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	h, ok := w.ResponseWriter.(http.Hijacker)
 	if !ok {
 		return nil, nil, errors.New("wsconn: the response writer cannot be hijacked")
@@ -130,5 +134,6 @@ func (w smallBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 		ahead, _ := brw.Reader.Peek(n)
 		r = io.MultiReader(bytes.NewReader(bytes.Clone(ahead)), conn)
 	}
-	return conn, bufio.NewReadWriter(bufio.NewReaderSize(r, readBufferSize), bufio.NewWriterSize(conn, writeBufferSize)), nil
+	w.out = &cork{conn: conn}
+	return corkedConn{Conn: conn, k: w.out}, bufio.NewReadWriter(bufio.NewReaderSize(r, readBufferSize), bufio.NewWriterSize(w.out, writeBufferSize)), nil
 }

@@ -30,6 +30,7 @@ type Conn struct {
 	queue   *queue
 	state   writeState
 	pacing  pacing
+	out     *cork // under the websocket's write buffer; nil in some tests
 	heartbeat
 
 	limitOnce sync.Once

@@ -95,7 +95,7 @@ func (c *Conn) write(frames [][]byte, buf []byte) ([]byte, error) {
 		// sweeper closes a connection whose write takes longer than
 		// WriteTimeout.
 		c.state.beginWrite()
-		err := c.ws.Write(context.Background(), websocket.MessageText, msg)
+		err := c.writeCorked(msg)
 		c.state.endWrite()
 		if err != nil {
 			return buf, err
@@ -106,4 +106,18 @@ func (c *Conn) write(frames [][]byte, buf []byte) ([]byte, error) {
 		frames = frames[n:]
 	}
 	return buf, nil
+}
+
+// writeCorked writes one websocket message with the cork in, so that its
+// header and payload leave in one system call (cork.go).
+func (c *Conn) writeCorked(msg []byte) error {
+	if c.out == nil {
+		return c.ws.Write(context.Background(), websocket.MessageText, msg)
+	}
+	c.out.corkIn(len(msg))
+	err := c.ws.Write(context.Background(), websocket.MessageText, msg)
+	if uerr := c.out.uncork(); err == nil {
+		err = uerr
+	}
+	return err
 }
