@@ -8,15 +8,11 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"net/http/httptest"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/coder/websocket"
-
-	"github.com/founding/chat/app/chat"
 )
 
 // recordingConn is a net.Conn that keeps each Write it gets.
@@ -219,37 +215,16 @@ func TestClosingTheConnectionWritesWhatIsHeld(t *testing.T) {
 // writes through a cork, as accept makes it.
 func corkedPair(t *testing.T) (server *websocket.Conn, k *cork, client *websocket.Conn) {
 	t.Helper()
-	type end struct {
-		ws *websocket.Conn
-		k  *cork
-	}
-	accepted := make(chan end, 1)
-	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	corks := make(chan *smallBuffers, 1)
+	server, client = wsPairOver(t, func(w http.ResponseWriter) http.ResponseWriter {
 		bufs := &smallBuffers{ResponseWriter: w}
-		c, err := websocket.Accept(bufs, r, &websocket.AcceptOptions{Subprotocols: []string{chat.Subprotocol}})
-		if err != nil {
-			t.Errorf("accept: %v", err)
-			return
-		}
-		accepted <- end{c, bufs.out}
-	}))
-	t.Cleanup(hs.Close)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	client, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(hs.URL, "http"), &websocket.DialOptions{Subprotocols: []string{chat.Subprotocol}})
-	if err != nil {
-		t.Fatalf("dial: %v", err)
+		corks <- bufs
+		return bufs
+	})
+	if k = (<-corks).out; k == nil {
+		t.Fatal("the server end was not hijacked through the small buffers")
 	}
-	client.SetReadLimit(chat.ClientReadLimit)
-	t.Cleanup(func() { client.CloseNow() })
-	var e end
-	select {
-	case e = <-accepted:
-	case <-ctx.Done():
-		t.Fatal("the server end was not accepted")
-	}
-	t.Cleanup(func() { e.ws.CloseNow() })
-	return e.ws, e.k, client
+	return server, k, client
 }
 
 // message is the n-th test message: its number, then filler up to a size

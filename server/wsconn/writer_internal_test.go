@@ -21,9 +21,16 @@ import (
 // server's, as serveWS gets it from Accept, and a client's.
 func wsPair(t testing.TB) (server, client *websocket.Conn) {
 	t.Helper()
+	return wsPairOver(t, func(w http.ResponseWriter) http.ResponseWriter { return w })
+}
+
+// wsPairOver is wsPair with the server end accepted over wrap(w), such as
+// the small buffers and cork accept gives it.
+func wsPairOver(t testing.TB, wrap func(http.ResponseWriter) http.ResponseWriter) (server, client *websocket.Conn) {
+	t.Helper()
 	accepted := make(chan *websocket.Conn, 1)
 	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, err := websocket.Accept(w, r, &websocket.AcceptOptions{Subprotocols: []string{chat.Subprotocol}})
+		c, err := websocket.Accept(wrap(w), r, &websocket.AcceptOptions{Subprotocols: []string{chat.Subprotocol}})
 		if err != nil {
 			t.Errorf("accept: %v", err)
 			return
