@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"slices"
 	"sync"
 
 	"github.com/founding/chat/app/chat"
@@ -191,39 +192,41 @@ func (s *Server) closeGroups(groups []string, c chat.Close, tell bool) {
 	}
 }
 
-// liveSessions are the sessions open on this node by group.
+// liveSessions are the sessions open on this node by group. A group (one
+// browser's sign-in) has a connection or two, so a slice per group costs
+// less per connection than a set.
 type liveSessions struct {
 	mu sync.Mutex
-	by map[string]map[*session]bool
+	by map[string][]*session
 }
 
 func (l *liveSessions) add(group string, ss *session) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.by == nil {
-		l.by = make(map[string]map[*session]bool)
+		l.by = make(map[string][]*session)
 	}
-	if l.by[group] == nil {
-		l.by[group] = make(map[*session]bool)
+	if !slices.Contains(l.by[group], ss) {
+		l.by[group] = append(l.by[group], ss)
 	}
-	l.by[group][ss] = true
 }
 
 func (l *liveSessions) remove(group string, ss *session) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	delete(l.by[group], ss)
-	if len(l.by[group]) == 0 {
+	open := l.by[group]
+	if i := slices.Index(open, ss); i >= 0 {
+		open = slices.Delete(open, i, i+1)
+	}
+	if len(open) == 0 {
 		delete(l.by, group)
+	} else {
+		l.by[group] = open
 	}
 }
 
 func (l *liveSessions) of(group string) []*session {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	out := make([]*session, 0, len(l.by[group]))
-	for ss := range l.by[group] {
-		out = append(out, ss)
-	}
-	return out
+	return slices.Clone(l.by[group])
 }

@@ -109,7 +109,7 @@ func (h *Hub) connect(who User, p *profile, s Sink) bool {
 	s.Send(encode(&welcome))
 	h.sendBans(u, s)
 
-	u.sessions[s] = struct{}{}
+	u.sessions.add(s)
 	h.sinks[s] = u
 	for _, c := range u.convs {
 		c.subscribe(s)
@@ -125,7 +125,7 @@ func (h *Hub) connect(who User, p *profile, s Sink) bool {
 // h.mu.
 func (h *Hub) newUser(who User, p *profile) *user {
 	u := &user{key: who.Key, name: who.Name, password: who.Password, away: p.seen,
-		sessions: make(map[Sink]struct{}), convs: make(map[string]*conv), read: p.read}
+		convs: make(map[string]*conv), read: p.read}
 	if len(u.read) == 0 {
 		u.read = nil // made on the first read position; most users have few
 	}
@@ -161,7 +161,7 @@ func (h *Hub) detach(u *user, c *conv) {
 	delete(c.members, u.key)
 	delete(u.convs, c.id)
 	h.setOffline(c, u.key)
-	for s := range u.sessions {
+	for _, s := range u.sessions {
 		c.unsubscribe(s)
 	}
 	if len(c.members) == 0 {
@@ -182,7 +182,7 @@ func (h *Hub) Disconnect(s Sink) {
 		return
 	}
 	delete(h.sinks, s)
-	delete(u.sessions, s)
+	u.sessions.remove(s)
 	for _, c := range u.convs {
 		c.unsubscribe(s)
 	}

@@ -1,6 +1,7 @@
 package hub
 
 import (
+	"slices"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -14,7 +15,7 @@ import (
 type user struct {
 	key, name string
 	password  bool
-	sessions  map[Sink]struct{}
+	sessions  sinkList
 	convs     map[string]*conv  // every conversation the user is in
 	read      map[string]uint64 // conv id -> read up to seq
 	online    bool
@@ -30,10 +31,28 @@ type user struct {
 
 // send sends frame to every connection of u. Callers hold Hub.mu.
 func (u *user) send(frame []byte) {
-	for s := range u.sessions {
+	for _, s := range u.sessions {
 		s.Send(frame)
 	}
 }
+
+// sinkList is a user's connections here: most users have one or two, so a
+// slice costs less per connection than a map and is as quick to search.
+type sinkList []Sink
+
+func (l *sinkList) add(s Sink) {
+	if !l.has(s) {
+		*l = append(*l, s)
+	}
+}
+
+func (l *sinkList) remove(s Sink) {
+	if i := slices.Index(*l, s); i >= 0 {
+		*l = slices.Delete(*l, i, i+1)
+	}
+}
+
+func (l sinkList) has(s Sink) bool { return slices.Contains(l, s) }
 
 func (u *user) rooms() []*conv {
 	rooms := make([]*conv, 0, len(u.convs))

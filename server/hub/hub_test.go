@@ -548,6 +548,33 @@ func TestPostEncodesOnceForEverySubscriber(t *testing.T) {
 	}
 }
 
+// TestClosingOneTabKeepsTheOthers: when one of a user's three connections
+// closes, the other two still join what the user joins and get its
+// entries, the closed one gets nothing, and the user stays online.
+func TestClosingOneTabKeepsTheOthers(t *testing.T) {
+	h := newHub(t, hub.Options{})
+	connect(h, "ann")
+	first, middle, last := connect(h, "bob"), connect(h, "bob"), connect(h, "bob")
+	h.Disconnect(middle)
+	h.Disconnect(middle) // twice is harmless
+	for _, who := range []string{"bob", "ann"} {
+		if _, err := h.Join(context.Background(), key(who), "den"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before := []int{first.count(), middle.count(), last.count()}
+	post(t, h, "ann", "r:den", "still there?", id("device-a", 1))
+	for i, want := range []int{1, 0, 1} {
+		s := []*recorder{first, middle, last}[i]
+		if got := len(s.rawFrames()[before[i]:]); got != want {
+			t.Errorf("bob's connection %d got %d frames after the post, want %d", i, got, want)
+		}
+	}
+	if !h.Online("bob") {
+		t.Error("bob went offline with two connections open")
+	}
+}
+
 func TestRetriedMessageIDIsStoredAndSentOnce(t *testing.T) {
 	h := newHub(t, hub.Options{})
 	ann, bob := connect(h, "ann"), connect(h, "bob")

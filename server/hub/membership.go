@@ -210,7 +210,7 @@ func (h *Hub) applyMember(ctx context.Context, key, id string, member bool) erro
 	}
 	c := h.attach(u, rec, last)
 	h.adoptRules(u, rules)
-	for s := range u.sessions {
+	for _, s := range u.sessions {
 		c.subscribe(s)
 	}
 	if u.online && c.kind == chat.KindRoom {

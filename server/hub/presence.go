@@ -110,7 +110,7 @@ func (h *Hub) presenceOf(c *conv, key, name string, own *user, online, quiet boo
 	c.each(func(s Sink) {
 		if own == nil {
 			s.Send(frame)
-		} else if _, mine := own.sessions[s]; !mine {
+		} else if !own.sessions.has(s) {
 			s.Send(frame)
 		}
 	})

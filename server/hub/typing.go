@@ -109,7 +109,7 @@ func (h *Hub) relayTyping(c *conv, key, name string, on bool) {
 	own := h.users[key]
 	c.each(func(s Sink) {
 		if own != nil {
-			if _, mine := own.sessions[s]; mine {
+			if own.sessions.has(s) {
 				return
 			}
 		}
