@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/founding/chat/server/dirlock"
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -51,6 +52,7 @@ type Bus struct {
 	Replicas int
 
 	embedded *server.Server
+	claim    *dirlock.Lock // the embedded server's data directory
 }
 
 // Open connects to NATS, starting the embedded server first when no URL is
@@ -66,11 +68,16 @@ func Open(opts Options) (*Bus, error) {
 	var connOpts []nats.Option
 	url := strings.Join(opts.URLs, ",")
 	if url == "" {
+		claim, err := dirlock.Acquire(dataDir(opts))
+		if err != nil {
+			return nil, fmt.Errorf("bus: %w", err)
+		}
 		ns, err := startEmbedded(opts)
 		if err != nil {
+			claim.Release()
 			return nil, err
 		}
-		b.embedded = ns
+		b.embedded, b.claim = ns, claim
 		connOpts = append(connOpts, nats.InProcessServer(ns))
 		if b.Replicas <= 0 {
 			b.Replicas = 1
@@ -108,12 +115,16 @@ func Open(opts Options) (*Bus, error) {
 	return b, nil
 }
 
-func startEmbedded(opts Options) (*server.Server, error) {
-	dir := opts.DataDir
-	if dir == "" {
-		dir = "data"
+// dataDir is the embedded server's data directory of opts.
+func dataDir(opts Options) string {
+	if opts.DataDir == "" {
+		return "data"
 	}
-	abs, err := filepath.Abs(dir)
+	return opts.DataDir
+}
+
+func startEmbedded(opts Options) (*server.Server, error) {
+	abs, err := filepath.Abs(dataDir(opts))
 	if err != nil {
 		return nil, err
 	}
@@ -172,4 +183,6 @@ func (b *Bus) shutdownEmbedded() {
 		b.embedded.Shutdown()
 		b.embedded.WaitForShutdown()
 	}
+	b.claim.Release() // the directory's files are closed: another process may take them
+	b.claim = nil
 }

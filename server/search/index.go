@@ -39,6 +39,7 @@ import (
 	"html"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strconv"
 	"sync"
 	"time"
@@ -55,6 +56,7 @@ import (
 	"github.com/blevesearch/bleve/v2/mapping"
 
 	"github.com/founding/chat/app/chat"
+	"github.com/founding/chat/server/dirlock"
 	"github.com/founding/chat/server/hub"
 	"github.com/founding/chat/server/names"
 )
@@ -87,6 +89,7 @@ const defaultGather = 250 * time.Millisecond
 type Index struct {
 	opts  Options
 	bleve bleve.Index
+	claim *dirlock.Lock // the index's directory, when it is on disk
 	log   hub.Log
 	dir   hub.Directory
 	stop  func()
@@ -161,18 +164,25 @@ func Open(ctx context.Context, o Options) (*Index, error) {
 	if o.Gather <= 0 {
 		o.Gather = defaultGather
 	}
+	var claim *dirlock.Lock
+	if o.Path != "" {
+		var err error
+		if claim, err = dirlock.Acquire(o.Path); err != nil {
+			return nil, fmt.Errorf("search: the index: %w", err)
+		}
+	}
 	b, err := openBleve(o)
 	if err != nil {
-		return nil, err
+		return nil, errors.Join(err, claim.Release())
 	}
 	ictx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	ix := &Index{opts: o, bleve: b, log: o.Log, dir: o.Directory, ctx: ictx, cancel: cancel,
+	ix := &Index{opts: o, bleve: b, claim: claim, log: o.Log, dir: o.Directory, ctx: ictx, cancel: cancel,
 		done: make(chan struct{}), convs: make(map[string]*convState),
 		wake: make(chan struct{}, 1), indexed: make(chan struct{})}
 	stop, err := o.Log.Watch(ctx, ix.observe)
 	if err != nil {
 		cancel()
-		return nil, errors.Join(fmt.Errorf("search: watching the log: %w", err), b.Close())
+		return nil, errors.Join(fmt.Errorf("search: watching the log: %w", err), b.Close(), claim.Release())
 	}
 	ix.stop = stop
 	go ix.work()
@@ -201,10 +211,10 @@ func openBleve(o Options) (bleve.Index, error) {
 		if err := b.Close(); err != nil {
 			return nil, fmt.Errorf("search: closing the old index: %w", err)
 		}
-	} else if !errors.Is(err, bleve.ErrorIndexPathDoesNotExist) {
+	} else if !errors.Is(err, bleve.ErrorIndexPathDoesNotExist) && !errors.Is(err, bleve.ErrorIndexMetaMissing) {
 		o.Logger.Warn("the search index cannot be opened; rebuilding it from the log", "path", o.Path, "err", err)
 	}
-	if err := os.RemoveAll(o.Path); err != nil {
+	if err := clearIndexDir(o.Path); err != nil {
 		return nil, fmt.Errorf("search: removing the old index: %w", err)
 	}
 	b, err := bleve.NewUsing(o.Path, m, scorch.Name, bleve.Config.DefaultKVStore, scorchConfig())
@@ -215,6 +225,24 @@ func openBleve(o Options) (bleve.Index, error) {
 		return nil, errors.Join(err, b.Close())
 	}
 	return b, nil
+}
+
+// clearIndexDir removes everything in dir but the claim's lock file, which
+// stays held while the index is made again.
+func clearIndexDir(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if e.Name() == dirlock.Name {
+			continue
+		}
+		if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // scorchConfig tunes bleve's segment store for a chat's stream of small
@@ -302,7 +330,7 @@ func (ix *Index) Close() error {
 	ix.stop()
 	ix.cancel()
 	<-ix.done
-	return ix.bleve.Close()
+	return errors.Join(ix.bleve.Close(), ix.claim.Release())
 }
 
 // observe queues a watched entry for the worker. It may run under the

@@ -2,6 +2,7 @@ package search_test
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -12,6 +13,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/founding/chat/app/chat"
+	"github.com/founding/chat/server/dirlock"
 	"github.com/founding/chat/server/markup"
 	"github.com/founding/chat/server/search"
 	"github.com/founding/chat/server/store/memory"
@@ -376,5 +378,23 @@ func TestManyConversationsInOneBatch(t *testing.T) {
 	}
 	if got := seqs(w.find("ann", chat.Search{Q: "written", Conv: "r:old"})); !equal(got, []uint64{later, early}) {
 		t.Errorf("the conversation caught up found %v, want [%d %d]", got, later, early)
+	}
+}
+
+// TestSecondIndexOnTheSamePathFailsAtOnce: a second index opened on the
+// path of an open one (another node started on the same files) fails at
+// once with dirlock.ErrInUse instead of waiting for bleve's file lock, and
+// leaves the first one's documents alone.
+func TestSecondIndexOnTheSamePathFailsAtOnce(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "index")
+	w := newWorld(t, path)
+	w.member("ann", "r:lobby")
+	kept := w.say("r:lobby", "bob", "apples in the first index")
+	_, err := search.Open(context.Background(), search.Options{Path: path, Log: w.log, Directory: w.dir})
+	if !errors.Is(err, dirlock.ErrInUse) {
+		t.Fatalf("second open: err = %v, want dirlock.ErrInUse", err)
+	}
+	if got := seqs(w.find("ann", chat.Search{Q: "apples"})); !equal(got, []uint64{kept}) {
+		t.Errorf("after the refused open the first index found %v, want [%d]", got, kept)
 	}
 }
