@@ -154,6 +154,9 @@ func TestLookAlikeNamesAreRefused(t *testing.T) {
 	}{
 		{"annl2", auth.ErrLooksTaken},
 		{"AIex", auth.ErrLooksTaken},
+		{"Ann12\u0336", auth.ErrLooksTaken}, // a strike-through over the 2
+		{"Ann12\u0300", auth.ErrLooksTaken},
+		{"A\u0323nn12", auth.ErrLooksTaken},
 		{"ANN12", auth.ErrNameTaken},
 		{"Ａｌｅｘ", auth.ErrNameTaken},
 		{"小明", auth.ErrNameTaken},
@@ -168,7 +171,7 @@ func TestLookAlikeNamesAreRefused(t *testing.T) {
 			t.Errorf("Claim(%q) = %v, want bad_name", bad, err)
 		}
 	}
-	for _, fine := range []string{"Ann13", "Alexa", "小红", "José"} {
+	for _, fine := range []string{"Ann13", "Alexa", "小红", "José", "がく", "かく", "कुमार", "कमार"} {
 		if _, _, err := claim(ctx, a, fine); err != nil {
 			t.Errorf("Claim(%q) = %v", fine, err)
 		}

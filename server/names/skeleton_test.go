@@ -21,6 +21,13 @@ func TestSkeletonCatchesLookAlikes(t *testing.T) {
 		{"rn and m", "rnia", "Mia", true},
 		{"case", "ANN", "ann", true},
 		{"full width", "Ａｎｎ", "ann", true},
+		// Marks added over or under a held name.
+		{"strike-through mark", "Ann1\u0336", "Ann1", true},
+		{"grave on a digit", "Ann1\u0300", "Ann1", true},
+		{"dot below", "A\u0323nn1", "Ann1", true},
+		{"precomposed dot below", "\u1EA0nn1", "Ann1", true},
+		{"accent", "José", "Jose", true},
+		{"many marks", "A\u0301\u0302\u0303nn", "Ann", true},
 		// Names that must stay different.
 		{"different names", "Ann", "Anne", false},
 		{"chinese", "小明", "小红", false},
@@ -28,6 +35,12 @@ func TestSkeletonCatchesLookAlikes(t *testing.T) {
 		{"japanese", "さくら", "サクラ", false},
 		{"korean", "김민준", "김민주", false},
 		{"digits", "ann1", "ann2", false},
+		// Marks a script owns tell names apart.
+		{"kana voicing", "がく", "かく", false},
+		{"kana half voicing", "ぱん", "はん", false},
+		{"devanagari vowel sign", "कुमार", "कमार", false},
+		{"thai vowel sign", "สมชาย", "สมชย", false},
+		{"hebrew point", "שָׁלוֹם", "שלום", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
