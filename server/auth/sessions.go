@@ -466,16 +466,18 @@ func (a *Accounts) Exchange(ctx context.Context, code string, from Client) (stri
 	if c.Code == "" || c.Code != sessionKey(code) || a.now().UnixMilli() >= c.Until {
 		return "", User{}, ErrNoSession
 	}
+	// The account first: a read that fails leaves the code unspent, so the
+	// person can try again and keeps the name they picked.
+	u, _, err := a.account(ctx, c.User)
+	if err != nil {
+		return "", User{}, err
+	}
 	used := c
 	used.Code = ""
 	data, _ := json.Marshal(used)
 	if _, err := a.rec.Update(ctx, ClaimsBucket, t.Group(), data, rev); errors.Is(err, ErrConflict) {
 		return "", User{}, ErrNoSession // exchanged by someone else just now
 	} else if err != nil {
-		return "", User{}, err
-	}
-	u, _, err := a.account(ctx, c.User)
-	if err != nil {
 		return "", User{}, err
 	}
 	tok, err := a.startSession(ctx, c.User, &t.group, from)

@@ -420,3 +420,51 @@ func TestUnusedNamesWithoutPasswordAreReleased(t *testing.T) {
 		t.Errorf("the second owner's token after the third claim: %v", err)
 	}
 }
+
+// laggingAccounts is records whose account reads miss a number of times,
+// as a replica that has not seen the account's write yet would.
+type laggingAccounts struct {
+	auth.Records
+	mu     sync.Mutex
+	misses int
+}
+
+func (r *laggingAccounts) Get(ctx context.Context, bucket, key string) ([]byte, uint64, error) {
+	r.mu.Lock()
+	miss := bucket == auth.AccountsBucket && r.misses > 0
+	if miss {
+		r.misses--
+	}
+	r.mu.Unlock()
+	if miss {
+		return nil, 0, auth.ErrNotFound
+	}
+	return r.Records.Get(ctx, bucket, key)
+}
+
+// TestExchangeKeepsTheCodeWhenTheAccountReadFails: a handover whose
+// account read fails leaves the code unspent, so the next try gets the
+// session and the person keeps the name they picked.
+func TestExchangeKeepsTheCodeWhenTheAccountReadFails(t *testing.T) {
+	ctx := context.Background()
+	rec := &laggingAccounts{Records: memory.NewRecords()}
+	a := auth.NewAccounts(rec)
+	v := visit(t, a, "")
+	picked, code, err := a.Claim(ctx, v.Token, "Nia")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec.mu.Lock()
+	rec.misses = 1
+	rec.mu.Unlock()
+	if _, _, err := a.Exchange(ctx, code, auth.Client{}); err == nil {
+		t.Fatal("the exchange succeeded although the account could not be read")
+	}
+	token, u, err := a.Exchange(ctx, code, auth.Client{})
+	if err != nil || u != picked {
+		t.Fatalf("the second try: %+v, %v; want %+v with the code still good", u, err, picked)
+	}
+	if s := visit(t, a, token); s.User != picked {
+		t.Errorf("the session holds %+v, want %+v", s.User, picked)
+	}
+}

@@ -112,18 +112,8 @@ func splitPair(key string) (user, conv string, ok bool) {
 // HoldLook records that conversation id holds look unless another one does,
 // and returns the holder.
 func (d *Directory) HoldLook(ctx context.Context, look, id string) (string, error) {
-	_, err := d.looks.Create(ctx, token(look), []byte(id))
-	if err == nil {
-		return id, nil
-	}
-	if !errors.Is(err, jetstream.ErrKeyExists) {
-		return "", err
-	}
-	e, err := d.looks.Get(ctx, token(look))
-	if err != nil {
-		return "", err
-	}
-	return string(e.Value()), nil
+	holder, _, err := createOrRead(ctx, d.looks, token(look), []byte(id))
+	return string(holder), err
 }
 
 // CreateConv stores rec unless a conversation with its id exists, and
@@ -133,11 +123,15 @@ func (d *Directory) CreateConv(ctx context.Context, rec hub.ConvRecord) (hub.Con
 	if err != nil {
 		return hub.ConvRecord{}, err
 	}
-	_, err = d.convs.Create(ctx, token(rec.ID), data)
-	if errors.Is(err, jetstream.ErrKeyExists) {
-		return d.Conv(ctx, rec.ID)
+	stored, created, err := createOrRead(ctx, d.convs, token(rec.ID), data)
+	if err != nil || created {
+		return rec, err
 	}
-	return rec, err
+	var v convValue
+	if err := json.Unmarshal(stored, &v); err != nil {
+		return hub.ConvRecord{}, fmt.Errorf("jetstream: record of %q: %w", rec.ID, err)
+	}
+	return v.record(), nil
 }
 
 // Conv returns the record of conversation id, or hub.ErrNotFound.

@@ -15,3 +15,6 @@ const DevicesBucket = bucketPrefix + devicesBucket
 func DeviceKV(user, device string) string {
 	return deviceKV(&hub.Origin{User: user, ID: chat.MsgID{Device: device}})
 }
+
+// Consistent wraps kv so that its misses are confirmed by the leader.
+var Consistent = consistent

@@ -48,7 +48,9 @@ import (
 const bucketPrefix = "chat_"
 
 // openBucket creates or updates the key-value bucket chat_<name>, kept in
-// files with replicas copies and one revision per key.
+// files with replicas copies and one revision per key. Its Get confirms a
+// miss with the leader (consistentKV), so a key written on another node is
+// never reported missing.
 func openBucket(ctx context.Context, js jetstream.JetStream, name, description string, replicas int) (jetstream.KeyValue, error) {
 	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
 		Bucket:      bucketPrefix + name,
@@ -60,7 +62,7 @@ func openBucket(ctx context.Context, js jetstream.JetStream, name, description s
 	if err != nil {
 		return nil, fmt.Errorf("jetstream: bucket %s%s: %w", bucketPrefix, name, err)
 	}
-	return kv, nil
+	return consistent(js, kv), nil
 }
 
 // token makes any string a valid NATS subject token or KV key part.
