@@ -301,13 +301,14 @@ func New(opts Options) (*Server, error) {
 	})
 	s.mux = http.NewServeMux()
 	s.mux.HandleFunc("GET /ws", s.serveWS)
-	s.mux.HandleFunc("POST /api/signin", s.serveSignIn)
-	s.mux.HandleFunc("POST /api/signout", s.serveSignOut)
-	s.mux.HandleFunc("POST "+chat.HandoverPath, s.serveHandover)
-	s.mux.HandleFunc("POST /api/devices", s.serveDevices)
-	s.mux.HandleFunc("POST /api/devices/signout", s.serveDeviceSignOut)
+	api := func(path string, h http.HandlerFunc) { s.mux.HandleFunc("POST "+path, sameOrigin(h)) }
+	api("/api/signin", s.serveSignIn)
+	api("/api/signout", s.serveSignOut)
+	api(chat.HandoverPath, s.serveHandover)
+	api("/api/devices", s.serveDevices)
+	api("/api/devices/signout", s.serveDeviceSignOut)
 	if s.files != nil {
-		s.mux.HandleFunc("POST "+chat.UploadPath, s.serveUpload)
+		api(chat.UploadPath, s.serveUpload)
 		s.mux.HandleFunc("GET "+chat.FilesPath+"/{id}", s.serveFile)
 		s.mux.HandleFunc("GET "+chat.FilesPath+"/{id}/thumb", s.serveFile)
 	}
