@@ -29,9 +29,6 @@ type apiReply struct {
 // session for that user. The session it had ends, and its connections are
 // closed so they come back as the new user.
 func (s *Server) serveSignIn(w http.ResponseWriter, r *http.Request) {
-	if !s.apiAllowed(w, r) {
-		return
-	}
 	addr := s.clientAddr(r)
 	if !s.signIns.allow(addr, time.Now()) {
 		reply(w, http.StatusTooManyRequests, apiReply{Error: "too many sign-in attempts from your address; wait a minute"})
@@ -72,9 +69,6 @@ func (s *Server) serveSignIn(w http.ResponseWriter, r *http.Request) {
 // serveSignOut ends this browser's session: the cookie is cleared and its
 // connections are closed.
 func (s *Server) serveSignOut(w http.ResponseWriter, r *http.Request) {
-	if !s.apiAllowed(w, r) {
-		return
-	}
 	s.endSession(r)
 	s.setCookie(w, r, sessionCookie, "", 0)
 	w.WriteHeader(http.StatusNoContent)
@@ -94,16 +88,19 @@ func (s *Server) endSession(r *http.Request) {
 	}
 }
 
-// apiAllowed refuses cross-site requests to /api: the Origin, which
-// browsers send on every POST, must be this server's.
-func (s *Server) apiAllowed(w http.ResponseWriter, r *http.Request) bool {
-	origin := r.Header.Get("Origin")
-	u, err := url.Parse(origin)
-	if origin == "" || err != nil || u.Host != r.Host {
-		reply(w, http.StatusForbidden, apiReply{Error: "requests must come from this site's own pages"})
-		return false
+// sameOrigin is the preamble of every POST to /api: it refuses a
+// cross-site request, whose Origin (which browsers send on every POST) is
+// not this server's, before next sees it.
+func sameOrigin(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		origin := r.Header.Get("Origin")
+		u, err := url.Parse(origin)
+		if origin == "" || err != nil || u.Host != r.Host {
+			reply(w, http.StatusForbidden, apiReply{Error: "requests must come from this site's own pages"})
+			return
+		}
+		next(w, r)
 	}
-	return true
 }
 
 // Sign-in attempts per address: 10 at once, then one every 6 seconds.

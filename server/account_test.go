@@ -169,3 +169,38 @@ func TestAReleasedNameIsANewUser(t *testing.T) {
 	back := s.Dial(t, ann.Jar)
 	chattest.Expect(back, func(w *chat.Welcome) bool { return w.NeedName })
 }
+
+// TestEveryAPIPostRefusesOtherSites: each POST under /api answers 403 to a
+// request from another site's page, or with no Origin, before it acts: a
+// cross-site sign-out leaves the session and its connection alone.
+func TestEveryAPIPostRefusesOtherSites(t *testing.T) {
+	s := chattest.New(t, fast())
+	ann := s.User(t, "ann")
+	paths := []string{"/api/signin", "/api/signout", chat.HandoverPath, "/api/devices", "/api/devices/signout", chat.UploadPath}
+	for _, path := range paths {
+		for _, origin := range []string{"http://evil.example", ""} {
+			req, _ := http.NewRequest("POST", s.URL+path, strings.NewReader("{}"))
+			if origin != "" {
+				req.Header.Set("Origin", origin)
+			}
+			resp, err := (&http.Client{Jar: ann.Jar}).Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var body struct{ Error string }
+			json.NewDecoder(resp.Body).Decode(&body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusForbidden || !strings.Contains(body.Error, "own pages") {
+				t.Errorf("POST %s from %q: %d %q, want 403 and why", path, origin, resp.StatusCode, body.Error)
+			}
+		}
+	}
+	// Ann's session outlived the cross-site sign-outs: her own page's
+	// request for her devices still answers.
+	if got := postAPI(t, s, &http.Client{Jar: ann.Jar}, "/api/devices", struct{}{}, nil); got != http.StatusOK {
+		t.Errorf("POST /api/devices from the site itself, after the refusals: %d, want 200", got)
+	}
+	if st := s.Stats(); st.Sessions != 1 {
+		t.Errorf("%d sessions open after the cross-site sign-outs, want Ann's 1", st.Sessions)
+	}
+}

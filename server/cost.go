@@ -2,9 +2,9 @@ package server
 
 import (
 	"context"
-	"math"
-	"sync"
 	"time"
+
+	"golang.org/x/time/rate"
 )
 
 // A frame can be cheap to send and dear to serve: a resume naming 1000
@@ -23,38 +23,30 @@ import (
 // at a time (costs.begin), so one user with many connections occupies at
 // most one core and holds at most one answer being built.
 
-// bucket is a token bucket that may go into debt: rate tokens a second up
-// to burst, spent after the fact. Callers hold the lock of its costs.
-type bucket struct {
-	tokens float64
-	at     time.Time
-}
-
-// refill brings b up to now.
-func (b *bucket) refill(now time.Time, rate, burst float64) {
-	if b.at.IsZero() {
-		b.tokens, b.at = burst, now
-		return
-	}
-	if d := now.Sub(b.at).Seconds(); d > 0 {
-		b.tokens = math.Min(burst, b.tokens+d*rate)
-		b.at = now
-	}
-}
-
-// due returns how long until b is out of debt at rate, 0 if it is not.
-func (b *bucket) due(rate float64) time.Duration {
-	if b.tokens > 0 {
-		return 0
-	}
-	return time.Duration((-b.tokens + 1) / rate * float64(time.Second))
-}
-
 // userCost is one user's budget, and the turn of their costly requests.
+// Its buckets may go into debt (spend); the users count is guarded by the
+// costs' lock.
 type userCost struct {
-	lookups, bytes bucket
+	lookups, bytes *rate.Limiter
 	turn           chan struct{} // holds a value while a costly request runs
 	users          int           // requests holding or waiting for the turn
+}
+
+// spend takes n tokens from l at now, however deep into debt that takes it
+// (a reservation takes at most the burst).
+func spend(l *rate.Limiter, now time.Time, n int) {
+	for burst := l.Burst(); n > 0 && burst > 0; n -= burst {
+		l.ReserveN(now, min(n, burst))
+	}
+}
+
+// due returns how long until l is out of debt at now, 0 if it is not.
+func due(l *rate.Limiter, now time.Time) time.Duration {
+	tokens := l.TokensAt(now)
+	if tokens > 0 {
+		return 0
+	}
+	return time.Duration((-tokens + 1) / float64(l.Limit()) * float64(time.Second))
 }
 
 // CostLimits bound the storage work and the reply bytes of one user.
@@ -71,19 +63,22 @@ type CostLimits struct {
 
 // costs holds the budgets of the users who spent some lately. A budget
 // back at its full burst with no request running is the same as a new one,
-// so it is dropped: the set holds only users active lately. All methods may
-// be called concurrently.
+// so it is dropped (bucketSet): the set holds only users active lately. All
+// methods may be called concurrently.
 type costs struct {
-	limits CostLimits
-
-	mu        sync.Mutex
-	users     map[string]*userCost
-	pruneAt   int
-	lastPrune time.Time
+	bucketSet[*userCost]
 }
 
 func newCosts(l CostLimits) *costs {
-	return &costs{limits: l, users: make(map[string]*userCost), pruneAt: minPruneSize}
+	return &costs{newBucketSet(func() *userCost {
+		return &userCost{
+			lookups: rate.NewLimiter(rate.Limit(l.LookupRate), l.LookupBurst),
+			bytes:   rate.NewLimiter(rate.Limit(l.ReplyByteRate), l.ReplyByteBurst),
+			turn:    make(chan struct{}, 1),
+		}
+	}, func(uc *userCost, now time.Time) bool {
+		return uc.users == 0 && full(uc.lookups, now) && full(uc.bytes, now)
+	})}
 }
 
 // begin waits for the user's turn to run a costly request and checks the
@@ -92,7 +87,7 @@ func newCosts(l CostLimits) *costs {
 // back; or ctx's error.
 func (cs *costs) begin(ctx context.Context, key string) (end func(lookups, bytes int), retry time.Duration, err error) {
 	cs.mu.Lock()
-	uc := cs.user(key, time.Now())
+	uc := cs.get(key, time.Now())
 	uc.users++
 	cs.mu.Unlock()
 	select {
@@ -101,23 +96,17 @@ func (cs *costs) begin(ctx context.Context, key string) (end func(lookups, bytes
 		cs.leave(uc)
 		return nil, 0, ctx.Err()
 	}
-	cs.mu.Lock()
+	// The turn is the user's: nobody else spends from these buckets until
+	// end, which charges at the time the request was let in.
 	now := time.Now()
-	l := cs.limits
-	uc.lookups.refill(now, l.LookupRate, float64(l.LookupBurst))
-	uc.bytes.refill(now, l.ReplyByteRate, float64(l.ReplyByteBurst))
-	retry = max(uc.lookups.due(l.LookupRate), uc.bytes.due(l.ReplyByteRate))
-	cs.mu.Unlock()
-	if retry > 0 {
+	if retry = max(due(uc.lookups, now), due(uc.bytes, now)); retry > 0 {
 		<-uc.turn
 		cs.leave(uc)
 		return nil, retry, nil
 	}
 	return func(lookups, bytes int) {
-		cs.mu.Lock()
-		uc.lookups.tokens -= float64(lookups)
-		uc.bytes.tokens -= float64(bytes)
-		cs.mu.Unlock()
+		spend(uc.lookups, now, lookups)
+		spend(uc.bytes, now, bytes)
 		<-uc.turn
 		cs.leave(uc)
 	}, 0, nil
@@ -127,39 +116,4 @@ func (cs *costs) leave(uc *userCost) {
 	cs.mu.Lock()
 	uc.users--
 	cs.mu.Unlock()
-}
-
-// user returns key's budget, made on first use. Callers hold cs.mu.
-func (cs *costs) user(key string, now time.Time) *userCost {
-	if len(cs.users) >= cs.pruneAt || now.Sub(cs.lastPrune) >= pruneEvery {
-		cs.prune(now)
-	}
-	uc := cs.users[key]
-	if uc == nil {
-		uc = &userCost{turn: make(chan struct{}, 1)}
-		cs.users[key] = uc
-	}
-	return uc
-}
-
-// prune drops the budgets that are full again and not in use. Callers hold
-// cs.mu.
-func (cs *costs) prune(now time.Time) {
-	l := cs.limits
-	for key, uc := range cs.users {
-		uc.lookups.refill(now, l.LookupRate, float64(l.LookupBurst))
-		uc.bytes.refill(now, l.ReplyByteRate, float64(l.ReplyByteBurst))
-		if uc.users == 0 && uc.lookups.tokens >= float64(l.LookupBurst) && uc.bytes.tokens >= float64(l.ReplyByteBurst) {
-			delete(cs.users, key)
-		}
-	}
-	cs.lastPrune = now
-	cs.pruneAt = max(2*len(cs.users), minPruneSize)
-}
-
-// size returns how many users the set holds.
-func (cs *costs) size() int {
-	cs.mu.Lock()
-	defer cs.mu.Unlock()
-	return len(cs.users)
 }

@@ -21,9 +21,6 @@ type handoverRequest struct {
 // serveHandover exchanges the one-time code of a chat.Handover for the
 // session of the name the browser just picked, and sets its cookie.
 func (s *Server) serveHandover(w http.ResponseWriter, r *http.Request) {
-	if !s.apiAllowed(w, r) {
-		return
-	}
 	var req handoverRequest
 	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1024)).Decode(&req); err != nil || req.Code == "" {
 		reply(w, http.StatusBadRequest, apiReply{Error: "send JSON with the code of the handover frame"})
@@ -75,9 +72,6 @@ func (s *Server) signedIn(w http.ResponseWriter, r *http.Request) (auth.Session,
 
 // serveDevices lists the user's signed-in sessions, the one used last first.
 func (s *Server) serveDevices(w http.ResponseWriter, r *http.Request) {
-	if !s.apiAllowed(w, r) {
-		return
-	}
 	v, ok := s.signedIn(w, r)
 	if !ok {
 		return
@@ -108,9 +102,6 @@ type deviceSignOutRequest struct {
 // serveDeviceSignOut ends another session of the user, or all the others;
 // their connections on this node close with chat.CloseSignedOut.
 func (s *Server) serveDeviceSignOut(w http.ResponseWriter, r *http.Request) {
-	if !s.apiAllowed(w, r) {
-		return
-	}
 	var req deviceSignOutRequest
 	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1024)).Decode(&req); err != nil || (req.ID == "") == !req.Others {
 		reply(w, http.StatusBadRequest, apiReply{Error: `send JSON with the "id" of a device, or "others": true`})

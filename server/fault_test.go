@@ -28,6 +28,7 @@ import (
 	"github.com/founding/chat/server/chattest"
 	"github.com/founding/chat/server/hub"
 	"github.com/founding/chat/server/names"
+	"github.com/founding/chat/server/wsconn"
 )
 
 // faultPatience bounds every wait of these tests: generous, because the
@@ -39,7 +40,7 @@ func faultOptions() server.Options {
 	return server.Options{
 		PresenceGrace: 200 * time.Millisecond,
 		MessageRate:   1e6, MessageBurst: 1e6,
-		FrameRate: 1e6, FrameBurst: 1e6,
+		Transport: wsconn.Transport{FrameRate: 1e6, FrameBurst: 1e6},
 	}
 }
 

@@ -57,9 +57,6 @@ const fileSecurityPolicy = "default-src 'none'; sandbox"
 // prepared (package media), counted against the user's quota and kept
 // under its content hash. Nothing is stored until the whole body arrived.
 func (s *Server) serveUpload(w http.ResponseWriter, r *http.Request) {
-	if !s.apiAllowed(w, r) {
-		return
-	}
 	v, ok := s.signedIn(w, r)
 	if !ok {
 		return

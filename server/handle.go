@@ -11,77 +11,125 @@ import (
 	"github.com/founding/chat/server/metrics"
 )
 
-// handle serves one valid frame from the client, on the reader goroutine.
+// handle serves one valid frame from the client, on the reader goroutine:
+// a ping or a name at any time, any other frame once the session has a
+// name, each by its entry in handlers.
 func (ss *session) handle(f chat.Frame) {
-	if p, ok := f.(*chat.Ping); ok {
+	t := f.FrameType()
+	if ss.user.Key == "" && t != chat.TypePing && t != chat.TypeNick {
+		ss.conn.Reject(&chat.Error{Code: chat.CodeNeedName, Message: "pick a name first", Ref: t})
+		return
+	}
+	serve := handlers[t]
+	if serve == nil { // DecodeClient accepts no other type: TestEveryClientFrameHasAHandler
+		ss.conn.SendError(&chat.Error{Code: chat.CodeUnknownType, Message: fmt.Sprintf("a client may not send %s frames", t), Ref: t})
+		return
+	}
+	if err := serve(ss, f); err != nil {
+		ss.conn.SendError(withRef(err, t))
+	}
+}
+
+// handler serves one type of client frame for a session; an error it
+// returns goes to the client as an error frame.
+type handler struct {
+	t     chat.Type
+	serve func(ss *session, f chat.Frame) error
+}
+
+// on makes the handler of the frames of type F (a *E) from a function of
+// one: the type comes from the frame, so no entry can serve another.
+func on[E any, F interface {
+	*E
+	chat.Frame
+}](serve func(*session, F) error) handler {
+	return handler{F(new(E)).FrameType(), func(ss *session, f chat.Frame) error { return serve(ss, f.(F)) }}
+}
+
+// handlers serve every frame a client may send (chat.ClientTypes), by
+// type, those of moderation (moderation.go) too;
+// TestEveryClientFrameHasAHandler fails when one is missing.
+var handlers = byType(append([]handler{
+	on(func(ss *session, p *chat.Ping) error {
 		ss.conn.SendFrame(&chat.Pong{N: p.N})
-		return
-	}
-	if n, ok := f.(*chat.Nick); ok {
+		return nil
+	}),
+	on(func(ss *session, n *chat.Nick) error {
 		ss.nick(n)
-		return
-	}
-	if ss.user.Key == "" {
-		ss.conn.Reject(&chat.Error{Code: chat.CodeNeedName, Message: "pick a name first", Ref: f.FrameType()})
-		return
-	}
-	var err error
-	switch f := f.(type) {
-	case *chat.Send:
-		err = ss.send(f)
-	case *chat.Join:
-		_, err = ss.srv.hub.Join(ss.conn.Context(), ss.user.Key, f.Room)
-	case *chat.Leave:
-		err = ss.srv.hub.Leave(ss.conn.Context(), ss.user.Key, f.Conv)
-	case *chat.Open:
-		var info chat.ConvInfo
-		if info, err = ss.srv.hub.Open(ss.conn.Context(), ss.user.Key, f.With); err == nil {
+		return nil
+	}),
+	on((*session).send),
+	on(func(ss *session, f *chat.Join) error {
+		_, err := ss.srv.hub.Join(ss.conn.Context(), ss.user.Key, f.Room)
+		return err
+	}),
+	on(func(ss *session, f *chat.Leave) error {
+		return ss.srv.hub.Leave(ss.conn.Context(), ss.user.Key, f.Conv)
+	}),
+	on(func(ss *session, f *chat.Open) error {
+		info, err := ss.srv.hub.Open(ss.conn.Context(), ss.user.Key, f.With)
+		if err == nil {
 			ss.conn.SendFrame(&chat.Conv{ConvInfo: info})
 		}
-	case *chat.History:
-		err = ss.costly(chat.TypeHistory, func() (int, int, error) {
-			p, err := ss.srv.hub.Page(ss.conn.Context(), ss.user.Key, *f)
-			if err != nil {
-				return 1, 0, err
-			}
-			return 1, ss.conn.SendReply(p), nil
-		})
-	case *chat.Resume:
-		ss.srv.metrics.Resumed()
-		err = ss.costly(chat.TypeResume, func() (int, int, error) {
-			frames, err := ss.srv.hub.Resume(ss.conn.Context(), ss.user.Key, f.Cursors)
-			bytes := 0
-			for _, p := range frames {
-				bytes += ss.conn.SendReply(p)
-			}
-			return max(len(f.Cursors), 1), bytes, err
-		})
-	case *chat.Read:
-		err = ss.srv.hub.MarkRead(ss.conn.Context(), ss.user.Key, f.Conv, f.Seq)
-	case *chat.SetPassword:
-		err = ss.setPassword(f)
-	case *chat.Typing:
-		err = ss.typing(f)
-	case *chat.Edit:
-		err = ss.act(f.ID, func() (chat.Ack, error) {
+		return err
+	}),
+	on((*session).history),
+	on((*session).resume),
+	on(func(ss *session, f *chat.Read) error {
+		return ss.srv.hub.MarkRead(ss.conn.Context(), ss.user.Key, f.Conv, f.Seq)
+	}),
+	on((*session).setPassword),
+	on((*session).typing),
+	on(func(ss *session, f *chat.Edit) error {
+		return ss.act(f.ID, func() (chat.Ack, error) {
 			return ss.srv.hub.Edit(ss.conn.Context(), ss.user.Key, f.Conv, f.Seq, f.Text, f.ID)
 		})
-	case *chat.Delete:
-		err = ss.act(f.ID, func() (chat.Ack, error) {
+	}),
+	on(func(ss *session, f *chat.Delete) error {
+		return ss.act(f.ID, func() (chat.Ack, error) {
 			return ss.srv.hub.Delete(ss.conn.Context(), ss.user.Key, f.Conv, f.Seq, f.ID)
 		})
-	case *chat.React:
-		err = ss.act(f.ID, func() (chat.Ack, error) {
+	}),
+	on(func(ss *session, f *chat.React) error {
+		return ss.act(f.ID, func() (chat.Ack, error) {
 			return ss.srv.hub.React(ss.conn.Context(), ss.user.Key, f.Conv, f.Seq, f.Emoji, f.On, f.ID)
 		})
-	case *chat.Search:
-		err = ss.search(f)
-	default:
-		err = ss.moderate(f)
+	}),
+	on((*session).search),
+}, moderationHandlers...)...)
+
+// byType indexes handlers by the type they serve.
+func byType(hs ...handler) map[chat.Type]func(*session, chat.Frame) error {
+	m := make(map[chat.Type]func(*session, chat.Frame) error, len(hs))
+	for _, h := range hs {
+		m[h.t] = h.serve
 	}
-	if err != nil {
-		ss.conn.SendError(withRef(err, f.FrameType()))
-	}
+	return m
+}
+
+// history serves a page of a conversation's history, as a costly request.
+func (ss *session) history(f *chat.History) error {
+	return ss.costly(chat.TypeHistory, func() (int, int, error) {
+		p, err := ss.srv.hub.Page(ss.conn.Context(), ss.user.Key, *f)
+		if err != nil {
+			return 1, 0, err
+		}
+		return 1, ss.conn.SendReply(p), nil
+	})
+}
+
+// resume serves what the client missed in the conversations it names, as a
+// costly request.
+func (ss *session) resume(f *chat.Resume) error {
+	ss.srv.metrics.Resumed()
+	return ss.costly(chat.TypeResume, func() (int, int, error) {
+		frames, err := ss.srv.hub.Resume(ss.conn.Context(), ss.user.Key, f.Cursors)
+		bytes := 0
+		for _, p := range frames {
+			bytes += ss.conn.SendReply(p)
+		}
+		return max(len(f.Cursors), 1), bytes, err
+	})
 }
 
 // costly runs a request that reads storage and sends what it read (cost.go):

@@ -7,52 +7,87 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// limiterSet holds a rate limiter per key (a user, a sign-in address),
-// made on first use. A limiter back to its full burst is the same as a new
-// one, so the set drops those as it goes: it holds only the keys limited
-// lately, however many users and addresses come and go. All methods may be
-// called concurrently.
-type limiterSet struct {
-	limit rate.Limit
-	burst int
+// bucketSet holds token buckets per key (a user, an address), made on
+// first use: the one set behind limiterSet and costs. A value idle again
+// (its buckets full, nothing using it) is the same as a new one, so the
+// set drops those as it goes: it holds only the keys active lately,
+// however many users and addresses come and go. Callers hold mu around get
+// and what they do with the value.
+type bucketSet[V any] struct {
+	fresh func() V                      // a new key's value
+	idle  func(v V, now time.Time) bool // whether v may be dropped at now
 
 	mu        sync.Mutex
-	limiters  map[string]*rate.Limiter
+	values    map[string]V
 	pruneAt   int       // prune when the set reaches this size...
 	lastPrune time.Time // ...or pruneEvery after the last prune
 }
 
-// pruneEvery is how often a limiterSet drops its full limiters at least;
+// pruneEvery is how often a bucketSet drops its idle values at least;
 // minPruneSize the size under which it does not bother otherwise.
 const (
 	pruneEvery   = time.Minute
 	minPruneSize = 1024
 )
 
-func newLimiterSet(limit rate.Limit, burst int) *limiterSet {
-	return &limiterSet{limit: limit, burst: burst, limiters: make(map[string]*rate.Limiter), pruneAt: minPruneSize}
+func newBucketSet[V any](fresh func() V, idle func(V, time.Time) bool) bucketSet[V] {
+	return bucketSet[V]{fresh: fresh, idle: idle, values: make(map[string]V), pruneAt: minPruneSize}
 }
 
-// limiter returns key's limiter, made on first use, pruning the set first
-// when it is due. s.mu must be held.
-func (s *limiterSet) limiter(key string, now time.Time) *rate.Limiter {
-	if len(s.limiters) >= s.pruneAt || now.Sub(s.lastPrune) >= pruneEvery {
+// get returns key's value, made on first use, pruning the set first when
+// it is due. s.mu must be held.
+func (s *bucketSet[V]) get(key string, now time.Time) V {
+	if len(s.values) >= s.pruneAt || now.Sub(s.lastPrune) >= pruneEvery {
 		s.prune(now)
 	}
-	l := s.limiters[key]
-	if l == nil {
-		l = rate.NewLimiter(s.limit, s.burst)
-		s.limiters[key] = l
+	v, ok := s.values[key]
+	if !ok {
+		v = s.fresh()
+		s.values[key] = v
 	}
-	return l
+	return v
+}
+
+// prune drops the values idle at now. The next prune by size waits until
+// the set has doubled, so pruning costs O(1) per get over time. s.mu must
+// be held.
+func (s *bucketSet[V]) prune(now time.Time) {
+	for key, v := range s.values {
+		if s.idle(v, now) {
+			delete(s.values, key)
+		}
+	}
+	s.lastPrune = now
+	s.pruneAt = max(2*len(s.values), minPruneSize)
+}
+
+// size returns how many keys the set holds.
+func (s *bucketSet[V]) size() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.values)
+}
+
+// full reports whether l has its whole burst at now: a limiter in that
+// state is the same as a new one.
+func full(l *rate.Limiter, now time.Time) bool { return l.TokensAt(now) >= float64(l.Burst()) }
+
+// limiterSet holds a rate limiter per key (a user, a sign-in address),
+// made on first use and dropped once full again (bucketSet). All methods
+// may be called concurrently.
+type limiterSet struct {
+	bucketSet[*rate.Limiter]
+}
+
+func newLimiterSet(limit rate.Limit, burst int) *limiterSet {
+	return &limiterSet{newBucketSet(func() *rate.Limiter { return rate.NewLimiter(limit, burst) }, full)}
 }
 
 // allow reports whether key may act at now, and counts it.
 func (s *limiterSet) allow(key string, now time.Time) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	l := s.limiter(key, now)
-	return l.AllowN(now, 1)
+	return s.get(key, now).AllowN(now, 1)
 }
 
 // take is allow that can be undone: it reports whether key may act at now
@@ -62,8 +97,7 @@ func (s *limiterSet) allow(key string, now time.Time) bool {
 func (s *limiterSet) take(key string, now time.Time) (ok bool, undo func(), wait time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	l := s.limiter(key, now)
-	r := l.ReserveN(now, 1)
+	r := s.get(key, now).ReserveN(now, 1)
 	if !r.OK() {
 		return false, nil, rate.InfDuration
 	}
@@ -72,24 +106,4 @@ func (s *limiterSet) take(key string, now time.Time) (ok bool, undo func(), wait
 		return false, nil, wait
 	}
 	return true, func() { r.CancelAt(now) }, 0
-}
-
-// prune drops the limiters that are full again at now. The next prune by
-// size waits until the set has doubled, so pruning costs O(1) per allow
-// over time.
-func (s *limiterSet) prune(now time.Time) {
-	for key, l := range s.limiters {
-		if l.TokensAt(now) >= float64(s.burst) {
-			delete(s.limiters, key)
-		}
-	}
-	s.lastPrune = now
-	s.pruneAt = max(2*len(s.limiters), minPruneSize)
-}
-
-// size returns how many keys the set holds.
-func (s *limiterSet) size() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.limiters)
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/founding/chat/server"
 	"github.com/founding/chat/server/chattest"
 	"github.com/founding/chat/server/hub"
+	"github.com/founding/chat/server/wsconn"
 )
 
 // limitsDevice is the device of every message the limit tests send.
@@ -179,7 +180,7 @@ func TestFrameAboveTheHardLimitClosesWith1009(t *testing.T) {
 }
 
 func TestHandshakeRefusals(t *testing.T) {
-	s := chattest.New(t, server.Options{MaxConnsPerAddr: 2})
+	s := chattest.New(t, server.Options{Transport: wsconn.Transport{MaxConnsPerAddr: 2}})
 	tests := []struct {
 		name   string
 		header http.Header
@@ -216,7 +217,7 @@ func TestHandshakeRefusals(t *testing.T) {
 
 func TestTooManyConnectionsFromOneAddress(t *testing.T) {
 	const limit = 3
-	s := chattest.New(t, server.Options{MaxConnsPerAddr: limit})
+	s := chattest.New(t, server.Options{Transport: wsconn.Transport{MaxConnsPerAddr: limit}})
 	var conns []*chattest.Client
 	for range limit {
 		c := s.Dial(t, nil)
@@ -246,7 +247,7 @@ func TestFrameRateLimit(t *testing.T) {
 	t.Run("frames over the burst are refused, the connection stays", func(t *testing.T) {
 		t.Parallel()
 		const burst = 5
-		s := chattest.New(t, server.Options{FrameRate: 1e-3, FrameBurst: burst, MessageRate: 1e6, MessageBurst: 1e6})
+		s := chattest.New(t, server.Options{Transport: wsconn.Transport{FrameRate: 1e-3, FrameBurst: burst}, MessageRate: 1e6, MessageBurst: 1e6})
 		ann, bob := s.User(t, "ann"), s.User(t, "bob")
 		tab := s.Dial(t, ann.Jar) // a fresh connection with a full bucket
 		chattest.Expect(tab, func(w *chat.Welcome) bool { return w.Me == "ann" })
@@ -284,7 +285,7 @@ func TestFrameRateLimit(t *testing.T) {
 
 	t.Run("the connection recovers", func(t *testing.T) {
 		t.Parallel()
-		s := chattest.New(t, server.Options{FrameRate: 5, FrameBurst: 2})
+		s := chattest.New(t, server.Options{Transport: wsconn.Transport{FrameRate: 5, FrameBurst: 2}})
 		ann := s.User(t, "ann")
 		tab := s.Dial(t, ann.Jar)
 		chattest.Expect(tab, func(w *chat.Welcome) bool { return w.Me == "ann" })
@@ -372,9 +373,8 @@ func TestSlowConsumerIsEvictedWithoutHurtingOthers(t *testing.T) {
 		most  = 6000 // about 6 MB of entries at most
 	)
 	s := chattest.New(t, server.Options{
-		QueueBytes:  64 << 10,
+		Transport:   wsconn.Transport{QueueBytes: 64 << 10, FrameRate: 1e6, FrameBurst: 1e6},
 		MessageRate: 1e6, MessageBurst: 1e6,
-		FrameRate: 1e6, FrameBurst: 1e6,
 	})
 	ann, bob, cid := s.User(t, "ann"), s.User(t, "bob"), s.User(t, "cid")
 	s.DialSilent(t, bob.Jar) // bob's other tab, whose reader is stuck

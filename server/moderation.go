@@ -5,53 +5,54 @@ import (
 	"strings"
 
 	"github.com/founding/chat/app/chat"
+	"github.com/founding/chat/server/hub"
 	"github.com/founding/chat/server/metrics"
 	"github.com/founding/chat/server/names"
 )
 
-// moderate serves the frames of room moderation and muting (hub
-// moderation.go), and answers any other frame as one a client may not
-// send.
-//
-// Each costs as much as a message of the per-user and per-address message
-// rates: most append an entry, and all of them write to storage.
-func (ss *session) moderate(f chat.Frame) error {
-	ctx, key, h := ss.conn.Context(), ss.user.Key, ss.srv.hub
-	if !isModeration(f) {
-		return chat.Errorf(chat.CodeUnknownType, "a client may not send %s frames", f.FrameType())
-	}
-	if !ss.srv.messageAllowed(key, ss.conn.Addr()) {
-		ss.srv.metrics.RateLimited(metrics.LimitMessages)
-		return chat.Errorf(chat.CodeRateLimited, "you are doing that too fast; try again in a moment")
-	}
-	switch f := f.(type) {
-	case *chat.SetInviteOnly:
+// moderationHandlers serve the frames of room moderation and muting (hub
+// moderation.go); handle's table takes them in.
+var moderationHandlers = []handler{
+	moderation(func(ctx context.Context, h *hub.Hub, key string, f *chat.SetInviteOnly) error {
 		return h.SetInviteOnly(ctx, key, f.Conv, f.On)
-	case *chat.Remove:
+	}),
+	moderation(func(ctx context.Context, h *hub.Hub, key string, f *chat.Remove) error {
 		return h.Remove(ctx, key, f.Conv, f.Name)
-	case *chat.Ban:
+	}),
+	moderation(func(ctx context.Context, h *hub.Hub, key string, f *chat.Ban) error {
 		return h.Ban(ctx, key, f.Conv, f.Name, true)
-	case *chat.Unban:
+	}),
+	moderation(func(ctx context.Context, h *hub.Hub, key string, f *chat.Unban) error {
 		return h.Ban(ctx, key, f.Conv, f.Name, false)
-	case *chat.Invite:
+	}),
+	moderation(func(ctx context.Context, h *hub.Hub, key string, f *chat.Invite) error {
 		return h.Invite(ctx, key, f.Conv, f.Name)
-	case *chat.Decline:
+	}),
+	moderation(func(ctx context.Context, h *hub.Hub, key string, f *chat.Decline) error {
 		return h.Decline(ctx, key, f.Conv)
-	case *chat.Mute:
+	}),
+	moderation(func(ctx context.Context, h *hub.Hub, key string, f *chat.Mute) error {
 		return h.Mute(ctx, key, f.Name, true)
-	case *chat.Unmute:
+	}),
+	moderation(func(ctx context.Context, h *hub.Hub, key string, f *chat.Unmute) error {
 		return h.Mute(ctx, key, f.Name, false)
-	}
-	return nil // unreachable: isModeration lists the cases above
+	}),
 }
 
-// isModeration reports whether f is one of the frames moderate serves.
-func isModeration(f chat.Frame) bool {
-	switch f.(type) {
-	case *chat.SetInviteOnly, *chat.Remove, *chat.Ban, *chat.Unban, *chat.Invite, *chat.Decline, *chat.Mute, *chat.Unmute:
-		return true
-	}
-	return false
+// moderation makes the handler of a moderation frame. Each costs as much
+// as a message of the per-user and per-address message rates: most append
+// an entry, and all of them write to storage.
+func moderation[E any, F interface {
+	*E
+	chat.Frame
+}](do func(ctx context.Context, h *hub.Hub, key string, f F) error) handler {
+	return on(func(ss *session, f F) error {
+		if !ss.srv.messageAllowed(ss.user.Key, ss.conn.Addr()) {
+			ss.srv.metrics.RateLimited(metrics.LimitMessages)
+			return chat.Errorf(chat.CodeRateLimited, "you are doing that too fast; try again in a moment")
+		}
+		return do(ss.conn.Context(), ss.srv.hub, ss.user.Key, f)
+	})
 }
 
 // mayModerate is the hub's Options.MayModerate: a room's owner and the

@@ -29,6 +29,7 @@ import (
 	"github.com/founding/chat/server/bus"
 	"github.com/founding/chat/server/chattest"
 	"github.com/founding/chat/server/hub"
+	"github.com/founding/chat/server/wsconn"
 )
 
 // scrape fetches base's /metrics and parses it with Prometheus's own text
@@ -398,7 +399,7 @@ func TestMetricsCountRefusals(t *testing.T) {
 		t.Fatalf("a handshake without the subprotocol: %v, want 400", err)
 	}
 
-	slow := chattest.New(t, server.Options{QueueBytes: 1})
+	slow := chattest.New(t, server.Options{Transport: wsconn.Transport{QueueBytes: 1}})
 	slow.DialSilent(t, nil) // its Welcome alone overflows the queue
 	chattest.Eventually(t, chattest.Wait, func() bool { return slow.Stats().SlowConsumers == 1 }, "the slow consumer evicted")
 

@@ -42,27 +42,11 @@ type Options struct {
 	Version string
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
-	// OriginPatterns lists other origins allowed to open /ws, as in
-	// websocket.AcceptOptions. The page's own origin is always allowed.
-	OriginPatterns []string
+	// Transport is how /ws connections are kept: origins, heartbeat,
+	// write bounds, pacing and a connection's frame budget. See
+	// wsconn.Transport, which holds the fields and their defaults.
+	wsconn.Transport
 
-	// PingInterval is how often the server pings a connection. Defaults to 25s.
-	PingInterval time.Duration
-	// PingTimeout is how long a ping may go unanswered before the connection
-	// is closed with chat.CloseHeartbeat. Defaults to 15s.
-	PingTimeout time.Duration
-	// WriteTimeout bounds one websocket write. Defaults to 10s.
-	WriteTimeout time.Duration
-	// QueueBytes bounds what may wait to be written to one connection; a
-	// connection past it is closed as a slow consumer. Defaults to 4 MiB.
-	QueueBytes int
-	// PaceInterval and PaceAbove: while this node writes more than
-	// PaceAbove frames a second, a connection's fan-out writes are at
-	// least PaceInterval apart, unless its batches are large already (see
-	// wsconn.Options). Default to 50ms and 20000; a negative PaceInterval
-	// never paces.
-	PaceInterval time.Duration
-	PaceAbove    float64
 	// PresenceGrace: see hub.Options. Defaults to 5s.
 	PresenceGrace time.Duration
 	// PresenceHeartbeat and PresenceTTL: how often this node tells the
@@ -72,13 +56,6 @@ type Options struct {
 	PresenceHeartbeat time.Duration
 	PresenceTTL       time.Duration
 
-	// MaxConnsPerAddr bounds the websockets open from one IP address.
-	// Defaults to 64.
-	MaxConnsPerAddr int
-	// FrameRate and FrameBurst bound the frames one connection may send per
-	// second. Default to 50 and 100.
-	FrameRate  float64
-	FrameBurst int
 	// MessageRate and MessageBurst bound the messages one user may send per
 	// second, across connections. Default to 10 and 30.
 	MessageRate  float64
@@ -182,14 +159,8 @@ func (o *Options) setDefaults() {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	setDefault(&o.PingInterval, 25*time.Second)
-	setDefault(&o.PingTimeout, 15*time.Second)
-	setDefault(&o.WriteTimeout, 10*time.Second)
-	setDefault(&o.QueueBytes, 4<<20)
+	o.Transport.SetDefaults()
 	setDefault(&o.PresenceGrace, 5*time.Second)
-	setDefault(&o.MaxConnsPerAddr, 64)
-	setDefault(&o.FrameRate, 50)
-	setDefault(&o.FrameBurst, 100)
 	setDefault(&o.MessageRate, 10)
 	setDefault(&o.MessageBurst, 30)
 	setDefault(&o.AddrMessageRate, 3*o.MessageRate)
@@ -323,29 +294,21 @@ func New(opts Options) (*Server, error) {
 		return nil, err
 	}
 	s.ws = wsconn.New(wsconn.Options{
-		Logger:          opts.Logger,
-		OriginPatterns:  opts.OriginPatterns,
-		PingInterval:    opts.PingInterval,
-		PingTimeout:     opts.PingTimeout,
-		WriteTimeout:    opts.WriteTimeout,
-		QueueBytes:      opts.QueueBytes,
-		PaceInterval:    opts.PaceInterval,
-		PaceAbove:       opts.PaceAbove,
-		MaxConnsPerAddr: opts.MaxConnsPerAddr,
-		FrameRate:       opts.FrameRate,
-		FrameBurst:      opts.FrameBurst,
-		ClientAddr:      s.edge.ClientAddr,
-		Metrics:         m,
+		Transport:  opts.Transport,
+		Logger:     opts.Logger,
+		ClientAddr: s.edge.ClientAddr,
+		Metrics:    m,
 	})
 	s.mux = http.NewServeMux()
 	s.mux.HandleFunc("GET /ws", s.serveWS)
-	s.mux.HandleFunc("POST /api/signin", s.serveSignIn)
-	s.mux.HandleFunc("POST /api/signout", s.serveSignOut)
-	s.mux.HandleFunc("POST "+chat.HandoverPath, s.serveHandover)
-	s.mux.HandleFunc("POST /api/devices", s.serveDevices)
-	s.mux.HandleFunc("POST /api/devices/signout", s.serveDeviceSignOut)
+	api := func(path string, h http.HandlerFunc) { s.mux.HandleFunc("POST "+path, sameOrigin(h)) }
+	api("/api/signin", s.serveSignIn)
+	api("/api/signout", s.serveSignOut)
+	api(chat.HandoverPath, s.serveHandover)
+	api("/api/devices", s.serveDevices)
+	api("/api/devices/signout", s.serveDeviceSignOut)
 	if s.files != nil {
-		s.mux.HandleFunc("POST "+chat.UploadPath, s.serveUpload)
+		api(chat.UploadPath, s.serveUpload)
 		s.mux.HandleFunc("GET "+chat.FilesPath+"/{id}", s.serveFile)
 		s.mux.HandleFunc("GET "+chat.FilesPath+"/{id}/thumb", s.serveFile)
 	}

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"maps"
+	"slices"
 	"unicode/utf8"
 )
 
@@ -92,6 +94,10 @@ func DecodeClient(data []byte) (Frame, error) {
 	}
 	return f, nil
 }
+
+// ClientTypes returns the type of every frame a client may send, the ones
+// DecodeClient accepts, sorted: a server serves each of them.
+func ClientTypes() []Type { return slices.Sorted(maps.Keys(clientFrames)) }
 
 // DecodeServer parses and validates a frame a server sent, batches included.
 func DecodeServer(data []byte) (Frame, error) {

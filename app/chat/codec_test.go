@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -243,6 +244,23 @@ func TestFramesGoOneWay(t *testing.T) {
 			_, err := chat.DecodeServer(mustEncode(t, tc.frame))
 			wantCode(t, err, chat.CodeUnknownType)
 		})
+	}
+}
+
+// TestClientTypesAreWhatAClientMaySend: ClientTypes lists every type of
+// the client frames and nothing a server sends.
+func TestClientTypesAreWhatAClientMaySend(t *testing.T) {
+	t.Parallel()
+	listed := chat.ClientTypes()
+	for _, tc := range clientFrames() {
+		if !slices.Contains(listed, tc.frame.FrameType()) {
+			t.Errorf("ClientTypes() lacks %s", tc.frame.FrameType())
+		}
+	}
+	for _, tc := range serverFrames() {
+		if slices.Contains(listed, tc.frame.FrameType()) {
+			t.Errorf("ClientTypes() lists %s, a server frame", tc.frame.FrameType())
+		}
 	}
 }
 

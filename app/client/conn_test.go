@@ -20,6 +20,7 @@ import (
 	"github.com/founding/chat/app/client"
 	"github.com/founding/chat/server"
 	"github.com/founding/chat/server/chattest"
+	"github.com/founding/chat/server/wsconn"
 )
 
 // wait bounds every poll in these tests; they never assert on speed.
@@ -323,7 +324,7 @@ func TestConnReconnectWhileOnline(t *testing.T) {
 // (4008): the client retries at once rather than after its backoff.
 func TestConnReconnectsAtOnceAfterSlowConsumerClose(t *testing.T) {
 	t.Parallel()
-	s := chattest.New(t, server.Options{QueueBytes: 1})
+	s := chattest.New(t, server.Options{Transport: wsconn.Transport{QueueBytes: 1}})
 	opts := options(s, nil)
 	opts.Backoff = client.Backoff{Min: time.Minute, Max: time.Minute}
 	_, rec := start(t, opts)

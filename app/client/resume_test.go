@@ -13,6 +13,7 @@ import (
 	"github.com/founding/chat/app/client"
 	"github.com/founding/chat/server"
 	"github.com/founding/chat/server/chattest"
+	"github.com/founding/chat/server/wsconn"
 )
 
 // ui plays the part of the browser's UI goroutine: it owns a Session, gets
@@ -141,7 +142,7 @@ func msgText(prefix string, i int) string { return fmt.Sprintf("%s #%03d.", pref
 
 func TestResumeWithoutGapOrDuplicate(t *testing.T) {
 	t.Parallel()
-	s := chattest.New(t, server.Options{PresenceGrace: 100 * time.Millisecond, MessageBurst: 200, FrameBurst: 200})
+	s := chattest.New(t, server.Options{PresenceGrace: 100 * time.Millisecond, MessageBurst: 200, Transport: wsconn.Transport{FrameBurst: 200}})
 	bob := s.User(t, "bob")
 	id := uint64(0)
 	say := func(text string) chat.MsgID {

@@ -23,35 +23,19 @@ const (
 	stateSubject = "chat.cluster.presence.state."
 )
 
-// Presence is hub.Presence on a NATS connection.
+// Presence is hub.Presence on a NATS connection: Publish and Watch carry
+// the notes (topic), Serve and Fetch a node's whole state.
 type Presence struct {
+	topic[hub.PresenceNote]
 	nc *nats.Conn
 }
 
 // NewPresence returns the presence of the nodes on nc.
-func NewPresence(nc *nats.Conn) *Presence { return &Presence{nc: nc} }
+func NewPresence(nc *nats.Conn) *Presence {
+	return &Presence{topic: topic[hub.PresenceNote]{nc, notesSubject}, nc: nc}
+}
 
 var _ hub.Presence = (*Presence)(nil)
-
-// Publish sends n to every node.
-func (p *Presence) Publish(_ context.Context, n hub.PresenceNote) error {
-	data, err := json.Marshal(n)
-	if err != nil {
-		return err
-	}
-	return p.nc.Publish(notesSubject, data)
-}
-
-// Watch calls fn with every note, in the order each node sent them (one
-// subscription delivers in order, one message at a time).
-func (p *Presence) Watch(_ context.Context, fn func(hub.PresenceNote)) (func(), error) {
-	return subscribe(p.nc, notesSubject, func(m *nats.Msg) {
-		var n hub.PresenceNote
-		if json.Unmarshal(m.Data, &n) == nil {
-			fn(n)
-		}
-	})
-}
 
 // Serve answers Fetch for node with state().
 func (p *Presence) Serve(node string, state func() []hub.PresenceUser) (func(), error) {
@@ -61,21 +45,6 @@ func (p *Presence) Serve(node string, state func() []hub.PresenceUser) (func(), 
 			m.Respond(data)
 		}
 	})
-}
-
-// subscribe calls handle with every message on subject, and returns once
-// the subscription is in place on the server (a note published after it
-// is seen), with the function that ends it.
-func subscribe(nc *nats.Conn, subject string, handle nats.MsgHandler) (func(), error) {
-	sub, err := nc.Subscribe(subject, handle)
-	if err != nil {
-		return nil, err
-	}
-	if err := nc.Flush(); err != nil {
-		sub.Unsubscribe()
-		return nil, err
-	}
-	return func() { sub.Unsubscribe() }, nil
 }
 
 // Fetch asks node for its state.

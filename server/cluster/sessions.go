@@ -1,9 +1,6 @@
 package cluster
 
 import (
-	"context"
-	"encoding/json"
-
 	"github.com/nats-io/nats.go"
 )
 
@@ -21,30 +18,12 @@ type Ended struct {
 	Tell   bool     `json:"tell,omitempty"`
 }
 
-// Sessions carries Ended between the nodes on a NATS connection.
+// Sessions carries Ended between the nodes on a NATS connection: Publish
+// tells every node that sessions ended, and Watch hears every node's,
+// this one's too (topic).
 type Sessions struct {
-	nc *nats.Conn
+	topic[Ended]
 }
 
 // NewSessions returns the session ends of the nodes on nc.
-func NewSessions(nc *nats.Conn) *Sessions { return &Sessions{nc: nc} }
-
-// Publish tells every node that e's sessions ended.
-func (s *Sessions) Publish(_ context.Context, e Ended) error {
-	data, err := json.Marshal(e)
-	if err != nil {
-		return err
-	}
-	return s.nc.Publish(endedSubject, data)
-}
-
-// Watch calls fn with every Ended any node publishes, this one's too. It
-// returns once the subscription is in place.
-func (s *Sessions) Watch(_ context.Context, fn func(Ended)) (func(), error) {
-	return subscribe(s.nc, endedSubject, func(m *nats.Msg) {
-		var e Ended
-		if json.Unmarshal(m.Data, &e) == nil {
-			fn(e)
-		}
-	})
-}
+func NewSessions(nc *nats.Conn) *Sessions { return &Sessions{topic[Ended]{nc, endedSubject}} }

@@ -113,7 +113,7 @@ func TestSlowConsumerIsCutAtOnce(t *testing.T) {
 
 func TestStuckWriteIsCutBySweeper(t *testing.T) {
 	server, _ := wsPair(t) // the client never reads
-	srv := New(Options{Logger: slog.New(slog.DiscardHandler), QueueBytes: 64 << 20, WriteTimeout: time.Second, PingInterval: time.Hour})
+	srv := New(Options{Logger: slog.New(slog.DiscardHandler), Transport: Transport{QueueBytes: 64 << 20, WriteTimeout: time.Second, PingInterval: time.Hour}})
 	t.Cleanup(srv.Close)
 	c := newConn(srv, server, "127.0.0.1", "", nopSession{})
 	c.heartbeat.pinged.Store(time.Now().UnixNano())

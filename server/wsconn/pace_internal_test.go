@@ -192,7 +192,7 @@ func TestPacerTurnsBusyFromWhatIsWritten(t *testing.T) {
 // paces, 0 otherwise.
 func TestPacingGaugeSaysWhenTheNodeIsBusy(t *testing.T) {
 	m := metrics.New()
-	srv := New(Options{PaceInterval: -1, Metrics: m}) // no pacer loop: busy is the test's to say
+	srv := New(Options{Transport: Transport{PaceInterval: -1}, Metrics: m}) // no pacer loop: busy is the test's to say
 	t.Cleanup(srv.Close)
 	gauge := func() string {
 		rec := httptest.NewRecorder()

@@ -14,10 +14,11 @@ import (
 	"github.com/founding/chat/server/metrics"
 )
 
-// Options configure a Server. Zero values mean the documented defaults.
-type Options struct {
-	// Logger defaults to slog.Default().
-	Logger *slog.Logger
+// Transport is how the server keeps its websockets: the checks at the
+// handshake, the heartbeat, the write bounds, the pacing of fan-out and the
+// client's frame budget. Zero values mean the documented defaults
+// (DefaultTransport); server.Options embeds it.
+type Transport struct {
 	// OriginPatterns lists other origins allowed to open a websocket, as in
 	// websocket.AcceptOptions. The page's own origin is always allowed.
 	OriginPatterns []string
@@ -32,6 +33,14 @@ type Options struct {
 	// QueueBytes bounds what may wait to be written to one connection; a
 	// connection past it is closed as a slow consumer. Defaults to 4 MiB.
 	QueueBytes int
+	// PaceInterval is the least time between two gathers of a fan-out's
+	// frames for one connection while the node is busy (pace.go): under
+	// load, a write carries what came in that time, unless its batches are
+	// large already. Defaults to 50ms; negative never paces.
+	PaceInterval time.Duration
+	// PaceAbove is the rate of frames written per second, over all
+	// connections, from which the node counts as busy. Defaults to 20000.
+	PaceAbove float64
 
 	// MaxConnsPerAddr bounds the websockets open from one IP address.
 	// Defaults to 64.
@@ -40,17 +49,49 @@ type Options struct {
 	// second. Default to 50 and 100.
 	FrameRate  float64
 	FrameBurst int
+}
+
+// DefaultTransport returns the defaults that SetDefaults gives a zero
+// Transport: the one place they are written.
+func DefaultTransport() Transport {
+	return Transport{
+		PingInterval:    25 * time.Second,
+		PingTimeout:     15 * time.Second,
+		WriteTimeout:    10 * time.Second,
+		QueueBytes:      4 << 20,
+		PaceInterval:    50 * time.Millisecond,
+		PaceAbove:       20000,
+		MaxConnsPerAddr: 64,
+		FrameRate:       50,
+		FrameBurst:      100,
+	}
+}
+
+// SetDefaults gives every field left at zero (or, but for PaceInterval,
+// below zero) its default from DefaultTransport.
+func (t *Transport) SetDefaults() {
+	d := DefaultTransport()
+	setDefault(&t.PingInterval, d.PingInterval)
+	setDefault(&t.PingTimeout, d.PingTimeout)
+	setDefault(&t.WriteTimeout, d.WriteTimeout)
+	setDefault(&t.QueueBytes, d.QueueBytes)
+	if t.PaceInterval == 0 {
+		t.PaceInterval = d.PaceInterval
+	}
+	setDefault(&t.PaceAbove, d.PaceAbove)
+	setDefault(&t.MaxConnsPerAddr, d.MaxConnsPerAddr)
+	setDefault(&t.FrameRate, d.FrameRate)
+	setDefault(&t.FrameBurst, d.FrameBurst)
+}
+
+// Options configure a Server. Zero values mean the documented defaults.
+type Options struct {
+	Transport
+	// Logger defaults to slog.Default().
+	Logger *slog.Logger
 	// ClientAddr returns the address a request came from, the key of the
 	// per-address limit. Defaults to the connection's peer (ClientAddr).
 	ClientAddr func(*http.Request) string
-	// PaceInterval is the least time between two gathers of a fan-out's
-	// frames for one connection while the node is busy (pace.go): under
-	// load, a write carries what came in that time. Defaults to 50ms;
-	// negative never paces.
-	PaceInterval time.Duration
-	// PaceAbove is the rate of frames written per second, over all
-	// connections, from which the node counts as busy. Defaults to 20000.
-	PaceAbove float64
 	// Metrics counts connections, queues, evictions, refused frames and
 	// error frames. Nil counts nothing.
 	Metrics *metrics.Metrics
@@ -60,17 +101,7 @@ func (o *Options) setDefaults() {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	setDefault(&o.PingInterval, 25*time.Second)
-	setDefault(&o.PingTimeout, 15*time.Second)
-	setDefault(&o.WriteTimeout, 10*time.Second)
-	setDefault(&o.QueueBytes, 4<<20)
-	setDefault(&o.MaxConnsPerAddr, 64)
-	setDefault(&o.FrameRate, 50)
-	setDefault(&o.FrameBurst, 100)
-	if o.PaceInterval == 0 {
-		o.PaceInterval = 50 * time.Millisecond
-	}
-	setDefault(&o.PaceAbove, 20000)
+	o.Transport.SetDefaults()
 	if o.ClientAddr == nil {
 		o.ClientAddr = ClientAddr
 	}

@@ -57,7 +57,7 @@ func dial(t *testing.T, url string, protocols ...string) (*websocket.Conn, *http
 }
 
 func TestServeChecksTheHandshake(t *testing.T) {
-	srv, url := serveEcho(t, Options{MaxConnsPerAddr: 2})
+	srv, url := serveEcho(t, Options{Transport: Transport{MaxConnsPerAddr: 2}})
 	if _, resp, err := dial(t, url, "chat.v0"); err == nil || resp.StatusCode != http.StatusBadRequest {
 		t.Fatalf("another subprotocol: %v, want 400", err)
 	}

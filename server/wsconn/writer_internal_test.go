@@ -63,7 +63,7 @@ func wsPairOver(t testing.TB, wrap func(http.ResponseWriter) http.ResponseWriter
 // its goroutines.
 func newTestConn(t testing.TB, ws *websocket.Conn, limit int) *Conn {
 	t.Helper()
-	srv := New(Options{Logger: slog.New(slog.DiscardHandler), QueueBytes: limit})
+	srv := New(Options{Logger: slog.New(slog.DiscardHandler), Transport: Transport{QueueBytes: limit}})
 	t.Cleanup(srv.Close)
 	return newConn(srv, ws, "127.0.0.1", "", nopSession{})
 }

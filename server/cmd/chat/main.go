@@ -36,6 +36,7 @@ import (
 	"github.com/founding/chat/server"
 	"github.com/founding/chat/server/bus"
 	"github.com/founding/chat/server/edge"
+	"github.com/founding/chat/server/wsconn"
 )
 
 func main() {
@@ -84,15 +85,16 @@ func parse(args []string, stderr io.Writer) (*config, error) {
 	var c config
 	fs := flag.NewFlagSet("chat", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	tr := wsconn.DefaultTransport()
 	fs.StringVar(&c.addr, "addr", "localhost:8080", "address to listen on (use :8080 to accept other machines)")
 	fs.TextVar(&c.logLevel, "log-level", slog.LevelInfo, "log level: debug, info, warn or error")
 	fs.DurationVar(&c.opts.PresenceGrace, "presence-grace", 5*time.Second, "how long a user who dropped stays online before others see them leave")
-	fs.DurationVar(&c.opts.PingInterval, "ping-interval", 25*time.Second, "how often the server pings each connection")
-	fs.DurationVar(&c.opts.PingTimeout, "ping-timeout", 15*time.Second, "how long a ping may go unanswered before the connection is dropped")
-	fs.IntVar(&c.opts.QueueBytes, "queue-bytes", 4<<20, "bytes that may wait for one slow connection before it is dropped")
-	fs.DurationVar(&c.opts.PaceInterval, "pace-interval", 50*time.Millisecond, "while the node is busy (-pace-above), the least time between two fan-out writes to one connection, so a write carries more frames: less CPU per delivery, at up to this much more latency (0: never)")
-	fs.Float64Var(&c.opts.PaceAbove, "pace-above", 20000, "frames written per second, over all connections, from which the node counts as busy for -pace-interval")
-	fs.IntVar(&c.opts.MaxConnsPerAddr, "max-conns-per-addr", 64, "websockets allowed from one IP address")
+	fs.DurationVar(&c.opts.PingInterval, "ping-interval", tr.PingInterval, "how often the server pings each connection")
+	fs.DurationVar(&c.opts.PingTimeout, "ping-timeout", tr.PingTimeout, "how long a ping may go unanswered before the connection is dropped")
+	fs.IntVar(&c.opts.QueueBytes, "queue-bytes", tr.QueueBytes, "bytes that may wait for one slow connection before it is dropped")
+	fs.DurationVar(&c.opts.PaceInterval, "pace-interval", tr.PaceInterval, "while the node is busy (-pace-above), the least time between two fan-out writes to one connection, so a write carries more frames: less CPU per delivery, at up to this much more latency (0: never)")
+	fs.Float64Var(&c.opts.PaceAbove, "pace-above", tr.PaceAbove, "frames written per second, over all connections, from which the node counts as busy for -pace-interval")
+	fs.IntVar(&c.opts.MaxConnsPerAddr, "max-conns-per-addr", tr.MaxConnsPerAddr, "websockets allowed from one IP address")
 	fs.Float64Var(&c.opts.MessageRate, "message-rate", 10, "messages per second one user may send")
 	fs.IntVar(&c.opts.MessageBurst, "message-burst", 30, "messages one user may send in a burst")
 	fs.Float64Var(&c.opts.AddrMessageRate, "addr-message-rate", 0, "messages per second sent from one IP address, across its users (0: 3 times -message-rate)")
@@ -103,8 +105,8 @@ func parse(args []string, stderr io.Writer) (*config, error) {
 	fs.IntVar(&c.opts.LookupBurst, "lookup-burst", 2000, "conversations one user may look up in a burst")
 	fs.Float64Var(&c.opts.ReplyByteRate, "reply-byte-rate", 2<<20, "bytes of history and resume pages sent to one user per second")
 	fs.IntVar(&c.opts.ReplyByteBurst, "reply-byte-burst", 16<<20, "bytes of history and resume pages sent to one user in a burst")
-	fs.Float64Var(&c.opts.FrameRate, "frame-rate", 50, "frames per second one connection may send")
-	fs.IntVar(&c.opts.FrameBurst, "frame-burst", 100, "frames one connection may send in a burst")
+	fs.Float64Var(&c.opts.FrameRate, "frame-rate", tr.FrameRate, "frames per second one connection may send")
+	fs.IntVar(&c.opts.FrameBurst, "frame-burst", tr.FrameBurst, "frames one connection may send in a burst")
 	fs.IntVar(&c.opts.MaxRooms, "max-rooms", 100, "rooms one user may be in")
 	fs.DurationVar(&c.opts.SessionIdle, "session-idle", 30*24*time.Hour, "a browser session not used for this long ends")
 	fs.DurationVar(&c.opts.NameRelease, "name-release", 30*24*time.Hour, "a name without a password becomes free for others once none of its sessions was used for this long")

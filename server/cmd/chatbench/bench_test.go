@@ -12,6 +12,7 @@ import (
 
 	"github.com/founding/chat/server"
 	"github.com/founding/chat/server/chattest"
+	"github.com/founding/chat/server/wsconn"
 )
 
 func TestHistogramQuantiles(t *testing.T) {
@@ -123,8 +124,8 @@ func TestConfigRefusesRemoteServersAndBadValues(t *testing.T) {
 // message reaches every member of its room once, and the report says so.
 func TestRunAgainstARealServer(t *testing.T) {
 	s := chattest.New(t, server.Options{
-		MaxConnsPerAddr: 1000, MessageRate: 1e6, MessageBurst: 1e6, FrameRate: 1e6, FrameBurst: 1e6,
-		ClaimsPerHour: 1e6, ClaimBurst: 1e6,
+		Transport:   wsconn.Transport{MaxConnsPerAddr: 1000, FrameRate: 1e6, FrameBurst: 1e6},
+		MessageRate: 1e6, MessageBurst: 1e6, ClaimsPerHour: 1e6, ClaimBurst: 1e6,
 	})
 	results, err := Run(context.Background(), Config{
 		Name: "small", URL: s.URL, Mode: modeChat, Clients: 30, Rooms: 3, Publishers: 3,
@@ -158,7 +159,7 @@ func TestRunAgainstARealServer(t *testing.T) {
 // TestIdleModeMeasuresMemoryPerConnection holds connections and reports the
 // process's memory growth per connection.
 func TestIdleModeMeasuresMemoryPerConnection(t *testing.T) {
-	s := chattest.New(t, server.Options{MaxConnsPerAddr: 1000, ClaimsPerHour: 1e6, ClaimBurst: 1e6})
+	s := chattest.New(t, server.Options{Transport: wsconn.Transport{MaxConnsPerAddr: 1000}, ClaimsPerHour: 1e6, ClaimBurst: 1e6})
 	results, err := Run(context.Background(), Config{URL: s.URL, Mode: modeIdle, Clients: 50, PID: os.Getpid(), Hold: 100 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)

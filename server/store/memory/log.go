@@ -43,8 +43,7 @@ type Log struct {
 	mu       sync.Mutex
 	convs    map[string]*memConv
 	devices  map[deviceKey]*deviceMarks
-	watchers map[int]func(chat.Entry)
-	nextW    int
+	watchers watchers[chat.Entry]
 }
 
 type memConv struct {
@@ -62,7 +61,7 @@ type deviceMarks struct {
 
 // NewLog returns an empty log.
 func NewLog() *Log {
-	return &Log{convs: make(map[string]*memConv), devices: make(map[deviceKey]*deviceMarks), watchers: make(map[int]func(chat.Entry))}
+	return &Log{convs: make(map[string]*memConv), devices: make(map[deviceKey]*deviceMarks)}
 }
 
 // Append stores e as the next entry of e.Conv, setting its Seq and Time.
@@ -134,23 +133,17 @@ func (m *Log) append(e chat.Entry) chat.Entry {
 		c.entries = append(c.entries[:0:0], c.entries[drop:]...)
 		c.first += uint64(drop)
 	}
-	for _, w := range m.watchers {
-		w(e) // under m.mu: in order, before the append returns
-	}
+	m.watchers.send(e) // under m.mu: in order, before the append returns
 	return e
 }
 
 // Watch calls fn with every entry appended from now on, in order, before
 // the append returns. fn must not call back into m.
 func (m *Log) Watch(_ context.Context, fn func(chat.Entry)) (func(), error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	id := m.nextW
-	m.nextW++
-	m.watchers[id] = fn
+	stop := m.watchers.add(fn)
 	return func() {
-		m.mu.Lock()
-		delete(m.watchers, id)
+		m.mu.Lock() // no append is under way: fn is not called once this returns
+		stop()
 		m.mu.Unlock()
 	}, nil
 }

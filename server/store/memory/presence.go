@@ -16,43 +16,25 @@ var _ hub.Presence = (*Presence)(nil)
 // delivers every note at once, to every watcher, in the order published.
 // It is safe for concurrent use.
 type Presence struct {
-	mu       sync.Mutex
-	watchers map[int]func(hub.PresenceNote)
-	next     int
+	watchers watchers[hub.PresenceNote]
+	mu       sync.Mutex // guards states
 	states   map[string]func() []hub.PresenceUser
 }
 
 // NewPresence returns a Presence with no node yet.
 func NewPresence() *Presence {
-	return &Presence{watchers: make(map[int]func(hub.PresenceNote)), states: make(map[string]func() []hub.PresenceUser)}
+	return &Presence{states: make(map[string]func() []hub.PresenceUser)}
 }
 
 // Publish hands n to every watcher.
 func (p *Presence) Publish(_ context.Context, n hub.PresenceNote) error {
-	p.mu.Lock()
-	fns := make([]func(hub.PresenceNote), 0, len(p.watchers))
-	for _, fn := range p.watchers {
-		fns = append(fns, fn)
-	}
-	p.mu.Unlock()
-	for _, fn := range fns {
-		fn(n)
-	}
+	p.watchers.send(n)
 	return nil
 }
 
 // Watch calls fn with every note published from now on.
 func (p *Presence) Watch(_ context.Context, fn func(hub.PresenceNote)) (func(), error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	id := p.next
-	p.next++
-	p.watchers[id] = fn
-	return func() {
-		p.mu.Lock()
-		defer p.mu.Unlock()
-		delete(p.watchers, id)
-	}, nil
+	return p.watchers.add(fn), nil
 }
 
 // Serve answers Fetch for node with state().
