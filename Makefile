@@ -46,7 +46,7 @@ $(WASM).br $(WASM).gz: $(WASM)
 test: wasm lint axe
 	@sh scripts/need-chromium.sh
 	@sh scripts/need-caddy.sh
-	$(GO) test -race -count=1 -timeout 25m ./...
+	$(GO) test -race -count=1 -timeout 25m -parallel 3 ./...
 
 # axe-core, the accessibility checker the browser tests inject into the
 # page, from the npm registry at a pinned version, into a git-ignored cache

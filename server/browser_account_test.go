@@ -13,6 +13,7 @@ import (
 // from another browser, a wrong password is refused there, and signing out
 // forgets the browser's data and brings the name form back.
 func TestBrowserPasswordSignInAndOut(t *testing.T) {
+	t.Parallel()
 	s, b := chatSetup(t)
 	tabs := people(t, b, s.URL, "Ann")
 	ann := tabs[0]
@@ -83,6 +84,7 @@ func TestBrowserPasswordSignInAndOut(t *testing.T) {
 // when Bob comes back the private conversation waits for him with an
 // unread count, and the message says it came while he was away.
 func TestBrowserPrivateMessageWhileAway(t *testing.T) {
+	t.Parallel()
 	s, b := chatSetup(t)
 	tabs := people(t, b, s.URL, "Ann", "Bob")
 	ann, bob := tabs[0], tabs[1]
@@ -130,6 +132,7 @@ func signInAs(t *testing.T, tab context.Context, url, name, password string) {
 // password change signs it out again. Each time the other page says why
 // and shows the name form.
 func TestBrowserSignedInDevicesAndPasswordChange(t *testing.T) {
+	t.Parallel()
 	s, b := chatSetup(t)
 	ann := people(t, b, s.URL, "Ann")[0]
 	chattest.Do(t, ann, chromedp.Click(chromedp.ID("account-btn")))

@@ -75,6 +75,7 @@ func fill(t *testing.T, c *chattest.Client, device string, n, from int) {
 }
 
 func TestBrowserReplyAndJumpToTheQuote(t *testing.T) {
+	t.Parallel()
 	s, b := chatSetup(t)
 	tabs := people(t, b, s.URL, "Ann", "Bob")
 	ann, bob := tabs[0], tabs[1]
@@ -126,6 +127,7 @@ func TestBrowserReplyAndJumpToTheQuote(t *testing.T) {
 }
 
 func TestBrowserEditWithArrowUpAndEscape(t *testing.T) {
+	t.Parallel()
 	s, b := chatSetup(t)
 	tabs := people(t, b, s.URL, "Ann", "Bob")
 	ann, bob := tabs[0], tabs[1]
@@ -167,6 +169,7 @@ func TestBrowserEditWithArrowUpAndEscape(t *testing.T) {
 }
 
 func TestBrowserDeleteWithConfirmation(t *testing.T) {
+	t.Parallel()
 	s, b := chatSetup(t)
 	tabs := people(t, b, s.URL, "Ann", "Bob")
 	ann, bob := tabs[0], tabs[1]
@@ -234,6 +237,7 @@ func reactionIs(seq uint64, emoji string, n int, mine bool) string {
 }
 
 func TestBrowserReactionsByMouseAndKeyboard(t *testing.T) {
+	t.Parallel()
 	s, b := chatSetup(t)
 	tabs := people(t, b, s.URL, "Ann", "Bob")
 	ann, bob := tabs[0], tabs[1]
@@ -314,6 +318,7 @@ func TestBrowserReactionsByMouseAndKeyboard(t *testing.T) {
 }
 
 func TestBrowserActionsShowMarkupAsText(t *testing.T) {
+	t.Parallel()
 	s, b := chatSetup(t)
 	tabs := people(t, b, s.URL, "Ann", "Bob")
 	ann, bob := tabs[0], tabs[1]
@@ -345,6 +350,7 @@ func TestBrowserActionsShowMarkupAsText(t *testing.T) {
 }
 
 func TestBrowserOfflineEditAndReactionSentOnce(t *testing.T) {
+	t.Parallel()
 	version := build.Version()
 	s := pwaSetup(t, version)
 	b := chattest.NewBrowser(t)
@@ -413,6 +419,7 @@ func TestBrowserOfflineEditAndReactionSentOnce(t *testing.T) {
 }
 
 func TestBrowserRefusedActionSaysWhy(t *testing.T) {
+	t.Parallel()
 	s, b := chatSetup(t)
 	tabs := people(t, b, s.URL, "Ann", "Bob")
 	ann, bob := tabs[0], tabs[1]

@@ -28,6 +28,7 @@ func freeAddr(t *testing.T) string {
 // proxy, as `make cluster` sets it up; their websockets land on different
 // nodes, and they chat and see each other online as on one node.
 func TestBrowserChatThroughTheProxy(t *testing.T) {
+	t.Parallel()
 	skipShort(t)
 	if !build.HasClient() {
 		t.Fatal("the WebAssembly client is not built: run `make wasm` (make test does)")

@@ -15,6 +15,7 @@ import (
 // no longer name it (the server removed it: files_lifecycle_test.go checks
 // its 404).
 func TestBrowserDeletingAPhotoLeavesNoFileCard(t *testing.T) {
+	t.Parallel()
 	s, b := filesSetup(t, 2<<20)
 	tabs := people(t, b, s.URL, "Ann", "Bob")
 	ann, bob := tabs[0], tabs[1]

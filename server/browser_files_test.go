@@ -104,6 +104,7 @@ const pasteImage = `new Promise(resolve => {
 // browser, and an upload under way shows its progress and can be
 // cancelled.
 func TestBrowserAttachments(t *testing.T) {
+	t.Parallel()
 	s, b := filesSetup(t, 2<<20)
 	tabs := people(t, b, s.URL, "Ann", "Bob")
 	ann, bob := tabs[0], tabs[1]

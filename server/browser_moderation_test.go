@@ -47,6 +47,7 @@ func moderationShown(kind, text string) string {
 // again, he joins from the notice. Then she removes him: he is told, and
 // the room leaves his list.
 func TestBrowserInviteOnlyRoom(t *testing.T) {
+	t.Parallel()
 	s, b := chatSetup(t)
 	tabs := people(t, b, s.URL, "Ann", "Bob")
 	ann, bob := tabs[0], tabs[1]
@@ -98,6 +99,7 @@ func TestBrowserInviteOnlyRoom(t *testing.T) {
 // refused in words; Ann lifts the ban from the
 // ban list, and he joins.
 func TestBrowserBanAndUnban(t *testing.T) {
+	t.Parallel()
 	s, b := chatSetup(t)
 	tabs := people(t, b, s.URL, "Ann", "Bob")
 	ann, bob := tabs[0], tabs[1]
@@ -138,6 +140,7 @@ func TestBrowserBanAndUnban(t *testing.T) {
 // hidden message from Bob", then "2 hidden messages from Bob", which a
 // click shows; Bob notices nothing, and Ann unmutes him.
 func TestBrowserMuteHidesMessages(t *testing.T) {
+	t.Parallel()
 	s, b := chatSetup(t)
 	tabs := people(t, b, s.URL, "Ann", "Bob")
 	ann, bob := tabs[0], tabs[1]

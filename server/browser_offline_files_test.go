@@ -76,6 +76,7 @@ func entriesReading(text string) string {
 // uploads the files and sends the message, which Bob receives once, with
 // its thumbnail and card, and the cancelled one never.
 func TestBrowserOfflineFiles(t *testing.T) {
+	t.Parallel()
 	version := build.Version()
 	s := pwaSetup(t, version)
 	b := chattest.NewBrowserProfile(t, t.TempDir())
@@ -189,6 +190,7 @@ func askWorker(msg string) string {
 // TestBrowserThumbnailBudget fills the service worker's thumbnail cache
 // past a small budget and sees the oldest go first.
 func TestBrowserThumbnailBudget(t *testing.T) {
+	t.Parallel()
 	s := pwaSetup(t, build.Version())
 	b := chattest.NewBrowser(t)
 	tab := b.ProfileTab(t)

@@ -230,6 +230,7 @@ const bodies = `[...document.querySelectorAll('#timeline .entry.msg')].map(e =>
 const networkBack = `window.dispatchEvent(new Event('online')), true`
 
 func TestBrowserPWAInstallable(t *testing.T) {
+	t.Parallel()
 	s := pwaSetup(t, build.Version())
 	b := chattest.NewBrowser(t)
 	tab := b.ProfileTab(t)
@@ -266,6 +267,7 @@ func TestBrowserPWAInstallable(t *testing.T) {
 }
 
 func TestBrowserPWAOffline(t *testing.T) {
+	t.Parallel()
 	version := build.Version()
 	s := pwaSetup(t, version)
 	profile := t.TempDir()
@@ -410,6 +412,7 @@ const noUpdateFound = `navigator.serviceWorker.getRegistration().then(r => r.upd
 	!r.installing && !r.waiting ? 'none' : 'found'))`
 
 func TestBrowserPWAUpdate(t *testing.T) {
+	t.Parallel()
 	s := pwaSetup(t, "build-one")
 	b := chattest.NewBrowser(t)
 	tab := b.ProfileTab(t)
@@ -462,6 +465,7 @@ func TestBrowserPWAUpdate(t *testing.T) {
 // TestBrowserRouteToAConversationNotOnes: a /c/ URL of a conversation the
 // user is not in, or of hostile text, opens the lobby and runs nothing.
 func TestBrowserRouteToAConversationNotOnes(t *testing.T) {
+	t.Parallel()
 	s, b := chatSetup(t)
 	tab := people(t, b, s.URL, "Ann")[0]
 	for _, id := range []string{"p:eve:mallory", `r:<img src=x onerror="window.pwned=1">`, "r:no such room"} {
@@ -492,6 +496,7 @@ const failOutboxWrites = `(() => {
 // keep a message, the user is told so, the text is back in the composer,
 // and the message is neither shown as waiting nor sent.
 func TestBrowserMessageNotSavedStaysInTheComposer(t *testing.T) {
+	t.Parallel()
 	s := pwaSetup(t, build.Version())
 	b := chattest.NewBrowser(t)
 	ann := b.ProfileTab(t)

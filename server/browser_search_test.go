@@ -40,6 +40,7 @@ func hitFor(conv string, seq uint64) string {
 }
 
 func TestBrowserSearch(t *testing.T) {
+	t.Parallel()
 	skipShort(t)
 	if !build.HasClient() {
 		t.Fatal("the WebAssembly client is not built: run `make wasm` (make test does)")

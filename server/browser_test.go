@@ -195,6 +195,7 @@ func pressEnter(ctx context.Context, t *chromedp.Target) error {
 }
 
 func TestBrowserLobbyChat(t *testing.T) {
+	t.Parallel()
 	s, b := chatSetup(t)
 	tabs := people(t, b, s.URL, "Ann", "Bob")
 	ann, bob := tabs[0], tabs[1]
@@ -235,6 +236,7 @@ func TestBrowserLobbyChat(t *testing.T) {
 }
 
 func TestBrowserShowsMarkupAsText(t *testing.T) {
+	t.Parallel()
 	s, b := chatSetup(t)
 	tabs := people(t, b, s.URL, "Ann", "Bob")
 	ann, bob := tabs[0], tabs[1]
@@ -263,6 +265,7 @@ func TestBrowserShowsMarkupAsText(t *testing.T) {
 }
 
 func TestBrowserRooms(t *testing.T) {
+	t.Parallel()
 	s, b := chatSetup(t)
 	tabs := people(t, b, s.URL, "Ann", "Bob", "Cid")
 	ann, bob, cid := tabs[0], tabs[1], tabs[2]
@@ -318,6 +321,7 @@ func TestBrowserRooms(t *testing.T) {
 }
 
 func TestBrowserPrivateMessages(t *testing.T) {
+	t.Parallel()
 	s, b := chatSetup(t)
 	tabs := people(t, b, s.URL, "Ann", "Bob", "Cid")
 	ann, bob, cid := tabs[0], tabs[1], tabs[2]
@@ -378,6 +382,7 @@ func TestBrowserPrivateMessages(t *testing.T) {
 }
 
 func TestBrowserPresence(t *testing.T) {
+	t.Parallel()
 	s, b := chatSetup(t)
 	tabs := people(t, b, s.URL, "Ann", "Bob")
 	ann, bob := tabs[0], tabs[1]
@@ -396,6 +401,7 @@ func TestBrowserPresence(t *testing.T) {
 }
 
 func TestBrowserComposerKeys(t *testing.T) {
+	t.Parallel()
 	s, b := chatSetup(t)
 	ann := people(t, b, s.URL, "Ann")[0]
 
@@ -433,6 +439,7 @@ func TestBrowserComposerKeys(t *testing.T) {
 }
 
 func TestBrowserNameTaken(t *testing.T) {
+	t.Parallel()
 	s, b := chatSetup(t)
 	people(t, b, s.URL, "Ann")
 	other := b.Tab(t)
@@ -457,6 +464,7 @@ func TestBrowserNameTaken(t *testing.T) {
 }
 
 func TestBrowserDisconnectAndResume(t *testing.T) {
+	t.Parallel()
 	s, b := chatSetup(t)
 	tabs := people(t, b, s.URL, "Ann", "Bob")
 	ann, bob := tabs[0], tabs[1]
@@ -497,6 +505,7 @@ func TestBrowserDisconnectAndResume(t *testing.T) {
 }
 
 func TestBrowserLanguage(t *testing.T) {
+	t.Parallel()
 	s, b := chatSetup(t)
 	ann := people(t, b, s.URL, "Ann")[0]
 	if got := chattest.Eval[string](t, ann, `document.getElementById('send').textContent`); got != "Send" {
@@ -537,6 +546,7 @@ func TestBrowserLanguage(t *testing.T) {
 
 // On a narrow screen one pane shows at a time, chosen with the tabs.
 func TestBrowserNarrowScreen(t *testing.T) {
+	t.Parallel()
 	s, b := chatSetup(t)
 	ann := b.Tab(t)
 	chattest.Do(t, ann, chromedp.EmulateViewport(390, 760, chromedp.EmulateMobile))
@@ -583,6 +593,7 @@ func TestBrowserNarrowScreen(t *testing.T) {
 // how many are online instead of a notice per arrival; the count is renewed
 // with the next frame the page gets.
 func TestBrowserCrowdedRoomShowsACount(t *testing.T) {
+	t.Parallel()
 	skipShort(t)
 	opts := fast()
 	opts.PresenceLimit, opts.RosterInterval = 2, 100*time.Millisecond
@@ -639,6 +650,7 @@ func TestBrowserCrowdedRoomShowsACount(t *testing.T) {
 // a message cannot reorder the page around them, and a link that holds an
 // override opens what it shows.
 func TestBrowserIsolatesBidiText(t *testing.T) {
+	t.Parallel()
 	s, b := chatSetup(t)
 	ann := people(t, b, s.URL, "Ann")[0]
 	// A client of its own: a browser's keyboard would not type U+202E.
@@ -665,6 +677,7 @@ func TestBrowserIsolatesBidiText(t *testing.T) {
 // page says that a name without a password is released after the server's
 // period (-name-release, 30 days by default), in English and Chinese.
 func TestBrowserNameFormSaysWhenANameIsReleased(t *testing.T) {
+	t.Parallel()
 	s, b := chatSetup(t)
 	tab := b.Tab(t)
 	openChat(t, tab, s.URL)
@@ -687,6 +700,7 @@ func TestBrowserNameFormSaysWhenANameIsReleased(t *testing.T) {
 // list: clicking Cid opens Cid. Ann views #alpha, then #beta: Leave leaves
 // #beta.
 func TestBrowserListsActOnWhatTheyShow(t *testing.T) {
+	t.Parallel()
 	s, b := chatSetup(t)
 	tabs := people(t, b, s.URL, "Ann", "Bob", "Cid")
 	ann, bob := tabs[0], tabs[1]

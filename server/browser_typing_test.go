@@ -33,6 +33,7 @@ func typeKeys(t *testing.T, tab context.Context, text string) {
 // region; it goes away by itself when Ann pauses, comes back when she types
 // again, and is gone the moment her message arrives.
 func TestBrowserTyping(t *testing.T) {
+	t.Parallel()
 	s, b := chatSetup(t)
 	tabs := people(t, b, s.URL, "Ann", "Bob")
 	ann, bob := tabs[0], tabs[1]
@@ -64,6 +65,7 @@ func TestBrowserTyping(t *testing.T) {
 // message once Bob opens the conversation, moves under her newer message
 // as Bob reads it live, and is still there after Ann reloads the page.
 func TestBrowserSeen(t *testing.T) {
+	t.Parallel()
 	s, b := chatSetup(t)
 	tabs := people(t, b, s.URL, "Ann", "Bob")
 	ann, bob := tabs[0], tabs[1]
@@ -117,6 +119,7 @@ func TestBrowserSeen(t *testing.T) {
 // browser: after a reload with the server stopped, the saved copy shows it
 // where it was.
 func TestBrowserSeenOffline(t *testing.T) {
+	t.Parallel()
 	s := pwaSetup(t, build.Version())
 	ann := chattest.NewBrowserProfile(t, t.TempDir()).ProfileTab(t)
 	openChat(t, ann, s.URL)

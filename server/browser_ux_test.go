@@ -175,6 +175,7 @@ func waitFocus(t *testing.T, tab context.Context, id string) {
 // with Ctrl+K and Enter, closes the switcher with Escape, and Tab moves the
 // focus visibly in a sensible order.
 func TestBrowserKeyboardOnly(t *testing.T) {
+	t.Parallel()
 	s, b := chatSetup(t)
 	bob := people(t, b, s.URL, "Bob")[0]
 	ann := b.Tab(t)
@@ -308,6 +309,7 @@ func TestBrowserKeyboardOnly(t *testing.T) {
 // from the service worker) and an ordinary message does not; the live region
 // says what arrives; permission is asked only after a click.
 func TestBrowserMentionsAndNotifications(t *testing.T) {
+	t.Parallel()
 	s, b := chatSetup(t)
 	ann := b.Tab(t)
 	bob := b.Tab(t)
@@ -418,6 +420,7 @@ func TestBrowserMentionsAndNotifications(t *testing.T) {
 // light and the dark theme, following the system; the theme button
 // overrides the system and its choice survives a reload.
 func TestBrowserThemesAndLayouts(t *testing.T) {
+	t.Parallel()
 	s, b := chatSetup(t)
 	tabs := people(t, b, s.URL, "Ann", "Bob", "Cid")
 	ann, bob, cid := tabs[0], tabs[1], tabs[2]
@@ -583,6 +586,7 @@ func checkAccessibility(t *testing.T, tab context.Context, axe, what string) {
 // list, the composer's uploads and the image viewer open, and the room
 // panel and an invitation (moderation).
 func TestBrowserAccessibility(t *testing.T) {
+	t.Parallel()
 	axe := axeSource(t)
 	s, b := chatSetup(t)
 
