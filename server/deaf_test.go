@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/founding/chat/app/chat"
+	"github.com/founding/chat/server"
 	"github.com/founding/chat/server/bus"
 	"github.com/founding/chat/server/chattest"
 	"github.com/founding/chat/server/hub"
@@ -30,8 +31,10 @@ const deafBound = 10 * time.Second
 
 // deafSlack is how much longer than the store's own pause (the longest
 // wait for acks after the kill) a node may deliver nothing: the watchdog
-// remakes a stalled watch within 2.5 s of the stream moving on.
-const deafSlack = 4 * time.Second
+// remakes a watch within 2.5 s of the stream moving on, or of its
+// consumer's last heartbeat, once a consumer can be made again (the
+// JetStream meta leader may be electing meanwhile).
+const deafSlack = 5 * time.Second
 
 // readyWatch polls a node's /readyz and remembers whether it was ever not
 // ready, and why.
@@ -152,16 +155,65 @@ func streamLeader(b *bus.Bus, stream string) (string, error) {
 	return info.Cluster.Leader, nil
 }
 
-// TestFaultStreamLeaderKilledNoNodeDeaf: three chat nodes on a cluster of
-// three NATS servers, each in a process of its own; two users connected to
-// each node who never reconnect, and two senders. Midway, the NATS server
-// leading the log's stream is killed with SIGKILL. Every node's watch of
-// the log must come back: every connected user gets every acknowledged
-// message exactly once, in order, the last one within deafBound of its
-// ack. A node whose watch stopped says it is not ready while it recovers,
-// counts the recovery, and is ready again after.
-func TestFaultStreamLeaderKilledNoNodeDeaf(t *testing.T) {
-	const each, killAt, window = 150, 50, 10
+// consumerHosts counts the consumers of stream by the NATS server that
+// holds them.
+func consumerHosts(b *bus.Bus, stream string) (map[string]int, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	s, err := b.JetStream.Stream(ctx, stream)
+	if err != nil {
+		return nil, err
+	}
+	hosts := make(map[string]int)
+	list := s.ListConsumers(ctx)
+	for info := range list.Info() {
+		if info.Cluster != nil {
+			hosts[info.Cluster.Leader]++
+		}
+	}
+	return hosts, list.Err()
+}
+
+// killRun is one run of a NATS server killed under traffic.
+type killRun struct {
+	// victim names the NATS server to kill, given the stream's leader and
+	// the hosts of its consumers.
+	victim func(leader string, hosts map[string]int) string
+	// killNode also kills chat node 2 a third of the way in (its NATS
+	// connection closed, no goodbye), and measures how long until a user
+	// of it is offline for the others.
+	killNode bool
+	// defaults runs the nodes with the default presence heartbeat and TTL.
+	defaults bool
+}
+
+// killResult is what a killRun measured.
+type killResult struct {
+	victim, leader string
+	ackPause       time.Duration   // the longest wait for a window of acks after the kill
+	pauses         []time.Duration // per node, the longest time its users got nothing after the kill
+	recoveries     []float64       // per node, chat_watch_recoveries_total{watch="log"}
+	lost, doubled  int             // acknowledged messages missing or more than once, over every connected user
+	deaf           int             // nodes whose users got nothing for longer than the store's pause + deafSlack
+	offline        time.Duration   // killNode: until a user of the dead node was offline for the others
+}
+
+// runKill runs three chat nodes on a cluster of three NATS servers, each
+// in a process of its own; two users connected to each node who never
+// reconnect, and two senders on nodes 0 and 1. A third of the way in, the
+// NATS server run.victim picks is killed with SIGKILL (and two thirds in,
+// with killNode, chat node 2 dies). Every node's watch of the log must
+// come back: every user still connected gets every acknowledged message
+// exactly once, in order, the last one within deafBound of its ack, and
+// no node delivers nothing for longer than the store's own pause plus
+// deafSlack. A node that recovered its watch said on /readyz that it was
+// recovering; every node is ready at the end.
+func runKill(t *testing.T, run killRun) killResult {
+	const each, window = 150, 10
+	killAt, nodeAt := each/3, 0
+	if run.killNode {
+		killAt, nodeAt = 2*each/3, each/3
+	}
 	procs := chattest.NATSProcCluster(t, t.TempDir(), 3)
 	var urls []string
 	for _, p := range procs {
@@ -171,7 +223,11 @@ func TestFaultStreamLeaderKilledNoNodeDeaf(t *testing.T) {
 	var buses []*bus.Bus
 	for i := range 3 {
 		mine := append(slices.Clone(urls[i:]), urls[:i]...)
-		s, b := startNode(t, mine, 3, nil)
+		s, b := startNode(t, mine, 3, func(o *server.Options) {
+			if run.defaults {
+				o.PresenceHeartbeat, o.PresenceTTL = 0, 0
+			}
+		})
 		srvs, buses = append(srvs, s), append(buses, b)
 	}
 	var mu sync.Mutex
@@ -189,30 +245,53 @@ func TestFaultStreamLeaderKilledNoNodeDeaf(t *testing.T) {
 		}
 		readies = append(readies, watchReady(t, s))
 	}
+	alive := len(srvs) // nodes whose users are checked
+	if run.killNode {
+		alive--
+	}
 	senders := []*chattest.ModelClient{srvs[0].ModelClient(t, "ann", nil), srvs[1].ModelClient(t, "bob", nil)}
 	for _, mc := range senders {
 		mc.Until("online", func() bool { return mc.Ready(hub.LobbyID) })
 	}
-	leader, err := streamLeader(buses[0], "CHAT_LOG_0")
+	var res killResult
+	var err error
+	if res.leader, err = streamLeader(buses[0], "CHAT_LOG_0"); err != nil {
+		t.Fatal(err)
+	}
+	hosts, err := consumerHosts(buses[0], "CHAT_LOG_0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	var ackPause time.Duration
+	res.victim = run.victim(res.leader, hosts)
+	offline := make(chan time.Duration, 1)
 	for i := 1; i <= each; i++ {
 		for _, s := range senders {
-			s.Model.Compose(hub.LobbyID, "", faultText(s.Name, i, "said while the stream's leader dies"))
+			s.Model.Compose(hub.LobbyID, "", faultText(s.Name, i, "said while a NATS server dies"))
 			s.Flush()
 			if i%window == 0 {
 				start := time.Now()
 				s.Until("the window acknowledged", func() bool { return len(s.Model.Outbox) == 0 })
 				if i > killAt {
-					ackPause = max(ackPause, time.Since(start))
+					res.ackPause = max(res.ackPause, time.Since(start))
 				}
 			}
 		}
+		if i == nodeAt {
+			buses[2].Conn.Close()
+			died := time.Now()
+			go func() {
+				if chattest.Within(time.Minute, func() bool {
+					return slices.ContainsFunc(presences(receivers[0], "r20"), func(p chat.Presence) bool { return !p.Online })
+				}) {
+					offline <- time.Since(died)
+				} else {
+					offline <- -1
+				}
+			}()
+		}
 		if i == killAt {
 			for _, p := range procs {
-				if p.Name == leader {
+				if p.Name == res.victim {
 					p.Kill()
 				}
 			}
@@ -225,46 +304,97 @@ func TestFaultStreamLeaderKilledNoNodeDeaf(t *testing.T) {
 	senders[0].Flush()
 	senders[0].Until("the last word acknowledged", func() bool { return senders[0].Settled() })
 	acked := time.Now()
-	for k, c := range receivers {
+	late := make([]bool, alive)
+	for k, c := range receivers[:2*alive] {
 		if !chattest.Within(deafBound, func() bool {
 			return slices.ContainsFunc(liveEntries(c, hub.LobbyID), func(e chat.Entry) bool { return faultNumber("end", e) == 1 })
 		}) {
+			late[k/2] = true
 			t.Errorf("the user on node %d never got the last word (%v after its ack): the node went deaf; it has %d entries",
 				k/2, deafBound, len(liveEntries(c, hub.LobbyID)))
 		}
 	}
-	t.Logf("the last word reached every connected user %v after its ack; killed %s, the longest wait for %d acks after %v",
-		time.Since(acked).Round(time.Millisecond), leader, window, ackPause.Round(time.Millisecond))
-	for k, c := range receivers {
+	t.Logf("killed %s (the stream's leader: %s; consumers by host %v); the last word reached every connected user %v after its ack; the longest wait for %d acks after the kill %v",
+		res.victim, res.leader, hosts, time.Since(acked).Round(time.Millisecond), window, res.ackPause.Round(time.Millisecond))
+	for k, c := range receivers[:2*alive] {
+		entries := liveEntries(c, hub.LobbyID)
 		for _, s := range senders {
-			checkRun(t, fmt.Sprintf("the user on node %d", k/2), s.Name, liveEntries(c, hub.LobbyID), each)
+			checkRun(t, fmt.Sprintf("the user on node %d", k/2), s.Name, entries, each)
+			seen := make(map[int]int)
+			for _, e := range entries {
+				if n := faultNumber(s.Name, e); n > 0 {
+					seen[n]++
+				}
+			}
+			for n := 1; n <= each; n++ {
+				switch {
+				case seen[n] == 0:
+					res.lost++
+				case seen[n] > 1:
+					res.doubled += seen[n] - 1
+				}
+			}
 		}
 	}
-	var recovered float64
-	for i, s := range srvs {
+	for i, s := range srvs[:alive] {
 		n := metricValue(t, scrape(t, s.URL), "chat_watch_recoveries_total", "watch", "log")
-		recovered += n
+		res.recoveries = append(res.recoveries, n)
 		notReady, _ := readies[i].seen()
 		pause := progs[i].pause()
+		res.pauses = append(res.pauses, pause)
 		t.Logf("node %d: longest pause %v, %v log watch recoveries, not ready: %q", i, pause.Round(time.Millisecond), n, notReady)
-		if pause > ackPause+deafSlack {
+		if pause > res.ackPause+deafSlack || late[i] {
+			res.deaf++
 			t.Errorf("node %d delivered nothing for %v, longer than the store's own pause (%v) by more than %v: it was deaf",
-				i, pause.Round(time.Millisecond), ackPause.Round(time.Millisecond), deafSlack)
+				i, pause.Round(time.Millisecond), res.ackPause.Round(time.Millisecond), deafSlack)
 		}
 		if n > 0 && !slices.ContainsFunc(notReady, func(r string) bool { return strings.Contains(r, "watch") }) {
 			t.Errorf("node %d recovered its watch of the log but never said on /readyz that it was recovering", i)
 		}
 	}
-	for i := range srvs {
+	for i := range srvs[:alive] {
 		chattest.Eventually(t, chattest.Wait, func() bool { _, st := readies[i].seen(); return st == http.StatusOK },
 			fmt.Sprintf("node %d is not ready again after the recovery", i))
-	}
-	if recovered == 0 {
-		t.Errorf("no node counted a recovery of its watch of the log, though the stream's leader died")
 	}
 	for _, s := range senders {
 		for _, e := range s.Errors {
 			t.Errorf("%s got an error: %s: %s", s.Name, e.Code, e.Message)
 		}
+	}
+	if run.killNode {
+		if res.offline = <-offline; res.offline < 0 {
+			t.Errorf("a user of the dead node never went offline for the others")
+		}
+	}
+	return res
+}
+
+// TestFaultStreamLeaderKilledNoNodeDeaf: runKill, killing the NATS server
+// that leads the log's stream. At least one node lost its watch's
+// consumer there and counted its recovery.
+func TestFaultStreamLeaderKilledNoNodeDeaf(t *testing.T) {
+	res := runKill(t, killRun{victim: func(leader string, _ map[string]int) string { return leader }})
+	if slices.Max(res.recoveries) == 0 {
+		t.Errorf("no node counted a recovery of its watch of the log, though the stream's leader died")
+	}
+}
+
+// TestFaultConsumerHostKilledNoNodeDeaf: runKill, killing the NATS server,
+// other than the stream's leader, that holds the most consumers of the
+// log's stream (each in memory, on one server). The stream carries on at
+// once; a node whose consumer was there must notice within seconds (its
+// heartbeats stop), not the half minute the client library took.
+func TestFaultConsumerHostKilledNoNodeDeaf(t *testing.T) {
+	res := runKill(t, killRun{victim: func(leader string, hosts map[string]int) string {
+		victim, most := leader, 0
+		for host, n := range hosts {
+			if host != leader && n > most {
+				victim, most = host, n
+			}
+		}
+		return victim
+	}})
+	if slices.Max(res.recoveries) == 0 {
+		t.Errorf("no node counted a recovery of its watch of the log, though the server of its consumer died")
 	}
 }
