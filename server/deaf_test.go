@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -397,4 +398,23 @@ func TestFaultConsumerHostKilledNoNodeDeaf(t *testing.T) {
 	if slices.Max(res.recoveries) == 0 {
 		t.Errorf("no node counted a recovery of its watch of the log, though the server of its consumer died")
 	}
+}
+
+// TestMeasureLeaderKill measures what docs/cluster.md states of a stream
+// leader's death: runKill with the default presence heartbeat and TTL,
+// chat node 2 dying a third of the way in and the stream's leader killed
+// two thirds in. It runs only when CHAT_MEASURE_KILLS is set (each run
+// waits out the 15 s TTL); run it with -count=N and collect the MEASURE
+// lines.
+func TestMeasureLeaderKill(t *testing.T) {
+	if os.Getenv("CHAT_MEASURE_KILLS") == "" {
+		t.Skip("set CHAT_MEASURE_KILLS=1 to measure")
+	}
+	res := runKill(t, killRun{victim: func(leader string, _ map[string]int) string { return leader }, killNode: true, defaults: true})
+	var pauses []string
+	for _, p := range res.pauses {
+		pauses = append(pauses, fmt.Sprintf("%.2f", p.Seconds()))
+	}
+	t.Logf("MEASURE lost=%d doubled=%d deaf=%d ack_pause=%.2f pauses=%s offline=%.2f recoveries=%v",
+		res.lost, res.doubled, res.deaf, res.ackPause.Seconds(), strings.Join(pauses, ","), res.offline.Seconds(), res.recoveries)
 }
