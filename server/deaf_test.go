@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go/jetstream"
+
 	"github.com/founding/chat/app/chat"
 	"github.com/founding/chat/server"
 	"github.com/founding/chat/server/bus"
@@ -30,12 +32,13 @@ import (
 // notices a watch that stopped in about 2 s and recreates it.
 const deafBound = 10 * time.Second
 
-// deafSlack is how much longer than the store's own pause (the longest
-// wait for acks after the kill) a node may deliver nothing: the watchdog
+// deafSlack is how much longer than JetStream's own pause (the longest
+// wait for acks after the kill, or until a consumer can be made again) a
+// node may deliver nothing: the watchdog
 // remakes a watch within 2.5 s of the stream moving on, or of its
 // consumer's last heartbeat, once a consumer can be made again (the
 // JetStream meta leader may be electing meanwhile).
-const deafSlack = 5 * time.Second
+const deafSlack = 4 * time.Second
 
 // readyWatch polls a node's /readyz and remembers whether it was ever not
 // ready, and why.
@@ -177,9 +180,9 @@ func consumerHosts(b *bus.Bus, stream string) (map[string]int, error) {
 
 // killRun is one run of a NATS server killed under traffic.
 type killRun struct {
-	// victim names the NATS server to kill, given the stream's leader and
-	// the hosts of its consumers.
-	victim func(leader string, hosts map[string]int) string
+	// victim names the NATS server to kill, given the stream's leader, the
+	// JetStream meta leader and the hosts of the stream's consumers.
+	victim func(leader, meta string, hosts map[string]int) string
 	// killNode also kills chat node 2 a third of the way in (its NATS
 	// connection closed, no goodbye), and measures how long until a user
 	// of it is offline for the others.
@@ -192,6 +195,7 @@ type killRun struct {
 type killResult struct {
 	victim, leader string
 	ackPause       time.Duration   // the longest wait for a window of acks after the kill
+	consumerPause  time.Duration   // after the kill, until a consumer of the stream could be made again
 	pauses         []time.Duration // per node, the longest time its users got nothing after the kill
 	recoveries     []float64       // per node, chat_watch_recoveries_total{watch="log"}
 	lost, doubled  int             // acknowledged messages missing or more than once, over every connected user
@@ -263,7 +267,9 @@ func runKill(t *testing.T, run killRun) killResult {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res.victim = run.victim(res.leader, hosts)
+	meta := procs[0].MetaLeader()
+	res.victim = run.victim(res.leader, meta, hosts)
+	consumable := make(chan time.Duration, 1)
 	offline := make(chan time.Duration, 1)
 	for i := 1; i <= each; i++ {
 		for _, s := range senders {
@@ -299,12 +305,14 @@ func runKill(t *testing.T, run killRun) killResult {
 			mu.Lock()
 			killedAt = time.Now()
 			mu.Unlock()
+			go func() { consumable <- untilConsumable(buses[0], "CHAT_LOG_0") }()
 		}
 	}
 	senders[0].Model.Compose(hub.LobbyID, "", faultText("end", 1, "the last word"))
 	senders[0].Flush()
 	senders[0].Until("the last word acknowledged", func() bool { return senders[0].Settled() })
 	acked := time.Now()
+	res.consumerPause = <-consumable
 	late := make([]bool, alive)
 	for k, c := range receivers[:2*alive] {
 		if !chattest.Within(deafBound, func() bool {
@@ -315,8 +323,11 @@ func runKill(t *testing.T, run killRun) killResult {
 				k/2, deafBound, len(liveEntries(c, hub.LobbyID)))
 		}
 	}
-	t.Logf("killed %s (the stream's leader: %s; consumers by host %v); the last word reached every connected user %v after its ack; the longest wait for %d acks after the kill %v",
-		res.victim, res.leader, hosts, time.Since(acked).Round(time.Millisecond), window, res.ackPause.Round(time.Millisecond))
+	t.Logf("killed %s (the stream's leader: %s, the meta leader: %s, consumers by host %v); the last word reached every connected user %v after its ack; the longest wait for %d acks after the kill %v; a consumer could be made again %v after it",
+		res.victim, res.leader, meta, hosts, time.Since(acked).Round(time.Millisecond), window, res.ackPause.Round(time.Millisecond), res.consumerPause.Round(time.Millisecond))
+	// JetStream's own pause: until acks came again, or until a consumer
+	// could be made again (no meta leader meanwhile), whichever is later.
+	storePause := max(res.ackPause, res.consumerPause)
 	for k, c := range receivers[:2*alive] {
 		entries := liveEntries(c, hub.LobbyID)
 		for _, s := range senders {
@@ -344,10 +355,10 @@ func runKill(t *testing.T, run killRun) killResult {
 		pause := progs[i].pause()
 		res.pauses = append(res.pauses, pause)
 		t.Logf("node %d: longest pause %v, %v log watch recoveries, not ready: %q", i, pause.Round(time.Millisecond), n, notReady)
-		if pause > res.ackPause+deafSlack || late[i] {
+		if pause > storePause+deafSlack || late[i] {
 			res.deaf++
-			t.Errorf("node %d delivered nothing for %v, longer than the store's own pause (%v) by more than %v: it was deaf",
-				i, pause.Round(time.Millisecond), res.ackPause.Round(time.Millisecond), deafSlack)
+			t.Errorf("node %d delivered nothing for %v, longer than JetStream's own pause (%v) by more than %v: it was deaf",
+				i, pause.Round(time.Millisecond), storePause.Round(time.Millisecond), deafSlack)
 		}
 		if n > 0 && !slices.ContainsFunc(notReady, func(r string) bool { return strings.Contains(r, "watch") }) {
 			t.Errorf("node %d recovered its watch of the log but never said on /readyz that it was recovering", i)
@@ -370,27 +381,54 @@ func runKill(t *testing.T, run killRun) killResult {
 	return res
 }
 
+// untilConsumable returns how long, from now, until a consumer of stream
+// can be made (JetStream needs its meta leader for that), at most a
+// minute.
+func untilConsumable(b *bus.Bus, stream string) time.Duration {
+	start := time.Now()
+	chattest.Within(time.Minute, func() bool {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		c, err := b.JetStream.CreateOrUpdateConsumer(ctx, stream, jetstream.ConsumerConfig{
+			AckPolicy: jetstream.AckNonePolicy, MemoryStorage: true, Replicas: 1, InactiveThreshold: time.Second})
+		if err != nil {
+			return false
+		}
+		b.JetStream.DeleteConsumer(ctx, stream, c.CachedInfo().Name)
+		return true
+	})
+	return time.Since(start)
+}
+
 // TestFaultStreamLeaderKilledNoNodeDeaf: runKill, killing the NATS server
 // that leads the log's stream. At least one node lost its watch's
 // consumer there and counted its recovery.
 func TestFaultStreamLeaderKilledNoNodeDeaf(t *testing.T) {
-	res := runKill(t, killRun{victim: func(leader string, _ map[string]int) string { return leader }})
+	res := runKill(t, killRun{victim: func(leader, _ string, _ map[string]int) string { return leader }})
 	if slices.Max(res.recoveries) == 0 {
 		t.Errorf("no node counted a recovery of its watch of the log, though the stream's leader died")
 	}
 }
 
 // TestFaultConsumerHostKilledNoNodeDeaf: runKill, killing the NATS server,
-// other than the stream's leader, that holds the most consumers of the
-// log's stream (each in memory, on one server). The stream carries on at
+// other than the stream's leader (and rather not the meta leader), that
+// holds the most consumers of the log's stream (each in memory, on one
+// server). The stream carries on at
 // once; a node whose consumer was there must notice within seconds (its
 // heartbeats stop), not the half minute the client library took.
 func TestFaultConsumerHostKilledNoNodeDeaf(t *testing.T) {
-	res := runKill(t, killRun{victim: func(leader string, hosts map[string]int) string {
+	res := runKill(t, killRun{victim: func(leader, meta string, hosts map[string]int) string {
+		// Rather not the meta leader either: the stream and JetStream then
+		// carry on at once, and the only thing lost is the consumers.
 		victim, most := leader, 0
 		for host, n := range hosts {
-			if host != leader && n > most {
-				victim, most = host, n
+			if score := 2 * n; host != leader && score > 0 {
+				if host == meta {
+					score = 1
+				}
+				if score > most {
+					victim, most = host, score
+				}
 			}
 		}
 		return victim
@@ -410,11 +448,11 @@ func TestMeasureLeaderKill(t *testing.T) {
 	if os.Getenv("CHAT_MEASURE_KILLS") == "" {
 		t.Skip("set CHAT_MEASURE_KILLS=1 to measure")
 	}
-	res := runKill(t, killRun{victim: func(leader string, _ map[string]int) string { return leader }, killNode: true, defaults: true})
+	res := runKill(t, killRun{victim: func(leader, _ string, _ map[string]int) string { return leader }, killNode: true, defaults: true})
 	var pauses []string
 	for _, p := range res.pauses {
 		pauses = append(pauses, fmt.Sprintf("%.2f", p.Seconds()))
 	}
-	t.Logf("MEASURE lost=%d doubled=%d deaf=%d ack_pause=%.2f pauses=%s offline=%.2f recoveries=%v",
-		res.lost, res.doubled, res.deaf, res.ackPause.Seconds(), strings.Join(pauses, ","), res.offline.Seconds(), res.recoveries)
+	t.Logf("MEASURE lost=%d doubled=%d deaf=%d ack_pause=%.2f consumer_pause=%.2f pauses=%s offline=%.2f recoveries=%v",
+		res.lost, res.doubled, res.deaf, res.ackPause.Seconds(), res.consumerPause.Seconds(), strings.Join(pauses, ","), res.offline.Seconds(), res.recoveries)
 }

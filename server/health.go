@@ -37,12 +37,15 @@ func (s *Server) Ready(ctx context.Context) error {
 	case !s.hub.Watching():
 		return errors.New("the hub is not watching the log")
 	}
+	if err := s.ready.check(ctx); err != nil {
+		return err
+	}
 	if w := s.opts.Storage.Watches; w != nil {
 		if err := w.Err(); err != nil {
 			return fmt.Errorf("a watch is recovering: %w", err)
 		}
 	}
-	return s.ready.check(ctx)
+	return nil
 }
 
 // How often and how long the storage is checked for Ready.

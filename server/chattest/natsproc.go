@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -33,6 +34,7 @@ type natsChild struct {
 	Name        string   `json:"name"`
 	Port        int      `json:"port"`
 	ClusterPort int      `json:"cluster_port"`
+	HTTPPort    int      `json:"http_port"`
 	Routes      []string `json:"routes"`
 	StoreDir    string   `json:"store_dir"`
 }
@@ -57,6 +59,8 @@ func runNATSChild(spec string) int {
 		Port:       c.Port,
 		JetStream:  true,
 		StoreDir:   c.StoreDir,
+		HTTPHost:   "127.0.0.1",
+		HTTPPort:   c.HTTPPort,
 		Cluster:    natsserver.ClusterOpts{Name: "chat-test", Host: "127.0.0.1", Port: c.ClusterPort},
 		Routes:     natsserver.RoutesFromStr(strings.Join(c.Routes, ",")),
 		NoSigs:     true,
@@ -83,8 +87,9 @@ func runNATSChild(spec string) int {
 type NATSProc struct {
 	Name string // its server name, as stream infos give their leader
 	URL  string // its client URL
-	cmd  *exec.Cmd
-	in   io.Closer
+	// Monitor is its monitoring endpoint, http://host:port (/jsz, /varz).
+	Monitor string
+	cmd     *exec.Cmd
 }
 
 // Kill ends the process with SIGKILL and waits for it to be gone.
@@ -94,6 +99,25 @@ func (p *NATSProc) Kill() {
 	}
 	p.cmd.Process.Kill()
 	p.cmd.Wait()
+}
+
+// MetaLeader returns the name of the JetStream meta leader as p sees it,
+// "" when it does not know.
+func (p *NATSProc) MetaLeader() string {
+	resp, err := http.Get(p.Monitor + "/jsz")
+	if err != nil {
+		return ""
+	}
+	defer resp.Body.Close()
+	var jsz struct {
+		Meta *struct {
+			Leader string `json:"leader"`
+		} `json:"meta_cluster"`
+	}
+	if json.NewDecoder(resp.Body).Decode(&jsz) != nil || jsz.Meta == nil {
+		return ""
+	}
+	return jsz.Meta.Leader
 }
 
 // freePort returns a loopback port nothing listens on now.
@@ -116,7 +140,7 @@ func NATSProcCluster(t testing.TB, dir string, n int) []*NATSProc {
 	var routes []string
 	var specs []natsChild
 	for i := range n {
-		c := natsChild{Name: fmt.Sprintf("nats-%d", i), Port: freePort(t), ClusterPort: freePort(t),
+		c := natsChild{Name: fmt.Sprintf("nats-%d", i), Port: freePort(t), ClusterPort: freePort(t), HTTPPort: freePort(t),
 			StoreDir: filepath.Join(dir, fmt.Sprintf("nats-%d", i))}
 		routes = append(routes, fmt.Sprintf("nats://127.0.0.1:%d", c.ClusterPort))
 		specs = append(specs, c)
@@ -128,8 +152,8 @@ func NATSProcCluster(t testing.TB, dir string, n int) []*NATSProc {
 		cmd := exec.Command(os.Args[0], "-test.run=^$")
 		cmd.Env = append(os.Environ(), natsChildEnv+"="+string(spec))
 		cmd.Stderr = os.Stderr
-		in, err := cmd.StdinPipe()
-		if err != nil {
+		// The child ends when its input does: when this process dies.
+		if _, err := cmd.StdinPipe(); err != nil {
 			t.Fatal(err)
 		}
 		out, err := cmd.StdoutPipe()
@@ -139,7 +163,7 @@ func NATSProcCluster(t testing.TB, dir string, n int) []*NATSProc {
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		p := &NATSProc{Name: c.Name, URL: fmt.Sprintf("nats://127.0.0.1:%d", c.Port), cmd: cmd, in: in}
+		p := &NATSProc{Name: c.Name, URL: fmt.Sprintf("nats://127.0.0.1:%d", c.Port), Monitor: fmt.Sprintf("http://127.0.0.1:%d", c.HTTPPort), cmd: cmd}
 		t.Cleanup(p.Kill)
 		procs = append(procs, p)
 		line, err := bufio.NewReader(out).ReadString('\n')

@@ -20,7 +20,9 @@ import (
 // watch this package keeps (the log's, the directory's) is supervised: it
 // remembers the stream sequence of the last message it handed on, and a
 // watchdog compares that with the stream's last sequence, asked of the
-// server, whenever the watch has delivered nothing for watchCheckEvery.
+// server when the watch has delivered nothing for watchCheckEvery (every
+// watchIdleCheckEvery while it was current at the last question and
+// nothing came since; every watchCheckEvery once it is seen behind).
 // A watch behind its stream with no progress for watchStaleAfter is
 // stale: not ready (Watchdog.Err) with the reason. Once that has lasted
 // watchStallAfter, or at once when its consumer reports its loss (missed
@@ -31,17 +33,23 @@ import (
 // The watch is current again once a check finds it delivered up to the
 // stream's last sequence (the next check, 0.5 s later, when it caught up).
 //
-// The bounds: a watch that stops while its stream moves on is stale
-// within watchStaleAfter + watchCheckEvery (1.5 s) of the first entry it
-// missed, and made again within watchStallAfter + watchCheckEvery (2.5 s),
-// or within about 2 s of its consumer's last heartbeat (watchHeartbeat).
+// The bounds: a watch that stops while its stream moves on is seen behind
+// within watchIdleCheckEvery of the first entry it missed (watchCheckEvery
+// when it was delivering until then), stale watchStaleAfter later and made
+// again watchStallAfter later: within 3 s and 4 s at most. A consumer whose
+// server died is made again within about 2 s of its last heartbeat
+// (watchHeartbeat).
 
 // The watchdog's timings (above).
 const (
 	watchCheckEvery = 500 * time.Millisecond
-	watchStaleAfter = time.Second
-	watchStallAfter = 2 * time.Second
-	watchHeartbeat  = time.Second
+	// watchIdleCheckEvery spaces the questions about a watch that was
+	// current at the last one and has delivered nothing since: an idle
+	// node asks about each of its watches this often.
+	watchIdleCheckEvery = 2 * time.Second
+	watchStaleAfter     = time.Second
+	watchStallAfter     = 2 * time.Second
+	watchHeartbeat      = time.Second
 	// watchRetryEvery spaces attempts to make a consumer again while
 	// they fail (NATS out of reach, the stream without a leader).
 	watchRetryEvery = watchCheckEvery
@@ -285,7 +293,8 @@ func (w *supervised) run(ctx context.Context) {
 	var behindAt uint64       // delivered then
 	var broken bool           // the last attempt to make the consumer again failed
 	var tried time.Time
-	var target uint64 // while not current: the sequence to reach, 0 until a check saw the stream
+	var target uint64   // while not current: the sequence to reach, 0 until a check saw the stream
+	var asked time.Time // when the stream was last asked
 	remake := func(why error) {
 		tried = time.Now()
 		broken = !w.remake(ctx, why)
@@ -315,6 +324,10 @@ func (w *supervised) run(ctx context.Context) {
 			behindSince = time.Time{}
 			continue
 		}
+		if !recovering && behindSince.IsZero() && time.Since(asked) < watchIdleCheckEvery {
+			continue // idle, and current when last asked
+		}
+		asked = time.Now()
 		last, err := w.lastSeq(ctx)
 		if err != nil {
 			continue // NATS out of reach: the storage's own check says so

@@ -69,7 +69,8 @@ func within(d time.Duration, cond func() bool) bool {
 // TestWatchRemadeWhenItStallsSilently: the first consumer of a watch
 // delivers nothing and reports nothing, as one stuck for good after its
 // stream's leader died (STACK.md P14). The watchdog finds the watch behind
-// its stream, says so (not current) within watchStaleAfter plus a check,
+// its stream, says so (not current) within 3 s (an idle watch is asked
+// about every 2 s, then stale a second after it was seen behind),
 // makes the consumer again from the first entry missed, counts the
 // recovery, and the watch delivers every entry once, in order, and is
 // current again. Page meanwhile does not answer from the stale cache.
@@ -118,7 +119,7 @@ func TestWatchRemadeWhenItStallsSilently(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if !within(watchStaleAfter+3*watchCheckEvery, func() bool { return wd.Err() != nil }) {
+	if !within(watchIdleCheckEvery+watchStaleAfter+2*watchCheckEvery, func() bool { return wd.Err() != nil }) {
 		t.Fatalf("the watch was not found stale %v after the entries it missed", time.Since(written))
 	}
 	stale := time.Since(written)
