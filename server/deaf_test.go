@@ -94,9 +94,10 @@ type progress struct {
 	mu      sync.Mutex
 	last    time.Time
 	longest time.Duration
-	from    time.Time // pauses are counted from here on
 }
 
+// trackProgress watches c's live entries of conv until the test ends:
+// the longest pause counts from *from on (guarded by mu), once set.
 func trackProgress(t *testing.T, c *chattest.Client, conv string, from *time.Time, mu *sync.Mutex) *progress {
 	p := &progress{last: time.Now()}
 	done := make(chan struct{})

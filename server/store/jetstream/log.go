@@ -548,11 +548,15 @@ func (l *Log) observe(e chat.Entry, streamSeq uint64) {
 	c.push(e, l.opts.TailCache)
 }
 
-// Last returns the newest sequence of conv, 0 if it has no entries.
+// Last returns the newest sequence of conv, 0 if it has no entries: the
+// one kept while a watch keeps it current (fresh), else read again.
 func (l *Log) Last(ctx context.Context, conv string) (uint64, error) {
 	c := l.conv(conv)
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if !l.fresh() {
+		c.loaded = false // another process may have appended
+	}
 	if err := l.load(ctx, c, conv); err != nil {
 		return 0, err
 	}

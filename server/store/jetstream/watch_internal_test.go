@@ -73,7 +73,8 @@ func within(d time.Duration, cond func() bool) bool {
 // about every 2 s, then stale a second after it was seen behind),
 // makes the consumer again from the first entry missed, counts the
 // recovery, and the watch delivers every entry once, in order, and is
-// current again. Page meanwhile does not answer from the stale cache.
+// current again. Page and Last meanwhile do not answer from the stale
+// cache.
 func TestWatchRemadeWhenItStallsSilently(t *testing.T) {
 	l, wd := watchFixture(t)
 	ctx := context.Background()
@@ -128,6 +129,9 @@ func TestWatchRemadeWhenItStallsSilently(t *testing.T) {
 	}
 	if p, err := l.Page(ctx, chat.History{Conv: "r:lobby"}); err != nil || p.Last != 5 {
 		t.Errorf("a page while the watch is stale: last %d, %v; want 5 from the stream, not 2 from the cache", p.Last, err)
+	}
+	if last, err := l.Last(ctx, "r:lobby"); err != nil || last != 5 {
+		t.Errorf("the last sequence while the watch is stale: %d, %v; want 5 from the stream, not 2 from the cache", last, err)
 	}
 	if !within(5*time.Second, func() bool { return r.texts() == "3,4,5" && wd.Err() == nil }) {
 		t.Fatalf("after the recovery the watch delivered %q (want 3,4,5), current: %v", r.texts(), wd.Err())
