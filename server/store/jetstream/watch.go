@@ -53,6 +53,10 @@ const (
 	// watchRetryEvery spaces attempts to make a consumer again while
 	// they fail (NATS out of reach, the stream without a leader).
 	watchRetryEvery = watchCheckEvery
+	// watchAvoidFor is how long a consumer is not made again on the
+	// server whose consumer was lost (JetStream takes seconds to learn
+	// that a killed server is gone, and places consumers there meanwhile).
+	watchAvoidFor = 5 * time.Second
 	// watchAskTimeout bounds one question to the server.
 	watchAskTimeout = 2 * time.Second
 	// watchInactive is how long the server keeps a consumer nobody pulls
@@ -163,7 +167,25 @@ type supervised struct {
 	mu       sync.Mutex
 	stale    error // why the watch is not current, nil when it is
 	staleAt  time.Time
-	stopCons func() // stops the consumer in use
+	stopCons func()    // stops the consumer in use
+	host     string    // the NATS server holding the consumer in use, when known
+	avoid    string    // the server of a consumer lost with it: not to be used again at once,
+	avoidTo  time.Time // until then (it may be the only one the stream has)
+}
+
+// placed records that the consumer of generation gen is on host, and
+// reports whether that host is fine: not the one whose consumer was just
+// lost, which JetStream may not know is dead yet and place on again.
+func (w *supervised) placed(gen uint64, host string) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if host != "" && host == w.avoid && time.Now().Before(w.avoidTo) {
+		return false
+	}
+	if gen == w.gen.Load() {
+		w.host = host
+	}
+	return true
 }
 
 // supervise starts a watch of stream from its next message on, under d.
@@ -306,6 +328,9 @@ func (w *supervised) run(ctx context.Context) {
 			return
 		case err := <-w.lostCh:
 			w.setStale(fmt.Errorf("the watch of %s (%s) lost its consumer: %w", w.name, w.kind, err))
+			w.mu.Lock()
+			w.avoid, w.avoidTo = w.host, time.Now().Add(watchAvoidFor)
+			w.mu.Unlock()
 			target = 0
 			remake(err)
 			continue
@@ -346,6 +371,9 @@ func (w *supervised) run(ctx context.Context) {
 		}
 		if d >= last {
 			behindSince = time.Time{}
+			w.mu.Lock()
+			w.avoid = "" // whatever was lost is behind us
+			w.mu.Unlock()
 			continue
 		}
 		if behindSince.IsZero() || d != behindAt {
@@ -418,6 +446,10 @@ func consumeStream(fn func(msg jetstream.Msg, streamSeq uint64)) opener {
 		})
 		if err != nil {
 			return nil, err
+		}
+		if info := cons.CachedInfo(); info.Cluster != nil && !w.placed(gen, info.Cluster.Leader) {
+			w.stream.DeleteConsumer(ctx, info.Name)
+			return nil, fmt.Errorf("placed on %s, whose consumer was just lost", info.Cluster.Leader)
 		}
 		var next uint64 = 1 // the delivery sequence expected; one goroutine delivers
 		cc, err := cons.Consume(func(msg jetstream.Msg) {
