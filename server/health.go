@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"sync"
 	"time"
@@ -22,7 +23,9 @@ import (
 var ErrDraining = errors.New("draining")
 
 // Ready reports whether the node can serve chats: it is not draining, the
-// hub watches the log and the directory, and the storage answers (NATS
+// hub watches the log and the directory, every watch of the storage is
+// current (not behind its stream, or being made again after it stopped:
+// Storage.Watches, asked each time), and the storage answers (NATS
 // connected, JetStream answering). The storage's check is made at most
 // once per readyCheckEvery, with a bound of readyCheckTimeout; probes in
 // between, or while it runs, share its answer, so probes never pile up
@@ -34,7 +37,15 @@ func (s *Server) Ready(ctx context.Context) error {
 	case !s.hub.Watching():
 		return errors.New("the hub is not watching the log")
 	}
-	return s.ready.check(ctx)
+	if err := s.ready.check(ctx); err != nil {
+		return err
+	}
+	if w := s.opts.Storage.Watches; w != nil {
+		if err := w.Err(); err != nil {
+			return fmt.Errorf("a watch is recovering: %w", err)
+		}
+	}
+	return nil
 }
 
 // How often and how long the storage is checked for Ready.

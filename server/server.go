@@ -242,6 +242,9 @@ func New(opts Options) (*Server, error) {
 	}
 	opts.Storage.Accounts.SetSessionLimits(auth.SessionLimits{Idle: opts.SessionIdle, Lifetime: opts.SessionLifetime, Release: opts.NameRelease})
 	m := metrics.New()
+	if w := opts.Storage.Watches; w != nil {
+		m.WatchRecoveries(w.Recoveries)
+	}
 	s := &Server{
 		metrics:      m,
 		ready:        readiness{probe: opts.Storage.Check},

@@ -35,10 +35,23 @@ type Storage struct {
 	// Check reports whether the storage answers, for /readyz; its error
 	// says what is wrong. Nil means it always does (memory).
 	Check func(context.Context) error
+	// Watches reports on the storage's watches of its streams (the log's,
+	// the directory's): the node is not ready while one is not current,
+	// and chat_watch_recoveries_total counts how often each kind was made
+	// again. Nil means there are none to watch over (memory).
+	Watches WatchHealth
 	// Close writes what the storage keeps to write later (the log's device
 	// records), before the connection to NATS closes. Nil means nothing
 	// waits (memory).
 	Close func(context.Context) error
+}
+
+// WatchHealth is what a storage tells of its watches: why one is not
+// current (nil when all are), and how many times each kind of watch was
+// made again after it stopped making progress.
+type WatchHealth interface {
+	Err() error
+	Recoveries() map[string]uint64
 }
 
 // SessionEnds carries the ends of browser sessions between nodes, so that
@@ -106,7 +119,9 @@ func bound(v, def int64) int64 {
 // OpenStorage makes the durable storage on the JetStream of b: streams for
 // the log, key-value buckets for the rest, all with b.Replicas copies.
 func OpenStorage(ctx context.Context, b *bus.Bus, o StorageOptions) (*Storage, error) {
+	wd := jetstream.NewWatchdog(o.Logger)
 	log, err := jetstream.OpenLog(ctx, b.JetStream, jetstream.LogOptions{
+		Watchdog:           wd,
 		Shards:             o.Shards,
 		Replicas:           b.Replicas,
 		MaxAge:             o.MaxAge,
@@ -118,7 +133,7 @@ func OpenStorage(ctx context.Context, b *bus.Bus, o StorageOptions) (*Storage, e
 	if err != nil {
 		return nil, err
 	}
-	dir, err := jetstream.OpenDirectory(ctx, b.JetStream, b.Replicas)
+	dir, err := jetstream.OpenDirectory(ctx, b.JetStream, b.Replicas, wd)
 	if err != nil {
 		return nil, err
 	}
@@ -130,6 +145,6 @@ func OpenStorage(ctx context.Context, b *bus.Bus, o StorageOptions) (*Storage, e
 	if err != nil {
 		return nil, err
 	}
-	return &Storage{Log: log, Directory: dir, Accounts: auth.NewAccounts(rec), Files: files, Check: b.Check,
+	return &Storage{Log: log, Directory: dir, Accounts: auth.NewAccounts(rec), Files: files, Check: b.Check, Watches: wd,
 		Presence: cluster.NewPresence(b.Conn), Sessions: cluster.NewSessions(b.Conn), Typing: cluster.NewTyping(b.Conn), Close: log.Close}, nil
 }

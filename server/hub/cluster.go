@@ -103,12 +103,15 @@ func (h *Hub) startCluster() error {
 		h.heartbeat()
 		t := time.NewTicker(h.opts.PresenceHeartbeat)
 		defer t.Stop()
+		expire := time.NewTicker(expireEvery(h.opts.PresenceHeartbeat, h.opts.PresenceTTL))
+		defer expire.Stop()
 		for {
 			select {
 			case <-beats:
 				return
 			case <-t.C:
 				h.heartbeat()
+			case <-expire.C:
 				h.expireNodes()
 			}
 		}
@@ -261,6 +264,14 @@ func (h *Hub) fetchNode(node string) {
 			h.unsetRemote(rn, key)
 		}
 	}
+}
+
+// expireEvery is how often silent nodes are looked for: a tenth of the
+// TTL (never less often than heartbeats are sent), so that a node that died
+// is offline everywhere at most TTL + TTL/10 after its last heartbeat
+// (15-16.5 s by default), not TTL + a heartbeat interval.
+func expireEvery(heartbeat, ttl time.Duration) time.Duration {
+	return max(min(heartbeat, ttl/10), 10*time.Millisecond)
 }
 
 // expireNodes drops the nodes that sent nothing for PresenceTTL: their

@@ -185,6 +185,34 @@ func (m *Metrics) Gauge(name, help string, read func() float64) {
 	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, read))
 }
 
+// watchRecoveriesDesc describes chat_watch_recoveries_total.
+var watchRecoveriesDesc = prometheus.NewDesc("chat_watch_recoveries_total",
+	"Watches of the storage (log, memberships, cursors, invitations, mutes) made again after they stopped making progress.",
+	[]string{"watch"}, nil)
+
+// watchRecoveries collects chat_watch_recoveries_total{watch} from counts
+// its owner keeps.
+type watchRecoveries func() map[string]uint64
+
+func (watchRecoveries) Describe(ch chan<- *prometheus.Desc) { ch <- watchRecoveriesDesc }
+
+func (read watchRecoveries) Collect(ch chan<- prometheus.Metric) {
+	for watch, n := range read() {
+		ch <- prometheus.MustNewConstMetric(watchRecoveriesDesc, prometheus.CounterValue, float64(n), watch)
+	}
+}
+
+// WatchRecoveries registers chat_watch_recoveries_total{watch}: how many
+// times each kind of the storage's watches was made again after it
+// stopped making progress, as read returns at each scrape. read must be
+// cheap and safe to call at any time.
+func (m *Metrics) WatchRecoveries(read func() map[string]uint64) {
+	if m == nil {
+		return
+	}
+	m.reg.MustRegister(watchRecoveries(read))
+}
+
 // MessageReceived counts one send frame read from a client.
 func (m *Metrics) MessageReceived() {
 	if m != nil {

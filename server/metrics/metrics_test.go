@@ -31,6 +31,7 @@ func TestNilMetricsCountNothing(t *testing.T) {
 	m.Closed(1012)
 	m.Refused(metrics.RefusedDraining)
 	m.Gauge("chat_nothing", "never registered", func() float64 { return 1 })
+	m.WatchRecoveries(func() map[string]uint64 { return nil })
 	rec := httptest.NewRecorder()
 	m.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
 	if rec.Code != http.StatusNotFound {
@@ -66,6 +67,30 @@ func TestEachMetricsCountsApart(t *testing.T) {
 			if !strings.Contains(string(body), "\n"+line+"\n") {
 				t.Errorf("the scrape lacks %q", line)
 			}
+		}
+	}
+}
+
+// TestWatchRecoveriesAreReadAtEachScrape: chat_watch_recoveries_total has
+// one series per kind of watch its owner counts, with the count read when
+// scraped.
+func TestWatchRecoveriesAreReadAtEachScrape(t *testing.T) {
+	m := metrics.New()
+	counts := map[string]uint64{"log": 0, "cursors": 0}
+	m.WatchRecoveries(func() map[string]uint64 { return counts })
+	scrape := func() string {
+		rec := httptest.NewRecorder()
+		m.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+		return rec.Body.String()
+	}
+	if body := scrape(); !strings.Contains(body, "\nchat_watch_recoveries_total{watch=\"log\"} 0\n") {
+		t.Errorf("no log watch series at 0 in:\n%s", body)
+	}
+	counts = map[string]uint64{"log": 2, "cursors": 1}
+	body := scrape()
+	for _, line := range []string{`chat_watch_recoveries_total{watch="log"} 2`, `chat_watch_recoveries_total{watch="cursors"} 1`} {
+		if !strings.Contains(body, "\n"+line+"\n") {
+			t.Errorf("the scrape lacks %q", line)
 		}
 	}
 }

@@ -29,14 +29,20 @@ const (
 // Directory is a hub.Directory in JetStream key-value buckets, shared by
 // every process on the same NATS. It is safe for concurrent use.
 type Directory struct {
+	js                                   jetstream.JetStream
+	watchdog                             *Watchdog
 	convs, members, cursors, seen, looks jetstream.KeyValue
 	rules, invitations, mutes            jetstream.KeyValue // moderation.go
 }
 
 // OpenDirectory creates or updates the buckets, with replicas copies each
-// (at least 1), and returns a directory over them.
-func OpenDirectory(ctx context.Context, js jetstream.JetStream, replicas int) (*Directory, error) {
-	d := &Directory{}
+// (at least 1), and returns a directory over them. Its watches are
+// supervised by wd (watch.go); nil means a watchdog of its own.
+func OpenDirectory(ctx context.Context, js jetstream.JetStream, replicas int, wd *Watchdog) (*Directory, error) {
+	if wd == nil {
+		wd = NewWatchdog(nil)
+	}
+	d := &Directory{js: js, watchdog: wd}
 	for _, b := range []struct {
 		kv                *jetstream.KeyValue
 		name, description string
@@ -267,41 +273,37 @@ func (d *Directory) Seen(ctx context.Context, user string) (int64, error) {
 // WatchMemberships calls fn, from one goroutine, for every later
 // membership change made by any process.
 func (d *Directory) WatchMemberships(ctx context.Context, fn func(hub.MembershipChange)) (func(), error) {
-	return watchPairs(ctx, d.members, func(user, conv string, e jetstream.KeyValueEntry) {
+	return d.watchPairs(ctx, "memberships", d.members, func(user, conv string, e jetstream.KeyValueEntry) {
 		fn(hub.MembershipChange{User: user, Conv: conv, Member: e.Operation() == jetstream.KeyValuePut})
-	}, jetstream.UpdatesOnly())
+	}, false)
 }
 
 // watchPairs calls fn, from one goroutine, for every later change of a
-// (user, conversation) key of kv, made by any process.
-func watchPairs(ctx context.Context, kv jetstream.KeyValue, fn func(user, conv string, e jetstream.KeyValueEntry), opts ...jetstream.WatchOpt) (func(), error) {
-	ctx, cancel := context.WithCancel(ctx)
-	w, err := kv.WatchAll(ctx, opts...)
+// (user, conversation) key of kv, made by any process, but deletes when
+// onlyPuts. The watch is supervised by the directory's watchdog as kind.
+func (d *Directory) watchPairs(ctx context.Context, kind string, kv jetstream.KeyValue, fn func(user, conv string, e jetstream.KeyValueEntry), onlyPuts bool) (func(), error) {
+	s, err := d.js.Stream(ctx, "KV_"+kv.Bucket())
 	if err != nil {
-		cancel()
-		return nil, err
+		return nil, fmt.Errorf("jetstream: watching %s: %w", kv.Bucket(), err)
 	}
-	go func() {
-		for e := range w.Updates() {
-			if e == nil {
-				continue
-			}
-			if user, conv, ok := splitPair(e.Key()); ok {
-				fn(user, conv, e)
-			}
+	return d.watchdog.supervise(ctx, kind, s, watchBucket(kv, func(e jetstream.KeyValueEntry) {
+		if onlyPuts && e.Operation() != jetstream.KeyValuePut {
+			return
 		}
-	}()
-	return func() { w.Stop(); cancel() }, nil
+		if user, conv, ok := splitPair(e.Key()); ok {
+			fn(user, conv, e)
+		}
+	}))
 }
 
 // WatchCursors calls fn, from one goroutine, for every read position any
 // process raises later.
 func (d *Directory) WatchCursors(ctx context.Context, fn func(hub.CursorChange)) (func(), error) {
-	return watchPairs(ctx, d.cursors, func(user, conv string, e jetstream.KeyValueEntry) {
+	return d.watchPairs(ctx, "cursors", d.cursors, func(user, conv string, e jetstream.KeyValueEntry) {
 		if seq, err := strconv.ParseUint(string(e.Value()), 10, 64); err == nil {
 			fn(hub.CursorChange{User: user, Conv: conv, Seq: seq})
 		}
-	}, jetstream.UpdatesOnly(), jetstream.IgnoreDeletes())
+	}, true)
 }
 
 // latest returns the current value of every key of kv matching filter.

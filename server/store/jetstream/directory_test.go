@@ -11,7 +11,7 @@ import (
 func TestDirectory(t *testing.T) {
 	b := openBus(t, t.TempDir())
 	defer b.Close()
-	d, err := jetstream.OpenDirectory(context.Background(), b.JetStream, 1)
+	d, err := jetstream.OpenDirectory(context.Background(), b.JetStream, 1, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -21,7 +21,7 @@ func TestDirectory(t *testing.T) {
 func TestModeration(t *testing.T) {
 	b := openBus(t, t.TempDir())
 	defer b.Close()
-	d, err := jetstream.OpenDirectory(context.Background(), b.JetStream, 1)
+	d, err := jetstream.OpenDirectory(context.Background(), b.JetStream, 1, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

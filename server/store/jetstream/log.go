@@ -82,6 +82,9 @@ type LogOptions struct {
 	TailCache int
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
+	// Watchdog supervises the log's watches (watch.go). Defaults to one
+	// of the log's own, on Logger.
+	Watchdog *Watchdog
 }
 
 // Log is a hub.Log in JetStream streams. It is safe for concurrent
@@ -103,9 +106,10 @@ type Log struct {
 	fill    []fillCheck        // per stream, streams then private
 	devices jetstream.KeyValue
 	now     func() time.Time
-	// watching is set while Watch keeps the newest sequences current;
-	// without it Page reads the newest entry from the stream each time.
-	watching atomic.Bool
+	// watching counts the watches that keep the newest sequences current;
+	// without one, or while one is behind (fresh), Page reads the newest
+	// entry from the stream each time.
+	watching atomic.Int32
 
 	mu    sync.Mutex
 	convs map[string]*convLog
@@ -145,6 +149,9 @@ func OpenLog(ctx context.Context, js jetstream.JetStream, opts LogOptions) (*Log
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
+	}
+	if opts.Watchdog == nil {
+		opts.Watchdog = NewWatchdog(opts.Logger)
 	}
 	if opts.FillWarning <= 0 || opts.FillWarning > 1 {
 		opts.FillWarning = 0.8
@@ -541,11 +548,15 @@ func (l *Log) observe(e chat.Entry, streamSeq uint64) {
 	c.push(e, l.opts.TailCache)
 }
 
-// Last returns the newest sequence of conv, 0 if it has no entries.
+// Last returns the newest sequence of conv, 0 if it has no entries: the
+// one kept while a watch keeps it current (fresh), else read again.
 func (l *Log) Last(ctx context.Context, conv string) (uint64, error) {
 	c := l.conv(conv)
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if !l.fresh() {
+		c.loaded = false // another process may have appended
+	}
 	if err := l.load(ctx, c, conv); err != nil {
 		return 0, err
 	}
@@ -556,7 +567,7 @@ func (l *Log) Last(ctx context.Context, conv string) (uint64, error) {
 func (l *Log) Page(ctx context.Context, q chat.History) (chat.Page, error) {
 	c := l.conv(q.Conv)
 	c.mu.Lock()
-	if !l.watching.Load() {
+	if !l.fresh() {
 		c.loaded = false // another process may have appended
 	}
 	err := l.load(ctx, c, q.Conv)
@@ -702,36 +713,39 @@ func (l *Log) entryAt(ctx context.Context, at *place, streamSeq uint64) (chat.En
 // Watch calls fn with every entry appended from now on, by any process, in
 // order within each conversation (conversations on different shards may be
 // delivered concurrently). It returns when the watch is set up; stop ends it.
+// Each stream's watch is supervised (watch.go): when it stops making
+// progress it is made again from the entry after the last it delivered.
 func (l *Log) Watch(ctx context.Context, fn func(chat.Entry)) (stop func(), err error) {
-	var ccs []jetstream.ConsumeContext
+	var stops []func()
 	stopAll := func() {
-		for _, cc := range ccs {
-			cc.Stop()
+		for _, stop := range stops {
+			stop()
 		}
 	}
-	for _, s := range append(append([]jetstream.Stream(nil), l.streams...), l.private...) {
-		cons, err := s.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverNewPolicy})
-		if err != nil {
-			stopAll()
-			return nil, fmt.Errorf("jetstream: watching %s: %w", s.CachedInfo().Config.Name, err)
+	deliver := func(msg jetstream.Msg, streamSeq uint64) {
+		var e chat.Entry
+		if err := json.Unmarshal(msg.Data(), &e); err != nil {
+			l.opts.Logger.Error("undecodable entry", "subject", msg.Subject(), "err", err)
+			return
 		}
-		cc, err := cons.Consume(func(msg jetstream.Msg) {
-			var e chat.Entry
-			if err := json.Unmarshal(msg.Data(), &e); err != nil {
-				l.opts.Logger.Error("undecodable entry", "subject", msg.Subject(), "err", err)
-				return
-			}
-			if md, err := msg.Metadata(); err == nil {
-				l.observe(e, md.Sequence.Stream)
-			}
-			fn(e)
-		})
+		l.observe(e, streamSeq)
+		fn(e)
+	}
+	for _, s := range append(append([]jetstream.Stream(nil), l.streams...), l.private...) {
+		stop, err := l.opts.Watchdog.supervise(ctx, "log", s, consumeStream(deliver))
 		if err != nil {
 			stopAll()
 			return nil, err
 		}
-		ccs = append(ccs, cc)
+		stops = append(stops, stop)
 	}
-	l.watching.Store(true)
-	return func() { l.watching.Store(false); stopAll() }, nil
+	l.watching.Add(1)
+	var once sync.Once
+	return func() { once.Do(func() { l.watching.Add(-1); stopAll() }) }, nil
+}
+
+// fresh reports whether the newest sequences this process keeps are
+// current: a watch keeps them so, and no watch of this log is behind.
+func (l *Log) fresh() bool {
+	return l.watching.Load() > 0 && l.opts.Watchdog.current("log")
 }

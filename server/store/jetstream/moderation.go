@@ -223,11 +223,11 @@ func (d *Directory) Mutes(ctx context.Context, user string) ([]hub.Member, error
 // WatchInvitations calls fn, from one goroutine, for every later change of
 // a user's invitations made by any process.
 func (d *Directory) WatchInvitations(ctx context.Context, fn func(string)) (func(), error) {
-	return watchPairs(ctx, d.invitations, func(user, _ string, _ jetstream.KeyValueEntry) { fn(user) }, jetstream.UpdatesOnly())
+	return d.watchPairs(ctx, "invitations", d.invitations, func(user, _ string, _ jetstream.KeyValueEntry) { fn(user) }, false)
 }
 
 // WatchMutes calls fn, from one goroutine, for every later change of a
 // user's mutes made by any process.
 func (d *Directory) WatchMutes(ctx context.Context, fn func(string)) (func(), error) {
-	return watchPairs(ctx, d.mutes, func(user, _ string, _ jetstream.KeyValueEntry) { fn(user) }, jetstream.UpdatesOnly())
+	return d.watchPairs(ctx, "mutes", d.mutes, func(user, _ string, _ jetstream.KeyValueEntry) { fn(user) }, false)
 }

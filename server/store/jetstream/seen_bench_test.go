@@ -30,7 +30,7 @@ func BenchmarkFirstConnect(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			dir, err := jetstream.OpenDirectory(ctx, bs.JetStream, 1)
+			dir, err := jetstream.OpenDirectory(ctx, bs.JetStream, 1, nil)
 			if err != nil {
 				b.Fatal(err)
 			}
