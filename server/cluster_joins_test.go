@@ -2,7 +2,6 @@ package server_test
 
 import (
 	"fmt"
-	"strings"
 	"testing"
 	"time"
 
@@ -63,15 +62,4 @@ func expectJoinOutcome(t *testing.T, c *chattest.Client, conv string) *chat.Conv
 	}
 	t.Fatalf("no answer to joining %s in %v", conv, chattest.Wait)
 	return nil
-}
-
-// describeErrors lists the error frames c got.
-func describeErrors(c *chattest.Client) string {
-	var out []string
-	for _, f := range c.Frames() {
-		if e, ok := f.(*chat.Error); ok {
-			out = append(out, fmt.Sprintf("%s: %s", e.Code, e.Message))
-		}
-	}
-	return strings.Join(out, "; ")
 }
