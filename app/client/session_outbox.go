@@ -342,6 +342,10 @@ func (s *Session) Forget(done func(error)) {
 	})
 }
 
+// Changed keeps in the Local what the owner changed of the model itself
+// (the conversation in view, say), as Handle does after every event.
+func (s *Session) Changed() { s.persist() }
+
 // SaveNow saves the conversations whose save was delayed (SaveDelay): the
 // page is going away.
 func (s *Session) SaveNow() {

@@ -109,6 +109,9 @@ func (s *Shell) syncRoute() {
 // afterActionPWA follows a user action that may have changed the outbox or
 // the conversation in view.
 func (s *Shell) afterActionPWA(ctx app.Context) {
+	if s.session != nil {
+		s.session.Changed() // kept in the browser: the outbox, the conversation in view
+	}
 	s.afterOutboxChange()
 	s.syncRoute()
 }
