@@ -168,8 +168,25 @@ func (s *Shell) OnDismount() {
 	}
 }
 
+// eventAction is how the panels hear what happened: after the Session has
+// handled an event (a frame from the server, a change of the connection,
+// the Local's answer), the Shell posts it as this go-app action, with the
+// client.Event as its value. A panel that cares listens in its OnMount
+// (ctx.Handle(eventAction, ...)); go-app calls it on the UI goroutine
+// while the panel is mounted.
+const eventAction = "chat.event"
+
+// post posts action a with value v, unless ctx is none (a Shell that a
+// test drives without an engine).
+func post(ctx app.Context, a string, v any) {
+	if ctx.Context != nil {
+		ctx.NewActionWithValue(a, v)
+	}
+}
+
 // onEvent applies a connection event on the UI goroutine.
 func (s *Shell) onEvent(ctx app.Context, e client.Event) {
+	defer post(ctx, eventAction, e) // the panels hear it once it is applied
 	defer s.afterEventPWA(ctx, e)
 	if e.Later != nil {
 		s.handle(e) // the Session's own: a delayed save, another tab's change
@@ -183,7 +200,6 @@ func (s *Shell) onEvent(ctx app.Context, e client.Event) {
 			s.notice = why // the page says why the name is gone
 		}
 		s.handle(e)
-		s.onSearchOffline(ctx)
 		return
 	}
 	if e.Err != nil && e.Frame == nil {
@@ -254,8 +270,8 @@ func (s *Shell) beforeApply(f chat.Frame) {
 func (s *Shell) afterApply(ctx app.Context, f chat.Frame) {
 	switch f := f.(type) {
 	case *chat.Error:
-		if f.Ref == chat.TypeTyping {
-			break // a typing signal dropped: nothing for the user to do
+		if f.Ref == chat.TypeTyping || f.Ref == chat.TypeSearch && s.find.open {
+			break // a typing signal dropped: nothing for the user to do; the search dialog says its own
 		}
 		s.notice = f.Message
 		if text := moderationErrorText(s.lang, f.Code); text != "" {
@@ -285,7 +301,7 @@ func (s *Shell) afterApply(ctx app.Context, f chat.Frame) {
 	s.scroll(ctx)
 	s.afterApplyUX(ctx, f)
 	s.afterApplyTyping(ctx, f)
-	s.afterApplySearch(ctx, f)
+	s.afterApplyJump(ctx, f) // search.go
 	s.afterApplyActions(ctx, f)
 }
 
