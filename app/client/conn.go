@@ -68,6 +68,11 @@ type Event struct {
 	// SendOn writes only on that connection, so a frame meant to follow
 	// what the session saw of it never goes out on the next one first.
 	Conn uint64
+	// Later is set on the events a Session schedules for itself (a delayed
+	// save of the conversations, a look at the other tabs' outboxes, a
+	// change another tab announced); the owner hands them to Handle like
+	// the rest, in order.
+	Later *Later
 }
 
 // Options configure a Conn.

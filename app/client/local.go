@@ -33,7 +33,10 @@ import (
 // with respect to Cancel in any tab.
 //
 // Every method blocks until its work is done (IndexedDB is asynchronous):
-// call them off the UI goroutine. A Local may be used by several goroutines.
+// call them off the UI goroutine, as the Session does (its queue). A UI
+// goroutine that waits lets the browser go on with an event before its
+// handler ran, so that a form's submit, say, reloads the page. A Local may
+// be used by several goroutines.
 type Local struct {
 	b backend
 

@@ -6,9 +6,8 @@ import "github.com/founding/chat/app/chat"
 // the outbox's messages (and whether each is marked as gone over the wire
 // or failed) and the saved conversations. Outbox and Convs compare the model
 // with it and return the writes that bring the Local up to date, counting
-// them as done; the caller makes them, at once (Session) or on a queue of
-// its own (the browser's UI, which must not block), and calls Unstored for a
-// message whose write failed, so that it is not taken as kept.
+// them as done; the Session makes them, and calls Unstored for a message
+// whose write failed, so that it is not taken as kept.
 //
 // A Mirror is not safe for concurrent use: it belongs with its Model.
 type Mirror struct {

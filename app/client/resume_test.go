@@ -3,6 +3,7 @@
 package client_test
 
 import (
+	"errors"
 	"fmt"
 	"html"
 	"strings"
@@ -27,6 +28,7 @@ type ui struct {
 	conn    *client.Conn
 	events  chan client.Event
 	state   client.State
+	notKept []error // what Handle returned for messages the Local could not store
 }
 
 func newUI(t *testing.T, s *chattest.Server, name string) *ui {
@@ -71,6 +73,10 @@ func (u *ui) apply(e client.Event) {
 		}
 	}
 	if err := u.session.Handle(e); err != nil {
+		if errors.Is(err, client.ErrNotSaved) {
+			u.notKept = append(u.notKept, err)
+			return
+		}
 		u.t.Errorf("%s: %v", u.name, err)
 	}
 }

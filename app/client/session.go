@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/founding/chat/app/chat"
 )
@@ -19,20 +20,38 @@ import (
 // UI goroutine, or a test's goroutine). Call its methods and read its Model
 // from the owner only. The connection runs on goroutines of its own (Run);
 // its events reach the owner through SessionOptions.Deliver, and the owner
-// hands each to Handle, in order. With a Local, the methods that change the
-// outbox or the conversations block until the Local has stored them (an
-// IndexedDB transaction in the browser, a map natively); a message is stored
-// before it is first written to the connection.
+// hands each to Handle, in order. With a Local, no method blocks: the
+// Local's work (an IndexedDB transaction in the browser, a map natively)
+// runs in order on a goroutine of its own, and its answer comes back
+// through Deliver as an event (Event.Later) that Handle applies, returning
+// what failed. A message is stored before it is first written to the
+// connection, and marked in the Local as gone over the wire (so that no tab
+// may cancel it any more) before it is.
 type Session struct {
-	hold    func([]chat.Frame) []chat.Frame
 	conn    *Conn
 	model   *Model
 	local   *Local
+	deliver func(Event)
 	device  string // the device the Local gave this tab, or ""
 	state   State
 	connNo  uint64 // the connection whose Online event Handle saw last (Event.Conn); 0 while not online
 	written int
 	mirror  *Mirror // what the Local holds of the model; nil without a Local
+
+	saveDelay time.Duration
+	saveDue   bool // a delayed save of the conversations is scheduled
+	polling   bool // a look at the other tabs' outboxes is scheduled
+
+	work    workQueue // the Local's work, in order, off the owner's goroutine
+	waiting int       // jobs queued whose answer Handle has not had yet
+	// gone lists the messages done with on this page: never adopted again.
+	gone map[chat.MsgID]bool
+	// wiring lists the messages the Local is marking as gone over the
+	// wire; the messages after them wait, to keep each device's order.
+	wiring map[chat.MsgID]bool
+	// cancelling lists this tab's messages whose cancel the Local has not
+	// confirmed yet: shown as cancelling, never sent, gone once it has.
+	cancelling map[chat.MsgID]bool
 }
 
 // SessionOptions configure NewSession.
@@ -41,21 +60,22 @@ type SessionOptions struct {
 	// connection's events go to Deliver.
 	Conn Options
 	// Deliver receives each event of the connection, on the connection's
-	// goroutine, in order; it must hand the event to the owner's goroutine,
-	// which calls Handle (the UI dispatches it, a test queues it). It must
-	// be set.
+	// goroutine, in order, and the events the Session schedules for itself
+	// (Event.Later, from a goroutine of its own); it must hand each to the
+	// owner's goroutine, which calls Handle (the UI dispatches it, a test
+	// queues it). It must be set.
 	Deliver func(Event)
 	// Model is what the tab holds already. Nil means NewModel().
 	Model *Model
 	// Local is where the tab keeps the outbox and the conversations. Nil
-	// means nothing outlives the Session. The caller opens and closes it.
+	// means nothing outlives the Session (until UseLocal). The caller opens
+	// and closes it.
 	Local *Local
-	// Hold, when set, sees each run of frames about to be written and
-	// returns those to write now, in order. The browser's UI keeps its
-	// store itself, asynchronously, and holds back a message until the
-	// store has marked it as going out (app/ui, offline.go); it writes the
-	// held ones later with Write. Nil writes everything.
-	Hold func([]chat.Frame) []chat.Frame
+	// SaveDelay batches the saves of the conversations into the Local: a
+	// burst of entries is one write, SaveDelay after the first (the
+	// browser's 300ms). Zero saves them at every change. The outbox is
+	// never delayed: a message is stored before it is sent.
+	SaveDelay time.Duration
 }
 
 // Errors of Session.
@@ -79,55 +99,86 @@ func NewSession(o SessionOptions) (*Session, error) {
 	if o.Model == nil {
 		o.Model = NewModel()
 	}
-	s := &Session{
-		model: o.Model, local: o.Local, hold: o.Hold,
-	}
-	if s.local != nil {
-		if err := s.restore(); err != nil {
-			return nil, err
-		}
-	}
+	s := &Session{model: o.Model, deliver: o.Deliver, saveDelay: o.SaveDelay,
+		gone: make(map[chat.MsgID]bool), wiring: make(map[chat.MsgID]bool), cancelling: make(map[chat.MsgID]bool)}
 	o.Conn.OnEvent = o.Deliver
 	s.conn = New(o.Conn)
+	if o.Local != nil {
+		kept, err := ReadLocal(o.Local)
+		if err != nil {
+			return nil, err
+		}
+		s.UseLocal(o.Local, kept)
+	}
 	return s, nil
 }
 
-// restore reads what the Local keeps into the model.
-func (s *Session) restore() error {
-	device, last, mine, err := s.local.TakeDevice()
-	if err != nil {
-		return fmt.Errorf("client: taking a device: %w", err)
-	}
-	saved, err := s.local.Load()
-	if err != nil {
-		return fmt.Errorf("client: reading the saved conversations: %w", err)
-	}
-	s.device = device
-	s.mirror = NewMirror(device)
-	s.model.SetDevice(device, last)
-	s.model.Restore(saved)
-	s.mirror.Restored(saved, s.model)
-	if saved.Me == "" {
-		return nil // nobody signed in here: nobody's messages to send
-	}
-	adopted, err := s.local.Adopt(saved.Me)
-	if err != nil {
-		return fmt.Errorf("client: taking over waiting messages: %w", err)
-	}
-	s.adopt(append(forUser(mine, saved.Me), adopted...))
-	return nil
+// Kept is what a Local holds for a tab that opens it: the device the tab
+// writes under, what the profile saved, and the messages that wait.
+type Kept struct {
+	Device string
+	Last   uint64      // the highest counter the device used
+	Saved  Saved       // the saved conversations, and who the user is
+	Mine   []*Outgoing // the waiting messages of the user: the device's own, and those closed tabs left
 }
+
+// ReadLocal takes a device for this tab in l and reads what l keeps. It
+// blocks: in the browser, call it off the UI goroutine (then UseLocal on
+// it).
+func ReadLocal(l *Local) (Kept, error) {
+	var k Kept
+	var mine []*Outgoing
+	var err error
+	k.Device, k.Last, mine, err = l.TakeDevice()
+	if err != nil {
+		return Kept{}, fmt.Errorf("client: taking a device: %w", err)
+	}
+	if k.Saved, err = l.Load(); err != nil {
+		return Kept{}, fmt.Errorf("client: reading the saved conversations: %w", err)
+	}
+	if k.Saved.Me == "" {
+		return k, nil // nobody signed in here: nobody's messages to send
+	}
+	adopted, err := l.Adopt(k.Saved.Me)
+	if err != nil {
+		return Kept{}, fmt.Errorf("client: taking over waiting messages: %w", err)
+	}
+	k.Mine = append(forUser(mine, k.Saved.Me), adopted...)
+	return k, nil
+}
+
+// UseLocal makes the Session keep its outbox and conversations in l from
+// k (ReadLocal's) on: the tab writes under k's device, shows the saved
+// conversations and takes over the waiting messages. NewSession does it
+// for SessionOptions.Local; the browser opens IndexedDB while the page
+// starts, and calls it then. What the model holds already (the server's
+// word) stays. Other tabs' announcements reach Handle through Deliver from
+// then on.
+func (s *Session) UseLocal(l *Local, k Kept) {
+	s.local, s.device = l, k.Device
+	s.mirror = NewMirror(k.Device)
+	s.model.SetDevice(k.Device, k.Last)
+	s.model.Restore(k.Saved)
+	s.mirror.Restored(k.Saved, s.model)
+	s.adopt(k.Mine)
+	l.OnChange(func(c Change) { s.deliver(Event{Later: &Later{kind: laterChange, change: c}}) })
+	s.refreshOthers()
+}
+
+// Local returns the Local the Session keeps its data in, or nil.
+func (s *Session) Local() *Local { return s.local }
 
 // adopt puts messages taken from the Local into the outbox, as stored.
 func (s *Session) adopt(list []*Outgoing) {
 	var fresh []*Outgoing
 	for _, o := range list {
-		if s.model.Message(o.ID) == nil {
+		if !s.gone[o.ID] && s.model.Message(o.ID) == nil {
 			fresh = append(fresh, o)
 			s.mirror.Stored(o)
 		}
 	}
 	s.model.Adopt(fresh)
+	s.dropOthers(func(o *Outgoing) bool { return s.model.Message(o.ID) != nil })
 }
 
 // SetModel makes the Session go on with m, the model of another user
@@ -140,6 +191,7 @@ func (s *Session) SetModel(m *Model) {
 		s.mirror = NewMirror(s.device)
 		m.SetDevice(s.device, max(old.Counter(), m.Counter()))
 	}
+	s.saveDue = false
 }
 
 // Write writes frames in order, as Handle writes the model's answers: it
@@ -169,6 +221,9 @@ func (s *Session) Written() int { return s.written }
 // error for a frame the client cannot read, why a Handover's exchange
 // failed (Conn makes it), and what failed in the Local.
 func (s *Session) Handle(e Event) error {
+	if e.Later != nil {
+		return s.later(*e.Later)
+	}
 	if e.Changed {
 		s.state, s.connNo = e.State, e.Conn
 		if e.State != Online {
@@ -183,48 +238,18 @@ func (s *Session) Handle(e Event) error {
 		return e.Err // the name stays this browser's only if the exchange worked
 	}
 	answers := s.model.Apply(e.Frame)
-	return errors.Join(s.persist(), s.sendAll(answers))
-}
-
-// Compose checks a message for conversation conv (or, with to set, for the
-// private conversation with that user), keeps it in the outbox and stores
-// it in the Local, then writes what may go, oldest first. A message the
-// Local could not store is forgotten and the error wraps ErrNotSaved: the
-// text is the caller's to keep. A message that cannot be written now
-// waits for the next connection. Files are attachments uploaded already.
-func (s *Session) Compose(conv, to, text string, files ...chat.File) (chat.MsgID, error) {
-	if _, err := chat.CleanCaption(text, len(files)); err != nil {
-		return chat.MsgID{}, err
+	s.persist()
+	if w, ok := e.Frame.(*chat.Welcome); ok && !w.NeedName {
+		s.lookAround() // what closed tabs left, what other tabs hold
 	}
-	if to != "" {
-		if _, err := chat.CleanName(to); err != nil {
-			return chat.MsgID{}, err
-		}
-	}
-	return s.keep(s.model.Compose(conv, to, text, files...).ID)
-}
-
-// Cancel removes a message that has never gone over the wire, from the
-// outbox and from the Local, and reports whether it did.
-func (s *Session) Cancel(id chat.MsgID) (bool, error) {
-	if !s.model.Cancel(id) {
-		return false, nil
-	}
-	if s.local == nil {
-		return true, nil
-	}
-	s.mirror.Unstored(id)
-	if _, err := s.local.Cancel(id); err != nil {
-		return true, fmt.Errorf("client: cancelling a kept message: %w", err)
-	}
-	s.local.Announce(Change{})
-	return true, nil
+	return s.sendAll(answers)
 }
 
 // Flush writes the messages of the outbox that wait, oldest first (after a
 // change of the outbox, or a refusal to retry).
 func (s *Session) Flush() error {
-	return errors.Join(s.persist(), s.sendAll(s.model.Unsent()))
+	s.persist()
+	return s.sendAll(s.model.Unsent())
 }
 
 // Send writes f on the current connection. It fails with ErrOffline or
@@ -253,14 +278,9 @@ func (s *Session) Send(f chat.Frame) error {
 // the outbox's messages go in order or not at all (the server keeps each
 // device's high-water mark), and they wait for the next Welcome. Messages
 // go only online, so that offline they stay cancellable; before a message
-// first goes over the wire the Local marks it (no tab may cancel it then),
-// and one another tab cancelled meanwhile is dropped.
+// first goes over the wire the Local marks it (wireFirst).
 func (s *Session) sendAll(frames []chat.Frame) error {
-	frames, wireErr := s.wire(frames)
-	if s.hold != nil {
-		frames = s.hold(frames)
-	}
-	for _, f := range frames {
+	for _, f := range s.wireFirst(frames) {
 		if _, ok := OutboxID(f); ok && s.state != Online {
 			break
 		}
@@ -268,112 +288,197 @@ func (s *Session) sendAll(frames []chat.Frame) error {
 			if errors.Is(err, ErrOffline) || errors.Is(err, ErrBusy) {
 				break
 			}
-			return errors.Join(wireErr, fmt.Errorf("client: writing a %T: %w", f, err))
+			return fmt.Errorf("client: writing a %T: %w", f, err)
 		}
 	}
-	return wireErr
+	return nil
 }
 
-// wire marks the messages of frames that never went over the wire as going
-// out now, in the Local, and returns frames without those cancelled in
-// another tab meanwhile. Offline it marks nothing.
-func (s *Session) wire(frames []chat.Frame) ([]chat.Frame, error) {
-	if s.local == nil || s.state != Online {
-		return frames, nil
-	}
-	var need []chat.MsgID
-	for _, f := range frames {
-		if id, ok := OutboxID(f); ok {
-			if o := s.model.Message(id); o != nil && !o.Wired {
-				need = append(need, id)
-			}
-		}
-	}
-	if len(need) == 0 {
-		return frames, nil
-	}
-	present, err := s.local.Wire(need)
-	if err != nil {
-		// The Local failed: send anyway, the server deduplicates.
-		return frames, fmt.Errorf("client: marking messages as sent: %w", err)
-	}
-	s.local.Announce(Change{Wired: present})
-	kept := make(map[chat.MsgID]bool, len(present))
-	for _, id := range present {
-		kept[id] = true
+// wireFirst holds back the messages that have never gone over the wire, and
+// everything of the outbox sent after them, until the Local has marked them
+// as going out (so that no tab can cancel them any more, and one cancelled
+// in another tab is not sent); wired then sends them. Other frames pass.
+// Offline it marks nothing.
+func (s *Session) wireFirst(frames []chat.Frame) []chat.Frame {
+	if s.local == nil {
+		return frames
 	}
 	out := frames[:0:0]
+	var need []chat.MsgID
+	hold := len(s.wiring) > 0
 	for _, f := range frames {
 		id, ok := OutboxID(f)
 		if !ok {
 			out = append(out, f)
 			continue
 		}
-		o := s.model.Message(id)
-		stored := s.mirror.Holds(id)
+		msg := s.model.Message(id)
 		switch {
-		case o == nil || o.Wired:
+		case s.cancelling[id]:
+			hold = true // the Local decides; if the cancel fails, it goes later
+		case s.state != Online:
+			// Not now: nothing is written offline, so it stays cancellable.
+		case msg == nil || (!hold && msg.Wired):
 			out = append(out, f)
-		case kept[id] || !stored: // a message the Local never held goes anyway
-			o.Wired = true
-			if stored {
-				s.mirror.Stored(o)
+		default:
+			hold = true
+			if !msg.Wired && !s.wiring[id] {
+				need = append(need, id)
 			}
-			out = append(out, f)
-		default: // cancelled in another tab: gone from the Local already
-			s.mirror.Unstored(id)
-			s.model.Discard(id)
 		}
 	}
-	return out, nil
+	if len(need) == 0 {
+		return out
+	}
+	for _, id := range need {
+		s.wiring[id] = true
+	}
+	s.persist() // stored before marked
+	local := s.local
+	s.async(func() func() error {
+		present, err := local.Wire(need)
+		if err != nil {
+			present = need // the Local failed: send anyway, the server deduplicates
+		} else {
+			local.Announce(Change{Wired: present})
+		}
+		return func() error {
+			return errors.Join(wrapErr("marking messages as sent", err), s.wired(need, present))
+		}
+	})
+	return out
 }
 
-// persist mirrors the model into the Local: new and changed messages of the
-// outbox, those done with (acknowledged, discarded, sent under a new id),
-// and the conversations that changed.
-func (s *Session) persist() error {
+// wired sends the messages the Local marked as going out, and drops those
+// cancelled meanwhile in another tab (or never stored).
+func (s *Session) wired(asked, present []chat.MsgID) error {
+	ok := make(map[chat.MsgID]bool, len(present))
+	for _, id := range present {
+		ok[id] = true
+	}
+	for _, id := range asked {
+		delete(s.wiring, id)
+		m := s.model.Message(id)
+		if m == nil {
+			continue
+		}
+		if ok[id] {
+			m.Wired = true
+			if s.mirror.Holds(id) {
+				s.mirror.Stored(m)
+			}
+			continue
+		}
+		s.mirror.Unstored(id) // cancelled elsewhere: gone from the Local already
+		s.gone[id] = true
+		s.model.Discard(id)
+	}
+	return s.sendAll(s.model.Unsent())
+}
+
+// persist mirrors the model into the Local, on its queue: new and changed
+// messages of the outbox, those done with (acknowledged, discarded, sent
+// under a new id), and the conversations that changed (saveLater). What
+// fails comes back through Handle: a new message the Local could not store
+// is forgotten, with a NotSavedError.
+func (s *Session) persist() {
 	if s.local == nil {
-		return nil
+		return
 	}
-	var errs []error
+	local := s.local
 	w := s.mirror.Outbox(s.model)
-	for _, o := range w.Add {
-		if err := s.local.Add(&o); err != nil {
-			s.mirror.Unstored(o.ID) // tried again on the next change
-			errs = append(errs, fmt.Errorf("%w: %w", ErrNotSaved, err))
-		}
+	for _, m := range w.Add {
+		s.async(func() func() error {
+			err := local.Add(&m)
+			return func() error {
+				if err == nil {
+					return nil
+				}
+				return s.notSaved(m, err)
+			}
+		})
 	}
-	for _, o := range w.Update {
-		if err := s.local.Update(&o); err != nil {
-			s.mirror.Unstored(o.ID)
-			errs = append(errs, fmt.Errorf("client: keeping a message's state: %w", err))
-		}
+	for _, m := range w.Update {
+		s.async(func() func() error {
+			err := local.Update(&m)
+			return func() error {
+				if err != nil {
+					s.mirror.Unstored(m.ID) // written again at the next change
+				}
+				return wrapErr("keeping a message's state", err)
+			}
+		})
+	}
+	for _, id := range w.Done {
+		s.gone[id] = true
 	}
 	if len(w.Done) > 0 {
-		if err := s.local.Delete(w.Done...); err != nil {
-			errs = append(errs, fmt.Errorf("client: forgetting sent messages: %w", err))
-		}
-		for _, d := range w.Freed {
-			s.local.Release(d)
-		}
-		s.local.Announce(Change{})
+		s.async(func() func() error {
+			err := local.Delete(w.Done...)
+			for _, d := range w.Freed {
+				local.Release(d)
+			}
+			local.Announce(Change{})
+			return func() error { return wrapErr("forgetting sent messages", err) }
+		})
 	}
-	errs = append(errs, s.saveConvs())
-	return errors.Join(errs...)
+	s.saveLater()
+}
+
+// NotSavedError is what Handle returns when the Local could not store a
+// message just written: it was never sent, and the Session forgot it, so
+// its text is the caller's to give back (to the composer). It wraps
+// ErrNotSaved and the Local's error.
+type NotSavedError struct {
+	Text string // what the composer held: "/msg <to> <text>" for a private message
+	Err  error
+}
+
+func (e *NotSavedError) Error() string { return ErrNotSaved.Error() + ": " + e.Err.Error() }
+
+// Unwrap returns ErrNotSaved and the Local's error.
+func (e *NotSavedError) Unwrap() []error { return []error{ErrNotSaved, e.Err} }
+
+// notSaved forgets message m, which the Local could not store.
+func (s *Session) notSaved(m Outgoing, err error) error {
+	s.mirror.Unstored(m.ID)
+	s.gone[m.ID] = true
+	s.model.Discard(m.ID)
+	text := m.Text
+	if m.To != "" {
+		text = "/msg " + m.To + " " + m.Text
+	}
+	return &NotSavedError{Text: text, Err: err}
 }
 
 // saveConvs stores the conversations that changed and who the user is, and
-// forgets the conversations gone.
-func (s *Session) saveConvs() error {
+// forgets the conversations gone, on the Local's queue.
+func (s *Session) saveConvs() {
+	if s.local == nil {
+		return
+	}
 	w := s.mirror.Convs(s.model)
 	if w.Empty() {
+		return
+	}
+	local := s.local
+	s.async(func() func() error {
+		err := local.SaveConvs(w)
+		return func() error {
+			if err != nil {
+				s.mirror.Unsaved() // everything again on the next change
+			}
+			return err
+		}
+	})
+}
+
+// wrapErr says what failed, or is nil.
+func wrapErr(what string, err error) error {
+	if err == nil {
 		return nil
 	}
-	err := s.local.SaveConvs(w)
-	if err != nil {
-		s.mirror.Unsaved() // everything again on the next change
-	}
-	return err
+	return fmt.Errorf("client: %s: %w", what, err)
 }
 
 // SaveConvs makes the writes w (Mirror.Convs): who the user is, the

@@ -1,10 +1,6 @@
 package client
 
-import (
-	"fmt"
-
-	"github.com/founding/chat/app/chat"
-)
+import "github.com/founding/chat/app/chat"
 
 // Reply is Compose for a message of conv answering message reply of it.
 func (s *Session) Reply(conv, text string, reply chat.Entry) (chat.MsgID, error) {
@@ -41,18 +37,4 @@ func (s *Session) React(conv string, seq uint64, emoji string, on bool) (chat.Ms
 	}
 	id, _ := OutboxID(s.model.React(conv, seq, clean, on))
 	return s.keep(id)
-}
-
-// keep stores the outbox's new entry id in the Local (a failure forgets
-// it and wraps ErrNotSaved), then writes what may go.
-func (s *Session) keep(id chat.MsgID) (chat.MsgID, error) {
-	if s.local != nil {
-		stored := *s.model.Message(id)
-		if err := s.local.Add(&stored); err != nil {
-			s.model.Discard(id)
-			return chat.MsgID{}, fmt.Errorf("%w: %w", ErrNotSaved, err)
-		}
-		s.mirror.Stored(&stored)
-	}
-	return id, s.Flush()
 }

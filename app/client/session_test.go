@@ -62,6 +62,7 @@ func TestSessionOutboxSurvivesATabClose(t *testing.T) {
 	ann.conn.Disconnect()
 	ann.until("offline", func() bool { return ann.state == client.Offline })
 	id := ann.say("kept through a tab close")
+	ann.until("the message stored", ann.session.Idle)
 	if ann.session.Written() != 0 {
 		t.Fatalf("%d messages written offline", ann.session.Written())
 	}
@@ -76,6 +77,7 @@ func TestSessionOutboxSurvivesATabClose(t *testing.T) {
 	})
 	// A marker written after it reaches bob after any duplicate would.
 	again.say("marker after the kept message")
+	again.until("the marker acknowledged", func() bool { return len(again.m.Outbox) == 0 })
 	chattest.Expect(bob, func(e *chat.Entry) bool { return containsText(e.HTML, "marker after the kept message") })
 	if n := countIn(bob, "kept through a tab close"); n != 1 {
 		t.Errorf("bob got the kept message %d times, want once", n)
@@ -90,8 +92,9 @@ func TestSessionOutboxSurvivesATabClose(t *testing.T) {
 }
 
 // TestSessionReturnsAFailedSave: when the Local cannot store a new message,
-// Compose says so (ErrNotSaved, with the store's error), and the message is
-// neither kept nor sent: the text is the caller's to keep.
+// Handle says so once the Local has answered (a NotSavedError: ErrNotSaved,
+// with the store's error and the text), and the message is neither kept
+// nor sent: the text is the caller's to keep.
 func TestSessionReturnsAFailedSave(t *testing.T) {
 	t.Parallel()
 	s := chattest.New(t, server.Options{})
@@ -100,12 +103,18 @@ func TestSessionReturnsAFailedSave(t *testing.T) {
 	ann := newUISession(t, "ann", sameBrowser(s, chattest.NewJar(), openLocal(t, name)))
 	ann.until("a ready lobby", func() bool { return ann.m.Me == "ann" && ann.lobby() != nil && ann.lobby().Ready })
 
+	ann.until("what the store was asked done", ann.session.Idle)
 	full := errors.New("quota exceeded")
 	client.FailWrites(name, full)
-	_, err := ann.session.Compose(lobbyID, "", "not kept")
+	if _, err := ann.session.Compose(lobbyID, "", "not kept"); err != nil {
+		t.Fatal(err)
+	}
+	ann.until("the store's refusal", func() bool { return len(ann.notKept) > 0 && ann.session.Idle() })
 	client.FailWrites(name, nil)
-	if !errors.Is(err, client.ErrNotSaved) || !errors.Is(err, full) {
-		t.Fatalf("Compose with a full store = %v, want ErrNotSaved and %v", err, full)
+	err := ann.notKept[0]
+	var notSaved *client.NotSavedError
+	if !errors.Is(err, client.ErrNotSaved) || !errors.Is(err, full) || !errors.As(err, &notSaved) || notSaved.Text != "not kept" {
+		t.Fatalf("Handle after a full store = %v, want a NotSavedError of %q with ErrNotSaved and %v", err, "not kept", full)
 	}
 	if len(ann.m.Outbox) != 0 || ann.session.Written() != 0 {
 		t.Fatalf("a message not saved is in the outbox (%v) or written (%d)", ann.m.Outbox, ann.session.Written())
@@ -113,6 +122,7 @@ func TestSessionReturnsAFailedSave(t *testing.T) {
 	// The next message goes; the refused one never does (bob gets the
 	// lobby's entries in order).
 	ann.say("saved this time")
+	ann.until("the message acknowledged", func() bool { return len(ann.m.Outbox) == 0 })
 	chattest.Expect(bob, func(e *chat.Entry) bool { return containsText(e.HTML, "saved this time") })
 	if n := countIn(bob, "not kept"); n != 0 {
 		t.Errorf("bob got the message that was not saved %d times", n)
@@ -122,4 +132,54 @@ func TestSessionReturnsAFailedSave(t *testing.T) {
 // containsText reports whether the markup of an entry holds text.
 func containsText(markup, text string) bool {
 	return strings.Contains(markup, html.EscapeString(text))
+}
+
+// TestModelClientOutboxCancelThenNewTab is the native half of a pair with
+// server's TestBrowserSessionOutboxCancelThenReload: chattest.ModelClient
+// runs the client.Session the browser runs, so a fault in its outbox
+// (store before send, cancel in the store, take over at start) fails
+// both. Offline, Ann writes two messages and cancels the second; the tab
+// closes and a new one of the same profile connects: the first is
+// delivered once, the cancelled one never.
+func TestModelClientOutboxCancelThenNewTab(t *testing.T) {
+	t.Parallel()
+	s := chattest.New(t, server.Options{})
+	bob := s.User(t, "bob")
+	jar := chattest.NewJar()
+	name := freshProfile("session-" + t.Name())
+
+	first := openLocal(t, name)
+	ann := chattest.NewModelClient(t, s.URL, chattest.ModelOptions{Name: "ann", Jar: jar, Local: first})
+	ann.Until("a ready lobby", func() bool { return ann.Ready(lobbyID) })
+	ann.Disconnect()
+	ann.Until("offline", func() bool { return ann.State == client.Offline })
+	if _, err := ann.Session.Compose(lobbyID, "", "kept offline"); err != nil {
+		t.Fatal(err)
+	}
+	gone, err := ann.Session.Compose(lobbyID, "", "cancelled offline")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ann.Session.CanCancel(ann.Model.Message(gone)) {
+		t.Fatal("a message written offline cannot be cancelled")
+	}
+	if !ann.Session.Cancel(gone) {
+		t.Fatal("Cancel did not set about it")
+	}
+	ann.Until("the cancel done", func() bool { return ann.Model.Message(gone) == nil && ann.Session.Idle() })
+	first.Close() // the tab closes
+
+	again := chattest.NewModelClient(t, s.URL, chattest.ModelOptions{Name: "ann", Jar: jar, Local: openLocal(t, name)})
+	again.Until("the kept message acknowledged", func() bool {
+		return again.Count(lobbyID, "kept offline") == 1 && len(again.Model.Outbox) == 0
+	})
+	again.Say(lobbyID, "", "marker after the kept message")
+	again.Until("the marker acknowledged", func() bool { return len(again.Model.Outbox) == 0 })
+	chattest.Expect(bob, func(e *chat.Entry) bool { return containsText(e.HTML, "marker after the kept message") })
+	if n := countIn(bob, "kept offline"); n != 1 {
+		t.Errorf("bob got the kept message %d times, want once", n)
+	}
+	if n := countIn(bob, "cancelled offline"); n != 0 {
+		t.Errorf("bob got the cancelled message %d times, want never", n)
+	}
 }

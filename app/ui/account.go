@@ -290,11 +290,10 @@ func (s *Shell) onSetPassword(ctx app.Context, old, password string) bool {
 // onSignOut ends the session and forgets everything this browser kept, for
 // the next person at a shared computer.
 func (s *Shell) onSignOut(ctx app.Context) {
-	forget := s.offlineForget()
 	ctx.Async(func() {
 		status, _, err := postJSON("/api/signout", map[string]string{})
 		if err == nil && status == 204 {
-			forget() // the saved conversations and the outbox
+			forgetThumbs() // offline_files.go
 		}
 		ctx.Dispatch(func(ctx app.Context) {
 			if err != nil || status != 204 {
@@ -302,8 +301,18 @@ func (s *Shell) onSignOut(ctx app.Context) {
 				s.rev++
 				return
 			}
-			forgetLocalData()
-			ctx.Reload()
+			forget := func(err error) {
+				if err != nil {
+					app.Log("chat:", err) // signed out all the same: the page reloads
+				}
+				forgetLocalData()
+				ctx.Reload()
+			}
+			if s.session == nil {
+				forget(nil)
+				return
+			}
+			s.session.Forget(forget) // the saved conversations and the outbox
 		})
 	})
 }

@@ -310,14 +310,16 @@ func (s *Shell) submitInMode(ctx app.Context, line string) (handled, taken bool)
 		if !ok {
 			return true, false
 		}
-		if _, err := chat.CleanCaption(line, len(files)+len(waiting)); err != nil {
-			s.notice = err.(*chat.Error).Message
+		if s.session == nil {
+			return true, false
+		}
+		// Files attached offline are stored with it, and go up first (offline_files.go).
+		if _, err := s.session.ReplyWaiting(a.replyTo.Conv, line, *a.replyTo, files, waiting); err != nil {
+			s.notice = errorText(s.lang, err)
 			return true, false
 		}
 		s.notice = ""
 		s.stick = true
-		reply := s.model.ComposeReply(a.replyTo.Conv, line, *a.replyTo, files...)
-		s.model.AwaitUploads(reply.ID, waiting) // files attached offline go first (offline_files.go)
 		s.att.sent()
 		a.replyTo = nil
 		s.afterOutbox(ctx)
@@ -332,18 +334,24 @@ func (s *Shell) submitEdit(ctx app.Context, line string) bool {
 		s.notice = err.(*chat.Error).Message
 		return false
 	}
+	if s.session == nil {
+		return false
+	}
 	s.notice = ""
 	s.acts.editing = nil
 	if strings.TrimSpace(line) == strings.TrimSpace(t.text) {
 		return true // nothing changed: nothing to send
 	}
 	if t.seq == 0 {
-		if !s.model.EditOutgoing(t.id, line) {
+		ok, err := s.session.EditPending(t.id, line)
+		if !ok && err == nil {
 			s.notice = T(s.lang, "act.edit.gone")
 			return true
 		}
-	} else {
-		s.model.Edit(t.conv, t.seq, line)
+		s.report(err)
+	} else if _, err := s.session.Edit(t.conv, t.seq, line); err != nil {
+		s.notice = errorText(s.lang, err)
+		return false
 	}
 	s.afterOutbox(ctx)
 	return true
@@ -353,7 +361,6 @@ func (s *Shell) submitEdit(ctx app.Context, line string) bool {
 // (also offline), after an action was added.
 func (s *Shell) afterOutbox(ctx app.Context) {
 	s.rev++
-	s.sendAll(ctx, s.model.Unsent()) // oldest first, after the messages before it
 	s.afterActionPWA(ctx)
 }
 
@@ -392,7 +399,11 @@ func (s *Shell) confirmDelete(ctx app.Context) {
 	if t := s.acts.editing; t != nil && t.conv == e.Conv && t.seq == e.Seq {
 		s.leaveEdit()
 	}
-	s.model.Delete(e.Conv, e.Seq)
+	if s.session != nil {
+		if _, err := s.session.Delete(e.Conv, e.Seq); err != nil {
+			s.notice = errorText(s.lang, err)
+		}
+	}
 	s.afterOutbox(ctx)
 }
 

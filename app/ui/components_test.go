@@ -124,10 +124,10 @@ func TestConversationPaneShowsTimelineOutboxAndComposer(t *testing.T) {
 }
 
 func TestSwitcherDialogMarksThePickedItem(t *testing.T) {
-	items := switcherItems(twoConversations(), "", "")
-	_, root := render(t, newSwitcherDialog().Lang(English).Items(items).Pick(1).
-		OnInput(func(app.Context, app.Event) {}).OnKey(func(app.Context, app.Event) {}).
-		OnBackdrop(func(app.Context, app.Event) {}).OnChoose(func(app.Context, switchItem) {}))
+	d := newSwitcherDialog().Lang(English).Model(twoConversations()).
+		OnChoose(func(app.Context, switchItem) {}).OnClose(func(app.Context, string) {})
+	d.pick = 1
+	_, root := render(t, d)
 	input := root.must(t, "#switcher-input", byID("switcher-input"))
 	if input.attrs["aria-activedescendant"] != "switcher-opt-1" {
 		t.Errorf("aria-activedescendant %q, want switcher-opt-1", input.attrs["aria-activedescendant"])

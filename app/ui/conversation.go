@@ -100,7 +100,9 @@ func (s *Shell) pendingView(o *client.Outgoing) pendingView {
 
 // onDiscardPending drops a message the server refused for good.
 func (s *Shell) onDiscardPending(ctx app.Context, id chat.MsgID) {
-	s.model.Discard(id)
+	if s.session != nil {
+		s.session.Discard(id)
+	}
 	s.rev++
 	s.afterActionPWA(ctx)
 }

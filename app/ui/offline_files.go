@@ -59,19 +59,18 @@ func uploadURL(name, token string) string {
 // online and none is under way. The Shell calls it after every change.
 func (s *Shell) pumpUploads() {
 	ou := &s.att.outbox
-	if !app.IsClient || s.session == nil || ou.going() || s.state != client.Online ||
-		s.model.Me == "" || s.model.NeedName {
+	if !app.IsClient || s.session == nil || ou.going() {
 		return
 	}
-	id, index, u, ok := s.model.NextUpload()
-	if !ok || s.off.cancelling[id] {
+	id, index, u, ok := s.session.NextUpload()
+	if !ok {
 		return
 	}
 	blob, _ := u.Bytes.(app.Value)
 	if blob == nil || !blob.Truthy() {
-		s.model.UploadRefused(id, index, T(s.lang, "attach.lost"))
+		s.session.UploadRefused(id, index, T(s.lang, "attach.lost"))
 		s.rev++
-		s.syncOffline(s.root)
+		s.pumpUploads()
 		return
 	}
 	model, root := s.model, s.root
@@ -110,9 +109,6 @@ func (s *Shell) outboxUploaded(ctx app.Context, model *client.Model, id chat.Msg
 		s.pumpUploads() // signed out, or cancelled meanwhile
 		return
 	}
-	if s.off.cancelling[id] && status != 200 {
-		return // being cancelled: its end (cancelled) goes on with the rest
-	}
 	var reply struct {
 		File  *chat.File `json:"file"`
 		Error string     `json:"error"`
@@ -120,15 +116,13 @@ func (s *Shell) outboxUploaded(ctx app.Context, model *client.Model, id chat.Msg
 	err := json.Unmarshal([]byte(body), &reply)
 	switch {
 	case err == nil && status == 200 && reply.File != nil:
-		if s.model.Uploaded(id, index, *reply.File) {
-			s.sendAll(ctx, s.model.Unsent())
-		}
+		s.report(s.session.Uploaded(id, index, *reply.File)) // kept with the message; sent once all are up
 	case client.UploadRefusedForGood(status):
 		reason := reply.Error
 		if err != nil || reason == "" {
 			reason = T(s.lang, "attach.refused")
 		}
-		s.model.UploadRefused(id, index, reason)
+		s.session.UploadRefused(id, index, reason)
 	default:
 		// No answer, or the server could not take it now: again a little
 		// later (or at the next connection), never in a loop.
@@ -143,12 +137,12 @@ func (s *Shell) outboxUploaded(ctx app.Context, model *client.Model, id chat.Msg
 		return
 	}
 	s.rev++
-	s.syncOffline(ctx) // the file's id kept with the message; then the next one
+	s.afterOutboxChange() // the next one
 }
 
-// afterSyncUploads follows every change of the model: the next file of
+// afterOutboxChange follows every change of the outbox: the next file of
 // the outbox goes up, and previews of files no longer waiting are let go.
-func (s *Shell) afterSyncUploads() {
+func (s *Shell) afterOutboxChange() {
 	s.pumpUploads()
 	s.sweepPreviews()
 }

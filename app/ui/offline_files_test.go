@@ -24,7 +24,7 @@ func TestPendingMessageShowsItsWaitingFiles(t *testing.T) {
 		{English, client.Online, "Waiting to upload its files", "waiting to upload"},
 	} {
 		s, _ := online(tt.lang)
-		s.state = tt.state
+		setState(s, tt.state)
 		uploaded := chat.File{ID: "AAAAAAAAAAAAAAAAAAAAAAAAAA", Name: "a &lt;b&gt;.txt", Type: "text/plain", Size: 3}
 		s.model.ComposeWaiting("r:lobby", "", "from the train", []chat.File{uploaded}, []client.Upload{
 			client.NewUpload("train.png", 2048, "image/png", nil),

@@ -6,10 +6,10 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
-	"github.com/founding/chat/app/chat"
 	"github.com/founding/chat/app/client"
 )
 
@@ -24,47 +24,60 @@ type withContext struct {
 func (w *withContext) OnPreRender(ctx app.Context) { w.got(ctx) }
 func (w *withContext) Render() app.UI              { return w.child }
 
-// withStore gives s the memory store name, as mountOffline and useStore
-// do in the browser, and stops its work queue when the test ends.
-func withStore(t *testing.T, s *Shell, name string) *client.Local {
+// storeShell is a Shell whose Session keeps its data in a memory store,
+// as mountOffline gives it IndexedDB in the browser; the Session's events
+// wait in a queue until settle hands them to the Shell, as the browser's
+// dispatch does.
+type storeShell struct {
+	*Shell
+	events chan client.Event
+	ctx    app.Context
+	engine app.TestEngine
+}
+
+// offlineShell gives s a Session with the memory store name, mounts it in a
+// test engine, and returns it with the context its handlers run with.
+func offlineShell(t *testing.T, s *Shell, name string) *storeShell {
 	t.Helper()
 	local, err := client.OpenLocal(name)
 	if err != nil {
 		t.Fatal(err)
 	}
-	o := &s.off
-	o.local, o.work, o.ready, o.model = local, newWorkQueue(), true, s.model
-	o.mirror = client.NewMirror("")
-	o.gone = make(map[chat.MsgID]bool)
-	o.wiring = make(map[chat.MsgID]bool)
-	t.Cleanup(func() {
-		o.work.stop()
-		local.Close()
-	})
-	return local
-}
-
-// settle waits until the store's work queued so far is done, then applies
-// what it dispatched.
-func settle(s *Shell, e app.TestEngine) {
-	done := make(chan struct{})
-	s.off.work.do(func() { close(done) })
-	<-done
-	e.ConsumeAll()
-}
-
-// offlineShell gives s the store name and mounts it in a test engine,
-// returning the context its handlers run with.
-func offlineShell(t *testing.T, s *Shell, name string) (app.Context, app.TestEngine) {
-	t.Helper()
-	withStore(t, s, name)
-	var ctx app.Context
-	e := app.NewTestEngine()
-	if err := e.Load(&withContext{child: s, got: func(c app.Context) { ctx = c }}); err != nil {
+	t.Cleanup(local.Close)
+	st := &storeShell{Shell: s, events: make(chan client.Event, 1000)}
+	state := s.state
+	if err := s.startSession("ws://127.0.0.1:1/ws", func(e client.Event) { st.events <- e }); err != nil {
 		t.Fatal(err)
 	}
-	e.ConsumeAll()
-	return ctx, e
+	setState(s, state)
+	kept, err := client.ReadLocal(local)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.session.UseLocal(local, kept)
+	s.pwa.ready = true
+	st.engine = app.NewTestEngine()
+	if err := st.engine.Load(&withContext{child: s, got: func(c app.Context) { st.ctx = c }}); err != nil {
+		t.Fatal(err)
+	}
+	st.settle(t)
+	return st
+}
+
+// settle hands the Session's events to the Shell until the store has
+// answered everything asked of it.
+func (st *storeShell) settle(t *testing.T) {
+	t.Helper()
+	deadline := time.After(10 * time.Second)
+	for !st.session.Idle() {
+		select {
+		case e := <-st.events:
+			st.onEvent(st.ctx, e)
+		case <-deadline:
+			t.Fatal("the store did not answer")
+		}
+	}
+	st.engine.ConsumeAll()
 }
 
 // TestShellTellsWhenAMessageCannotBeSaved: the browser's storage refuses a
@@ -76,16 +89,16 @@ func TestShellTellsWhenAMessageCannotBeSaved(t *testing.T) {
 	for _, lang := range []Lang{English, Chinese} {
 		t.Run(string(lang), func(t *testing.T) {
 			s, lobby := online(lang)
-			s.state = client.Offline
+			setState(s, client.Offline)
 			name := "ui-" + t.Name()
-			ctx, e := offlineShell(t, s, name)
+			st := offlineShell(t, s, name)
 
 			client.FailWrites(name, errors.New("QuotaExceededError"))
 			defer client.FailWrites(name, nil)
-			if !s.onSubmit(ctx, "written to a full disk") {
+			if !s.onSubmit(st.ctx, "written to a full disk") {
 				t.Fatal("the composer did not take the message")
 			}
-			settle(s, e)
+			st.settle(t)
 
 			if want := T(lang, "outbox.not.saved"); s.notice != want {
 				t.Errorf("notice = %q, want %q", s.notice, want)
@@ -110,7 +123,7 @@ func TestShellTellsWhenAMessageCannotBeSaved(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer check.Close()
-			if list, err := check.Adopt("Ann"); err != nil || len(list) != 0 {
+			if list, err := check.Others("Ann"); err != nil || len(list) != 0 {
 				t.Errorf("the store holds %v (err %v), want nothing", list, err)
 			}
 		})
@@ -121,13 +134,13 @@ func TestShellTellsWhenAMessageCannotBeSaved(t *testing.T) {
 // stays in the outbox, shown as waiting, and is in the store.
 func TestShellKeepsAMessageItCouldSave(t *testing.T) {
 	s, lobby := online(English)
-	s.state = client.Offline
+	setState(s, client.Offline)
 	name := "ui-" + t.Name()
-	ctx, e := offlineShell(t, s, name)
-	if !s.onSubmit(ctx, "kept on this device") {
+	st := offlineShell(t, s, name)
+	if !s.onSubmit(st.ctx, "kept on this device") {
 		t.Fatal("the composer did not take the message")
 	}
-	settle(s, e)
+	st.settle(t)
 	if s.notice != "" {
 		t.Errorf("notice = %q, want none", s.notice)
 	}
@@ -142,17 +155,4 @@ func TestShellKeepsAMessageItCouldSave(t *testing.T) {
 	if list, err := check.Others("Ann"); err != nil || len(list) != 1 {
 		t.Errorf("the store holds %v (err %v), want the message", list, err)
 	}
-}
-
-// stop (for tests: a page's queue lives as long as the page) ends the queue's goroutine once the work queued so far is done, and
-// returns then. Work queued after it never runs.
-func (q *workQueue) stop() {
-	done := make(chan struct{})
-	q.do(func() {
-		q.mu.Lock()
-		q.stopped = true
-		q.mu.Unlock()
-		close(done)
-	})
-	<-done
 }

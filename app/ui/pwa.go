@@ -42,6 +42,7 @@ type pwaState struct {
 	route      string // the conversation the URL asked for, until shown or known absent
 	routed     string // the conversation the URL names now
 	dialFailed bool   // the server could not be reached since the connection was last up
+	ready      bool   // the browser's storage was read (or cannot be): the URL may follow the view
 
 	version     string // this page's build (go-app's GOAPP_VERSION)
 	wanted      string // a newer build the server runs, being fetched
@@ -78,11 +79,9 @@ func (s *Shell) afterEventPWA(ctx app.Context, e client.Event) {
 			if s.pwa.route != "" && s.model.Convs[s.pwa.route] == nil {
 				s.pwa.route = "" // not a conversation of this user
 			}
-			s.takeOver(ctx)
-			s.refreshOthers(ctx)
 		}
 	}
-	s.syncOffline(ctx)
+	s.afterOutboxChange()
 	s.syncRoute()
 }
 
@@ -100,7 +99,7 @@ func (s *Shell) followRoute(ctx app.Context) {
 // a bookmark or a start from the installed app opens it again.
 func (s *Shell) syncRoute() {
 	id := s.model.Active
-	if !app.IsClient || !s.off.ready || id == "" || id == s.pwa.routed || s.pwa.route != "" {
+	if !app.IsClient || !s.pwa.ready || id == "" || id == s.pwa.routed || s.pwa.route != "" {
 		return
 	}
 	s.pwa.routed = id
@@ -110,7 +109,10 @@ func (s *Shell) syncRoute() {
 // afterActionPWA follows a user action that may have changed the outbox or
 // the conversation in view.
 func (s *Shell) afterActionPWA(ctx app.Context) {
-	s.syncOffline(ctx)
+	if s.session != nil {
+		s.session.Changed() // kept in the browser: the outbox, the conversation in view
+	}
+	s.afterOutboxChange()
 	s.syncRoute()
 }
 
@@ -247,21 +249,4 @@ func (s *Shell) renderInstall() app.UI {
 		return app.Button().ID("install").Type("button").Title(T(s.lang, "install.hint")).
 			Text(T(s.lang, "install.button")).OnClick(s.onInstall)
 	})
-}
-
-// pendingStatus says where a message of the outbox stands.
-func (s *Shell) pendingStatus(o *client.Outgoing) string {
-	switch {
-	case o.Failed != "":
-		return T(s.lang, "pending.failed", o.Failed)
-	case s.off.cancelling[o.ID]:
-		return T(s.lang, "pending.cancelling")
-	case s.isOther(o):
-		return T(s.lang, "pending.other")
-	case o.AwaitsUpload():
-		return T(s.lang, "pending.files") // offline_files.go
-	case !o.InFlight && s.state != client.Online:
-		return T(s.lang, "pending.queued")
-	}
-	return T(s.lang, "pending.sending")
 }

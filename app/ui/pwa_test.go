@@ -6,8 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/maxence-charriere/go-app/v10/pkg/app"
-
 	"github.com/founding/chat/app/chat"
 	"github.com/founding/chat/app/client"
 )
@@ -52,7 +50,7 @@ func TestShellShowsOfflineAndUpdateBars(t *testing.T) {
 				lang = English
 			}
 			s, _ := online(lang)
-			s.state = tt.state
+			setState(s, tt.state)
 			s.pwa.dialFailed, s.pwa.updateReady, s.pwa.installable = tt.dialFailed, tt.update, tt.install
 			_, root := render(t, s)
 			slot := root.must(t, "#pwa-slot", byID("pwa-slot"))
@@ -79,7 +77,7 @@ func TestShellShowsOfflineAndUpdateBars(t *testing.T) {
 
 func TestShellPendingStatusAndCancel(t *testing.T) {
 	s, _ := online(English)
-	s.state = client.Reconnecting
+	setState(s, client.Reconnecting)
 	s.model.Compose("r:lobby", "", "written offline")
 	other := &client.Outgoing{ID: chat.MsgID{Device: "other-tab", N: 1}, Conv: "r:lobby", Text: "from the other tab", User: "Ann"}
 	s.model.Others = []*client.Outgoing{other}
@@ -115,12 +113,14 @@ func TestShellPendingStatusAndCancel(t *testing.T) {
 func TestASignInWithoutBrowserStorageKeepsAValidDevice(t *testing.T) {
 	// The browser keeps nothing (no IndexedDB): the page has no device of
 	// its own, and a sign-in's new model must keep the one it was made with.
-	s := &Shell{model: client.NewModel()}
-	s.off.ready, s.off.model = true, s.model
+	s := NewShell()
+	if err := s.startSession("ws://127.0.0.1:1/ws", func(client.Event) {}); err != nil {
+		t.Fatal(err)
+	}
 	signedIn := client.NewModel()
 	device := signedIn.Device()
 	s.model = signedIn
-	s.syncOffline(app.Context{})
+	s.session.SetModel(s.model)
 	if got := s.model.Device(); got != device || !chat.ValidDevice(got) {
 		t.Errorf("after a sign-in without storage the device is %q, want the model's own %q", got, device)
 	}

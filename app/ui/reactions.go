@@ -64,13 +64,19 @@ func (s *Shell) onToggle(conv string, seq uint64, emoji string, closePicker bool
 // react sends the user's reaction emoji to message e (on) or takes it
 // back, after checking it.
 func (s *Shell) react(ctx app.Context, e chat.Entry, emoji string, on bool) bool {
-	clean, err := chat.CleanEmoji(emoji)
-	if err != nil {
+	if _, err := chat.CleanEmoji(emoji); err != nil {
 		s.acts.pickerErr = T(s.lang, "err.bad_emoji")
 		s.rev++
 		return false
 	}
-	s.model.React(e.Conv, e.Seq, clean, on)
+	if s.session == nil {
+		return false
+	}
+	if _, err := s.session.React(e.Conv, e.Seq, emoji, on); err != nil {
+		s.notice = errorText(s.lang, err)
+		s.rev++
+		return false
+	}
 	s.afterOutbox(ctx)
 	return true
 }

@@ -1,11 +1,11 @@
 // Package ui is the chat's interface, written with go-app: one component
 // per thing the user sees, under a thin root.
 //
-//   - Shell (shell.go, view.go) is the root: it owns the connection
-//     (client.Conn) and the model (client.Model), applies the connection's
-//     events on the UI goroutine, and lays out the top bar, the notices and
-//     the panes. What the browser keeps (client.Local) it mirrors in
-//     offline.go, off the UI goroutine, on a work queue; routes, the offline
+//   - Shell (shell.go, view.go) is the root: it makes the client.Session
+//     (the connection, the model, the outbox and what the browser keeps),
+//     hands it the connection's events on the UI goroutine, acts through its
+//     methods, and lays out the top bar, the notices and the panes.
+//     offline.go opens IndexedDB for the Session; routes, the offline
 //     banner and updates are pwa.go.
 //   - conversationList (convlist.go): the rooms and private conversations,
 //     with unread counts, and the join form.
@@ -27,6 +27,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 
@@ -94,9 +95,8 @@ type Shell struct {
 
 	find searchState // message search, online and on the device (search.go)
 
-	off offlineState // what the browser keeps: saved conversations, the outbox (offline.go)
-	pwa pwaState     // conversation routes, offline banner, updates, install (pwa.go)
-	att attachState  // the composer's uploads and the image viewer (attach.go)
+	pwa pwaState    // conversation routes, offline banner, updates, install (pwa.go)
+	att attachState // the composer's uploads and the image viewer (attach.go)
 }
 
 // NewShell returns a Shell in English with an empty model.
@@ -116,20 +116,12 @@ func (s *Shell) OnMount(ctx app.Context) {
 	onVisibility(ctx, func(visible bool) {
 		ctx.Dispatch(func(ctx app.Context) { s.setVisible(visible); s.onShownUX(ctx, visible) })
 	})
-	session, err := client.NewSession(client.SessionOptions{
-		Conn:  client.Options{URL: wsURL()},
-		Model: s.model,
-		Deliver: func(e client.Event) {
-			ctx.Dispatch(func(ctx app.Context) { s.onEvent(ctx, e) })
-		},
-		// Messages go out once the browser's store marked them (offline.go).
-		Hold: func(frames []chat.Frame) []chat.Frame { return s.wireFirst(ctx, frames) },
-	})
-	if err != nil {
+	if err := s.startSession(wsURL(), func(e client.Event) {
+		ctx.Dispatch(func(ctx app.Context) { s.onEvent(ctx, e) })
+	}); err != nil {
 		s.notice = err.Error()
 		return
 	}
-	s.session, s.conn = session, session.Conn()
 	onPageLifecycle(func() {
 		s.conn.Disconnect() // leaving: say goodbye now, not after the heartbeat
 	}, func(fromCache bool) {
@@ -153,6 +145,22 @@ func (s *Shell) OnMount(ctx app.Context) {
 	})
 }
 
+// startSession makes the Session that runs the chat for the page: the
+// connection to url and the model; its events go to deliver.
+func (s *Shell) startSession(url string, deliver func(client.Event)) error {
+	session, err := client.NewSession(client.SessionOptions{
+		Conn:      client.Options{URL: url},
+		Model:     s.model,
+		Deliver:   deliver,
+		SaveDelay: saveDelay, // offline.go
+	})
+	if err != nil {
+		return err
+	}
+	s.session, s.conn = session, session.Conn()
+	return nil
+}
+
 // OnDismount stops the connection.
 func (s *Shell) OnDismount() {
 	if s.stop != nil {
@@ -160,12 +168,30 @@ func (s *Shell) OnDismount() {
 	}
 }
 
+// eventAction is how the panels hear what happened: after the Session has
+// handled an event (a frame from the server, a change of the connection,
+// the Local's answer), the Shell posts it as this go-app action, with the
+// client.Event as its value. A panel that cares listens in its OnMount
+// (ctx.Handle(eventAction, ...)); go-app calls it on the UI goroutine
+// while the panel is mounted.
+const eventAction = "chat.event"
+
+// post posts action a with value v, unless ctx is none (a Shell that a
+// test drives without an engine).
+func post(ctx app.Context, a string, v any) {
+	if ctx.Context != nil {
+		ctx.NewActionWithValue(a, v)
+	}
+}
+
 // onEvent applies a connection event on the UI goroutine.
 func (s *Shell) onEvent(ctx app.Context, e client.Event) {
-	if s.holdEvent(e) {
-		return // until what the browser kept is restored (offline.go)
-	}
+	defer post(ctx, eventAction, e) // the panels hear it once it is applied
 	defer s.afterEventPWA(ctx, e)
+	if e.Later != nil {
+		s.handle(e) // the Session's own: a delayed save, another tab's change
+		return
+	}
 	s.rev++
 	if e.Changed {
 		s.state, s.retry = e.State, e.Retry
@@ -174,7 +200,6 @@ func (s *Shell) onEvent(ctx app.Context, e client.Event) {
 			s.notice = why // the page says why the name is gone
 		}
 		s.handle(e)
-		s.onSearchOffline(ctx)
 		return
 	}
 	if e.Err != nil && e.Frame == nil {
@@ -189,8 +214,14 @@ func (s *Shell) onEvent(ctx app.Context, e client.Event) {
 // handle has the session apply e to the model and write its answers; what
 // fails is shown.
 func (s *Shell) handle(e client.Event) {
-	if err := s.session.Handle(e); err != nil {
-		s.notice = err.Error()
+	err := s.session.Handle(e)
+	if err == nil {
+		return
+	}
+	s.notice = errorText(s.lang, err)
+	var notSaved *client.NotSavedError
+	if errors.As(err, &notSaved) {
+		giveBackToComposer(notSaved.Text) // the message was not kept: its text is the person's
 	}
 }
 
@@ -239,8 +270,8 @@ func (s *Shell) beforeApply(f chat.Frame) {
 func (s *Shell) afterApply(ctx app.Context, f chat.Frame) {
 	switch f := f.(type) {
 	case *chat.Error:
-		if f.Ref == chat.TypeTyping {
-			break // a typing signal dropped: nothing for the user to do
+		if f.Ref == chat.TypeTyping || f.Ref == chat.TypeSearch && s.find.open {
+			break // a typing signal dropped: nothing for the user to do; the search dialog says its own
 		}
 		s.notice = f.Message
 		if text := moderationErrorText(s.lang, f.Code); text != "" {
@@ -252,7 +283,7 @@ func (s *Shell) afterApply(ctx app.Context, f chat.Frame) {
 			}
 		}
 		if f.ID != nil && s.model.Retryable() {
-			ctx.After(time.Second, func(ctx app.Context) { s.sendAll(ctx, s.model.Unsent()) })
+			ctx.After(time.Second, func(ctx app.Context) { s.flush() })
 		}
 	case *chat.Conv:
 		if f.Kind == chat.KindPrivate && s.openingDM != "" && strings.EqualFold(s.openingDM, s.model.Convs[f.ID].Name) {
@@ -270,23 +301,25 @@ func (s *Shell) afterApply(ctx app.Context, f chat.Frame) {
 	s.scroll(ctx)
 	s.afterApplyUX(ctx, f)
 	s.afterApplyTyping(ctx, f)
-	s.afterApplySearch(ctx, f)
+	s.afterApplyJump(ctx, f) // search.go
 	s.afterApplyActions(ctx, f)
 }
 
-// sendAll has the session write frames, in order; messages go once the
-// browser's store marked them (wireFirst).
-func (s *Shell) sendAll(ctx app.Context, frames []chat.Frame) {
+// send has the session write f; what fails is shown.
+func (s *Shell) send(ctx app.Context, f chat.Frame) {
 	if s.session == nil {
 		return // not mounted: nothing to write to
 	}
-	if err := s.session.Write(frames); err != nil {
-		s.notice = err.Error()
-	}
+	s.report(s.session.Write([]chat.Frame{f}))
 }
 
-func (s *Shell) send(ctx app.Context, f chat.Frame) {
-	s.sendAll(ctx, []chat.Frame{f})
+// flush has the session write what waits in the outbox (after a refusal
+// to retry); what fails is shown.
+func (s *Shell) flush() {
+	if s.session != nil {
+		s.report(s.session.Flush())
+	}
+	s.afterOutboxChange()
 }
 
 // markRead tells the server the active conversation is read, when the user
@@ -378,28 +411,23 @@ func (s *Shell) onSubmit(ctx app.Context, line string) bool {
 	return s.compose(ctx, s.model.Active, "", line)
 }
 
+// compose has the Session keep the message in the outbox (stored in the
+// browser before it is sent) and send it; it reports whether the message
+// was taken, and otherwise shows why (the text stays in the composer).
 func (s *Shell) compose(ctx app.Context, conv, to, text string) bool {
 	files, waiting, ok := s.takeFiles()
-	if !ok {
+	if !ok || s.session == nil {
 		return false
 	}
-	if _, err := chat.CleanCaption(text, len(files)+len(waiting)); err != nil {
-		s.notice = err.(*chat.Error).Message
+	// Files attached offline are stored with it, and go up first (offline_files.go).
+	if _, err := s.session.ComposeWaiting(conv, to, text, files, waiting); err != nil {
+		s.notice = errorText(s.lang, err)
 		return false
-	}
-	if to != "" {
-		if _, err := chat.CleanName(to); err != nil {
-			s.notice = err.(*chat.Error).Message
-			return false
-		}
 	}
 	s.notice = ""
 	s.stick = true
-	send := s.model.Compose(conv, to, text, files...)
-	s.model.AwaitUploads(send.ID, waiting) // files attached offline go first (offline_files.go)
 	s.att.sent()
-	s.sendAll(ctx, s.model.Unsent()) // oldest first: never a new message before older unsent ones
-	s.afterActionPWA(ctx)            // kept in the browser's outbox, also offline
+	s.afterActionPWA(ctx)
 	s.scroll(ctx)
 	return true
 }

@@ -41,13 +41,25 @@ func path(base []int, more ...int) []int {
 func online(lang Lang) (*Shell, *client.Conversation) {
 	s := NewShell()
 	s.lang = lang
-	s.state = client.Online
 	s.model.Me = "Ann"
 	lobby := room("r:lobby", "lobby")
 	lobby.Online = []string{"Ann", "Bob"}
 	s.model.Convs[lobby.Info.ID] = lobby
 	s.model.Active = lobby.Info.ID
+	if err := s.startSession("ws://127.0.0.1:1/ws", func(client.Event) {}); err != nil {
+		panic(err)
+	}
+	setState(s, client.Online)
 	return s, lobby
+}
+
+// setState puts the Shell and its Session (when it has one) in state st,
+// as the connection's event would.
+func setState(s *Shell, st client.State) {
+	s.state = st
+	if s.session != nil {
+		s.session.Handle(client.Event{Changed: true, State: st})
+	}
 }
 
 // room returns a room conversation whose history is all there and empty.
@@ -137,7 +149,8 @@ func TestShellAsksForAName(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := NewShell()
-			s.lang, s.state = tt.lang, client.Online
+			s.lang = tt.lang
+			setState(s, client.Online)
 			s.model.NeedName = true
 			_, root := render(t, s)
 
@@ -172,7 +185,7 @@ func TestShellAsksForAName(t *testing.T) {
 
 func TestShellShowsANoticeWithTheNameForm(t *testing.T) {
 	s := NewShell()
-	s.state = client.Online
+	setState(s, client.Online)
 	s.model.NeedName = true
 	s.notice = "the name Ann is taken; pick another"
 	_, root := render(t, s)
@@ -583,7 +596,7 @@ func TestShellOfflineComposerSaysMessagesWait(t *testing.T) {
 	for _, state := range []client.State{client.Reconnecting, client.Offline} {
 		t.Run(state.String(), func(t *testing.T) {
 			s, _ := online(English)
-			s.state = state
+			setState(s, state)
 			_, root := render(t, s)
 			hint := root.must(t, ".offline-hint", byClass("offline-hint"))
 			if !strings.Contains(hint.text(), "go out when the connection is back") {

@@ -10,13 +10,13 @@ import (
 	"github.com/founding/chat/app/client"
 )
 
-// switcherState is the conversation switcher (Ctrl/Cmd+K): a dialog with a
-// field that filters conversations and people as one types.
+// switcherState is what the Shell knows of the conversation switcher
+// (Ctrl/Cmd+K), a dialog with a field that filters conversations and
+// people as one types (switcherDialog, which owns the rest): whether it is
+// open, and where the focus goes back when it closes.
 type switcherState struct {
-	open  bool
-	query string
-	pick  int    // the highlighted item
-	back  string // the id of the element to focus again when it closes
+	open bool
+	back string // the id of the element to focus again when it closes
 }
 
 // Kinds of switcher items.
@@ -111,10 +111,6 @@ func switcherItems(m *client.Model, prev, query string) []switchItem {
 	return items
 }
 
-func (s *Shell) switchItems() []switchItem {
-	return switcherItems(s.model, s.ux.prevActive, s.ux.switcher.query)
-}
-
 // openSwitcher shows the switcher with the focus in its field.
 func (s *Shell) openSwitcher(ctx app.Context) {
 	if s.model.Me == "" || s.ux.switcher.open {
@@ -145,62 +141,6 @@ func (s *Shell) closeSwitcher(ctx app.Context, focus string) {
 
 func (s *Shell) onSwitcherButton(ctx app.Context, e app.Event) { s.openSwitcher(ctx) }
 
-func (s *Shell) onSwitcherInput(ctx app.Context, e app.Event) {
-	s.ux.switcher.query = ctx.JSSrc().Get("value").String()
-	s.ux.switcher.pick = 0
-	s.rev++
-}
-
-func (s *Shell) onSwitcherKey(ctx app.Context, e app.Event) {
-	items := s.switchItems()
-	sw := &s.ux.switcher
-	switch e.Get("key").String() {
-	case "ArrowDown":
-		e.PreventDefault()
-		if len(items) > 0 {
-			sw.pick = (sw.pick + 1) % len(items)
-		}
-	case "ArrowUp":
-		e.PreventDefault()
-		if len(items) > 0 {
-			sw.pick = (sw.pick - 1 + len(items)) % len(items)
-		}
-	case "Home":
-		e.PreventDefault()
-		sw.pick = 0
-	case "End":
-		e.PreventDefault()
-		sw.pick = max(len(items)-1, 0)
-	case "Enter":
-		e.PreventDefault()
-		if e.Get("isComposing").Bool() {
-			return
-		}
-		if sw.pick < len(items) {
-			s.chooseSwitchItem(ctx, items[sw.pick])
-		}
-		return
-	case "Tab":
-		e.PreventDefault() // the dialog is modal: the focus stays in it
-	case "Escape":
-		e.PreventDefault()
-		e.Call("stopPropagation")
-		s.closeSwitcher(ctx, "")
-		return
-	default:
-		return
-	}
-	s.rev++
-	s.afterRender(ctx, func() { scrollIntoView("switcher-opt-" + strconv.Itoa(sw.pick)) })
-}
-
-// onSwitcherBackdrop closes the switcher on a click beside it.
-func (s *Shell) onSwitcherBackdrop(ctx app.Context, e app.Event) {
-	if e.Get("target").Get("id").String() == "switcher-overlay" {
-		s.closeSwitcher(ctx, "")
-	}
-}
-
 // chooseSwitchItem opens what it names and closes the switcher, with the
 // focus in the composer.
 func (s *Shell) chooseSwitchItem(ctx app.Context, it switchItem) {
@@ -219,55 +159,114 @@ func (s *Shell) chooseSwitchItem(ctx app.Context, it switchItem) {
 
 // switcherDialog is the conversation switcher as the user sees it: a modal
 // dialog with a field (a combobox) and the list of what it offers, the
-// highlighted item marked for screen readers. Its state (the query, the
-// highlighted item) is the Shell's (switcherState), which keeps it across
-// renders and restores the focus when it closes.
+// highlighted item marked for screen readers. It owns its state (the
+// query, the highlighted item) and reads the Model; choosing an item and
+// closing are its owner's.
 type switcherDialog struct {
 	app.Compo
 
-	Ilang       Lang
-	Iitems      []switchItem
-	Ipick       int
-	IonInput    app.EventHandler
-	IonKey      app.EventHandler
-	IonBackdrop app.EventHandler
-	IonChoose   func(app.Context, switchItem)
+	Ilang     Lang
+	Imodel    *client.Model
+	Iprev     string // the conversation in view before, offered first
+	IonChoose func(app.Context, switchItem)
+	IonClose  func(app.Context, string)
+
+	query string
+	pick  int // the highlighted item
 }
 
 func newSwitcherDialog() *switcherDialog { return &switcherDialog{} }
 
-func (d *switcherDialog) Lang(v Lang) *switcherDialog                   { d.Ilang = v; return d }
-func (d *switcherDialog) Items(v []switchItem) *switcherDialog          { d.Iitems = v; return d }
-func (d *switcherDialog) Pick(v int) *switcherDialog                    { d.Ipick = v; return d }
-func (d *switcherDialog) OnInput(h app.EventHandler) *switcherDialog    { d.IonInput = h; return d }
-func (d *switcherDialog) OnKey(h app.EventHandler) *switcherDialog      { d.IonKey = h; return d }
-func (d *switcherDialog) OnBackdrop(h app.EventHandler) *switcherDialog { d.IonBackdrop = h; return d }
+func (d *switcherDialog) Lang(v Lang) *switcherDialog           { d.Ilang = v; return d }
+func (d *switcherDialog) Model(v *client.Model) *switcherDialog { d.Imodel = v; return d }
+func (d *switcherDialog) Prev(v string) *switcherDialog         { d.Iprev = v; return d }
 func (d *switcherDialog) OnChoose(h func(app.Context, switchItem)) *switcherDialog {
 	d.IonChoose = h
+	return d
+}
+func (d *switcherDialog) OnClose(h func(app.Context, string)) *switcherDialog {
+	d.IonClose = h
 	return d
 }
 
 // renderSwitcher renders the Shell's switcher.
 func (s *Shell) renderSwitcher() app.UI {
-	return newSwitcherDialog().Lang(s.lang).Items(s.switchItems()).Pick(s.ux.switcher.pick).
-		OnInput(s.onSwitcherInput).OnKey(s.onSwitcherKey).OnBackdrop(s.onSwitcherBackdrop).OnChoose(s.chooseSwitchItem)
+	return newSwitcherDialog().Lang(s.lang).Model(s.model).Prev(s.ux.prevActive).
+		OnChoose(s.chooseSwitchItem).OnClose(s.closeSwitcher)
+}
+
+// items is what the switcher offers for its query.
+func (d *switcherDialog) items() []switchItem { return switcherItems(d.Imodel, d.Iprev, d.query) }
+
+func (d *switcherDialog) onInput(ctx app.Context, e app.Event) {
+	d.query = ctx.JSSrc().Get("value").String()
+	d.pick = 0
+}
+
+func (d *switcherDialog) onKey(ctx app.Context, e app.Event) {
+	items := d.items()
+	switch e.Get("key").String() {
+	case "ArrowDown":
+		e.PreventDefault()
+		if len(items) > 0 {
+			d.pick = (d.pick + 1) % len(items)
+		}
+	case "ArrowUp":
+		e.PreventDefault()
+		if len(items) > 0 {
+			d.pick = (d.pick - 1 + len(items)) % len(items)
+		}
+	case "Home":
+		e.PreventDefault()
+		d.pick = 0
+	case "End":
+		e.PreventDefault()
+		d.pick = max(len(items)-1, 0)
+	case "Enter":
+		e.PreventDefault()
+		if e.Get("isComposing").Bool() {
+			return
+		}
+		if d.pick < len(items) {
+			d.IonChoose(ctx, items[d.pick])
+		}
+		return
+	case "Tab":
+		e.PreventDefault() // the dialog is modal: the focus stays in it
+	case "Escape":
+		e.PreventDefault()
+		e.Call("stopPropagation")
+		d.IonClose(ctx, "")
+		return
+	default:
+		return
+	}
+	pick := d.pick
+	ctx.Defer(func(app.Context) { scrollIntoView("switcher-opt-" + strconv.Itoa(pick)) })
+}
+
+// onBackdrop closes the switcher on a click beside it.
+func (d *switcherDialog) onBackdrop(ctx app.Context, e app.Event) {
+	if e.Get("target").Get("id").String() == "switcher-overlay" {
+		d.IonClose(ctx, "")
+	}
 }
 
 func (d *switcherDialog) Render() app.UI {
-	items := d.Iitems
-	pick := min(d.Ipick, max(len(items)-1, 0))
+	items := d.items()
+	pick := min(d.pick, max(len(items)-1, 0))
 	active := ""
 	if len(items) > 0 {
 		active = "switcher-opt-" + strconv.Itoa(pick)
 	}
-	return app.Div().ID("switcher-overlay").Class("overlay").OnClick(d.IonBackdrop).Body(
+	return app.Div().ID("switcher-overlay").Class("overlay").OnClick(d.onBackdrop).Body(
 		app.Div().ID("switcher").Class("switcher").Role("dialog").Aria("modal", "true").Aria("labelledby", "switcher-title").Body(
 			app.H2().ID("switcher-title").Text(T(d.Ilang, "switcher.title")),
 			app.Input().ID("switcher-input").Type("text").Role("combobox").
 				Aria("label", T(d.Ilang, "switcher.input")).Aria("expanded", "true").Aria("controls", "switcher-list").
 				Aria("autocomplete", "list").Aria("activedescendant", active).
 				Placeholder(T(d.Ilang, "switcher.input")).Attr("autocomplete", "off").Attr("spellcheck", "false").
-				OnInput(d.IonInput).OnKeyDown(d.IonKey),
+				OnInput(d.onInput).OnKeyDown(d.onKey),
 			app.Ul().ID("switcher-list").Class("switcher-list").Role("listbox").Aria("label", T(d.Ilang, "switcher.title")).Body(
 				app.Range(items).Slice(func(i int) app.UI { return d.renderItem(items[i], i, i == pick) }),
 			),

@@ -412,8 +412,12 @@ func TestShellRendersSwitcher(t *testing.T) {
 	s, _ := online(Chinese)
 	s.model.Convs["r:a"] = room("r:a", "group A")
 	s.model.Convs["p:ann:bob"] = private("p:ann:bob", "Bob")
-	s.ux.switcher = switcherState{open: true, query: "o", pick: 1}
-	_, root := render(t, s)
+	s.ux.switcher = switcherState{open: true}
+	_, shell := render(t, s)
+	shell.must(t, "the Shell's #switcher", byID("switcher"))
+	d := newSwitcherDialog().Lang(s.lang).Model(s.model).OnChoose(s.chooseSwitchItem).OnClose(s.closeSwitcher)
+	d.query, d.pick = "o", 1
+	_, root := render(t, d)
 
 	dialog := root.must(t, "#switcher", byID("switcher"))
 	if dialog.attrs["role"] != "dialog" || !isTrue(dialog, "aria-modal") || dialog.attrs["aria-labelledby"] != "switcher-title" {

@@ -205,6 +205,10 @@ func (mc *ModelClient) take() []client.Event {
 func (mc *ModelClient) apply(e client.Event) {
 	mc.t.Helper()
 	defer mc.noteWritten()
+	if e.Later != nil {
+		mc.handle(e) // the Session's own: a delayed save, another tab's change
+		return
+	}
 	if e.Changed {
 		if mc.State == client.Online && e.State != client.Online {
 			mc.Ends = append(mc.Ends, e)
