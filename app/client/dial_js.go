@@ -16,6 +16,13 @@ import (
 	"github.com/founding/chat/app/chat"
 )
 
+// HTTPClient is the type of Options.HTTPClient, which the browser does
+// not use: an empty struct, not http.Client, because a component's fields
+// are reached by reflection (go-app), so the linker keeps every method of
+// every type reachable from them, and http.Client reaches TLS and x509
+// certificates through http.Response (about 0.3 MB of wasm).
+type HTTPClient struct{}
+
 // dial opens the websocket through the browser, which sends the page's
 // cookies itself.
 func dial(ctx context.Context, opts Options) (*websocket.Conn, error) {
