@@ -81,7 +81,9 @@ type Options struct {
 	URL string
 	// HTTPClient and Header are used for the handshake outside the browser
 	// (cookies, tests); the browser sends its own cookies and ignores them.
-	HTTPClient *http.Client
+	// HTTPClient is an *http.Client; in the browser build its type is an
+	// empty struct, so the wasm does not link http.Client's transport.
+	HTTPClient *HTTPClient
 	Header     http.Header
 	// PingInterval is how often the client pings. Defaults to 10s.
 	PingInterval time.Duration

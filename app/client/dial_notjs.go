@@ -11,6 +11,10 @@ import (
 	"github.com/founding/chat/app/chat"
 )
 
+// HTTPClient is the type of Options.HTTPClient: *http.Client outside the
+// browser.
+type HTTPClient = http.Client
+
 // dial opens the websocket with the options' HTTP client (and its cookie
 // jar) and headers.
 func dial(ctx context.Context, opts Options) (*websocket.Conn, error) {

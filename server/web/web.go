@@ -43,7 +43,7 @@ func New(version string, token func(http.ResponseWriter, *http.Request) string) 
 		Lang:            "en",
 		BackgroundColor: "#f4f5f7",
 		ThemeColor:      "#2f6feb",
-		LoadingLabel:    "Loading {progress}%",
+		LoadingLabel:    "Loading…", // no percentage: the wasm is not counted (pwa.go)
 		Icon: app.Icon{
 			Default:  "/web/icon-192.png",
 			Large:    "/web/icon-512.png",
