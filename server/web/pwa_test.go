@@ -183,12 +183,16 @@ func TestServiceWorkerServesTheAppShell(t *testing.T) {
 		t.Error("app-worker.js has an unfilled placeholder")
 	}
 
-	// The loader instantiates the wasm from the worker's response as it
-	// is, so that the browser reuses the code it compiled.
+	// The loader instantiates the wasm from the response as it comes,
+	// never through go-app's progress counting, which pumps it through a
+	// JavaScript stream.
 	_, loader := get(t, base+"/app.js")
 	if !strings.Contains(string(loader), `goappFetchWasm("/web/app-`+build.Version()+`.wasm"`) ||
-		!strings.Contains(string(loader), "function goappFetchWasm(") {
+		!strings.Contains(string(loader), "function goappFetchWasm(url) {\n  return fetch(url);\n}") {
 		t.Error("app.js does not fetch the wasm through goappFetchWasm")
+	}
+	if strings.Contains(string(loader), `fetchWithProgress("`) || strings.Contains(string(loader), `return fetchWithProgress(`) {
+		t.Error("app.js still counts the wasm through fetchWithProgress")
 	}
 
 	// A conversation's own page is a page of the app.

@@ -172,10 +172,11 @@ func pkgOf(sym string) string {
 		sym = sym[:i]
 	}
 	start := 0
-	if u := strings.IndexByte(sym, '_'); u > 0 {
-		if d := strings.IndexByte(sym[:u], '.'); d > 0 && isHost(sym[:u]) {
-			start = u
-		}
+	if strings.HasPrefix(sym, "vendor_") {
+		start = len("vendor_") // the standard library's vendored modules
+	}
+	if u := strings.IndexByte(sym[start:], '_'); u > 0 && isHost(sym[start:start+u]) {
+		start += u
 	}
 	if dot := strings.IndexByte(sym[start:], '.'); dot >= 0 {
 		return sym[:start+dot]
