@@ -79,33 +79,69 @@ type devicesReply struct {
 }
 
 // accountPanel sets or changes the password, lists the signed-in devices
-// (each can be signed out, or all but this one) and signs out.
+// (each can be signed out, or all but this one) and signs out. The list
+// of devices is its own: it asks the server for it when it opens, and
+// again after signing one out.
 type accountPanel struct {
 	app.Compo
 
 	Ilang        Lang
 	Ime          string
 	IhasPassword bool
-	Idevices     []device
-	IdevicesNote string // loading, or why the list is missing
 	IonPassword  func(ctx app.Context, old, password string) bool
 	IonSignOut   func(ctx app.Context)
-	IonDevice    func(ctx app.Context, id string) // sign out one device
-	IonOthers    func(ctx app.Context)            // sign out every other device
 	IonClose     func(ctx app.Context)
+
+	ctx         app.Context // the panel's own, from OnMount: its buttons may be gone when an answer comes
+	devices     []device    // the signed-in devices
+	devicesNote string      // loading, or why the list is missing
+	devicesDone string      // what the last sign-out of a device did
 }
 
-func (p *accountPanel) Devices(d []device, note string) *accountPanel {
-	p.Idevices, p.IdevicesNote = d, note
-	return p
+// OnMount asks for the signed-in devices.
+func (p *accountPanel) OnMount(ctx app.Context) {
+	p.ctx = ctx
+	if app.IsClient {
+		p.loadDevices()
+	}
 }
-func (p *accountPanel) OnDevice(h func(app.Context, string)) *accountPanel {
-	p.IonDevice = h
-	return p
+
+// loadDevices asks the server for the signed-in devices.
+func (p *accountPanel) loadDevices() {
+	ctx := p.ctx
+	p.devicesNote = T(p.Ilang, "devices.loading")
+	ctx.Async(func() {
+		var reply devicesReply
+		status, err := postJSONInto("/api/devices", map[string]string{}, &reply)
+		ctx.Dispatch(func(ctx app.Context) {
+			switch {
+			case err != nil || status != 200:
+				p.devices, p.devicesNote = nil, T(p.Ilang, "devices.failed")
+			default:
+				p.devices, p.devicesNote = reply.Devices, ""
+			}
+		})
+	})
 }
-func (p *accountPanel) OnOthers(h func(app.Context)) *accountPanel {
-	p.IonOthers = h
-	return p
+
+// signOutDevices ends the sessions body names (one device, or all but
+// this browser's), then lists again.
+func (p *accountPanel) signOutDevices(body map[string]any) {
+	ctx := p.ctx
+	ctx.Async(func() {
+		status, reply, err := postJSON("/api/devices/signout", body)
+		ctx.Dispatch(func(ctx app.Context) {
+			switch {
+			case err != nil:
+				p.devicesDone = err.Error()
+			case status != 204:
+				p.devicesDone = reply.Error
+			default:
+				p.devicesDone = T(p.Ilang, "devices.signedout")
+			}
+			p.loadDevices()
+		})
+	})
 }
 
 func (p *accountPanel) Lang(l Lang) *accountPanel        { p.Ilang = l; return p }
@@ -157,9 +193,9 @@ func (p *accountPanel) Render() app.UI {
 // Sign out button for each but this one.
 func (p *accountPanel) renderDevices() app.UI {
 	now := time.Now()
-	items := make([]app.UI, 0, len(p.Idevices))
+	items := make([]app.UI, 0, len(p.devices))
 	others := false
-	for _, d := range p.Idevices {
+	for _, d := range p.devices {
 		used := T(p.Ilang, "devices.this")
 		if !d.Current {
 			others = true
@@ -178,16 +214,15 @@ func (p *accountPanel) renderDevices() app.UI {
 					Aria("label", T(p.Ilang, "devices.signout.one", d.Browser)).
 					Text(T(p.Ilang, "devices.signout")).
 					OnClick(func(ctx app.Context, e app.Event) {
-						if p.IonDevice != nil {
-							p.IonDevice(ctx, id)
-						}
+						p.signOutDevices(map[string]any{"id": id})
 					}, app.EventScope(id))
 			}),
 		))
 	}
 	return app.Section().ID("devices").Body(
 		app.H3().Text(T(p.Ilang, "devices.title")),
-		app.If(p.IdevicesNote != "", func() app.UI { return app.P().Class("hint").Text(p.IdevicesNote) }),
+		app.If(p.devicesNote != "", func() app.UI { return app.P().Class("hint").Text(p.devicesNote) }),
+		app.P().ID("devices-status").Class("hint").Role("status").Text(p.devicesDone),
 		app.Ul().ID("device-list").Body(items...),
 		app.If(others, func() app.UI {
 			return app.Button().ID("devices-signout-others").Type("button").
@@ -197,9 +232,7 @@ func (p *accountPanel) renderDevices() app.UI {
 }
 
 func (p *accountPanel) onOthers(ctx app.Context, e app.Event) {
-	if p.IonOthers != nil {
-		p.IonOthers(ctx)
-	}
+	p.signOutDevices(map[string]any{"others": true})
 }
 
 func (p *accountPanel) onSubmit(ctx app.Context, e app.Event) {
@@ -321,57 +354,8 @@ func (s *Shell) onAccount(ctx app.Context, e app.Event) {
 	s.account = !s.account
 	s.rev++
 	if s.account {
-		s.loadDevices(ctx)
 		s.afterRender(ctx, func() { focusFirst("account-panel") }) // keyboard users land in the panel
 	}
-}
-
-// loadDevices asks the server for the signed-in devices.
-func (s *Shell) loadDevices(app.Context) {
-	ctx := s.root // the Shell outlives the panel
-	s.devicesNote = T(s.lang, "devices.loading")
-	ctx.Async(func() {
-		var reply devicesReply
-		status, err := postJSONInto("/api/devices", map[string]string{}, &reply)
-		ctx.Dispatch(func(ctx app.Context) {
-			s.rev++
-			switch {
-			case err != nil || status != 200:
-				s.devices, s.devicesNote = nil, T(s.lang, "devices.failed")
-			default:
-				s.devices, s.devicesNote = reply.Devices, ""
-			}
-		})
-	})
-}
-
-// onSignOutDevice ends the session of another device, then lists again.
-func (s *Shell) onSignOutDevice(ctx app.Context, id string) {
-	s.signOutDevices(ctx, map[string]any{"id": id})
-}
-
-// onSignOutOthers ends every session but this browser's.
-func (s *Shell) onSignOutOthers(ctx app.Context) {
-	s.signOutDevices(ctx, map[string]any{"others": true})
-}
-
-func (s *Shell) signOutDevices(_ app.Context, body map[string]any) {
-	ctx := s.root // the panel's button may be gone when the answer comes
-	ctx.Async(func() {
-		status, reply, err := postJSON("/api/devices/signout", body)
-		ctx.Dispatch(func(ctx app.Context) {
-			s.rev++
-			switch {
-			case err != nil:
-				s.notice = err.Error()
-			case status != 204:
-				s.notice = reply.Error
-			default:
-				s.info = T(s.lang, "devices.signedout")
-			}
-			s.loadDevices(ctx)
-		})
-	})
 }
 
 func (s *Shell) onAccountClose(ctx app.Context) {

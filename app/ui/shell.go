@@ -82,9 +82,6 @@ type Shell struct {
 	busy      bool   // a sign-in is under way
 	account   bool   // the account panel is open
 
-	devices     []device // the signed-in devices, while the account panel is open
-	devicesNote string   // loading, or why the list is missing
-
 	stick      bool   // keep the conversation scrolled to the newest entry
 	openingDM  string // a private conversation asked for, to show when it comes
 	keepScroll int    // scrollHeight before older entries were added, or 0

@@ -29,7 +29,6 @@ func (s *Shell) Render() app.UI {
 		app.Div().ID("account-slot").Body(
 			app.If(s.account && m.Me != "", func() app.UI {
 				return (&accountPanel{}).Lang(s.lang).Me(m.Me).HasPassword(m.Password).
-					Devices(s.devices, s.devicesNote).OnDevice(s.onSignOutDevice).OnOthers(s.onSignOutOthers).
 					OnPassword(s.onSetPassword).OnSignOut(s.onSignOut).OnClose(s.onAccountClose)
 			}),
 		),
