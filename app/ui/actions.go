@@ -505,17 +505,27 @@ func (s *Shell) beforeApplyActions(f chat.Frame) {
 	}
 }
 
-// afterApplyActions follows a frame for the message actions: a page of
-// older entries may hold the message a jump looks for, and the message
-// the composer answers may have changed (a deleted one is quoted so).
-func (s *Shell) afterApplyActions(ctx app.Context, f chat.Frame) {
+// failedAction reports whether e refused a message action of m that the
+// timeline shows as failed, by the action, in the user's language.
+func failedAction(m *client.Model, e *chat.Error) bool {
+	if e.ID == nil {
+		return false
+	}
+	o := m.Message(*e.ID)
+	return o != nil && o.IsAction() && o.Failed != ""
+}
+
+// onEventActions follows a frame for the message actions (eventAction): a
+// page of older entries may hold the message a jump looks for, and the
+// message the composer answers may have changed (a deleted one is quoted
+// so).
+func (s *Shell) onEventActions(ctx app.Context, a app.Action) {
+	f := eventFrame(a)
+	if f == nil {
+		return
+	}
 	if p, ok := f.(*chat.Page); ok && s.acts.jump != 0 && p.Conv == s.model.Active {
 		s.jumpTo(ctx, s.acts.jump)
-	}
-	if e, ok := f.(*chat.Error); ok && e.ID != nil {
-		if o := s.model.Message(*e.ID); o != nil && o.IsAction() && o.Failed != "" {
-			s.notice = "" // the timeline says why, in the user's language, by the action
-		}
 	}
 	if r := s.acts.replyTo; r != nil {
 		if c := s.model.Convs[r.Conv]; c != nil {

@@ -63,9 +63,10 @@ func (s *Shell) closeSearch(ctx app.Context, focus string) {
 	s.afterRender(ctx, func() { focusID(focus) })
 }
 
-// afterApplyJump goes on opening a hit as its conversation's pages come.
-func (s *Shell) afterApplyJump(ctx app.Context, f chat.Frame) {
-	if p, ok := f.(*chat.Page); ok {
+// onEventJump goes on opening a hit as its conversation's pages come
+// (eventAction).
+func (s *Shell) onEventJump(ctx app.Context, a app.Action) {
+	if p, ok := eventFrame(a).(*chat.Page); ok {
 		if j := s.find.jump; j != nil && p.Conv == j.conv {
 			s.continueJump(ctx)
 		}

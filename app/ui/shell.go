@@ -109,6 +109,11 @@ func (s *Shell) OnMount(ctx app.Context) {
 	s.mountPWA(ctx)
 	s.mountModeration(ctx)
 	s.mountAttach(ctx)
+	// The Shell's own parts hear the events as the panels do.
+	ctx.Handle(eventAction, s.onEventUX)      // ux.go
+	ctx.Handle(eventAction, s.onEventTyping)  // typing.go
+	ctx.Handle(eventAction, s.onEventJump)    // search.go
+	ctx.Handle(eventAction, s.onEventActions) // actions.go
 	s.model.Visible = pageVisible()
 	onVisibility(ctx, func(visible bool) {
 		ctx.Dispatch(func(ctx app.Context) { s.setVisible(visible); s.onShownUX(ctx, visible) })
@@ -274,7 +279,9 @@ func (s *Shell) afterApply(ctx app.Context, f chat.Frame) {
 		if text := moderationErrorText(s.lang, f.Code); text != "" {
 			s.notice = text // moderation.go
 		}
-		if f.Code == chat.CodeSignedOut {
+		if failedAction(s.model, f) {
+			s.notice = "" // the timeline says why, in the user's language, by the action (actions.go)
+		} else if f.Code == chat.CodeSignedOut {
 			if why := signedOutText(s.lang, chat.CloseSignedOut.WithReason(f.Message)); why != "" {
 				s.notice = why // the page says why the name is gone
 			}
@@ -296,10 +303,16 @@ func (s *Shell) afterApply(ctx app.Context, f chat.Frame) {
 	}
 	s.markRead(ctx)
 	s.scroll(ctx)
-	s.afterApplyUX(ctx, f)
-	s.afterApplyTyping(ctx, f)
-	s.afterApplyJump(ctx, f) // search.go
-	s.afterApplyActions(ctx, f)
+}
+
+// eventFrame is the frame an eventAction carries, or nil for the other
+// events (a change of the connection, the Local's answer).
+func eventFrame(a app.Action) chat.Frame {
+	e, _ := a.Value.(client.Event)
+	if e.Later != nil || e.Changed {
+		return nil
+	}
+	return e.Frame
 }
 
 // send has the session write f; what fails is shown.

@@ -59,10 +59,10 @@ func (s *Shell) onTyped(ctx app.Context, text string) {
 	}
 }
 
-// afterApplyTyping renders again when a typist is due to expire, in any
-// conversation: the user may switch to it meanwhile.
-func (s *Shell) afterApplyTyping(ctx app.Context, f chat.Frame) {
-	t, ok := f.(*chat.Typist)
+// onEventTyping renders again when a typist is due to expire, in any
+// conversation: the user may switch to it meanwhile (eventAction).
+func (s *Shell) onEventTyping(ctx app.Context, a app.Action) {
+	t, ok := eventFrame(a).(*chat.Typist)
 	if !ok || !t.On {
 		return
 	}

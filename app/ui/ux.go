@@ -84,10 +84,15 @@ func (s *Shell) openFromNotification(ctx app.Context) {
 	}))
 }
 
-// afterApplyUX reacts to a frame the model has taken: it announces and
-// notifies live messages, shows a conversation that was asked for once it
-// arrives, and keeps the focus and the page title useful.
-func (s *Shell) afterApplyUX(ctx app.Context, f chat.Frame) {
+// onEventUX reacts to a frame the model has taken (eventAction): it
+// announces and notifies live messages, shows a conversation that was
+// asked for once it arrives, and keeps the focus and the page title
+// useful.
+func (s *Shell) onEventUX(ctx app.Context, a app.Action) {
+	f := eventFrame(a)
+	if f == nil {
+		return
+	}
 	switch f := f.(type) {
 	case *chat.Entry:
 		s.onLiveEntry(f)
