@@ -22,8 +22,8 @@ import (
 // acknowledges it; one the server refuses for good shows why until it is
 // dismissed.
 
-// actionsState is the Shell's side of message actions. It changes on the
-// UI goroutine only.
+// actionsState is the conversation pane's state of the message actions.
+// It changes on the UI goroutine only.
 type actionsState struct {
 	replyTo *chat.Entry // the message the composer answers
 	editing *editTarget // the message the composer edits
@@ -53,28 +53,28 @@ const flashFor = 2 * time.Second
 
 // mayDelete reports whether the user may delete message e: its author,
 // or whoever moderates its room (the room's owner, an admin).
-func (s *Shell) mayDelete(e chat.Entry) bool {
-	return s.mine(e) || (e.Kind == chat.EntryMessage && mayModerate(s.model.Convs[e.Conv]))
+func (p *conversationPane) mayDelete(e chat.Entry) bool {
+	return p.mine(e) || (e.Kind == chat.EntryMessage && mayModerate(p.Imodel.Convs[e.Conv]))
 }
 
 // mayEdit reports whether the user may edit message e: its author.
-func (s *Shell) mayEdit(e chat.Entry) bool { return s.mine(e) }
+func (p *conversationPane) mayEdit(e chat.Entry) bool { return p.mine(e) }
 
-func (s *Shell) mine(e chat.Entry) bool {
-	return e.Kind == chat.EntryMessage && html.UnescapeString(e.From) == s.model.Me
+func (p *conversationPane) mine(e chat.Entry) bool {
+	return e.Kind == chat.EntryMessage && html.UnescapeString(e.From) == p.Imodel.Me
 }
 
 // actionable reports whether message e takes actions now: not deleted,
 // not being deleted.
-func (s *Shell) actionable(e chat.Entry) bool {
-	return e.Kind == chat.EntryMessage && !e.Deleted && s.model.PendingOn(e.Conv, e.Seq).Delete == nil
+func (p *conversationPane) actionable(e chat.Entry) bool {
+	return e.Kind == chat.EntryMessage && !e.Deleted && p.Imodel.PendingOn(e.Conv, e.Seq).Delete == nil
 }
 
 // message returns message seq of conv as the model holds it now. The
 // timeline's handlers look it up when clicked: go-app keeps a handler
 // whose code is the same, so what a closure captured may be stale.
-func (s *Shell) message(conv string, seq uint64) (chat.Entry, bool) {
-	if c := s.model.Convs[conv]; c != nil {
+func (p *conversationPane) message(conv string, seq uint64) (chat.Entry, bool) {
+	if c := p.Imodel.Convs[conv]; c != nil {
 		for _, e := range c.Entries {
 			if e.Seq == seq {
 				return e, true
@@ -86,9 +86,9 @@ func (s *Shell) message(conv string, seq uint64) (chat.Entry, bool) {
 
 // onMessage returns a click handler that calls do with message seq of
 // conv as it is at the click, scoped to that message.
-func (s *Shell) onMessage(conv string, seq uint64, do func(app.Context, chat.Entry)) (app.EventHandler, app.EventOption) {
+func (p *conversationPane) onMessage(conv string, seq uint64, do func(app.Context, chat.Entry)) (app.EventHandler, app.EventOption) {
 	return func(ctx app.Context, ev app.Event) {
-		if e, ok := s.message(conv, seq); ok {
+		if e, ok := p.message(conv, seq); ok {
 			do(ctx, e)
 		}
 	}, app.EventScope(conv, seq)
@@ -98,29 +98,29 @@ func (s *Shell) onMessage(conv string, seq uint64, do func(app.Context, chat.Ent
 func seqID(prefix string, seq uint64) string { return prefix + strconv.FormatUint(seq, 10) }
 
 // renderActionBar is the bar of what the user may do with message e.
-func (s *Shell) renderActionBar(e chat.Entry) app.UI {
-	if !s.actionable(e) {
+func (p *conversationPane) renderActionBar(e chat.Entry) app.UI {
+	if !p.actionable(e) {
 		return nil
 	}
-	l := s.lang
-	open := s.acts.picker == e.Seq
+	l := p.Ilang
+	open := p.acts.picker == e.Seq
 	// No names in attributes: the message's own meta says whose it is.
 	return app.Div().Class("msg-actions").Role("group").Aria("label", T(l, "act.bar")).Body(
 		app.Button().ID(seqID("act-reply-", e.Seq)).Type("button").Class("act", "act-reply").
 			Title(T(l, "act.reply.title")).Text(T(l, "act.reply")).
-			OnClick(s.onMessage(e.Conv, e.Seq, s.startReply)),
+			OnClick(p.onMessage(e.Conv, e.Seq, p.startReply)),
 		app.Button().ID(seqID("act-react-", e.Seq)).Type("button").Class("act", "act-react").
 			Aria("haspopup", "dialog").Aria("expanded", boolText(open)).
 			Title(T(l, "act.react.title")).Text(T(l, "act.react")).
-			OnClick(s.onMessage(e.Conv, e.Seq, s.togglePicker)),
-		app.If(s.mayEdit(e), func() app.UI {
+			OnClick(p.onMessage(e.Conv, e.Seq, p.togglePicker)),
+		app.If(p.mayEdit(e), func() app.UI {
 			return app.Button().ID(seqID("act-edit-", e.Seq)).Type("button").Class("act", "act-edit").
-				Text(T(l, "act.edit")).OnClick(s.onMessage(e.Conv, e.Seq, s.startEdit))
+				Text(T(l, "act.edit")).OnClick(p.onMessage(e.Conv, e.Seq, p.startEdit))
 		}),
-		app.If(s.mayDelete(e), func() app.UI {
+		app.If(p.mayDelete(e), func() app.UI {
 			return app.Button().ID(seqID("act-del-", e.Seq)).Type("button").Class("act", "act-delete").
 				Aria("haspopup", "dialog").Text(T(l, "act.delete")).
-				OnClick(s.onMessage(e.Conv, e.Seq, s.askDelete))
+				OnClick(p.onMessage(e.Conv, e.Seq, p.askDelete))
 		}),
 	)
 }
@@ -128,18 +128,18 @@ func (s *Shell) renderActionBar(e chat.Entry) app.UI {
 // renderQuote is what a reply shows of the message it answers: a button
 // that jumps to it. The quote's text is the server's escaped text, shown
 // as text.
-func (s *Shell) renderQuote(q *chat.Quote) app.UI {
+func (p *conversationPane) renderQuote(q *chat.Quote) app.UI {
 	if q == nil {
 		return nil
 	}
 	from := html.UnescapeString(q.From)
 	text := html.UnescapeString(q.Text)
 	if q.Deleted {
-		text = T(s.lang, "quote.deleted")
+		text = T(p.Ilang, "quote.deleted")
 	}
 	seq := q.Seq
 	return app.Button().Type("button").Class("quote", classIf("deleted", q.Deleted)).DataSet("target", strconv.FormatUint(seq, 10)).
-		Title(T(s.lang, "quote.jump")).OnClick(func(ctx app.Context, ev app.Event) { s.jumpTo(ctx, seq) }, app.EventScope(seq)).Body(
+		Title(T(p.Ilang, "quote.jump")).OnClick(func(ctx app.Context, ev app.Event) { p.jumpTo(ctx, seq) }, app.EventScope(seq)).Body(
 		app.Span().Class("quote-from").Text(from),
 		app.Span().Class("quote-text").Text(text),
 	)
@@ -148,50 +148,50 @@ func (s *Shell) renderQuote(q *chat.Quote) app.UI {
 // renderMessageBody is the text of message e as it stands: deleted, with
 // an edit or a delete waiting in the outbox, or the server's markup (with
 // the user's mentions marked).
-func (s *Shell) renderMessageBody(e chat.Entry) []app.UI {
-	l := s.lang
+func (p *conversationPane) renderMessageBody(e chat.Entry) []app.UI {
+	l := p.Ilang
 	if e.Deleted {
 		return []app.UI{app.Div().Class("body", "deleted").Text(T(l, "msg.deleted"))}
 	}
-	p := s.model.PendingOn(e.Conv, e.Seq)
-	body := app.Raw(s.model.MarkMentions(e))
-	if p.Edit != nil {
-		body = app.Div().Class("body", "edit-pending").Text(p.Edit.Text)
+	w := p.Imodel.PendingOn(e.Conv, e.Seq)
+	body := app.Raw(p.Imodel.MarkMentions(e))
+	if w.Edit != nil {
+		body = app.Div().Class("body", "edit-pending").Text(w.Edit.Text)
 	}
 	out := []app.UI{body}
 	switch {
-	case p.Delete != nil:
+	case w.Delete != nil:
 		out = append(out, app.Span().Class("act-status", "deleting").Text(T(l, "msg.deleting")))
-	case p.Edit != nil:
+	case w.Edit != nil:
 		out = append(out, app.Span().Class("act-status", "saving").Text(T(l, "msg.saving")))
 	}
 	return out
 }
 
 // renderEdited is the "(edited)" of a message, its time in the tooltip.
-func (s *Shell) renderEdited(e chat.Entry, now time.Time) app.UI {
+func (p *conversationPane) renderEdited(e chat.Entry, now time.Time) app.UI {
 	if e.Edited == 0 || e.Deleted {
 		return nil
 	}
 	at := time.UnixMilli(e.Edited)
-	return app.Span().Class("edited-tag").Title(T(s.lang, "msg.edited.at", FullTime(s.lang, at, now))).
-		Text(T(s.lang, "msg.edited"))
+	return app.Span().Class("edited-tag").Title(T(p.Ilang, "msg.edited.at", FullTime(p.Ilang, at, now))).
+		Text(T(p.Ilang, "msg.edited"))
 }
 
 // renderFailedActions lists the user's actions on conv that the server
 // refused for good, each with why and Dismiss.
-func (s *Shell) renderFailedActions(conv string) []app.UI {
+func (p *conversationPane) renderFailedActions(conv string) []app.UI {
 	var out []app.UI
-	for _, o := range s.model.Actions(conv) {
+	for _, o := range p.Imodel.Actions(conv) {
 		if o.Failed == "" {
 			continue
 		}
 		id := o.ID
 		out = append(out, app.Div().Class("action-failed").Role("alert").DataSet("id", o.ID.Device+":"+strconv.FormatUint(o.ID.N, 10)).
 			DataSet("code", string(o.FailCode)).Body(
-			app.Span().Text(T(s.lang, "act.failed."+string(o.Kind), actionError(s.lang, o.FailCode, o.Failed))),
-			app.Button().Type("button").Class("link", "dismiss-action").Text(T(s.lang, "btn.dismiss")).
-				OnClick(func(ctx app.Context, ev app.Event) { s.onDiscardPending(ctx, id) }, app.EventScope(id.Device, id.N)),
+			app.Span().Text(T(p.Ilang, "act.failed."+string(o.Kind), actionError(p.Ilang, o.FailCode, o.Failed))),
+			app.Button().Type("button").Class("link", "dismiss-action").Text(T(p.Ilang, "btn.dismiss")).
+				OnClick(func(ctx app.Context, ev app.Event) { p.IonDiscard(ctx, id) }, app.EventScope(id.Device, id.N)),
 		))
 	}
 	return out
@@ -207,64 +207,62 @@ func actionError(l Lang, code chat.Code, message string) string {
 
 // composerMode is what the chip above the composer says while it answers or
 // edits a message (nil: neither).
-func (s *Shell) composerMode() *composerMode {
-	switch a := &s.acts; {
+func (p *conversationPane) composerMode() *composerMode {
+	switch a := &p.acts; {
 	case a.editing != nil:
-		return &composerMode{kind: "edit", label: T(s.lang, "composer.editing"), cancel: T(s.lang, "composer.edit.cancel")}
+		return &composerMode{kind: "edit", label: T(p.Ilang, "composer.editing"), cancel: T(p.Ilang, "composer.edit.cancel")}
 	case a.replyTo != nil:
 		q := client.QuoteOf(*a.replyTo)
-		return &composerMode{kind: "reply", label: T(s.lang, "composer.replying", html.UnescapeString(q.From)),
-			text: html.UnescapeString(q.Text), cancel: T(s.lang, "composer.reply.cancel")}
+		return &composerMode{kind: "reply", label: T(p.Ilang, "composer.replying", html.UnescapeString(q.From)),
+			text: html.UnescapeString(q.Text), cancel: T(p.Ilang, "composer.reply.cancel")}
 	}
 	return nil
 }
 
 // startReply makes the composer answer message e.
-func (s *Shell) startReply(ctx app.Context, e chat.Entry) {
-	if s.acts.editing != nil {
-		s.leaveEdit()
+func (p *conversationPane) startReply(ctx app.Context, e chat.Entry) {
+	if p.acts.editing != nil {
+		p.leaveEdit()
 	}
-	s.acts.replyTo = &e
-	s.rev++
-	s.afterRender(ctx, func() { focusID("composer") })
+	p.acts.replyTo = &e
+	p.afterRender(func() { focusID("composer") })
 }
 
 // startEdit puts the text of the user's message e in the composer, to
 // edit it there.
-func (s *Shell) startEdit(ctx app.Context, e chat.Entry) {
-	s.edit(ctx, &editTarget{conv: e.Conv, seq: e.Seq, text: chat.PlainText(e.HTML)})
+func (p *conversationPane) startEdit(ctx app.Context, e chat.Entry) {
+	p.edit(ctx, &editTarget{conv: e.Conv, seq: e.Seq, text: chat.PlainText(e.HTML)})
 }
 
-func (s *Shell) edit(ctx app.Context, t *editTarget) {
-	s.acts.replyTo = nil
-	s.acts.editing = t
-	s.rev++
+func (p *conversationPane) edit(ctx app.Context, t *editTarget) {
+	p.acts.replyTo = nil
+	p.acts.editing = t
 	text := t.text
-	if p := s.model.PendingOn(t.conv, t.seq); t.seq != 0 && p.Edit != nil {
+	if p := p.Imodel.PendingOn(t.conv, t.seq); t.seq != 0 && p.Edit != nil {
 		text = p.Edit.Text // an edit that waits is the text as it will be
 	}
-	s.afterRender(ctx, func() { setComposer(text) })
+	p.afterRender(func() { setComposer(text) })
 }
 
 // editLast edits the user's latest message of the conversation in view
 // (↑ in an empty composer), and reports whether there was one: the last
 // still in this tab's outbox, or else the last of the timeline.
-func (s *Shell) editLast(ctx app.Context) bool {
-	id := s.model.Active
-	c := s.model.Convs[id]
+func (p *conversationPane) editLast(ctx app.Context) bool {
+	id := p.Imodel.Active
+	c := p.Imodel.Convs[id]
 	if c == nil {
 		return false
 	}
-	for i := len(s.model.Outbox) - 1; i >= 0; i-- {
-		o := s.model.Outbox[i]
+	for i := len(p.Imodel.Outbox) - 1; i >= 0; i-- {
+		o := p.Imodel.Outbox[i]
 		if !o.IsAction() && o.Conv == id && o.Failed == "" {
-			s.edit(ctx, &editTarget{conv: id, id: o.ID, text: o.Text})
+			p.edit(ctx, &editTarget{conv: id, id: o.ID, text: o.Text})
 			return true
 		}
 	}
 	for i := len(c.Entries) - 1; i >= 0; i-- {
-		if e := c.Entries[i]; s.mine(e) && s.actionable(e) {
-			s.startEdit(ctx, e)
+		if e := c.Entries[i]; p.mine(e) && p.actionable(e) {
+			p.startEdit(ctx, e)
 			return true
 		}
 	}
@@ -273,111 +271,90 @@ func (s *Shell) editLast(ctx app.Context) bool {
 
 // leaveEdit ends edit mode and empties the composer, which held the
 // message's text.
-func (s *Shell) leaveEdit() {
-	s.acts.editing = nil
+func (p *conversationPane) leaveEdit() {
+	p.acts.editing = nil
 	clearInput("composer")
 }
 
 // cancelComposerMode leaves reply or edit mode (× or Escape); it reports
 // whether there was one.
-func (s *Shell) cancelComposerMode(ctx app.Context) bool {
+func (p *conversationPane) cancelComposerMode(ctx app.Context) bool {
 	switch {
-	case s.acts.editing != nil:
-		s.leaveEdit()
-	case s.acts.replyTo != nil:
-		s.acts.replyTo = nil
+	case p.acts.editing != nil:
+		p.leaveEdit()
+	case p.acts.replyTo != nil:
+		p.acts.replyTo = nil
 	default:
 		return false
 	}
-	s.rev++
-	s.afterRender(ctx, func() { focusID("composer") })
+	p.afterRender(func() { focusID("composer") })
 	return true
 }
 
-// submitInMode sends what the composer holds as a reply or an edit, and
-// reports whether the composer was in such a mode (handled) and whether
-// the text was taken.
-func (s *Shell) submitInMode(ctx app.Context, line string) (handled, taken bool) {
-	a := &s.acts
+// onSubmit sends what the composer holds: as an edit or a reply while the
+// composer is in such a mode, else through the Shell (IonSubmit); it
+// reports whether the text was taken (and the composer may clear).
+func (p *conversationPane) onSubmit(ctx app.Context, line string) bool {
+	a := &p.acts
 	switch {
 	case a.editing != nil:
-		return true, s.submitEdit(ctx, line)
-	case a.replyTo != nil && s.model.Active == a.replyTo.Conv:
-		if _, _, cmd := client.ParseCommand(line); cmd || strings.HasPrefix(line, "/join ") {
-			return false, false
+		return p.submitEdit(ctx, line)
+	case a.replyTo != nil && p.Imodel.Active == a.replyTo.Conv:
+		if _, _, cmd := client.ParseCommand(line); !cmd && !strings.HasPrefix(line, "/join ") {
+			// The Shell holds the files attached (attach.go).
+			if !p.IonReply(ctx, line, *a.replyTo) {
+				return false
+			}
+			a.replyTo = nil
+			return true
 		}
-		files, waiting, ok := s.takeFiles()
-		if !ok {
-			return true, false
-		}
-		if s.session == nil {
-			return true, false
-		}
-		// Files attached offline are stored with it, and go up first (offline_files.go).
-		if _, err := s.session.ReplyWaiting(a.replyTo.Conv, line, *a.replyTo, files, waiting); err != nil {
-			s.notice = errorText(s.lang, err)
-			return true, false
-		}
-		s.notice = ""
-		s.stick = true
-		s.att.sent()
-		a.replyTo = nil
-		s.afterOutbox(ctx)
-		return true, true
 	}
-	return false, false
+	return p.IonSubmit(ctx, line)
 }
 
-func (s *Shell) submitEdit(ctx app.Context, line string) bool {
-	t := s.acts.editing
+func (p *conversationPane) submitEdit(ctx app.Context, line string) bool {
+	t := p.acts.editing
 	if _, err := chat.CleanText(line); err != nil {
-		s.notice = err.(*chat.Error).Message
+		p.notify(ctx, err.(*chat.Error).Message)
 		return false
 	}
-	if s.session == nil {
+	if p.Isession == nil {
 		return false
 	}
-	s.notice = ""
-	s.acts.editing = nil
+	p.notify(ctx, "")
+	p.acts.editing = nil
 	if strings.TrimSpace(line) == strings.TrimSpace(t.text) {
 		return true // nothing changed: nothing to send
 	}
 	if t.seq == 0 {
-		ok, err := s.session.EditPending(t.id, line)
+		ok, err := p.Isession.EditPending(t.id, line)
 		if !ok && err == nil {
-			s.notice = T(s.lang, "act.edit.gone")
+			p.notify(ctx, T(p.Ilang, "act.edit.gone"))
 			return true
 		}
-		s.report(err)
-	} else if _, err := s.session.Edit(t.conv, t.seq, line); err != nil {
-		s.notice = errorText(s.lang, err)
+		if err != nil {
+			p.notify(ctx, errorText(p.Ilang, err))
+		}
+	} else if _, err := p.Isession.Edit(t.conv, t.seq, line); err != nil {
+		p.notify(ctx, errorText(p.Ilang, err))
 		return false
 	}
-	s.afterOutbox(ctx)
+	p.outboxChanged(ctx)
 	return true
 }
 
-// afterOutbox writes what the outbox lets go and keeps it in the browser
-// (also offline), after an action was added.
-func (s *Shell) afterOutbox(ctx app.Context) {
-	s.rev++
-	s.afterActionPWA(ctx)
-}
-
 // askDelete opens the confirmation of deleting message e.
-func (s *Shell) askDelete(ctx app.Context, e chat.Entry) {
-	s.acts.confirm = &e
-	s.acts.confirmBack = seqID("act-del-", e.Seq)
-	s.rev++
-	s.afterRender(ctx, func() { focusID("delete-cancel") })
+func (p *conversationPane) askDelete(ctx app.Context, e chat.Entry) {
+	p.acts.confirm = &e
+	p.acts.confirmBack = seqID("act-del-", e.Seq)
+	p.afterRender(func() { focusID("delete-cancel") })
 }
 
 // closeDelete closes the confirmation, the focus back where it was.
-func (s *Shell) closeDelete(ctx app.Context) {
-	back := s.acts.confirmBack
-	s.acts.confirm, s.acts.confirmBack = nil, ""
-	s.rev++
-	s.afterRender(ctx, func() {
+func (p *conversationPane) closeDelete(ctx app.Context) {
+	back := p.acts.confirmBack
+	p.acts.confirm, p.acts.confirmBack = nil, ""
+	p.afterRender(func() {
 		if el := app.Window().GetElementByID(back); el.Truthy() {
 			el.Call("focus")
 		} else {
@@ -387,63 +364,63 @@ func (s *Shell) closeDelete(ctx app.Context) {
 }
 
 // confirmDelete deletes the message the dialog asked about.
-func (s *Shell) confirmDelete(ctx app.Context) {
-	e := s.acts.confirm
-	s.closeDelete(ctx)
+func (p *conversationPane) confirmDelete(ctx app.Context) {
+	e := p.acts.confirm
+	p.closeDelete(ctx)
 	if e == nil {
 		return
 	}
-	if r := s.acts.replyTo; r != nil && r.Conv == e.Conv && r.Seq == e.Seq {
-		s.acts.replyTo = nil
+	if r := p.acts.replyTo; r != nil && r.Conv == e.Conv && r.Seq == e.Seq {
+		p.acts.replyTo = nil
 	}
-	if t := s.acts.editing; t != nil && t.conv == e.Conv && t.seq == e.Seq {
-		s.leaveEdit()
+	if t := p.acts.editing; t != nil && t.conv == e.Conv && t.seq == e.Seq {
+		p.leaveEdit()
 	}
-	if s.session != nil {
-		if _, err := s.session.Delete(e.Conv, e.Seq); err != nil {
-			s.notice = errorText(s.lang, err)
+	if p.Isession != nil {
+		if _, err := p.Isession.Delete(e.Conv, e.Seq); err != nil {
+			p.notify(ctx, errorText(p.Ilang, err))
 		}
 	}
-	s.afterOutbox(ctx)
+	p.outboxChanged(ctx)
 }
 
 // renderDeleteDialog is the confirmation of a delete: a modal alert
 // dialog, labelled and described, Cancel focused first; Escape cancels.
-func (s *Shell) renderDeleteDialog() app.UI {
-	e := s.acts.confirm
+func (p *conversationPane) renderDeleteDialog() app.UI {
+	e := p.acts.confirm
 	if e == nil {
 		return nil
 	}
-	l := s.lang
+	l := p.Ilang
 	preview := chat.QuoteText(e.HTML)
 	return app.Div().ID("delete-overlay").Class("overlay").OnClick(func(ctx app.Context, ev app.Event) {
 		if ev.Get("target").Get("id").String() == "delete-overlay" {
-			s.closeDelete(ctx)
+			p.closeDelete(ctx)
 		}
 	}).Body(
 		app.Div().ID("delete-dialog").Class("confirm-dialog").Role("alertdialog").Aria("modal", "true").
 			Aria("labelledby", "delete-title").Aria("describedby", "delete-desc").
-			OnKeyDown(s.onDeleteDialogKey).Body(
+			OnKeyDown(p.onDeleteDialogKey).Body(
 			app.H2().ID("delete-title").Text(T(l, "delete.title")),
 			app.P().ID("delete-desc").Text(T(l, "delete.text")),
 			app.Blockquote().Class("delete-preview").Text(html.UnescapeString(preview)),
 			app.Div().Class("dialog-buttons").Body(
 				app.Button().ID("delete-cancel").Type("button").Text(T(l, "btn.cancel")).
-					OnClick(func(ctx app.Context, ev app.Event) { s.closeDelete(ctx) }),
+					OnClick(func(ctx app.Context, ev app.Event) { p.closeDelete(ctx) }),
 				app.Button().ID("delete-confirm").Type("button").Class("danger").Text(T(l, "delete.confirm")).
-					OnClick(func(ctx app.Context, ev app.Event) { s.confirmDelete(ctx) }),
+					OnClick(func(ctx app.Context, ev app.Event) { p.confirmDelete(ctx) }),
 			),
 		),
 	)
 }
 
 // onDeleteDialogKey: Escape cancels, Tab stays between the two buttons.
-func (s *Shell) onDeleteDialogKey(ctx app.Context, e app.Event) {
+func (p *conversationPane) onDeleteDialogKey(ctx app.Context, e app.Event) {
 	switch e.Get("key").String() {
 	case "Escape":
 		e.PreventDefault()
 		e.Call("stopPropagation")
-		s.closeDelete(ctx)
+		p.closeDelete(ctx)
 	case "Tab":
 		e.PreventDefault()
 		if activeElementID() == "delete-cancel" {
@@ -456,47 +433,44 @@ func (s *Shell) onDeleteDialogKey(ctx app.Context, e app.Event) {
 
 // jumpTo scrolls to message seq of the conversation in view and
 // highlights it, loading older pages until it is there.
-func (s *Shell) jumpTo(ctx app.Context, seq uint64) {
-	c := s.model.Convs[s.model.Active]
+func (p *conversationPane) jumpTo(ctx app.Context, seq uint64) {
+	c := p.Imodel.Convs[p.Imodel.Active]
 	if c == nil || seq == 0 {
 		return
 	}
 	for _, e := range c.Entries {
 		if e.Seq == seq {
-			s.acts.jump = 0
-			s.acts.flash = seq
-			s.stick = false
-			s.rev++
-			s.afterRender(ctx, func() { scrollToMessage(seq) })
+			p.acts.jump = 0
+			p.acts.flash = seq
+			p.unstick(ctx)
+			p.afterRender(func() { scrollToMessage(seq) })
 			ctx.After(flashFor, func(ctx app.Context) {
-				if s.acts.flash == seq {
-					s.acts.flash = 0
-					s.rev++
+				if p.acts.flash == seq {
+					p.acts.flash = 0
 				}
 			})
 			return
 		}
 	}
 	if c.Start || (len(c.Entries) > 0 && c.Entries[0].Seq < seq) {
-		s.acts.jump = 0 // not held any more: nothing to show
-		s.notice = T(s.lang, "quote.gone")
-		s.rev++
+		p.acts.jump = 0 // not held any more: nothing to show
+		p.notify(ctx, T(p.Ilang, "quote.gone"))
 		return
 	}
-	s.acts.jump = seq
-	s.stick = false
-	s.onOlder(ctx)
+	p.acts.jump = seq
+	p.unstick(ctx)
+	p.IonOlder(ctx)
 }
 
 // beforeApplyActions follows a frame before the model folds it in: an edit
 // or a delete of a message takes what the live region said of it away,
 // so that a deleted text is nowhere in the page.
-func (s *Shell) beforeApplyActions(f chat.Frame) {
+func beforeApplyActions(m *client.Model, f chat.Frame) {
 	e, ok := f.(*chat.Entry)
 	if !ok || (e.Kind != chat.EntryEdit && e.Kind != chat.EntryDelete) {
 		return
 	}
-	if c := s.model.Convs[e.Conv]; c != nil {
+	if c := m.Convs[e.Conv]; c != nil {
 		for _, m := range c.Entries {
 			if m.Seq == e.Target && !m.Deleted {
 				unannounce(PlainText(m.HTML, 500))
@@ -515,23 +489,22 @@ func failedAction(m *client.Model, e *chat.Error) bool {
 	return o != nil && o.IsAction() && o.Failed != ""
 }
 
-// onEventActions follows a frame for the message actions (eventAction): a
-// page of older entries may hold the message a jump looks for, and the
-// message the composer answers may have changed (a deleted one is quoted
-// so).
-func (s *Shell) onEventActions(ctx app.Context, a app.Action) {
+// onEvent follows a frame for the message actions (eventAction): a page
+// of older entries may hold the message a jump looks for, and the message
+// the composer answers may have changed (a deleted one is quoted so).
+func (p *conversationPane) onEvent(ctx app.Context, a app.Action) {
 	f := eventFrame(a)
 	if f == nil {
 		return
 	}
-	if p, ok := f.(*chat.Page); ok && s.acts.jump != 0 && p.Conv == s.model.Active {
-		s.jumpTo(ctx, s.acts.jump)
+	if pg, ok := f.(*chat.Page); ok && p.acts.jump != 0 && pg.Conv == p.Imodel.Active {
+		p.jumpTo(ctx, p.acts.jump)
 	}
-	if r := s.acts.replyTo; r != nil {
-		if c := s.model.Convs[r.Conv]; c != nil {
+	if r := p.acts.replyTo; r != nil {
+		if c := p.Imodel.Convs[r.Conv]; c != nil {
 			for _, e := range c.Entries {
 				if e.Seq == r.Seq {
-					s.acts.replyTo = &e
+					p.acts.replyTo = &e
 					break
 				}
 			}

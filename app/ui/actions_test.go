@@ -111,9 +111,10 @@ func TestDeleteDialogAndComposerChip(t *testing.T) {
 	s, lobby := online(English)
 	m := message("r:lobby", 1, time.Now(), "Bob", "first &lt;line&gt;<br>second")
 	lobby.Entries = []chat.Entry{m}
-	s.acts.confirm = &m
-	s.acts.replyTo = &m
-	_, root := render(t, s)
+	p := newConversationPane().Lang(English).Model(s.model)
+	p.acts.confirm = &m // the pane's own state
+	p.acts.replyTo = &m
+	_, root := render(t, p)
 	d := root.must(t, "dialog", byID("delete-dialog"))
 	if d.attrs["role"] != "alertdialog" || !isTrue(d, "aria-modal") || d.attrs["aria-labelledby"] != "delete-title" || d.attrs["aria-describedby"] != "delete-desc" {
 		t.Errorf("dialog attributes %v", d.attrs)

@@ -14,9 +14,12 @@ import (
 // conversationPane is the conversation in view: its header (the title, who
 // is online, Leave), the timeline (entries grouped by sender and day,
 // presence notices, the "new since your last visit" divider, the messages
-// still in the outbox) and the composer. What the user does goes to the
-// Shell through the On handlers; the pane holds no state of its own (the
-// composer keeps its mention suggestions).
+// still in the outbox) and the composer, with what a person does to a
+// message (actions.go, reactions.go): the pane owns that state, acts on
+// messages through the Session, hears events through eventAction, and
+// hands the Shell what is the Shell's through the On handlers (the notice,
+// the outbox's follow-up, the scroll, sending a message or a reply with
+// the files attached).
 type conversationPane struct {
 	app.Compo
 
@@ -33,8 +36,17 @@ type conversationPane struct {
 	IonCancel  func(app.Context, *client.Outgoing)
 	IonDiscard func(app.Context, chat.MsgID)
 	IonTyped   func(app.Context, string) // typing.go
-	Iacts      *Shell                    // the message actions (actions.go, reactions.go): the Shell holds their state
 	Iattach    *attachState              // uploads and the viewer (attach.go)
+
+	// The message actions (actions.go, reactions.go).
+	Isession   *client.Session                            // acts on messages; nil: shown alone (tests)
+	IonReply   func(app.Context, string, chat.Entry) bool // sends a reply with the files attached
+	IonNotice  func(app.Context, string)                  // shows why something failed ("": clears it)
+	IonOutbox  func(app.Context)                          // the outbox took an action
+	IonUnstick func(app.Context)                          // the timeline scrolls to a message, not the newest
+
+	acts actionsState
+	root app.Context // from OnMount: what comes after a render goes through it
 }
 
 // pendingView is how a message of the outbox shows: where it stands, and
@@ -73,25 +85,101 @@ func (p *conversationPane) OnDiscard(h func(app.Context, chat.MsgID)) *conversat
 	p.IonDiscard = h
 	return p
 }
-func (p *conversationPane) Actions(s *Shell) *conversationPane { p.Iacts = s; return p }
-
-// acts returns the Shell whose message actions the timeline offers: a
-// pane shown alone (tests) gets one of its own, over its model.
-func (p *conversationPane) acts() *Shell {
-	if p.Iacts == nil {
-		p.Iacts = &Shell{model: p.Imodel, lang: p.Ilang}
-	}
-	return p.Iacts
+func (p *conversationPane) Attach(a *attachState) *conversationPane     { p.Iattach = a; return p }
+func (p *conversationPane) Session(v *client.Session) *conversationPane { p.Isession = v; return p }
+func (p *conversationPane) OnReply(h func(app.Context, string, chat.Entry) bool) *conversationPane {
+	p.IonReply = h
+	return p
 }
-func (p *conversationPane) Attach(a *attachState) *conversationPane { p.Iattach = a; return p }
+func (p *conversationPane) OnNotice(h func(app.Context, string)) *conversationPane {
+	p.IonNotice = h
+	return p
+}
+func (p *conversationPane) OnOutbox(h func(app.Context)) *conversationPane { p.IonOutbox = h; return p }
+func (p *conversationPane) OnUnstick(h func(app.Context)) *conversationPane {
+	p.IonUnstick = h
+	return p
+}
+
+// OnMount listens to the events.
+func (p *conversationPane) OnMount(ctx app.Context) {
+	p.root = ctx
+	ctx.Handle(eventAction, p.onEvent) // actions.go
+}
+
+// afterRender runs f once the pane is rendered, through the pane's own
+// context: the control that asked may be gone by then.
+func (p *conversationPane) afterRender(f func()) {
+	if p.root.Context != nil {
+		p.root.Defer(func(app.Context) { f() })
+	}
+}
+
+// notify has the Shell show text as its notice ("": none).
+func (p *conversationPane) notify(ctx app.Context, text string) {
+	if p.IonNotice != nil {
+		p.IonNotice(ctx, text)
+	}
+}
+
+// outboxChanged tells the Shell the outbox took an action.
+func (p *conversationPane) outboxChanged(ctx app.Context) {
+	if p.IonOutbox != nil {
+		p.IonOutbox(ctx)
+	}
+}
+
+// unstick tells the Shell the timeline is scrolled to a message.
+func (p *conversationPane) unstick(ctx app.Context) {
+	if p.IonUnstick != nil {
+		p.IonUnstick(ctx)
+	}
+}
 
 // conversationPane renders the Shell's conversation in view.
 func (s *Shell) conversationPane() app.UI {
 	return newConversationPane().Lang(s.lang).Model(s.model).Rev(s.rev).Online(s.state == client.Online).
 		Names(s.mentionNames()).Pending(s.pendingView).
 		OnOlder(s.onOlder).OnScroll(s.onTimelineScroll).OnSubmit(s.onSubmit).OnLeave(s.onLeave).
-		OnCancel(s.onCancelPending).OnDiscard(s.onDiscardPending).OnTyped(s.onTyped).Actions(s).Attach(&s.att)
+		OnCancel(s.onCancelPending).OnDiscard(s.onDiscardPending).OnTyped(s.onTyped).Attach(&s.att).
+		Session(s.session).OnReply(s.onReply).OnNotice(s.showNotice).OnOutbox(s.afterOutbox).OnUnstick(s.unstick)
 }
+
+// onReply has the Session keep a reply to e, with the files attached, and
+// send it; it reports whether it was taken, and otherwise shows why.
+func (s *Shell) onReply(ctx app.Context, line string, e chat.Entry) bool {
+	s.rev++
+	files, waiting, ok := s.takeFiles()
+	if !ok || s.session == nil {
+		return false
+	}
+	// Files attached offline are stored with it, and go up first (offline_files.go).
+	if _, err := s.session.ReplyWaiting(e.Conv, line, e, files, waiting); err != nil {
+		s.notice = errorText(s.lang, err)
+		return false
+	}
+	s.notice = ""
+	s.stick = true
+	s.att.sent()
+	s.afterOutbox(ctx)
+	return true
+}
+
+// showNotice shows text as the notice ("": none).
+func (s *Shell) showNotice(ctx app.Context, text string) {
+	s.notice = text
+	s.rev++
+}
+
+// afterOutbox writes what the outbox lets go and keeps it in the browser
+// (also offline), after an action was added.
+func (s *Shell) afterOutbox(ctx app.Context) {
+	s.rev++
+	s.afterActionPWA(ctx)
+}
+
+// unstick keeps the timeline where it is scrolled to, not at the newest.
+func (s *Shell) unstick(ctx app.Context) { s.stick = false }
 
 // pendingView says how the outbox's message o shows (pwa.go, offline.go).
 func (s *Shell) pendingView(o *client.Outgoing) pendingView {
@@ -124,9 +212,10 @@ func (p *conversationPane) Render() app.UI {
 		p.renderTyping(c),
 		p.Iattach.renderTray(p.Ilang),
 		(&composer{}).Lang(p.Ilang).Target(c.Name).Offline(!p.Ionline).Rev(p.Irev).
-			Names(p.Inames).Files(p.Iattach.count()).OnSubmit(p.IonSubmit).OnTyped(p.IonTyped).Mode(p.acts().composerMode()).
-			OnUp(p.acts().editLast).OnEscape(p.acts().cancelComposerMode),
+			Names(p.Inames).Files(p.Iattach.count()).OnSubmit(p.onSubmit).OnTyped(p.IonTyped).Mode(p.composerMode()).
+			OnUp(p.editLast).OnEscape(p.cancelComposerMode),
 		p.Iattach.renderViewer(p.Ilang, c),
+		p.renderDeleteDialog(),
 	)
 }
 
@@ -220,7 +309,7 @@ func (p *conversationPane) renderTimeline(c *client.Conversation) []app.UI {
 	for _, o := range p.Imodel.Pending(c.Info.ID) {
 		items = append(items, p.renderPending(o))
 	}
-	items = append(items, p.acts().renderFailedActions(c.Info.ID)...)
+	items = append(items, p.renderFailedActions(c.Info.ID)...)
 	return items
 }
 
@@ -266,7 +355,7 @@ func (p *conversationPane) renderEntry(e chat.Entry, now time.Time, cont bool) a
 	away := p.Imodel.SentWhileAway(e)
 	mine := from == p.Imodel.Me
 	mention := p.Imodel.MentionsMe(e)
-	a := p.acts()
+	a := p
 	return app.Div().Class("entry", "msg", classIf("mine", mine), classIf("while-away", away), classIf("cont", cont), classIf("mentions-me", mention),
 		classIf("deleted", e.Deleted), classIf("flash", a.acts.flash == e.Seq)).
 		DataSet("seq", seq).TabIndex(-1).Body(
@@ -317,7 +406,7 @@ func (p *conversationPane) renderPending(o *client.Outgoing) app.UI {
 	return app.Div().Class("entry", "msg", "mine", "pending").DataSet("id", o.ID.Device+":"+strconv.FormatUint(o.ID.N, 10)).Body(
 		app.Div().Class("bubble").Body(
 			app.Div().Class("meta").Body(app.Span().Class("from").Text(p.Imodel.Me), app.Text(" "), app.Span().Class("pending-status").Text(status)),
-			p.acts().renderQuote(o.Reply),
+			p.renderQuote(o.Reply),
 			app.Div().Class("body").Text(o.Text),
 			p.Iattach.renderPendingFiles(p.Ilang, o),
 			app.If(o.Failed != "", func() app.UI {

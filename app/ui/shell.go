@@ -10,17 +10,21 @@
 //   - conversationList (convlist.go): the rooms and private conversations,
 //     with unread counts, and the join form.
 //   - conversationPane (conversation.go): the conversation in view, its
-//     header, the timeline and the outbox's messages, and the composer
-//     (forms.go, with mention completion in mention.go).
+//     header, the timeline and the outbox's messages, the message actions
+//     (actions.go, reactions.go), and the composer (forms.go, with mention
+//     completion in mention.go).
 //   - peoplePane (people.go): who is online, or the two of a private
 //     conversation.
 //   - signInForm and accountPanel (account.go): the account.
 //   - switcherDialog (switcher.go): Ctrl/Cmd+K, jump to a conversation.
 //
-// The components hold no state of their own beyond what they show while
-// typing: they render the model the Shell hands them and report what the
-// user does through On handlers, which change the Shell's state on the UI
-// goroutine (ctx.Dispatch brings network and storage work back to it).
+// A panel that follows docs/architecture.md ("How to add a panel": the
+// search dialog, the switcher, the conversation pane) owns its state, reads
+// the model, acts through the Session and hears events through
+// eventAction; the others still render the model the Shell hands them and
+// report what the user does through On handlers, which change the Shell's
+// state on the UI goroutine (ctx.Dispatch brings network and storage work
+// back to it).
 // Routes registers the pages; both the WebAssembly main and the server
 // (which prerenders them) call it.
 package ui
@@ -86,8 +90,6 @@ type Shell struct {
 	openingDM  string // a private conversation asked for, to show when it comes
 	keepScroll int    // scrollHeight before older entries were added, or 0
 
-	acts actionsState // reply, edit, delete, react (actions.go)
-
 	ux uxState // theme, switcher, mentions, notifications, announcements (ux.go)
 
 	find searchState // message search, online and on the device (search.go)
@@ -110,10 +112,9 @@ func (s *Shell) OnMount(ctx app.Context) {
 	s.mountModeration(ctx)
 	s.mountAttach(ctx)
 	// The Shell's own parts hear the events as the panels do.
-	ctx.Handle(eventAction, s.onEventUX)      // ux.go
-	ctx.Handle(eventAction, s.onEventTyping)  // typing.go
-	ctx.Handle(eventAction, s.onEventJump)    // search.go
-	ctx.Handle(eventAction, s.onEventActions) // actions.go
+	ctx.Handle(eventAction, s.onEventUX)     // ux.go
+	ctx.Handle(eventAction, s.onEventTyping) // typing.go
+	ctx.Handle(eventAction, s.onEventJump)   // search.go
 	s.model.Visible = pageVisible()
 	onVisibility(ctx, func(visible bool) {
 		ctx.Dispatch(func(ctx app.Context) { s.setVisible(visible); s.onShownUX(ctx, visible) })
@@ -258,7 +259,7 @@ func closeText(e client.Event) string {
 // beforeApply remembers the scroll height when older entries are coming, so
 // the view does not jump.
 func (s *Shell) beforeApply(f chat.Frame) {
-	s.beforeApplyActions(f)
+	beforeApplyActions(s.model, f) // actions.go
 	p, ok := f.(*chat.Page)
 	if !ok || p.Conv != s.model.Active {
 		return
@@ -401,9 +402,6 @@ func (s *Shell) onPickName(ctx app.Context, name string) {
 // taken (and the composer may clear).
 func (s *Shell) onSubmit(ctx app.Context, line string) bool {
 	s.rev++
-	if handled, taken := s.submitInMode(ctx, line); handled {
-		return taken
-	}
 	if to, text, ok := client.ParseCommand(line); ok {
 		return s.compose(ctx, "", to, text)
 	}

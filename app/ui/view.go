@@ -38,9 +38,6 @@ func (s *Shell) Render() app.UI {
 		app.Div().ID("search-slot").Body(
 			app.If(s.find.open && m.Me != "", s.renderSearch),
 		),
-		app.Div().ID("dialog-slot").Body(
-			app.If(m.Me != "", s.renderDeleteDialog),
-		),
 		// The live region: announceInDOM adds its lines.
 		app.Div().ID("announcer").Class("visually-hidden").Role("log").Aria("live", "polite").
 			Aria("label", T(s.lang, "announcer.label")),
