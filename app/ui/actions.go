@@ -291,8 +291,9 @@ func (p *conversationPane) cancelComposerMode(ctx app.Context) bool {
 	return true
 }
 
-// onSubmit sends what the composer holds: as an edit or a reply while the
-// composer is in such a mode, else through the Shell (IonSubmit); it
+// onSubmit sends what the composer holds: an edit or a reply while the
+// composer is in such a mode, "/search" and "/join" to the Shell, else a
+// message (client.ParseCommand: "/msg name text" is a private one); it
 // reports whether the text was taken (and the composer may clear).
 func (p *conversationPane) onSubmit(ctx app.Context, line string) bool {
 	a := &p.acts
@@ -301,15 +302,63 @@ func (p *conversationPane) onSubmit(ctx app.Context, line string) bool {
 		return p.submitEdit(ctx, line)
 	case a.replyTo != nil && p.Imodel.Active == a.replyTo.Conv:
 		if _, _, cmd := client.ParseCommand(line); !cmd && !strings.HasPrefix(line, "/join ") {
-			// The Shell holds the files attached (attach.go).
-			if !p.IonReply(ctx, line, *a.replyTo) {
-				return false
-			}
-			a.replyTo = nil
-			return true
+			return p.reply(ctx, line, *a.replyTo)
 		}
 	}
-	return p.IonSubmit(ctx, line)
+	if to, text, ok := client.ParseCommand(line); ok {
+		return p.compose(ctx, "", to, text)
+	}
+	if words, ok := strings.CutPrefix(line, "/search "); ok {
+		p.IonSearch(ctx, words)
+		return true
+	}
+	if room, ok := strings.CutPrefix(line, "/join "); ok {
+		p.IonJoin(ctx, room)
+		return true
+	}
+	if p.Imodel.Active == "" {
+		return false
+	}
+	return p.compose(ctx, p.Imodel.Active, "", line)
+}
+
+// compose has the Session keep the message, with the files attached, in
+// the outbox (stored in the browser before it is sent) and send it; it
+// reports whether the message was taken, and otherwise shows why (the text
+// stays in the composer).
+func (p *conversationPane) compose(ctx app.Context, conv, to, text string) bool {
+	files, waiting, ok := p.takeFiles(ctx)
+	if !ok || p.Isession == nil {
+		return false
+	}
+	// Files attached offline are stored with it, and go up first (offline_files.go).
+	if _, err := p.Isession.ComposeWaiting(conv, to, text, files, waiting); err != nil {
+		p.notify(ctx, errorText(p.Ilang, err))
+		return false
+	}
+	p.notify(ctx, "")
+	p.att.sent()
+	p.IonSent(ctx, true)
+	return true
+}
+
+// reply has the Session keep and send a reply to e, with the files
+// attached; it reports whether it was taken, and otherwise shows why.
+func (p *conversationPane) reply(ctx app.Context, line string, e chat.Entry) bool {
+	files, waiting, ok := p.takeFiles(ctx)
+	if !ok || p.Isession == nil {
+		return false
+	}
+	// Files attached offline are stored with it, and go up first (offline_files.go).
+	if _, err := p.Isession.ReplyWaiting(e.Conv, line, e, files, waiting); err != nil {
+		p.notify(ctx, errorText(p.Ilang, err))
+		return false
+	}
+	p.notify(ctx, "")
+	p.att.sent()
+	p.acts.replyTo = nil
+	p.IonSent(ctx, false)
+	return true
 }
 
 func (p *conversationPane) submitEdit(ctx app.Context, line string) bool {

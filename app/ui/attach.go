@@ -23,18 +23,16 @@ import (
 // A file over the server's limit (Welcome's limits) is refused here,
 // before anything is sent.
 
-// attachState is the Shell's share of attachments: the uploads of the
-// composer and the image open in the viewer. It changes on the UI
+// attachState is the conversation pane's share of attachments: the uploads
+// of the composer and the image open in the viewer. It changes on the UI
 // goroutine only.
 type attachState struct {
-	s       *Shell
+	pane    *conversationPane // its owner, once mounted: the limits, the language, the connection, its context
 	uploads []*upload
 	next    int         // the key of the next upload
 	viewing string      // the id of the image in the viewer, or ""
 	opener  string      // the id of the thumbnail that opened it, to focus again
 	shown   []chat.File // the images the viewer goes through, as last rendered
-
-	outbox outboxUploads // the outbox's files going up (offline_files.go)
 }
 
 // The handlers below take what they act on from the state or from the
@@ -74,10 +72,10 @@ func (u *upload) release() {
 	u.funcs, u.xhr = nil, nil
 }
 
-// mountAttach listens, in the browser, for files dropped on the
-// conversation and images pasted into the composer.
-func (s *Shell) mountAttach(ctx app.Context) {
-	s.att.s = s
+// listenFiles listens, in the browser, for files dropped on the
+// conversation and images pasted into the composer; the function it
+// returns stops listening.
+func (p *conversationPane) listenFiles() func() {
 	w := app.Window()
 	inConversation := func(e app.Value) bool {
 		t := e.Get("target")
@@ -95,25 +93,25 @@ func (s *Shell) mountAttach(ctx app.Context) {
 		}
 		return false
 	}
-	w.Call("addEventListener", "dragover", app.FuncOf(func(_ app.Value, args []app.Value) any {
+	dragover := app.FuncOf(func(_ app.Value, args []app.Value) any {
 		e := args[0]
 		if inConversation(e) && hasFiles(e.Get("dataTransfer")) {
 			e.Call("preventDefault")
 			e.Get("dataTransfer").Set("dropEffect", "copy")
 		}
 		return nil
-	}))
-	w.Call("addEventListener", "drop", app.FuncOf(func(_ app.Value, args []app.Value) any {
+	})
+	drop := app.FuncOf(func(_ app.Value, args []app.Value) any {
 		e := args[0]
 		if !inConversation(e) || !hasFiles(e.Get("dataTransfer")) {
 			return nil
 		}
 		e.Call("preventDefault")
 		files := fileList(e.Get("dataTransfer").Get("files"))
-		s.root.Dispatch(func(ctx app.Context) { s.att.add(ctx, files) })
+		p.root.Dispatch(func(ctx app.Context) { p.att.add(ctx, files) })
 		return nil
-	}))
-	w.Call("addEventListener", "paste", app.FuncOf(func(_ app.Value, args []app.Value) any {
+	})
+	paste := app.FuncOf(func(_ app.Value, args []app.Value) any {
 		e := args[0]
 		data := e.Get("clipboardData")
 		if !inConversation(e) || !data.Truthy() || data.Get("files").Length() == 0 {
@@ -121,9 +119,22 @@ func (s *Shell) mountAttach(ctx app.Context) {
 		}
 		e.Call("preventDefault")
 		files := fileList(data.Get("files"))
-		s.root.Dispatch(func(ctx app.Context) { s.att.add(ctx, files) })
+		p.root.Dispatch(func(ctx app.Context) { p.att.add(ctx, files) })
 		return nil
-	}))
+	})
+	listeners := []struct {
+		event string
+		f     app.Func
+	}{{"dragover", dragover}, {"drop", drop}, {"paste", paste}}
+	for _, l := range listeners {
+		w.Call("addEventListener", l.event, l.f)
+	}
+	return func() {
+		for _, l := range listeners {
+			w.Call("removeEventListener", l.event, l.f)
+			l.f.Release()
+		}
+	}
 }
 
 // fileList copies a FileList, which the browser may empty once the event
@@ -139,32 +150,32 @@ func fileList(list app.Value) []app.Value {
 // add starts an upload for each file, refusing at once those over the
 // server's limit.
 func (a *attachState) add(ctx app.Context, files []app.Value) {
-	limit := a.s.model.Limits.MaxUploadBytes
+	p := a.pane
+	limit := p.Imodel.Limits.MaxUploadBytes
 	for _, f := range files {
 		a.next++
 		u := &upload{key: a.next, name: f.Get("name").String(), size: int64(f.Get("size").Float()),
 			typ: f.Get("type").String(), blob: f, token: rand.Text()}
 		a.uploads = append(a.uploads, u)
 		switch {
-		case limit == 0 && a.s.state == client.Online:
-			u.err = T(a.s.lang, "attach.none")
+		case limit == 0 && p.Ionline:
+			u.err = T(p.Ilang, "attach.none")
 		case limit > 0 && u.size > limit:
-			u.err = T(a.s.lang, "attach.too.big", sizeLabel(limit))
-		case a.s.state != client.Online:
+			u.err = T(p.Ilang, "attach.too.big", sizeLabel(limit))
+		case !p.Ionline:
 			u.waiting = true // offline: it goes with its message, through the outbox
 		default:
 			a.begin(u, f)
 		}
 	}
-	a.s.rev++
 }
 
-// begin sends the bytes of f; what happens comes back through the Shell's
+// begin sends the bytes of f; what happens comes back through the pane's
 // context, which outlives the controls.
 func (a *attachState) begin(u *upload, f app.Value) {
-	root := a.s.root
+	root := a.pane.root
 	changed := func(fn func()) {
-		root.Dispatch(func(app.Context) { fn(); a.s.rev++ })
+		root.Dispatch(func(app.Context) { fn() })
 	}
 	fn := func(f func(app.Value, []app.Value) any) app.Func {
 		v := app.FuncOf(f)
@@ -211,7 +222,7 @@ func (a *attachState) arrived(u *upload, status int, body string) {
 	case err == nil && reply.Error != "":
 		u.err = reply.Error
 	default:
-		u.err = T(a.s.lang, "attach.failed")
+		u.err = T(a.pane.Ilang, "attach.failed")
 	}
 }
 
@@ -226,7 +237,6 @@ func (a *attachState) cancel(key int) {
 		}
 		u.release()
 		a.uploads = append(a.uploads[:i:i], a.uploads[i+1:]...)
-		a.s.rev++
 		return
 	}
 }
@@ -259,10 +269,10 @@ func (a *attachState) sent() {
 // takeFiles returns the files the next message carries (uploaded, and
 // waiting for the connection), or false with a notice when some are still
 // going up.
-func (s *Shell) takeFiles() ([]chat.File, []client.Upload, bool) {
-	files, waiting, busy := s.att.ready()
+func (p *conversationPane) takeFiles(ctx app.Context) ([]chat.File, []client.Upload, bool) {
+	files, waiting, busy := p.att.ready()
 	if busy {
-		s.notice = T(s.lang, "attach.wait")
+		p.notify(ctx, T(p.Ilang, "attach.wait"))
 		return nil, nil, false
 	}
 	return files, waiting, true
@@ -373,7 +383,7 @@ func (a *attachState) renderThumb(lang Lang, f chat.File) app.UI {
 
 // onThumb opens the image of the thumbnail clicked.
 func (a *attachState) onThumb(ctx app.Context, e app.Event) {
-	if a == nil || a.s == nil {
+	if a == nil || a.pane == nil {
 		return
 	}
 	a.open(ctx, ctx.JSSrc().Get("dataset").Get("file").String())
@@ -428,7 +438,7 @@ func sizeLabel(n int64) string {
 
 // renderPendingFiles names the attachments of a message in the outbox:
 // those uploaded, then those waiting to be (offline_files.go).
-func (a *attachState) renderPendingFiles(lang Lang, o *client.Outgoing) app.UI {
+func (ou *outboxUploads) renderPendingFiles(lang Lang, o *client.Outgoing) app.UI {
 	if len(o.Files) == 0 && len(o.Uploads) == 0 {
 		return nil
 	}
@@ -436,7 +446,7 @@ func (a *attachState) renderPendingFiles(lang Lang, o *client.Outgoing) app.UI {
 		app.Range(o.Files).Slice(func(i int) app.UI {
 			return app.Li().Text(html.UnescapeString(o.Files[i].Name) + " · " + sizeLabel(o.Files[i].Size))
 		}),
-		app.Range(o.Uploads).Slice(func(i int) app.UI { return a.renderWaitingFile(lang, o, o.Uploads[i]) }),
+		app.Range(o.Uploads).Slice(func(i int) app.UI { return ou.renderWaitingFile(lang, o, o.Uploads[i]) }),
 	)
 }
 
@@ -465,9 +475,9 @@ func (a *attachState) open(ctx app.Context, id string) {
 func (a *attachState) close(ctx app.Context) {
 	opener := a.opener
 	a.viewing, a.opener = "", ""
-	// Through the Shell's context: the viewer's own, where the key was
+	// Through the pane's context: the viewer's own, where the key was
 	// pressed, is gone once it closes, and defers nothing.
-	a.s.root.Defer(func(app.Context) {
+	a.pane.root.Defer(func(app.Context) {
 		if el := app.Window().Get("document").Call("querySelector", `.file-thumb[data-file="`+opener+`"]`); el.Truthy() {
 			el.Call("focus")
 		}

@@ -93,7 +93,7 @@ func TestConversationPaneShowsTimelineOutboxAndComposer(t *testing.T) {
 	}
 	_, root := render(t, newConversationPane().Lang(English).Model(m).Online(false).Names([]string{"Bob"}).
 		Pending(statusOf).OnOlder(func(app.Context) {}).OnScroll(func(app.Context, app.Event) {}).
-		OnSubmit(func(app.Context, string) bool { return true }).OnLeave(func(app.Context, string) {}).
+		OnSent(func(app.Context, bool) {}).OnLeave(func(app.Context, string) {}).
 		OnCancel(func(app.Context, *client.Outgoing) {}).OnDiscard(func(app.Context, chat.MsgID) {}))
 
 	pane := root.must(t, "#conversation", byID("conversation"))

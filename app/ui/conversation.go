@@ -14,12 +14,12 @@ import (
 // conversationPane is the conversation in view: its header (the title, who
 // is online, Leave), the timeline (entries grouped by sender and day,
 // presence notices, the "new since your last visit" divider, the messages
-// still in the outbox) and the composer, with what a person does to a
-// message (actions.go, reactions.go): the pane owns that state, acts on
-// messages through the Session, hears events through eventAction, and
-// hands the Shell what is the Shell's through the On handlers (the notice,
-// the outbox's follow-up, the scroll, sending a message or a reply with
-// the files attached).
+// still in the outbox) and the composer with its attachments (attach.go),
+// with what a person does to a message (actions.go, reactions.go). The
+// pane owns that state, sends messages and acts on them through the
+// Session, hears events through eventAction, and hands the Shell what is
+// the Shell's through the On handlers (the notice, the outbox's follow-up,
+// the scroll, "/search" and "/join").
 type conversationPane struct {
 	app.Compo
 
@@ -31,22 +31,25 @@ type conversationPane struct {
 	Ipending   func(*client.Outgoing) pendingView
 	IonOlder   func(app.Context)
 	IonScroll  app.EventHandler
-	IonSubmit  func(app.Context, string) bool
+	IonSearch  func(app.Context, string)      // "/search words"
+	IonJoin    func(app.Context, string) bool // "/join room"
+	IonSent    func(app.Context, bool)        // a message or a reply was taken (true: scroll to it)
 	IonLeave   func(app.Context, string)
 	IonCancel  func(app.Context, *client.Outgoing)
 	IonDiscard func(app.Context, chat.MsgID)
 	IonTyped   func(app.Context, string) // typing.go
-	Iattach    *attachState              // uploads and the viewer (attach.go)
+	Iuploads   *outboxUploads            // the outbox's files going up (offline_files.go)
 
-	// The message actions (actions.go, reactions.go).
-	Isession   *client.Session                            // acts on messages; nil: shown alone (tests)
-	IonReply   func(app.Context, string, chat.Entry) bool // sends a reply with the files attached
-	IonNotice  func(app.Context, string)                  // shows why something failed ("": clears it)
-	IonOutbox  func(app.Context)                          // the outbox took an action
-	IonUnstick func(app.Context)                          // the timeline scrolls to a message, not the newest
+	// Sending and the message actions (actions.go, reactions.go).
+	Isession   *client.Session           // sends and acts on messages; nil: shown alone (tests)
+	IonNotice  func(app.Context, string) // shows why something failed ("": clears it)
+	IonOutbox  func(app.Context)         // the outbox took an action
+	IonUnstick func(app.Context)         // the timeline scrolls to a message, not the newest
 
-	acts actionsState
-	root app.Context // from OnMount: what comes after a render goes through it
+	acts     actionsState
+	att      attachState // the composer's uploads and the image viewer (attach.go)
+	root     app.Context // from OnMount: what comes after a render goes through it
+	unlisten func()      // stops listening for files dropped or pasted
 }
 
 // pendingView is how a message of the outbox shows: where it stands, and
@@ -69,8 +72,16 @@ func (p *conversationPane) Pending(f func(*client.Outgoing) pendingView) *conver
 }
 func (p *conversationPane) OnOlder(h func(app.Context)) *conversationPane { p.IonOlder = h; return p }
 func (p *conversationPane) OnScroll(h app.EventHandler) *conversationPane { p.IonScroll = h; return p }
-func (p *conversationPane) OnSubmit(h func(app.Context, string) bool) *conversationPane {
-	p.IonSubmit = h
+func (p *conversationPane) OnSearch(h func(app.Context, string)) *conversationPane {
+	p.IonSearch = h
+	return p
+}
+func (p *conversationPane) OnJoin(h func(app.Context, string) bool) *conversationPane {
+	p.IonJoin = h
+	return p
+}
+func (p *conversationPane) OnSent(h func(app.Context, bool)) *conversationPane {
+	p.IonSent = h
 	return p
 }
 func (p *conversationPane) OnLeave(h func(app.Context, string)) *conversationPane {
@@ -85,12 +96,8 @@ func (p *conversationPane) OnDiscard(h func(app.Context, chat.MsgID)) *conversat
 	p.IonDiscard = h
 	return p
 }
-func (p *conversationPane) Attach(a *attachState) *conversationPane     { p.Iattach = a; return p }
+func (p *conversationPane) Uploads(u *outboxUploads) *conversationPane  { p.Iuploads = u; return p }
 func (p *conversationPane) Session(v *client.Session) *conversationPane { p.Isession = v; return p }
-func (p *conversationPane) OnReply(h func(app.Context, string, chat.Entry) bool) *conversationPane {
-	p.IonReply = h
-	return p
-}
 func (p *conversationPane) OnNotice(h func(app.Context, string)) *conversationPane {
 	p.IonNotice = h
 	return p
@@ -101,10 +108,22 @@ func (p *conversationPane) OnUnstick(h func(app.Context)) *conversationPane {
 	return p
 }
 
-// OnMount listens to the events.
+// OnMount listens to the events, and to files dropped or pasted.
 func (p *conversationPane) OnMount(ctx app.Context) {
 	p.root = ctx
+	p.att.pane = p
 	ctx.Handle(eventAction, p.onEvent) // actions.go
+	if app.IsClient {
+		p.unlisten = p.listenFiles() // attach.go
+	}
+}
+
+// OnDismount stops listening to files dropped or pasted.
+func (p *conversationPane) OnDismount() {
+	if p.unlisten != nil {
+		p.unlisten()
+		p.unlisten = nil
+	}
 }
 
 // afterRender runs f once the pane is rendered, through the pane's own
@@ -140,29 +159,20 @@ func (p *conversationPane) unstick(ctx app.Context) {
 func (s *Shell) conversationPane() app.UI {
 	return newConversationPane().Lang(s.lang).Model(s.model).Rev(s.rev).Online(s.state == client.Online).
 		Names(s.mentionNames()).Pending(s.pendingView).
-		OnOlder(s.onOlder).OnScroll(s.onTimelineScroll).OnSubmit(s.onSubmit).OnLeave(s.onLeave).
-		OnCancel(s.onCancelPending).OnDiscard(s.onDiscardPending).OnTyped(s.onTyped).Attach(&s.att).
-		Session(s.session).OnReply(s.onReply).OnNotice(s.showNotice).OnOutbox(s.afterOutbox).OnUnstick(s.unstick)
+		OnOlder(s.onOlder).OnScroll(s.onTimelineScroll).OnSearch(s.openSearch).OnJoin(s.onJoin).OnSent(s.onSent).
+		OnLeave(s.onLeave).OnCancel(s.onCancelPending).OnDiscard(s.onDiscardPending).OnTyped(s.onTyped).
+		Uploads(&s.ups).Session(s.session).OnNotice(s.showNotice).OnOutbox(s.afterOutbox).OnUnstick(s.unstick)
 }
 
-// onReply has the Session keep a reply to e, with the files attached, and
-// send it; it reports whether it was taken, and otherwise shows why.
-func (s *Shell) onReply(ctx app.Context, line string, e chat.Entry) bool {
-	s.rev++
-	files, waiting, ok := s.takeFiles()
-	if !ok || s.session == nil {
-		return false
-	}
-	// Files attached offline are stored with it, and go up first (offline_files.go).
-	if _, err := s.session.ReplyWaiting(e.Conv, line, e, files, waiting); err != nil {
-		s.notice = errorText(s.lang, err)
-		return false
-	}
-	s.notice = ""
+// onSent follows a message or a reply the conversation pane had the
+// Session take: the timeline sticks to the newest again, the outbox goes
+// on (pwa.go), and the timeline scrolls to it (scroll).
+func (s *Shell) onSent(ctx app.Context, scroll bool) {
 	s.stick = true
-	s.att.sent()
 	s.afterOutbox(ctx)
-	return true
+	if scroll {
+		s.scroll(ctx)
+	}
 }
 
 // showNotice shows text as the notice ("": none).
@@ -210,11 +220,11 @@ func (p *conversationPane) Render() app.UI {
 			Aria("label", T(p.Ilang, "timeline.label", convLabel(c.Info.Kind, c.Name))).
 			OnScroll(p.IonScroll).Body(p.renderTimeline(c)...),
 		p.renderTyping(c),
-		p.Iattach.renderTray(p.Ilang),
+		p.att.renderTray(p.Ilang),
 		(&composer{}).Lang(p.Ilang).Target(c.Name).Offline(!p.Ionline).Rev(p.Irev).
-			Names(p.Inames).Files(p.Iattach.count()).OnSubmit(p.onSubmit).OnTyped(p.IonTyped).Mode(p.composerMode()).
+			Names(p.Inames).Files(p.att.count()).OnSubmit(p.onSubmit).OnTyped(p.IonTyped).Mode(p.composerMode()).
 			OnUp(p.editLast).OnEscape(p.cancelComposerMode),
-		p.Iattach.renderViewer(p.Ilang, c),
+		p.att.renderViewer(p.Ilang, c),
 		p.renderDeleteDialog(),
 	)
 }
@@ -368,7 +378,7 @@ func (p *conversationPane) renderEntry(e chat.Entry, now time.Time, cont bool) a
 			),
 			a.renderQuote(e.Reply),
 			app.Div().Class("msg-text").Body(a.renderMessageBody(e)...),
-			app.If(!e.Deleted, func() app.UI { return p.Iattach.renderFiles(p.Ilang, e) }),
+			app.If(!e.Deleted, func() app.UI { return p.att.renderFiles(p.Ilang, e) }),
 			a.renderReactions(e),
 			a.renderPicker(e),
 		),
@@ -408,7 +418,7 @@ func (p *conversationPane) renderPending(o *client.Outgoing) app.UI {
 			app.Div().Class("meta").Body(app.Span().Class("from").Text(p.Imodel.Me), app.Text(" "), app.Span().Class("pending-status").Text(status)),
 			p.renderQuote(o.Reply),
 			app.Div().Class("body").Text(o.Text),
-			p.Iattach.renderPendingFiles(p.Ilang, o),
+			p.Iuploads.renderPendingFiles(p.Ilang, o),
 			app.If(o.Failed != "", func() app.UI {
 				return app.Button().Type("button").Class("link").Text(T(p.Ilang, "btn.discard")).
 					OnClick(func(ctx app.Context, e app.Event) { p.IonDiscard(ctx, id) }, app.EventScope(id.Device, id.N))

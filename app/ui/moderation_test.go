@@ -18,7 +18,7 @@ func moderationPane(t *testing.T, m *client.Model, lang Lang) *node {
 	t.Helper()
 	_, root := render(t, newConversationPane().Lang(lang).Model(m).Online(true).
 		Pending(func(*client.Outgoing) pendingView { return pendingView{} }).OnOlder(func(app.Context) {}).
-		OnScroll(func(app.Context, app.Event) {}).OnSubmit(func(app.Context, string) bool { return true }).
+		OnScroll(func(app.Context, app.Event) {}).OnSent(func(app.Context, bool) {}).
 		OnLeave(func(app.Context, string) {}).OnCancel(func(app.Context, *client.Outgoing) {}).
 		OnDiscard(func(app.Context, chat.MsgID) {}))
 	return root

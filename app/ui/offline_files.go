@@ -58,7 +58,7 @@ func uploadURL(name, token string) string {
 // pumpUploads starts the next upload of the outbox, when the page is
 // online and none is under way. The Shell calls it after every change.
 func (s *Shell) pumpUploads() {
-	ou := &s.att.outbox
+	ou := &s.ups
 	if !app.IsClient || s.session == nil || ou.going() {
 		return
 	}
@@ -102,7 +102,7 @@ func (s *Shell) pumpUploads() {
 // message id (status 0: none), then sends the message if it is ready and
 // goes on with the next file.
 func (s *Shell) outboxUploaded(ctx app.Context, model *client.Model, id chat.MsgID, index, status int, body string) {
-	ou := &s.att.outbox
+	ou := &s.ups
 	ou.release()
 	ou.busy = chat.MsgID{}
 	if model != s.model || s.model.Message(id) == nil {
@@ -150,7 +150,7 @@ func (s *Shell) afterOutboxChange() {
 // abortUpload stops the upload of message id's file, if one is going up:
 // the message was cancelled.
 func (s *Shell) abortUpload(id chat.MsgID) {
-	ou := &s.att.outbox
+	ou := &s.ups
 	if ou.going() && ou.busy == id {
 		ou.xhr.Call("abort") // its abort event answers: the message gone, the next one goes
 	}
@@ -159,18 +159,18 @@ func (s *Shell) abortUpload(id chat.MsgID) {
 // renderWaitingFile is a file of a pending message that waits to be
 // uploaded: a preview of an image's local bytes, its name, size and where
 // it stands.
-func (a *attachState) renderWaitingFile(lang Lang, o *client.Outgoing, u client.Upload) app.UI {
+func (ou *outboxUploads) renderWaitingFile(lang Lang, o *client.Outgoing, u client.Upload) app.UI {
 	status := T(lang, "attach.waiting")
 	switch {
 	case u.Done():
 		status = T(lang, "attach.uploaded")
 	case o.Failed != "":
 		status = T(lang, "attach.not.sent")
-	case a != nil && a.outbox.going() && a.outbox.busy == o.ID && a.outbox.index < len(o.Uploads) &&
-		o.Uploads[a.outbox.index].Token == u.Token:
+	case ou != nil && ou.going() && ou.busy == o.ID && ou.index < len(o.Uploads) &&
+		o.Uploads[ou.index].Token == u.Token:
 		status = T(lang, "attach.uploading")
 	}
-	preview := a.preview(u)
+	preview := ou.preview(u)
 	return app.Li().Class("waiting-file").DataSet("token", u.Token).Body(
 		app.If(preview != "", func() app.UI {
 			return app.Img().Class("waiting-thumb").Src(preview).Alt(u.Name).Attr("loading", "lazy")
@@ -182,29 +182,29 @@ func (a *attachState) renderWaitingFile(lang Lang, o *client.Outgoing, u client.
 
 // preview returns an object URL of the local bytes of an image waiting to
 // be uploaded, made once per upload (sweepPreviews revokes it), or "".
-func (a *attachState) preview(u client.Upload) string {
-	if a == nil || !app.IsClient || !strings.HasPrefix(u.Type, "image/") || u.Done() {
+func (ou *outboxUploads) preview(u client.Upload) string {
+	if ou == nil || !app.IsClient || !strings.HasPrefix(u.Type, "image/") || u.Done() {
 		return ""
 	}
-	if p, ok := a.outbox.previews[u.Token]; ok {
+	if p, ok := ou.previews[u.Token]; ok {
 		return p
 	}
 	blob, _ := u.Bytes.(app.Value)
 	if blob == nil || !blob.Truthy() {
 		return ""
 	}
-	if a.outbox.previews == nil {
-		a.outbox.previews = make(map[string]string)
+	if ou.previews == nil {
+		ou.previews = make(map[string]string)
 	}
 	p := app.Window().Get("URL").Call("createObjectURL", blob).String()
-	a.outbox.previews[u.Token] = p
+	ou.previews[u.Token] = p
 	return p
 }
 
 // sweepPreviews revokes the object URLs of files no longer waiting in the
 // messages shown: uploaded, cancelled, sent.
 func (s *Shell) sweepPreviews() {
-	ou := &s.att.outbox
+	ou := &s.ups
 	if len(ou.previews) == 0 {
 		return
 	}

@@ -95,7 +95,7 @@ func TestShellTellsWhenAMessageCannotBeSaved(t *testing.T) {
 
 			client.FailWrites(name, errors.New("QuotaExceededError"))
 			defer client.FailWrites(name, nil)
-			if !s.onSubmit(st.ctx, "written to a full disk") {
+			if !s.conversationPane().(*conversationPane).onSubmit(st.ctx, "written to a full disk") {
 				t.Fatal("the composer did not take the message")
 			}
 			st.settle(t)
@@ -137,7 +137,7 @@ func TestShellKeepsAMessageItCouldSave(t *testing.T) {
 	setState(s, client.Offline)
 	name := "ui-" + t.Name()
 	st := offlineShell(t, s, name)
-	if !s.onSubmit(st.ctx, "kept on this device") {
+	if !s.conversationPane().(*conversationPane).onSubmit(st.ctx, "kept on this device") {
 		t.Fatal("the composer did not take the message")
 	}
 	st.settle(t)

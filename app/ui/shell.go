@@ -94,8 +94,8 @@ type Shell struct {
 
 	find searchState // message search, online and on the device (search.go)
 
-	pwa pwaState    // conversation routes, offline banner, updates, install (pwa.go)
-	att attachState // the composer's uploads and the image viewer (attach.go)
+	pwa pwaState      // conversation routes, offline banner, updates, install (pwa.go)
+	ups outboxUploads // the outbox's files going up (offline_files.go)
 }
 
 // NewShell returns a Shell in English with an empty model.
@@ -110,7 +110,6 @@ func (s *Shell) OnMount(ctx app.Context) {
 	s.mountUX(ctx)
 	s.mountPWA(ctx)
 	s.mountModeration(ctx)
-	s.mountAttach(ctx)
 	// The Shell's own parts hear the events as the panels do.
 	ctx.Handle(eventAction, s.onEventUX)     // ux.go
 	ctx.Handle(eventAction, s.onEventTyping) // typing.go
@@ -396,48 +395,6 @@ func (s *Shell) onPickName(ctx app.Context, name string) {
 	}
 	s.notice = ""
 	s.send(ctx, &chat.Nick{Name: name})
-}
-
-// onSubmit sends what the composer holds; it reports whether the text was
-// taken (and the composer may clear).
-func (s *Shell) onSubmit(ctx app.Context, line string) bool {
-	s.rev++
-	if to, text, ok := client.ParseCommand(line); ok {
-		return s.compose(ctx, "", to, text)
-	}
-	if words, ok := strings.CutPrefix(line, "/search "); ok {
-		s.openSearch(ctx, words)
-		return true
-	}
-	if room, ok := strings.CutPrefix(line, "/join "); ok {
-		s.onJoin(ctx, room)
-		return true
-	}
-	if s.model.Active == "" {
-		return false
-	}
-	return s.compose(ctx, s.model.Active, "", line)
-}
-
-// compose has the Session keep the message in the outbox (stored in the
-// browser before it is sent) and send it; it reports whether the message
-// was taken, and otherwise shows why (the text stays in the composer).
-func (s *Shell) compose(ctx app.Context, conv, to, text string) bool {
-	files, waiting, ok := s.takeFiles()
-	if !ok || s.session == nil {
-		return false
-	}
-	// Files attached offline are stored with it, and go up first (offline_files.go).
-	if _, err := s.session.ComposeWaiting(conv, to, text, files, waiting); err != nil {
-		s.notice = errorText(s.lang, err)
-		return false
-	}
-	s.notice = ""
-	s.stick = true
-	s.att.sent()
-	s.afterActionPWA(ctx)
-	s.scroll(ctx)
-	return true
 }
 
 // onJoin joins a room; it reports whether the name was taken (a refused

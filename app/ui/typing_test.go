@@ -19,7 +19,7 @@ func renderPane(t *testing.T, m *client.Model, lang Lang) (string, *node) {
 	return render(t, newConversationPane().Lang(lang).Model(m).Online(true).
 		Pending(func(*client.Outgoing) pendingView { return pendingView{} }).
 		OnOlder(func(app.Context) {}).OnScroll(func(app.Context, app.Event) {}).
-		OnSubmit(func(app.Context, string) bool { return true }).OnLeave(func(app.Context, string) {}).
+		OnSent(func(app.Context, bool) {}).OnLeave(func(app.Context, string) {}).
 		OnCancel(func(app.Context, *client.Outgoing) {}).OnDiscard(func(app.Context, chat.MsgID) {}).
 		OnTyped(func(app.Context, string) {}))
 }
