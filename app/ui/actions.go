@@ -191,7 +191,7 @@ func (p *conversationPane) renderFailedActions(conv string) []app.UI {
 			DataSet("code", string(o.FailCode)).Body(
 			app.Span().Text(T(p.Ilang, "act.failed."+string(o.Kind), actionError(p.Ilang, o.FailCode, o.Failed))),
 			app.Button().Type("button").Class("link", "dismiss-action").Text(T(p.Ilang, "btn.dismiss")).
-				OnClick(func(ctx app.Context, ev app.Event) { p.IonDiscard(ctx, id) }, app.EventScope(id.Device, id.N)),
+				OnClick(func(ctx app.Context, ev app.Event) { p.discard(ctx, id) }, app.EventScope(id.Device, id.N)),
 		))
 	}
 	return out
@@ -538,7 +538,7 @@ func failedAction(m *client.Model, e *chat.Error) bool {
 	return o != nil && o.IsAction() && o.Failed != ""
 }
 
-// onEvent follows a frame for the message actions (eventAction): a page
+// onEvent follows a frame (eventAction): a typist is due to expire, a page
 // of older entries may hold the message a jump looks for, and the message
 // the composer answers may have changed (a deleted one is quoted so).
 func (p *conversationPane) onEvent(ctx app.Context, a app.Action) {
@@ -546,6 +546,7 @@ func (p *conversationPane) onEvent(ctx app.Context, a app.Action) {
 	if f == nil {
 		return
 	}
+	p.onTypist(ctx, f) // typing.go
 	if pg, ok := f.(*chat.Page); ok && p.acts.jump != 0 && pg.Conv == p.Imodel.Active {
 		p.jumpTo(ctx, p.acts.jump)
 	}

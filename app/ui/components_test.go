@@ -94,7 +94,7 @@ func TestConversationPaneShowsTimelineOutboxAndComposer(t *testing.T) {
 	_, root := render(t, newConversationPane().Lang(English).Model(m).Online(false).Names([]string{"Bob"}).
 		Pending(statusOf).OnOlder(func(app.Context) {}).OnScroll(func(app.Context, app.Event) {}).
 		OnSent(func(app.Context, bool) {}).OnLeave(func(app.Context, string) {}).
-		OnCancel(func(app.Context, *client.Outgoing) {}).OnDiscard(func(app.Context, chat.MsgID) {}))
+		OnCancel(func(app.Context, *client.Outgoing) {}))
 
 	pane := root.must(t, "#conversation", byID("conversation"))
 	if pane.attrs["data-conv"] != "r:lobby" {

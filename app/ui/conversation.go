@@ -23,22 +23,20 @@ import (
 type conversationPane struct {
 	app.Compo
 
-	Ilang      Lang
-	Imodel     *client.Model
-	Irev       uint64
-	Ionline    bool     // the connection is up
-	Inames     []string // whom the composer completes after "@"
-	Ipending   func(*client.Outgoing) pendingView
-	IonOlder   func(app.Context)
-	IonScroll  app.EventHandler
-	IonSearch  func(app.Context, string)      // "/search words"
-	IonJoin    func(app.Context, string) bool // "/join room"
-	IonSent    func(app.Context, bool)        // a message or a reply was taken (true: scroll to it)
-	IonLeave   func(app.Context, string)
-	IonCancel  func(app.Context, *client.Outgoing)
-	IonDiscard func(app.Context, chat.MsgID)
-	IonTyped   func(app.Context, string) // typing.go
-	Iuploads   *outboxUploads            // the outbox's files going up (offline_files.go)
+	Ilang     Lang
+	Imodel    *client.Model
+	Irev      uint64
+	Ionline   bool     // the connection is up
+	Inames    []string // whom the composer completes after "@"
+	Ipending  func(*client.Outgoing) pendingView
+	IonOlder  func(app.Context)
+	IonScroll app.EventHandler
+	IonSearch func(app.Context, string)      // "/search words"
+	IonJoin   func(app.Context, string) bool // "/join room"
+	IonSent   func(app.Context, bool)        // a message or a reply was taken (true: scroll to it)
+	IonLeave  func(app.Context, string)
+	IonCancel func(app.Context, *client.Outgoing)
+	Iuploads  *outboxUploads // the outbox's files going up (offline_files.go)
 
 	// Sending and the message actions (actions.go, reactions.go).
 	Isession   *client.Session           // sends and acts on messages; nil: shown alone (tests)
@@ -90,10 +88,6 @@ func (p *conversationPane) OnLeave(h func(app.Context, string)) *conversationPan
 }
 func (p *conversationPane) OnCancel(h func(app.Context, *client.Outgoing)) *conversationPane {
 	p.IonCancel = h
-	return p
-}
-func (p *conversationPane) OnDiscard(h func(app.Context, chat.MsgID)) *conversationPane {
-	p.IonDiscard = h
 	return p
 }
 func (p *conversationPane) Uploads(u *outboxUploads) *conversationPane  { p.Iuploads = u; return p }
@@ -158,9 +152,9 @@ func (p *conversationPane) unstick(ctx app.Context) {
 // conversationPane renders the Shell's conversation in view.
 func (s *Shell) conversationPane() app.UI {
 	return newConversationPane().Lang(s.lang).Model(s.model).Rev(s.rev).Online(s.state == client.Online).
-		Names(s.mentionNames()).Pending(s.pendingView).
+		Names(mentionNames(s.model)).Pending(s.pendingView).
 		OnOlder(s.onOlder).OnScroll(s.onTimelineScroll).OnSearch(s.openSearch).OnJoin(s.onJoin).OnSent(s.onSent).
-		OnLeave(s.onLeave).OnCancel(s.onCancelPending).OnDiscard(s.onDiscardPending).OnTyped(s.onTyped).
+		OnLeave(s.onLeave).OnCancel(s.onCancelPending).
 		Uploads(&s.ups).Session(s.session).OnNotice(s.showNotice).OnOutbox(s.afterOutbox).OnUnstick(s.unstick)
 }
 
@@ -196,13 +190,12 @@ func (s *Shell) pendingView(o *client.Outgoing) pendingView {
 	return pendingView{status: s.pendingStatus(o), cancellable: s.canCancel(o)}
 }
 
-// onDiscardPending drops a message the server refused for good.
-func (s *Shell) onDiscardPending(ctx app.Context, id chat.MsgID) {
-	if s.session != nil {
-		s.session.Discard(id)
+// discard drops a message the server refused for good.
+func (p *conversationPane) discard(ctx app.Context, id chat.MsgID) {
+	if p.Isession != nil {
+		p.Isession.Discard(id)
 	}
-	s.rev++
-	s.afterActionPWA(ctx)
+	p.outboxChanged(ctx)
 }
 
 func (p *conversationPane) Render() app.UI {
@@ -222,7 +215,7 @@ func (p *conversationPane) Render() app.UI {
 		p.renderTyping(c),
 		p.att.renderTray(p.Ilang),
 		(&composer{}).Lang(p.Ilang).Target(c.Name).Offline(!p.Ionline).Rev(p.Irev).
-			Names(p.Inames).Files(p.att.count()).OnSubmit(p.onSubmit).OnTyped(p.IonTyped).Mode(p.composerMode()).
+			Names(p.Inames).Files(p.att.count()).OnSubmit(p.onSubmit).OnTyped(p.onTyped).Mode(p.composerMode()).
 			OnUp(p.editLast).OnEscape(p.cancelComposerMode),
 		p.att.renderViewer(p.Ilang, c),
 		p.renderDeleteDialog(),
@@ -421,7 +414,7 @@ func (p *conversationPane) renderPending(o *client.Outgoing) app.UI {
 			p.Iuploads.renderPendingFiles(p.Ilang, o),
 			app.If(o.Failed != "", func() app.UI {
 				return app.Button().Type("button").Class("link").Text(T(p.Ilang, "btn.discard")).
-					OnClick(func(ctx app.Context, e app.Event) { p.IonDiscard(ctx, id) }, app.EventScope(id.Device, id.N))
+					OnClick(func(ctx app.Context, e app.Event) { p.discard(ctx, id) }, app.EventScope(id.Device, id.N))
 			}),
 			app.If(view.cancellable, func() app.UI {
 				return app.Button().Type("button").Class("link", "cancel-pending").Text(T(p.Ilang, "btn.cancel")).

@@ -10,6 +10,7 @@ import (
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"github.com/founding/chat/app/chat"
+	"github.com/founding/chat/app/client"
 )
 
 // maxSuggestions is how many names the "@" completion offers at once.
@@ -75,12 +76,13 @@ func complete(before, after string, at int, name string) (text string, caret int
 	return head + after, len(utf16.Encode([]rune(head)))
 }
 
-// mentionNames returns whom the composer completes: those online in the
-// conversation in view first, then everyone else the client knows.
-func (s *Shell) mentionNames() []string {
+// mentionNames returns whom the composer completes, as m knows them:
+// those online in the conversation in view first, then everyone else the
+// client knows.
+func mentionNames(m *client.Model) []string {
 	var out []string
-	seen := map[string]bool{s.model.Me: true}
-	if c := s.model.Convs[s.model.Active]; c != nil {
+	seen := map[string]bool{m.Me: true}
+	if c := m.Convs[m.Active]; c != nil {
 		if c.Info.Kind == chat.KindPrivate {
 			out, seen[c.Name] = append(out, c.Name), true
 		}
@@ -90,7 +92,7 @@ func (s *Shell) mentionNames() []string {
 			}
 		}
 	}
-	for _, n := range s.model.KnownNames() {
+	for _, n := range m.KnownNames() {
 		if !seen[n] {
 			out, seen[n] = append(out, n), true
 		}

@@ -19,8 +19,7 @@ func moderationPane(t *testing.T, m *client.Model, lang Lang) *node {
 	_, root := render(t, newConversationPane().Lang(lang).Model(m).Online(true).
 		Pending(func(*client.Outgoing) pendingView { return pendingView{} }).OnOlder(func(app.Context) {}).
 		OnScroll(func(app.Context, app.Event) {}).OnSent(func(app.Context, bool) {}).
-		OnLeave(func(app.Context, string) {}).OnCancel(func(app.Context, *client.Outgoing) {}).
-		OnDiscard(func(app.Context, chat.MsgID) {}))
+		OnLeave(func(app.Context, string) {}).OnCancel(func(app.Context, *client.Outgoing) {}))
 	return root
 }
 

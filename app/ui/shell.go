@@ -111,9 +111,8 @@ func (s *Shell) OnMount(ctx app.Context) {
 	s.mountPWA(ctx)
 	s.mountModeration(ctx)
 	// The Shell's own parts hear the events as the panels do.
-	ctx.Handle(eventAction, s.onEventUX)     // ux.go
-	ctx.Handle(eventAction, s.onEventTyping) // typing.go
-	ctx.Handle(eventAction, s.onEventJump)   // search.go
+	ctx.Handle(eventAction, s.onEventUX)   // ux.go
+	ctx.Handle(eventAction, s.onEventJump) // search.go
 	s.model.Visible = pageVisible()
 	onVisibility(ctx, func(visible bool) {
 		ctx.Dispatch(func(ctx app.Context) { s.setVisible(visible); s.onShownUX(ctx, visible) })

@@ -41,33 +41,26 @@ func (c *composer) typed(ctx app.Context, text string) {
 	}
 }
 
-// OnTyped sets what the pane's composer calls after each change.
-func (p *conversationPane) OnTyped(h func(app.Context, string)) *conversationPane {
-	p.IonTyped = h
-	return p
-}
-
 // onTyped has the session tell the others, now and then, that the user is
 // typing in the conversation in view, or stopped.
-func (s *Shell) onTyped(ctx app.Context, text string) {
-	if s.session == nil || s.model.Active == "" {
+func (p *conversationPane) onTyped(ctx app.Context, text string) {
+	if p.Isession == nil || p.Imodel.Active == "" {
 		return
 	}
-	if err := s.session.Typed(s.model.Active, text); err != nil {
-		s.notice = err.Error()
-		s.rev++
+	if err := p.Isession.Typed(p.Imodel.Active, text); err != nil {
+		p.notify(ctx, err.Error())
 	}
 }
 
-// onEventTyping renders again when a typist is due to expire, in any
-// conversation: the user may switch to it meanwhile (eventAction).
-func (s *Shell) onEventTyping(ctx app.Context, a app.Action) {
-	t, ok := eventFrame(a).(*chat.Typist)
+// onTypist renders the pane again when typist f is due to expire, in any
+// conversation: the user may switch to it meanwhile.
+func (p *conversationPane) onTypist(ctx app.Context, f chat.Frame) {
+	t, ok := f.(*chat.Typist)
 	if !ok || !t.On {
 		return
 	}
 	// A little after the line is due, so that it is past due when looked at.
-	ctx.After(chat.TypingShown+100*time.Millisecond, func(app.Context) { s.rev++ })
+	ctx.After(chat.TypingShown+100*time.Millisecond, func(app.Context) {})
 }
 
 // renderTyping is the live region under the timeline.

@@ -20,8 +20,7 @@ func renderPane(t *testing.T, m *client.Model, lang Lang) (string, *node) {
 		Pending(func(*client.Outgoing) pendingView { return pendingView{} }).
 		OnOlder(func(app.Context) {}).OnScroll(func(app.Context, app.Event) {}).
 		OnSent(func(app.Context, bool) {}).OnLeave(func(app.Context, string) {}).
-		OnCancel(func(app.Context, *client.Outgoing) {}).OnDiscard(func(app.Context, chat.MsgID) {}).
-		OnTyped(func(app.Context, string) {}))
+		OnCancel(func(app.Context, *client.Outgoing) {}))
 }
 
 func TestTypingLineSaysWhoIsTyping(t *testing.T) {
