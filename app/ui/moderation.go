@@ -25,40 +25,23 @@ import (
 //     messages from Bob", which a click shows (hiddenRun), and the
 //     moderation entries ("Ann banned Bob").
 //
-// The components send what the user does as the moderateAction action,
-// whose value is the frame to send; the Shell handles it (mountModeration).
-// Every handler that captures what it acts upon is scoped to it
+// The components send what the user does through the Session (moderate),
+// and show what failed through the Shell's notice (OnNotice). Every handler that captures what it acts upon is scoped to it
 // (app.EventScope): go-app keeps an element's handler while its code is the
 // same, so that without a scope a reused button would act upon what it
 // showed first.
 
-// Actions of the moderation controls, which the Shell handles.
-const (
-	moderateAction = "moderate"     // the value is a chat.Frame to send
-	revealAction   = "reveal-muted" // the value is a revealRequest
-)
-
-// revealRequest asks to show muted messages Seqs of conversation Conv.
-type revealRequest struct {
-	Conv string
-	Seqs []uint64
-}
-
-// mountModeration makes the Shell send what the moderation controls ask.
-func (s *Shell) mountModeration(ctx app.Context) {
-	ctx.Handle(moderateAction, func(ctx app.Context, a app.Action) {
-		if f, ok := a.Value.(chat.Frame); ok {
-			s.notice = ""
-			s.send(ctx, f)
-			s.rev++
-		}
-	})
-	ctx.Handle(revealAction, func(ctx app.Context, a app.Action) {
-		if r, ok := a.Value.(revealRequest); ok {
-			s.model.Reveal(r.Conv, r.Seqs)
-			s.rev++
-		}
-	})
+// moderate has session write f (Mute, Kick, Ban, Invite, …), and shows
+// through notice what failed, or clears it.
+func moderate(ctx app.Context, session *client.Session, notice func(app.Context, string), l Lang, f chat.Frame) {
+	if session == nil || notice == nil {
+		return // shown alone (tests)
+	}
+	if err := session.Write([]chat.Frame{f}); err != nil {
+		notice(ctx, errorText(l, err))
+		return
+	}
+	notice(ctx, "")
 }
 
 // mayModerate reports whether the user may moderate conversation c: its
@@ -86,6 +69,9 @@ type roomPanel struct {
 	Imodel *client.Model
 	Iconv  *client.Conversation
 	Irev   uint64
+	// Isession sends what the panel asks; IonNotice shows what failed.
+	Isession  *client.Session
+	IonNotice func(app.Context, string)
 
 	open bool
 }
@@ -97,8 +83,15 @@ func (p *roomPanel) Model(m *client.Model) *roomPanel       { p.Imodel = m; retu
 func (p *roomPanel) Conv(c *client.Conversation) *roomPanel { p.Iconv = c; return p }
 func (p *roomPanel) Rev(v uint64) *roomPanel                { p.Irev = v; return p }
 func (p *roomPanel) moderator() bool                        { return mayModerate(p.Iconv) }
-func (p *roomPanel) send(ctx app.Context, f chat.Frame)     { ctx.NewActionWithValue(moderateAction, f) }
-func (p *roomPanel) onToggle(ctx app.Context, e app.Event)  { p.open = !p.open }
+func (p *roomPanel) send(ctx app.Context, f chat.Frame) {
+	moderate(ctx, p.Isession, p.IonNotice, p.Ilang, f)
+}
+func (p *roomPanel) Session(v *client.Session) *roomPanel { p.Isession = v; return p }
+func (p *roomPanel) OnNotice(h func(app.Context, string)) *roomPanel {
+	p.IonNotice = h
+	return p
+}
+func (p *roomPanel) onToggle(ctx app.Context, e app.Event) { p.open = !p.open }
 
 // submitName sends the frame made of the name typed in field id, and
 // empties it.
@@ -120,7 +113,7 @@ func (p *conversationPane) roomPanel(c *client.Conversation) app.UI {
 	if c.Info.Kind != chat.KindRoom || c.Info.ID == "r:lobby" || !(c.Info.Moderator || c.Info.InviteOnly) {
 		return nil
 	}
-	return newRoomPanel().Lang(p.Ilang).Model(p.Imodel).Conv(c).Rev(p.Irev)
+	return newRoomPanel().Lang(p.Ilang).Model(p.Imodel).Conv(c).Rev(p.Irev).Session(p.Isession).OnNotice(p.IonNotice)
 }
 
 func (p *roomPanel) Render() app.UI {
@@ -269,7 +262,7 @@ func (p *peoplePane) renderMuteButton(name string) app.UI {
 			if muted {
 				f = &chat.Unmute{Name: name}
 			}
-			ctx.NewActionWithValue(moderateAction, f)
+			moderate(ctx, p.Isession, p.IonNotice, p.Ilang, f)
 		}, app.EventScope(name, muted))
 }
 
@@ -300,7 +293,7 @@ func (p *conversationPane) hiddenRun(entries []chat.Entry, i int) (placeholder a
 	return app.Div().Class("entry", "hidden-run").DataSet("seq", strconv.FormatUint(e.Seq, 10)).Body(
 		app.Button().Type("button").Class("link", "show-hidden").Text(text).
 			OnClick(func(ctx app.Context, ev app.Event) {
-				ctx.NewActionWithValue(revealAction, revealRequest{Conv: conv, Seqs: seqs})
+				m.Reveal(conv, seqs) // the pane renders again, its handler having run
 			}, app.EventScope(conv, seqs)),
 	), true
 }

@@ -13,7 +13,8 @@ import (
 // crowded room lists some and counts all), each a button that opens a
 // private conversation with them (OnOpenPrivate); in a private
 // conversation, the two of them, the other one marked online when a room
-// lists them so. It holds no state of its own.
+// lists them so, each with Mute or Unmute (moderation.go). It holds no
+// state of its own.
 type peoplePane struct {
 	app.Compo
 
@@ -21,6 +22,10 @@ type peoplePane struct {
 	Imodel         *client.Model
 	Irev           uint64
 	IonOpenPrivate func(app.Context, string)
+	// Isession sends Mute and Unmute; IonNotice shows what failed
+	// (moderation.go).
+	Isession  *client.Session
+	IonNotice func(app.Context, string)
 }
 
 func newPeoplePane() *peoplePane { return &peoplePane{} }
@@ -33,9 +38,16 @@ func (p *peoplePane) OnOpenPrivate(h func(app.Context, string)) *peoplePane {
 	return p
 }
 
+func (p *peoplePane) Session(v *client.Session) *peoplePane { p.Isession = v; return p }
+func (p *peoplePane) OnNotice(h func(app.Context, string)) *peoplePane {
+	p.IonNotice = h
+	return p
+}
+
 // peoplePane renders the Shell's people pane.
 func (s *Shell) peoplePane() app.UI {
-	return newPeoplePane().Lang(s.lang).Model(s.model).Rev(s.rev).OnOpenPrivate(s.onOpenPrivate)
+	return newPeoplePane().Lang(s.lang).Model(s.model).Rev(s.rev).OnOpenPrivate(s.onOpenPrivate).
+		Session(s.session).OnNotice(s.showNotice)
 }
 
 func (p *peoplePane) Render() app.UI {

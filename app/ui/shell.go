@@ -109,7 +109,6 @@ func (s *Shell) OnMount(ctx app.Context) {
 	s.lang = browserLang(ctx)
 	s.mountUX(ctx)
 	s.mountPWA(ctx)
-	s.mountModeration(ctx)
 	// The Shell's own parts hear the events as the panels do.
 	ctx.Handle(eventAction, s.onEventUX)   // ux.go
 	ctx.Handle(eventAction, s.onEventJump) // search.go
