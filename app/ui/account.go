@@ -81,7 +81,8 @@ type devicesReply struct {
 // accountPanel sets or changes the password, lists the signed-in devices
 // (each can be signed out, or all but this one) and signs out. The list
 // of devices is its own: it asks the server for it when it opens, and
-// again after signing one out.
+// again after signing one out; it signs out itself, and has the Session
+// forget what this browser kept.
 type accountPanel struct {
 	app.Compo
 
@@ -89,8 +90,9 @@ type accountPanel struct {
 	Ime          string
 	IhasPassword bool
 	IonPassword  func(ctx app.Context, old, password string) bool
-	IonSignOut   func(ctx app.Context)
 	IonClose     func(ctx app.Context)
+	Isession     *client.Session           // signing out forgets what it kept
+	IonNotice    func(app.Context, string) // shows what failed
 
 	ctx         app.Context // the panel's own, from OnMount: its buttons may be gone when an answer comes
 	devices     []device    // the signed-in devices
@@ -151,8 +153,9 @@ func (p *accountPanel) OnClose(h func(app.Context)) *accountPanel {
 	p.IonClose = h
 	return p
 }
-func (p *accountPanel) OnSignOut(h func(app.Context)) *accountPanel {
-	p.IonSignOut = h
+func (p *accountPanel) Session(v *client.Session) *accountPanel { p.Isession = v; return p }
+func (p *accountPanel) OnNotice(h func(app.Context, string)) *accountPanel {
+	p.IonNotice = h
 	return p
 }
 func (p *accountPanel) OnPassword(h func(app.Context, string, string) bool) *accountPanel {
@@ -243,10 +246,36 @@ func (p *accountPanel) onSubmit(ctx app.Context, e app.Event) {
 	}
 }
 
+// onSignOut ends the session and forgets everything this browser kept, for
+// the next person at a shared computer.
 func (p *accountPanel) onSignOut(ctx app.Context, e app.Event) {
-	if p.IonSignOut != nil {
-		p.IonSignOut(ctx)
-	}
+	ctx = p.ctx // the panel's own: the answer comes after the click
+	ctx.Async(func() {
+		status, _, err := postJSON("/api/signout", map[string]string{})
+		if err == nil && status == 204 {
+			forgetThumbs() // offline_files.go
+		}
+		ctx.Dispatch(func(ctx app.Context) {
+			if err != nil || status != 204 {
+				if p.IonNotice != nil {
+					p.IonNotice(ctx, T(p.Ilang, "account.signout.failed"))
+				}
+				return
+			}
+			forget := func(err error) {
+				if err != nil {
+					app.Log("chat:", err) // signed out all the same: the page reloads
+				}
+				forgetLocalData()
+				ctx.Reload()
+			}
+			if p.Isession == nil {
+				forget(nil)
+				return
+			}
+			p.Isession.Forget(forget) // the saved conversations and the outbox
+		})
+	})
 }
 
 func (p *accountPanel) onClose(ctx app.Context, e app.Event) {
@@ -318,36 +347,6 @@ func (s *Shell) onSetPassword(ctx app.Context, old, password string) bool {
 	s.notice, s.info = "", ""
 	s.send(ctx, f)
 	return true
-}
-
-// onSignOut ends the session and forgets everything this browser kept, for
-// the next person at a shared computer.
-func (s *Shell) onSignOut(ctx app.Context) {
-	ctx.Async(func() {
-		status, _, err := postJSON("/api/signout", map[string]string{})
-		if err == nil && status == 204 {
-			forgetThumbs() // offline_files.go
-		}
-		ctx.Dispatch(func(ctx app.Context) {
-			if err != nil || status != 204 {
-				s.notice = T(s.lang, "account.signout.failed")
-				s.rev++
-				return
-			}
-			forget := func(err error) {
-				if err != nil {
-					app.Log("chat:", err) // signed out all the same: the page reloads
-				}
-				forgetLocalData()
-				ctx.Reload()
-			}
-			if s.session == nil {
-				forget(nil)
-				return
-			}
-			s.session.Forget(forget) // the saved conversations and the outbox
-		})
-	})
 }
 
 func (s *Shell) onAccount(ctx app.Context, e app.Event) {

@@ -29,7 +29,7 @@ func (s *Shell) Render() app.UI {
 		app.Div().ID("account-slot").Body(
 			app.If(s.account && m.Me != "", func() app.UI {
 				return (&accountPanel{}).Lang(s.lang).Me(m.Me).HasPassword(m.Password).
-					OnPassword(s.onSetPassword).OnSignOut(s.onSignOut).OnClose(s.onAccountClose)
+					OnPassword(s.onSetPassword).OnClose(s.onAccountClose).Session(s.session).OnNotice(s.showNotice)
 			}),
 		),
 		app.Div().ID("switcher-slot").Body(
