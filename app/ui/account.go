@@ -248,8 +248,8 @@ func (p *accountPanel) onSubmit(ctx app.Context, e app.Event) {
 
 // onSignOut ends the session and forgets everything this browser kept, for
 // the next person at a shared computer.
-func (p *accountPanel) onSignOut(ctx app.Context, e app.Event) {
-	ctx = p.ctx // the panel's own: the answer comes after the click
+func (p *accountPanel) onSignOut(app.Context, app.Event) {
+	ctx := p.ctx // the panel's own: the answer comes after the click
 	ctx.Async(func() {
 		status, _, err := postJSON("/api/signout", map[string]string{})
 		if err == nil && status == 204 {
