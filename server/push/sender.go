@@ -1,6 +1,7 @@
 package push
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"log/slog"
@@ -245,7 +246,10 @@ func (s *Sender) post(m Message, ttl time.Duration) (int, time.Duration, error) 
 		urgency = webpush.UrgencyHigh
 	}
 	start := time.Now()
-	resp, err := webpush.SendNotificationWithContext(ctx, m.Payload,
+	// A copy: webpush-go v1.4.0 appends its padding to the slice it is
+	// given, in place when it has room, and pushes to several devices
+	// share one payload.
+	resp, err := webpush.SendNotificationWithContext(ctx, bytes.Clone(m.Payload),
 		&webpush.Subscription{Endpoint: m.Sub.Endpoint, Keys: webpush.Keys{P256dh: m.Sub.P256dh, Auth: m.Sub.Auth}},
 		&webpush.Options{
 			HTTPClient: s.o.Client, RecordSize: recordSize, Subscriber: s.subject,

@@ -216,3 +216,24 @@ func waitFor(t *testing.T, ok func() bool, what string, args ...any) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// TestSenderSharesOnePayload: pushes of one entry to several devices share
+// its bytes, which the sender must not write to (webpush-go pads in place).
+func TestSenderSharesOnePayload(t *testing.T) {
+	t.Parallel()
+	svc := pushtest.New(t)
+	s, _ := newSender(t, push.SenderOptions{PerService: 8})
+	payload := make([]byte, 0, 4096)
+	payload = append(payload, `{"shared":true}`...)
+	for range 8 {
+		s.Send(push.Message{User: "ann", Sub: subscription(svc.Subscribe(), "g"), Payload: payload, TTL: time.Hour})
+	}
+	for range 8 {
+		if p := receive(t, svc); string(p.Body) != `{"shared":true}` {
+			t.Fatalf("a push of %q", p.Body)
+		}
+	}
+	if string(payload[:cap(payload)][len(payload):len(payload)+1]) != "\x00" {
+		t.Error("the sender wrote past the payload's end")
+	}
+}
