@@ -256,6 +256,7 @@ func TestPushOncePerDeviceOnThreeNodes(t *testing.T) {
 	}
 	subs := []chat.PushSubscription{subscribe(t, bob, svc), subscribe(t, bob2, svc)}
 	const n = 10
+	start := time.Now()
 	for i := range n {
 		ann.Send(&chat.Send{ID: chat.MsgID{Device: "push-ann", N: uint64(i + 1)}, To: "Bob", Text: fmt.Sprintf("private %d", i)})
 		cid.Send(&chat.Send{ID: chat.MsgID{Device: "push-cid", N: uint64(i + 1)}, Conv: hub.LobbyID, Text: fmt.Sprintf("@Bob look %d", i)})
@@ -272,6 +273,7 @@ func TestPushOncePerDeviceOnThreeNodes(t *testing.T) {
 		}
 		got[raw.Sub][id] = true
 	}
+	t.Logf("%d pushes to 2 devices decided, encrypted and taken by the push service in %v", 4*n, time.Since(start))
 	for _, sub := range subs {
 		if len(got[pushtest.ID(sub)]) != 2*n {
 			t.Errorf("%s got %d pushes; want %d", pushtest.ID(sub), len(got[pushtest.ID(sub)]), 2*n)
@@ -289,4 +291,106 @@ func TestPushOncePerDeviceOnThreeNodes(t *testing.T) {
 	if sent != 4*n {
 		t.Errorf("the nodes sent %v pushes; want %d", sent, 4*n)
 	}
+}
+
+// TestPushRoutesRefuseOtherSites: the push routes that change something
+// answer 403 to a request from another site, or without an Origin.
+func TestPushRoutesRefuseOtherSites(t *testing.T) {
+	opts := server.Options{Storage: server.MemoryStorage()}
+	pushOn(&opts)
+	s := chattest.New(t, opts)
+	ann := s.User(t, "Ann")
+	sub := pushtest.New(t).Subscribe()
+	for _, r := range []struct{ method, path string }{
+		{http.MethodPost, chat.PushSubscriptionPath}, {http.MethodDelete, chat.PushSubscriptionPath}, {http.MethodPost, chat.PushSettingsPath},
+	} {
+		for _, origin := range []string{"https://evil.example", ""} {
+			b, _ := json.Marshal(sub)
+			req, _ := http.NewRequest(r.method, s.URL+r.path, bytes.NewReader(b))
+			if origin != "" {
+				req.Header.Set("Origin", origin)
+			}
+			resp, err := (&http.Client{Jar: ann.Jar}).Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusForbidden {
+				t.Errorf("%s %s from %q: %d", r.method, r.path, origin, resp.StatusCode)
+			}
+		}
+	}
+}
+
+// TestHungPushServiceNeverSlowsTheChat: while Bob's push service answers
+// nothing, Ann's messages to him are stored and acknowledged as ever, and
+// the pushes wait in their queue (chat_push_queue_length).
+func TestHungPushServiceNeverSlowsTheChat(t *testing.T) {
+	svc := pushtest.New(t)
+	svc.Answer(func(string, int) int { return pushtest.Hang })
+	opts := server.Options{Storage: server.MemoryStorage(), MessageRate: 1e6, MessageBurst: 1e6}
+	pushOn(&opts)
+	opts.Push.Timeout = time.Minute
+	s := chattest.New(t, opts)
+	ann, bob := s.User(t, "Ann"), s.User(t, "Bob")
+	subscribe(t, bob, svc)
+	const n = 50
+	start := time.Now()
+	for i := range n {
+		ann.Send(&chat.Send{ID: msgID(uint64(i + 1)), To: "Bob", Text: fmt.Sprintf("message %d", i)})
+	}
+	chattest.Expect(ann, func(a *chat.Ack) bool { return a.ID == msgID(n) })
+	t.Logf("%d messages acknowledged in %v behind a hung push service", n, time.Since(start))
+	chattest.Eventually(t, chattest.Wait, func() bool { return pushMetric(t, s, "chat_push_queue_length", "") >= n-4 },
+		"the pushes do not wait in the queue")
+}
+
+// TestPushEndsWithTheSession: "sign out everywhere else" removes the
+// other sessions' subscriptions at once; a password change ends them, and
+// their subscriptions go before a push could reach them.
+func TestPushEndsWithTheSession(t *testing.T) {
+	svc := pushtest.New(t)
+	st := server.MemoryStorage()
+	opts := server.Options{Storage: st}
+	pushOn(&opts)
+	s := chattest.New(t, opts)
+	ctx := context.Background()
+	bob := userWithPassword(t, s, "Bob", "bob's long secret")
+	second := func() *chattest.Client {
+		jar := chattest.NewJar()
+		if status := signIn(t, s, &http.Client{Jar: jar}, "Bob", "bob's long secret"); status != http.StatusOK {
+			t.Fatalf("sign-in: %d", status)
+		}
+		c := s.Dial(t, jar)
+		chattest.Expect(c, func(w *chat.Welcome) bool { return w.Me == "Bob" })
+		return c
+	}
+	other := second()
+	subscribe(t, bob, svc)
+	subscribe(t, other, svc)
+	if subs, _ := push.Subscriptions(ctx, st.Push, "bob"); len(subs) != 2 {
+		t.Fatalf("%d subscriptions", len(subs))
+	}
+	if status, body := api(t, bob, http.MethodPost, "/api/devices/signout", map[string]bool{"others": true}); status != http.StatusNoContent {
+		t.Fatalf("sign out everywhere else: %d %s", status, body)
+	}
+	if subs, _ := push.Subscriptions(ctx, st.Push, "bob"); len(subs) != 1 {
+		t.Fatalf("after signing out everywhere else: %+v", subs)
+	}
+
+	// A password change from the second browser ends the first's session.
+	other = second()
+	otherSub := subscribe(t, other, svc)
+	other.Send(&chat.SetPassword{Old: "bob's long secret", New: "a new long secret"})
+	chattest.Expect(other, func(a *chat.Account) bool { return a.Password })
+	ann := s.User(t, "Ann")
+	ann.Send(&chat.Send{ID: msgID(1), To: "Bob", Text: "after the change"})
+	raw, _ := nextPush(t, svc)
+	if raw.Sub != pushtest.ID(otherSub) {
+		t.Fatalf("a push to %s after its session ended", raw.Sub)
+	}
+	chattest.Eventually(t, chattest.Wait, func() bool {
+		subs, _ := push.Subscriptions(ctx, st.Push, "bob")
+		return len(subs) == 1 && subs[0].Endpoint == otherSub.Endpoint
+	}, "the ended session's subscription is kept")
 }
