@@ -2,6 +2,8 @@ package push
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"net"
 	"net/url"
 	"slices"
@@ -48,11 +50,32 @@ func CheckEndpoint(endpoint string, loopbackHTTP bool) error {
 	return chat.Errorf(chat.CodeBadRequest, "the push endpoint must be https")
 }
 
+// endpointKey is where the user an endpoint was last subscribed by is
+// kept: a browser has one endpoint whoever is signed in on it.
+func endpointKey(endpoint string) string {
+	sum := sha256.Sum256([]byte(endpoint))
+	return "endpoint." + hex.EncodeToString(sum[:16])
+}
+
 // Subscribe keeps s for user, replacing the subscription of the same
-// session and any other with the same endpoint.
+// session and any other with the same endpoint, this user's or another's:
+// a browser where someone else signs in must not get their pushes.
 func Subscribe(ctx context.Context, st Store, user string, s Subscription) error {
 	if s.Created == 0 {
 		s.Created = time.Now().UnixMilli()
+	}
+	var before string
+	if _, err := update(ctx, st, endpointKey(s.Endpoint), func(owner *string) (bool, error) {
+		before = *owner
+		*owner = user
+		return before != user, nil
+	}); err != nil {
+		return err
+	}
+	if before != "" && before != user {
+		if _, err := Unsubscribe(ctx, st, before, func(o Subscription) bool { return o.Endpoint == s.Endpoint }); err != nil {
+			return err
+		}
 	}
 	_, err := update(ctx, st, subsKey(user), func(r *subscriptions) (bool, error) {
 		r.Subs = slices.DeleteFunc(r.Subs, func(o Subscription) bool { return o.Group == s.Group || o.Endpoint == s.Endpoint })

@@ -79,6 +79,17 @@ func TestPush(t *testing.T, st push.Store) {
 		t.Fatalf("after: %+v", subs)
 	}
 
+	// The same browser (endpoint) subscribed by someone else is theirs now.
+	if err := push.Subscribe(ctx, st, "bob", push.Subscription{Endpoint: s1b.Endpoint, P256dh: "p", Auth: "a", Group: "b1"}); err != nil {
+		t.Fatal(err)
+	}
+	if subs, _ := push.Subscriptions(ctx, st, "ann"); len(subs) != 0 {
+		t.Fatalf("ann keeps the endpoint bob subscribed: %+v", subs)
+	}
+	if subs, _ := push.Subscriptions(ctx, st, "bob"); len(subs) != 1 {
+		t.Fatalf("bob's: %+v", subs)
+	}
+
 	p := chat.PushSettings{Levels: map[string]chat.PushLevel{"r:a": chat.PushAll, "r:b": chat.PushNothing}, HideText: true}
 	if err := push.SetSettings(ctx, st, "ann", p); err != nil {
 		t.Fatal(err)
