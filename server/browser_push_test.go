@@ -9,6 +9,7 @@ import (
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/serviceworker"
+	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 
 	"github.com/founding/chat/app/chat"
@@ -48,6 +49,29 @@ func registrationID(t *testing.T, tab context.Context, origin string) servicewor
 		t.Fatal("no service worker registration was reported")
 	}
 	return ""
+}
+
+// workerTab returns a context on the service worker of origin in the
+// browser of tab, to evaluate in its scope.
+func workerTab(t *testing.T, tab context.Context, origin string) context.Context {
+	t.Helper()
+	var id target.ID
+	chattest.Eventually(t, wait, func() bool {
+		infos, err := chromedp.Targets(tab)
+		for _, info := range infos {
+			if err == nil && info.Type == "service_worker" && strings.HasPrefix(info.URL, origin) {
+				id = info.TargetID
+				return true
+			}
+		}
+		return false
+	}, "no service worker runs")
+	ctx, cancel := chromedp.NewContext(tab, chromedp.WithTargetID(id))
+	t.Cleanup(cancel)
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("attaching to the service worker: %v", err)
+	}
+	return ctx
 }
 
 // pushNotes is a JavaScript expression: a promise of the pushNotes
@@ -109,11 +133,27 @@ func TestBrowserPushToSync(t *testing.T) {
 		t.Errorf("two pushNotes for one conversation:\n%s", shown)
 	}
 	notePath := shown[strings.LastIndexByte(shown, '|')+1:]
-	if u := strings.Replace(notePath, "%3A", ":", 1); !strings.HasPrefix(u, path) || !strings.HasSuffix(u, "?at="+strconv.FormatUint(last.Seq, 10)) {
+	if notePath != path+"?at="+strconv.FormatUint(last.Seq, 10) {
 		t.Errorf("the notification opens %q; want %s at %d", notePath, path, last.Seq)
 	}
 	awaitJS[bool](t, ann, savedText("pushed while away &lt;3"))
 	awaitJS[bool](t, ann, savedText("are you there, Ann?"))
+
+	// A click on the notification (the worker's openChat: headless
+	// Chromium cannot click one) moves a window of the app to the
+	// conversation.
+	home := b.SameBrowserTab(t, ann)
+	openChat(t, home, s.URL)
+	chattest.Do(t, home, chromedp.SendKeys(chromedp.ID("join-input"), "group A"), chromedp.Click(chromedp.ID("join-submit")))
+	openConv(t, home, "# group A")
+	worker := workerTab(t, ann, s.URL)
+	if _, err := chromedp.Run(worker, chromedp.Evaluate[bool](`openChat(`+jsString(notePath)+`).then(() => true)`, chromedp.EvalAwaitPromise)); err != nil {
+		t.Fatalf("openChat in the worker: %v", err)
+	}
+	// The window loads the conversation's page (a navigation: evaluating
+	// may fail meanwhile, which awaitJS rides out).
+	awaitJS[bool](t, home, `location.pathname === `+jsString(path)+` && document.getElementById('conversation')?.dataset.conv === `+jsString(hub.LobbyID))
+	waitJS(t, home, delivered("Bob", "pushed while away <3"))
 
 	// The server goes away; the notification's page opens the lobby at
 	// Bob's message, from the offline copy.

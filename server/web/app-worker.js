@@ -258,7 +258,15 @@ async function chatPush(p) {
 
 // convPath is the page of conversation conv at message seq (ui.ConvPath).
 function convPath(conv, seq) {
-  return "/c/" + encodeURIComponent(conv) + "?at=" + seq;
+  return "/c/" + pathEscape(conv) + "?at=" + seq;
+}
+
+// pathEscape escapes a path segment as Go's url.PathEscape does, so that
+// the page's path is the one the app makes.
+function pathEscape(s) {
+  return encodeURIComponent(s)
+    .replace(/[!'()*]/g, (c) => "%" + c.charCodeAt(0).toString(16).toUpperCase())
+    .replace(/%(24|26|2B|3A|3D|40)/g, (m) => decodeURIComponent(m));
 }
 
 // The offline copy (app/client/local_js.go): database "chat", version 1;
@@ -382,16 +390,31 @@ async function setBadge() {
   }
 }
 
-// openChat focuses a window of the app and has it show path, or opens
-// one there: the app shell answers /c/ pages offline too.
+// openChat focuses a window of the app (the focused one first) and has it
+// show path, or opens one there: the app shell answers /c/ pages offline
+// too. A window on another page of the site (a file, an API answer) runs
+// no app to move.
 async function openChat(path) {
-  const windows = await self.clients.matchAll({ type: "window" });
+  const windows = (await self.clients.matchAll({ type: "window" }))
+    .filter((w) => appRoutes.some((r) => r.test(new URL(w.url).pathname)))
+    .sort((a, b) => (b.focused ? 1 : 0) - (a.focused ? 1 : 0));
   for (const w of windows) {
     if ("focus" in w) {
       try {
         await w.focus();
       } catch {
         // focusing needs the click's activation; the page still moves
+      }
+      // A page load at path: the app shows the conversation the URL names
+      // when it starts (it follows no in-app navigation to a route yet).
+      // The shell and the wasm come from the cache, also offline.
+      if ("navigate" in w) {
+        try {
+          await w.navigate(path);
+          return;
+        } catch {
+          // not this worker's client: tell the page instead
+        }
       }
       w.postMessage({ goapp: { type: "notification", path: path } });
       return;
