@@ -394,3 +394,19 @@ func TestPushEndsWithTheSession(t *testing.T) {
 		return len(subs) == 1 && subs[0].Endpoint == otherSub.Endpoint
 	}, "the ended session's subscription is kept")
 }
+
+// TestPushContactMustBeAURL: -push-contact is a mailto: or https: URL.
+func TestPushContactMustBeAURL(t *testing.T) {
+	for _, c := range []string{"ops@example.com", "http://example.com", "mailto:nobody"} {
+		srv, err := server.New(server.Options{Storage: server.MemoryStorage(), Push: server.PushOptions{Contact: c}})
+		if err == nil {
+			srv.Close()
+			t.Errorf("contact %q accepted", c)
+		}
+	}
+	srv, err := server.New(server.Options{Storage: server.MemoryStorage(), Push: server.PushOptions{Contact: "https://chat.example.com/about"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Close()
+}

@@ -302,6 +302,7 @@ func New(opts Options) (*Server, error) {
 	if s.index, err = search.Open(context.Background(), search.Options{Path: opts.SearchIndex,
 		Log: opts.Storage.Log, Directory: opts.Storage.Directory, Logger: opts.Logger}); err != nil {
 		h.Close()
+		s.stopPush()
 		return nil, err
 	}
 	s.ws = wsconn.New(wsconn.Options{
