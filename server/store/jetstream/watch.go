@@ -360,10 +360,13 @@ func (w *supervised) run(ctx context.Context) {
 		if recovering {
 			// Current again once it delivered what the stream held when
 			// it was found behind, or when it was first asked after.
+			// A consumer made again is given a whole check's interval
+			// before it is found current: not ready for a moment that a
+			// prober sees, not for one that falls between two probes.
 			if target == 0 {
 				target = last
 			}
-			if d >= target {
+			if d >= target && time.Since(tried) >= watchCheckEvery {
 				w.caughtUp()
 				target, behindSince = 0, time.Time{}
 				continue
