@@ -54,8 +54,9 @@ const (
 	// they fail (NATS out of reach, the stream without a leader).
 	watchRetryEvery = watchCheckEvery
 	// watchAvoidFor is how long a consumer is not made again on the
-	// server whose consumer was lost (JetStream takes seconds to learn
-	// that a killed server is gone, and places consumers there meanwhile).
+	// server whose consumer stopped sending heartbeats (JetStream takes
+	// seconds to learn that a killed server is gone, and places consumers
+	// there meanwhile).
 	watchAvoidFor = 5 * time.Second
 	// watchAskTimeout bounds one question to the server.
 	watchAskTimeout = 2 * time.Second
@@ -328,9 +329,11 @@ func (w *supervised) run(ctx context.Context) {
 			return
 		case err := <-w.lostCh:
 			w.setStale(fmt.Errorf("the watch of %s (%s) lost its consumer: %w", w.name, w.kind, err))
-			w.mu.Lock()
-			w.avoid, w.avoidTo = w.host, time.Now().Add(watchAvoidFor)
-			w.mu.Unlock()
+			if errors.Is(err, jetstream.ErrNoHeartbeat) { // its server may be dead
+				w.mu.Lock()
+				w.avoid, w.avoidTo = w.host, time.Now().Add(watchAvoidFor)
+				w.mu.Unlock()
+			}
 			target = 0
 			remake(err)
 			continue
