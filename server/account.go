@@ -80,11 +80,13 @@ func (s *Server) endSession(r *http.Request) {
 	if err != nil {
 		return
 	}
+	u, _ := s.accounts.Lookup(r.Context(), c.Value) // whose push subscription goes (push.go)
 	if err := s.accounts.SignOut(r.Context(), c.Value); err != nil {
 		s.log.Error("sign-out failed", "err", err)
 	}
 	if group := s.accounts.Group(r.Context(), c.Value); group != "" {
 		s.endGroups(r.Context(), []string{group}, chat.CloseSignedOut, false)
+		s.dropPush(r.Context(), u.Key, []string{group})
 	}
 }
 

@@ -352,6 +352,12 @@ func runKill(t *testing.T, run killRun) killResult {
 			}
 		}
 	}
+	// Every node ready again: its watches current, the search index's too,
+	// each recovery counted.
+	for i := range srvs[:alive] {
+		chattest.Eventually(t, chattest.Wait, func() bool { _, st := readies[i].seen(); return st == http.StatusOK },
+			fmt.Sprintf("node %d is not ready again after the recovery", i))
+	}
 	for i, s := range srvs[:alive] {
 		n := metricValue(t, scrape(t, s.URL), "chat_watch_recoveries_total", "watch", "log")
 		res.recoveries = append(res.recoveries, n)
@@ -375,10 +381,6 @@ func runKill(t *testing.T, run killRun) killResult {
 		if slices.ContainsFunc(notReady, func(r string) bool { return strings.Contains(r, "watch") }) {
 			res.saidWatch++
 		}
-	}
-	for i := range srvs[:alive] {
-		chattest.Eventually(t, chattest.Wait, func() bool { _, st := readies[i].seen(); return st == http.StatusOK },
-			fmt.Sprintf("node %d is not ready again after the recovery", i))
 	}
 	for _, s := range senders {
 		for _, e := range s.Errors {

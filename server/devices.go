@@ -132,6 +132,7 @@ func (s *Server) serveDeviceSignOut(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.endGroups(r.Context(), ended, chat.CloseSignedOut.WithReason(chat.ReasonSignedOutRemote), true)
+	s.dropPush(r.Context(), v.User.Key, ended)
 	w.WriteHeader(http.StatusNoContent)
 }
 

@@ -372,10 +372,12 @@ func TestSlowConsumerIsEvictedWithoutHurtingOthers(t *testing.T) {
 		chunk = 50
 		most  = 6000 // about 6 MB of entries at most
 	)
-	s := chattest.New(t, server.Options{
+	opts := server.Options{
 		Transport:   wsconn.Transport{QueueBytes: 64 << 10, FrameRate: 1e6, FrameBurst: 1e6},
 		MessageRate: 1e6, MessageBurst: 1e6,
-	})
+	}
+	noOtherEnd(&opts.Transport)
+	s := chattest.New(t, opts)
 	ann, bob, cid := s.User(t, "ann"), s.User(t, "bob"), s.User(t, "cid")
 	s.DialSilent(t, bob.Jar) // bob's other tab, whose reader is stuck
 	chattest.Eventually(t, chattest.Wait, func() bool { return s.Stats().Sessions == 4 }, "the silent tab did not connect")

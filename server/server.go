@@ -31,6 +31,7 @@ import (
 	"github.com/founding/chat/server/hub"
 	"github.com/founding/chat/server/media"
 	"github.com/founding/chat/server/metrics"
+	"github.com/founding/chat/server/push"
 	"github.com/founding/chat/server/search"
 	"github.com/founding/chat/server/web"
 	"github.com/founding/chat/server/wsconn"
@@ -146,6 +147,9 @@ type Options struct {
 	// keeps them.
 	UploadExpiry time.Duration
 
+	// Push configures Web Push (push.go); off unless Push.Contact is set.
+	Push PushOptions
+
 	// SeparateMetrics leaves GET /metrics out of the server's routes: the
 	// caller serves MetricsHandler on an address of its own (-metrics-addr).
 	// By default /metrics is served beside the chat.
@@ -224,6 +228,8 @@ type Server struct {
 	files       hub.Files     // attachments (files.go)
 	decodeSlots chan struct{} // images decoded at once
 	sweep       *uploadSweep  // of uploads never posted (files_expiry.go)
+
+	push *pushing // Web Push (push.go); nil when off
 }
 
 // New returns a Server ready to serve.
@@ -266,6 +272,9 @@ func New(opts Options) (*Server, error) {
 			ReplyByteRate: opts.ReplyByteRate, ReplyByteBurst: opts.ReplyByteBurst,
 		}),
 	}
+	if err := s.startPush(push.NewMetrics()); err != nil {
+		return nil, err
+	}
 	h, err := hub.New(hub.Options{
 		Log:            timedLog{opts.Storage.Log, m},
 		Directory:      opts.Storage.Directory,
@@ -286,14 +295,17 @@ func New(opts Options) (*Server, error) {
 		Typing:            opts.Storage.Typing,
 		Metrics:           m,
 		Files:             opts.Storage.Files,
+		Stored:            s.pushStored,
 	})
 	if err != nil {
+		s.stopPush()
 		return nil, err
 	}
 	s.hub = h
 	if s.index, err = search.Open(context.Background(), search.Options{Path: opts.SearchIndex,
 		Log: opts.Storage.Log, Directory: opts.Storage.Directory, Logger: opts.Logger}); err != nil {
 		h.Close()
+		s.stopPush()
 		return nil, err
 	}
 	s.ws = wsconn.New(wsconn.Options{
@@ -310,6 +322,7 @@ func New(opts Options) (*Server, error) {
 	api(chat.HandoverPath, s.serveHandover)
 	api("/api/devices", s.serveDevices)
 	api("/api/devices/signout", s.serveDeviceSignOut)
+	s.routePush()
 	if s.files != nil {
 		api(chat.UploadPath, s.serveUpload)
 		s.mux.HandleFunc("GET "+chat.FilesPath+"/{id}", s.serveFile)
@@ -391,6 +404,7 @@ func (s *Server) Close() {
 	s.stopUploadSweep()
 	s.ws.Close()
 	s.hub.Close()
+	s.stopPush()
 	if err := s.index.Close(); err != nil {
 		s.log.Error("closing the search index failed", "err", err)
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/founding/chat/server/bus"
 	"github.com/founding/chat/server/cluster"
 	"github.com/founding/chat/server/hub"
+	"github.com/founding/chat/server/push"
 	"github.com/founding/chat/server/store/jetstream"
 	"github.com/founding/chat/server/store/memory"
 )
@@ -32,6 +33,9 @@ type Storage struct {
 	// Typing carries typing signals between the nodes; nil in memory
 	// (one process: the hub relays them itself).
 	Typing hub.Typing
+	// Push keeps Web Push's keys, subscriptions and settings (package
+	// push). Nil means no push.
+	Push push.Store
 	// Check reports whether the storage answers, for /readyz; its error
 	// says what is wrong. Nil means it always does (memory).
 	Check func(context.Context) error
@@ -68,6 +72,7 @@ func MemoryStorage() *Storage {
 		Directory: memory.NewDirectory(),
 		Accounts:  auth.NewAccounts(memory.NewRecords()),
 		Files:     memory.NewFiles(),
+		Push:      memory.NewPushRecords(),
 	}
 }
 
@@ -145,6 +150,10 @@ func OpenStorage(ctx context.Context, b *bus.Bus, o StorageOptions) (*Storage, e
 	if err != nil {
 		return nil, err
 	}
-	return &Storage{Log: log, Directory: dir, Accounts: auth.NewAccounts(rec), Files: files, Check: b.Check, Watches: wd,
+	pushRecords, err := jetstream.OpenPushRecords(ctx, b.JetStream, b.Replicas)
+	if err != nil {
+		return nil, err
+	}
+	return &Storage{Log: log, Directory: dir, Accounts: auth.NewAccounts(rec), Files: files, Check: b.Check, Watches: wd, Push: pushRecords,
 		Presence: cluster.NewPresence(b.Conn), Sessions: cluster.NewSessions(b.Conn), Typing: cluster.NewTyping(b.Conn), Close: log.Close}, nil
 }

@@ -26,6 +26,10 @@ import (
 	"github.com/founding/chat/server/bus"
 )
 
+// clientReceiveBuffer is the receive buffer of the test clients that may
+// stop reading (fixReceiveBuffer); the kernel doubles it.
+const clientReceiveBuffer = 256 << 10
+
 // Wait is how long Expect and Eventually wait by default: long, because
 // `make test` runs the packages' tests side by side on two cores, with
 // -race and child processes; a test that works never waits it.
@@ -158,8 +162,10 @@ func (s *Server) DialSilent(t testing.TB, jar http.CookieJar) *Client {
 	defer cancel()
 	ws, _, err := websocket.Dial(ctx, s.WS, &websocket.DialOptions{
 		Subprotocols: []string{chat.Subprotocol},
-		HTTPClient:   &http.Client{Jar: jar},
-		HTTPHeader:   http.Header{"Origin": {s.URL}},
+		HTTPClient: &http.Client{Jar: jar, Transport: &http.Transport{
+			DialContext: (&net.Dialer{Timeout: Wait, Control: fixReceiveBuffer}).DialContext,
+		}},
+		HTTPHeader: http.Header{"Origin": {s.URL}},
 	})
 	if err != nil {
 		t.Fatalf("dial %s: %v", s.WS, err)

@@ -101,7 +101,7 @@ func NewModelClient(t testing.TB, baseURL string, o ModelOptions) *ModelClient {
 		Patience: 30 * time.Second,
 		signal:   make(chan struct{}, 1),
 	}
-	dialer := &net.Dialer{Timeout: Wait}
+	dialer := &net.Dialer{Timeout: Wait, Control: fixReceiveBuffer}
 	transport := &http.Transport{
 		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
 			c, err := dialer.DialContext(ctx, network, addr)

@@ -123,6 +123,11 @@ type Options struct {
 	Metrics *metrics.Metrics
 	// Files keeps attachments (files.go). Nil means messages carry none.
 	Files Files
+	// Stored is called with every entry a client sent (a message, an
+	// edit, a reaction) once this node stored it, not for a retry, with
+	// the sender's key: only the node that appended an entry hears of it
+	// here (Web Push decides its pushes so, once). It must not block.
+	Stored func(e chat.Entry, sender string)
 }
 
 // LobbyID is the conversation id of the lobby every user is in.

@@ -96,6 +96,9 @@ func (h *Hub) store(ctx context.Context, e chat.Entry, key string, id chat.MsgID
 	if !dup {
 		e.Seq, e.Time = ack.Seq, ack.Time
 		h.deliverStored(e)
+		if h.opts.Stored != nil {
+			h.opts.Stored(e, key)
+		}
 	}
 	return ack, nil
 }

@@ -209,23 +209,234 @@ async function dropThumb(key) {
 }
 
 // -----------------------------------------------------------------------------
-// Notifications (as go-app's worker)
+// Web Push from the chat server (docs/push.md)
 // -----------------------------------------------------------------------------
+// A push is a chat.Push: the conversation (conv, kind, name), the message's
+// sequence (seq), the notification's title, body and tag (one per
+// conversation: a newer push replaces the older notification), how many
+// entries of it are unread (count), and the message itself (entry) unless
+// the person keeps text off the lock screen or it did not fit. The worker
+// first writes the message into the page's offline copy (IndexedDB "chat",
+// the schema app/client/local_js.go owns), then shows the notification and
+// sets the app's badge; a click opens the conversation at that message,
+// offline too. Any other push is go-app's.
 self.addEventListener("push", (event) => {
   event.waitUntil((async () => {
-    let notification;
+    let data;
     try {
-      notification = event.data ? event.data.json() : null;
+      data = event.data ? event.data.json() : null;
     } catch {
-      notification = null;
+      data = null;
     }
-    if (!notification) {
+    if (!data) {
       return;
     }
-    await showNotification(self.registration, notification);
+    if (typeof data.conv === "string" && typeof data.tag === "string") {
+      await chatPush(data);
+      return;
+    }
+    await showNotification(self.registration, data);
   })());
 });
 
+async function chatPush(p) {
+  try {
+    await saveEntry(p);
+  } catch (err) {
+    console.log("chat: the pushed message was not saved for offline use", err);
+  }
+  await self.registration.showNotification(p.title || "Chat", {
+    body: p.body || "",
+    tag: p.tag,
+    renotify: true,
+    icon: "/web/icon-192.png",
+    timestamp: p.entry && p.entry.time ? p.entry.time : Date.now(),
+    data: { chat: { conv: p.conv, seq: p.seq, count: p.count || 1, path: convPath(p.conv, p.seq) } },
+  });
+  await setBadge();
+}
+
+// convPath is the page of conversation conv at message seq (ui.ConvPath).
+function convPath(conv, seq) {
+  return "/c/" + pathEscape(conv) + "?at=" + seq;
+}
+
+// pathEscape escapes a path segment as Go's url.PathEscape does, so that
+// the page's path is the one the app makes.
+function pathEscape(s) {
+  return encodeURIComponent(s)
+    .replace(/[!'()*]/g, (c) => "%" + c.charCodeAt(0).toString(16).toUpperCase())
+    .replace(/%(24|26|2B|3A|3D|40)/g, (m) => decodeURIComponent(m));
+}
+
+// The offline copy (app/client/local_js.go): database "chat", version 1;
+// the store "meta" holds the signed-in person under "saved" (no record: no
+// one is, and nothing is written), "convs" one conversation per id, as the
+// JSON text of a client.SavedConv: {info: ConvInfo, entries: [Entry...]
+// consecutive, oldest first, start, lost}. At most savedEntries are kept.
+const localName = "chat";
+const localVersion = 1;
+const savedEntries = 100;
+
+function openLocal() {
+  return new Promise((resolve, reject) => {
+    const req = indexedDB.open(localName, localVersion);
+    // No copy yet: the page makes it, with its schema. Aborting the upgrade
+    // leaves no database behind.
+    req.onupgradeneeded = () => req.transaction.abort();
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error);
+    req.onblocked = () => reject(new Error("the offline copy is being upgraded"));
+  });
+}
+
+// saveEntry writes the pushed message into its conversation's saved copy,
+// in one transaction, so a page saving the same conversation meanwhile
+// wins or loses whole. It reports whether it wrote.
+async function saveEntry(p) {
+  const e = p.entry;
+  if (!e || e.conv !== p.conv || e.seq !== p.seq) {
+    return false;
+  }
+  const db = await openLocal();
+  return new Promise((resolve, reject) => {
+    let wrote = false;
+    const tx = db.transaction(["meta", "convs"], "readwrite");
+    tx.oncomplete = () => {
+      db.close();
+      resolve(wrote);
+    };
+    tx.onerror = tx.onabort = () => {
+      db.close();
+      reject(tx.error);
+    };
+    const meta = tx.objectStore("meta").get("saved");
+    meta.onsuccess = () => {
+      if (typeof meta.result !== "string") {
+        return;
+      }
+      const convs = tx.objectStore("convs");
+      const got = convs.get(p.conv);
+      got.onsuccess = () => {
+        const next = withEntry(got.result, p);
+        if (next) {
+          convs.put(JSON.stringify(next), p.conv);
+          wrote = true;
+        }
+      };
+    };
+  });
+}
+
+// withEntry returns the saved conversation text with the pushed entry
+// added, or null when it holds it already. The entries must stay
+// consecutive (a resume asks for what follows the last): a message that
+// follows the last saved one is appended; after a gap (entries that
+// pushed nothing, such as reactions) the saved run starts again at it,
+// and the older ones come back from the server when scrolled to.
+function withEntry(text, p) {
+  let c = null;
+  if (typeof text === "string") {
+    try {
+      c = JSON.parse(text);
+    } catch {
+      c = null;
+    }
+  }
+  if (!c || !c.info || c.info.id !== p.conv) {
+    c = { info: { id: p.conv, kind: p.kind, name: p.name, last: 0 }, entries: [] };
+  }
+  let entries = Array.isArray(c.entries) ? c.entries : [];
+  const last = entries.length ? entries[entries.length - 1].seq : 0;
+  if (p.seq <= last) {
+    return null;
+  }
+  if (last > 0 && p.seq === last + 1) {
+    entries.push(p.entry);
+  } else {
+    entries = [p.entry];
+    c.start = false;
+  }
+  if (entries.length > savedEntries) {
+    entries = entries.slice(entries.length - savedEntries);
+    c.start = false;
+  }
+  c.entries = entries;
+  c.info.last = Math.max(c.info.last || 0, p.seq);
+  return c;
+}
+
+// setBadge shows on the app's icon the unread entries of the
+// conversations notified, where the browser has the Badging API.
+async function setBadge() {
+  const nav = self.navigator;
+  if (!nav || !("setAppBadge" in nav)) {
+    return;
+  }
+  let n = 0;
+  for (const shown of await self.registration.getNotifications()) {
+    if (shown.data && shown.data.chat) {
+      n += shown.data.chat.count || 1;
+    }
+  }
+  try {
+    if (n > 0) {
+      await nav.setAppBadge(n);
+    } else {
+      await nav.clearAppBadge();
+    }
+  } catch (err) {
+    console.log("chat: the badge was not set", err);
+  }
+}
+
+// openChat focuses a window of the app (the focused one first) and has it
+// show path, or opens one there: the app shell answers /c/ pages offline
+// too. A window on another page of the site (a file, an API answer) runs
+// no app to move.
+async function openChat(path) {
+  const windows = (await self.clients.matchAll({ type: "window" }))
+    .filter((w) => appRoutes.some((r) => r.test(new URL(w.url).pathname)))
+    .sort((a, b) => (b.focused ? 1 : 0) - (a.focused ? 1 : 0));
+  for (const w of windows) {
+    if ("focus" in w) {
+      try {
+        await w.focus();
+      } catch {
+        // focusing needs the click's activation; the page still moves
+      }
+      // A page load at path: the app shows the conversation the URL names
+      // when it starts (it follows no in-app navigation to a route yet).
+      // The shell and the wasm come from the cache, also offline.
+      if ("navigate" in w) {
+        try {
+          await w.navigate(path);
+          return;
+        } catch {
+          // not this worker's client: tell the page instead
+        }
+      }
+      w.postMessage({ goapp: { type: "notification", path: path } });
+      return;
+    }
+  }
+  if (self.clients.openWindow) {
+    await self.clients.openWindow(path);
+  }
+}
+
+self.addEventListener("notificationclick", (event) => {
+  const chat = event.notification.data && event.notification.data.chat;
+  if (!chat) {
+    return; // go-app's (below)
+  }
+  event.notification.close();
+  event.waitUntil(openChat(chat.path).then(setBadge));
+});
+
+// -----------------------------------------------------------------------------
+// Notifications (as go-app's worker)
+// -----------------------------------------------------------------------------
 async function showNotification(registration, notification) {
   const title = notification.title || "Notification";
   let actions = [];
@@ -244,8 +455,11 @@ async function showNotification(registration, notification) {
 }
 
 self.addEventListener("notificationclick", (event) => {
-  event.notification.close();
   const notification = event.notification;
+  if (!notification.data || !notification.data.goapp) {
+    return; // the chat's (above)
+  }
+  event.notification.close();
   let path = notification.data.goapp.path;
   for (let i in notification.data.goapp.actions) {
     const action = notification.data.goapp.actions[i];

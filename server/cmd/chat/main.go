@@ -136,6 +136,7 @@ func parse(args []string, stderr io.Writer) (*config, error) {
 	fs.StringVar(&c.hosts, "hosts", "", "host names the server answers to, comma-separated (\"chat.example.com,*.chat.example.com\"); localhost, IP addresses and the host of -addr always work, any other Host gets 421")
 	fs.StringVar(&c.proxies, "trusted-proxies", "", "networks of the reverse proxies in front of the server (CIDRs, comma-separated), whose X-Forwarded-For and X-Forwarded-Proto are believed")
 	fs.StringVar(&c.admins, "admin", "", "names of the server's admins, comma-separated (\"ann,bob\"): they moderate every room as owners do theirs")
+	fs.StringVar(&c.opts.Push.Contact, "push-contact", "", "turns Web Push on: the VAPID contact push services may write to about this server, a mailto: or https: URL (docs/push.md)")
 	version := fs.Bool("version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
 		return nil, err

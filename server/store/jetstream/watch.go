@@ -54,8 +54,9 @@ const (
 	// they fail (NATS out of reach, the stream without a leader).
 	watchRetryEvery = watchCheckEvery
 	// watchAvoidFor is how long a consumer is not made again on the
-	// server whose consumer was lost (JetStream takes seconds to learn
-	// that a killed server is gone, and places consumers there meanwhile).
+	// server whose consumer stopped sending heartbeats (JetStream takes
+	// seconds to learn that a killed server is gone, and places consumers
+	// there meanwhile).
 	watchAvoidFor = 5 * time.Second
 	// watchAskTimeout bounds one question to the server.
 	watchAskTimeout = 2 * time.Second
@@ -328,9 +329,11 @@ func (w *supervised) run(ctx context.Context) {
 			return
 		case err := <-w.lostCh:
 			w.setStale(fmt.Errorf("the watch of %s (%s) lost its consumer: %w", w.name, w.kind, err))
-			w.mu.Lock()
-			w.avoid, w.avoidTo = w.host, time.Now().Add(watchAvoidFor)
-			w.mu.Unlock()
+			if errors.Is(err, jetstream.ErrNoHeartbeat) { // its server may be dead
+				w.mu.Lock()
+				w.avoid, w.avoidTo = w.host, time.Now().Add(watchAvoidFor)
+				w.mu.Unlock()
+			}
 			target = 0
 			remake(err)
 			continue
@@ -360,10 +363,13 @@ func (w *supervised) run(ctx context.Context) {
 		if recovering {
 			// Current again once it delivered what the stream held when
 			// it was found behind, or when it was first asked after.
+			// A consumer made again is given a whole check's interval
+			// before it is found current: not ready for a moment that a
+			// prober sees, not for one that falls between two probes.
 			if target == 0 {
 				target = last
 			}
-			if d >= target {
+			if d >= target && time.Since(tried) >= watchCheckEvery {
 				w.caughtUp()
 				target, behindSince = 0, time.Time{}
 				continue
