@@ -106,35 +106,32 @@ func (s *Server) pushStored(e chat.Entry, sender string) {
 
 // routePush adds the push routes (chat.PushKeyPath and the rest).
 func (s *Server) routePush() {
-	s.mux.HandleFunc("GET "+chat.PushKeyPath, s.servePushKey)
-	s.mux.HandleFunc("GET "+chat.PushSubscriptionPath, s.servePushDevices)
-	s.mux.HandleFunc("POST "+chat.PushSubscriptionPath, sameOrigin(s.servePushSubscribe))
-	s.mux.HandleFunc("DELETE "+chat.PushSubscriptionPath, sameOrigin(s.servePushUnsubscribe))
-	s.mux.HandleFunc("GET "+chat.PushSettingsPath, s.servePushSettings)
-	s.mux.HandleFunc("POST "+chat.PushSettingsPath, sameOrigin(s.serveSetPushSettings))
+	s.mux.HandleFunc("GET "+chat.PushKeyPath, s.pushOn(s.servePushKey))
+	s.mux.HandleFunc("GET "+chat.PushSubscriptionPath, s.pushOn(s.servePushDevices))
+	s.mux.HandleFunc("POST "+chat.PushSubscriptionPath, sameOrigin(s.pushOn(s.servePushSubscribe)))
+	s.mux.HandleFunc("DELETE "+chat.PushSubscriptionPath, sameOrigin(s.pushOn(s.servePushUnsubscribe)))
+	s.mux.HandleFunc("GET "+chat.PushSettingsPath, s.pushOn(s.servePushSettings))
+	s.mux.HandleFunc("POST "+chat.PushSettingsPath, sameOrigin(s.pushOn(s.serveSetPushSettings)))
 }
 
-// pushOn answers 404 when push is off.
-func (s *Server) pushOn(w http.ResponseWriter) bool {
-	if s.push == nil {
-		reply(w, http.StatusNotFound, apiReply{Error: "this server sends no push notifications (it was started without -push-contact)"})
-		return false
+// pushOn serves a push route with next, or answers 404 when push is off.
+func (s *Server) pushOn(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if s.push == nil {
+			reply(w, http.StatusNotFound, apiReply{Error: "this server sends no push notifications (it was started without -push-contact)"})
+			return
+		}
+		next(w, r)
 	}
-	return true
 }
 
 func (s *Server) servePushKey(w http.ResponseWriter, _ *http.Request) {
-	if s.pushOn(w) {
-		reply(w, http.StatusOK, chat.PushKey{Key: s.push.keys.Public})
-	}
+	reply(w, http.StatusOK, chat.PushKey{Key: s.push.keys.Public})
 }
 
 // servePushSubscribe keeps the subscription of this browser session,
 // replacing its earlier one.
 func (s *Server) servePushSubscribe(w http.ResponseWriter, r *http.Request) {
-	if !s.pushOn(w) {
-		return
-	}
 	var sub chat.PushSubscription
 	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096)).Decode(&sub); err != nil {
 		reply(w, http.StatusBadRequest, apiReply{Error: "send the JSON of PushSubscription.toJSON()"})
@@ -163,9 +160,6 @@ func (s *Server) servePushSubscribe(w http.ResponseWriter, r *http.Request) {
 
 // servePushUnsubscribe drops this browser session's subscription.
 func (s *Server) servePushUnsubscribe(w http.ResponseWriter, r *http.Request) {
-	if !s.pushOn(w) {
-		return
-	}
 	v, ok := s.signedIn(w, r)
 	if !ok {
 		return
@@ -180,9 +174,6 @@ func (s *Server) servePushUnsubscribe(w http.ResponseWriter, r *http.Request) {
 // servePushDevices lists the user's sessions that have push, and drops
 // the subscriptions of sessions that ended.
 func (s *Server) servePushDevices(w http.ResponseWriter, r *http.Request) {
-	if !s.pushOn(w) {
-		return
-	}
 	v, ok := s.signedIn(w, r)
 	if !ok {
 		return
@@ -213,9 +204,6 @@ func (s *Server) servePushDevices(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) servePushSettings(w http.ResponseWriter, r *http.Request) {
-	if !s.pushOn(w) {
-		return
-	}
 	v, ok := s.signedIn(w, r)
 	if !ok {
 		return
@@ -229,9 +217,6 @@ func (s *Server) servePushSettings(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) serveSetPushSettings(w http.ResponseWriter, r *http.Request) {
-	if !s.pushOn(w) {
-		return
-	}
 	var p chat.PushSettings
 	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10)).Decode(&p); err != nil {
 		reply(w, http.StatusBadRequest, apiReply{Error: "send the JSON of the settings"})
