@@ -398,12 +398,7 @@ func TestBrowserOfflineEditAndReactionSentOnce(t *testing.T) {
 	waitJS(t, ann, `!document.querySelector('#timeline .act-status, #timeline .reaction.pending')`)
 
 	// What the server stored: one edit and one reaction, not one per try.
-	probe := chattest.DialURL(t, s.URL, nil)
-	chattest.Expect(probe, func(w *chat.Welcome) bool { return w.NeedName })
-	probe.Send(&chat.Nick{Name: "Probe"})
-	chattest.Expect(probe, func(w *chat.Welcome) bool { return !w.NeedName })
-	probe.Send(&chat.History{Conv: hub.LobbyID, Limit: chat.MaxHistoryLimit})
-	page := chattest.Expect(probe, func(p *chat.Page) bool { return p.Conv == hub.LobbyID && len(p.Entries) > 0 })
+	page := storedLobby(t, s.URL)
 	edits, reacts := 0, 0
 	for _, e := range page.Entries {
 		switch {
@@ -446,4 +441,16 @@ func TestBrowserRefusedActionSaysWhy(t *testing.T) {
 	if isJS(t, ann, `!!document.getElementById('notice')`) {
 		t.Error("the refusal shows in the notice bar too, in the server's words")
 	}
+}
+
+// storedLobby is the newest page of the lobby as the server at url has
+// stored it, read by a new user of its own.
+func storedLobby(t *testing.T, url string) *chat.Page {
+	t.Helper()
+	probe := chattest.DialURL(t, url, nil)
+	chattest.Expect(probe, func(w *chat.Welcome) bool { return w.NeedName })
+	probe.Send(&chat.Nick{Name: "Probe"})
+	chattest.Expect(probe, func(w *chat.Welcome) bool { return !w.NeedName })
+	probe.Send(&chat.History{Conv: hub.LobbyID, Limit: chat.MaxHistoryLimit})
+	return chattest.Expect(probe, func(p *chat.Page) bool { return p.Conv == hub.LobbyID && len(p.Entries) > 0 })
 }

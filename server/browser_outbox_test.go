@@ -7,10 +7,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/founding/chat/app/chat"
 	"github.com/founding/chat/build"
 	"github.com/founding/chat/server/chattest"
-	"github.com/founding/chat/server/hub"
 )
 
 // TestBrowserSessionOutboxCancelThenReload is the browser's half of a pair
@@ -47,12 +45,7 @@ func TestBrowserSessionOutboxCancelThenReload(t *testing.T) {
 	}
 
 	// What the server stored: the kept message once, the cancelled one never.
-	probe := chattest.DialURL(t, s.URL, nil)
-	chattest.Expect(probe, func(w *chat.Welcome) bool { return w.NeedName })
-	probe.Send(&chat.Nick{Name: "Probe"})
-	chattest.Expect(probe, func(w *chat.Welcome) bool { return !w.NeedName })
-	probe.Send(&chat.History{Conv: hub.LobbyID, Limit: chat.MaxHistoryLimit})
-	page := chattest.Expect(probe, func(p *chat.Page) bool { return p.Conv == hub.LobbyID && len(p.Entries) > 0 })
+	page := storedLobby(t, s.URL)
 	kept, cancelled := 0, 0
 	for _, e := range page.Entries {
 		switch {

@@ -3,7 +3,6 @@ package server_test
 import (
 	"fmt"
 	"testing"
-	"time"
 
 	"github.com/founding/chat/app/chat"
 	"github.com/founding/chat/server/chattest"
@@ -44,22 +43,25 @@ func TestFirstJoinsOfANewRoomOnEveryNode(t *testing.T) {
 // nil when an error about a join came first.
 func expectJoinOutcome(t *testing.T, c *chattest.Client, conv string) *chat.Conv {
 	t.Helper()
-	deadline := time.Now().Add(chattest.Wait)
-	for time.Now().Before(deadline) {
+	var got *chat.Conv
+	answered := chattest.Within(chattest.Wait, func() bool {
 		for _, f := range c.Frames() {
 			switch f := f.(type) {
 			case *chat.Conv:
 				if f.ID == conv {
-					return f
+					got = f
+					return true
 				}
 			case *chat.Error:
 				if f.Ref == chat.TypeJoin {
-					return nil
+					return true
 				}
 			}
 		}
-		time.Sleep(5 * time.Millisecond)
+		return false
+	})
+	if !answered {
+		t.Fatalf("no answer to joining %s in %v", conv, chattest.Wait)
 	}
-	t.Fatalf("no answer to joining %s in %v", conv, chattest.Wait)
-	return nil
+	return got
 }

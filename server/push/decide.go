@@ -393,29 +393,6 @@ func mentions(h string) []string {
 	}
 }
 
-// PlainText returns the text of server-made markup: tags dropped (a line
-// break is a space), entities decoded, runs of white space made one.
-func PlainText(markup string) string {
-	var b strings.Builder
-	for len(markup) > 0 {
-		i := strings.IndexByte(markup, '<')
-		if i < 0 {
-			b.WriteString(markup)
-			break
-		}
-		b.WriteString(markup[:i])
-		j := strings.IndexByte(markup[i:], '>')
-		if j < 0 {
-			break
-		}
-		if tag := markup[i : i+j+1]; strings.HasPrefix(tag, "<br") {
-			b.WriteByte(' ')
-		}
-		markup = markup[i+j+1:]
-	}
-	return strings.Join(strings.Fields(html.UnescapeString(b.String())), " ")
-}
-
 // Payload returns the JSON of the chat.Push that tells the user key of
 // entry e of conversation rec, count entries of it unread: at most
 // chat.MaxPushBytes, the entry left out when it does not fit and the
@@ -437,7 +414,7 @@ func Payload(e chat.Entry, rec hub.ConvRecord, key string, count int, hide bool)
 	if count > 1 {
 		more = fmt.Sprintf(" (+%d more)", count-1)
 	}
-	text := PlainText(e.HTML)
+	text := strings.Join(strings.Fields(chat.PlainText(e.HTML)), " ") // one line on a lock screen
 	if text == "" && len(e.Files) > 0 {
 		text = fmt.Sprintf("%d file(s)", len(e.Files))
 	}
