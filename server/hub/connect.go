@@ -31,6 +31,11 @@ func (h *Hub) loadProfile(ctx context.Context, key string) (*profile, error) {
 	if err != nil {
 		return nil, err
 	}
+	if !slices.Contains(ids, LobbyID) {
+		// A list read from a replica that has not seen the write above yet
+		// (a new user on a replicated cluster): the lobby is theirs anyway.
+		ids = append(ids, LobbyID)
+	}
 	p := &profile{last: make(map[string]uint64, len(ids))}
 	for _, id := range ids {
 		rec, err := h.record(ctx, id)

@@ -1044,3 +1044,27 @@ func TestHubsSharingPresenceAreOneChat(t *testing.T) {
 		t.Errorf("ann got %d notices of bob, want his arrival and his departure only", n)
 	}
 }
+
+// laggingMemberships is a directory whose membership lists come from a
+// replica that has not seen any write yet.
+type laggingMemberships struct{ *memory.Directory }
+
+func (laggingMemberships) Memberships(context.Context, string) ([]string, error) { return nil, nil }
+
+// TestNewUserIsInTheLobbyWhenTheListLags: a user whose membership list is
+// read before it holds the lobby just written for them (a replicated
+// cluster) still gets the lobby and its entries.
+func TestNewUserIsInTheLobbyWhenTheListLags(t *testing.T) {
+	h := newHub(t, hub.Options{Directory: laggingMemberships{memory.NewDirectory()}})
+	ann, bob := connect(h, "ann"), connect(h, "bob")
+	post(t, h, "ann", hub.LobbyID, "hello lobby", id("device-a", 1))
+	for _, r := range []*recorder{ann, bob} {
+		var all []string
+		for _, f := range r.rawFrames() {
+			all = append(all, string(f))
+		}
+		if !strings.Contains(strings.Join(all, "\n"), "hello lobby") {
+			t.Errorf("%s did not get the lobby's message", r.name)
+		}
+	}
+}
