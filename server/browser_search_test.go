@@ -92,7 +92,8 @@ func TestBrowserSearch(t *testing.T) {
 
 	// Opening it lands on the message, older pages loaded.
 	chattest.Do(t, ann, chromedp.Click(chromedp.CSS(`#search-results .search-hit[data-seq="`+strconv.FormatUint(needle.Seq, 10)+`"]`)))
-	waitJS(t, ann, `!document.getElementById('search') && !!document.querySelector('#timeline [data-seq="`+strconv.FormatUint(needle.Seq, 10)+`"].found')`)
+	// The same way as a quote's: highlighted and focused.
+	waitJS(t, ann, `!document.getElementById('search') && document.activeElement === document.querySelector('#timeline .entry.msg[data-seq="`+strconv.FormatUint(needle.Seq, 10)+`"]')`)
 	waitJS(t, ann, `(el => { const r = el.getBoundingClientRect(), tl = document.getElementById('timeline').getBoundingClientRect();
 		return r.bottom > tl.top && r.top < tl.bottom })(document.querySelector('#timeline [data-seq="`+strconv.FormatUint(needle.Seq, 10)+`"]'))`)
 	chattest.Screenshot(t, ann, "search-opened")

@@ -10,10 +10,10 @@ import (
 	"github.com/founding/chat/app/client"
 )
 
-// The account, as the user sees it: signing in to a name that has a
-// password (signInForm, shown instead of the name form), and the account
-// panel (accountPanel: set a password, sign out). The Shell opens and
-// closes the panel and does what the forms ask, at the end of this file.
+// The account, as the user sees it: picking a name or signing in to one
+// that has a password (nameGate, with nameForm in forms.go and signInForm),
+// and the account panel (accountPanel: set a password, the devices, sign
+// out), a dialog the Shell opens and closes.
 
 // signInForm signs into a name that has a password, from any browser.
 type signInForm struct {
@@ -89,10 +89,9 @@ type accountPanel struct {
 	Ilang        Lang
 	Ime          string
 	IhasPassword bool
-	IonPassword  func(ctx app.Context, old, password string) bool
 	IonClose     func(ctx app.Context)
-	Isession     *client.Session           // signing out forgets what it kept
-	IonNotice    func(app.Context, string) // shows what failed
+	Isession     *client.Session           // sets the password; signing out forgets what it kept
+	IonNotice    func(app.Context, string) // shows what failed ("": clears it)
 
 	ctx         app.Context // the panel's own, from OnMount: its buttons may be gone when an answer comes
 	devices     []device    // the signed-in devices
@@ -156,10 +155,6 @@ func (p *accountPanel) OnClose(h func(app.Context)) *accountPanel {
 func (p *accountPanel) Session(v *client.Session) *accountPanel { p.Isession = v; return p }
 func (p *accountPanel) OnNotice(h func(app.Context, string)) *accountPanel {
 	p.IonNotice = h
-	return p
-}
-func (p *accountPanel) OnPassword(h func(app.Context, string, string) bool) *accountPanel {
-	p.IonPassword = h
 	return p
 }
 
@@ -240,10 +235,14 @@ func (p *accountPanel) onOthers(ctx app.Context, e app.Event) {
 
 func (p *accountPanel) onSubmit(ctx app.Context, e app.Event) {
 	e.PreventDefault()
-	if p.IonPassword != nil && p.IonPassword(ctx, inputValue("password-old"), inputValue("password-new")) {
-		clearInput("password-old")
-		clearInput("password-new")
+	f := &chat.SetPassword{Old: inputValue("password-old"), New: inputValue("password-new")}
+	if err := f.Validate(); err != nil {
+		p.IonNotice(ctx, errorText(p.Ilang, err))
+		return
 	}
+	sendFrame(ctx, p.Isession, p.IonNotice, p.Ilang, f) // the server's Account frame says it is saved
+	clearInput("password-old")
+	clearInput("password-new")
 }
 
 // onSignOut ends the session and forgets everything this browser kept, for
@@ -292,72 +291,88 @@ func inputValue(id string) string {
 	return ""
 }
 
-// What the Shell does for the account forms and panel.
+// nameGate is what a person without a name sees: the name form, or the
+// sign-in form for a name that has a password. It owns which of the two
+// shows and whether a sign-in is under way; a name picked goes to the
+// server through the Session, a sign-in through /api/signin, after which
+// the owner starts again as that user (OnSignedIn).
+type nameGate struct {
+	app.Compo
 
-// onSignInMode switches the name form to signing in with a password.
-func (s *Shell) onSignInMode(ctx app.Context, e app.Event) {
-	s.signingIn, s.notice = true, ""
-	s.rev++
+	Ilang        Lang
+	IreleaseDays int
+	Isession     *client.Session
+	IonNotice    func(app.Context, string) // shows what failed ("": clears it)
+	IonSignedIn  func(app.Context)
+
+	signingIn bool // the sign-in form shows
+	busy      bool // a sign-in is under way
 }
 
-func (s *Shell) onSignInCancel(ctx app.Context) {
-	s.signingIn, s.notice = false, ""
-	s.rev++
+func newNameGate() *nameGate { return &nameGate{} }
+
+func (g *nameGate) Lang(v Lang) *nameGate                    { g.Ilang = v; return g }
+func (g *nameGate) ReleaseDays(v int) *nameGate              { g.IreleaseDays = v; return g }
+func (g *nameGate) Session(v *client.Session) *nameGate      { g.Isession = v; return g }
+func (g *nameGate) OnSignedIn(h func(app.Context)) *nameGate { g.IonSignedIn = h; return g }
+func (g *nameGate) OnNotice(h func(app.Context, string)) *nameGate {
+	g.IonNotice = h
+	return g
+}
+
+func (g *nameGate) Render() app.UI {
+	if g.signingIn {
+		return (&signInForm{}).Lang(g.Ilang).Busy(g.busy).OnSignIn(g.onSignIn).OnCancel(g.onCancel)
+	}
+	return (&nameForm{}).Lang(g.Ilang).ReleaseDays(g.IreleaseDays).OnPick(g.onPick).OnSignIn(g.onSignInMode)
+}
+
+func (g *nameGate) notify(ctx app.Context, text string) {
+	if g.IonNotice != nil {
+		g.IonNotice(ctx, text)
+	}
+}
+
+// onPick asks the server for the name, once it is one the server takes.
+func (g *nameGate) onPick(ctx app.Context, name string) {
+	if _, err := chat.CleanName(name); err != nil {
+		g.notify(ctx, errorText(g.Ilang, err))
+		return
+	}
+	sendFrame(ctx, g.Isession, g.IonNotice, g.Ilang, &chat.Nick{Name: name})
+}
+
+// onSignInMode switches to signing in with a password.
+func (g *nameGate) onSignInMode(ctx app.Context, e app.Event) {
+	g.signingIn = true
+	g.notify(ctx, "")
+}
+
+func (g *nameGate) onCancel(ctx app.Context) {
+	g.signingIn = false
+	g.notify(ctx, "")
 }
 
 // onSignIn asks the server for a session of name; on success this browser
-// reconnects as that user.
-func (s *Shell) onSignIn(ctx app.Context, name, password string) {
-	s.busy, s.notice = true, ""
-	s.rev++
+// starts again as that user.
+func (g *nameGate) onSignIn(ctx app.Context, name, password string) {
+	g.busy = true
+	g.notify(ctx, "")
 	ctx.Async(func() {
 		status, reply, err := postJSON("/api/signin", map[string]string{"name": name, "password": password})
 		ctx.Dispatch(func(ctx app.Context) {
-			s.busy = false
-			s.rev++
+			g.busy = false
 			switch {
 			case err != nil:
-				s.notice = err.Error()
+				g.notify(ctx, err.Error())
 			case status != 200:
-				s.notice = reply.Error
+				g.notify(ctx, reply.Error)
 			default:
-				s.signingIn = false
-				s.model = client.NewModel()
-				s.model.Visible = pageVisible()
-				if s.session != nil {
-					s.session.SetModel(s.model)
-				}
-				if s.conn != nil {
-					s.conn.Reconnect() // the new cookie makes the new user
+				g.signingIn = false
+				if g.IonSignedIn != nil {
+					g.IonSignedIn(ctx)
 				}
 			}
 		})
 	})
-}
-
-// onSetPassword checks a new password and sends it; it reports whether it
-// went out (so the form may clear).
-func (s *Shell) onSetPassword(ctx app.Context, old, password string) bool {
-	f := &chat.SetPassword{Old: old, New: password}
-	if err := f.Validate(); err != nil {
-		s.notice = err.(*chat.Error).Message
-		s.rev++
-		return false
-	}
-	s.notice, s.info = "", ""
-	s.send(ctx, f)
-	return true
-}
-
-func (s *Shell) onAccount(ctx app.Context, e app.Event) {
-	s.account = !s.account
-	s.rev++
-	if s.account {
-		s.afterRender(ctx, func() { focusFirst("account-panel") }) // keyboard users land in the panel
-	}
-}
-
-func (s *Shell) onAccountClose(ctx app.Context) {
-	s.account = false
-	s.rev++
 }

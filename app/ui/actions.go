@@ -35,8 +35,9 @@ type actionsState struct {
 	pickerBack string
 	pickerErr  string // why the emoji typed was refused
 
-	jump  uint64 // a quoted message being looked for, page by older page
-	flash uint64 // the message highlighted after a jump to it
+	jump     uint64 // a message being looked for, page by older page (search.go)
+	jumpGone string // the key of what to say when it is no longer kept
+	flash    uint64 // the message highlighted after a jump to it
 }
 
 // editTarget is the message the composer edits: one of the timeline (Seq)
@@ -139,7 +140,7 @@ func (p *conversationPane) renderQuote(q *chat.Quote) app.UI {
 	}
 	seq := q.Seq
 	return app.Button().Type("button").Class("quote", classIf("deleted", q.Deleted)).DataSet("target", strconv.FormatUint(seq, 10)).
-		Title(T(p.Ilang, "quote.jump")).OnClick(func(ctx app.Context, ev app.Event) { p.jumpTo(ctx, seq) }, app.EventScope(seq)).Body(
+		Title(T(p.Ilang, "quote.jump")).OnClick(func(ctx app.Context, ev app.Event) { p.jumpTo(ctx, seq, "quote.gone") }, app.EventScope(seq)).Body(
 		app.Span().Class("quote-from").Text(from),
 		app.Span().Class("quote-text").Text(text),
 	)
@@ -480,34 +481,37 @@ func (p *conversationPane) onDeleteDialogKey(ctx app.Context, e app.Event) {
 	}
 }
 
-// jumpTo scrolls to message seq of the conversation in view and
-// highlights it, loading older pages until it is there.
-func (p *conversationPane) jumpTo(ctx app.Context, seq uint64) {
+// jumpTo scrolls to message seq of the conversation in view,
+// highlights it for a moment and moves the focus to it, loading older
+// pages until it is there; gone is the key of what to say when the
+// conversation no longer keeps it. It is the one way to show a message:
+// a quote's, a search hit's, a notification's (search.go).
+func (p *conversationPane) jumpTo(ctx app.Context, seq uint64, gone string) {
 	c := p.Imodel.Convs[p.Imodel.Active]
 	if c == nil || seq == 0 {
 		return
 	}
-	for _, e := range c.Entries {
-		if e.Seq == seq {
-			p.acts.jump = 0
-			p.acts.flash = seq
-			p.unstick(ctx)
-			p.afterRender(func() { scrollToMessage(seq) })
-			ctx.After(flashFor, func(ctx app.Context) {
-				if p.acts.flash == seq {
-					p.acts.flash = 0
-				}
-			})
-			return
-		}
+	p.acts.jump, p.acts.jumpGone = 0, gone
+	p.unstick(ctx)
+	if c.Holds(seq) {
+		p.acts.flash = seq
+		p.afterRender(func() { showMessage(seq) })
+		ctx.After(flashFor, func(ctx app.Context) {
+			if p.acts.flash == seq {
+				p.acts.flash = 0
+			}
+		})
+		return
+	}
+	if !c.Ready || c.LoadingOlder() {
+		p.acts.jump = seq // its pages are on their way
+		return
 	}
 	if c.Start || (len(c.Entries) > 0 && c.Entries[0].Seq < seq) {
-		p.acts.jump = 0 // not held any more: nothing to show
-		p.notify(ctx, T(p.Ilang, "quote.gone"))
+		p.notify(ctx, T(p.Ilang, gone)) // not kept any more: nothing to show
 		return
 	}
 	p.acts.jump = seq
-	p.unstick(ctx)
 	p.IonOlder(ctx)
 }
 
@@ -548,7 +552,7 @@ func (p *conversationPane) onEvent(ctx app.Context, a app.Action) {
 	}
 	p.onTypist(ctx, f) // typing.go
 	if pg, ok := f.(*chat.Page); ok && p.acts.jump != 0 && pg.Conv == p.Imodel.Active {
-		p.jumpTo(ctx, p.acts.jump)
+		p.jumpTo(ctx, p.acts.jump, p.acts.jumpGone)
 	}
 	if r := p.acts.replyTo; r != nil {
 		if c := p.Imodel.Convs[r.Conv]; c != nil {
@@ -576,18 +580,6 @@ func unannounce(text string) {
 		if line := lines.Index(i); strings.HasSuffix(line.Get("textContent").String(), text) {
 			region.Call("removeChild", line)
 		}
-	}
-}
-
-// scrollToMessage brings the element of message seq into view, centred,
-// and gives it the focus for screen readers and the keyboard.
-func scrollToMessage(seq uint64) {
-	if !app.IsClient {
-		return
-	}
-	el := app.Window().Get("document").Call("querySelector", `#timeline .entry.msg[data-seq="`+strconv.FormatUint(seq, 10)+`"]`)
-	if el.Truthy() {
-		el.Call("scrollIntoView", map[string]any{"block": "center"})
 	}
 }
 

@@ -88,13 +88,12 @@ func TestConversationPaneShowsTimelineOutboxAndComposer(t *testing.T) {
 	lobby.Entries = []chat.Entry{message("r:lobby", 1, now, "Bob", "hi Ann")}
 	lobby.Info.Last = 1
 	m.Compose("r:lobby", "", "on its way")
-	statusOf := func(o *client.Outgoing) pendingView {
-		return pendingView{status: "waiting " + o.Text, cancellable: true}
+	session, err := client.NewSession(client.SessionOptions{Conn: client.Options{URL: "ws://127.0.0.1:1/ws"}, Model: m, Deliver: func(client.Event) {}})
+	if err != nil {
+		t.Fatal(err)
 	}
-	_, root := render(t, newConversationPane().Lang(English).Model(m).Online(false).Names([]string{"Bob"}).
-		Pending(statusOf).OnOlder(func(app.Context) {}).OnScroll(func(app.Context, app.Event) {}).
-		OnSent(func(app.Context, bool) {}).OnLeave(func(app.Context, string) {}).
-		OnCancel(func(app.Context, *client.Outgoing) {}))
+	_, root := render(t, newConversationPane().Lang(English).Model(m).Online(false).Names([]string{"Bob"}).Session(session).
+		OnOlder(func(app.Context) {}).OnScroll(func(app.Context, app.Event) {}).OnSent(func(app.Context, bool) {}))
 
 	pane := root.must(t, "#conversation", byID("conversation"))
 	if pane.attrs["data-conv"] != "r:lobby" {
@@ -115,8 +114,8 @@ func TestConversationPaneShowsTimelineOutboxAndComposer(t *testing.T) {
 		t.Errorf("timeline %q, want Bob's message then the pending one", got)
 	}
 	pending := timeline.must(t, "the pending message", byClass("pending"))
-	if got := pending.must(t, "status", byClass("pending-status")).text(); got != "waiting on its way" {
-		t.Errorf("pending status %q, want what Pending said", got)
+	if got, want := pending.must(t, "status", byClass("pending-status")).text(), T(English, "pending.queued"); got != want {
+		t.Errorf("pending status %q, want %q: offline, it waits", got, want)
 	}
 	pending.must(t, "the cancel button", byClass("cancel-pending"))
 	root.must(t, "the composer", byID("composer"))
@@ -124,8 +123,7 @@ func TestConversationPaneShowsTimelineOutboxAndComposer(t *testing.T) {
 }
 
 func TestSwitcherDialogMarksThePickedItem(t *testing.T) {
-	d := newSwitcherDialog().Lang(English).Model(twoConversations()).
-		OnChoose(func(app.Context, switchItem) {}).OnClose(func(app.Context, string) {})
+	d := newSwitcherDialog().Lang(English).Model(twoConversations()).OnClose(func(app.Context, string) {})
 	d.pick = 1
 	_, root := render(t, d)
 	input := root.must(t, "#switcher-input", byID("switcher-input"))
@@ -135,5 +133,27 @@ func TestSwitcherDialogMarksThePickedItem(t *testing.T) {
 	opts := root.all(byClass("switcher-opt"))
 	if len(opts) < 2 || !opts[1].hasClass("active") || !isTrue(opts[1], "aria-selected") || isTrue(opts[0], "aria-selected") {
 		t.Errorf("options %v: want the second one picked", root.texts(byClass("switcher-opt")))
+	}
+}
+
+func TestNameGateShowsOneFormAndSaysWhatIsWrong(t *testing.T) {
+	var said []string
+	g := newNameGate().Lang(English).OnNotice(func(_ app.Context, text string) { said = append(said, text) })
+	_, root := render(t, g)
+	root.must(t, "the name form", byID("name-form"))
+	if root.find(byID("signin-form")) != nil {
+		t.Error("both forms are shown")
+	}
+	g.onPick(app.Context{}, "   ")
+	if len(said) != 1 || said[0] == "" {
+		t.Errorf("an empty name said %q, want why it is refused", said)
+	}
+
+	g = newNameGate().Lang(English)
+	g.signingIn = true
+	_, root = render(t, g)
+	root.must(t, "the sign-in form", byID("signin-form"))
+	if root.find(byID("name-form")) != nil {
+		t.Error("the name form is shown while signing in")
 	}
 }

@@ -28,15 +28,12 @@ type conversationPane struct {
 	Irev      uint64
 	Ionline   bool     // the connection is up
 	Inames    []string // whom the composer completes after "@"
-	Ipending  func(*client.Outgoing) pendingView
 	IonOlder  func(app.Context)
 	IonScroll app.EventHandler
 	IonSearch func(app.Context, string)      // "/search words"
 	IonJoin   func(app.Context, string) bool // "/join room"
 	IonSent   func(app.Context, bool)        // a message or a reply was taken (true: scroll to it)
-	IonLeave  func(app.Context, string)
-	IonCancel func(app.Context, *client.Outgoing)
-	Iuploads  *outboxUploads // the outbox's files going up (offline_files.go)
+	Iuploads  *outboxUploads                 // the outbox's files going up (offline_files.go)
 
 	// Sending and the message actions (actions.go, reactions.go).
 	Isession   *client.Session           // sends and acts on messages; nil: shown alone (tests)
@@ -50,24 +47,13 @@ type conversationPane struct {
 	unlisten func()      // stops listening for files dropped or pasted
 }
 
-// pendingView is how a message of the outbox shows: where it stands, and
-// whether it may still be cancelled.
-type pendingView struct {
-	status      string
-	cancellable bool
-}
-
 func newConversationPane() *conversationPane { return &conversationPane{} }
 
-func (p *conversationPane) Lang(v Lang) *conversationPane           { p.Ilang = v; return p }
-func (p *conversationPane) Model(m *client.Model) *conversationPane { p.Imodel = m; return p }
-func (p *conversationPane) Rev(v uint64) *conversationPane          { p.Irev = v; return p }
-func (p *conversationPane) Online(v bool) *conversationPane         { p.Ionline = v; return p }
-func (p *conversationPane) Names(v []string) *conversationPane      { p.Inames = v; return p }
-func (p *conversationPane) Pending(f func(*client.Outgoing) pendingView) *conversationPane {
-	p.Ipending = f
-	return p
-}
+func (p *conversationPane) Lang(v Lang) *conversationPane                 { p.Ilang = v; return p }
+func (p *conversationPane) Model(m *client.Model) *conversationPane       { p.Imodel = m; return p }
+func (p *conversationPane) Rev(v uint64) *conversationPane                { p.Irev = v; return p }
+func (p *conversationPane) Online(v bool) *conversationPane               { p.Ionline = v; return p }
+func (p *conversationPane) Names(v []string) *conversationPane            { p.Inames = v; return p }
 func (p *conversationPane) OnOlder(h func(app.Context)) *conversationPane { p.IonOlder = h; return p }
 func (p *conversationPane) OnScroll(h app.EventHandler) *conversationPane { p.IonScroll = h; return p }
 func (p *conversationPane) OnSearch(h func(app.Context, string)) *conversationPane {
@@ -80,14 +66,6 @@ func (p *conversationPane) OnJoin(h func(app.Context, string) bool) *conversatio
 }
 func (p *conversationPane) OnSent(h func(app.Context, bool)) *conversationPane {
 	p.IonSent = h
-	return p
-}
-func (p *conversationPane) OnLeave(h func(app.Context, string)) *conversationPane {
-	p.IonLeave = h
-	return p
-}
-func (p *conversationPane) OnCancel(h func(app.Context, *client.Outgoing)) *conversationPane {
-	p.IonCancel = h
 	return p
 }
 func (p *conversationPane) Uploads(u *outboxUploads) *conversationPane  { p.Iuploads = u; return p }
@@ -107,6 +85,7 @@ func (p *conversationPane) OnMount(ctx app.Context) {
 	p.root = ctx
 	p.att.pane = p
 	ctx.Handle(eventAction, p.onEvent) // actions.go
+	ctx.Handle(jumpAction, p.onJump)   // search.go
 	if app.IsClient {
 		p.unlisten = p.listenFiles() // attach.go
 	}
@@ -149,45 +128,73 @@ func (p *conversationPane) unstick(ctx app.Context) {
 	}
 }
 
-// conversationPane renders the Shell's conversation in view.
-func (s *Shell) conversationPane() app.UI {
-	return newConversationPane().Lang(s.lang).Model(s.model).Rev(s.rev).Online(s.state == client.Online).
-		Names(mentionNames(s.model)).Pending(s.pendingView).
-		OnOlder(s.onOlder).OnScroll(s.onTimelineScroll).OnSearch(s.openSearch).OnJoin(s.onJoin).OnSent(s.onSent).
-		OnLeave(s.onLeave).OnCancel(s.onCancelPending).
-		Uploads(&s.ups).Session(s.session).OnNotice(s.showNotice).OnOutbox(s.afterOutbox).OnUnstick(s.unstick)
+// pendingStatus says where a message of the outbox stands.
+func (p *conversationPane) pendingStatus(o *client.Outgoing) string {
+	switch {
+	case o.Failed != "":
+		return T(p.Ilang, "pending.failed", o.Failed)
+	case p.Isession != nil && p.Isession.Cancelling(o.ID):
+		return T(p.Ilang, "pending.cancelling")
+	case p.Isession != nil && p.Isession.IsOther(o):
+		return T(p.Ilang, "pending.other")
+	case o.AwaitsUpload():
+		return T(p.Ilang, "pending.files") // offline_files.go
+	case !o.InFlight && !p.Ionline:
+		return T(p.Ilang, "pending.queued")
+	}
+	return T(p.Ilang, "pending.sending")
+}
+
+// cancelPending cancels a message that has not gone over the wire: this
+// tab's, or one waiting in another tab. What the browser's storage answers
+// comes back as an event.
+func (p *conversationPane) cancelPending(ctx app.Context, o *client.Outgoing) {
+	if p.Isession == nil || !p.Isession.CanCancel(o) {
+		return
+	}
+	if p.Isession.Cancel(o.ID) {
+		p.Iuploads.abort(o.ID) // offline_files.go
+	}
+	p.outboxChanged(ctx)
 }
 
 // onSent follows a message or a reply the conversation pane had the
 // Session take: the timeline sticks to the newest again, the outbox goes
-// on (pwa.go), and the timeline scrolls to it (scroll).
+// on, and the timeline scrolls to it (scroll).
 func (s *Shell) onSent(ctx app.Context, scroll bool) {
 	s.stick = true
-	s.afterOutbox(ctx)
+	s.changed(ctx)
 	if scroll {
 		s.scroll(ctx)
 	}
 }
 
-// showNotice shows text as the notice ("": none).
+// showNotice shows text as the notice ("": none, and no confirmation
+// either).
 func (s *Shell) showNotice(ctx app.Context, text string) {
 	s.notice = text
+	if text == "" {
+		s.info = ""
+	}
 	s.rev++
 }
 
-// afterOutbox writes what the outbox lets go and keeps it in the browser
-// (also offline), after an action was added.
-func (s *Shell) afterOutbox(ctx app.Context) {
+// showInfo shows text as the confirmation.
+func (s *Shell) showInfo(ctx app.Context, text string) {
+	s.notice, s.info = "", text
 	s.rev++
-	s.afterActionPWA(ctx)
 }
 
-// unstick keeps the timeline where it is scrolled to, not at the newest.
-func (s *Shell) unstick(ctx app.Context) { s.stick = false }
-
-// pendingView says how the outbox's message o shows (pwa.go, offline.go).
-func (s *Shell) pendingView(o *client.Outgoing) pendingView {
-	return pendingView{status: s.pendingStatus(o), cancellable: s.canCancel(o)}
+// changed follows what a person did that may have changed the outbox or
+// the conversation in view: the browser keeps it (also offline), the
+// outbox's files go on, and the URL names the conversation in view.
+func (s *Shell) changed(ctx app.Context) {
+	s.rev++
+	if s.session != nil {
+		s.session.Changed()
+	}
+	s.ups.changed()
+	s.route.sync(s.model)
 }
 
 // discard drops a message the server refused for good.
@@ -236,7 +243,9 @@ func (p *conversationPane) renderConvHeader(c *client.Conversation) app.UI {
 		app.If(canLeave, func() app.UI {
 			id := c.Info.ID
 			return app.Button().ID("leave").Type("button").Class("link").Text(T(p.Ilang, "btn.leave")).
-				OnClick(func(ctx app.Context, e app.Event) { p.IonLeave(ctx, id) }, app.EventScope(id))
+				OnClick(func(ctx app.Context, e app.Event) {
+					sendFrame(ctx, p.Isession, p.IonNotice, p.Ilang, &chat.Leave{Conv: id})
+				}, app.EventScope(id))
 		}),
 		p.roomPanel(c), // moderation.go
 	)
@@ -400,8 +409,7 @@ func presenceClass(online bool) string {
 // renderPending is a message of the outbox: where it stands, and what the
 // user may do with it (discard a failed one, cancel one not yet sent).
 func (p *conversationPane) renderPending(o *client.Outgoing) app.UI {
-	view := p.Ipending(o)
-	status := view.status
+	status := p.pendingStatus(o)
 	if o.To != "" {
 		status = T(p.Ilang, "pending.to", o.To) + " · " + status
 	}
@@ -416,9 +424,9 @@ func (p *conversationPane) renderPending(o *client.Outgoing) app.UI {
 				return app.Button().Type("button").Class("link").Text(T(p.Ilang, "btn.discard")).
 					OnClick(func(ctx app.Context, e app.Event) { p.discard(ctx, id) }, app.EventScope(id.Device, id.N))
 			}),
-			app.If(view.cancellable, func() app.UI {
+			app.If(p.Isession != nil && p.Isession.CanCancel(o), func() app.UI {
 				return app.Button().Type("button").Class("link", "cancel-pending").Text(T(p.Ilang, "btn.cancel")).
-					OnClick(func(ctx app.Context, e app.Event) { p.IonCancel(ctx, o) }, app.EventScope(o.ID.Device, o.ID.N))
+					OnClick(func(ctx app.Context, e app.Event) { p.cancelPending(ctx, o) }, app.EventScope(o.ID.Device, o.ID.N))
 			}),
 		),
 	)

@@ -37,11 +37,6 @@ func (l *conversationList) OnJoin(h func(app.Context, string) bool) *conversatio
 	return l
 }
 
-// conversationList renders the Shell's list of conversations.
-func (s *Shell) conversationList() app.UI {
-	return newConversationList().Lang(s.lang).Model(s.model).Rev(s.rev).OnOpen(s.activate).OnJoin(s.onJoin)
-}
-
 func (l *conversationList) Render() app.UI {
 	var rooms, direct []*client.Conversation
 	for _, c := range l.Imodel.Sorted() {

@@ -25,15 +25,15 @@ import (
 //     messages from Bob", which a click shows (hiddenRun), and the
 //     moderation entries ("Ann banned Bob").
 //
-// The components send what the user does through the Session (moderate),
+// The components send what the user does through the Session (sendFrame),
 // and show what failed through the Shell's notice (OnNotice). Every handler that captures what it acts upon is scoped to it
 // (app.EventScope): go-app keeps an element's handler while its code is the
 // same, so that without a scope a reused button would act upon what it
 // showed first.
 
-// moderate has session write f (Mute, Kick, Ban, Invite, …), and shows
+// sendFrame has session write f (Leave, Mute, Kick, Ban, Invite, …), and shows
 // through notice what failed, or clears it.
-func moderate(ctx app.Context, session *client.Session, notice func(app.Context, string), l Lang, f chat.Frame) {
+func sendFrame(ctx app.Context, session *client.Session, notice func(app.Context, string), l Lang, f chat.Frame) {
 	if session == nil || notice == nil {
 		return // shown alone (tests)
 	}
@@ -84,7 +84,7 @@ func (p *roomPanel) Conv(c *client.Conversation) *roomPanel { p.Iconv = c; retur
 func (p *roomPanel) Rev(v uint64) *roomPanel                { p.Irev = v; return p }
 func (p *roomPanel) moderator() bool                        { return mayModerate(p.Iconv) }
 func (p *roomPanel) send(ctx app.Context, f chat.Frame) {
-	moderate(ctx, p.Isession, p.IonNotice, p.Ilang, f)
+	sendFrame(ctx, p.Isession, p.IonNotice, p.Ilang, f)
 }
 func (p *roomPanel) Session(v *client.Session) *roomPanel { p.Isession = v; return p }
 func (p *roomPanel) OnNotice(h func(app.Context, string)) *roomPanel {
@@ -202,33 +202,56 @@ func (p *roomPanel) renderInvite() app.UI {
 	)
 }
 
-// renderModerationNotices are the invitations the user holds, with Join
-// and Decline, and the news of a removal or a ban from a room.
-func (s *Shell) renderModerationNotices() app.UI {
-	m := s.model
+// moderationNotices are the invitations the user holds, with Join and
+// Decline, and the news of a removal or a ban from a room. Declining goes
+// through the Session; joining is the owner's (OnJoin).
+type moderationNotices struct {
+	app.Compo
+
+	Ilang     Lang
+	Imodel    *client.Model
+	Irev      uint64
+	Isession  *client.Session
+	IonNotice func(app.Context, string)
+	IonJoin   func(app.Context, string) bool
+}
+
+func newModerationNotices() *moderationNotices { return &moderationNotices{} }
+
+func (n *moderationNotices) Lang(v Lang) *moderationNotices               { n.Ilang = v; return n }
+func (n *moderationNotices) Model(v *client.Model) *moderationNotices     { n.Imodel = v; return n }
+func (n *moderationNotices) Rev(v uint64) *moderationNotices              { n.Irev = v; return n }
+func (n *moderationNotices) Session(v *client.Session) *moderationNotices { n.Isession = v; return n }
+func (n *moderationNotices) OnNotice(h func(app.Context, string)) *moderationNotices {
+	n.IonNotice = h
+	return n
+}
+func (n *moderationNotices) OnJoin(h func(app.Context, string) bool) *moderationNotices {
+	n.IonJoin = h
+	return n
+}
+
+func (n *moderationNotices) Render() app.UI {
+	m := n.Imodel
 	// Invitations from people the user muted are not shown either.
 	invites := slices.DeleteFunc(slices.Clone(m.Invites), func(inv chat.Invitation) bool { return m.IsMuted(html.UnescapeString(inv.By)) })
-	if m.Me == "" || (len(invites) == 0 && len(m.Removals) == 0) {
-		return nil
-	}
 	return app.Div().ID("moderation-notices").Body(
 		app.Range(invites).Slice(func(i int) app.UI {
 			inv := invites[i]
 			room, by := html.UnescapeString(inv.Room), html.UnescapeString(inv.By)
 			return app.Div().Class("notice-bar", "info", "invitation").DataSet("conv", inv.Conv).Role("status").Body(
-				app.Span().Text(T(s.lang, "invite.notice", by, room)),
+				app.Span().Text(T(n.Ilang, "invite.notice", by, room)),
 				app.Span().Class("notice-actions").Body(
-					app.Button().Type("button").Class("join-invite").Text(T(s.lang, "invite.join")).
+					app.Button().Type("button").Class("join-invite").Text(T(n.Ilang, "invite.join")).
 						OnClick(func(ctx app.Context, e app.Event) {
-							if s.onJoin(ctx, room) {
-								s.model.DropInvite(inv.Conv)
+							if n.IonJoin != nil && n.IonJoin(ctx, room) {
+								m.DropInvite(inv.Conv)
 							}
 						}, app.EventScope(inv.Conv)),
-					app.Button().Type("button").Class("link", "decline-invite").Text(T(s.lang, "invite.decline")).
+					app.Button().Type("button").Class("link", "decline-invite").Text(T(n.Ilang, "invite.decline")).
 						OnClick(func(ctx app.Context, e app.Event) {
-							s.send(ctx, &chat.Decline{Conv: inv.Conv})
-							s.model.DropInvite(inv.Conv)
-							s.rev++
+							sendFrame(ctx, n.Isession, n.IonNotice, n.Ilang, &chat.Decline{Conv: inv.Conv})
+							m.DropInvite(inv.Conv)
 						}, app.EventScope(inv.Conv)),
 				),
 			)
@@ -240,9 +263,9 @@ func (s *Shell) renderModerationNotices() app.UI {
 				key = "banned.notice"
 			}
 			return app.Div().Class("notice-bar", "removal").DataSet("conv", r.Conv).Role("status").Body(
-				app.Span().Text(T(s.lang, key, r.By, r.Room)),
-				app.Button().Type("button").Class("link").Text(T(s.lang, "btn.dismiss")).
-					OnClick(func(ctx app.Context, e app.Event) { s.model.DismissRemoval(r.Conv); s.rev++ }, app.EventScope(r.Conv)),
+				app.Span().Text(T(n.Ilang, key, r.By, r.Room)),
+				app.Button().Type("button").Class("link").Text(T(n.Ilang, "btn.dismiss")).
+					OnClick(func(ctx app.Context, e app.Event) { m.DismissRemoval(r.Conv) }, app.EventScope(r.Conv)),
 			)
 		}),
 	)
@@ -262,7 +285,7 @@ func (p *peoplePane) renderMuteButton(name string) app.UI {
 			if muted {
 				f = &chat.Unmute{Name: name}
 			}
-			moderate(ctx, p.Isession, p.IonNotice, p.Ilang, f)
+			sendFrame(ctx, p.Isession, p.IonNotice, p.Ilang, f)
 		}, app.EventScope(name, muted))
 }
 

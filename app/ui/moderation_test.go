@@ -17,9 +17,7 @@ import (
 func moderationPane(t *testing.T, m *client.Model, lang Lang) *node {
 	t.Helper()
 	_, root := render(t, newConversationPane().Lang(lang).Model(m).Online(true).
-		Pending(func(*client.Outgoing) pendingView { return pendingView{} }).OnOlder(func(app.Context) {}).
-		OnScroll(func(app.Context, app.Event) {}).OnSent(func(app.Context, bool) {}).
-		OnLeave(func(app.Context, string) {}).OnCancel(func(app.Context, *client.Outgoing) {}))
+		OnOlder(func(app.Context) {}).OnScroll(func(app.Context, app.Event) {}).OnSent(func(app.Context, bool) {}))
 	return root
 }
 

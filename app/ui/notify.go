@@ -2,12 +2,14 @@ package ui
 
 import (
 	"html"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"github.com/founding/chat/app/chat"
+	"github.com/founding/chat/app/client"
 )
 
 // Seams: tests replace these to decide whether the page is seen and to
@@ -70,18 +72,124 @@ func saveNotifyOff(off bool) {
 	}
 }
 
-// onNotifyToggle turns notifications on or off. Turning them on for the
-// first time asks the browser's permission: only here, after a click.
-func (s *Shell) onNotifyToggle(ctx app.Context, e app.Event) {
-	n := &s.ux.notify
-	s.rev++
+// notifyButton is the top bar's bell, and what tells the person about
+// messages while the page is open: it owns whether notifications are on
+// (the browser's permission and the person's choice), hears live entries
+// (eventAction) to announce them to screen readers and to notify, each at
+// most once, and keeps the unread count in the page title.
+type notifyButton struct {
+	app.Compo
+
+	Ilang     Lang
+	Imodel    *client.Model
+	Irev      uint64                    // the Shell's: a change may change the title
+	IonNotice func(app.Context, string) // why notifications cannot be on
+	IonInfo   func(app.Context, string) // that they are on
+
+	notify notifyState
+	seen   map[string]uint64 // per conversation, the last entry announced or notified
+	title  string            // the document title last set
+}
+
+func newNotifyButton() *notifyButton { return &notifyButton{} }
+
+func (b *notifyButton) Lang(v Lang) *notifyButton           { b.Ilang = v; return b }
+func (b *notifyButton) Model(v *client.Model) *notifyButton { b.Imodel = v; return b }
+func (b *notifyButton) Rev(v uint64) *notifyButton          { b.Irev = v; return b }
+func (b *notifyButton) OnNotice(h func(app.Context, string)) *notifyButton {
+	b.IonNotice = h
+	return b
+}
+func (b *notifyButton) OnInfo(h func(app.Context, string)) *notifyButton {
+	b.IonInfo = h
+	return b
+}
+
+// OnMount reads the permission and the person's choice (never asks), and
+// listens to the events.
+func (b *notifyButton) OnMount(ctx app.Context) {
+	if app.IsClient {
+		b.notify = loadNotify()
+	}
+	ctx.Handle(eventAction, b.onEvent)
+	b.updateTitle()
+}
+
+// OnUpdate keeps the title: what the Shell changed may have read a
+// conversation.
+func (b *notifyButton) OnUpdate(ctx app.Context) { b.updateTitle() }
+
+// onEvent notifies and announces a live entry, and keeps the title.
+func (b *notifyButton) onEvent(ctx app.Context, a app.Action) {
+	if e, ok := eventFrame(a).(*chat.Entry); ok {
+		b.onLiveEntry(e)
+	}
+	b.updateTitle()
+}
+
+// onLiveEntry announces a new message to screen readers and raises a
+// notification for it when it deserves one; each entry at most once.
+func (b *notifyButton) onLiveEntry(e *chat.Entry) {
+	if b.seen == nil {
+		b.seen = make(map[string]uint64)
+	}
+	if e.Seq <= b.seen[e.Conv] {
+		return
+	}
+	b.seen[e.Conv] = e.Seq
+	if b.Imodel.HiddenFromMuted(*e) {
+		return // muted: neither announced nor notified (moderation.go)
+	}
+	if text, ok := announcementFor(b.Ilang, b.Imodel, e); ok {
+		announce(text)
+	}
+	if n, ok := b.notificationFor(e); ok {
+		showNotification(n)
+	}
+}
+
+// updateTitle puts the number of unread messages in the page title, so
+// that a background tab shows it.
+func (b *notifyButton) updateTitle() {
+	if b.Imodel == nil {
+		return
+	}
+	n := 0
+	for _, c := range b.Imodel.Convs {
+		n += c.Unread
+	}
+	title := T(b.Ilang, "app.title")
+	if n > 0 {
+		title = "(" + strconv.Itoa(n) + ") " + title
+	}
+	if title == b.title || !app.IsClient {
+		return
+	}
+	b.title = title
+	app.Window().Get("document").Set("title", title)
+}
+
+// say shows why notifications cannot be on (notice), or that they are
+// (info).
+func (b *notifyButton) say(ctx app.Context, notice, info string) {
+	if notice != "" && b.IonNotice != nil {
+		b.IonNotice(ctx, notice)
+	}
+	if info != "" && b.IonInfo != nil {
+		b.IonInfo(ctx, info)
+	}
+}
+
+// onToggle turns notifications on or off. Turning them on for the first
+// time asks the browser's permission: only here, after a click.
+func (b *notifyButton) onToggle(ctx app.Context, e app.Event) {
+	n := &b.notify
 	switch n.permission {
 	case "granted":
 		n.off = !n.off
 		saveNotifyOff(n.off)
-		s.notice, s.info = "", ""
 		if !n.off {
-			s.info = T(s.lang, "notify.enabled")
+			b.say(ctx, "", T(b.Ilang, "notify.enabled"))
 		}
 	case "default":
 		if n.asking {
@@ -97,56 +205,55 @@ func (s *Shell) onNotifyToggle(ctx app.Context, e app.Event) {
 				n.permission = v.String()
 				n.off = false
 				saveNotifyOff(false)
-				s.rev++
 				if n.permission == "granted" {
-					s.notice, s.info = "", T(s.lang, "notify.enabled")
+					b.say(ctx, "", T(b.Ilang, "notify.enabled"))
 				} else {
-					s.notice = T(s.lang, "notify.blocked")
+					b.say(ctx, T(b.Ilang, "notify.blocked"), "")
 				}
 			})
 		})
 	case "denied":
-		s.notice = T(s.lang, "notify.blocked")
+		b.say(ctx, T(b.Ilang, "notify.blocked"), "")
 	default:
-		s.notice = T(s.lang, "notify.unsupported")
+		b.say(ctx, T(b.Ilang, "notify.unsupported"), "")
 	}
 }
 
-// renderNotifyButton is the top bar's bell: it says whether notifications
-// are on, off or blocked, and a click changes that.
-func (s *Shell) renderNotifyButton() app.UI {
-	n := s.ux.notify
+// Render is the bell: it says whether notifications are on, off or
+// blocked, and a click changes that.
+func (b *notifyButton) Render() app.UI {
+	n := b.notify
 	label, icon := "notify.off", iconBell
 	switch {
 	case n.on():
 		label, icon = "notify.on", iconBellOn
 	case n.permission == "denied":
 		label, icon = "notify.blocked", iconBellOff
-	case n.permission == "unsupported":
+	case n.permission == "unsupported", n.permission == "":
 		label, icon = "notify.unsupported", iconBellOff
 	}
-	text := T(s.lang, label)
+	text := T(b.Ilang, label)
 	return app.Button().ID("notify-btn").Type("button").Class("icon-btn").
 		Aria("pressed", boolText(n.on())).Aria("label", text).Title(text).
-		DataSet("permission", n.permission).OnClick(s.onNotifyToggle).Body(app.Raw(icon))
+		DataSet("permission", n.permission).OnClick(b.onToggle).Body(app.Raw(icon))
 }
 
 // notificationFor returns the notification a live entry deserves: a message
 // from someone else, private or mentioning the user, while the page is
 // hidden and notifications are on.
-func (s *Shell) notificationFor(e *chat.Entry) (notification, bool) {
-	m := s.model
+func (b *notifyButton) notificationFor(e *chat.Entry) (notification, bool) {
+	m, lang := b.Imodel, b.Ilang
 	c := m.Convs[e.Conv]
 	from := html.UnescapeString(e.From)
-	if !s.ux.notify.on() || c == nil || e.Kind != chat.EntryMessage || from == m.Me || pageShown() {
+	if !b.notify.on() || c == nil || e.Kind != chat.EntryMessage || from == m.Me || pageShown() {
 		return notification{}, false
 	}
-	n := notification{Body: PlainText(e.HTML, 240), Conv: e.Conv, Lang: string(s.lang), Time: e.Time}
+	n := notification{Body: PlainText(e.HTML, 240), Conv: e.Conv, Lang: string(lang), Time: e.Time}
 	switch {
 	case c.Info.Kind == chat.KindPrivate:
-		n.Title = T(s.lang, "notify.private", from)
+		n.Title = T(lang, "notify.private", from)
 	case m.MentionsMe(*e):
-		n.Title = T(s.lang, "notify.mention", from, convLabel(c.Info.Kind, c.Name))
+		n.Title = T(lang, "notify.mention", from, convLabel(c.Info.Kind, c.Name))
 	default:
 		return notification{}, false
 	}
@@ -263,8 +370,7 @@ func announceInDOM(text string) {
 // announcementFor returns what the live region says about a live entry:
 // a message from someone else in the conversation in view, or a private
 // message or a mention elsewhere.
-func (s *Shell) announcementFor(e *chat.Entry) (string, bool) {
-	m := s.model
+func announcementFor(lang Lang, m *client.Model, e *chat.Entry) (string, bool) {
 	c := m.Convs[e.Conv]
 	from := html.UnescapeString(e.From)
 	if c == nil || e.Kind != chat.EntryMessage || from == m.Me {
@@ -273,11 +379,11 @@ func (s *Shell) announcementFor(e *chat.Entry) (string, bool) {
 	text := PlainText(e.HTML, 500)
 	switch {
 	case e.Conv == m.Active:
-		return T(s.lang, "announce.msg", from, text), true
+		return T(lang, "announce.msg", from, text), true
 	case c.Info.Kind == chat.KindPrivate:
-		return T(s.lang, "announce.private", from, text), true
+		return T(lang, "announce.private", from, text), true
 	case m.MentionsMe(*e):
-		return T(s.lang, "announce.mention", from, convLabel(c.Info.Kind, c.Name), text), true
+		return T(lang, "announce.mention", from, convLabel(c.Info.Kind, c.Name), text), true
 	}
 	return "", false
 }

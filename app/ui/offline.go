@@ -27,26 +27,26 @@ const saveDelay = 300 * time.Millisecond
 // storage: a browser whose storage hangs still gets a working chat.
 const restoreWait = 3 * time.Second
 
-// mountOffline opens the browser's storage off the UI goroutine, gives it
-// to the Session (which restores the saved conversations and the waiting
-// messages), then calls start, which connects: the first Welcome resumes
-// from what was saved. A storage that does not answer within restoreWait
-// is used when it does; the page connects without waiting longer. It runs
+// errStorageSlow is why the page went on without the browser's storage.
+var errStorageSlow = errors.New("the browser's storage does not answer; going on without it")
+
+// openLocal opens the browser's storage off the UI goroutine, gives it to
+// session (which restores the saved conversations and the waiting
+// messages), then calls ready with what failed, if anything (ErrNoLocal:
+// this browser keeps nothing, a private window). ready comes at the latest
+// after restoreWait, so that a browser whose storage hangs still gets a
+// working chat; a storage that answers later is used when it does. It runs
 // only in the browser.
-func (s *Shell) mountOffline(ctx app.Context, start func()) {
-	started := false
-	begin := func() {
-		if !started {
-			started = true
-			start()
+func openLocal(ctx app.Context, session *client.Session, ready func(app.Context, error)) {
+	done := false
+	finish := func(ctx app.Context, err error) {
+		if !done {
+			done = true
+			ready(ctx, err)
 		}
 	}
 	ctx.After(restoreWait, func(ctx app.Context) {
-		if !started {
-			app.Log("chat: the browser's storage does not answer; going on without it")
-			s.storeReady(ctx)
-			begin()
-		}
+		finish(ctx, errStorageSlow)
 	})
 	go func() { // IndexedDB answers only once the UI goroutine is free: not on it
 		local, err := client.OpenLocal(localName)
@@ -57,46 +57,43 @@ func (s *Shell) mountOffline(ctx app.Context, start func()) {
 			}
 		}
 		ctx.Dispatch(func(ctx app.Context) {
-			s.useLocal(ctx, local, kept, err)
-			s.storeReady(ctx)
-			begin()
+			if err == nil {
+				session.UseLocal(local, kept)
+				// Leaving: save what changed now, not after saveDelay.
+				app.Window().Call("addEventListener", "pagehide", app.FuncOf(func(app.Value, []app.Value) any {
+					ctx.Dispatch(func(ctx app.Context) { session.SaveNow() })
+					return nil
+				}))
+			}
+			finish(ctx, err)
 		})
 	}()
 }
 
-// useLocal hands the opened storage to the Session.
-func (s *Shell) useLocal(ctx app.Context, local *client.Local, kept client.Kept, err error) {
-	if err == nil {
-		s.session.UseLocal(local, kept)
-	}
+// storeReady follows the browser's storage being read (or not): what
+// failed is said, the URL's conversation is shown if it was saved, and
+// the outbox goes on.
+func (s *Shell) storeReady(ctx app.Context, err error) {
 	if err != nil {
-		if !errors.Is(err, client.ErrNoLocal) {
+		if !errors.Is(err, client.ErrNoLocal) && !errors.Is(err, errStorageSlow) {
 			s.notice = errorText(s.lang, err)
 		}
 		app.Log("chat: this browser keeps nothing offline:", err) // a private window: the chat works without
-		return
 	}
-	// Leaving: save what changed now, not after saveDelay.
-	app.Window().Call("addEventListener", "pagehide", app.FuncOf(func(app.Value, []app.Value) any {
-		ctx.Dispatch(func(ctx app.Context) { s.session.SaveNow() })
-		return nil
-	}))
+	s.route.ready = true
+	if id := s.route.next(s.model, false); id != "" {
+		s.activate(ctx, id)
+	}
+	s.changed(ctx)
 }
 
-// storeReady shows what the store restored.
-func (s *Shell) storeReady(ctx app.Context) {
-	s.pwa.ready = true
-	s.followRoute(ctx)
-	s.rev++
-	s.afterOutboxChange()
-}
-
-// report shows what failed in the Session, if anything.
+// report shows what failed in the Session, if anything; it re-renders
+// either way.
 func (s *Shell) report(err error) {
 	if err != nil {
 		s.notice = errorText(s.lang, err)
-		s.rev++
 	}
+	s.rev++
 }
 
 // errorText is what the person reads of an error of the Session.
@@ -113,39 +110,4 @@ func errorText(l Lang, err error) string {
 		return ce.Message
 	}
 	return err.Error()
-}
-
-// pendingStatus says where a message of the outbox stands.
-func (s *Shell) pendingStatus(o *client.Outgoing) string {
-	switch {
-	case o.Failed != "":
-		return T(s.lang, "pending.failed", o.Failed)
-	case s.session != nil && s.session.Cancelling(o.ID):
-		return T(s.lang, "pending.cancelling")
-	case s.session != nil && s.session.IsOther(o):
-		return T(s.lang, "pending.other")
-	case o.AwaitsUpload():
-		return T(s.lang, "pending.files") // offline_files.go
-	case !o.InFlight && s.state != client.Online:
-		return T(s.lang, "pending.queued")
-	}
-	return T(s.lang, "pending.sending")
-}
-
-// canCancel reports whether the pending message m may still be cancelled.
-func (s *Shell) canCancel(m *client.Outgoing) bool {
-	return s.session != nil && s.session.CanCancel(m)
-}
-
-// onCancelPending cancels a message that has not gone over the wire: this
-// tab's, or one waiting in another tab.
-func (s *Shell) onCancelPending(ctx app.Context, m *client.Outgoing) {
-	if !s.canCancel(m) {
-		return
-	}
-	if s.session.Cancel(m.ID) { // what the browser's storage answers comes through handle
-		s.abortUpload(m.ID) // offline_files.go
-	}
-	s.rev++
-	s.afterOutboxChange()
 }

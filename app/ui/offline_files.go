@@ -28,9 +28,15 @@ import (
 // before it is tried again while the page is online.
 const uploadRetry = 15 * time.Second
 
-// outboxUploads is the state of the outbox's uploads; it changes on the
-// UI goroutine only.
+// outboxUploads goes through the outbox's files, one upload at a time;
+// it changes on the UI goroutine only. The Shell makes it once mounted
+// (newOutboxUploads) and calls changed after every change of the outbox.
 type outboxUploads struct {
+	session *client.Session
+	lang    *Lang       // the page's language, for the reasons it writes
+	root    app.Context // the Shell's: answers come back through it
+	report  func(error) // shows what failed, and re-renders
+
 	busy     chat.MsgID // the message whose file is going up, while one is
 	index    int
 	xhr      app.Value
@@ -39,8 +45,14 @@ type outboxUploads struct {
 	previews map[string]string // upload token -> object URL of its image's local bytes
 }
 
+// newOutboxUploads returns the uploads of session's outbox; what fails, and
+// every step, is reported through report (nil: a step, to re-render).
+func newOutboxUploads(session *client.Session, lang *Lang, root app.Context, report func(error)) *outboxUploads {
+	return &outboxUploads{session: session, lang: lang, root: root, report: report}
+}
+
 // going reports whether an upload is under way.
-func (u *outboxUploads) going() bool { return u.xhr != nil }
+func (u *outboxUploads) going() bool { return u != nil && u.xhr != nil }
 
 // release frees the request's callbacks.
 func (u *outboxUploads) release() {
@@ -55,58 +67,65 @@ func uploadURL(name, token string) string {
 	return chat.UploadPath + "?name=" + url.QueryEscape(name) + "&" + chat.UploadTokenParam + "=" + url.QueryEscape(token)
 }
 
-// pumpUploads starts the next upload of the outbox, when the page is
-// online and none is under way. The Shell calls it after every change.
-func (s *Shell) pumpUploads() {
-	ou := &s.ups
-	if !app.IsClient || s.session == nil || ou.going() {
+// changed follows every change of the outbox: the next file of the outbox
+// goes up, and previews of files no longer waiting are let go.
+func (u *outboxUploads) changed() {
+	if u == nil {
 		return
 	}
-	id, index, u, ok := s.session.NextUpload()
+	u.pump()
+	u.sweepPreviews()
+}
+
+// pump starts the next upload of the outbox, when none is under way.
+func (u *outboxUploads) pump() {
+	if !app.IsClient || u.session == nil || u.going() {
+		return
+	}
+	id, index, up, ok := u.session.NextUpload()
 	if !ok {
 		return
 	}
-	blob, _ := u.Bytes.(app.Value)
+	blob, _ := up.Bytes.(app.Value)
 	if blob == nil || !blob.Truthy() {
-		s.session.UploadRefused(id, index, T(s.lang, "attach.lost"))
-		s.rev++
-		s.pumpUploads()
+		u.session.UploadRefused(id, index, T(*u.lang, "attach.lost"))
+		u.report(nil)
+		u.pump()
 		return
 	}
-	model, root := s.model, s.root
-	ou.busy, ou.index = id, index
+	model := u.session.Model()
+	u.busy, u.index = id, index
 	fn := func(f func(app.Value, []app.Value) any) app.Func {
 		v := app.FuncOf(f)
-		ou.funcs = append(ou.funcs, v)
+		u.funcs = append(u.funcs, v)
 		return v
 	}
 	xhr := app.Window().Get("XMLHttpRequest").New()
-	ou.xhr = xhr
-	xhr.Call("open", "POST", uploadURL(u.Name, u.Token))
+	u.xhr = xhr
+	xhr.Call("open", "POST", uploadURL(up.Name, up.Token))
 	xhr.Call("addEventListener", "load", fn(func(app.Value, []app.Value) any {
 		status, body := xhr.Get("status").Int(), xhr.Get("responseText").String()
-		root.Dispatch(func(ctx app.Context) { s.outboxUploaded(ctx, model, id, index, status, body) })
+		u.root.Dispatch(func(ctx app.Context) { u.uploaded(ctx, model, id, index, status, body) })
 		return nil
 	}))
 	noAnswer := fn(func(app.Value, []app.Value) any {
-		root.Dispatch(func(ctx app.Context) { s.outboxUploaded(ctx, model, id, index, 0, "") })
+		u.root.Dispatch(func(ctx app.Context) { u.uploaded(ctx, model, id, index, 0, "") })
 		return nil
 	})
 	xhr.Call("addEventListener", "error", noAnswer)
-	xhr.Call("addEventListener", "abort", noAnswer) // abortUpload
+	xhr.Call("addEventListener", "abort", noAnswer) // abort
 	xhr.Call("send", blob)
-	s.rev++
+	u.report(nil)
 }
 
-// outboxUploaded takes the server's answer to the upload of file index of
+// uploaded takes the server's answer to the upload of file index of
 // message id (status 0: none), then sends the message if it is ready and
 // goes on with the next file.
-func (s *Shell) outboxUploaded(ctx app.Context, model *client.Model, id chat.MsgID, index, status int, body string) {
-	ou := &s.ups
-	ou.release()
-	ou.busy = chat.MsgID{}
-	if model != s.model || s.model.Message(id) == nil {
-		s.pumpUploads() // signed out, or cancelled meanwhile
+func (u *outboxUploads) uploaded(ctx app.Context, model *client.Model, id chat.MsgID, index, status int, body string) {
+	u.release()
+	u.busy = chat.MsgID{}
+	if model != u.session.Model() || model.Message(id) == nil {
+		u.pump() // signed out, or cancelled meanwhile
 		return
 	}
 	var reply struct {
@@ -116,112 +135,104 @@ func (s *Shell) outboxUploaded(ctx app.Context, model *client.Model, id chat.Msg
 	err := json.Unmarshal([]byte(body), &reply)
 	switch {
 	case err == nil && status == 200 && reply.File != nil:
-		s.report(s.session.Uploaded(id, index, *reply.File)) // kept with the message; sent once all are up
+		u.report(u.session.Uploaded(id, index, *reply.File)) // kept with the message; sent once all are up
 	case client.UploadRefusedForGood(status):
 		reason := reply.Error
 		if err != nil || reason == "" {
-			reason = T(s.lang, "attach.refused")
+			reason = T(*u.lang, "attach.refused")
 		}
-		s.session.UploadRefused(id, index, reason)
+		u.session.UploadRefused(id, index, reason)
+		u.report(nil)
 	default:
 		// No answer, or the server could not take it now: again a little
 		// later (or at the next connection), never in a loop.
-		s.rev++
-		if !ou.retrying {
-			ou.retrying = true
+		u.report(nil)
+		if !u.retrying {
+			u.retrying = true
 			ctx.After(uploadRetry, func(app.Context) {
-				ou.retrying = false
-				s.pumpUploads()
+				u.retrying = false
+				u.pump()
 			})
 		}
 		return
 	}
-	s.rev++
-	s.afterOutboxChange() // the next one
+	u.changed() // the next one
 }
 
-// afterOutboxChange follows every change of the outbox: the next file of
-// the outbox goes up, and previews of files no longer waiting are let go.
-func (s *Shell) afterOutboxChange() {
-	s.pumpUploads()
-	s.sweepPreviews()
-}
-
-// abortUpload stops the upload of message id's file, if one is going up:
-// the message was cancelled.
-func (s *Shell) abortUpload(id chat.MsgID) {
-	ou := &s.ups
-	if ou.going() && ou.busy == id {
-		ou.xhr.Call("abort") // its abort event answers: the message gone, the next one goes
+// abort stops the upload of message id's file, if one is going up: the
+// message was cancelled.
+func (u *outboxUploads) abort(id chat.MsgID) {
+	if u.going() && u.busy == id {
+		u.xhr.Call("abort") // its abort event answers: the message gone, the next one goes
 	}
 }
 
 // renderWaitingFile is a file of a pending message that waits to be
 // uploaded: a preview of an image's local bytes, its name, size and where
 // it stands.
-func (ou *outboxUploads) renderWaitingFile(lang Lang, o *client.Outgoing, u client.Upload) app.UI {
+func (u *outboxUploads) renderWaitingFile(lang Lang, o *client.Outgoing, up client.Upload) app.UI {
 	status := T(lang, "attach.waiting")
 	switch {
-	case u.Done():
+	case up.Done():
 		status = T(lang, "attach.uploaded")
 	case o.Failed != "":
 		status = T(lang, "attach.not.sent")
-	case ou != nil && ou.going() && ou.busy == o.ID && ou.index < len(o.Uploads) &&
-		o.Uploads[ou.index].Token == u.Token:
+	case u != nil && u.going() && u.busy == o.ID && u.index < len(o.Uploads) &&
+		o.Uploads[u.index].Token == up.Token:
 		status = T(lang, "attach.uploading")
 	}
-	preview := ou.preview(u)
-	return app.Li().Class("waiting-file").DataSet("token", u.Token).Body(
+	preview := u.preview(up)
+	return app.Li().Class("waiting-file").DataSet("token", up.Token).Body(
 		app.If(preview != "", func() app.UI {
-			return app.Img().Class("waiting-thumb").Src(preview).Alt(u.Name).Attr("loading", "lazy")
+			return app.Img().Class("waiting-thumb").Src(preview).Alt(up.Name).Attr("loading", "lazy")
 		}),
-		app.Span().Class("waiting-name").Text(u.Name),
-		app.Span().Class("waiting-meta").Text(sizeLabel(u.Size)+" · "+status),
+		app.Span().Class("waiting-name").Text(up.Name),
+		app.Span().Class("waiting-meta").Text(sizeLabel(up.Size)+" · "+status),
 	)
 }
 
 // preview returns an object URL of the local bytes of an image waiting to
 // be uploaded, made once per upload (sweepPreviews revokes it), or "".
-func (ou *outboxUploads) preview(u client.Upload) string {
-	if ou == nil || !app.IsClient || !strings.HasPrefix(u.Type, "image/") || u.Done() {
+func (u *outboxUploads) preview(up client.Upload) string {
+	if u == nil || !app.IsClient || !strings.HasPrefix(up.Type, "image/") || up.Done() {
 		return ""
 	}
-	if p, ok := ou.previews[u.Token]; ok {
+	if p, ok := u.previews[up.Token]; ok {
 		return p
 	}
-	blob, _ := u.Bytes.(app.Value)
+	blob, _ := up.Bytes.(app.Value)
 	if blob == nil || !blob.Truthy() {
 		return ""
 	}
-	if ou.previews == nil {
-		ou.previews = make(map[string]string)
+	if u.previews == nil {
+		u.previews = make(map[string]string)
 	}
 	p := app.Window().Get("URL").Call("createObjectURL", blob).String()
-	ou.previews[u.Token] = p
+	u.previews[up.Token] = p
 	return p
 }
 
 // sweepPreviews revokes the object URLs of files no longer waiting in the
 // messages shown: uploaded, cancelled, sent.
-func (s *Shell) sweepPreviews() {
-	ou := &s.ups
-	if len(ou.previews) == 0 {
+func (u *outboxUploads) sweepPreviews() {
+	if len(u.previews) == 0 {
 		return
 	}
+	m := u.session.Model()
 	live := make(map[string]bool)
-	for _, list := range [][]*client.Outgoing{s.model.Outbox, s.model.Others} {
+	for _, list := range [][]*client.Outgoing{m.Outbox, m.Others} {
 		for _, o := range list {
-			for _, u := range o.Uploads {
-				if !u.Done() {
-					live[u.Token] = true
+			for _, up := range o.Uploads {
+				if !up.Done() {
+					live[up.Token] = true
 				}
 			}
 		}
 	}
-	for token, p := range ou.previews {
+	for token, p := range u.previews {
 		if !live[token] {
 			app.Window().Get("URL").Call("revokeObjectURL", p)
-			delete(ou.previews, token)
+			delete(u.previews, token)
 		}
 	}
 }

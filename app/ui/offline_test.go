@@ -25,7 +25,7 @@ func (w *withContext) OnPreRender(ctx app.Context) { w.got(ctx) }
 func (w *withContext) Render() app.UI              { return w.child }
 
 // storeShell is a Shell whose Session keeps its data in a memory store,
-// as mountOffline gives it IndexedDB in the browser; the Session's events
+// as openLocal gives it IndexedDB in the browser; the Session's events
 // wait in a queue until settle hands them to the Shell, as the browser's
 // dispatch does.
 type storeShell struct {
@@ -55,7 +55,7 @@ func offlineShell(t *testing.T, s *Shell, name string) *storeShell {
 		t.Fatal(err)
 	}
 	s.session.UseLocal(local, kept)
-	s.pwa.ready = true
+	s.route.ready = true
 	st.engine = app.NewTestEngine()
 	if err := st.engine.Load(&withContext{child: s, got: func(c app.Context) { st.ctx = c }}); err != nil {
 		t.Fatal(err)

@@ -44,12 +44,6 @@ func (p *peoplePane) OnNotice(h func(app.Context, string)) *peoplePane {
 	return p
 }
 
-// peoplePane renders the Shell's people pane.
-func (s *Shell) peoplePane() app.UI {
-	return newPeoplePane().Lang(s.lang).Model(s.model).Rev(s.rev).OnOpenPrivate(s.onOpenPrivate).
-		Session(s.session).OnNotice(s.showNotice)
-}
-
 func (p *peoplePane) Render() app.UI {
 	m := p.Imodel
 	c := m.Convs[m.Active]

@@ -37,83 +37,109 @@ func convOfPath(path string) string {
 	return id
 }
 
-// pwaState is the Shell's state of this file, on the UI goroutine.
-type pwaState struct {
-	route      string // the conversation the URL asked for, until shown or known absent
-	routed     string // the conversation the URL names now
-	dialFailed bool   // the server could not be reached since the connection was last up
-	ready      bool   // the browser's storage was read (or cannot be): the URL may follow the view
+// route is how the URL and the conversation in view follow each other:
+// a conversation's page (/c/<id>) opens it once the model has it, and the
+// URL then names the conversation in view, so that a reload, a bookmark or
+// a start from the installed app opens it again. It changes on the UI
+// goroutine only.
+type route struct {
+	want   string // the conversation the URL asked for, until shown or known absent
+	routed string // the conversation the URL names now
+	ready  bool   // the browser's storage was read (or cannot be): the URL may follow the view
+}
 
+// newRoute reads the conversation the page's URL names.
+func newRoute() route {
+	r := route{}
+	if app.IsClient {
+		r.want = convOfPath(app.Window().URL().Path)
+		r.routed = r.want
+	}
+	return r
+}
+
+// next returns the conversation the URL asks for, once model has it, to
+// be shown; "" when there is none to show now. welcomed says the model
+// has every conversation of the user: one it lacks is not theirs.
+func (r *route) next(m *client.Model, welcomed bool) string {
+	id := r.want
+	switch {
+	case id == "":
+		return ""
+	case m.Convs[id] != nil:
+		r.want = ""
+		if m.Active == id {
+			return ""
+		}
+		return id
+	case welcomed:
+		r.want = "" // not a conversation of this user
+	}
+	return ""
+}
+
+// sync makes the URL name the conversation in view.
+func (r *route) sync(m *client.Model) {
+	id := m.Active
+	if !app.IsClient || !r.ready || id == "" || id == r.routed || r.want != "" {
+		return
+	}
+	r.routed = id
+	app.Window().Get("history").Call("replaceState", nil, "", ConvPath(id))
+}
+
+// appNotices is the slot of the offline banner and the "new version"
+// notice; it is always there, so that a notice appearing never shifts
+// what follows. It hears the connection's events (eventAction): a dial
+// that failed means the page shows what it saved; a server that runs
+// another build than the page means an update, which go-app's service
+// worker fetches and the notice offers once it is ready.
+type appNotices struct {
+	app.Compo
+
+	Ilang  Lang
+	Inamed bool // the page shows a user's saved conversations
+
+	state       client.State
+	dialFailed  bool   // the server could not be reached since the connection was last up
 	version     string // this page's build (go-app's GOAPP_VERSION)
 	wanted      string // a newer build the server runs, being fetched
 	updateReady bool   // a new build is ready: a reload runs it
 	watching    bool   // listening for the worker that brings the new build
-
-	installable bool // the browser allows installing the app now
 }
 
-// mountPWA reads the route and the page's build; it runs in the browser.
-func (s *Shell) mountPWA(ctx app.Context) {
-	s.pwa.version = app.Getenv("GOAPP_VERSION")
-	s.pwa.route = convOfPath(app.Window().URL().Path)
-	s.pwa.routed = s.pwa.route
-	s.pwa.installable = ctx.IsAppInstallable()
+func newAppNotices() *appNotices { return &appNotices{} }
+
+func (n *appNotices) Lang(v Lang) *appNotices  { n.Ilang = v; return n }
+func (n *appNotices) Named(v bool) *appNotices { n.Inamed = v; return n }
+
+// OnMount reads the page's build and listens to the events.
+func (n *appNotices) OnMount(ctx app.Context) {
+	n.version = app.Getenv("GOAPP_VERSION")
+	ctx.Handle(eventAction, n.onEvent)
 }
 
-// afterEventPWA follows a connection event: it keeps the store in step,
-// notices a server that runs another build, and shows the conversation the
-// URL asks for once it is known.
-func (s *Shell) afterEventPWA(ctx app.Context, e client.Event) {
+// onEvent follows the connection and the server's build.
+func (n *appNotices) onEvent(ctx app.Context, a app.Action) {
+	e, _ := a.Value.(client.Event)
 	if e.Changed {
+		n.state = e.State
 		switch {
 		case e.State == client.Online:
-			s.pwa.dialFailed = false
+			n.dialFailed = false
 		case e.State == client.Reconnecting && e.Err != nil && e.Close.Code == 0:
-			s.pwa.dialFailed = true // a dial failed: the server is out of reach
+			n.dialFailed = true // a dial failed: the server is out of reach
 		}
 	}
-	if w, ok := e.Frame.(*chat.Welcome); ok {
-		s.checkVersion(ctx, w.Version)
-		if !w.NeedName {
-			s.followRoute(ctx)
-			if s.pwa.route != "" && s.model.Convs[s.pwa.route] == nil {
-				s.pwa.route = "" // not a conversation of this user
-			}
-		}
-	}
-	s.afterOutboxChange()
-	s.syncRoute()
-}
-
-// followRoute shows the conversation the URL names, once the model has it.
-func (s *Shell) followRoute(ctx app.Context) {
-	if id := s.pwa.route; id != "" && s.model.Convs[id] != nil {
-		s.pwa.route = ""
-		if s.model.Active != id {
-			s.activate(ctx, id)
-		}
+	if w, ok := eventFrame(a).(*chat.Welcome); ok {
+		n.checkVersion(ctx, w.Version)
 	}
 }
 
-// syncRoute makes the URL name the conversation in view, so that a reload,
-// a bookmark or a start from the installed app opens it again.
-func (s *Shell) syncRoute() {
-	id := s.model.Active
-	if !app.IsClient || !s.pwa.ready || id == "" || id == s.pwa.routed || s.pwa.route != "" {
-		return
-	}
-	s.pwa.routed = id
-	app.Window().Get("history").Call("replaceState", nil, "", ConvPath(id))
-}
-
-// afterActionPWA follows a user action that may have changed the outbox or
-// the conversation in view.
-func (s *Shell) afterActionPWA(ctx app.Context) {
-	if s.session != nil {
-		s.session.Changed() // kept in the browser: the outbox, the conversation in view
-	}
-	s.afterOutboxChange()
-	s.syncRoute()
+// offline reports whether the page shows saved data because the server is
+// out of reach.
+func (n *appNotices) offline() bool {
+	return n.state != client.Online && n.state != client.Offline && n.dialFailed
 }
 
 // checkVersion compares the server's build with the page's. On a
@@ -122,28 +148,28 @@ func (s *Shell) afterActionPWA(ctx app.Context) {
 // controls the page turns out to be the new build), or at once when no
 // worker controls the page (a reload then gets the new build directly).
 // The same build after a server restart is no news.
-func (s *Shell) checkVersion(ctx app.Context, server string) {
-	own := s.pwa.version
-	if !app.IsClient || server == "" || own == "" || server == own || server == s.pwa.wanted {
+func (n *appNotices) checkVersion(ctx app.Context, server string) {
+	own := n.version
+	if !app.IsClient || server == "" || own == "" || server == own || server == n.wanted {
 		return
 	}
-	s.pwa.wanted = server
+	n.wanted = server
 	sw := app.Window().Get("navigator").Get("serviceWorker")
 	if !sw.Truthy() || !sw.Get("controller").Truthy() {
-		s.updateReady()
+		n.updateReady = true
 		return
 	}
 	app.TryUpdate()
 	ready := func(v string) {
 		ctx.Dispatch(func(ctx app.Context) {
-			if v != "" && v == s.pwa.wanted {
-				s.updateReady()
+			if v != "" && v == n.wanted {
+				n.updateReady = true
 			}
 		})
 	}
 	askWorkerVersion(ready) // the worker may have the new build already
-	if !s.pwa.watching {
-		s.pwa.watching = true
+	if !n.watching {
+		n.watching = true
 		sw.Call("addEventListener", "controllerchange", app.FuncOf(func(app.Value, []app.Value) any {
 			askWorkerVersion(ready)
 			return nil
@@ -181,72 +207,70 @@ func askWorkerVersion(f func(string)) {
 // the page has one. That is news only when the worker serves another build
 // than the page runs (it is not on the first visit, when the first worker
 // takes over the page): then the page offers to reload into it.
-func (s *Shell) OnAppUpdate(ctx app.Context) {
+func (n *appNotices) OnAppUpdate(ctx app.Context) {
 	askWorkerVersion(func(v string) {
 		ctx.Dispatch(func(ctx app.Context) {
-			if v != "" && v != s.pwa.version {
-				s.updateReady()
+			if v != "" && v != n.version {
+				n.updateReady = true
 			}
 		})
 	})
 }
 
-// updateReady shows the "new version" notice.
-func (s *Shell) updateReady() {
-	if !s.pwa.updateReady {
-		s.pwa.updateReady = true
-		s.rev++
-	}
-}
+func (n *appNotices) onReload(ctx app.Context, e app.Event) { ctx.Reload() }
 
-// OnAppInstallChange is called by go-app when the app becomes installable
-// or is installed.
-func (s *Shell) OnAppInstallChange(ctx app.Context) {
-	s.pwa.installable = ctx.IsAppInstallable()
-	s.rev++
-}
-
-func (s *Shell) onInstall(ctx app.Context, e app.Event) {
-	ctx.ShowAppInstallPrompt()
-}
-
-func (s *Shell) onReloadForUpdate(ctx app.Context, e app.Event) {
-	ctx.Reload()
-}
-
-// offline reports whether the page shows saved data because the server is
-// out of reach.
-func (s *Shell) offline() bool {
-	return s.state != client.Online && s.state != client.Offline && s.pwa.dialFailed
-}
-
-// renderPWA is the slot of the offline banner and the update notice. It is
-// always there, so that a notice appearing never shifts what follows.
-func (s *Shell) renderPWA() app.UI {
+func (n *appNotices) Render() app.UI {
 	return app.Div().ID("pwa-slot").Body(
-		app.If(s.pwa.updateReady, func() app.UI {
+		app.If(n.updateReady, func() app.UI {
 			return app.Div().ID("update-notice").Class("notice-bar", "info", "update-bar").Role("status").Body(
-				app.Span().Text(T(s.lang, "update.ready")),
-				app.Button().ID("update-reload").Type("button").Text(T(s.lang, "update.reload")).OnClick(s.onReloadForUpdate),
+				app.Span().Text(T(n.Ilang, "update.ready")),
+				app.Button().ID("update-reload").Type("button").Text(T(n.Ilang, "update.reload")).OnClick(n.onReload),
 			)
 		}),
-		app.If(s.offline(), func() app.UI {
+		app.If(n.offline(), func() app.UI {
 			key := "offline.saved"
-			if s.model.Me == "" {
+			if !n.Inamed {
 				key = "offline.empty"
 			}
 			return app.Div().ID("offline-banner").Class("notice-bar", "offline-bar").Role("status").Body(
-				app.Strong().Text(T(s.lang, "offline.title")),
-				app.Span().Text(T(s.lang, key)),
+				app.Strong().Text(T(n.Ilang, "offline.title")),
+				app.Span().Text(T(n.Ilang, key)),
 			)
 		}),
 	)
 }
 
-// renderInstall is the Install button, when the browser allows installing.
-func (s *Shell) renderInstall() app.UI {
-	return app.If(s.pwa.installable, func() app.UI {
-		return app.Button().ID("install").Type("button").Title(T(s.lang, "install.hint")).
-			Text(T(s.lang, "install.button")).OnClick(s.onInstall)
-	})
+// installButton is the Install button, shown while the browser allows
+// installing the app.
+type installButton struct {
+	app.Compo
+
+	Ilang Lang
+
+	installable bool
+}
+
+func newInstallButton() *installButton { return &installButton{} }
+
+func (b *installButton) Lang(v Lang) *installButton { b.Ilang = v; return b }
+
+// OnMount asks the browser whether the app may be installed.
+func (b *installButton) OnMount(ctx app.Context) {
+	if app.IsClient {
+		b.installable = ctx.IsAppInstallable()
+	}
+}
+
+// OnAppInstallChange is called by go-app when the app becomes installable
+// or is installed.
+func (b *installButton) OnAppInstallChange(ctx app.Context) { b.installable = ctx.IsAppInstallable() }
+
+func (b *installButton) onClick(ctx app.Context, e app.Event) { ctx.ShowAppInstallPrompt() }
+
+func (b *installButton) Render() app.UI {
+	if !b.installable {
+		return app.Span().Class("install-slot")
+	}
+	return app.Button().ID("install").Type("button").Title(T(b.Ilang, "install.hint")).
+		Text(T(b.Ilang, "install.button")).OnClick(b.onClick)
 }

@@ -3,8 +3,11 @@
 package ui
 
 import (
+	"errors"
 	"strings"
 	"testing"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"github.com/founding/chat/app/chat"
 	"github.com/founding/chat/app/client"
@@ -27,21 +30,23 @@ func TestConvPathRoundTrip(t *testing.T) {
 	}
 }
 
-func TestShellShowsOfflineAndUpdateBars(t *testing.T) {
+func TestAppNoticesShowOfflineAndUpdateBars(t *testing.T) {
+	dialFailed := errors.New("dial failed")
 	tests := []struct {
-		name                          string
-		state                         client.State
-		dialFailed, update, install   bool
-		lang                          Lang
-		wantOffline, wantUpdate, want string
+		name                    string
+		events                  []client.Event // what the connection did
+		update                  bool
+		lang                    Lang
+		wantOffline, wantUpdate string
 	}{
-		{name: "online", state: client.Online},
-		{name: "server out of reach", state: client.Reconnecting, dialFailed: true, wantOffline: "You are offline."},
-		{name: "in Chinese", state: client.Reconnecting, dialFailed: true, lang: Chinese, wantOffline: "你已离线。"},
-		{name: "a reconnect that has not failed yet", state: client.Reconnecting},
-		{name: "disconnected by hand", state: client.Offline, dialFailed: true},
-		{name: "a new version", state: client.Online, update: true, wantUpdate: "A new version of the chat is available."},
-		{name: "installable", state: client.Online, install: true, want: "Install"},
+		{name: "online", events: []client.Event{{Changed: true, State: client.Online}}},
+		{name: "server out of reach", events: []client.Event{{Changed: true, State: client.Reconnecting, Err: dialFailed}}, wantOffline: "You are offline."},
+		{name: "in Chinese", events: []client.Event{{Changed: true, State: client.Reconnecting, Err: dialFailed}}, lang: Chinese, wantOffline: "你已离线。"},
+		{name: "a reconnect that has not failed yet", events: []client.Event{{Changed: true, State: client.Reconnecting}}},
+		{name: "a server that closed the connection", events: []client.Event{{Changed: true, State: client.Reconnecting, Err: dialFailed, Close: chat.CloseRestart}}},
+		{name: "back online", events: []client.Event{{Changed: true, State: client.Reconnecting, Err: dialFailed}, {Changed: true, State: client.Online}}},
+		{name: "disconnected by hand", events: []client.Event{{Changed: true, State: client.Reconnecting, Err: dialFailed}, {Changed: true, State: client.Offline}}},
+		{name: "a new version", update: true, wantUpdate: "A new version of the chat is available."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -49,10 +54,12 @@ func TestShellShowsOfflineAndUpdateBars(t *testing.T) {
 			if lang == "" {
 				lang = English
 			}
-			s, _ := online(lang)
-			setState(s, tt.state)
-			s.pwa.dialFailed, s.pwa.updateReady, s.pwa.installable = tt.dialFailed, tt.update, tt.install
-			_, root := render(t, s)
+			n := newAppNotices().Lang(lang).Named(true)
+			for _, e := range tt.events {
+				n.onEvent(app.Context{}, app.Action{Name: eventAction, Value: e})
+			}
+			n.updateReady = tt.update
+			_, root := render(t, n)
 			slot := root.must(t, "#pwa-slot", byID("pwa-slot"))
 			banner := slot.find(byID("offline-banner"))
 			switch {
@@ -68,10 +75,15 @@ func TestShellShowsOfflineAndUpdateBars(t *testing.T) {
 			case tt.wantUpdate != "" && (notice == nil || !strings.Contains(notice.text(), tt.wantUpdate) || notice.find(byID("update-reload")) == nil):
 				t.Errorf("update notice = %v, want %q with a Reload button", notice, tt.wantUpdate)
 			}
-			if got := root.find(byID("install")) != nil; got != (tt.want == "Install") {
-				t.Errorf("install button shown = %v", got)
-			}
 		})
+	}
+	for _, installable := range []bool{false, true} {
+		b := newInstallButton().Lang(English)
+		b.installable = installable
+		_, root := render(t, b)
+		if got := root.find(byID("install")) != nil; got != installable {
+			t.Errorf("installable %v: install button shown = %v", installable, got)
+		}
 	}
 }
 

@@ -1,30 +1,27 @@
 // Package ui is the chat's interface, written with go-app: one component
 // per thing the user sees, under a thin root.
 //
-//   - Shell (shell.go, view.go) is the root: it makes the client.Session
-//     (the connection, the model, the outbox and what the browser keeps),
-//     hands it the connection's events on the UI goroutine, acts through its
-//     methods, and lays out the top bar, the notices and the panes.
-//     offline.go opens IndexedDB for the Session; routes, the offline
-//     banner and updates are pwa.go.
-//   - conversationList (convlist.go): the rooms and private conversations,
-//     with unread counts, and the join form.
-//   - conversationPane (conversation.go): the conversation in view, its
-//     header, the timeline and the outbox's messages, the message actions
-//     (actions.go, reactions.go), and the composer (forms.go, with mention
-//     completion in mention.go).
-//   - peoplePane (people.go): who is online, or the two of a private
-//     conversation.
-//   - signInForm and accountPanel (account.go): the account.
-//   - switcherDialog (switcher.go): Ctrl/Cmd+K, jump to a conversation.
+//   - Shell (shell.go, view.go, ux.go) is the root: it makes the
+//     client.Session (the connection, the model, the outbox and what the
+//     browser keeps), hands it the connection's events on the UI
+//     goroutine and posts each one to the panels (eventAction), keeps what
+//     is the page's (the language, the pane, the notice, the dialog open,
+//     the scroll, the route) and places the panels.
+//   - topBar (topbar.go), with notifyButton (notify.go), themeButton
+//     (theme.go) and installButton (pwa.go); appNotices (pwa.go) and
+//     moderationNotices (moderation.go) above the panes; nameGate
+//     (account.go) before a name.
+//   - conversationList (convlist.go), conversationPane (conversation.go,
+//     with actions.go, reactions.go, attach.go, forms.go, mention.go,
+//     typing.go) and peoplePane (people.go).
+//   - The dialogs: accountPanel (account.go), switcherDialog (switcher.go)
+//     and searchDialog (search_dialog.go).
 //
-// A panel that follows docs/architecture.md ("How to add a panel": the
-// search dialog, the switcher, the conversation pane) owns its state, reads
-// the model, acts through the Session and hears events through
-// eventAction; the others still render the model the Shell hands them and
-// report what the user does through On handlers, which change the Shell's
-// state on the UI goroutine (ctx.Dispatch brings network and storage work
-// back to it).
+// Every panel follows docs/architecture.md ("How to add a panel"): it owns
+// its state, reads the model, acts through the Session, hears events
+// through eventAction, and asks the Shell only for what is the page's
+// through its On callbacks. offline.go opens IndexedDB for the Session;
+// offline_files.go uploads the outbox's files.
 // Routes registers the pages; both the WebAssembly main and the server
 // (which prerenders them) call it.
 package ui
@@ -32,7 +29,6 @@ package ui
 import (
 	"context"
 	"errors"
-	"strings"
 	"time"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -58,9 +54,11 @@ const (
 	PanePeople Pane = "people"
 )
 
-// Shell is the root of the app: it connects when mounted in the browser and
-// keeps the app's state in one place, changed only on the UI goroutine; its
-// components render it.
+// Shell is the root of the app: it makes the Session when mounted in the
+// browser, hands it the connection's events and posts them to the panels,
+// keeps what is the page's (the language, the pane, the notice, the
+// dialog open, the scroll), and places the panels, which own the rest.
+// It changes only on the UI goroutine.
 type Shell struct {
 	app.Compo
 
@@ -79,23 +77,22 @@ type Shell struct {
 	lang    Lang
 	pane    Pane
 	notice  string // the latest error, shown until dismissed
+	info    string // the latest confirmation, shown until dismissed
 	rev     uint64 // bumped on every change, so children re-render
 
-	info      string // the latest confirmation, shown until dismissed
-	signingIn bool   // the name form is in sign-in mode
-	busy      bool   // a sign-in is under way
-	account   bool   // the account panel is open
+	dialog      dialog // the dialog open, if any (ux.go)
+	dialogBack  string // the id of the element to focus again when it closes
+	searchWords string // what "/search words" asked the search dialog for
 
-	stick      bool   // keep the conversation scrolled to the newest entry
-	openingDM  string // a private conversation asked for, to show when it comes
-	keepScroll int    // scrollHeight before older entries were added, or 0
+	stick      bool    // keep the conversation scrolled to the newest entry
+	keepScroll int     // scrollHeight before older entries were added, or 0
+	opening    opening // a conversation asked for, to show when it comes (ux.go)
+	prevActive string  // the conversation seen before the one in view, for the switcher
+	naming     bool    // the name form is (or was just) shown: the composer takes the focus next
+	welcomed   bool    // a Welcome came since the page loaded
 
-	ux uxState // theme, switcher, mentions, notifications, announcements (ux.go)
-
-	find searchState // message search, online and on the device (search.go)
-
-	pwa pwaState      // conversation routes, offline banner, updates, install (pwa.go)
-	ups outboxUploads // the outbox's files going up (offline_files.go)
+	route route          // the conversation the URL names (pwa.go)
+	ups   *outboxUploads // the outbox's files going up (offline_files.go)
 }
 
 // NewShell returns a Shell in English with an empty model.
@@ -107,14 +104,27 @@ func NewShell() *Shell {
 func (s *Shell) OnMount(ctx app.Context) {
 	s.root = ctx
 	s.lang = browserLang(ctx)
-	s.mountUX(ctx)
-	s.mountPWA(ctx)
-	// The Shell's own parts hear the events as the panels do.
-	ctx.Handle(eventAction, s.onEventUX)   // ux.go
-	ctx.Handle(eventAction, s.onEventJump) // search.go
+	s.route = newRoute()
+	listenKeys(ctx, s)
+	followNotificationClicks(ctx, func(ctx app.Context, id string) {
+		s.closeDialog(ctx, "")
+		s.activate(ctx, id)
+	})
+	go func() { // keeps relative times fresh
+		tick := time.NewTicker(30 * time.Second)
+		defer tick.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+				ctx.Dispatch(func(app.Context) { s.rev++ })
+			}
+		}
+	}()
 	s.model.Visible = pageVisible()
 	onVisibility(ctx, func(visible bool) {
-		ctx.Dispatch(func(ctx app.Context) { s.setVisible(visible); s.onShownUX(ctx, visible) })
+		ctx.Dispatch(func(ctx app.Context) { s.setVisible(ctx, visible) })
 	})
 	if err := s.startSession(wsURL(), func(e client.Event) {
 		ctx.Dispatch(func(ctx app.Context) { s.onEvent(ctx, e) })
@@ -122,6 +132,7 @@ func (s *Shell) OnMount(ctx app.Context) {
 		s.notice = err.Error()
 		return
 	}
+	s.ups = newOutboxUploads(s.session, &s.lang, ctx, s.report)
 	onPageLifecycle(func() {
 		s.conn.Disconnect() // leaving: say goodbye now, not after the heartbeat
 	}, func(fromCache bool) {
@@ -140,7 +151,8 @@ func (s *Shell) OnMount(ctx app.Context) {
 	s.stop = cancel
 	// Restore what the browser kept; the connection's events wait for it,
 	// so that the first Welcome resumes from it.
-	s.mountOffline(ctx, func() {
+	openLocal(ctx, s.session, func(ctx app.Context, err error) {
+		s.storeReady(ctx, err)
 		go s.session.Run(runCtx) // long-lived: a plain goroutine, not ctx.Async (P5)
 	})
 }
@@ -187,7 +199,8 @@ func post(ctx app.Context, a string, v any) {
 // onEvent applies a connection event on the UI goroutine.
 func (s *Shell) onEvent(ctx app.Context, e client.Event) {
 	defer post(ctx, eventAction, e) // the panels hear it once it is applied
-	defer s.afterEventPWA(ctx, e)
+	defer s.route.sync(s.model)
+	defer s.ups.changed()
 	if e.Later != nil {
 		s.handle(e) // the Session's own: a delayed save, another tab's change
 		return
@@ -267,10 +280,13 @@ func (s *Shell) beforeApply(f chat.Frame) {
 	}
 }
 
+// afterApply follows a frame the Session applied: it says what the
+// server refused, shows a conversation asked for once it comes, keeps the
+// keyboard where the work is, and reads and scrolls the one in view.
 func (s *Shell) afterApply(ctx app.Context, f chat.Frame) {
 	switch f := f.(type) {
 	case *chat.Error:
-		if f.Ref == chat.TypeTyping || f.Ref == chat.TypeSearch && s.find.open {
+		if f.Ref == chat.TypeTyping || f.Ref == chat.TypeSearch && s.dialog == dialogSearch {
 			break // a typing signal dropped: nothing for the user to do; the search dialog says its own
 		}
 		s.notice = f.Message
@@ -288,13 +304,35 @@ func (s *Shell) afterApply(ctx app.Context, f chat.Frame) {
 			ctx.After(time.Second, func(ctx app.Context) { s.flush() })
 		}
 	case *chat.Conv:
-		if f.Kind == chat.KindPrivate && s.openingDM != "" && strings.EqualFold(s.openingDM, s.model.Convs[f.ID].Name) {
-			s.openingDM = ""
+		if c := s.model.Convs[f.ID]; c != nil && s.opening.is(c.Info, c.Name) {
+			s.opening = opening{}
 			s.activate(ctx, f.ID)
 		}
 	case *chat.Welcome:
 		if !f.NeedName {
 			s.notice = ""
+			if id := s.route.next(s.model, true); id != "" {
+				s.activate(ctx, id)
+			}
+		}
+		// Keep the keyboard where the work is: in the name field while
+		// one is needed, then in the composer, once (a reconnect moves
+		// nothing, and a phone opens no keyboard by itself).
+		target := ""
+		switch {
+		case f.NeedName:
+			target, s.naming = "name-input", true
+		case s.naming || !s.welcomed && wideScreen():
+			target = "composer"
+		}
+		s.naming = s.naming && f.NeedName
+		s.welcomed = true
+		if target != "" {
+			s.afterRender(ctx, func() {
+				if activeElementID() == "" {
+					focusID(target)
+				}
+			})
 		}
 	case *chat.Account:
 		s.info = T(s.lang, "password.saved", s.model.Me)
@@ -318,16 +356,20 @@ func (s *Shell) send(ctx app.Context, f chat.Frame) {
 	if s.session == nil {
 		return // not mounted: nothing to write to
 	}
-	s.report(s.session.Write([]chat.Frame{f}))
+	if err := s.session.Write([]chat.Frame{f}); err != nil {
+		s.report(err)
+	}
 }
 
 // flush has the session write what waits in the outbox (after a refusal
 // to retry); what fails is shown.
 func (s *Shell) flush() {
 	if s.session != nil {
-		s.report(s.session.Flush())
+		if err := s.session.Flush(); err != nil {
+			s.report(err)
+		}
 	}
-	s.afterOutboxChange()
+	s.ups.changed()
 }
 
 // markRead tells the server the active conversation is read, when the user
@@ -341,9 +383,14 @@ func (s *Shell) markRead(ctx app.Context) {
 	}
 }
 
-func (s *Shell) setVisible(visible bool) {
+// setVisible follows the page being shown or hidden: coming back, the
+// conversation in view is read.
+func (s *Shell) setVisible(ctx app.Context, visible bool) {
 	s.model.Visible = visible
 	s.rev++
+	if visible {
+		s.markRead(ctx)
+	}
 }
 
 // activate shows conversation id.
@@ -351,14 +398,16 @@ func (s *Shell) activate(ctx app.Context, id string) {
 	if s.model.Convs[id] == nil {
 		return
 	}
-	s.noteActive(ctx, s.model.Active, id)
+	if s.model.Active != "" && s.model.Active != id {
+		s.prevActive = s.model.Active
+	}
 	s.model.Activate(id)
 	s.pane = PaneChat
 	s.stick = true
 	s.rev++
 	s.markRead(ctx)
 	s.scroll(ctx)
-	s.afterActionPWA(ctx)
+	s.changed(ctx)
 }
 
 // scroll keeps the timeline at the newest entry unless the user scrolled up,
@@ -385,16 +434,6 @@ func (s *Shell) scroll(ctx app.Context) {
 
 // Actions the components call.
 
-func (s *Shell) onPickName(ctx app.Context, name string) {
-	if _, err := chat.CleanName(name); err != nil {
-		s.notice = err.(*chat.Error).Message
-		s.rev++
-		return
-	}
-	s.notice = ""
-	s.send(ctx, &chat.Nick{Name: name})
-}
-
 // onJoin joins a room; it reports whether the name was taken (a refused
 // one stays in the field to be corrected).
 func (s *Shell) onJoin(ctx app.Context, room string) bool {
@@ -408,10 +447,6 @@ func (s *Shell) onJoin(ctx app.Context, room string) bool {
 	return true
 }
 
-func (s *Shell) onLeave(ctx app.Context, id string) {
-	s.send(ctx, &chat.Leave{Conv: id})
-}
-
 func (s *Shell) onOpenPrivate(ctx app.Context, name string) {
 	for _, c := range s.model.Convs {
 		if c.Info.Kind == chat.KindPrivate && c.Name == name {
@@ -419,7 +454,7 @@ func (s *Shell) onOpenPrivate(ctx app.Context, name string) {
 			return
 		}
 	}
-	s.openingDM = name
+	s.opening = opening{kind: chat.KindPrivate, name: name}
 	s.send(ctx, &chat.Open{With: name})
 }
 
@@ -430,18 +465,8 @@ func (s *Shell) onOlder(ctx app.Context) {
 	}
 }
 
-func (s *Shell) onToggleConnection(ctx app.Context, e app.Event) {
-	if s.conn == nil {
-		return
-	}
-	if s.state == client.Offline {
-		s.conn.Reconnect()
-	} else {
-		s.conn.Disconnect()
-	}
-}
-
-func (s *Shell) onSwitchLang(ctx app.Context, e app.Event) {
+// onSwitchLang goes to the other language, and keeps it.
+func (s *Shell) onSwitchLang(ctx app.Context) {
 	if s.lang == Chinese {
 		s.lang = English
 	} else {
@@ -473,4 +498,18 @@ func (s *Shell) onTimelineScroll(ctx app.Context, e app.Event) {
 	if top < 64 {
 		s.onOlder(ctx)
 	}
+}
+
+// signedIn starts again as the user this browser signed in as: a new
+// model, and a connection with the new cookie.
+func (s *Shell) signedIn(ctx app.Context) {
+	s.model = client.NewModel()
+	s.model.Visible = pageVisible()
+	if s.session != nil {
+		s.session.SetModel(s.model)
+	}
+	if s.conn != nil {
+		s.conn.Reconnect() // the new cookie makes the new user
+	}
+	s.rev++
 }

@@ -154,8 +154,8 @@ func TestShellAsksForAName(t *testing.T) {
 			s.model.NeedName = true
 			_, root := render(t, s)
 
-			// The form is a component: path 0 enters it.
-			form := path(pathMain, 0)
+			// The gate and its form are components: path 0 enters each.
+			form := path(pathMain, 0, 0)
 			if err := app.Match(app.Form().ID("name-form").Class("name-form").OnSubmit(noop), s, form...); err != nil {
 				t.Error(err)
 			}

@@ -10,14 +10,9 @@ import (
 	"github.com/founding/chat/app/client"
 )
 
-// switcherState is what the Shell knows of the conversation switcher
-// (Ctrl/Cmd+K), a dialog with a field that filters conversations and
-// people as one types (switcherDialog, which owns the rest): whether it is
-// open, and where the focus goes back when it closes.
-type switcherState struct {
-	open bool
-	back string // the id of the element to focus again when it closes
-}
+// The conversation switcher (Ctrl/Cmd+K): a dialog with a field that
+// filters conversations and people as one types. The Shell opens and
+// closes it (dialogs.go); switcherDialog owns the rest.
 
 // Kinds of switcher items.
 const (
@@ -111,52 +106,6 @@ func switcherItems(m *client.Model, prev, query string) []switchItem {
 	return items
 }
 
-// openSwitcher shows the switcher with the focus in its field.
-func (s *Shell) openSwitcher(ctx app.Context) {
-	if s.model.Me == "" || s.ux.switcher.open {
-		return
-	}
-	s.account = false
-	s.ux.switcher = switcherState{open: true, back: activeElementID()}
-	s.rev++
-	s.afterRender(ctx, func() { focusID("switcher-input") })
-}
-
-// closeSwitcher hides it and gives the focus back to focusID, or else
-// to where it was.
-func (s *Shell) closeSwitcher(ctx app.Context, focus string) {
-	if !s.ux.switcher.open {
-		return
-	}
-	if focus == "" {
-		focus = s.ux.switcher.back
-	}
-	if focus == "" {
-		focus = "composer"
-	}
-	s.ux.switcher = switcherState{}
-	s.rev++
-	s.afterRender(ctx, func() { focusID(focus) })
-}
-
-func (s *Shell) onSwitcherButton(ctx app.Context, e app.Event) { s.openSwitcher(ctx) }
-
-// chooseSwitchItem opens what it names and closes the switcher, with the
-// focus in the composer.
-func (s *Shell) chooseSwitchItem(ctx app.Context, it switchItem) {
-	s.closeSwitcher(ctx, "composer")
-	switch it.Kind {
-	case switchConv:
-		s.activate(ctx, it.Conv)
-	case switchPerson:
-		s.onOpenPrivate(ctx, it.Name)
-	case switchJoin:
-		if s.onJoin(ctx, it.Name) {
-			s.ux.openingRoom = it.Name
-		}
-	}
-}
-
 // switcherDialog is the conversation switcher as the user sees it: a modal
 // dialog with a field (a combobox) and the list of what it offers, the
 // highlighted item marked for screen readers. It owns its state (the
@@ -165,11 +114,13 @@ func (s *Shell) chooseSwitchItem(ctx app.Context, it switchItem) {
 type switcherDialog struct {
 	app.Compo
 
-	Ilang     Lang
-	Imodel    *client.Model
-	Iprev     string // the conversation in view before, offered first
-	IonChoose func(app.Context, switchItem)
-	IonClose  func(app.Context, string)
+	Ilang    Lang
+	Imodel   *client.Model
+	Iprev    string // the conversation in view before, offered first
+	IonClose func(app.Context, string)
+	IonOpen  func(app.Context, string)      // a conversation of the user
+	IonTalk  func(app.Context, string)      // a private conversation with someone
+	IonJoin  func(app.Context, string) bool // a room to join and show
 
 	query string
 	pick  int // the highlighted item
@@ -177,11 +128,13 @@ type switcherDialog struct {
 
 func newSwitcherDialog() *switcherDialog { return &switcherDialog{} }
 
-func (d *switcherDialog) Lang(v Lang) *switcherDialog           { d.Ilang = v; return d }
-func (d *switcherDialog) Model(v *client.Model) *switcherDialog { d.Imodel = v; return d }
-func (d *switcherDialog) Prev(v string) *switcherDialog         { d.Iprev = v; return d }
-func (d *switcherDialog) OnChoose(h func(app.Context, switchItem)) *switcherDialog {
-	d.IonChoose = h
+func (d *switcherDialog) Lang(v Lang) *switcherDialog                        { d.Ilang = v; return d }
+func (d *switcherDialog) Model(v *client.Model) *switcherDialog              { d.Imodel = v; return d }
+func (d *switcherDialog) Prev(v string) *switcherDialog                      { d.Iprev = v; return d }
+func (d *switcherDialog) OnOpen(h func(app.Context, string)) *switcherDialog { d.IonOpen = h; return d }
+func (d *switcherDialog) OnTalk(h func(app.Context, string)) *switcherDialog { d.IonTalk = h; return d }
+func (d *switcherDialog) OnJoin(h func(app.Context, string) bool) *switcherDialog {
+	d.IonJoin = h
 	return d
 }
 func (d *switcherDialog) OnClose(h func(app.Context, string)) *switcherDialog {
@@ -189,10 +142,18 @@ func (d *switcherDialog) OnClose(h func(app.Context, string)) *switcherDialog {
 	return d
 }
 
-// renderSwitcher renders the Shell's switcher.
-func (s *Shell) renderSwitcher() app.UI {
-	return newSwitcherDialog().Lang(s.lang).Model(s.model).Prev(s.ux.prevActive).
-		OnChoose(s.chooseSwitchItem).OnClose(s.closeSwitcher)
+// choose closes the switcher, with the focus in the composer, and opens
+// what the item names.
+func (d *switcherDialog) choose(ctx app.Context, it switchItem) {
+	d.IonClose(ctx, "composer")
+	switch it.Kind {
+	case switchConv:
+		d.IonOpen(ctx, it.Conv)
+	case switchPerson:
+		d.IonTalk(ctx, it.Name)
+	case switchJoin:
+		d.IonJoin(ctx, it.Name)
+	}
 }
 
 // items is what the switcher offers for its query.
@@ -228,7 +189,7 @@ func (d *switcherDialog) onKey(ctx app.Context, e app.Event) {
 			return
 		}
 		if d.pick < len(items) {
-			d.IonChoose(ctx, items[d.pick])
+			d.choose(ctx, items[d.pick])
 		}
 		return
 	case "Tab":
@@ -294,7 +255,7 @@ func (d *switcherDialog) renderItem(it switchItem, i int, picked bool) app.UI {
 	}
 	return app.Li().ID("switcher-opt-"+strconv.Itoa(i)).Class("switcher-opt", classIf("active", picked)).Role("option").
 		Aria("selected", boolText(picked)).DataSet("kind", it.Kind).DataSet("conv", it.Conv).DataSet("name", it.Name).
-		OnClick(func(ctx app.Context, e app.Event) { d.IonChoose(ctx, it) }, app.EventScope(it.Kind, it.Conv, it.Name)).Body(
+		OnClick(func(ctx app.Context, e app.Event) { d.choose(ctx, it) }, app.EventScope(it.Kind, it.Conv, it.Name)).Body(
 		icon,
 		app.Span().Class("switcher-label").Body(
 			app.If(it.Kind != switchJoin, func() app.UI {

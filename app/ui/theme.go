@@ -81,11 +81,33 @@ func applyTheme(t Theme) {
 	}
 }
 
-// onTheme goes to the next theme.
-func (s *Shell) onTheme(ctx app.Context, e app.Event) {
-	s.ux.theme = s.ux.theme.Next()
-	applyTheme(s.ux.theme)
-	s.rev++
+// themeButton is the top bar's theme button. It owns the theme (kept in
+// local storage, applied to the page); its picture shows the current one,
+// its name says it and what a click does.
+type themeButton struct {
+	app.Compo
+
+	Ilang Lang
+
+	theme Theme
+}
+
+func newThemeButton() *themeButton { return &themeButton{} }
+
+func (b *themeButton) Lang(v Lang) *themeButton { b.Ilang = v; return b }
+
+// OnMount reads the saved theme (theme.js applied it before the first
+// paint).
+func (b *themeButton) OnMount(ctx app.Context) {
+	if app.IsClient {
+		b.theme = savedTheme()
+	}
+}
+
+// onClick goes to the next theme.
+func (b *themeButton) onClick(ctx app.Context, e app.Event) {
+	b.theme = b.theme.Next()
+	applyTheme(b.theme)
 }
 
 // Icons: decoration next to a label, or the picture of a button whose
@@ -110,10 +132,8 @@ func (t Theme) icon() string {
 	return iconSystem
 }
 
-// renderThemeButton is the top bar's theme button: its picture shows the
-// current theme, its name says it and what a click does.
-func (s *Shell) renderThemeButton() app.UI {
-	label := T(s.lang, s.ux.theme.label())
-	return app.Button().ID("theme-btn").Type("button").Class("icon-btn").DataSet("theme", string(s.ux.theme)).
-		Aria("label", label).Title(label).OnClick(s.onTheme).Body(app.Raw(s.ux.theme.icon()))
+func (b *themeButton) Render() app.UI {
+	label := T(b.Ilang, b.theme.label())
+	return app.Button().ID("theme-btn").Type("button").Class("icon-btn").DataSet("theme", string(b.theme)).
+		Aria("label", label).Title(label).OnClick(b.onClick).Body(app.Raw(b.theme.icon()))
 }

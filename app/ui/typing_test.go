@@ -17,10 +17,7 @@ import (
 func renderPane(t *testing.T, m *client.Model, lang Lang) (string, *node) {
 	t.Helper()
 	return render(t, newConversationPane().Lang(lang).Model(m).Online(true).
-		Pending(func(*client.Outgoing) pendingView { return pendingView{} }).
-		OnOlder(func(app.Context) {}).OnScroll(func(app.Context, app.Event) {}).
-		OnSent(func(app.Context, bool) {}).OnLeave(func(app.Context, string) {}).
-		OnCancel(func(app.Context, *client.Outgoing) {}))
+		OnOlder(func(app.Context) {}).OnScroll(func(app.Context, app.Event) {}).OnSent(func(app.Context, bool) {}))
 }
 
 func TestTypingLineSaysWhoIsTyping(t *testing.T) {

@@ -1,159 +1,96 @@
 package ui
 
 import (
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"github.com/founding/chat/app/chat"
 )
 
-// uxState is the state of what makes the chat pleasant to use: the theme,
-// the conversation switcher, notifications and announcements. The Shell
-// owns it, on the UI goroutine.
-type uxState struct {
-	theme       Theme
-	notify      notifyState
-	switcher    switcherState
-	prevActive  string            // the conversation seen before the one in view
-	openingRoom string            // a room joined from the switcher, to show when it comes
-	seen        map[string]uint64 // per conversation, the last entry announced or notified
-	title       string            // the document title last set
+// The Shell's dialogs and keyboard: one dialog at a time (the switcher,
+// the search, the account panel), opened by the top bar's buttons and the
+// shortcuts, each giving the focus back where it was when it closes;
+// Escape closes the innermost thing open; Alt+↑/↓ goes through the
+// conversations. The dialogs themselves are components of their own
+// (switcher.go, search_dialog.go, account.go).
 
-	naming   bool // the name form is (or was just) shown
-	welcomed bool // a Welcome came since the page loaded
+// dialog is which dialog the Shell shows.
+type dialog int
 
-	ctx     app.Context // the Shell's own, from OnMount: it outlives any element
-	mounted bool
+// Dialogs.
+const (
+	noDialog dialog = iota
+	dialogSwitcher
+	dialogSearch
+	dialogAccount
+)
+
+// focusOf is the element that takes the focus when dialog d opens.
+func (d dialog) focusOf() string {
+	switch d {
+	case dialogSwitcher:
+		return "switcher-input"
+	case dialogSearch:
+		return "search-input"
+	}
+	return ""
 }
 
-// mountUX starts, in the browser, what these features need: the saved
-// theme, the keyboard shortcuts, the notification permission (read, never
-// asked here), and a clock that keeps relative times fresh.
-func (s *Shell) mountUX(ctx app.Context) {
-	s.ux.ctx, s.ux.mounted = ctx, true
-	s.ux.theme = savedTheme()
-	applyTheme(s.ux.theme)
-	s.ux.notify = loadNotify()
-	listenKeys(ctx, s)
-	s.openFromNotification(ctx)
-	go func() {
-		tick := time.NewTicker(30 * time.Second)
-		defer tick.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-tick.C:
-				ctx.Dispatch(func(app.Context) { s.rev++ })
-			}
-		}
-	}()
-}
-
-// openFromNotification makes a click on a notification show its
-// conversation in this page. go-app's service worker focuses the page and
-// hands the notification's path (ConvPath) to window.goappNav, which would
-// load the page's component anew; conversation paths are taken here
-// instead, without leaving the page. Other paths go on to go-app.
-func (s *Shell) openFromNotification(ctx app.Context) {
-	w := app.Window()
-	next := w.Get("goappNav")
-	if !next.Truthy() {
+// openDialog shows dialog d with the focus in it (the search with words
+// already searched, when "/search words" opened it); asked again, it
+// only moves the focus there. The account panel's button closes it again.
+func (s *Shell) openDialog(ctx app.Context, d dialog, words string) {
+	if s.model.Me == "" {
 		return
 	}
-	w.Set("goappNav", app.FuncOf(func(_ app.Value, args []app.Value) any {
-		if len(args) == 0 {
-			return nil
+	switch {
+	case s.dialog == d && d == dialogAccount:
+		s.closeDialog(ctx, "account-btn")
+		return
+	case s.dialog == noDialog:
+		s.dialogBack = activeElementID()
+	}
+	if s.dialog != d {
+		s.dialog, s.searchWords = d, strings.TrimSpace(words)
+		s.rev++
+	}
+	s.afterRender(ctx, func() {
+		if id := d.focusOf(); id != "" {
+			focusID(id)
+		} else {
+			focusFirst("account-panel") // keyboard users land in the panel
 		}
-		path := args[0].String()
-		id := convOfPath(path)
-		if id == "" {
-			return next.Invoke(path)
-		}
-		ctx.Dispatch(func(ctx app.Context) {
-			s.closeSwitcher(ctx, "")
-			s.account = false
-			if s.model.Convs[id] != nil {
-				s.activate(ctx, id)
-			}
-		})
-		return nil
-	}))
+	})
 }
 
-// onEventUX reacts to a frame the model has taken (eventAction): it
-// announces and notifies live messages, shows a conversation that was
-// asked for once it arrives, and keeps the focus and the page title
-// useful.
-func (s *Shell) onEventUX(ctx app.Context, a app.Action) {
-	f := eventFrame(a)
-	if f == nil {
+// closeDialog hides the dialog open and gives the focus to focus, or back
+// where it was, or to the composer.
+func (s *Shell) closeDialog(ctx app.Context, focus string) {
+	if s.dialog == noDialog {
 		return
 	}
-	switch f := f.(type) {
-	case *chat.Entry:
-		s.onLiveEntry(f)
-	case *chat.Conv:
-		if f.Kind == chat.KindRoom && s.ux.openingRoom != "" && strings.EqualFold(s.ux.openingRoom, s.model.Convs[f.ID].Name) {
-			s.ux.openingRoom = ""
-			s.activate(ctx, f.ID)
-		}
-	case *chat.Welcome:
-		// Keep the keyboard where the work is: in the name field while
-		// one is needed, then in the composer, once (a reconnect moves
-		// nothing, and a phone opens no keyboard by itself).
-		target := ""
-		switch {
-		case f.NeedName:
-			target, s.ux.naming = "name-input", true
-		case s.ux.naming || !s.ux.welcomed && wideScreen():
-			target = "composer"
-		}
-		s.ux.naming = s.ux.naming && f.NeedName
-		s.ux.welcomed = true
-		if target != "" {
-			s.afterRender(ctx, func() {
-				if activeElementID() == "" {
-					focusID(target)
-				}
-			})
-		}
+	if focus == "" {
+		focus = s.dialogBack
 	}
-	s.updateTitle()
-}
-
-// onLiveEntry announces a new message to screen readers and raises a
-// notification for it when it deserves one; each entry at most once.
-func (s *Shell) onLiveEntry(e *chat.Entry) {
-	if s.ux.seen == nil {
-		s.ux.seen = make(map[string]uint64)
+	if focus == "" {
+		focus = "composer"
 	}
-	if e.Seq <= s.ux.seen[e.Conv] {
-		return
-	}
-	s.ux.seen[e.Conv] = e.Seq
-	if s.model.HiddenFromMuted(*e) {
-		return // muted: neither announced nor notified (moderation.go)
-	}
-	if text, ok := s.announcementFor(e); ok {
-		announce(text)
-	}
-	if n, ok := s.notificationFor(e); ok {
-		showNotification(n)
-	}
+	s.dialog, s.dialogBack, s.searchWords = noDialog, "", ""
+	s.rev++
+	s.afterRender(ctx, func() { focusID(focus) })
 }
 
 // afterRender runs f once the page shows the current state. It uses the
 // Shell's own context: go-app drops what is deferred with the context of
 // an element that the update removes (the switcher's field, say).
 func (s *Shell) afterRender(ctx app.Context, f func()) {
-	if s.ux.mounted {
-		ctx = s.ux.ctx
+	if s.root.Context != nil {
+		ctx = s.root
 	}
-	ctx.Defer(func(app.Context) { f() })
+	if ctx.Context != nil {
+		ctx.Defer(func(app.Context) { f() })
+	}
 }
 
 // wideScreen reports whether the page has the three-pane layout.
@@ -164,54 +101,12 @@ func wideScreen() bool {
 	return app.Window().Call("matchMedia", "(min-width: 761px)").Get("matches").Bool()
 }
 
-// onShownUX follows the page being shown or hidden: coming back, the
-// conversation in view is read, and the title says so.
-func (s *Shell) onShownUX(ctx app.Context, visible bool) {
-	if visible {
-		s.markRead(ctx)
-	}
-	s.updateTitle()
-}
-
-// noteActive remembers the conversation being left, for the switcher, and
-// updates the title once the one coming is read.
-func (s *Shell) noteActive(ctx app.Context, leaving, coming string) {
-	if leaving != "" && leaving != coming {
-		s.ux.prevActive = leaving
-	}
-	s.afterRender(ctx, s.updateTitle)
-}
-
-// updateTitle puts the number of unread messages in the page title, so
-// that a background tab shows it.
-func (s *Shell) updateTitle() {
-	n := 0
-	for _, c := range s.model.Convs {
-		n += c.Unread
-	}
-	title := T(s.lang, "app.title")
-	if n > 0 {
-		title = "(" + strconv.Itoa(n) + ") " + title
-	}
-	if title == s.ux.title || !app.IsClient {
-		return
-	}
-	s.ux.title = title
-	app.Window().Get("document").Set("title", title)
-}
-
-// onEscape closes what is open, the innermost first: the switcher, the
-// account panel, a notice, then (on a narrow screen) another pane.
+// onEscape closes what is open, the innermost first: a dialog, a notice,
+// then (on a narrow screen) another pane.
 func (s *Shell) onEscape(ctx app.Context) {
 	switch {
-	case s.ux.switcher.open:
-		s.closeSwitcher(ctx, "")
-	case s.find.open:
-		s.closeSearch(ctx, "")
-	case s.account:
-		s.account = false
-		s.rev++
-		s.afterRender(ctx, func() { focusID("account-btn") })
+	case s.dialog != noDialog:
+		s.closeDialog(ctx, "")
 	case s.notice != "" || s.info != "":
 		s.notice, s.info = "", ""
 		s.rev++
@@ -237,16 +132,21 @@ func (s *Shell) stepConversation(ctx app.Context, step int) {
 	s.activate(ctx, list[(i+step+len(list))%len(list)].Info.ID)
 }
 
-// onSkip moves the focus to the composer (the skip link).
-func (s *Shell) onSkip(ctx app.Context, e app.Event) {
-	s.pane = PaneChat
-	s.rev++
-	s.afterRender(ctx, func() { focusID("composer") })
+// opening is a conversation asked for (a private one opened, a room
+// joined from the switcher), to show once the server sends it.
+type opening struct {
+	kind chat.ConvKind
+	name string
+}
+
+// is reports whether conversation info is the one asked for.
+func (o opening) is(info chat.ConvInfo, name string) bool {
+	return o.name != "" && info.Kind == o.kind && strings.EqualFold(o.name, name)
 }
 
 // listenKeys handles the shortcuts that work anywhere in the page:
-// Ctrl/Cmd+K opens the switcher, Escape closes panels, Alt+↑/↓ goes
-// through the conversations.
+// Ctrl/Cmd+K opens the switcher, Ctrl/Cmd+F the search, Escape closes
+// what is open, Alt+↑/↓ goes through the conversations.
 func listenKeys(ctx app.Context, s *Shell) {
 	app.Window().Call("addEventListener", "keydown", app.FuncOf(func(_ app.Value, args []app.Value) any {
 		if len(args) == 0 {
@@ -259,21 +159,15 @@ func listenKeys(ctx app.Context, s *Shell) {
 		case (ctrl || meta) && !alt && (key == "k" || key == "K"):
 			e.Call("preventDefault")
 			ctx.Dispatch(func(ctx app.Context) {
-				if s.ux.switcher.open {
-					s.closeSwitcher(ctx, "")
+				if s.dialog == dialogSwitcher {
+					s.closeDialog(ctx, "")
 				} else {
-					s.openSwitcher(ctx)
+					s.openDialog(ctx, dialogSwitcher, "")
 				}
 			})
 		case (ctrl || meta) && !alt && (key == "f" || key == "F"):
 			e.Call("preventDefault") // the app's search, not the page's: the timeline holds only some messages
-			ctx.Dispatch(func(ctx app.Context) {
-				if s.find.open {
-					focusID("search-input")
-				} else {
-					s.openSearch(ctx, "")
-				}
-			})
+			ctx.Dispatch(func(ctx app.Context) { s.openDialog(ctx, dialogSearch, "") })
 		case key == "Escape" && !e.Get("defaultPrevented").Bool():
 			ctx.Dispatch(func(ctx app.Context) { s.onEscape(ctx) })
 		case alt && !ctrl && !meta && (key == "ArrowUp" || key == "ArrowDown"):
@@ -284,6 +178,32 @@ func listenKeys(ctx app.Context, s *Shell) {
 			}
 			ctx.Dispatch(func(ctx app.Context) { s.stepConversation(ctx, step) })
 		}
+		return nil
+	}))
+}
+
+// followNotificationClicks makes a click on a notification show its
+// conversation in this page, through open. go-app's service worker
+// focuses the page and hands the notification's path (ConvPath) to
+// window.goappNav, which would load the page's component anew;
+// conversation paths are taken here instead, without leaving the page.
+// Other paths go on to go-app.
+func followNotificationClicks(ctx app.Context, open func(ctx app.Context, id string)) {
+	w := app.Window()
+	next := w.Get("goappNav")
+	if !next.Truthy() {
+		return
+	}
+	w.Set("goappNav", app.FuncOf(func(_ app.Value, args []app.Value) any {
+		if len(args) == 0 {
+			return nil
+		}
+		path := args[0].String()
+		id := convOfPath(path)
+		if id == "" {
+			return next.Invoke(path)
+		}
+		ctx.Dispatch(func(ctx app.Context) { open(ctx, id) })
 		return nil
 	}))
 }

@@ -179,21 +179,22 @@ func TestPlainText(t *testing.T) {
 // ux returns Ann's Shell in the lobby with a private conversation with Bob
 // and the room group A, notifications on, the page hidden, and the
 // notifications and announcements it makes.
-func uxShell(t *testing.T) (s *Shell, notes *[]notification, said *[]string, shown *bool) {
+func uxShell(t *testing.T) (b *notifyButton, notes *[]notification, said *[]string, shown *bool) {
 	t.Helper()
 	s, lobby := online(English)
 	s.model.Key = "ann"
 	lobby.Online = []string{"Ann", "Bob", "Cid"}
 	s.model.Convs["p:ann:bob"] = private("p:ann:bob", "Bob")
 	s.model.Convs["r:group a"] = room("r:group a", "group A")
-	s.ux.notify = notifyState{permission: "granted"}
+	b = newNotifyButton().Lang(English).Model(s.model)
+	b.notify = notifyState{permission: "granted"}
 	notes, said, shown = new([]notification), new([]string), new(bool)
 	oldShown, oldShow, oldAnnounce := pageShown, showNotification, announce
 	t.Cleanup(func() { pageShown, showNotification, announce = oldShown, oldShow, oldAnnounce })
 	pageShown = func() bool { return *shown }
 	showNotification = func(n notification) { *notes = append(*notes, n) }
 	announce = func(text string) { *said = append(*said, text) }
-	return s, notes, said, shown
+	return b, notes, said, shown
 }
 
 func live(conv string, seq uint64, from, body string) *chat.Entry {
@@ -224,13 +225,13 @@ func TestNotifications(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s, notes, _, shown := uxShell(t)
+			b, notes, _, shown := uxShell(t)
 			*shown = tt.shown
-			s.ux.notify.off = tt.off
+			b.notify.off = tt.off
 			if tt.perm != "" {
-				s.ux.notify.permission = tt.perm
+				b.notify.permission = tt.perm
 			}
-			s.onLiveEntry(tt.entry)
+			b.onLiveEntry(tt.entry)
 			if tt.wantTit == "" {
 				if len(*notes) != 0 {
 					t.Errorf("notified: %+v", *notes)
@@ -248,12 +249,12 @@ func TestNotifications(t *testing.T) {
 	}
 
 	t.Run("once per entry, in Chinese", func(t *testing.T) {
-		s, notes, _, _ := uxShell(t)
-		s.lang = Chinese
+		b, notes, _, _ := uxShell(t)
+		b.Ilang = Chinese
 		e := live("p:ann:bob", 4, "Bob", "你好")
-		s.onLiveEntry(e)
-		s.onLiveEntry(e)
-		s.onLiveEntry(live("p:ann:bob", 3, "Bob", "older"))
+		b.onLiveEntry(e)
+		b.onLiveEntry(e)
+		b.onLiveEntry(live("p:ann:bob", 3, "Bob", "older"))
 		if len(*notes) != 1 || (*notes)[0].Title != "Bob（私聊）" || (*notes)[0].Lang != "zh" {
 			t.Errorf("notifications = %+v, want one, in Chinese", *notes)
 		}
@@ -261,13 +262,13 @@ func TestNotifications(t *testing.T) {
 }
 
 func TestAnnouncements(t *testing.T) {
-	s, _, said, shown := uxShell(t)
+	b, _, said, shown := uxShell(t)
 	*shown = true
-	s.onLiveEntry(live("r:lobby", 1, "Bob", "hello &amp; welcome"))
-	s.onLiveEntry(live("r:lobby", 2, "Ann", "my own"))
-	s.onLiveEntry(live("r:group a", 1, "Cid", "not for me"))
-	s.onLiveEntry(live("r:group a", 2, "Cid", `<span class="mention" data-user="ann">@Ann</span> hi`))
-	s.onLiveEntry(live("p:ann:bob", 1, "Bob", "psst"))
+	b.onLiveEntry(live("r:lobby", 1, "Bob", "hello &amp; welcome"))
+	b.onLiveEntry(live("r:lobby", 2, "Ann", "my own"))
+	b.onLiveEntry(live("r:group a", 1, "Cid", "not for me"))
+	b.onLiveEntry(live("r:group a", 2, "Cid", `<span class="mention" data-user="ann">@Ann</span> hi`))
+	b.onLiveEntry(live("p:ann:bob", 1, "Bob", "psst"))
 	want := []string{"Bob: hello & welcome", "Cid mentioned you in # group A: @Ann hi", "Private message from Bob: psst"}
 	if !slices.Equal(*said, want) {
 		t.Errorf("announced %q, want %q", *said, want)
@@ -412,10 +413,10 @@ func TestShellRendersSwitcher(t *testing.T) {
 	s, _ := online(Chinese)
 	s.model.Convs["r:a"] = room("r:a", "group A")
 	s.model.Convs["p:ann:bob"] = private("p:ann:bob", "Bob")
-	s.ux.switcher = switcherState{open: true}
+	s.dialog = dialogSwitcher
 	_, shell := render(t, s)
 	shell.must(t, "the Shell's #switcher", byID("switcher"))
-	d := newSwitcherDialog().Lang(s.lang).Model(s.model).OnChoose(s.chooseSwitchItem).OnClose(s.closeSwitcher)
+	d := newSwitcherDialog().Lang(s.lang).Model(s.model).OnClose(s.closeDialog)
 	d.query, d.pick = "o", 1
 	_, root := render(t, d)
 
@@ -459,17 +460,22 @@ func TestShellTopBarControls(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s, _ := online(tt.lang)
-			s.ux.theme, s.ux.notify = tt.theme, tt.notify
-			_, root := render(t, s)
+			b := newNotifyButton().Lang(tt.lang).Model(s.model)
+			b.notify = tt.notify
+			_, root := render(t, b)
 			bell := root.must(t, "#notify-btn", byID("notify-btn"))
 			if pressed := strconv.FormatBool(isTrue(bell, "aria-pressed")); bell.attrs["aria-label"] != tt.label || pressed != tt.pressed {
 				t.Errorf("bell: label %q pressed %s, want %q %s", bell.attrs["aria-label"], pressed, tt.label, tt.pressed)
 			}
+			tb := newThemeButton().Lang(tt.lang)
+			tb.theme = tt.theme
+			_, root = render(t, tb)
 			theme := root.must(t, "#theme-btn", byID("theme-btn"))
 			if want := T(tt.lang, tt.theme.label()); theme.attrs["aria-label"] != want {
 				t.Errorf("theme button label %q, want %q", theme.attrs["aria-label"], want)
 			}
-			// Every button can be named by a screen reader.
+			// Every button of the page can be named by a screen reader.
+			_, root = render(t, s)
 			for _, b := range root.all(byTag("button")) {
 				if b.text() == "" && b.attrs["aria-label"] == "" {
 					t.Errorf("a button has no name: %v", b.attrs)

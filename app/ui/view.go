@@ -2,7 +2,6 @@ package ui
 
 import (
 	"strconv"
-	"time"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
@@ -10,33 +9,49 @@ import (
 	"github.com/founding/chat/app/client"
 )
 
-// Render draws the app: the top bar, then either the name form or the three
-// panes.
+// Render places the panels: the top bar, the notices, then the name form
+// or the three panes, and the dialog open.
 func (s *Shell) Render() app.UI {
 	m := s.model
+	named := m.Me != ""
 	return app.Div().ID("chat").Class("shell", "pane-"+string(s.pane)).DataSet("state", s.state.String()).Body(
-		s.renderTopBar(),
+		newTopBar().Lang(s.lang).Model(m).Rev(s.rev).State(s.state, s.retry, s.closed).Conn(s.conn).
+			Dialog(s.dialog).OnOpen(s.openDialog).OnLang(s.onSwitchLang).OnNotice(s.showNotice).OnInfo(s.showInfo).
+			OnSkip(func(ctx app.Context) {
+				s.pane = PaneChat
+				s.rev++
+				s.afterRender(ctx, func() { focusID("composer") })
+			}),
 		s.renderNotice(),
-		app.If(m.NeedName && s.signingIn, func() app.UI {
-			return (&signInForm{}).Lang(s.lang).Busy(s.busy).OnSignIn(s.onSignIn).OnCancel(s.onSignInCancel)
-		}).ElseIf(m.NeedName, func() app.UI {
-			return (&nameForm{}).Lang(s.lang).ReleaseDays(s.model.Limits.NameReleaseDays).OnPick(s.onPickName).OnSignIn(s.onSignInMode)
-		}).ElseIf(m.Me != "", func() app.UI {
-			return s.renderPanes()
-		}).Else(func() app.UI {
+		app.If(m.NeedName, func() app.UI {
+			return newNameGate().Lang(s.lang).ReleaseDays(m.Limits.NameReleaseDays).Session(s.session).
+				OnNotice(s.showNotice).OnSignedIn(s.signedIn)
+		}).ElseIf(named, s.renderPanes).Else(func() app.UI {
 			return app.Div().Class("loading").Text(T(s.lang, "state."+s.state.String()))
 		}),
 		app.Div().ID("account-slot").Body(
-			app.If(s.account && m.Me != "", func() app.UI {
+			app.If(s.dialog == dialogAccount && named, func() app.UI {
 				return (&accountPanel{}).Lang(s.lang).Me(m.Me).HasPassword(m.Password).
-					OnPassword(s.onSetPassword).OnClose(s.onAccountClose).Session(s.session).OnNotice(s.showNotice)
+					OnClose(func(ctx app.Context) { s.closeDialog(ctx, "account-btn") }).Session(s.session).OnNotice(s.showNotice)
 			}),
 		),
 		app.Div().ID("switcher-slot").Body(
-			app.If(s.ux.switcher.open && m.Me != "", s.renderSwitcher),
+			app.If(s.dialog == dialogSwitcher && named, func() app.UI {
+				return newSwitcherDialog().Lang(s.lang).Model(m).Prev(s.prevActive).OnClose(s.closeDialog).
+					OnOpen(s.activate).OnTalk(s.onOpenPrivate).OnJoin(func(ctx app.Context, name string) bool {
+					if !s.onJoin(ctx, name) {
+						return false
+					}
+					s.opening = opening{kind: chat.KindRoom, name: name}
+					return true
+				})
+			}),
 		),
 		app.Div().ID("search-slot").Body(
-			app.If(s.find.open && m.Me != "", s.renderSearch),
+			app.If(s.dialog == dialogSearch && named, func() app.UI {
+				return newSearchDialog(s.searchWords).Lang(s.lang).Model(m).Session(s.session).
+					Online(s.state == client.Online).OnClose(s.closeDialog).OnOpenHit(s.openHit)
+			}),
 		),
 		// The live region: announceInDOM adds its lines.
 		app.Div().ID("announcer").Class("visually-hidden").Role("log").Aria("live", "polite").
@@ -44,65 +59,15 @@ func (s *Shell) Render() app.UI {
 	)
 }
 
-func (s *Shell) renderTopBar() app.UI {
-	toggle := "btn.disconnect"
-	if s.state == client.Offline {
-		toggle = "btn.reconnect"
-	}
-	named := s.model.Me != ""
-	return app.Header().Class("topbar").Body(
-		app.If(named, func() app.UI {
-			return app.Button().ID("skip").Type("button").Class("skip-link").Text(T(s.lang, "skip.composer")).OnClick(s.onSkip)
-		}),
-		app.H1().Text(T(s.lang, "app.title")),
-		app.Span().ID("status").Class("status", s.state.String()).Role("status").
-			DataSet("state", s.state.String()).Title(s.closed).Text(s.stateText()),
-		app.If(named, func() app.UI {
-			return app.Button().ID("switcher-btn").Type("button").Class("switcher-btn").
-				Aria("keyshortcuts", "Control+K Meta+K").Aria("haspopup", "dialog").OnClick(s.onSwitcherButton).Body(
-				app.Raw(iconSearch),
-				app.Span().Class("switcher-btn-label").Text(T(s.lang, "switcher.button")),
-				app.Kbd().Aria("hidden", "true").Text("Ctrl+K"),
-			)
-		}),
-		app.If(named, s.renderSearchButton),
-		app.Div().Class("topbar-tools").Body(
-			app.If(named, s.renderNotifyButton),
-			s.renderThemeButton(),
-			app.Button().ID("lang").Type("button").Lang(string(otherLang(s.lang))).Text(T(s.lang, "btn.lang")).OnClick(s.onSwitchLang),
-			app.If(named, func() app.UI {
-				return app.Span().ID("me").Class("me").Body(avatar(s.model.Me, "small"), app.Text(s.model.Me))
-			}),
-			app.If(named, func() app.UI {
-				return app.Button().ID("account-btn").Type("button").Aria("expanded", boolText(s.account)).
-					Text(T(s.lang, "account.button")).OnClick(s.onAccount)
-			}),
-			app.Button().ID("conn-toggle").Type("button").Text(T(s.lang, toggle)).OnClick(s.onToggleConnection),
-			s.renderInstall(),
-		),
-	)
-}
-
-func otherLang(l Lang) Lang {
-	if l == Chinese {
-		return English
-	}
-	return Chinese
-}
-
-func (s *Shell) stateText() string {
-	if s.state == client.Reconnecting && s.retry >= time.Second {
-		return T(s.lang, "state.retry", int(s.retry.Round(time.Second)/time.Second))
-	}
-	return T(s.lang, "state."+s.state.String())
-}
-
 // renderNotice always renders a slot, empty or not, so that a notice
 // appearing never shifts (and so recreates) the forms below it.
 func (s *Shell) renderNotice() app.UI {
 	return app.Div().ID("notice-slot").Body(
-		s.renderPWA(),               // the offline banner and the update notice (pwa.go)
-		s.renderModerationNotices(), // invitations, removals (moderation.go)
+		newAppNotices().Lang(s.lang).Named(s.model.Me != ""), // the offline banner and the update notice (pwa.go)
+		app.If(s.model.Me != "", func() app.UI {
+			return newModerationNotices().Lang(s.lang).Model(s.model).Rev(s.rev).Session(s.session).
+				OnNotice(s.showNotice).OnJoin(s.onJoin) // invitations, removals (moderation.go)
+		}),
 		app.If(s.notice != "", func() app.UI {
 			return app.Div().ID("notice").Class("notice-bar").Role("alert").Body(
 				app.Span().Text(T(s.lang, "error.prefix")+s.notice),
@@ -117,48 +82,61 @@ func (s *Shell) renderNotice() app.UI {
 	)
 }
 
-func boolText(v bool) string {
-	if v {
-		return "true"
-	}
-	return "false"
-}
-
+// renderPanes lays out the conversation list, the conversation in view
+// and the people, with the tabs that choose one on a narrow screen.
 func (s *Shell) renderPanes() app.UI {
+	m := s.model
 	return app.Div().Class("panes").Body(
 		app.Nav().Class("tabs").Aria("label", T(s.lang, "nav.chat")).Body(
-			s.tab(PaneRooms, "nav.rooms"),
-			s.tab(PaneChat, "nav.chat"),
-			s.tab(PanePeople, "nav.people"),
+			paneTab(s.lang, m, s.pane, PaneRooms, "nav.rooms", s.onPane(PaneRooms)),
+			paneTab(s.lang, m, s.pane, PaneChat, "nav.chat", s.onPane(PaneChat)),
+			paneTab(s.lang, m, s.pane, PanePeople, "nav.people", s.onPane(PanePeople)),
 		),
-		s.conversationList(),
+		newConversationList().Lang(s.lang).Model(m).Rev(s.rev).OnOpen(s.activate).OnJoin(s.onJoin),
 		s.conversationPane(),
-		s.peoplePane(),
+		newPeoplePane().Lang(s.lang).Model(m).Rev(s.rev).OnOpenPrivate(s.onOpenPrivate).
+			Session(s.session).OnNotice(s.showNotice),
 	)
 }
 
-func (s *Shell) tab(p Pane, key string) app.UI {
-	// The conversations tab counts what is unread elsewhere, so that a
-	// narrow screen shows it too.
+// conversationPane places the conversation in view.
+func (s *Shell) conversationPane() app.UI {
+	return newConversationPane().Lang(s.lang).Model(s.model).Rev(s.rev).Online(s.state == client.Online).
+		Names(mentionNames(s.model)).Session(s.session).Uploads(s.ups).
+		OnOlder(s.onOlder).OnScroll(s.onTimelineScroll).OnSent(s.onSent).OnOutbox(s.changed).
+		OnUnstick(func(app.Context) { s.stick = false }).OnNotice(s.showNotice).
+		OnSearch(func(ctx app.Context, words string) { s.openDialog(ctx, dialogSearch, words) }).OnJoin(s.onJoin)
+}
+
+// paneTab is the tab of pane p. The conversations tab counts what is
+// unread elsewhere, so that a narrow screen shows it too.
+func paneTab(l Lang, m *client.Model, current, p Pane, key string, onClick app.EventHandler) app.UI {
 	unread, forMe := 0, false
 	if p == PaneRooms {
-		for _, c := range s.model.Convs {
-			if c.Info.ID != s.model.Active && c.Unread > 0 {
+		for _, c := range m.Convs {
+			if c.Info.ID != m.Active && c.Unread > 0 {
 				unread += c.Unread
 				forMe = forMe || c.Mentions > 0 || c.Info.Kind == chat.KindPrivate
 			}
 		}
 	}
-	return app.Button().Type("button").Class("tab", classIf("active", s.pane == p)).DataSet("pane", string(p)).
-		Aria("pressed", strconv.FormatBool(s.pane == p)).OnClick(s.onPane(p)).Body(
-		app.Text(T(s.lang, key)),
+	return app.Button().Type("button").Class("tab", classIf("active", current == p)).DataSet("pane", string(p)).
+		Aria("pressed", strconv.FormatBool(current == p)).OnClick(onClick).Body(
+		app.Text(T(l, key)),
 		app.If(unread > 0, func() app.UI {
 			return app.Span().Class("unread", classIf("mention", forMe)).Text(strconv.Itoa(unread))
 		}),
 		app.If(unread > 0, func() app.UI {
-			return app.Span().Class("visually-hidden").Text(" " + T(s.lang, "conv.unread.sr"))
+			return app.Span().Class("visually-hidden").Text(" " + T(l, "conv.unread.sr"))
 		}),
 	)
+}
+
+func boolText(v bool) string {
+	if v {
+		return "true"
+	}
+	return "false"
 }
 
 // classIf returns the CSS class name when on, and no class otherwise.
