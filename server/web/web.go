@@ -30,10 +30,14 @@ func New(version string, token func(http.ResponseWriter, *http.Request) string) 
 	registerRoutes.Do(ui.Routes)
 	wasm := newWasmAsset(version) // nil when the client is not built (pwa.go)
 	resources := embeddedResources{Handler: assetHandler()}
-	var preload []string
+	var boot []byte
+	scripts := []string{"/web/theme.js"} // the chosen theme, before the first paint
 	if wasm != nil {
 		resources.wasm = wasm.Path()
-		preload = append(preload, wasmPreload(wasm.Path()))
+		// The wasm compiles while the page loads (pwa.go). A script of the
+		// page's head, not async: an async one runs late, after the loader.
+		boot = bootJS(wasm.Path())
+		scripts = append([]string{bootPath}, scripts...)
 	}
 	h := &app.Handler{
 		Name:            "Chat",
@@ -51,9 +55,8 @@ func New(version string, token func(http.ResponseWriter, *http.Request) string) 
 			SVG:      "/web/icon.svg",
 		},
 		Styles:                  []string{"/web/chat.css", "/web/pwa.css", "/web/moderation.css", "/web/files.css"},
-		Scripts:                 []string{"/web/theme.js"}, // the chosen theme, before the first paint
+		Scripts:                 scripts,
 		CacheableResources:      []string{"/web/icon.svg"},
-		RawHeaders:              preload,
 		Resources:               resources,
 		Version:                 version,
 		WasmContentLengthHeader: "X-Wasm-Content-Length",
@@ -66,7 +69,10 @@ func New(version string, token func(http.ResponseWriter, *http.Request) string) 
 			wasm.ServeHTTP(w, r)
 			return
 		case p == "/app.js" || p == "/goapp.js":
-			serveLoader(w, r, loader(), version)
+			serveScript(w, r, loader(), version)
+			return
+		case p == bootPath && boot != nil:
+			serveScript(w, r, boot, version)
 			return
 		}
 		if r.Method == http.MethodGet && isPage(r.URL.Path) {
