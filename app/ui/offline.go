@@ -71,9 +71,16 @@ func openLocal(ctx app.Context, session *client.Session, ready func(app.Context,
 }
 
 // storeReady follows the browser's storage being read (or not): what
-// failed is said, the URL's conversation is shown if it was saved, and
-// the outbox goes on.
+// failed is said, the URL's conversation is shown if it was saved, the
+// outbox goes on, and the connection's events that waited are handled.
 func (s *Shell) storeReady(ctx app.Context, err error) {
+	defer func() {
+		held := s.held
+		s.restoring, s.held = false, nil
+		for _, e := range held {
+			s.onEvent(ctx, e)
+		}
+	}()
 	if err != nil {
 		if !errors.Is(err, client.ErrNoLocal) && !errors.Is(err, errStorageSlow) {
 			s.notice = errorText(s.lang, err)

@@ -91,6 +91,9 @@ type Shell struct {
 	naming     bool    // the name form is (or was just) shown: the composer takes the focus next
 	welcomed   bool    // a Welcome came since the page loaded
 
+	restoring bool           // the browser's storage is being read: the connection's events wait in held
+	held      []client.Event // events that came while restoring, in order
+
 	route route          // the conversation the URL names (pwa.go)
 	ups   *outboxUploads // the outbox's files going up (offline_files.go)
 }
@@ -149,12 +152,12 @@ func (s *Shell) OnMount(ctx app.Context) {
 	})
 	runCtx, cancel := context.WithCancel(context.Background())
 	s.stop = cancel
-	// Restore what the browser kept; the connection's events wait for it,
-	// so that the first Welcome resumes from it.
-	openLocal(ctx, s.session, func(ctx app.Context, err error) {
-		s.storeReady(ctx, err)
-		go s.session.Run(runCtx) // long-lived: a plain goroutine, not ctx.Async (P5)
-	})
+	// Restore what the browser kept while the connection is made; its
+	// events wait for the storage (held), so that the first Welcome
+	// resumes from what was kept.
+	s.restoring = true
+	openLocal(ctx, s.session, s.storeReady)
+	go s.session.Run(runCtx) // long-lived: a plain goroutine, not ctx.Async (P5)
 }
 
 // startSession makes the Session that runs the chat for the page: the
@@ -198,6 +201,10 @@ func post(ctx app.Context, a string, v any) {
 
 // onEvent applies a connection event on the UI goroutine.
 func (s *Shell) onEvent(ctx app.Context, e client.Event) {
+	if s.restoring {
+		s.held = append(s.held, e) // storeReady hands them on
+		return
+	}
 	defer post(ctx, eventAction, e) // the panels hear it once it is applied
 	defer s.route.sync(s.model)
 	defer s.ups.changed()
