@@ -12,6 +12,7 @@ import (
 	"github.com/founding/chat/app/chat"
 	"github.com/founding/chat/server/auth"
 	"github.com/founding/chat/server/push"
+	"github.com/founding/chat/server/safehttp"
 )
 
 // PushOptions configure Web Push (package push, docs/push.md).
@@ -65,7 +66,8 @@ func (s *Server) startPush(m *push.Metrics) error {
 		return fmt.Errorf("server: the VAPID keys: %w", err)
 	}
 	p := &pushing{store: s.opts.Storage.Push, keys: keys}
-	p.sender = push.NewSender(push.SenderOptions{Keys: keys, Contact: o.Contact, Store: p.store,
+	client := safehttp.New(safehttp.Options{Timeout: o.Timeout, MaxRedirects: -1, AllowLoopback: o.LoopbackHTTP})
+	p.sender = push.NewSender(push.SenderOptions{Keys: keys, Contact: o.Contact, Store: p.store, Client: client.HTTP(),
 		Timeout: o.Timeout, RetryBase: o.RetryBase, Metrics: m, Logger: s.log})
 	p.notifier = push.NewNotifier(push.NotifierOptions{
 		Store: p.store, Directory: s.opts.Storage.Directory, Send: p.sender.Send, TTL: o.TTL, Metrics: m, Logger: s.log,

@@ -23,7 +23,7 @@ func NewMetrics() *Metrics {
 		}),
 		failed: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "chat_push_failed_total",
-			Help: "Pushes given up, by reason: gone (404/410), refused (other 4xx), expired (retries ran past the TTL), queue_full, too_many_services, shutdown, bad_subscription.",
+			Help: "Pushes given up, by reason: gone (404/410), refused (other 4xx), expired (retries ran past the TTL), queue_full, too_many_services, shutdown, bad_subscription, forbidden_address (an endpoint on a private address: removed).",
 		}, []string{"reason"}),
 		held: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "chat_push_held_total",

@@ -3,6 +3,7 @@ package push
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"math/rand/v2"
@@ -15,6 +16,8 @@ import (
 	"time"
 
 	webpush "github.com/SherClockHolmes/webpush-go"
+
+	"github.com/founding/chat/server/safehttp"
 )
 
 // Message is one push to one device.
@@ -38,7 +41,9 @@ type SenderOptions struct {
 	// Store is where a subscription a push service says is gone is
 	// removed from. Required.
 	Store Store
-	// Client makes the requests; defaults to an http.Client of its own.
+	// Client makes the requests; defaults to one that goes to public
+	// addresses only (safehttp): the endpoint is the browser's word, and
+	// whoever holds a session could name an address inside the network.
 	Client *http.Client
 	// Timeout bounds one request to a push service. Defaults to 10s.
 	Timeout time.Duration
@@ -92,11 +97,11 @@ type lane struct {
 
 // NewSender returns a Sender.
 func NewSender(o SenderOptions) *Sender {
-	if o.Client == nil {
-		o.Client = &http.Client{}
-	}
 	if o.Timeout <= 0 {
 		o.Timeout = 10 * time.Second
+	}
+	if o.Client == nil {
+		o.Client = safehttp.New(safehttp.Options{Timeout: o.Timeout, MaxRedirects: -1}).HTTP()
 	}
 	if o.PerService <= 0 {
 		o.PerService = 4
@@ -211,6 +216,10 @@ func (s *Sender) deliver(m Message) {
 			return
 		case status == http.StatusNotFound || status == http.StatusGone:
 			s.o.Metrics.fail("gone")
+			s.remove(m)
+			return
+		case errors.Is(err, safehttp.ErrAddress):
+			s.o.Metrics.fail("forbidden_address") // never a push service: the subscription goes
 			s.remove(m)
 			return
 		case err == nil && status != http.StatusTooManyRequests && status < 500:

@@ -13,6 +13,7 @@ import (
 	"github.com/founding/chat/app/chat"
 	"github.com/founding/chat/server/push"
 	"github.com/founding/chat/server/push/pushtest"
+	"github.com/founding/chat/server/safehttp"
 	"github.com/founding/chat/server/store/memory"
 )
 
@@ -32,9 +33,71 @@ func newSender(t *testing.T, o push.SenderOptions) (*push.Sender, push.Store) {
 	if o.RetryBase == 0 {
 		o.RetryBase = 10 * time.Millisecond
 	}
+	if o.Client == nil {
+		// The push service of these tests listens on 127.0.0.1.
+		o.Client = safehttp.New(safehttp.Options{AllowLoopback: true, MaxRedirects: -1}).HTTP()
+	}
 	s := push.NewSender(o)
 	t.Cleanup(s.Close)
 	return s, st
+}
+
+// TestSenderNeverPostsInsideTheNetwork: a subscription is the browser's
+// word, so its endpoint may name an address inside the server's network.
+// The default sender refuses it, posts nothing, and removes it.
+func TestSenderNeverPostsInsideTheNetwork(t *testing.T) {
+	t.Parallel()
+	svc := pushtest.New(t) // on 127.0.0.1: inside
+	m := push.NewMetrics()
+	st := memory.NewPushRecords()
+	keys, err := push.LoadKeys(context.Background(), st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := push.NewSender(push.SenderOptions{Keys: keys, Store: st, Contact: "mailto:ops@example.com", Metrics: m, RetryBase: time.Millisecond})
+	t.Cleanup(s.Close)
+	sub := svc.Subscribe()
+	ctx := context.Background()
+	if err := push.Subscribe(ctx, st, "ann", subscription(sub, "g")); err != nil {
+		t.Fatal(err)
+	}
+	s.Send(push.Message{User: "ann", Sub: subscription(sub, "g"), Payload: []byte("{}"), TTL: time.Hour})
+	waitFor(t, func() bool {
+		subs, _ := push.Subscriptions(ctx, st, "ann")
+		return len(subs) == 0
+	}, "the subscription to a loopback endpoint removed")
+	if got := failed(t, m, "forbidden_address"); got != 1 {
+		t.Errorf("chat_push_failed_total{reason=forbidden_address} = %v, want 1", got)
+	}
+	select {
+	case p := <-svc.Pushes:
+		t.Errorf("a push reached the loopback service: %+v", p)
+	default:
+	}
+}
+
+// failed reads chat_push_failed_total{reason} of m.
+func failed(t *testing.T, m *push.Metrics, reason string) float64 {
+	t.Helper()
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(m.Collectors(func() float64 { return 0 })...)
+	families, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range families {
+		if f.GetName() != "chat_push_failed_total" {
+			continue
+		}
+		for _, metric := range f.GetMetric() {
+			for _, l := range metric.GetLabel() {
+				if l.GetName() == "reason" && l.GetValue() == reason {
+					return metric.GetCounter().GetValue()
+				}
+			}
+		}
+	}
+	return 0
 }
 
 func subscription(s chat.PushSubscription, group string) push.Subscription {
