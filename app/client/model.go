@@ -34,6 +34,7 @@ type Model struct {
 	Now      func() time.Time
 
 	Moderation // mutes, invitations, bans, removals (moderation.go)
+	Push       Push // the notification settings kept at the server (push.go)
 
 	device   string
 	counter  uint64
