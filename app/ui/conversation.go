@@ -238,6 +238,7 @@ func (p *conversationPane) renderConvHeader(c *client.Conversation) app.UI {
 			return app.Button().ID("leave").Type("button").Class("link").Text(T(p.Ilang, "btn.leave")).
 				OnClick(func(ctx app.Context, e app.Event) { p.IonLeave(ctx, id) }, app.EventScope(id))
 		}),
+		newPushLevel().Lang(p.Ilang).Model(p.Imodel).Conv(c.Info.ID), // push.go
 		p.roomPanel(c), // moderation.go
 	)
 }

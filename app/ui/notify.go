@@ -3,6 +3,7 @@ package ui
 import (
 	"html"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -138,7 +139,7 @@ func (s *Shell) notificationFor(e *chat.Entry) (notification, bool) {
 	m := s.model
 	c := m.Convs[e.Conv]
 	from := html.UnescapeString(e.From)
-	if !s.ux.notify.on() || c == nil || e.Kind != chat.EntryMessage || from == m.Me || pageShown() {
+	if !s.ux.notify.on() || c == nil || e.Kind != chat.EntryMessage || from == m.Me || pageShown() || pushHeld(m, e.Conv, time.Now()) {
 		return notification{}, false
 	}
 	n := notification{Body: PlainText(e.HTML, 240), Conv: e.Conv, Lang: string(s.lang), Time: e.Time}

@@ -89,6 +89,9 @@ func (s *Shell) afterEventPWA(ctx app.Context, e client.Event) {
 func (s *Shell) followRoute(ctx app.Context) {
 	if id := s.pwa.route; id != "" && s.model.Convs[id] != nil {
 		s.pwa.route = ""
+		if s.jumpFromURL(ctx, id) { // a notification's ?at=<seq> (push_shell.go)
+			return
+		}
 		if s.model.Active != id {
 			s.activate(ctx, id)
 		}

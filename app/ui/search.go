@@ -66,10 +66,15 @@ func (s *Shell) closeSearch(ctx app.Context, focus string) {
 // onEventJump goes on opening a hit as its conversation's pages come
 // (eventAction).
 func (s *Shell) onEventJump(ctx app.Context, a app.Action) {
-	if p, ok := eventFrame(a).(*chat.Page); ok {
-		if j := s.find.jump; j != nil && p.Conv == j.conv {
-			s.continueJump(ctx)
-		}
+	conv := ""
+	switch f := eventFrame(a).(type) {
+	case *chat.Page:
+		conv = f.Conv
+	case *chat.Entry: // a message newer than the window, arriving
+		conv = f.Conv
+	}
+	if j := s.find.jump; j != nil && conv != "" && conv == j.conv {
+		s.continueJump(ctx)
 	}
 }
 
@@ -80,9 +85,15 @@ func (s *Shell) openHit(ctx app.Context, h chat.Hit) {
 		s.notice = T(s.lang, "search.unavailable")
 		return
 	}
-	s.activate(ctx, h.Conv)
+	s.jumpTo(ctx, h.Conv, h.Seq)
+}
+
+// jumpTo shows message seq of conversation conv (a hit, a notification's
+// ?at=), loading older pages until it is there.
+func (s *Shell) jumpTo(ctx app.Context, conv string, seq uint64) {
+	s.activate(ctx, conv)
 	s.stick = false
-	s.find.jump = &searchJump{conv: h.Conv, seq: h.Seq}
+	s.find.jump = &searchJump{conv: conv, seq: seq}
 	s.continueJump(ctx)
 }
 
@@ -101,6 +112,8 @@ func (s *Shell) continueJump(ctx app.Context) {
 		s.afterRender(ctx, func() { showEntry(seq) })
 	case !c.Ready || c.LoadingOlder():
 		// its pages are on their way
+	case len(c.Entries) > 0 && j.seq > c.Entries[len(c.Entries)-1].Seq:
+		// newer than the window: on its way (a notification's message)
 	case c.Start || len(c.Entries) > 0 && c.Entries[0].Seq < j.seq:
 		s.find.jump = nil
 		s.notice = T(s.lang, "search.unavailable")

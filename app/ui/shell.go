@@ -122,6 +122,7 @@ func (s *Shell) OnMount(ctx app.Context) {
 		s.notice = err.Error()
 		return
 	}
+	s.watchUse(ctx) // the active rule of push (active.go)
 	onPageLifecycle(func() {
 		s.conn.Disconnect() // leaving: say goodbye now, not after the heartbeat
 	}, func(fromCache bool) {

@@ -57,6 +57,7 @@ func (s *Shell) renderTopBar() app.UI {
 		app.H1().Text(T(s.lang, "app.title")),
 		app.Span().ID("status").Class("status", s.state.String()).Role("status").
 			DataSet("state", s.state.String()).Title(s.closed).Text(s.stateText()),
+		newQuietNote().Lang(s.lang).Model(s.model), // do-not-disturb (push.go)
 		app.If(named, func() app.UI {
 			return app.Button().ID("switcher-btn").Type("button").Class("switcher-btn").
 				Aria("keyshortcuts", "Control+K Meta+K").Aria("haspopup", "dialog").OnClick(s.onSwitcherButton).Body(
