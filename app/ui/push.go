@@ -124,7 +124,13 @@ func pushAPI(method, path string, body, out any) error {
 // await waits for the JavaScript promise p and returns its value, or why
 // it was rejected. It blocks: call it from Context.Async, never on the
 // page's event loop.
-func await(p app.Value) (app.Value, error) {
+func await(p app.Value) (app.Value, error) { return awaitFor(p, 0) }
+
+// errNoAnswer is a promise that did not settle in time.
+var errNoAnswer = errors.New("no answer")
+
+// awaitFor is await giving up after d (0: never).
+func awaitFor(p app.Value, d time.Duration) (app.Value, error) {
 	type result struct {
 		v   app.Value
 		err error
@@ -149,9 +155,23 @@ func await(p app.Value) (app.Value, error) {
 	defer ok.Release()
 	defer fail.Release()
 	p.Call("then", ok, fail)
-	r := <-done
-	return r.v, r.err
+	var timeout <-chan time.Time
+	if d > 0 {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		timeout = t.C
+	}
+	select {
+	case r := <-done:
+		return r.v, r.err
+	case <-timeout:
+		return nil, errNoAnswer
+	}
 }
+
+// serviceWait bounds the wait for the service worker and the push
+// service: a browser without one may never answer.
+const serviceWait = 10 * time.Second
 
 // savePush posts settings p to the server and, once kept, posts
 // pushAction; done gets what failed (nil when kept), on the UI goroutine.
@@ -426,14 +446,16 @@ func (p *notificationsPanel) subscribe(asked app.Value) string {
 		return T(l, "push.failed", err.Error())
 	}
 	w := app.Window()
-	reg, err := await(w.Get("navigator").Get("serviceWorker").Get("ready"))
+	reg, err := awaitFor(w.Get("navigator").Get("serviceWorker").Get("ready"), serviceWait)
 	if err != nil {
+		app.Log("chat: push: the service worker:", err)
 		return T(l, "push.no.service", err.Error())
 	}
 	appKey := w.Get("Uint8Array").New(len(raw))
 	app.CopyBytesToJS(appKey, raw)
-	sub, err := await(reg.Get("pushManager").Call("subscribe", map[string]any{"userVisibleOnly": true, "applicationServerKey": appKey}))
+	sub, err := awaitFor(reg.Get("pushManager").Call("subscribe", map[string]any{"userVisibleOnly": true, "applicationServerKey": appKey}), serviceWait)
 	if err != nil {
+		app.Log("chat: push: subscribing:", err)
 		return T(l, "push.no.service", err.Error())
 	}
 	var body chat.PushSubscription

@@ -50,7 +50,7 @@ func New(version string, token func(http.ResponseWriter, *http.Request) string) 
 			Maskable: "/web/icon-maskable.png",
 			SVG:      "/web/icon.svg",
 		},
-		Styles:                  []string{"/web/chat.css", "/web/pwa.css", "/web/moderation.css", "/web/files.css"},
+		Styles:                  []string{"/web/chat.css", "/web/pwa.css", "/web/moderation.css", "/web/files.css", "/web/push.css"},
 		Scripts:                 []string{"/web/theme.js"}, // the chosen theme, before the first paint
 		CacheableResources:      []string{"/web/icon.svg"},
 		RawHeaders:              preload,
