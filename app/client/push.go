@@ -81,9 +81,10 @@ type activePacing struct {
 // focus. It writes chat.Active when the tab is online and the last one
 // went out on another connection or chat.ActiveEvery ago or more, and
 // reports whether it did. Offline it writes nothing; the first use once
-// online again does.
+// online again does; nor before the user has a name (the server refuses
+// every frame but a name then).
 func (s *Session) Used(now time.Time) (bool, error) {
-	if s.state != Online || s.connNo == 0 {
+	if s.state != Online || s.connNo == 0 || s.model.Me == "" || s.model.NeedName {
 		return false, nil
 	}
 	a := &s.active

@@ -19,8 +19,12 @@ func TestSessionActivePacing(t *testing.T) {
 	t.Parallel()
 	s := chattest.New(t, server.Options{})
 	ann := newUISession(t, "ann", client.SessionOptions{Conn: options(s, nil)})
-	ann.until("online with a name", func() bool { return ann.m.Me == "ann" && ann.state == client.Online })
 	start := time.Now()
+	ann.until("asked for a name", func() bool { return ann.m.NeedName })
+	if sent, err := ann.session.Used(start); sent || err != nil {
+		t.Fatalf("Used before a name: %v, %v; want nothing sent (the server refuses it)", sent, err)
+	}
+	ann.until("online with a name", func() bool { return ann.m.Me == "ann" && ann.state == client.Online })
 	used := func(at time.Time, want bool) {
 		t.Helper()
 		sent, err := ann.session.Used(at)

@@ -10,44 +10,47 @@ import (
 // The user's activity, for the server's push rule (docs/push.md): while
 // this tab has the focus and its user types, clicks, scrolls or touches,
 // the Session says so (client.Session.Used writes chat.Active at most
-// every chat.ActiveEvery), and the server pushes nothing meanwhile.
+// every chat.ActiveEvery), and the server pushes nothing meanwhile. The
+// page's listeners are plain JavaScript (build/web/use.js: a call into
+// the program on every key slowed typing enough to lose characters); they
+// note the time of the last use, which the Shell reads every usePoll.
 
-// useEvents are the events that count as using the page.
-var useEvents = []string{"keydown", "pointerdown", "input", "wheel", "scroll", "touchstart"}
+// usePoll is how often the Shell looks at the time of the last use.
+const usePoll = 5 * time.Second
 
-// watchUse tells the Session whenever the user uses the focused page. The
-// listeners hand at most one use a second to the UI goroutine; the Session
-// paces the frames.
+// watchUse tells the Session, every usePoll, when the user used the
+// focused page since the last look.
 func (s *Shell) watchUse(ctx app.Context) {
 	if !app.IsClient {
 		return
 	}
-	doc := app.Window().Get("document")
-	var last time.Time // on the page's event loop only
-	used := app.FuncOf(func(app.Value, []app.Value) any {
-		now := time.Now()
-		if now.Sub(last) < time.Second || !doc.Call("hasFocus").Bool() || !pageVisible() {
-			return nil
+	var seen float64
+	var look func(ctx app.Context)
+	look = func(ctx app.Context) {
+		ctx.PreventUpdate() // nothing on the page changes, unless an error is shown
+		if at := app.Window().Get("chatUsedAt"); at.Truthy() && at.Float() > seen {
+			seen = at.Float()
+			if s.onUsed(time.UnixMilli(int64(seen))) {
+				ctx.Update()
+			}
 		}
-		last = now
-		ctx.Dispatch(func(ctx app.Context) { s.onUsed(now) })
-		return nil
-	})
-	for _, ev := range useEvents {
-		doc.Call("addEventListener", ev, used, map[string]any{"capture": true, "passive": true})
+		ctx.After(usePoll, look)
 	}
+	ctx.After(usePoll, look)
 }
 
 // onUsed has the Session tell the server the user is here, when it is
-// time to.
-func (s *Shell) onUsed(now time.Time) {
+// time to; it reports whether the page changed (an error to show).
+func (s *Shell) onUsed(at time.Time) bool {
 	if s.session == nil {
-		return
+		return false
 	}
-	if _, err := s.session.Used(now); err != nil {
+	if _, err := s.session.Used(at); err != nil {
 		s.notice = errorText(s.lang, err)
 		s.rev++
+		return true
 	}
+	return false
 }
 
 // jumpFromURL shows the message the page's URL names with ?at=<seq> (a

@@ -122,7 +122,7 @@ func (s *Shell) OnMount(ctx app.Context) {
 		s.notice = err.Error()
 		return
 	}
-	s.watchUse(ctx) // the active rule of push (active.go)
+	s.watchUse(ctx) // the active rule of push (push_shell.go)
 	onPageLifecycle(func() {
 		s.conn.Disconnect() // leaving: say goodbye now, not after the heartbeat
 	}, func(fromCache bool) {

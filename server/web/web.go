@@ -51,7 +51,7 @@ func New(version string, token func(http.ResponseWriter, *http.Request) string) 
 			SVG:      "/web/icon.svg",
 		},
 		Styles:                  []string{"/web/chat.css", "/web/pwa.css", "/web/moderation.css", "/web/files.css", "/web/push.css"},
-		Scripts:                 []string{"/web/theme.js"}, // the chosen theme, before the first paint
+		Scripts:                 []string{"/web/theme.js", "/web/use.js"}, // the chosen theme, before the first paint; when the page was last used (push_shell.go)
 		CacheableResources:      []string{"/web/icon.svg"},
 		RawHeaders:              preload,
 		Resources:               resources,
