@@ -80,7 +80,8 @@ func TestBrowserPushSettings(t *testing.T) {
 
 	// Account → Notifications.
 	click(t, ann, "account-btn")
-	waitJS(t, ann, `!!document.getElementById('push-text') && !!document.getElementById('push-subscribe')`)
+	click(t, ann, "push-summary") // the section opens
+	waitJS(t, ann, `document.getElementById('notifications').open && !!document.getElementById('push-text') && !!document.getElementById('push-subscribe')`)
 	grantNotifications(t, ann, s.URL)
 	click(t, ann, "push-subscribe")
 	status := ""
@@ -141,6 +142,7 @@ func TestBrowserPushSettings(t *testing.T) {
 	click(t, ann, "account-close")
 	waitJS(t, ann, `!document.getElementById('account-panel')`)
 	click(t, ann, "account-btn")
+	click(t, ann, "push-summary")
 	waitJS(t, ann, `document.querySelectorAll('#push-devices .push-device').length === 1 && !document.getElementById('push-subscribe')`)
 	if got := chattest.Eval[string](t, ann, `document.querySelector('#push-devices .push-device').textContent`); !strings.Contains(got, "this device") {
 		t.Errorf("the device notified reads %q", got)

@@ -588,7 +588,8 @@ func browserZone() string {
 func (p *notificationsPanel) Render() app.UI {
 	l := p.Ilang
 	body := []app.UI{
-		app.H3().Text(T(l, "push.title")),
+		// A disclosure, closed at first: the account panel stays short.
+		app.Summary().ID("push-summary").Body(app.H3().Text(T(l, "push.title"))),
 		app.P().Class("hint").Text(T(l, "push.hint")),
 	}
 	switch {
@@ -600,7 +601,7 @@ func (p *notificationsPanel) Render() app.UI {
 		body = append(body, p.renderDevices(), p.renderText(), p.renderQuiet())
 	}
 	body = append(body, app.P().ID("push-status").Class("hint").Role("status").Text(p.status))
-	return app.Section().ID("notifications").Body(body...)
+	return app.Details().ID("notifications").Body(body...)
 }
 
 // renderDevices is the subscribe button and the devices notified.
