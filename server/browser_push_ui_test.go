@@ -18,6 +18,7 @@ import (
 	"github.com/founding/chat/server"
 	"github.com/founding/chat/server/chattest"
 	"github.com/founding/chat/server/hub"
+	"github.com/founding/chat/server/push"
 )
 
 // pushSettingsJS is a JavaScript expression: a promise of the JSON of
@@ -56,8 +57,9 @@ func setSelect(id, value string) string {
 // the top bar says notifications are paused, and the page is axe-clean.
 // Headless Chromium reaches no push service: subscribing says so in
 // words; a subscription injected over the API is then listed as this
-// device, and Remove ends it. A notification's /c/<id>?at=<seq> opens the
-// conversation at that message.
+// device, and Remove ends it. Using the page marks Ann active at the
+// server. A notification's /c/<id>?at=<seq> opens the conversation at
+// that message.
 func TestBrowserPushSettings(t *testing.T) {
 	t.Parallel()
 	axe := axeSource(t)
@@ -150,6 +152,13 @@ func TestBrowserPushSettings(t *testing.T) {
 	chattest.Do(t, ann, chromedp.Click(chromedp.CSS(`#push-devices .push-remove`)))
 	waitJS(t, ann, `document.querySelectorAll('#push-devices .push-device').length === 0 && !!document.getElementById('push-subscribe')`)
 	readPush(t, ann, pushDevicesJS, "no device notified", func(d chat.PushDevices) bool { return d.Devices != nil && len(d.Devices) == 0 })
+
+	// Using the page told the server Ann is here (chat.Active): no push
+	// reaches her meanwhile.
+	chattest.Eventually(t, wait, func() bool {
+		on, err := push.ActiveAt(context.Background(), opts.Storage.Push, "ann", time.Now())
+		return on && err == nil
+	}, "the page never said Ann is active")
 
 	// A notification's click opens the conversation at its message.
 	bob := s.User(t, "Bob")
