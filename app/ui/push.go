@@ -173,9 +173,15 @@ func awaitFor(p app.Value, d time.Duration) (app.Value, error) {
 // service: a browser without one may never answer.
 const serviceWait = 10 * time.Second
 
+// pushSaves counts the saves of the settings begun on this page (on the
+// UI goroutine): a read that began before the latest save may answer
+// after it, and must not put back what it replaced.
+var pushSaves uint64
+
 // savePush posts settings p to the server and, once kept, posts
 // pushAction; done gets what failed (nil when kept), on the UI goroutine.
 func savePush(ctx app.Context, p chat.PushSettings, done func(app.Context, error)) {
+	pushSaves++
 	ctx.Async(func() {
 		err := pushAPI("POST", chat.PushSettingsPath, p, nil)
 		ctx.Dispatch(func(ctx app.Context) {
@@ -243,11 +249,14 @@ func (n *quietNote) load(ctx app.Context) {
 	if n.Imodel == nil || n.Imodel.Me == "" {
 		return
 	}
+	saves := pushSaves
 	ctx.Async(func() {
 		var p chat.PushSettings
 		err := pushAPI("GET", chat.PushSettingsPath, nil, &p)
 		ctx.Dispatch(func(ctx app.Context) {
 			switch {
+			case saves != pushSaves:
+				// saved meanwhile: what this read says is older
 			case errors.Is(err, errPushOff):
 				post(ctx, pushAction, client.Push{Loaded: true, Off: true})
 			case err != nil:
@@ -368,6 +377,7 @@ func (p *notificationsPanel) onPush(ctx app.Context, a app.Action) {
 // load reads the settings and the devices.
 func (p *notificationsPanel) load() {
 	ctx := p.ctx
+	saves := pushSaves
 	ctx.Async(func() {
 		var s chat.PushSettings
 		var d chat.PushDevices
@@ -382,6 +392,8 @@ func (p *notificationsPanel) load() {
 				p.off = true
 			case err != nil:
 				p.status = pushErrorText(p.Ilang, err)
+			case saves != pushSaves:
+				p.devices = d.Devices // the settings were saved meanwhile: this read is older
 			default:
 				p.settings, p.devices = s, d.Devices
 			}
@@ -389,14 +401,18 @@ func (p *notificationsPanel) load() {
 	})
 }
 
-// save keeps s at the server.
+// save keeps s at the server. The panel shows s at once (a change made
+// before the answer builds on it); when the server refuses, the panel
+// says why and reads the settings again.
 func (p *notificationsPanel) save(s chat.PushSettings) {
+	p.settings = s
 	savePush(p.ctx, s, func(ctx app.Context, err error) {
 		if err != nil {
 			p.status = pushErrorText(p.Ilang, err)
+			p.load()
 			return
 		}
-		p.settings, p.status = s, T(p.Ilang, "push.quiet.saved")
+		p.status = T(p.Ilang, "push.quiet.saved")
 	})
 }
 
