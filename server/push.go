@@ -160,13 +160,19 @@ func (s *Server) servePushSubscribe(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// servePushUnsubscribe drops this browser session's subscription.
+// servePushUnsubscribe drops this browser session's subscription, or
+// with ?id= that of another session of the user (an id of
+// chat.PushDevices).
 func (s *Server) servePushUnsubscribe(w http.ResponseWriter, r *http.Request) {
 	v, ok := s.signedIn(w, r)
 	if !ok {
 		return
 	}
-	if _, err := push.Unsubscribe(r.Context(), s.push.store, v.User.Key, push.ForGroups(v.Group)); err != nil {
+	group := v.Group
+	if id := r.URL.Query().Get("id"); id != "" {
+		group = id // only the user's own subscriptions are looked at
+	}
+	if _, err := push.Unsubscribe(r.Context(), s.push.store, v.User.Key, push.ForGroups(group)); err != nil {
 		s.pushFailed(w, "remove the subscription", err)
 		return
 	}

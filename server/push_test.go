@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -409,4 +410,62 @@ func TestPushContactMustBeAURL(t *testing.T) {
 		t.Fatal(err)
 	}
 	srv.Close()
+}
+
+// TestPushRemoveAnotherDevice: DELETE with ?id= removes the push of
+// another of the person's sessions (Account → Notifications, Remove),
+// and never another person's.
+func TestPushRemoveAnotherDevice(t *testing.T) {
+	t.Parallel()
+	svc := pushtest.New(t)
+	st := server.MemoryStorage()
+	opts := server.Options{Storage: st}
+	pushOn(&opts)
+	s := chattest.New(t, opts)
+	bob := userWithPassword(t, s, "Bob", "bob's long secret")
+	jar := chattest.NewJar()
+	if status := signIn(t, s, &http.Client{Jar: jar}, "Bob", "bob's long secret"); status != http.StatusOK {
+		t.Fatalf("sign-in: %d", status)
+	}
+	other := s.Dial(t, jar)
+	chattest.Expect(other, func(w *chat.Welcome) bool { return w.Me == "Bob" })
+	ann := s.User(t, "Ann")
+	subscribe(t, bob, svc)
+	otherSub := subscribe(t, other, svc)
+	subscribe(t, ann, svc)
+	devices := func(c *chattest.Client) []chat.PushDevice {
+		t.Helper()
+		status, body := api(t, c, http.MethodGet, chat.PushSubscriptionPath, nil)
+		var d chat.PushDevices
+		if err := json.Unmarshal(body, &d); status != http.StatusOK || err != nil {
+			t.Fatalf("devices: %d %s", status, body)
+		}
+		return d.Devices
+	}
+	var otherID string
+	for _, d := range devices(bob) {
+		if !d.Current {
+			otherID = d.ID
+		}
+	}
+	if otherID == "" {
+		t.Fatalf("Bob's devices: %+v", devices(bob))
+	}
+	// Ann cannot remove Bob's; Bob removes his other device's.
+	if status, body := api(t, ann, http.MethodDelete, chat.PushSubscriptionPath+"?id="+url.QueryEscape(otherID), nil); status != http.StatusNoContent {
+		t.Fatalf("Ann's DELETE: %d %s", status, body)
+	}
+	if n := len(devices(bob)); n != 2 || len(devices(ann)) != 1 {
+		t.Fatalf("after Ann's DELETE of Bob's id: Bob has %d devices with push, Ann %d", n, len(devices(ann)))
+	}
+	if status, body := api(t, bob, http.MethodDelete, chat.PushSubscriptionPath+"?id="+url.QueryEscape(otherID), nil); status != http.StatusNoContent {
+		t.Fatalf("Bob's DELETE: %d %s", status, body)
+	}
+	left := devices(bob)
+	if len(left) != 1 || !left[0].Current {
+		t.Fatalf("after removing the other device: %+v", left)
+	}
+	if subs, _ := push.Subscriptions(context.Background(), st.Push, "bob"); len(subs) != 1 || subs[0].Endpoint == otherSub.Endpoint {
+		t.Errorf("Bob's subscriptions: %+v", subs)
+	}
 }

@@ -33,7 +33,8 @@ type Model struct {
 	Limits   chat.Limits // the server's limits
 	Now      func() time.Time
 
-	Moderation // mutes, invitations, bans, removals (moderation.go)
+	Moderation      // mutes, invitations, bans, removals (moderation.go)
+	Push       Push // the notification settings kept at the server (push.go)
 
 	device   string
 	counter  uint64

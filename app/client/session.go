@@ -39,8 +39,9 @@ type Session struct {
 	mirror  *Mirror // what the Local holds of the model; nil without a Local
 
 	saveDelay time.Duration
-	saveDue   bool // a delayed save of the conversations is scheduled
-	polling   bool // a look at the other tabs' outboxes is scheduled
+	saveDue   bool         // a delayed save of the conversations is scheduled
+	polling   bool         // a look at the other tabs' outboxes is scheduled
+	active    activePacing // when this tab last said its user is here (push.go)
 
 	work    workQueue // the Local's work, in order, off the owner's goroutine
 	waiting int       // jobs queued whose answer Handle has not had yet

@@ -503,8 +503,8 @@ func (p *conversationPane) jumpTo(ctx app.Context, seq uint64, gone string) {
 		})
 		return
 	}
-	if !c.Ready || c.LoadingOlder() {
-		p.acts.jump = seq // its pages are on their way
+	if !c.Ready || c.LoadingOlder() || len(c.Entries) > 0 && seq > c.Entries[len(c.Entries)-1].Seq {
+		p.acts.jump = seq // its pages are on their way, or it is newer than the window (a notification's)
 		return
 	}
 	if c.Start || (len(c.Entries) > 0 && c.Entries[0].Seq < seq) {
@@ -542,6 +542,17 @@ func failedAction(m *client.Model, e *chat.Error) bool {
 	return o != nil && o.IsAction() && o.Failed != ""
 }
 
+// frameConv is the conversation a page or an entry belongs to, or "".
+func frameConv(f chat.Frame) string {
+	switch f := f.(type) {
+	case *chat.Page:
+		return f.Conv
+	case *chat.Entry:
+		return f.Conv
+	}
+	return ""
+}
+
 // onEvent follows a frame (eventAction): a typist is due to expire, a page
 // of older entries may hold the message a jump looks for, and the message
 // the composer answers may have changed (a deleted one is quoted so).
@@ -551,8 +562,8 @@ func (p *conversationPane) onEvent(ctx app.Context, a app.Action) {
 		return
 	}
 	p.onTypist(ctx, f) // typing.go
-	if pg, ok := f.(*chat.Page); ok && p.acts.jump != 0 && pg.Conv == p.Imodel.Active {
-		p.jumpTo(ctx, p.acts.jump, p.acts.jumpGone)
+	if p.acts.jump != 0 && frameConv(f) == p.Imodel.Active {
+		p.jumpTo(ctx, p.acts.jump, p.acts.jumpGone) // a page of older entries, or the message arriving
 	}
 	if r := p.acts.replyTo; r != nil {
 		if c := p.Imodel.Convs[r.Conv]; c != nil {

@@ -34,6 +34,7 @@ type conversationPane struct {
 	IonJoin   func(app.Context, string) bool // "/join room"
 	IonSent   func(app.Context, bool)        // a message or a reply was taken (true: scroll to it)
 	Iuploads  *outboxUploads                 // the outbox's files going up (offline_files.go)
+	Ijump     jump                           // a message to show (search.go)
 
 	// Sending and the message actions (actions.go, reactions.go).
 	Isession   *client.Session           // sends and acts on messages; nil: shown alone (tests)
@@ -43,6 +44,7 @@ type conversationPane struct {
 
 	acts     actionsState
 	att      attachState // the composer's uploads and the image viewer (attach.go)
+	jumped   int         // the last jump followed (search.go)
 	root     app.Context // from OnMount: what comes after a render goes through it
 	unlisten func()      // stops listening for files dropped or pasted
 }
@@ -69,6 +71,7 @@ func (p *conversationPane) OnSent(h func(app.Context, bool)) *conversationPane {
 	return p
 }
 func (p *conversationPane) Uploads(u *outboxUploads) *conversationPane  { p.Iuploads = u; return p }
+func (p *conversationPane) Jump(j jump) *conversationPane               { p.Ijump = j; return p }
 func (p *conversationPane) Session(v *client.Session) *conversationPane { p.Isession = v; return p }
 func (p *conversationPane) OnNotice(h func(app.Context, string)) *conversationPane {
 	p.IonNotice = h
@@ -85,11 +88,14 @@ func (p *conversationPane) OnMount(ctx app.Context) {
 	p.root = ctx
 	p.att.pane = p
 	ctx.Handle(eventAction, p.onEvent) // actions.go
-	ctx.Handle(jumpAction, p.onJump)   // search.go
+	p.follow(ctx)                      // search.go
 	if app.IsClient {
 		p.unlisten = p.listenFiles() // attach.go
 	}
 }
+
+// OnUpdate starts a jump the Shell handed (search.go).
+func (p *conversationPane) OnUpdate(ctx app.Context) { p.follow(ctx) }
 
 // OnDismount stops listening to files dropped or pasted.
 func (p *conversationPane) OnDismount() {
@@ -247,6 +253,7 @@ func (p *conversationPane) renderConvHeader(c *client.Conversation) app.UI {
 					sendFrame(ctx, p.Isession, p.IonNotice, p.Ilang, &chat.Leave{Conv: id})
 				}, app.EventScope(id))
 		}),
+		newPushLevel().Lang(p.Ilang).Model(p.Imodel).Conv(c.Info.ID), // push.go
 		p.roomPanel(c), // moderation.go
 	)
 }

@@ -4,6 +4,7 @@ import (
 	"html"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -245,7 +246,7 @@ func (b *notifyButton) notificationFor(e *chat.Entry) (notification, bool) {
 	m, lang := b.Imodel, b.Ilang
 	c := m.Convs[e.Conv]
 	from := html.UnescapeString(e.From)
-	if !b.notify.on() || c == nil || e.Kind != chat.EntryMessage || from == m.Me || pageShown() {
+	if !b.notify.on() || c == nil || e.Kind != chat.EntryMessage || from == m.Me || pageShown() || pushHeld(m, e.Conv, time.Now()) {
 		return notification{}, false
 	}
 	n := notification{Body: PlainText(e.HTML, 240), Conv: e.Conv, Lang: string(lang), Time: e.Time}

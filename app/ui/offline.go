@@ -88,9 +88,7 @@ func (s *Shell) storeReady(ctx app.Context, err error) {
 		app.Log("chat: this browser keeps nothing offline:", err) // a private window: the chat works without
 	}
 	s.route.ready = true
-	if id := s.route.next(s.model, false); id != "" {
-		s.activate(ctx, id)
-	}
+	s.followRoute(ctx, false)
 	s.changed(ctx)
 }
 

@@ -68,14 +68,26 @@ func (r *route) next(m *client.Model, welcomed bool) string {
 		return ""
 	case m.Convs[id] != nil:
 		r.want = ""
-		if m.Active == id {
-			return ""
-		}
 		return id
 	case welcomed:
 		r.want = "" // not a conversation of this user
 	}
 	return ""
+}
+
+// followRoute shows the conversation the URL names, once the model has it
+// (welcomed: the model has all the user's), at the message its ?at=<seq>
+// names if any (a notification's click).
+func (s *Shell) followRoute(ctx app.Context, welcomed bool) {
+	id := s.route.next(s.model, welcomed)
+	if id == "" {
+		return
+	}
+	if seq := takeAt(id); seq != 0 {
+		s.openAt(ctx, id, seq)
+		return
+	}
+	s.activate(ctx, id)
 }
 
 // sync makes the URL name the conversation in view.

@@ -9,25 +9,28 @@ import (
 )
 
 // Opening a message of a conversation (a search hit, a notification's
-// ?at=): the Shell shows the conversation and posts jumpAction, with a
-// jump as its value; the conversation pane hears it and shows the message
-// (jumpTo, the same way as a quote's), loading older pages until it is
-// there.
+// ?at=): the Shell shows the conversation and hands the conversation pane
+// the message as its Jump input; the pane shows it (jumpTo, the same way
+// as a quote's), loading older pages until it is there. An input, not an
+// action: the pane may be mounted only by the render that shows the
+// conversation, and it reads its inputs once mounted.
 
-// jumpAction asks the conversation pane to show a message: the Shell posts
-// it once the conversation is in view.
-const jumpAction = "chat.jump"
-
-// jump is a message to show: the conversation and the entry's sequence.
+// jump is a message to show: the conversation and the entry's sequence;
+// n tells one jump from the next to the same message.
 type jump struct {
 	conv string
 	seq  uint64
+	n    int
 }
 
-// onJump shows the message a jumpAction names, once its conversation is
-// the one in view (the Shell made it so before posting).
-func (p *conversationPane) onJump(ctx app.Context, a app.Action) {
-	if j, ok := a.Value.(jump); ok && j.conv == p.Imodel.Active {
+// follow starts the jump the Shell handed the pane, once.
+func (p *conversationPane) follow(ctx app.Context) {
+	j := p.Ijump
+	if j.n == 0 || j.n == p.jumped {
+		return
+	}
+	p.jumped = j.n
+	if j.conv == p.Imodel.Active {
 		p.jumpTo(ctx, j.seq, "search.unavailable") // actions.go
 	}
 }
@@ -54,9 +57,16 @@ func (s *Shell) openHit(ctx app.Context, h chat.Hit) {
 		s.notice = T(s.lang, "search.unavailable")
 		return
 	}
-	s.activate(ctx, h.Conv)
+	s.openAt(ctx, h.Conv, h.Seq)
+}
+
+// openAt shows message seq of conversation conv (a search hit, a
+// notification's ?at=): the conversation comes into view, and the pane
+// hears which message to show.
+func (s *Shell) openAt(ctx app.Context, conv string, seq uint64) {
+	s.activate(ctx, conv)
 	s.stick = false
-	post(ctx, jumpAction, jump{conv: h.Conv, seq: h.Seq})
+	s.jump = jump{conv: conv, seq: seq, n: s.jump.n + 1}
 }
 
 // iconFindText is the search button's icon: lines of text and a

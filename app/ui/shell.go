@@ -84,6 +84,7 @@ type Shell struct {
 	dialogBack  string // the id of the element to focus again when it closes
 	searchWords string // what "/search words" asked the search dialog for
 
+	jump       jump    // the message the conversation pane is to show (search.go)
 	stick      bool    // keep the conversation scrolled to the newest entry
 	keepScroll int     // scrollHeight before older entries were added, or 0
 	opening    opening // a conversation asked for, to show when it comes (ux.go)
@@ -136,6 +137,7 @@ func (s *Shell) OnMount(ctx app.Context) {
 		return
 	}
 	s.ups = newOutboxUploads(s.session, &s.lang, ctx, s.report)
+	watchUse(ctx, s.session, s.report) // the active rule of push (push_shell.go)
 	onPageLifecycle(func() {
 		s.conn.Disconnect() // leaving: say goodbye now, not after the heartbeat
 	}, func(fromCache bool) {
@@ -318,9 +320,7 @@ func (s *Shell) afterApply(ctx app.Context, f chat.Frame) {
 	case *chat.Welcome:
 		if !f.NeedName {
 			s.notice = ""
-			if id := s.route.next(s.model, true); id != "" {
-				s.activate(ctx, id)
-			}
+			s.followRoute(ctx, true)
 		}
 		// Keep the keyboard where the work is: in the name field while
 		// one is needed, then in the composer, once (a reconnect moves
@@ -336,7 +336,8 @@ func (s *Shell) afterApply(ctx app.Context, f chat.Frame) {
 		s.welcomed = true
 		if target != "" {
 			s.afterRender(ctx, func() {
-				if activeElementID() == "" {
+				if nothingFocused() { // not a message shown (a start on ?at=), not a field
+
 					focusID(target)
 				}
 			})

@@ -274,6 +274,17 @@ func (d *switcherDialog) renderItem(it switchItem, i int, picked bool) app.UI {
 }
 
 // activeElementID returns the id of the focused element, or "".
+// nothingFocused reports whether the focus is on no element (the page's
+// body).
+func nothingFocused() bool {
+	if !app.IsClient {
+		return false
+	}
+	doc := app.Window().Get("document")
+	el := doc.Get("activeElement")
+	return !el.Truthy() || el.Equal(doc.Get("body"))
+}
+
 func activeElementID() string {
 	if !app.IsClient {
 		return ""

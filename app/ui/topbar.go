@@ -88,6 +88,7 @@ func (b *topBar) Render() app.UI {
 		app.H1().Text(T(b.Ilang, "app.title")),
 		app.Span().ID("status").Class("status", b.Istate.String()).Role("status").
 			DataSet("state", b.Istate.String()).Title(b.Iclosed).Text(b.stateText()),
+		newQuietNote().Lang(b.Ilang).Model(b.Imodel), // do-not-disturb (push.go)
 		app.If(named, func() app.UI {
 			return app.Button().ID("switcher-btn").Type("button").Class("switcher-btn").
 				Aria("keyshortcuts", "Control+K Meta+K").Aria("haspopup", "dialog").OnClick(b.open(dialogSwitcher)).Body(

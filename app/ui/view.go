@@ -102,7 +102,7 @@ func (s *Shell) renderPanes() app.UI {
 // conversationPane places the conversation in view.
 func (s *Shell) conversationPane() app.UI {
 	return newConversationPane().Lang(s.lang).Model(s.model).Rev(s.rev).Online(s.state == client.Online).
-		Names(mentionNames(s.model)).Session(s.session).Uploads(s.ups).
+		Names(mentionNames(s.model)).Session(s.session).Uploads(s.ups).Jump(s.jump).
 		OnOlder(s.onOlder).OnScroll(s.onTimelineScroll).OnSent(s.onSent).OnOutbox(s.changed).
 		OnUnstick(func(app.Context) { s.stick = false }).OnNotice(s.showNotice).
 		OnSearch(func(ctx app.Context, words string) { s.openDialog(ctx, dialogSearch, words) }).OnJoin(s.onJoin)

@@ -52,6 +52,10 @@ type NotifierOptions struct {
 	// Queue bounds the entries waiting for a decision; more are dropped
 	// (chat_push_held_total{reason="decide_queue_full"}). Defaults to 4096.
 	Queue int
+	// ReleaseEvery is how often the Notifier looks for users whose
+	// do-not-disturb ended, to send them what it held (held.go).
+	// Defaults to a minute.
+	ReleaseEvery time.Duration
 	// Metrics counts; nil counts nothing.
 	Metrics *Metrics
 	// Logger defaults to slog.Default().
@@ -97,6 +101,9 @@ func NewNotifier(o NotifierOptions) *Notifier {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
+	if o.ReleaseEvery <= 0 {
+		o.ReleaseEvery = time.Minute
+	}
 	ctx, stop := context.WithCancel(context.Background())
 	n := &Notifier{o: o, ctx: ctx, stop: stop, written: make(map[string]time.Time)}
 	for range decideShards {
@@ -109,6 +116,7 @@ func NewNotifier(o NotifierOptions) *Notifier {
 			}
 		})
 	}
+	n.wg.Go(n.releaseLoop)
 	return n
 }
 
@@ -265,6 +273,13 @@ func (n *Notifier) lookupFailed(what string, err error) {
 // tell pushes e to every device of user key, told for reason r, unless a
 // rule holds it.
 func (n *Notifier) tell(ctx context.Context, e chat.Entry, rec hub.ConvRecord, rules hub.RoomRules, sender, key string, r reason) error {
+	return n.tellAs(ctx, e, rec, rules, sender, key, r, false)
+}
+
+// tellAs is tell; held says e was held by do-not-disturb, which ended:
+// it is pushed only if the user has not read it meanwhile, counting
+// what is new since they read.
+func (n *Notifier) tellAs(ctx context.Context, e chat.Entry, rec hub.ConvRecord, rules hub.RoomRules, sender, key string, r reason, held bool) error {
 	if rec.Kind == chat.KindPrivate {
 		if !slices.ContainsFunc(rec.Members, func(m hub.Member) bool { return m.Key == key }) {
 			return nil
@@ -307,7 +322,10 @@ func (n *Notifier) tell(ctx context.Context, e chat.Entry, rec hub.ConvRecord, r
 	}
 	if settings.Quiet.QuietAt(now, loc) {
 		n.o.Metrics.hold("quiet")
-		return nil
+		if subs, err := Subscriptions(ctx, n.o.Store, key); err != nil || len(subs) == 0 {
+			return err // no device to tell later either
+		}
+		return n.hold(ctx, e, sender, key, r) // sent when do-not-disturb ends (held.go)
 	}
 	if active, err := ActiveAt(ctx, n.o.Store, key, now); err != nil {
 		return err
@@ -337,6 +355,9 @@ func (n *Notifier) tell(ctx context.Context, e chat.Entry, rec hub.ConvRecord, r
 	read, err := n.o.Directory.Cursor(ctx, key, e.Conv)
 	if err != nil {
 		return err
+	}
+	if held && read >= e.Seq {
+		return nil // read meanwhile
 	}
 	count := 1
 	if e.Seq > read {

@@ -42,7 +42,7 @@ func newWorld(t *testing.T) *world {
 	s, st := newSender(t, push.SenderOptions{PerService: 1}) // one at a time: pushes arrive in order
 	w.st = st
 	w.n = push.NewNotifier(push.NotifierOptions{
-		Store: st, Directory: w.dir, Send: s.Send, TTL: time.Hour,
+		Store: st, Directory: w.dir, Send: s.Send, TTL: time.Hour, ReleaseEvery: 20 * time.Millisecond,
 		FindUser: func(_ context.Context, name string) (string, error) {
 			if slices.Contains([]string{"ann", "bob", "cat", "dan"}, name) {
 				return name, nil
@@ -228,6 +228,49 @@ func TestNotifierHolds(t *testing.T) {
 	if strings.Contains(p.Body, "secret") || p.Entry != nil || p.Count != 2 || p.Body != "New message from ann (+1 more)" {
 		t.Fatalf("hidden push: %+v", p)
 	}
+}
+
+// TestNotifierReleasesHeld: what do-not-disturb held is pushed when it
+// ends, one push per conversation with the count of what is new, unless
+// the person read it meanwhile.
+func TestNotifierReleasesHeld(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	quiet := func(d time.Duration) {
+		t.Helper()
+		noErr(t, push.SetSettings(w.ctx, w.st, "cat", chat.PushSettings{Quiet: chat.Quiet{Until: time.Now().Add(d).UnixMilli()}}))
+	}
+	quiet(2 * time.Second)
+	for _, text := range []string{"one", "two", "three"} {
+		w.post("r:x", "ann", text+" "+mention("cat"), nil)
+	}
+	w.expect() // nothing for cat while quiet
+	u, p, raw := w.next()
+	if u != "cat" || p.Conv != "r:x" || p.Seq != 3 || p.Count != 3 || !strings.HasPrefix(p.Body, "ann: three") || !strings.HasSuffix(p.Body, "(+2 more)") || raw.Urgency != "high" {
+		t.Fatalf("released: a push to %s: %+v (urgency %s); want cat's, for the three mentions", u, p, raw.Urgency)
+	}
+	if n, err := push.Held(w.ctx, w.st, "cat"); n != 0 || err != nil {
+		t.Fatalf("still held after the release: %d, %v", n, err)
+	}
+
+	// Read meanwhile: nothing when do-not-disturb ends.
+	quiet(time.Second)
+	w.post("r:x", "ann", "four "+mention("cat"), nil)
+	deadline := time.Now().Add(10 * time.Second)
+	for n, _ := push.Held(w.ctx, w.st, "cat"); n == 0; n, _ = push.Held(w.ctx, w.st, "cat") {
+		if time.Now().After(deadline) {
+			t.Fatal("the mention was not held")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	noErr(t, must(w.dir.RaiseCursor(w.ctx, "cat", "r:x", w.seq["r:x"])))
+	for n, _ := push.Held(w.ctx, w.st, "cat"); n != 0; n, _ = push.Held(w.ctx, w.st, "cat") {
+		if time.Now().After(deadline) {
+			t.Fatal("the held push was never released")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	w.expect() // and nothing for cat
 }
 
 func TestPayloadFits(t *testing.T) {

@@ -31,7 +31,9 @@ func New(version string, token func(http.ResponseWriter, *http.Request) string) 
 	wasm := newWasmAsset(version) // nil when the client is not built (pwa.go)
 	resources := embeddedResources{Handler: assetHandler()}
 	var boot []byte
-	scripts := []string{"/web/theme.js"} // the chosen theme, before the first paint
+	// The chosen theme, before the first paint; when the page was last used
+	// (app/ui/push_shell.go).
+	scripts := []string{"/web/theme.js", "/web/use.js"}
 	if wasm != nil {
 		resources.wasm = wasm.Path()
 		// The wasm compiles while the page loads (pwa.go). A script of the
@@ -54,7 +56,7 @@ func New(version string, token func(http.ResponseWriter, *http.Request) string) 
 			Maskable: "/web/icon-maskable.png",
 			SVG:      "/web/icon.svg",
 		},
-		Styles:                  []string{"/web/chat.css", "/web/pwa.css", "/web/moderation.css", "/web/files.css"},
+		Styles:                  []string{"/web/chat.css", "/web/pwa.css", "/web/moderation.css", "/web/files.css", "/web/push.css"},
 		Scripts:                 scripts,
 		CacheableResources:      []string{"/web/icon.svg"},
 		Resources:               resources,

@@ -1,0 +1,50 @@
+package ui
+
+// pushText holds the strings of Web Push: Account → Notifications, the
+// conversation's level and the header's do-not-disturb note; init adds
+// them to text.
+var pushText = map[string][2]string{
+	"push.title":            {"Notifications", "通知"},
+	"push.hint":             {"Notifications reach this device even when the chat is closed.", "即使聊天已关闭，通知也会送达此设备。"},
+	"push.subscribe":        {"Notify me on this device", "在此设备上通知我"},
+	"push.unsubscribe":      {"Stop notifying this device", "停止在此设备上通知"},
+	"push.subscribing":      {"Turning notifications on…", "正在开启通知…"},
+	"push.subscribed":       {"This device will be notified.", "此设备将收到通知。"},
+	"push.unsubscribed":     {"This device will not be notified any more.", "此设备将不再收到通知。"},
+	"push.removed":          {"Notifications to that device were turned off.", "已关闭该设备的通知。"},
+	"push.loading":          {"Loading…", "正在加载…"},
+	"push.server.off":       {"This server does not send notifications to closed apps (it was started without a push contact).", "此服务器不会向已关闭的应用发送通知（启动时未设置推送联系方式）。"},
+	"push.insecure":         {"Notifications need a secure connection (HTTPS): this page was opened without it.", "通知需要安全连接（HTTPS）：此页面不是通过 HTTPS 打开的。"},
+	"push.unsupported":      {"This browser cannot receive notifications while the chat is closed.", "此浏览器无法在聊天关闭时接收通知。"},
+	"push.denied":           {"The browser did not allow notifications: allow them in the site settings and try again.", "浏览器未允许通知：请在网站设置中允许后重试。"},
+	"push.no.service":       {"The browser could not reach its push service, so this device cannot be notified (%s).", "浏览器无法连接其推送服务，因此无法通知此设备（%s）。"},
+	"push.failed":           {"Could not save that at the server: %s", "无法在服务器上保存：%s"},
+	"push.devices":          {"Devices that are notified", "接收通知的设备"},
+	"push.devices.none":     {"No device is notified yet.", "还没有设备接收通知。"},
+	"push.device.this":      {"this device", "此设备"},
+	"push.device.since":     {"since %s", "自 %s 起"},
+	"push.device.remove":    {"Remove", "移除"},
+	"push.device.remove.sr": {"Stop notifying %s", "停止通知 %s"},
+	"push.text":             {"Show message text in notifications", "在通知中显示消息内容"},
+	"push.text.hint":        {"Off: a notification says only who wrote and where, nothing of the text.", "关闭时：通知只显示发送者和会话，不显示内容。"},
+	"push.quiet.title":      {"Do not disturb", "勿扰"},
+	"push.quiet.off":        {"Do not disturb is off.", "勿扰已关闭。"},
+	"push.quiet.until":      {"Notifications are paused until %s.", "通知已暂停，直到 %s。"},
+	"push.quiet.hour":       {"For 1 hour", "1 小时"},
+	"push.quiet.morning":    {"Until tomorrow 8:00", "直到明天 8:00"},
+	"push.quiet.resume":     {"Resume notifications", "恢复通知"},
+	"push.quiet.daily":      {"Every day", "每天"},
+	"push.quiet.from":       {"From", "从"},
+	"push.quiet.to":         {"To", "到"},
+	"push.quiet.save":       {"Save hours", "保存时段"},
+	"push.quiet.zone":       {"Times of the zone %s.", "时区：%s。"},
+	"push.quiet.saved":      {"Saved.", "已保存。"},
+	"push.note":             {"Notifications paused until %s", "通知暂停至 %s"},
+	"push.tomorrow":         {"tomorrow %s", "明天 %s"},
+	"push.level":            {"Notify", "通知"},
+	"push.level.all":        {"All messages", "所有消息"},
+	"push.level.mentions":   {"Mentions and private", "提及和私聊"},
+	"push.level.nothing":    {"Nothing", "不通知"},
+}
+
+func init() { addText(pushText) }
