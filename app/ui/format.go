@@ -4,6 +4,7 @@ import (
 	"html"
 	"strings"
 	"time"
+	"unicode/utf16"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 )
@@ -105,17 +106,16 @@ func (c *composer) onFormatKey(ctx app.Context, e app.Event) bool {
 	if !el.Truthy() {
 		return true
 	}
-	// Offsets are the textarea's (UTF-16), so the text is cut by the
-	// browser, not here.
-	start, end := el.Get("selectionStart").Int(), el.Get("selectionEnd").Int()
-	value := el.Get("value")
+	// Offsets are the textarea's: UTF-16 code units.
+	value := utf16.Encode([]rune(el.Get("value").String()))
+	end := min(max(el.Get("selectionEnd").Int(), 0), len(value))
+	start := min(max(el.Get("selectionStart").Int(), 0), end)
+	text := func(from, to int) string { return string(utf16.Decode(value[max(from, 0):min(to, len(value))])) }
 	n := len(marker)
-	before := value.Call("substring", max(0, start-n), start).String()
-	after := value.Call("substring", end, end+n).String()
-	if before == marker && after == marker {
-		el.Call("setRangeText", value.Call("substring", start, end).String(), start-n, end+n, "select")
+	if text(start-n, start) == marker && text(end, end+n) == marker {
+		el.Call("setRangeText", text(start, end), start-n, end+n, "select")
 	} else {
-		el.Call("setRangeText", marker+value.Call("substring", start, end).String()+marker, start, end, "select")
+		el.Call("setRangeText", marker+text(start, end)+marker, start, end, "select")
 		el.Call("setSelectionRange", start+n, end+n)
 	}
 	// The composer hears its text changed, as when typed.
