@@ -1,8 +1,9 @@
 package server_test
 
-// Browser test of message formatting (server/markup, app/ui/format.go):
-// Markdown typed in the composer with its shortcuts, shown formatted to the
-// other person, a code block copied, the typed Markdown back for an edit.
+// Browser test of message formatting (server/markup, app/ui/format.go,
+// preview.go): Markdown typed in the composer with its shortcuts and
+// previewed, shown formatted to the other person, a code block copied, the
+// typed Markdown back for an edit.
 // Waits are for DOM states, never for a time.
 
 import (
@@ -70,7 +71,15 @@ func TestBrowserFormattedMessageAndCodeCopy(t *testing.T) {
 	if got := chattest.Eval[string](t, ann, `document.getElementById('composer').value`); got != typed {
 		t.Fatalf("the composer holds %q, want %q", got, typed)
 	}
+	// Preview: the server's markup of the text, before it is sent.
+	click(t, ann, "preview-btn")
+	waitJS(t, ann, `document.querySelector('#composer-preview strong')?.textContent === 'Plan' && document.querySelector('#composer-preview .code pre')?.textContent === `+jsString(code))
+	if n := chattest.Eval[int](t, ann, `document.querySelectorAll('#timeline .entry.msg').length`); n != 0 {
+		t.Errorf("%d messages in the timeline after a preview", n)
+	}
+	checkAccessibility(t, ann, axe, "the composer's preview")
 	chattest.Do(t, ann, chromedp.Click(chromedp.ID("send")))
+	waitJS(t, ann, `!document.getElementById('composer-preview')`) // sent: the preview closes
 
 	// Bob sees it formatted: bold, a list of two, a code block labelled go,
 	// its whitespace kept, and nothing made of the code's "<b>".

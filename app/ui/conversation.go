@@ -221,6 +221,7 @@ func (p *conversationPane) Render() app.UI {
 			OnScroll(p.IonScroll).OnClick(p.onCodeCopy).Body(p.renderTimeline(c)...),
 		p.renderTyping(c),
 		p.att.renderTray(p.Ilang),
+		newComposerPreview().Lang(p.Ilang).Session(p.Isession).Online(p.Ionline),
 		(&composer{}).Lang(p.Ilang).Target(c.Name).Offline(!p.Ionline).Rev(p.Irev).
 			Names(p.Inames).Files(p.att.count()).OnSubmit(p.onSubmit).OnTyped(p.onTyped).Mode(p.composerMode()).
 			OnUp(p.editLast).OnEscape(p.cancelComposerMode),

@@ -71,3 +71,46 @@ func TestTooDeepIsSaidInBothLanguages(t *testing.T) {
 		}
 	}
 }
+
+func TestComposerPreviewShowsTheServersAnswer(t *testing.T) {
+	p := newComposerPreview().Lang(English).Online(true)
+	_, root := render(t, p)
+	button := root.must(t, "the Preview button", byID("preview-btn"))
+	if button.attrs["aria-pressed"] != "false" || button.attrs["type"] != "button" || button.text() != "Preview" {
+		t.Errorf("preview button %v %q", button.attrs, button.text())
+	}
+	if root.find(byID("composer-preview")) != nil {
+		t.Error("a preview shown before it was asked for")
+	}
+
+	// Asked (number 2): an older answer is dropped, the latest shown.
+	p = newComposerPreview().Lang(English).Online(true)
+	p.open, p.waiting, p.n = true, true, 2
+	event := func(f chat.Frame) app.Action { return app.Action{Name: eventAction, Value: client.Event{Frame: f}} }
+	p.onEvent(app.Context{}, event(&chat.Rendered{N: 1, HTML: `<div class="body">old</div>`}))
+	if !p.waiting {
+		t.Fatal("an older answer was taken")
+	}
+	p.onEvent(app.Context{}, event(&chat.Rendered{N: 2, HTML: `<div class="body" dir="auto"><strong>new</strong></div>`}))
+	shown := newComposerPreview().Lang(English).Online(true)
+	shown.open, shown.html = p.open, p.html
+	_, root = render(t, shown)
+	box := root.must(t, "the preview", byID("composer-preview"))
+	if box.attrs["role"] != "region" || box.must(t, "bold", byTag("strong")).text() != "new" {
+		t.Errorf("preview %v %q", box.attrs, box.text())
+	}
+	if !isTrue(root.must(t, "the Preview button", byID("preview-btn")), "aria-pressed") {
+		t.Errorf("the open preview's button is not pressed: %v", root.must(t, "the Preview button", byID("preview-btn")).attrs)
+	}
+
+	// Refused: said in words; a sent message closes the preview.
+	p.waiting, p.n = true, 3
+	p.onEvent(app.Context{}, event(&chat.Error{Code: chat.CodeTooDeep, Message: "x", Ref: chat.TypePreview}))
+	if p.err != T(English, "err.too_deep") {
+		t.Errorf("error %q", p.err)
+	}
+	p.onEvent(app.Context{}, event(&chat.Ack{Conv: "r:lobby", Seq: 9}))
+	if p.open {
+		t.Error("still open after a message was sent")
+	}
+}
