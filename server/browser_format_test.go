@@ -77,6 +77,7 @@ func TestBrowserFormattedMessageAndCodeCopy(t *testing.T) {
 	if n := chattest.Eval[int](t, ann, `document.querySelectorAll('#timeline .entry.msg').length`); n != 0 {
 		t.Errorf("%d messages in the timeline after a preview", n)
 	}
+	chattest.Screenshot(t, ann, "preview")
 	checkAccessibility(t, ann, axe, "the composer's preview")
 	chattest.Do(t, ann, chromedp.Click(chromedp.ID("send")))
 	waitJS(t, ann, `!document.getElementById('composer-preview')`) // sent: the preview closes

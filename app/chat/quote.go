@@ -1,6 +1,7 @@
 package chat
 
 import (
+	"encoding/base64"
 	"html"
 	"strconv"
 	"strings"
@@ -105,8 +106,9 @@ func PlainText(messageHTML string) string {
 }
 
 // SourceAttr is the attribute of a message's root element that holds the
-// text as its author typed it (escaped), when that differs from its
-// PlainText: the Markdown of a formatted message.
+// text as its author typed it, in base64 (base64.RawURLEncoding of its
+// UTF-8), when that differs from its PlainText: the Markdown of a
+// formatted message.
 const SourceAttr = "data-md"
 
 // SourceText returns the text of a message as its author typed it: the
@@ -116,7 +118,9 @@ func SourceText(messageHTML string) string {
 	if end := strings.IndexByte(messageHTML, '>'); end >= 0 {
 		if _, v, ok := strings.Cut(messageHTML[:end], " "+SourceAttr+`="`); ok {
 			if v, _, ok := strings.Cut(v, `"`); ok {
-				return html.UnescapeString(v)
+				if b, err := base64.RawURLEncoding.DecodeString(v); err == nil && utf8.Valid(b) {
+					return string(b)
+				}
 			}
 		}
 	}

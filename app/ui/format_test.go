@@ -55,7 +55,7 @@ func TestWithCopyButtons(t *testing.T) {
 }
 
 func TestPlainTextOfFormattedMessages(t *testing.T) {
-	h := `<div class="body" dir="auto" data-md="x"><p><strong>Plan</strong>:</p><ol><li>build</li><li>test</li></ol><div class="code"><span class="code-lang">sh</span><pre tabindex="0"><code>make &amp;&amp; make test</code></pre></div></div>`
+	h := `<div class="body" dir="auto" data-md="eA"><p><strong>Plan</strong>:</p><ol><li>build</li><li>test</li></ol><div class="code"><span class="code-lang">sh</span><pre tabindex="0"><code>make &amp;&amp; make test</code></pre></div></div>`
 	if got, want := PlainText(h, 500), "Plan:\n1. build\n2. test\nmake && make test"; got != want {
 		t.Errorf("PlainText = %q, want %q", got, want)
 	}

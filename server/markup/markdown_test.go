@@ -102,7 +102,7 @@ func TestHostileMarkdownIsInert(t *testing.T) {
 
 // tagRE is every tag Render may write; allowedMarkup checks that nothing
 // else is in its output, and that the tags nest.
-var tagRE = regexp.MustCompile(`^<(/?(p|br|strong|em|del|code|blockquote|ul|ol|li|hr|span|div|a|pre)|div class="body" dir="auto"( data-md="[^"<>]*")?|div class="code"|pre tabindex="0"|ol start="-?[0-9]{1,10}"|span class="code-lang"|span class="mention" data-user="[^"<>']*"|a href="(?i:https?://|mailto:)[^"<>']*"( title="(?i:https?://|mailto:)[^"<>']*")? target="_blank" rel="noopener noreferrer nofollow ugc")>`)
+var tagRE = regexp.MustCompile(`^<(/?(p|br|strong|em|del|code|blockquote|ul|ol|li|hr|span|div|a|pre)|div class="body" dir="auto"( data-md="[A-Za-z0-9_-]*")?|div class="code"|pre tabindex="0"|ol start="-?[0-9]{1,10}"|span class="code-lang"|span class="mention" data-user="[^"<>']*"|a href="(?i:https?://|mailto:)[^"<>']*"( title="(?i:https?://|mailto:)[^"<>']*")? target="_blank" rel="noopener noreferrer nofollow ugc")>`)
 
 func allowedMarkup(h string) error {
 	var open []string

@@ -8,6 +8,7 @@
 package markup
 
 import (
+	"encoding/base64"
 	"html"
 	"strings"
 	"unicode"
@@ -39,8 +40,9 @@ import (
 //   - raw HTML is text: "<b>" shows as "<b>".
 //
 // When the text reads differently from its plain text (chat.PlainText of
-// the HTML), the root carries the text as typed in data-md
-// (chat.SourceText), so that an author edits what they wrote. Quotes,
+// the HTML), the root carries the text as typed in data-md, in base64
+// (URL alphabet, no padding: no markup, no word of it, for any scanner to
+// find there), so that an author edits what they wrote (chat.SourceText). Quotes,
 // lists, emphasis and links nested more than chat.MaxNesting deep are a
 // CodeTooDeep error, and a text over chat.MaxTextRunes characters a
 // CodeTextTooLong one: parsing and rendering are linear in the text, and
@@ -58,7 +60,7 @@ func Render(text string) (string, error) {
 	b.WriteString("</div>")
 	out := b.String()
 	if chat.PlainText(out) != text {
-		out = BodyStart[:len(BodyStart)-1] + ` ` + chat.SourceAttr + `="` + html.EscapeString(text) + `">` + out[len(BodyStart):]
+		out = BodyStart[:len(BodyStart)-1] + ` ` + chat.SourceAttr + `="` + base64.RawURLEncoding.EncodeToString([]byte(text)) + `">` + out[len(BodyStart):]
 	}
 	return out, nil
 }
