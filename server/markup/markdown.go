@@ -305,9 +305,18 @@ func (r *renderer) inline(n ast.Node) {
 func (r *renderer) link(n ast.Node, open, mid string, dest, title []byte) {
 	b := r.b
 	target := string(appendUnescaped(nil, dest))
-	if !safeURL(target) || r.inLink > 0 {
+	// The text first, aside: a link whose text holds a bidi control is no
+	// link either (what it shows could be reordered to look like another
+	// address).
+	var text strings.Builder
+	r.b = &text
+	r.inLink++
+	r.inlines(n)
+	r.inLink--
+	r.b = b
+	if !safeURL(target) || r.inLink > 0 || strings.IndexFunc(text.String(), isBidiControl) >= 0 {
 		b.WriteString(html.EscapeString(open))
-		r.inlines(n)
+		b.WriteString(text.String())
 		b.WriteString(html.EscapeString(mid + string(dest)))
 		if len(title) > 0 {
 			b.WriteString(` &#34;` + html.EscapeString(string(title)) + `&#34;`)
@@ -317,10 +326,8 @@ func (r *renderer) link(n ast.Node, open, mid string, dest, title []byte) {
 	}
 	u := html.EscapeString(target)
 	b.WriteString(`<a href="` + u + `" title="` + u + linkAttrs)
-	r.inLink++
-	r.inlines(n)
-	r.inLink--
-	if n.FirstChild() == nil {
+	b.WriteString(text.String())
+	if text.Len() == 0 {
 		b.WriteString(u)
 	}
 	b.WriteString("</a>")

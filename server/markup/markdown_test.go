@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/founding/chat/app/chat"
 )
@@ -248,6 +249,12 @@ func FuzzMarkdownIsAllowedMarkup(f *testing.F) {
 	f.Fuzz(func(t *testing.T, text string) {
 		got, err := Render(text)
 		if err != nil {
+			return
+		}
+		if !utf8.ValidString(text) { // chat.CleanText lets none through; the markup is still checked
+			if err := allowedMarkup(got); err != nil {
+				t.Fatalf("Render(%q) = %s: %v", text, got, err)
+			}
 			return
 		}
 		if err := allowedMarkup(got); err != nil {
