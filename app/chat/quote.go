@@ -87,7 +87,7 @@ func PlainText(messageHTML string) string {
 			if len(lists) == 0 {
 				break
 			}
-			b.WriteString(strings.Repeat("  ", len(lists)-1))
+			b.WriteString(strings.Repeat("  ", min(len(lists)-1, MaxNesting))) // the server nests no deeper
 			if n := lists[len(lists)-1]; n == 0 {
 				b.WriteString("- ")
 			} else {

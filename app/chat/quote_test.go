@@ -42,3 +42,22 @@ func TestPlainTextOfBlocks(t *testing.T) {
 		t.Errorf("SourceText without data-md = %q", got)
 	}
 }
+
+// FuzzReadMarkup: any HTML, the server's or not, is read without a panic,
+// and a quote of it is escaped text.
+func FuzzReadMarkup(f *testing.F) {
+	for _, s := range []string{
+		`<div class="body" dir="auto"><ul><li>a<ol start="3"><li>b</li></ol></li></ul></div>`,
+		`<div class="body" dir="auto" data-md="KiphKio"><strong>a</strong></div>`,
+		`<div class="code"><span class="code-lang">go`, `<ol start="x"><li>`, `</ul></ol><li>`, `<div data-md="%%%">`, "<", ">", `<span class="code-lang">`,
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, h string) {
+		_ = chat.PlainText(h)
+		_ = chat.SourceText(h)
+		if q := chat.QuoteText(h); strings.ContainsAny(q, "<>\"") {
+			t.Fatalf("QuoteText(%q) = %q: not escaped", h, q)
+		}
+	})
+}
