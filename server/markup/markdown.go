@@ -23,27 +23,92 @@ import (
 // "<b>" stays text) and without link reference definitions (no paragraph
 // transformer, so that "[a]: http://x" stays a visible line of a chat
 // message instead of vanishing), plus GFM's strikethrough. goldmark's
-// parser is safe for concurrent use.
-var mdParser = parser.NewParser(
-	parser.WithBlockParsers(
-		util.Prioritized(parser.NewSetextHeadingParser(), 100),
-		util.Prioritized(parser.NewThematicBreakParser(), 200),
-		util.Prioritized(parser.NewListParser(), 300),
-		util.Prioritized(parser.NewListItemParser(), 400),
-		util.Prioritized(parser.NewCodeBlockParser(), 500),
-		util.Prioritized(parser.NewATXHeadingParser(), 600),
-		util.Prioritized(parser.NewFencedCodeBlockParser(), 700),
-		util.Prioritized(parser.NewBlockquoteParser(), 800),
-		util.Prioritized(parser.NewParagraphParser(), 1000),
-	),
-	parser.WithInlineParsers(
+// parser is safe for concurrent use. mdParserNoLinks is the same without
+// "[text](url)" links and images, for texts with too many brackets (see
+// maxBrackets).
+var (
+	mdParser        = newParser(true)
+	mdParserNoLinks = newParser(false)
+)
+
+func newParser(links bool) parser.Parser {
+	inlines := []util.PrioritizedValue{
 		util.Prioritized(parser.NewCodeSpanParser(), 100),
-		util.Prioritized(parser.NewLinkParser(), 200),
 		util.Prioritized(parser.NewAutoLinkParser(), 300),
 		util.Prioritized(parser.NewEmphasisParser(), 500),
 		util.Prioritized(extension.NewStrikethroughParser(), 500),
-	),
+	}
+	if links {
+		inlines = append(inlines, util.Prioritized(parser.NewLinkParser(), 200))
+	}
+	return parser.NewParser(
+		parser.WithBlockParsers(
+			util.Prioritized(parser.NewSetextHeadingParser(), 100),
+			util.Prioritized(parser.NewThematicBreakParser(), 200),
+			util.Prioritized(parser.NewListParser(), 300),
+			util.Prioritized(parser.NewListItemParser(), 400),
+			util.Prioritized(parser.NewCodeBlockParser(), 500),
+			util.Prioritized(parser.NewATXHeadingParser(), 600),
+			util.Prioritized(parser.NewFencedCodeBlockParser(), 700),
+			util.Prioritized(parser.NewBlockquoteParser(), 800),
+			util.Prioritized(parser.NewParagraphParser(), 1000),
+		),
+		parser.WithInlineParsers(inlines...),
+	)
+}
+
+// Two guards keep the parser linear, as the markup was before messages
+// were Markdown: goldmark's link parser takes time quadratic in the
+// brackets of a paragraph, and its block parser quadratic in the
+// containers opened on one line (4000 of either cost tens of
+// milliseconds). A text with more than maxBrackets "[" is read without
+// "[text](url)" links (its brackets show as typed; URLs in it are still
+// links), and a line that opens more than maxLineContainers quotes or list
+// items is refused as too deep before it is parsed.
+const (
+	maxBrackets       = 256
+	maxLineContainers = 4 * chat.MaxNesting
 )
+
+// tooManyContainers reports whether a line of src starts with more than
+// maxLineContainers quote or list markers (">", "-", "+", "*" or "1." and
+// "1)" followed by a space), white space between them. Such a line nests
+// deeper than chat.MaxNesting; at worst it is a code line or a rule of
+// that many markers, which no chat message needs.
+func tooManyContainers(src string) bool {
+	for line := range strings.Lines(src) {
+		n := 0
+		for i := 0; i < len(line); {
+			c := line[i]
+			switch {
+			case c == ' ' || c == '\t':
+				i++
+				continue
+			case c == '>':
+				i++
+			case (c == '-' || c == '+' || c == '*') && i+1 < len(line) && (line[i+1] == ' ' || line[i+1] == '\t'):
+				i += 2
+			case c >= '0' && c <= '9':
+				j := i
+				for j < len(line) && j-i < 9 && line[j] >= '0' && line[j] <= '9' {
+					j++
+				}
+				if j+1 >= len(line) || (line[j] != '.' && line[j] != ')') || (line[j+1] != ' ' && line[j+1] != '\t') {
+					i = len(line)
+					continue
+				}
+				i = j + 2
+			default:
+				i = len(line)
+				continue
+			}
+			if n++; n > maxLineContainers {
+				return true
+			}
+		}
+	}
+	return false
+}
 
 // linkAttrs follow every href: a link opens in a new tab without handing
 // it this page, and earns its target nothing from search engines.
@@ -53,10 +118,18 @@ const linkAttrs = `" target="_blank" rel="noopener noreferrer nofollow ugc">`
 // root element's tags) to b, or returns a CodeTooDeep error when quotes,
 // lists, emphasis or links nest more than chat.MaxNesting deep.
 func render(b *strings.Builder, src string) error {
+	tooDeep := chat.Errorf(chat.CodeTooDeep, "quotes, lists or emphasis are nested more than %d deep", chat.MaxNesting)
+	if tooManyContainers(src) {
+		return tooDeep
+	}
+	p := mdParser
+	if strings.Count(src, "[") > maxBrackets {
+		p = mdParserNoLinks
+	}
 	source := []byte(src)
-	doc := mdParser.Parse(text.NewReader(source))
+	doc := p.Parse(text.NewReader(source))
 	if nestingOver(doc, chat.MaxNesting) {
-		return chat.Errorf(chat.CodeTooDeep, "quotes, lists or emphasis are nested more than %d deep", chat.MaxNesting)
+		return tooDeep
 	}
 	r := renderer{b: b, src: source}
 	if only := doc.FirstChild(); only != nil && only.NextSibling() == nil && only.Kind() == ast.KindParagraph {

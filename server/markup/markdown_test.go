@@ -265,3 +265,61 @@ func FuzzMarkdownIsAllowedMarkup(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkRender: a typical formatted message, and the costliest inputs
+// of the largest size allowed found so far (rendered or refused).
+func BenchmarkRender(b *testing.B) {
+	for name, text := range map[string]string{
+		"typical":         "**Plan** for _today_:\n- build `make`\n- test https://ci.example/run/42 @ann\n```go\nif a < b {\n\treturn\n}\n```",
+		"4000 quotes":     strings.Repeat(">", chat.MaxTextRunes),
+		"4000 brackets":   strings.Repeat("[", chat.MaxTextRunes/2) + strings.Repeat("]", chat.MaxTextRunes/2),
+		"1000 link opens": strings.Repeat("[a](", chat.MaxTextRunes/4),
+		"1000 items":      strings.Repeat("- a\n", chat.MaxTextRunes/4),
+	} {
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				_, _ = Render(text)
+			}
+		})
+	}
+}
+
+// TestPathologicalInputsStayCheap: the inputs that cost goldmark time
+// quadratic in their size (brackets for its link parser, containers opened
+// on one line for its block parser) are kept from it, which their
+// allocations show without a clock: parsed, each took thousands (and tens
+// of milliseconds).
+func TestPathologicalInputsStayCheap(t *testing.T) {
+	for name, text := range map[string]string{
+		"brackets":       strings.Repeat("[", chat.MaxTextRunes/2) + strings.Repeat("]", chat.MaxTextRunes/2),
+		"link opens":     strings.Repeat("[a](", chat.MaxTextRunes/4),
+		"quotes":         strings.Repeat(">", chat.MaxTextRunes),
+		"ordered lists":  strings.Repeat("1. ", chat.MaxTextRunes/3),
+		"bullet lists":   strings.Repeat("- ", chat.MaxTextRunes/2-1) + "a",
+		"quotes, spaced": strings.Repeat("> ", chat.MaxTextRunes/2),
+	} {
+		if allocs := testing.AllocsPerRun(3, func() { _, _ = Render(text) }); allocs > 300 {
+			t.Errorf("%s: %.0f allocations", name, allocs)
+		}
+	}
+	// Past maxBrackets "[", links are not read; URLs still are.
+	many := strings.Repeat("[x] ", maxBrackets) + "[docs](https://a.test) https://b.test"
+	got, err := Render(many)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(got, "[docs](") || !strings.Contains(got, `<a href="https://b.test"`) || strings.Contains(got, `title="https://a.test"`) {
+		t.Errorf("with %d brackets: %s", maxBrackets+1, got[len(got)-300:])
+	}
+	if got, _ := Render(strings.Repeat("[x] ", maxBrackets-1) + "[docs](https://a.test)"); !strings.Contains(got, `<a href="https://a.test"`) {
+		t.Errorf("with %d brackets the link is not made", maxBrackets)
+	}
+	// A line of more container markers than can be is refused unparsed.
+	var e *chat.Error
+	if _, err := Render("a\n" + strings.Repeat("- ", maxLineContainers+1) + "x"); !errors.As(err, &e) || e.Code != chat.CodeTooDeep {
+		t.Errorf("a line of %d list markers: %v", maxLineContainers+1, err)
+	}
+	if _, err := Render("```\n" + strings.Repeat(">", maxLineContainers) + "\n```"); err != nil {
+		t.Errorf("a code line of %d '>': %v", maxLineContainers, err)
+	}
+}
