@@ -53,6 +53,12 @@ func TestBrowserFormattedMessageAndCodeCopy(t *testing.T) {
 	chattest.Eval[bool](t, ann, `(document.getElementById('composer').select(), true)`)
 	keys(t, ann, "b", chromedp.KeyModifiers(chromedp.ModifierCtrl))
 	waitJS(t, ann, composerIs("**Plan**"))
+	// The word stays selected: the same key takes the markers away, Ctrl+I
+	// puts italic's on.
+	for _, step := range []struct{ key, want string }{{"b", "Plan"}, {"i", "_Plan_"}, {"i", "Plan"}, {"b", "**Plan**"}} {
+		keys(t, ann, step.key, chromedp.KeyModifiers(chromedp.ModifierCtrl))
+		waitJS(t, ann, composerIs(step.want)+` && document.getElementById('composer').value.substring(document.getElementById('composer').selectionStart, document.getElementById('composer').selectionEnd) === 'Plan'`)
+	}
 	chattest.Eval[bool](t, ann, `(document.getElementById('composer').setSelectionRange(8, 8), true)`)
 	shiftEnter()
 	chattest.Do(t, ann, chromedp.SendKeys(chromedp.ID("composer"), "- build "))
@@ -115,6 +121,7 @@ func TestBrowserFormattedMessageAndCodeCopy(t *testing.T) {
 	seq := chattest.Poll[string](t, bob, last+`.closest('.entry').dataset.seq`, wait)
 	chattest.Do(t, bob, chromedp.Click(chromedp.CSS(`#timeline .entry.msg[data-seq="`+seq+`"] .copy-code`)))
 	waitJS(t, bob, last+`.querySelector('.copy-code').dataset.state === 'copied' && `+last+`.querySelector('.copy-code').textContent === 'Copied'`)
+	waitJS(t, bob, `[...document.querySelectorAll('#announcer p')].some(p => p.textContent === 'Copied')`)
 	if got := evalAsync[string](t, bob, `navigator.clipboard.readText()`); got != code {
 		t.Errorf("the clipboard holds %q, want %q", got, code)
 	}

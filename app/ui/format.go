@@ -60,6 +60,7 @@ func (p *conversationPane) onCodeCopy(ctx app.Context, e app.Event) {
 	show := func(key, state string) {
 		button.Set("textContent", T(l, key))
 		button.Get("dataset").Set("state", state)
+		announceInDOM(T(l, key)) // a screen reader hears it too
 		ctx.After(copiedFor, func(app.Context) {
 			button.Set("textContent", T(l, "code.copy"))
 			button.Get("dataset").Delete("state")
