@@ -96,6 +96,7 @@ var handlers = byType(append([]handler{
 		})
 	}),
 	on((*session).search),
+	on((*session).preview),
 }, moderationHandlers...)...)
 
 // byType indexes handlers by the type they serve.

@@ -84,6 +84,7 @@ func clientFrames() []struct {
 		{"decline", &chat.Decline{Conv: "r:den"}},
 		{"mute", &chat.Mute{Name: "Bob"}},
 		{"unmute", &chat.Unmute{Name: "Bob"}},
+		{"preview", &chat.Preview{N: 2, Text: "**bold** <b>\n- item\n```go\nx\n```"}},
 		{"search", &chat.Search{N: 3, Q: "deploy 北京", Conv: "r:lobby", From: "@Bob", Before: 1_700_000_500_000, After: 1_700_000_000_000, File: true, Cursor: "c1", Limit: 20}},
 	}
 }
@@ -137,6 +138,7 @@ func serverFrames() []struct {
 		{"bans", &chat.Bans{Conv: "r:den", Names: []string{"Bob"}}},
 		{"filesEntry", &chat.Entry{Conv: "r:lobby", Seq: 11, Time: 7, Kind: chat.EntryMessage, From: "ann", HTML: `<div class="body">look</div>`,
 			Files: []chat.File{{ID: "ABCDEFGHIJKLMNOPQRSTUVWXYZ", Name: "a &lt;b&gt;.png", Type: "image/png", Size: 1234, Width: 600, Height: 400, Thumb: true}}}},
+		{"rendered", &chat.Rendered{N: 2, HTML: `<div class="body" dir="auto"><strong>bold</strong> &lt;b&gt;</div>`}},
 		{"results", &chat.Results{N: 3, Hits: []chat.Hit{{Conv: "r:lobby", Seq: 4, Time: 1, From: "ann", HTML: "a <mark>deploy</mark> &lt;b&gt;"}}, Cursor: "c2"}},
 		{"welcomeBack", &chat.Welcome{Me: "Ann", Key: "ann", Password: true, Away: 1700000000000, Back: 1700000500000, Version: "v", Limits: limits}},
 	}

@@ -17,6 +17,7 @@ const (
 	CodeEmptyText    Code = "empty_text"     // nothing but white space
 	CodeTextTooLong  Code = "text_too_long"  // more than MaxTextRunes
 	CodeBadText      Code = "bad_text"       // control characters in the text
+	CodeTooDeep      Code = "too_deep"       // Markdown nested more than MaxNesting deep
 	CodeNeedName     Code = "need_name"      // the session has no name yet
 	CodeHasName      Code = "has_name"       // the session has a name already
 	CodeSignedOut    Code = "signed_out"     // sent before a CloseSignedOut; Message is the close's reason (ReasonPasswordChanged, ReasonSignedOutRemote), which a browser cannot read from the close itself

@@ -35,6 +35,8 @@ func FuzzDecodeClient(f *testing.F) {
 		`{"type":"resume","cursors":{"\u2028":1}}`, `{"type":"set_password","new":"\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9"}`,
 		`{"type":"batch","frames":[]}`, `{"type":"welcome","me":"ann"}`, "{\"type\":\"nick\",\"name\":\"\xff\"}",
 		`{"type":"read","conv":"c","seq":1} trailing`,
+		`{"type":"preview","n":1,"text":"> **x**\n- [a](javascript:alert(1))"}`, `{"type":"preview","n":1,"text":""}`,
+		`{"type":"preview","n":1,"text":"\u0007"}`, `{"type":"preview","text":"` + strings.Repeat(">", 5000) + `"}`,
 		`{"type":"send","id":{"d":"device-01","n":1},"to":"bob","text":"x","reply":3}`,
 		`{"type":"edit","id":{"d":"device-01","n":2},"conv":"r:lobby","seq":0,"text":"x"}`,
 		`{"type":"edit","id":{"d":"device-01","n":2},"conv":"r:lobby","seq":-1,"text":"x"}`,

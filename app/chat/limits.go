@@ -30,6 +30,9 @@ const (
 	// MaxEmojiBytes bounds one reaction's emoji (the longest ZWJ and tag
 	// sequences are under 30 bytes).
 	MaxEmojiBytes = 64
+	// MaxNesting is how deep a message's Markdown may nest quotes, lists,
+	// emphasis and links inside each other.
+	MaxNesting = 12
 )
 
 // Hard websocket read limits. They sit above the application limits so that

@@ -148,14 +148,14 @@ func (p *conversationPane) renderQuote(q *chat.Quote) app.UI {
 
 // renderMessageBody is the text of message e as it stands: deleted, with
 // an edit or a delete waiting in the outbox, or the server's markup (with
-// the user's mentions marked).
+// the user's mentions marked, and a Copy button on each code block).
 func (p *conversationPane) renderMessageBody(e chat.Entry) []app.UI {
 	l := p.Ilang
 	if e.Deleted {
 		return []app.UI{app.Div().Class("body", "deleted").Text(T(l, "msg.deleted"))}
 	}
 	w := p.Imodel.PendingOn(e.Conv, e.Seq)
-	body := app.Raw(p.Imodel.MarkMentions(e))
+	body := app.Raw(withCopyButtons(p.Imodel.MarkMentions(e), l))
 	if w.Edit != nil {
 		body = app.Div().Class("body", "edit-pending").Text(w.Edit.Text)
 	}
@@ -229,10 +229,10 @@ func (p *conversationPane) startReply(ctx app.Context, e chat.Entry) {
 	p.afterRender(func() { focusID("composer") })
 }
 
-// startEdit puts the text of the user's message e in the composer, to
-// edit it there.
+// startEdit puts the text of the user's message e in the composer, as
+// they typed it (its Markdown), to edit it there.
 func (p *conversationPane) startEdit(ctx app.Context, e chat.Entry) {
-	p.edit(ctx, &editTarget{conv: e.Conv, seq: e.Seq, text: chat.PlainText(e.HTML)})
+	p.edit(ctx, &editTarget{conv: e.Conv, seq: e.Seq, text: chat.SourceText(e.HTML)})
 }
 
 func (p *conversationPane) edit(ctx app.Context, t *editTarget) {

@@ -138,7 +138,7 @@ func (p *conversationPane) unstick(ctx app.Context) {
 func (p *conversationPane) pendingStatus(o *client.Outgoing) string {
 	switch {
 	case o.Failed != "":
-		return T(p.Ilang, "pending.failed", o.Failed)
+		return T(p.Ilang, "pending.failed", actionError(p.Ilang, o.FailCode, o.Failed))
 	case p.Isession != nil && p.Isession.Cancelling(o.ID):
 		return T(p.Ilang, "pending.cancelling")
 	case p.Isession != nil && p.Isession.IsOther(o):
@@ -224,9 +224,10 @@ func (p *conversationPane) Render() app.UI {
 		// whole timeline again when it changes.
 		app.Div().ID("timeline").Class("timeline").Role("log").Aria("live", "off").TabIndex(0).
 			Aria("label", T(p.Ilang, "timeline.label", convLabel(c.Info.Kind, c.Name))).
-			OnScroll(p.IonScroll).Body(p.renderTimeline(c)...),
+			OnScroll(p.IonScroll).OnClick(p.onCodeCopy).Body(p.renderTimeline(c)...),
 		p.renderTyping(c),
 		p.att.renderTray(p.Ilang),
+		newComposerPreview().Lang(p.Ilang).Session(p.Isession).Online(p.Ionline),
 		(&composer{}).Lang(p.Ilang).Target(c.Name).Offline(!p.Ionline).Rev(p.Irev).
 			Names(p.Inames).Files(p.att.count()).OnSubmit(p.onSubmit).OnTyped(p.onTyped).Mode(p.composerMode()).
 			OnUp(p.editLast).OnEscape(p.cancelComposerMode),

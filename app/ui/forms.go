@@ -11,7 +11,9 @@ import (
 
 // composer is the message box: Enter sends, Shift+Enter starts a new line,
 // and Enter while an input method is composing (Chinese, Japanese) is left
-// to the input method.
+// to the input method. Ctrl (or ⌘) with B, I or E puts Markdown's bold,
+// italic or code around the selection (format.go); the server reads the
+// text as Markdown.
 type composer struct {
 	app.Compo
 
@@ -64,7 +66,7 @@ func (c *composer) Render() app.UI {
 }
 
 func (c *composer) onKeyDown(ctx app.Context, e app.Event) {
-	if c.onMentionKey(ctx, e) || c.onModeKey(ctx, e) {
+	if c.onMentionKey(ctx, e) || c.onModeKey(ctx, e) || c.onFormatKey(ctx, e) {
 		return
 	}
 	if e.Get("key").String() != "Enter" || e.Get("shiftKey").Bool() || e.Get("isComposing").Bool() || e.Get("keyCode").Int() == 229 {

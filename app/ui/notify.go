@@ -270,26 +270,12 @@ func convLabel(kind chat.ConvKind, name string) string {
 }
 
 // PlainText returns the text of an entry's HTML, as server/markup makes
-// it: line breaks become new lines, tags go, entities are decoded. It is
-// at most limit characters long ("…" ends a shortened one). The result is
-// text, for notifications and announcements, never HTML.
+// it: chat.PlainText (blocks and list items on lines of their own, code
+// kept, tags gone, entities decoded), trimmed, at most limit characters
+// long ("…" ends a shortened one). The result is text, for notifications
+// and announcements, never HTML.
 func PlainText(h string, limit int) string {
-	h = strings.ReplaceAll(h, "<br>", "\n")
-	var b strings.Builder
-	for {
-		i := strings.IndexByte(h, '<')
-		if i < 0 {
-			b.WriteString(h)
-			break
-		}
-		b.WriteString(h[:i])
-		j := strings.IndexByte(h[i:], '>')
-		if j < 0 {
-			break
-		}
-		h = h[i+j+1:]
-	}
-	s := strings.TrimSpace(html.UnescapeString(b.String()))
+	s := strings.TrimSpace(chat.PlainText(h))
 	if utf8.RuneCountInString(s) > limit {
 		r := []rune(s)
 		s = strings.TrimSpace(string(r[:limit-1])) + "…"

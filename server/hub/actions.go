@@ -25,8 +25,8 @@ import (
 // quotes "deleted"), so that a resent delete or reply gets its first ack.
 
 // Edit replaces the text of message seq of convID, which the user key
-// wrote, with text, marked up like a new message (mentions and links made
-// again).
+// wrote, with text, marked up like a new message (its Markdown, mentions
+// and links made again).
 func (h *Hub) Edit(ctx context.Context, key, convID string, seq uint64, text string, id chat.MsgID) (chat.Ack, error) {
 	u, c, err := h.member(ctx, key, convID)
 	if err != nil {
@@ -43,7 +43,11 @@ func (h *Hub) Edit(ctx context.Context, key, convID string, seq uint64, text str
 	if !wrote(key, m) {
 		return chat.Ack{}, chat.Errorf(chat.CodeNotAuthor, "only the author of a message may edit it")
 	}
-	e := chat.Entry{Conv: c.id, Kind: chat.EntryEdit, From: escape(u.name), HTML: markup.Message(clean), Target: seq}
+	body, err := markup.Render(clean)
+	if err != nil {
+		return chat.Ack{}, err
+	}
+	e := chat.Entry{Conv: c.id, Kind: chat.EntryEdit, From: escape(u.name), HTML: body, Target: seq}
 	return h.store(ctx, e, key, id)
 }
 

@@ -52,7 +52,11 @@ func (h *Hub) PostReply(ctx context.Context, key, convID, text string, reply uin
 	if err != nil {
 		return chat.Ack{}, err
 	}
-	e := chat.Entry{Conv: c.id, Kind: chat.EntryMessage, From: escape(u.name), HTML: markup.Message(clean)}
+	body, err := markup.Render(clean)
+	if err != nil {
+		return chat.Ack{}, err
+	}
+	e := chat.Entry{Conv: c.id, Kind: chat.EntryMessage, From: escape(u.name), HTML: body}
 	if reply != 0 {
 		target, err := h.message(ctx, c.id, reply)
 		if err != nil {
