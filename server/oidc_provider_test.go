@@ -45,6 +45,7 @@ type testProvider struct {
 	Forge  bool                  // sign with a key the provider does not publish
 	Aud    string                // the audience, when not the client's
 	Expire bool                  // an ID token that expired an hour ago
+	Nonce  string                // the nonce, when not the one asked for (a token of another sign-in)
 	tokens int                   // codes traded for tokens
 }
 
@@ -64,7 +65,7 @@ type testGrant struct {
 	redirect, clientID  string
 	used                bool
 	forge, expire       bool
-	aud                 string
+	aud, badNonce       string
 	challengeMethodS256 bool
 }
 
@@ -147,7 +148,7 @@ func (p *testProvider) authorize(w http.ResponseWriter, r *http.Request) {
 	code := rand.Text()
 	p.codes[code] = &testGrant{person: p.person, nonce: q.Get("nonce"), challenge: q.Get("code_challenge"),
 		challengeMethodS256: q.Get("code_challenge_method") == "S256",
-		redirect:            q.Get("redirect_uri"), clientID: q.Get("client_id"), forge: p.Forge, expire: p.Expire, aud: p.Aud}
+		redirect:            q.Get("redirect_uri"), clientID: q.Get("client_id"), forge: p.Forge, expire: p.Expire, aud: p.Aud, badNonce: p.Nonce}
 	p.mu.Unlock()
 	to, err := url.Parse(q.Get("redirect_uri"))
 	if err != nil {
@@ -210,7 +211,11 @@ func (p *testProvider) token(w http.ResponseWriter, r *http.Request) {
 	if g.aud != "" {
 		aud = g.aud
 	}
-	claims := map[string]any{"iss": p.Issuer, "sub": g.person.Sub, "aud": aud, "iat": now.Unix(), "exp": exp.Unix(), "nonce": g.nonce}
+	nonce := g.nonce
+	if g.badNonce != "" {
+		nonce = g.badNonce
+	}
+	claims := map[string]any{"iss": p.Issuer, "sub": g.person.Sub, "aud": aud, "iat": now.Unix(), "exp": exp.Unix(), "nonce": nonce}
 	for k, v := range map[string]string{"preferred_username": g.person.Username, "name": g.person.Name, "email": g.person.Email} {
 		if v != "" {
 			claims[k] = v

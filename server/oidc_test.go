@@ -104,8 +104,8 @@ func TestSSOFirstSignInMakesTheAccountAndTheNextFindsIt(t *testing.T) {
 }
 
 // TestSSORefusesTokensThatDoNotVerify: an ID token signed with a key the
-// provider does not publish, one for another audience and an expired one
-// are refused, and the browser is left without a session.
+// provider does not publish, one for another audience, an expired one and
+// one with another sign-in's nonce are refused, and the browser is left without a session.
 func TestSSORefusesTokensThatDoNotVerify(t *testing.T) {
 	p := newTestProvider(t)
 	s := ssoServer(t, p, nil)
@@ -117,9 +117,10 @@ func TestSSORefusesTokensThatDoNotVerify(t *testing.T) {
 		{"forged signature", func() { p.Forge = true }},
 		{"wrong audience", func() { p.Aud = "another-client" }},
 		{"expired", func() { p.Expire = true }},
+		{"another sign-in's nonce", func() { p.Nonce = "from-another-sign-in" }},
 	} {
 		p.mu.Lock()
-		p.Forge, p.Aud, p.Expire = false, "", false
+		p.Forge, p.Aud, p.Expire, p.Nonce = false, "", false, ""
 		tc.set()
 		p.mu.Unlock()
 		c := webClient(t, nil)
@@ -132,7 +133,7 @@ func TestSSORefusesTokensThatDoNotVerify(t *testing.T) {
 		}
 	}
 	p.mu.Lock()
-	p.Forge, p.Aud, p.Expire = false, "", false
+	p.Forge, p.Aud, p.Expire, p.Nonce = false, "", false, ""
 	p.mu.Unlock()
 	if _, status, _ := ssoSignIn(t, s, webClient(t, nil)); status != http.StatusOK {
 		t.Fatalf("an honest sign-in after them answered %d", status)
@@ -311,5 +312,47 @@ func TestSSOCanTurnPasswordsOff(t *testing.T) {
 	}
 	if w := welcomeOf(t, s, c); !w.Limits.NoPasswords || w.Limits.SSO != "Test ID" {
 		t.Errorf("the Welcome's limits are %+v", w.Limits)
+	}
+}
+
+// TestSSOCallbackOnAnotherNode: the sign-in starts on one node of a
+// cluster and the provider's answer reaches another (a balancer in
+// between): the attempt's cookie is checked there with the key they
+// share, and the session works on either node; a replay on the first
+// node is refused, the state having been spent on the second.
+func TestSSOCallbackOnAnotherNode(t *testing.T) {
+	p := newTestProvider(t)
+	_, natsURL := chattest.NATS(t, t.TempDir())
+	tune := func(o *server.Options) {
+		o.OIDC = server.OIDCOptions{Issuer: p.Issuer, ClientID: p.ClientID, ClientSecret: p.Secret}
+	}
+	a, _ := startNode(t, []string{natsURL}, 1, tune)
+	b, _ := startNode(t, []string{natsURL}, 1, tune)
+	p.SignsIn(testPerson{Sub: "dan-at-idp", Username: "dan"})
+
+	c := webClient(t, nil)
+	var callback string
+	var attempt []*http.Cookie
+	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if req.URL.Path == "/auth/oidc/callback" {
+			req.URL.Host = strings.TrimPrefix(b.URL, "http://") // the balancer picks b
+			callback, attempt = req.URL.String(), c.Jar.Cookies(req.URL)
+		}
+		return nil
+	}
+	where, status, page := ssoSignIn(t, a, c)
+	if status != http.StatusOK || where.Host != strings.TrimPrefix(b.URL, "http://") || where.Path != "/" {
+		t.Fatalf("the sign-in ended at %v with %d: %s", where, status, page)
+	}
+	for i, node := range []*chattest.Server{a, b} {
+		if w := welcomeOf(t, node, c); w.Me != "dan" {
+			t.Errorf("node %d welcomes %+v; want dan", i, w)
+		}
+	}
+	replayed, _ := url.Parse(strings.Replace(callback, strings.TrimPrefix(b.URL, "http://"), strings.TrimPrefix(a.URL, "http://"), 1))
+	replay := webClient(t, nil)
+	replay.Jar.SetCookies(replayed, attempt)
+	if _, status, page := load(t, replay, replayed.String()); status != http.StatusBadRequest || !strings.Contains(page, "used already") {
+		t.Errorf("the callback replayed on the first node with its cookie answered %d; want 400 «used already»", status)
 	}
 }
