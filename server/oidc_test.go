@@ -79,8 +79,8 @@ func TestSSOFirstSignInMakesTheAccountAndTheNextFindsIt(t *testing.T) {
 		t.Fatalf("the sign-in ended at %v with %d, want the chat's page", where, status)
 	}
 	w := welcomeOf(t, s, first)
-	if w.NeedName || w.Me != "Ann" {
-		t.Fatalf("after signing in, the Welcome is %+v; want Ann's", w)
+	if w.NeedName || w.Me != "Ann" || !w.SSO || w.Password {
+		t.Fatalf("after signing in, the Welcome is %+v; want Ann's, linked, without a password", w)
 	}
 	if w.Limits.SSO != "Test ID" || w.Limits.NoPasswords {
 		t.Errorf("the Welcome's limits say SSO %q, no passwords %v; want Test ID, false", w.Limits.SSO, w.Limits.NoPasswords)
@@ -288,8 +288,8 @@ func TestSSOLinksAnExistingAccountOnce(t *testing.T) {
 	if _, status, _ := ssoSignIn(t, s, other); status != http.StatusOK {
 		t.Fatalf("signing in with the linked identity answered %d", status)
 	}
-	if w := welcomeOf(t, s, other); w.Me != "bob" {
-		t.Fatalf("the linked identity signed into %q; want bob", w.Me)
+	if w := welcomeOf(t, s, other); w.Me != "bob" || !w.SSO {
+		t.Fatalf("the linked identity signed into %+v; want bob, linked", w)
 	}
 	p.SignsIn(testPerson{Sub: "someone-else", Username: "robert2"})
 	if _, status, _ := load(t, c, s.URL+chat.SSOStartPath+"?link=1"); status != http.StatusConflict {
@@ -354,5 +354,26 @@ func TestSSOCallbackOnAnotherNode(t *testing.T) {
 	replay.Jar.SetCookies(replayed, attempt)
 	if _, status, page := load(t, replay, replayed.String()); status != http.StatusBadRequest || !strings.Contains(page, "used already") {
 		t.Errorf("the callback replayed on the first node with its cookie answered %d; want 400 «used already»", status)
+	}
+}
+
+// TestSSOAdminNeedsNoPassword: an admin's name linked to single sign-on
+// moderates without a password, since such a name is never released.
+func TestSSOAdminNeedsNoPassword(t *testing.T) {
+	p := newTestProvider(t)
+	opts := withAdmins("root")
+	opts.OIDC = server.OIDCOptions{Issuer: p.Issuer, ClientID: p.ClientID, ClientSecret: p.Secret}
+	s := chattest.New(t, opts)
+	ann := s.User(t, "ann")
+	room(t, ann, "den")
+	p.SignsIn(testPerson{Sub: "root-at-idp", Username: "root"})
+	c := webClient(t, nil)
+	if _, status, _ := ssoSignIn(t, s, c); status != http.StatusOK {
+		t.Fatalf("the admin's sign-in answered %d", status)
+	}
+	root := s.Dial(t, c.Jar)
+	chattest.Expect(root, func(w *chat.Welcome) bool { return w.Me == "root" })
+	if got := room(t, root, "den"); !got.Moderator {
+		t.Fatalf("the admin signed in with single sign-on does not moderate: %+v", got.ConvInfo)
 	}
 }

@@ -376,7 +376,7 @@ func (s *Server) findUser(ctx context.Context, name string) (hub.User, error) {
 	if err != nil {
 		return hub.User{}, err
 	}
-	return hub.User{Key: u.Key, Name: u.Name, Password: u.HasPassword}, nil
+	return hub.User{Key: u.Key, Name: u.Name, Password: u.HasPassword, SSO: u.SSO}, nil
 }
 
 // ServeHTTP answers the probes, refuses a request for a host the server

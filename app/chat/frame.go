@@ -197,7 +197,8 @@ const SSOStartPath = "/auth/oidc/start"
 // Nick succeeds. NeedName means the session has no user yet; otherwise Me is
 // the user as typed and Convs lists the conversations the user is in.
 //
-// Password says the user has a password (and can sign in elsewhere). Away
+// Password says the user has a password (and can sign in elsewhere), SSO
+// that the account is linked to single sign-on (Limits.SSO). Away
 // and Back bound the time the user was offline before this connection, in
 // Unix milliseconds (Away is 0 the first time): entries between them were
 // sent while the user was away.
@@ -211,6 +212,7 @@ type Welcome struct {
 	Key      string     `json:"key,omitempty"`
 	NeedName bool       `json:"need_name,omitempty"`
 	Password bool       `json:"password,omitempty"`
+	SSO      bool       `json:"sso,omitempty"`
 	Convs    []ConvInfo `json:"convs,omitempty"`
 	Away     int64      `json:"away,omitempty"`
 	Back     int64      `json:"back,omitempty"`
