@@ -445,11 +445,13 @@ func (o *sso) refuse(claims map[string]any) string {
 }
 
 // suggestName returns the name the claims suggest: NameClaim, else name,
-// else the local part of email.
+// else the local part of email. An address (Entra's preferred_username
+// is one) gives its local part.
 func (o *sso) suggestName(claims map[string]any) string {
 	for _, c := range []string{o.opts.NameClaim, "name"} {
 		if v, _ := claims[c].(string); strings.TrimSpace(v) != "" {
-			return v
+			local, _, _ := strings.Cut(v, "@")
+			return local
 		}
 	}
 	email, _ := claims["email"].(string)

@@ -328,7 +328,7 @@ func TestSSOCallbackOnAnotherNode(t *testing.T) {
 	}
 	a, _ := startNode(t, []string{natsURL}, 1, tune)
 	b, _ := startNode(t, []string{natsURL}, 1, tune)
-	p.SignsIn(testPerson{Sub: "dan-at-idp", Username: "dan"})
+	p.SignsIn(testPerson{Sub: "dan-at-idp", Username: "dan@acme.example"}) // an address, as Entra gives: its local part names the account
 
 	c := webClient(t, nil)
 	var callback string
