@@ -241,6 +241,12 @@ func (s *Server) sessionUser(r *http.Request) (auth.User, error) {
 // serveOIDCCallback finishes a sign-in at the provider.
 func (s *Server) serveOIDCCallback(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
+	// Each answer costs a write and a request to the provider: as many as
+	// sign-ins with a password from one address.
+	if !s.signIns.allow(s.clientAddr(r), time.Now()) {
+		s.ssoPage(w, http.StatusTooManyRequests, ssoPage{Error: "Too many sign-in attempts from your address; wait a minute."})
+		return
+	}
 	var a oidcAttempt
 	ok := s.readSealed(r, oidcAttemptCookie, &a)
 	s.clearSealed(w, r, oidcAttemptCookie)
@@ -299,10 +305,11 @@ func (s *Server) serveOIDCCallback(w http.ResponseWriter, r *http.Request) {
 		s.ssoLink(w, r, id)
 		return
 	}
-	token, _, err := s.accounts.SignInLinked(ctx, id, auth.Client{Addr: s.clientAddr(r), Device: deviceToken(r), Agent: r.UserAgent()})
+	device := deviceToken(r)
+	token, _, err := s.accounts.SignInLinked(ctx, id, auth.Client{Addr: s.clientAddr(r), Device: device, Agent: r.UserAgent()})
 	switch {
 	case err == nil:
-		s.ssoSignedIn(w, r, token)
+		s.ssoSignedIn(w, r, token, device)
 		return
 	case !errors.Is(err, auth.ErrNotLinked):
 		s.ssoFailed(w, "signing in", err)
@@ -341,12 +348,13 @@ func (s *Server) ssoCreate(w http.ResponseWriter, r *http.Request, p oidcPending
 		why = "The name your sign-in provider gives cannot be used here; pick one."
 	} else {
 		p.Name = name
-		token, _, err := s.accounts.CreateLinked(r.Context(), p.Identity, name, auth.Client{Addr: addr, Device: deviceToken(r), Agent: r.UserAgent()})
+		device := deviceToken(r)
+		token, _, err := s.accounts.CreateLinked(r.Context(), p.Identity, name, auth.Client{Addr: addr, Device: device, Agent: r.UserAgent()})
 		var bad *chat.Error
 		switch {
 		case err == nil:
 			s.clearSealed(w, r, oidcPendingCookie)
-			s.ssoSignedIn(w, r, token)
+			s.ssoSignedIn(w, r, token, device)
 			return
 		case errors.Is(err, auth.ErrNameTaken), errors.Is(err, auth.ErrLooksTaken):
 			why = "The name “" + name + "” belongs to someone else. Pick another name for your account."
@@ -401,11 +409,12 @@ func (s *Server) serveOIDCName(w http.ResponseWriter, r *http.Request) {
 }
 
 // ssoSignedIn ends like a password sign-in: the browser's old session
-// ends, the new one's cookie is set, and the page opens.
-func (s *Server) ssoSignedIn(w http.ResponseWriter, r *http.Request, token string) {
+// ends, the new one's cookie is set (and the device token the sign-in
+// named), and the page opens.
+func (s *Server) ssoSignedIn(w http.ResponseWriter, r *http.Request, token, device string) {
 	s.endSession(r)
 	s.setCookie(w, r, sessionCookie, token, s.opts.SessionLifetime)
-	s.setCookie(w, r, deviceCookie, deviceToken(r), deviceCookieAge)
+	s.setCookie(w, r, deviceCookie, device, deviceCookieAge)
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }
 

@@ -91,6 +91,7 @@ type accountPanel struct {
 	IhasPassword bool
 	Isso         string // the single sign-on provider; "" when off
 	Ilinked      bool   // the account is linked to it
+	InoPasswords bool   // signing in with a password is off: no password to set
 	IonClose     func(ctx app.Context)
 	Isession     *client.Session           // sets the password; signing out forgets what it kept
 	IonNotice    func(app.Context, string) // shows what failed ("": clears it)
@@ -151,10 +152,11 @@ func (p *accountPanel) Lang(l Lang) *accountPanel        { p.Ilang = l; return p
 func (p *accountPanel) Me(name string) *accountPanel     { p.Ime = name; return p }
 func (p *accountPanel) HasPassword(v bool) *accountPanel { p.IhasPassword = v; return p }
 
-// SSO names the single sign-on provider ("" when off) and says whether
-// the account is linked to it.
-func (p *accountPanel) SSO(provider string, linked bool) *accountPanel {
-	p.Isso, p.Ilinked = provider, linked
+// SSO names the single sign-on provider ("" when off), says whether the
+// account is linked to it and whether passwords are off (the password form
+// then hides).
+func (p *accountPanel) SSO(provider string, linked, noPasswords bool) *accountPanel {
+	p.Isso, p.Ilinked, p.InoPasswords = provider, linked, noPasswords
 	return p
 }
 func (p *accountPanel) OnClose(h func(app.Context)) *accountPanel {
@@ -174,19 +176,21 @@ func (p *accountPanel) Render() app.UI {
 	}
 	return app.Div().ID("account-panel").Class("account-panel").Role("dialog").Aria("label", T(p.Ilang, "account.title")).Body(
 		app.H2().Text(T(p.Ilang, "account.title")+" · "+p.Ime),
-		app.Form().ID("password-form").OnSubmit(p.onSubmit).Body(
-			app.H3().Text(T(p.Ilang, title)),
-			app.P().Class("hint").Text(T(p.Ilang, hint, p.Ime)),
-			app.If(p.IhasPassword, func() app.UI {
-				return app.Div().Body(
-					app.Label().For("password-old").Text(T(p.Ilang, "password.old")),
-					app.Input().ID("password-old").Type("password").Attr("autocomplete", "current-password"),
-				)
-			}),
-			app.Label().For("password-new").Text(T(p.Ilang, "password.new")),
-			app.Input().ID("password-new").Type("password").Attr("autocomplete", "new-password").Attr("minlength", chat.MinPasswordRunes),
-			app.Button().ID("password-submit").Type("submit").Text(T(p.Ilang, "password.save")),
-		),
+		app.If(!p.InoPasswords, func() app.UI {
+			return app.Form().ID("password-form").OnSubmit(p.onSubmit).Body(
+				app.H3().Text(T(p.Ilang, title)),
+				app.P().Class("hint").Text(T(p.Ilang, hint, p.Ime)),
+				app.If(p.IhasPassword, func() app.UI {
+					return app.Div().Body(
+						app.Label().For("password-old").Text(T(p.Ilang, "password.old")),
+						app.Input().ID("password-old").Type("password").Attr("autocomplete", "current-password"),
+					)
+				}),
+				app.Label().For("password-new").Text(T(p.Ilang, "password.new")),
+				app.Input().ID("password-new").Type("password").Attr("autocomplete", "new-password").Attr("minlength", chat.MinPasswordRunes),
+				app.Button().ID("password-submit").Type("submit").Text(T(p.Ilang, "password.save")),
+			)
+		}),
 		app.If(p.Isso != "", p.renderSSO),
 		p.renderDevices(),
 		app.Div().Class("row").Body(

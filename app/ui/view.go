@@ -31,7 +31,7 @@ func (s *Shell) Render() app.UI {
 		}),
 		app.Div().ID("account-slot").Body(
 			app.If(s.dialog == dialogAccount && named, func() app.UI {
-				return (&accountPanel{}).Lang(s.lang).Me(m.Me).HasPassword(m.Password).SSO(m.Limits.SSO, m.SSO).
+				return (&accountPanel{}).Lang(s.lang).Me(m.Me).HasPassword(m.Password).SSO(m.Limits.SSO, m.SSO, m.Limits.NoPasswords).
 					OnClose(func(ctx app.Context) { s.closeDialog(ctx, "account-btn") }).Session(s.session).OnNotice(s.showNotice)
 			}),
 		),
