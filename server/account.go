@@ -29,6 +29,10 @@ type apiReply struct {
 // session for that user. The session it had ends, and its connections are
 // closed so they come back as the new user.
 func (s *Server) serveSignIn(w http.ResponseWriter, r *http.Request) {
+	if s.sso != nil && s.sso.opts.NoLocalPasswords {
+		reply(w, http.StatusForbidden, apiReply{Error: "signing in with a password is off here; sign in with " + s.sso.opts.Label})
+		return
+	}
 	addr := s.clientAddr(r)
 	if !s.signIns.allow(addr, time.Now()) {
 		reply(w, http.StatusTooManyRequests, apiReply{Error: "too many sign-in attempts from your address; wait a minute"})

@@ -150,6 +150,10 @@ type Options struct {
 	// Push configures Web Push (push.go); off unless Push.Contact is set.
 	Push PushOptions
 
+	// OIDC configures single sign-on with an OpenID Connect provider
+	// (oidc.go); off unless OIDC.Issuer is set.
+	OIDC OIDCOptions
+
 	// SeparateMetrics leaves GET /metrics out of the server's routes: the
 	// caller serves MetricsHandler on an address of its own (-metrics-addr).
 	// By default /metrics is served beside the chat.
@@ -164,6 +168,7 @@ func (o *Options) setDefaults() {
 		o.Logger = slog.Default()
 	}
 	o.Transport.SetDefaults()
+	o.OIDC.setDefaults()
 	setDefault(&o.PresenceGrace, 5*time.Second)
 	setDefault(&o.MessageRate, 10)
 	setDefault(&o.MessageBurst, 30)
@@ -230,6 +235,7 @@ type Server struct {
 	sweep       *uploadSweep  // of uploads never posted (files_expiry.go)
 
 	push *pushing // Web Push (push.go); nil when off
+	sso  *sso     // single sign-on (oidc.go); nil when off
 }
 
 // New returns a Server ready to serve.
@@ -245,6 +251,9 @@ func New(opts Options) (*Server, error) {
 	}
 	if opts.Storage.Files == nil {
 		welcome.Limits.MaxUploadBytes = 0 // the server takes no files
+	}
+	if opts.OIDC.On() {
+		welcome.Limits.SSO, welcome.Limits.NoPasswords = opts.OIDC.Label, opts.OIDC.NoLocalPasswords
 	}
 	opts.Storage.Accounts.SetSessionLimits(auth.SessionLimits{Idle: opts.SessionIdle, Lifetime: opts.SessionLifetime, Release: opts.NameRelease})
 	m := metrics.New()
@@ -271,6 +280,9 @@ func New(opts Options) (*Server, error) {
 			LookupRate: opts.LookupRate, LookupBurst: opts.LookupBurst,
 			ReplyByteRate: opts.ReplyByteRate, ReplyByteBurst: opts.ReplyByteBurst,
 		}),
+	}
+	if opts.OIDC.On() {
+		s.sso = &sso{opts: opts.OIDC}
 	}
 	if err := s.startPush(push.NewMetrics()); err != nil {
 		return nil, err
@@ -323,6 +335,7 @@ func New(opts Options) (*Server, error) {
 	api("/api/devices", s.serveDevices)
 	api("/api/devices/signout", s.serveDeviceSignOut)
 	s.routePush()
+	s.routeSSO()
 	if s.files != nil {
 		api(chat.UploadPath, s.serveUpload)
 		s.mux.HandleFunc("GET "+chat.FilesPath+"/{id}", s.serveFile)
@@ -363,7 +376,7 @@ func (s *Server) findUser(ctx context.Context, name string) (hub.User, error) {
 	if err != nil {
 		return hub.User{}, err
 	}
-	return hub.User{Key: u.Key, Name: u.Name, Password: u.HasPassword}, nil
+	return hub.User{Key: u.Key, Name: u.Name, Password: u.HasPassword, SSO: u.SSO}, nil
 }
 
 // ServeHTTP answers the probes, refuses a request for a host the server

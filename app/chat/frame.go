@@ -175,18 +175,30 @@ type Pong struct {
 //
 // MaxUploadBytes is the largest file the server takes (0: it takes none),
 // so that a browser refuses a bigger one before uploading it.
+//
+// SSO names the OpenID Connect provider people may sign in with ("" when
+// single sign-on is off): the sign-in starts at SSOStartPath. NoPasswords
+// says signing in with a password is off.
 type Limits struct {
-	MaxTextRunes    int   `json:"max_text"`
-	MaxFrameBytes   int   `json:"max_frame"`
-	NameReleaseDays int   `json:"name_release_days,omitempty"`
-	MaxUploadBytes  int64 `json:"max_upload,omitempty"`
+	MaxTextRunes    int    `json:"max_text"`
+	MaxFrameBytes   int    `json:"max_frame"`
+	NameReleaseDays int    `json:"name_release_days,omitempty"`
+	MaxUploadBytes  int64  `json:"max_upload,omitempty"`
+	SSO             string `json:"sso,omitempty"`
+	NoPasswords     bool   `json:"no_passwords,omitempty"`
 }
+
+// SSOStartPath starts a sign-in with the OpenID Connect provider (a page
+// load, not a fetch); with ?link=1 it links the provider's identity to the
+// signed-in account.
+const SSOStartPath = "/auth/oidc/start"
 
 // Welcome is the first frame on every connection and is sent again once a
 // Nick succeeds. NeedName means the session has no user yet; otherwise Me is
 // the user as typed and Convs lists the conversations the user is in.
 //
-// Password says the user has a password (and can sign in elsewhere). Away
+// Password says the user has a password (and can sign in elsewhere), SSO
+// that the account is linked to single sign-on (Limits.SSO). Away
 // and Back bound the time the user was offline before this connection, in
 // Unix milliseconds (Away is 0 the first time): entries between them were
 // sent while the user was away.
@@ -200,6 +212,7 @@ type Welcome struct {
 	Key      string     `json:"key,omitempty"`
 	NeedName bool       `json:"need_name,omitempty"`
 	Password bool       `json:"password,omitempty"`
+	SSO      bool       `json:"sso,omitempty"`
 	Convs    []ConvInfo `json:"convs,omitempty"`
 	Away     int64      `json:"away,omitempty"`
 	Back     int64      `json:"back,omitempty"`

@@ -21,6 +21,7 @@ type Model struct {
 	Key      string // the user's name as mentions carry it (chat.Welcome.Key, escaped)
 	NeedName bool   // the session has no name yet
 	Password bool   // the user has a password
+	SSO      bool   // the account is linked to single sign-on
 	Away     int64  // the user was offline from Away to Back (Unix ms), before this connection
 	Back     int64
 	Version  string // the server's build
@@ -216,7 +217,7 @@ func (m *Model) welcome(w *chat.Welcome) []chat.Frame {
 	}
 	m.Me = html.UnescapeString(w.Me)
 	m.Key = w.Key
-	m.Password, m.Away, m.Back = w.Password, w.Away, w.Back
+	m.Password, m.SSO, m.Away, m.Back = w.Password, w.SSO, w.Away, w.Back
 	keep := make(map[string]bool, len(w.Convs))
 	resume := chat.Resume{Cursors: make(map[string]uint64)}
 	for _, info := range w.Convs {

@@ -89,6 +89,9 @@ type accountPanel struct {
 	Ilang        Lang
 	Ime          string
 	IhasPassword bool
+	Isso         string // the single sign-on provider; "" when off
+	Ilinked      bool   // the account is linked to it
+	InoPasswords bool   // signing in with a password is off: no password to set
 	IonClose     func(ctx app.Context)
 	Isession     *client.Session           // sets the password; signing out forgets what it kept
 	IonNotice    func(app.Context, string) // shows what failed ("": clears it)
@@ -148,6 +151,14 @@ func (p *accountPanel) signOutDevices(body map[string]any) {
 func (p *accountPanel) Lang(l Lang) *accountPanel        { p.Ilang = l; return p }
 func (p *accountPanel) Me(name string) *accountPanel     { p.Ime = name; return p }
 func (p *accountPanel) HasPassword(v bool) *accountPanel { p.IhasPassword = v; return p }
+
+// SSO names the single sign-on provider ("" when off), says whether the
+// account is linked to it and whether passwords are off (the password form
+// then hides).
+func (p *accountPanel) SSO(provider string, linked, noPasswords bool) *accountPanel {
+	p.Isso, p.Ilinked, p.InoPasswords = provider, linked, noPasswords
+	return p
+}
 func (p *accountPanel) OnClose(h func(app.Context)) *accountPanel {
 	p.IonClose = h
 	return p
@@ -165,19 +176,22 @@ func (p *accountPanel) Render() app.UI {
 	}
 	return app.Div().ID("account-panel").Class("account-panel").Role("dialog").Aria("label", T(p.Ilang, "account.title")).Body(
 		app.H2().Text(T(p.Ilang, "account.title")+" · "+p.Ime),
-		app.Form().ID("password-form").OnSubmit(p.onSubmit).Body(
-			app.H3().Text(T(p.Ilang, title)),
-			app.P().Class("hint").Text(T(p.Ilang, hint, p.Ime)),
-			app.If(p.IhasPassword, func() app.UI {
-				return app.Div().Body(
-					app.Label().For("password-old").Text(T(p.Ilang, "password.old")),
-					app.Input().ID("password-old").Type("password").Attr("autocomplete", "current-password"),
-				)
-			}),
-			app.Label().For("password-new").Text(T(p.Ilang, "password.new")),
-			app.Input().ID("password-new").Type("password").Attr("autocomplete", "new-password").Attr("minlength", chat.MinPasswordRunes),
-			app.Button().ID("password-submit").Type("submit").Text(T(p.Ilang, "password.save")),
-		),
+		app.If(!p.InoPasswords, func() app.UI {
+			return app.Form().ID("password-form").OnSubmit(p.onSubmit).Body(
+				app.H3().Text(T(p.Ilang, title)),
+				app.P().Class("hint").Text(T(p.Ilang, hint, p.Ime)),
+				app.If(p.IhasPassword, func() app.UI {
+					return app.Div().Body(
+						app.Label().For("password-old").Text(T(p.Ilang, "password.old")),
+						app.Input().ID("password-old").Type("password").Attr("autocomplete", "current-password"),
+					)
+				}),
+				app.Label().For("password-new").Text(T(p.Ilang, "password.new")),
+				app.Input().ID("password-new").Type("password").Attr("autocomplete", "new-password").Attr("minlength", chat.MinPasswordRunes),
+				app.Button().ID("password-submit").Type("submit").Text(T(p.Ilang, "password.save")),
+			)
+		}),
+		app.If(p.Isso != "", p.renderSSO),
 		p.renderDevices(),
 		newNotificationsPanel().Lang(p.Ilang), // push.go
 		app.Div().Class("row").Body(
@@ -185,6 +199,22 @@ func (p *accountPanel) Render() app.UI {
 			app.Button().ID("account-close").Type("button").Class("link").Text(T(p.Ilang, "btn.dismiss")).OnClick(p.onClose),
 		),
 		app.P().Class("hint").Text(T(p.Ilang, "account.signout.hint")),
+	)
+}
+
+// renderSSO says whether the account is linked to single sign-on, or
+// offers to link it.
+func (p *accountPanel) renderSSO() app.UI {
+	if p.Ilinked {
+		return app.Section().ID("sso").Body(
+			app.H3().Text(T(p.Ilang, "sso.title")),
+			app.P().ID("sso-linked").Class("hint").Text(T(p.Ilang, "sso.linked", p.Isso)),
+		)
+	}
+	return app.Section().ID("sso").Body(
+		app.H3().Text(T(p.Ilang, "sso.title")),
+		app.P().Class("hint").Text(T(p.Ilang, "sso.link.hint", p.Isso)),
+		app.Button().ID("sso-link").Type("button").Text(T(p.Ilang, "sso.link", p.Isso)).OnClick(startSSO("?link=1")),
 	)
 }
 
@@ -302,6 +332,8 @@ type nameGate struct {
 
 	Ilang        Lang
 	IreleaseDays int
+	Isso         string // the single sign-on provider; "" when off
+	InoPasswords bool   // signing in with a password is off
 	Isession     *client.Session
 	IonNotice    func(app.Context, string) // shows what failed ("": clears it)
 	IonSignedIn  func(app.Context)
@@ -312,8 +344,12 @@ type nameGate struct {
 
 func newNameGate() *nameGate { return &nameGate{} }
 
-func (g *nameGate) Lang(v Lang) *nameGate                    { g.Ilang = v; return g }
-func (g *nameGate) ReleaseDays(v int) *nameGate              { g.IreleaseDays = v; return g }
+func (g *nameGate) Lang(v Lang) *nameGate       { g.Ilang = v; return g }
+func (g *nameGate) ReleaseDays(v int) *nameGate { g.IreleaseDays = v; return g }
+func (g *nameGate) SSO(provider string, noPasswords bool) *nameGate {
+	g.Isso, g.InoPasswords = provider, noPasswords
+	return g
+}
 func (g *nameGate) Session(v *client.Session) *nameGate      { g.Isession = v; return g }
 func (g *nameGate) OnSignedIn(h func(app.Context)) *nameGate { g.IonSignedIn = h; return g }
 func (g *nameGate) OnNotice(h func(app.Context, string)) *nameGate {
@@ -325,7 +361,7 @@ func (g *nameGate) Render() app.UI {
 	if g.signingIn {
 		return (&signInForm{}).Lang(g.Ilang).Busy(g.busy).OnSignIn(g.onSignIn).OnCancel(g.onCancel)
 	}
-	return (&nameForm{}).Lang(g.Ilang).ReleaseDays(g.IreleaseDays).OnPick(g.onPick).OnSignIn(g.onSignInMode)
+	return (&nameForm{}).Lang(g.Ilang).ReleaseDays(g.IreleaseDays).SSO(g.Isso, g.InoPasswords).OnPick(g.onPick).OnSignIn(g.onSignInMode)
 }
 
 func (g *nameGate) notify(ctx app.Context, text string) {

@@ -157,3 +157,42 @@ func TestNameGateShowsOneFormAndSaysWhatIsWrong(t *testing.T) {
 		t.Error("the name form is shown while signing in")
 	}
 }
+
+// TestNameGateOffersSingleSignOn: with a provider, the name form offers
+// «Sign in with» it; with passwords off, the password sign-in is gone. The
+// account panel offers to link, or says it is linked, and drops the
+// password form when passwords are off.
+func TestNameGateOffersSingleSignOn(t *testing.T) {
+	_, root := render(t, newNameGate().Lang(English))
+	if root.find(byID("sso-signin")) != nil {
+		t.Error("«Sign in with» shows with single sign-on off")
+	}
+	root.must(t, "the password sign-in", byID("signin-link"))
+
+	_, root = render(t, newNameGate().Lang(English).SSO("Acme", false))
+	if got := root.must(t, "«Sign in with»", byID("sso-signin")).text(); got != "Sign in with Acme" {
+		t.Errorf("the button says %q", got)
+	}
+	root.must(t, "the password sign-in", byID("signin-link"))
+
+	_, root = render(t, newNameGate().Lang(English).SSO("Acme", true))
+	root.must(t, "«Sign in with»", byID("sso-signin"))
+	if root.find(byID("signin-link")) != nil {
+		t.Error("the password sign-in shows with passwords off")
+	}
+
+	_, root = render(t, (&accountPanel{}).Lang(English).Me("ann"))
+	if root.find(byID("sso")) != nil {
+		t.Error("the account panel offers single sign-on while it is off")
+	}
+	_, root = render(t, (&accountPanel{}).Lang(English).Me("ann").SSO("Acme", false, false))
+	root.must(t, "«Link»", byID("sso-link"))
+	root.must(t, "the password form", byID("password-form"))
+	_, root = render(t, (&accountPanel{}).Lang(English).Me("ann").SSO("Acme", true, true))
+	if root.find(byID("sso-link")) != nil || !strings.Contains(root.must(t, "«Linked»", byID("sso-linked")).text(), "Acme") {
+		t.Error("a linked account is offered to link again")
+	}
+	if root.find(byID("password-form")) != nil {
+		t.Error("the password form shows with passwords off")
+	}
+}

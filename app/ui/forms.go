@@ -103,7 +103,9 @@ type nameForm struct {
 	app.Compo
 
 	Ilang        Lang
-	IreleaseDays int // days without use that free a name with no password
+	IreleaseDays int    // days without use that free a name with no password
+	Isso         string // the single sign-on provider's name; "" when off
+	InoPasswords bool   // signing in with a password is off
 	IonPick      func(app.Context, string)
 	IonSignIn    app.EventHandler
 }
@@ -112,6 +114,13 @@ func (f *nameForm) Lang(l Lang) *nameForm                        { f.Ilang = l; 
 func (f *nameForm) ReleaseDays(n int) *nameForm                  { f.IreleaseDays = n; return f }
 func (f *nameForm) OnPick(h func(app.Context, string)) *nameForm { f.IonPick = h; return f }
 func (f *nameForm) OnSignIn(h app.EventHandler) *nameForm        { f.IonSignIn = h; return f }
+
+// SSO shows "Sign in with provider" when provider is not empty, and hides
+// signing in with a password when noPasswords.
+func (f *nameForm) SSO(provider string, noPasswords bool) *nameForm {
+	f.Isso, f.InoPasswords = provider, noPasswords
+	return f
+}
 
 func (f *nameForm) Render() app.UI {
 	described := "name-hint"
@@ -128,8 +137,22 @@ func (f *nameForm) Render() app.UI {
 			return app.P().ID("name-release").Class("hint").Text(T(f.Ilang, "name.release", f.IreleaseDays))
 		}),
 		app.Button().ID("name-submit").Type("submit").Text(T(f.Ilang, "name.submit")),
-		app.Button().ID("signin-link").Type("button").Class("link").Text(T(f.Ilang, "signin.link")).OnClick(f.IonSignIn),
+		app.If(!f.InoPasswords, func() app.UI {
+			return app.Button().ID("signin-link").Type("button").Class("link").Text(T(f.Ilang, "signin.link")).OnClick(f.IonSignIn)
+		}),
+		app.If(f.Isso != "", func() app.UI {
+			return app.Button().ID("sso-signin").Type("button").Text(T(f.Ilang, "sso.signin", f.Isso)).OnClick(startSSO(""))
+		}),
 	)
+}
+
+// startSSO returns a handler that loads the single sign-on's start page
+// (with query, "?link=1" say): the provider's pages and the callback are
+// full page loads, which go-app's navigation within the app must not take.
+func startSSO(query string) app.EventHandler {
+	return func(ctx app.Context, e app.Event) {
+		app.Window().Get("location").Call("assign", chat.SSOStartPath+query)
+	}
 }
 
 func (f *nameForm) onSubmit(ctx app.Context, e app.Event) {

@@ -24,14 +24,14 @@ func (s *Shell) Render() app.UI {
 			}),
 		s.renderNotice(),
 		app.If(m.NeedName, func() app.UI {
-			return newNameGate().Lang(s.lang).ReleaseDays(m.Limits.NameReleaseDays).Session(s.session).
+			return newNameGate().Lang(s.lang).ReleaseDays(m.Limits.NameReleaseDays).SSO(m.Limits.SSO, m.Limits.NoPasswords).Session(s.session).
 				OnNotice(s.showNotice).OnSignedIn(s.signedIn)
 		}).ElseIf(named, s.renderPanes).Else(func() app.UI {
 			return app.Div().Class("loading").Text(T(s.lang, "state."+s.state.String()))
 		}),
 		app.Div().ID("account-slot").Body(
 			app.If(s.dialog == dialogAccount && named, func() app.UI {
-				return (&accountPanel{}).Lang(s.lang).Me(m.Me).HasPassword(m.Password).
+				return (&accountPanel{}).Lang(s.lang).Me(m.Me).HasPassword(m.Password).SSO(m.Limits.SSO, m.SSO, m.Limits.NoPasswords).
 					OnClose(func(ctx app.Context) { s.closeDialog(ctx, "account-btn") }).Session(s.session).OnNotice(s.showNotice)
 			}),
 		),

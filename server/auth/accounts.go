@@ -48,6 +48,7 @@ type account struct {
 	Created int64    `json:"created"`
 	Used    int64    `json:"used,omitempty"`  // last use of a session, Unix ms, written at most every UseEvery
 	Known   []string `json:"known,omitempty"` // places signed in from (see place), newest first
+	SSO     string   `json:"sso,omitempty"`   // the key (ssoKey) of the identity linked to the account (sso.go)
 }
 
 // userKey returns the key of the account's user; nameKey is the key it is
@@ -77,7 +78,11 @@ const (
 )
 
 // Buckets lists every bucket Accounts use.
-var Buckets = []string{AccountsBucket, SessionsBucket, SkeletonsBucket, ClaimsBucket, UserSessionsBucket, KeysBucket}
+var Buckets = []string{AccountsBucket, SessionsBucket, SkeletonsBucket, ClaimsBucket, UserSessionsBucket, KeysBucket, LinksBucket, SpentBucket}
+
+// BucketAge says, of the buckets whose values need not outlive a time, how
+// long a durable backend may keep them: it may drop them after that.
+var BucketAge = map[string]time.Duration{SpentBucket: SpentAge}
 
 // Accounts keeps users, their passwords and their browser sessions in
 // Records. It is safe for concurrent use, also by several processes sharing
@@ -131,7 +136,7 @@ func (a *Accounts) byName(ctx context.Context, nameKey string) (User, account, u
 		}
 		return User{}, acc, 0, err
 	}
-	return User{Key: acc.userKey(nameKey), Name: acc.Name, HasPassword: acc.Hash != ""}, acc, rev, nil
+	return User{Key: acc.userKey(nameKey), Name: acc.Name, HasPassword: acc.Hash != "", SSO: acc.SSO != ""}, acc, rev, nil
 }
 
 // Find returns the user whose name has the same key as name, or ErrNoUser.

@@ -18,11 +18,14 @@ var (
 )
 
 // User is an account: Key compares names, Name is shown as the user typed
-// it, HasPassword says whether it can be signed into from elsewhere.
+// it, HasPassword says whether it can be signed into from elsewhere with a
+// password, SSO whether it is linked to an identity at an OpenID Connect
+// provider (sso.go), which signs into it too.
 type User struct {
 	Key         string
 	Name        string
 	HasPassword bool
+	SSO         bool
 }
 
 // NewToken returns a fresh session token: 32 random bytes, base64url.

@@ -304,10 +304,10 @@ func (a *Accounts) markUsed(ctx context.Context, user string, acc account, rev u
 }
 
 // released reports whether the account acc of the user key is free to be
-// claimed again: it has no password and none of its sessions was used for
+// claimed again: it has no password nor single sign-on and none of its sessions was used for
 // SessionLimits.Release.
 func (a *Accounts) released(ctx context.Context, user string, acc account) (bool, error) {
-	if acc.Hash != "" {
+	if acc.Hash != "" || acc.SSO != "" {
 		return false, nil
 	}
 	last := max(acc.Created, acc.Used)

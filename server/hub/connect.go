@@ -103,10 +103,10 @@ func (h *Hub) connect(who User, p *profile, s Sink) bool {
 		u = h.newUser(who, p)
 	}
 	h.known[names.Key(who.Name)] = who // the name's holder now; a key may differ (auth: a released name)
-	u.password = who.Password
+	u.password, u.sso = who.Password, who.SSO
 
 	welcome := h.opts.Welcome
-	welcome.Me, welcome.NeedName, welcome.Password = escape(u.name), false, u.password
+	welcome.Me, welcome.NeedName, welcome.Password, welcome.SSO = escape(u.name), false, u.password, u.sso
 	welcome.Key = escape(names.Key(u.name)) // what mentions of u carry (server/markup)
 	welcome.Convs = u.infos()
 	welcome.Away, welcome.Back = u.away, time.Now().UnixMilli()
@@ -129,7 +129,7 @@ func (h *Hub) connect(who User, p *profile, s Sink) bool {
 // newUser makes the local state of a user from their profile. Callers hold
 // h.mu.
 func (h *Hub) newUser(who User, p *profile) *user {
-	u := &user{key: who.Key, name: who.Name, password: who.Password, away: p.seen,
+	u := &user{key: who.Key, name: who.Name, password: who.Password, sso: who.SSO, away: p.seen,
 		convs: make(map[string]*conv), read: p.read}
 	if len(u.read) == 0 {
 		u.read = nil // made on the first read position; most users have few

@@ -15,6 +15,7 @@ import (
 type user struct {
 	key, name string
 	password  bool
+	sso       bool // linked to single sign-on
 	sessions  sinkList
 	convs     map[string]*conv  // every conversation the user is in
 	read      map[string]uint64 // conv id -> read up to seq

@@ -62,6 +62,7 @@ type Sink interface {
 type User struct {
 	Key, Name string
 	Password  bool // has a password
+	SSO       bool // is linked to single sign-on (server/auth/sso.go): the name is never released either
 }
 
 // Options configure a Hub. Zero values mean the documented defaults.

@@ -57,9 +57,9 @@ func (h *Hub) admin(key string) bool {
 	return u != nil && u.isAdmin()
 }
 
-// isAdmin reports whether u is an admin with a password. Callers hold
-// Hub.mu.
-func (u *user) isAdmin() bool { return u.admin && u.password }
+// isAdmin reports whether u is an admin with a password or single
+// sign-on (a name that is never released). Callers hold Hub.mu.
+func (u *user) isAdmin() bool { return u.admin && (u.password || u.sso) }
 
 // SetInviteOnly makes room convID invite-only (on) or open again.
 func (h *Hub) SetInviteOnly(ctx context.Context, key, convID string, on bool) error {

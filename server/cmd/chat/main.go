@@ -79,6 +79,10 @@ type config struct {
 	proxies  string
 	drain    time.Duration
 	metrics  string
+
+	oidcDomains string // -oidc-allowed-domains
+	oidcGroups  string // -oidc-allowed-groups
+	oidcLocal   bool   // -oidc-local-passwords
 }
 
 func parse(args []string, stderr io.Writer) (*config, error) {
@@ -137,6 +141,16 @@ func parse(args []string, stderr io.Writer) (*config, error) {
 	fs.StringVar(&c.proxies, "trusted-proxies", "", "networks of the reverse proxies in front of the server (CIDRs, comma-separated), whose X-Forwarded-For and X-Forwarded-Proto are believed")
 	fs.StringVar(&c.admins, "admin", "", "names of the server's admins, comma-separated (\"ann,bob\"): they moderate every room as owners do theirs")
 	fs.StringVar(&c.opts.Push.Contact, "push-contact", "", "turns Web Push on: the VAPID contact push services may write to about this server, a mailto: or https: URL (docs/push.md)")
+	fs.StringVar(&c.opts.OIDC.Issuer, "oidc-issuer", "", "turns single sign-on on: the OpenID Connect provider's issuer URL (docs/sso.md)")
+	fs.StringVar(&c.opts.OIDC.ClientID, "oidc-client-id", "", "this server's client id at the OpenID Connect provider")
+	fs.StringVar(&c.opts.OIDC.ClientSecret, "oidc-client-secret", "", "this server's client secret at the OpenID Connect provider (better set as CHAT_OIDC_CLIENT_SECRET)")
+	fs.StringVar(&c.opts.OIDC.RedirectURL, "oidc-redirect", "", "the callback URL registered at the provider, https://HOST/auth/oidc/callback (default: derived from the host the browser reached)")
+	fs.StringVar(&c.opts.OIDC.Label, "oidc-label", "", "the provider's name on the sign-in button, \"Sign in with LABEL\" (default: the issuer's host)")
+	fs.StringVar(&c.opts.OIDC.NameClaim, "oidc-name-claim", "preferred_username", "the ID token claim that names a new account (falling back to name, then the local part of email)")
+	fs.StringVar(&c.oidcDomains, "oidc-allowed-domains", "", "admit only people whose verified email is at one of these domains, comma-separated (default: any)")
+	fs.StringVar(&c.oidcGroups, "oidc-allowed-groups", "", "admit only people in one of these groups (the -oidc-groups-claim), comma-separated (default: any)")
+	fs.StringVar(&c.opts.OIDC.GroupsClaim, "oidc-groups-claim", "groups", "the ID token claim that lists a person's groups")
+	fs.BoolVar(&c.oidcLocal, "oidc-local-passwords", true, "with single sign-on on, whether signing in with a local password stays allowed")
 	version := fs.Bool("version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -156,6 +170,19 @@ func parse(args []string, stderr io.Writer) (*config, error) {
 	}
 	if c.admins != "" {
 		c.opts.Admins = strings.Split(c.admins, ",")
+	}
+	if c.oidcDomains != "" {
+		c.opts.OIDC.AllowedDomains = strings.Split(c.oidcDomains, ",")
+	}
+	if c.oidcGroups != "" {
+		c.opts.OIDC.AllowedGroups = strings.Split(c.oidcGroups, ",")
+	}
+	c.opts.OIDC.NoLocalPasswords = !c.oidcLocal
+	if c.opts.OIDC.On() && c.opts.OIDC.ClientID == "" {
+		return nil, errors.New("-oidc-issuer needs -oidc-client-id")
+	}
+	if !c.opts.OIDC.On() && c.opts.OIDC.NoLocalPasswords {
+		return nil, errors.New("-oidc-local-passwords=false needs -oidc-issuer: nobody could sign in")
 	}
 	proxies, err := edge.ParsePrefixes(c.proxies)
 	if err != nil {

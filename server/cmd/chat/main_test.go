@@ -28,6 +28,31 @@ func TestFlagsAndEnvironment(t *testing.T) {
 	}
 }
 
+// TestOIDCFlags: single sign-on is configured by flags or CHAT_OIDC_*;
+// it needs a client id, and passwords can be turned off only with it.
+func TestOIDCFlags(t *testing.T) {
+	t.Setenv("CHAT_OIDC_CLIENT_SECRET", "s3cret")
+	c, err := parse([]string{"-oidc-issuer", "https://id.example/realms/acme", "-oidc-client-id", "chat",
+		"-oidc-allowed-domains", "acme.example,acme.test", "-oidc-allowed-groups", "staff", "-oidc-local-passwords=false"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := c.opts.OIDC
+	if o.Issuer != "https://id.example/realms/acme" || o.ClientID != "chat" || o.ClientSecret != "s3cret" ||
+		len(o.AllowedDomains) != 2 || o.AllowedGroups[0] != "staff" || !o.NoLocalPasswords || o.NameClaim != "preferred_username" {
+		t.Errorf("the OIDC options are %+v", o)
+	}
+	if c, err := parse(nil, io.Discard); err != nil || c.opts.OIDC.On() || c.opts.OIDC.NoLocalPasswords {
+		t.Errorf("without -oidc-issuer: %+v, %v", c.opts.OIDC, err)
+	}
+	if _, err := parse([]string{"-oidc-issuer", "https://id.example"}, io.Discard); err == nil {
+		t.Error("an issuer without a client id was taken")
+	}
+	if _, err := parse([]string{"-oidc-local-passwords=false"}, io.Discard); err == nil {
+		t.Error("passwords were turned off without single sign-on")
+	}
+}
+
 func TestRunServesAndStops(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan string, 1)

@@ -40,6 +40,7 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -52,12 +53,19 @@ const bucketPrefix = "chat_"
 // miss with the leader (consistentKV), so a key written on another node is
 // never reported missing.
 func openBucket(ctx context.Context, js jetstream.JetStream, name, description string, replicas int) (jetstream.KeyValue, error) {
+	return openAgedBucket(ctx, js, name, description, replicas, 0)
+}
+
+// openAgedBucket is openBucket for a bucket whose values go by themselves
+// maxAge after they were written (never when 0).
+func openAgedBucket(ctx context.Context, js jetstream.JetStream, name, description string, replicas int, maxAge time.Duration) (jetstream.KeyValue, error) {
 	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
 		Bucket:      bucketPrefix + name,
 		Description: "chat: " + description,
 		Storage:     jetstream.FileStorage,
 		Replicas:    max(replicas, 1),
 		History:     1,
+		TTL:         maxAge,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("jetstream: bucket %s%s: %w", bucketPrefix, name, err)

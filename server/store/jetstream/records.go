@@ -24,7 +24,7 @@ type Records struct {
 func OpenRecords(ctx context.Context, js jetstream.JetStream, replicas int) (*Records, error) {
 	r := &Records{buckets: make(map[string]jetstream.KeyValue)}
 	for _, b := range auth.Buckets {
-		kv, err := openBucket(ctx, js, b, b, replicas)
+		kv, err := openAgedBucket(ctx, js, b, b, replicas, auth.BucketAge[b])
 		if err != nil {
 			return nil, err
 		}
