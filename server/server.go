@@ -3,7 +3,9 @@
 // the hub, the accounts and the browser's side (package web) together.
 // "GET /ws" opens a websocket whose frames a session serves (session.go,
 // handle.go); /api/ is the account API (account.go); /healthz, /readyz
-// and /metrics are for operators (health.go, package metrics), and Drain
+// and /metrics are for operators (health.go, package metrics); /api/v1/ is
+// the HTTP API for bots and scripts, with personal access tokens (api.go,
+// webhooks.go, docs/api.md), and Drain
 // takes the node out of service; everything else is the go-app client
 // (package web).
 //
@@ -147,6 +149,15 @@ type Options struct {
 	// keeps them.
 	UploadExpiry time.Duration
 
+	// APIRate and APIBurst bound the requests of one personal access
+	// token per second on this node (api.go); HookRate and HookBurst
+	// those of one incoming webhook. Default to DefaultAPIRate and
+	// DefaultAPIBurst.
+	APIRate   float64
+	APIBurst  int
+	HookRate  float64
+	HookBurst int
+
 	// Push configures Web Push (push.go); off unless Push.Contact is set.
 	Push PushOptions
 
@@ -178,6 +189,10 @@ func (o *Options) setDefaults() {
 	setDefault(&o.MaxRooms, 100)
 	setDefault(&o.SearchRate, 2)
 	setDefault(&o.SearchBurst, 10)
+	setDefault(&o.APIRate, DefaultAPIRate)
+	setDefault(&o.APIBurst, DefaultAPIBurst)
+	setDefault(&o.HookRate, DefaultAPIRate)
+	setDefault(&o.HookBurst, DefaultAPIBurst)
 	setDefault(&o.SessionIdle, 30*24*time.Hour)
 	setDefault(&o.SessionLifetime, 180*24*time.Hour)
 	setDefault(&o.NameRelease, 30*24*time.Hour)
@@ -222,6 +237,8 @@ type Server struct {
 	typing       *limiterSet // per user (typing.go)
 	costs        *costs      // per user
 	searches     *limiterSet // per user
+	apiRates     *limiterSet // per access token (api.go)
+	hookRates    *limiterSet // per incoming webhook (webhooks.go)
 
 	index *search.Index // the full-text index of this node (search.go)
 
@@ -265,6 +282,8 @@ func New(opts Options) (*Server, error) {
 		signIns:      newLimiterSet(rate.Every(signInEvery), signInBurst),
 		typing:       newLimiterSet(typingRate, typingBurst),
 		searches:     newLimiterSet(rate.Limit(opts.SearchRate), opts.SearchBurst),
+		apiRates:     newLimiterSet(rate.Limit(opts.APIRate), opts.APIBurst),
+		hookRates:    newLimiterSet(rate.Limit(opts.HookRate), opts.HookBurst),
 		files:        opts.Storage.Files,
 		decodeSlots:  make(chan struct{}, decodeSlots),
 		costs: newCosts(CostLimits{
@@ -323,6 +342,7 @@ func New(opts Options) (*Server, error) {
 	api("/api/devices", s.serveDevices)
 	api("/api/devices/signout", s.serveDeviceSignOut)
 	s.routePush()
+	s.routeAPI()
 	if s.files != nil {
 		api(chat.UploadPath, s.serveUpload)
 		s.mux.HandleFunc("GET "+chat.FilesPath+"/{id}", s.serveFile)
@@ -363,7 +383,12 @@ func (s *Server) findUser(ctx context.Context, name string) (hub.User, error) {
 	if err != nil {
 		return hub.User{}, err
 	}
-	return hub.User{Key: u.Key, Name: u.Name, Password: u.HasPassword}, nil
+	return hubUser(u), nil
+}
+
+// hubUser is the hub's record of the account u.
+func hubUser(u auth.User) hub.User {
+	return hub.User{Key: u.Key, Name: u.Name, Password: u.HasPassword, Bot: u.Bot}
 }
 
 // ServeHTTP answers the probes, refuses a request for a host the server

@@ -5,7 +5,6 @@ import (
 
 	"github.com/founding/chat/app/chat"
 	"github.com/founding/chat/server/auth"
-	"github.com/founding/chat/server/hub"
 	"github.com/founding/chat/server/wsconn"
 )
 
@@ -61,7 +60,7 @@ func (ss *session) Open(c *wsconn.Conn) {
 
 // join connects the session's user to the hub, which sends the Welcome.
 func (ss *session) join(u auth.User) {
-	if err := ss.srv.hub.Connect(ss.conn.Context(), hub.User{Key: u.Key, Name: u.Name, Password: u.HasPassword}, ss.conn); err != nil {
+	if err := ss.srv.hub.Connect(ss.conn.Context(), hubUser(u), ss.conn); err != nil {
 		ss.conn.SendError(err)
 		ss.conn.Close(chat.CloseInternal.WithReason("could not load the user"))
 		return

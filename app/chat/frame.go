@@ -255,6 +255,9 @@ const (
 	EntryEdit   EntryKind = "edit"   // HTML is the message's new markup
 	EntryDelete EntryKind = "delete" // the message is taken back
 	EntryReact  EntryKind = "react"  // From adds (On) or removes Emoji
+	// EntryWebhook tells a room that From made or revoked an incoming
+	// webhook; HTML says which.
+	EntryWebhook EntryKind = "webhook"
 )
 
 // Entry is one item of a conversation's history. Seq is gap-free within the
@@ -289,6 +292,11 @@ type Entry struct {
 	// Subject is the name (HTML-escaped) a moderation entry acts upon.
 	Subject string `json:"subject,omitempty"`
 	Files   []File `json:"files,omitempty"`
+	// Bot says From is a bot's name (an account an admin made, or an
+	// incoming webhook's); Via is the name (HTML-escaped) a webhook's
+	// sender gave, shown as "via".
+	Bot bool   `json:"bot,omitempty"`
+	Via string `json:"via,omitempty"`
 
 	Edited    int64      `json:"edited,omitempty"`
 	Deleted   bool       `json:"deleted,omitempty"`

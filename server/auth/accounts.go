@@ -48,6 +48,7 @@ type account struct {
 	Created int64    `json:"created"`
 	Used    int64    `json:"used,omitempty"`  // last use of a session, Unix ms, written at most every UseEvery
 	Known   []string `json:"known,omitempty"` // places signed in from (see place), newest first
+	Bot     bool     `json:"bot,omitempty"`   // a bot's account (CreateBot): never released
 }
 
 // userKey returns the key of the account's user; nameKey is the key it is
@@ -77,7 +78,8 @@ const (
 )
 
 // Buckets lists every bucket Accounts use.
-var Buckets = []string{AccountsBucket, SessionsBucket, SkeletonsBucket, ClaimsBucket, UserSessionsBucket, KeysBucket}
+var Buckets = []string{AccountsBucket, SessionsBucket, SkeletonsBucket, ClaimsBucket, UserSessionsBucket, KeysBucket,
+	AccessTokensBucket, UserAccessTokensBucket, WebhooksBucket, ConvWebhooksBucket}
 
 // Accounts keeps users, their passwords and their browser sessions in
 // Records. It is safe for concurrent use, also by several processes sharing
@@ -131,7 +133,7 @@ func (a *Accounts) byName(ctx context.Context, nameKey string) (User, account, u
 		}
 		return User{}, acc, 0, err
 	}
-	return User{Key: acc.userKey(nameKey), Name: acc.Name, HasPassword: acc.Hash != ""}, acc, rev, nil
+	return User{Key: acc.userKey(nameKey), Name: acc.Name, HasPassword: acc.Hash != "", Bot: acc.Bot}, acc, rev, nil
 }
 
 // Find returns the user whose name has the same key as name, or ErrNoUser.

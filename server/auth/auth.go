@@ -23,6 +23,7 @@ type User struct {
 	Key         string
 	Name        string
 	HasPassword bool
+	Bot         bool // made by an admin, acts through tokens (CreateBot)
 }
 
 // NewToken returns a fresh session token: 32 random bytes, base64url.

@@ -62,6 +62,7 @@ type Sink interface {
 type User struct {
 	Key, Name string
 	Password  bool // has a password
+	Bot       bool // a bot's account: its entries say so (chat.Entry.Bot)
 }
 
 // Options configure a Hub. Zero values mean the documented defaults.
