@@ -3,6 +3,7 @@ package hub
 import (
 	"context"
 	"slices"
+	"time"
 
 	"github.com/founding/chat/app/chat"
 	"github.com/founding/chat/server/names"
@@ -53,21 +54,57 @@ func (h *Hub) use(who User, p *profile) *user {
 	return u
 }
 
+// useLinger is how long a user stays loaded after their last Use ends:
+// a bot's requests one after another load its profile once.
+// Memberships changed meanwhile reach a loaded user like anyone (the
+// directory's watch), so what is kept stays true.
+const useLinger = 30 * time.Second
+
 // release ends one Use of u: without connections, uses or a grace period
-// running, this hub forgets u (as goOffline does).
+// running, this hub forgets u (as goOffline does) after useLinger.
 func (h *Hub) release(u *user) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	u.uses--
-	if u.uses > 0 || len(u.sessions) > 0 || u.offTimer != nil || u.online || h.users[u.key] != u {
+	if !h.idle(u) {
 		return
 	}
-	h.forget(u)
+	if u.linger != nil {
+		u.linger.Stop()
+	}
+	u.lingerGen++
+	gen := u.lingerGen
+	u.linger = time.AfterFunc(useLinger, func() { h.endLinger(u, gen) })
+}
+
+// idle reports whether nothing holds u here: no connection, use or grace
+// period. Callers hold h.mu.
+func (h *Hub) idle(u *user) bool {
+	return !h.closed && u.uses == 0 && len(u.sessions) == 0 && u.offTimer == nil && !u.online && h.users[u.key] == u
+}
+
+// endLinger forgets u once the linger after the last use is over, if
+// nothing took u up meanwhile.
+func (h *Hub) endLinger(u *user, gen uint64) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if u.lingerGen != gen {
+		return
+	}
+	u.linger = nil
+	if h.idle(u) {
+		h.forget(u)
+	}
 }
 
 // forget drops u, who has no connection, use or grace period left, from
 // this hub. Callers hold h.mu.
 func (h *Hub) forget(u *user) {
+	if u.linger != nil {
+		u.linger.Stop()
+		u.linger = nil
+		u.lingerGen++
+	}
 	for _, c := range u.convs {
 		h.detach(u, c)
 	}

@@ -286,8 +286,13 @@ func (h *Hub) Close() {
 	h.closed = true
 	var keys []string
 	for key, u := range h.users {
+		if u.linger != nil {
+			u.linger.Stop()
+		}
 		if u.offTimer != nil {
 			u.offTimer.Stop()
+		} else if !u.online {
+			continue // offline already, or never online here (api.go)
 		}
 		keys = append(keys, key)
 	}
