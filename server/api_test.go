@@ -259,7 +259,7 @@ func TestIncomingWebhookPostsIntoTheRoom(t *testing.T) {
 		return e.Kind == chat.EntryWebhook && strings.Contains(e.HTML, "made the webhook ci")
 	})
 	// The sender: a plain HTTP client with nothing but the URL.
-	resp, err := apiHTTP(nil).Post(hook.URL, "application/json", strings.NewReader(`{"text":"deploy <b>7</b> done","username":"Jenkins"}`))
+	resp, err := apiHTTP(nil).Post(hook.URL, "application/x-www-form-urlencoded", strings.NewReader(`{"text":"deploy <b>7</b> done","username":"Jenkins"}`)) // as curl -d sends it
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -151,8 +151,8 @@ type Options struct {
 
 	// APIRate and APIBurst bound the requests of one personal access
 	// token per second on this node (api.go); HookRate and HookBurst
-	// those of one incoming webhook. Default to DefaultAPIRate and
-	// DefaultAPIBurst.
+	// those of one incoming webhook. APIRate and APIBurst default to
+	// DefaultAPIRate and DefaultAPIBurst, HookRate and HookBurst to them.
 	APIRate   float64
 	APIBurst  int
 	HookRate  float64
@@ -191,8 +191,8 @@ func (o *Options) setDefaults() {
 	setDefault(&o.SearchBurst, 10)
 	setDefault(&o.APIRate, DefaultAPIRate)
 	setDefault(&o.APIBurst, DefaultAPIBurst)
-	setDefault(&o.HookRate, DefaultAPIRate)
-	setDefault(&o.HookBurst, DefaultAPIBurst)
+	setDefault(&o.HookRate, o.APIRate)
+	setDefault(&o.HookBurst, o.APIBurst)
 	setDefault(&o.SessionIdle, 30*24*time.Hour)
 	setDefault(&o.SessionLifetime, 180*24*time.Hour)
 	setDefault(&o.NameRelease, 30*24*time.Hour)

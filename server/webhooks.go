@@ -194,15 +194,17 @@ func (s *Server) serveHook(w http.ResponseWriter, r *http.Request) {
 	reply(w, http.StatusOK, ackReply{Ack: ack})
 }
 
-// decodeHook reads a webhook's body: JSON, or a form with the JSON in its
-// payload field (as Slack's older senders post).
+// decodeHook reads a webhook's body: JSON (whatever its Content-Type says),
+// or a form with the JSON in its payload field (as Slack's older senders
+// post).
 func decodeHook(w http.ResponseWriter, r *http.Request) (hookRequest, error) {
 	var req hookRequest
 	body, err := readAll(w, r, maxAPIBody)
 	if err != nil {
 		return req, err
 	}
-	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+	// curl -d sends JSON as a form: a body that starts as JSON is JSON.
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") && !strings.HasPrefix(strings.TrimSpace(string(body)), "{") {
 		form, err := url.ParseQuery(string(body))
 		if err != nil || !form.Has("payload") {
 			return req, chat.Errorf(chat.CodeBadJSON, "a form needs a payload field of JSON")

@@ -108,6 +108,8 @@ func parse(args []string, stderr io.Writer) (*config, error) {
 	fs.Float64Var(&c.opts.FrameRate, "frame-rate", tr.FrameRate, "frames per second one connection may send")
 	fs.IntVar(&c.opts.FrameBurst, "frame-burst", tr.FrameBurst, "frames one connection may send in a burst")
 	fs.IntVar(&c.opts.MaxRooms, "max-rooms", 100, "rooms one user may be in")
+	fs.Float64Var(&c.opts.APIRate, "api-rate", server.DefaultAPIRate, "requests per second one personal access token (or incoming webhook) may make of the HTTP API, on each node")
+	fs.IntVar(&c.opts.APIBurst, "api-burst", server.DefaultAPIBurst, "requests one personal access token may make of the HTTP API in a burst")
 	fs.DurationVar(&c.opts.SessionIdle, "session-idle", 30*24*time.Hour, "a browser session not used for this long ends")
 	fs.DurationVar(&c.opts.NameRelease, "name-release", 30*24*time.Hour, "a name without a password becomes free for others once none of its sessions was used for this long")
 	fs.DurationVar(&c.opts.SessionLifetime, "session-lifetime", 180*24*time.Hour, "a browser session ends this long after its sign-in or name pick, however much it is used (the cookie's lifetime)")
