@@ -87,7 +87,7 @@ func (s *Server) apiCreateWebhook(w http.ResponseWriter, r *http.Request, c apiC
 	} else if err != nil {
 		return s.internal("making a webhook", err)
 	}
-	if err := s.hub.Note(r.Context(), c.user.Key, conv, chat.EntryWebhook, "made the webhook "+bot.Name); err != nil {
+	if err := s.hub.Note(r.Context(), c.user.Key, conv, chat.EntryWebhook, bot.Name, true, "made the webhook "+bot.Name); err != nil {
 		return err
 	}
 	u := url.URL{Scheme: "http", Host: r.Host, Path: APIPrefix + "/hooks/" + secret}
@@ -109,7 +109,7 @@ func (s *Server) apiRevokeWebhook(w http.ResponseWriter, r *http.Request, c apiC
 	} else if err != nil {
 		return s.internal("revoking a webhook", err)
 	}
-	if err := s.hub.Note(r.Context(), c.user.Key, conv, chat.EntryWebhook, "revoked the webhook "+hook.Name); err != nil {
+	if err := s.hub.Note(r.Context(), c.user.Key, conv, chat.EntryWebhook, hook.Name, false, "revoked the webhook "+hook.Name); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

@@ -255,8 +255,8 @@ const (
 	EntryEdit   EntryKind = "edit"   // HTML is the message's new markup
 	EntryDelete EntryKind = "delete" // the message is taken back
 	EntryReact  EntryKind = "react"  // From adds (On) or removes Emoji
-	// EntryWebhook tells a room that From made or revoked an incoming
-	// webhook; HTML says which.
+	// EntryWebhook tells a room that From made (On) or revoked an
+	// incoming webhook, posting as the bot named Subject; HTML says so.
 	EntryWebhook EntryKind = "webhook"
 )
 

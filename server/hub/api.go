@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/founding/chat/app/chat"
+	"github.com/founding/chat/server/markup"
 	"github.com/founding/chat/server/names"
 )
 
@@ -171,15 +172,20 @@ func (h *Hub) Owns(ctx context.Context, key, convID string) (bool, error) {
 	return c.kind == chat.KindRoom && (u.isAdmin() || c.owner.Key != "" && c.owner.Key == key), nil
 }
 
-// Note records in room convID that the user key did something the room
-// should see in its history (what, after the user's name: "made the
-// webhook CI"), as an entry of kind.
-func (h *Hub) Note(ctx context.Context, key, convID string, kind chat.EntryKind, what string) error {
+// Note records in room convID that the user key did something to subject
+// (a name) that the room should see in its history, as an entry of kind
+// with On and HTML saying what (after the user's name: "made the webhook
+// ci").
+func (h *Hub) Note(ctx context.Context, key, convID string, kind chat.EntryKind, subject string, on bool, what string) error {
 	u, c, err := h.member(ctx, key, convID)
 	if err != nil {
 		return err
 	}
-	return h.appendEvent(ctx, c.id, kind, u.name, what)
+	e := chat.Entry{Conv: c.id, Kind: kind, From: escape(u.name), Subject: escape(subject), On: on, HTML: markup.Event(u.name, what)}
+	if _, err := h.log.Append(ctx, e); err != nil {
+		return h.storageError("record the "+string(kind), err)
+	}
+	return nil
 }
 
 // AddMember makes the user who a member of room convID on behalf of the
