@@ -16,6 +16,7 @@ import (
 	"github.com/founding/chat/server/auth"
 	"github.com/founding/chat/server/metrics"
 	"github.com/founding/chat/server/search"
+	"github.com/founding/chat/server/wsconn"
 )
 
 // The HTTP API, version 1 (docs/api.md; /api/v1/openapi.json describes
@@ -165,6 +166,42 @@ func (s *Server) withToken(scope string, serve apiHandler) http.HandlerFunc {
 		}
 	}
 }
+
+// serveTokenWS opens a websocket for the bearer of a personal access token
+// with the read and write scopes: a bot (or a script) speaks the browser's
+// protocol as its user. Its connections form the session group of the
+// token, which revoking the token closes on every node.
+func (s *Server) serveTokenWS(w http.ResponseWriter, r *http.Request) {
+	raw, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok {
+		apiError(w, chat.Errorf(chat.CodeUnauthorized, "send a personal access token: Authorization: Bearer <token>"))
+		return
+	}
+	tok, u, err := s.accounts.CheckAccessToken(r.Context(), strings.TrimSpace(raw))
+	switch {
+	case errors.Is(err, auth.ErrNoToken):
+		apiError(w, chat.Errorf(chat.CodeUnauthorized, "the token does not exist, or was revoked"))
+		return
+	case err != nil:
+		apiError(w, s.internal("checking an access token", err))
+		return
+	case !tok.Has(auth.ScopeRead) || !tok.Has(auth.ScopeWrite):
+		apiError(w, chat.Errorf(chat.CodeForbidden, "a websocket needs a token with the read and write scopes"))
+		return
+	}
+	if ok, _, wait := s.apiRates.take(tok.ID, time.Now()); !ok {
+		w.Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds(wait)))
+		apiError(w, chat.Errorf(chat.CodeRateLimited, "this token connects too often; try again in %v", retryHint(wait)))
+		return
+	}
+	s.ws.Serve(w, r, func(http.ResponseWriter, *http.Request) (string, wsconn.Session) {
+		group := tokenGroup(tok.ID)
+		return group, &session{srv: s, visit: auth.Session{Group: group, User: u}, token: true}
+	})
+}
+
+// tokenGroup is the session group of the websockets of token id.
+func tokenGroup(id string) string { return "token-" + id }
 
 // retryAfterSeconds is a wait as Retry-After gives it: whole seconds,
 // rounded up, at least one.
@@ -645,6 +682,10 @@ func (s *Server) serveRevokeToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	err := s.accounts.RevokeAccessToken(r.Context(), v.User.Key, r.PathValue("id"))
+	if err == nil {
+		// Its websockets close, here and on the other nodes.
+		s.endGroups(r.Context(), []string{tokenGroup(r.PathValue("id"))}, chat.CloseSignedOut.WithReason("the token was revoked"), true)
+	}
 	switch {
 	case errors.Is(err, auth.ErrNoToken):
 		apiError(w, chat.Errorf(chat.CodeNotFound, "you have no token %.20q", r.PathValue("id")))

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -9,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/coder/websocket"
 
 	"github.com/founding/chat/app/chat"
 	"github.com/founding/chat/server"
@@ -458,6 +461,90 @@ func BenchmarkAPIPost(b *testing.B) {
 		resp.Body.Close()
 		if resp.StatusCode != 200 {
 			b.Fatalf("post %d: %d", i, resp.StatusCode)
+		}
+	}
+}
+
+// TestBotSpeaksTheWebsocketProtocolWithItsToken: a token with read and
+// write opens a websocket as its user (no cookie): the Welcome names the
+// bot, what it sends is stored as the bot's; a read-only token is refused;
+// revoking the token closes the connection.
+func TestBotSpeaksTheWebsocketProtocolWithItsToken(t *testing.T) {
+	t.Parallel()
+	s := chattest.New(t, server.Options{Storage: server.MemoryStorage()})
+	ann := s.User(t, "ann")
+	readOnly := newToken(t, s, ann, "read")
+	token := newToken(t, s, ann, "read", "write")
+	ctx := context.Background()
+	dial := func(tok string) (*websocket.Conn, *http.Response, error) {
+		return websocket.Dial(ctx, s.WS, &websocket.DialOptions{Subprotocols: []string{chat.Subprotocol},
+			HTTPClient: apiHTTP(nil), HTTPHeader: http.Header{"Authorization": {"Bearer " + tok}}})
+	}
+	if _, resp, err := dial(readOnly); err == nil || resp == nil || resp.StatusCode != 403 {
+		t.Fatalf("a read-only token's websocket: %v %v", resp, err)
+	}
+	ws, _, err := dial(token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.CloseNow()
+	next := func() chat.Frame {
+		t.Helper()
+		rctx, cancel := context.WithTimeout(ctx, chattest.Wait)
+		defer cancel()
+		_, data, err := ws.Read(rctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := chat.DecodeServer(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return f
+	}
+	first := next()
+	if b, ok := first.(*chat.Batch); ok && len(b.Frames) > 0 {
+		first = b.Frames[0]
+	}
+	if w, ok := first.(*chat.Welcome); !ok || w.Me != "ann" || w.NeedName {
+		t.Fatalf("first frame: %#v", first)
+	}
+	b, _ := chat.Encode(&chat.Send{ID: chat.MsgID{Device: "ws-script-1", N: 1}, Conv: "r:lobby", Text: "over the websocket"})
+	if err := ws.Write(ctx, websocket.MessageText, b); err != nil {
+		t.Fatal(err)
+	}
+	chattest.Expect(ann, func(e *chat.Entry) bool { return e.From == "ann" && strings.Contains(e.HTML, "over the websocket") })
+	var list struct {
+		Tokens []struct {
+			ID     string   `json:"id"`
+			Scopes []string `json:"scopes"`
+		} `json:"tokens"`
+	}
+	resp, err := apiHTTP(ann.Jar).Get(s.URL + "/api/tokens")
+	if err != nil {
+		t.Fatal(err)
+	}
+	json.NewDecoder(resp.Body).Decode(&list)
+	resp.Body.Close()
+	id := ""
+	for _, tk := range list.Tokens {
+		if len(tk.Scopes) == 2 {
+			id = tk.ID
+		}
+	}
+	req, _ := http.NewRequest("DELETE", s.URL+"/api/tokens/"+id, nil)
+	req.Header.Set("Origin", s.URL)
+	if resp, err := apiHTTP(ann.Jar).Do(req); err != nil || resp.StatusCode != 204 {
+		t.Fatalf("revoke %q: %v %v", id, resp, err)
+	}
+	rctx, cancel := context.WithTimeout(ctx, chattest.Wait)
+	defer cancel()
+	for {
+		if _, _, err := ws.Read(rctx); err != nil {
+			if websocket.CloseStatus(err) != websocket.StatusCode(chat.CloseSignedOut.Code) {
+				t.Fatalf("closed with %v, want signed out", err)
+			}
+			return
 		}
 	}
 }

@@ -22,6 +22,7 @@ type session struct {
 	visit auth.Session // the browser's session (or visitor), from the cookie
 	err   error        // why the cookie could not be read
 	user  auth.User    // set once the session has a name
+	token bool         // opened with an access token, not a browser's session (api.go)
 
 	// unstored: a message could not be stored, and the connection closes
 	// (storeFailed); later messages on it are not tried, so that none is
@@ -31,8 +32,14 @@ type session struct {
 
 var _ wsconn.Session = (*session)(nil)
 
-// serveWS accepts a websocket and runs its session until it ends.
+// serveWS accepts a websocket and runs its session until it ends: the
+// browser's, by its cookie, or a bot's or a script's, by the personal
+// access token it sends (serveTokenWS).
 func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
+	if r.Header.Get("Authorization") != "" {
+		s.serveTokenWS(w, r)
+		return
+	}
 	s.ws.Serve(w, r, func(w http.ResponseWriter, r *http.Request) (string, wsconn.Session) {
 		v, err := s.visit(w, r)
 		return v.Group, &session{srv: s, visit: v, err: err}
