@@ -82,6 +82,9 @@ func (s *Server) apiRoutes() []apiRoute {
 		{method: "POST", path: "/conversations/{conv}/webhooks", scope: auth.ScopeWrite, serve: (*Server).apiCreateWebhook},
 		{method: "DELETE", path: "/conversations/{conv}/webhooks/{id}", scope: auth.ScopeWrite, serve: (*Server).apiRevokeWebhook},
 		{method: "POST", path: "/hooks/{secret}", open: s.serveHook},
+		{method: "GET", path: "/conversations/{conv}/outgoing", scope: auth.ScopeRead, serve: (*Server).apiOutgoing},
+		{method: "POST", path: "/conversations/{conv}/outgoing", scope: auth.ScopeWrite, serve: (*Server).apiCreateOutgoing},
+		{method: "DELETE", path: "/conversations/{conv}/outgoing/{id}", scope: auth.ScopeWrite, serve: (*Server).apiRevokeOutgoing},
 	}
 }
 

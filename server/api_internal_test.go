@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/founding/chat/server/auth"
 )
 
 // TestOpenAPIDescribesEveryRoute: the routes under /api/v1 and the paths
@@ -45,5 +47,33 @@ func TestOpenAPIDescribesEveryRoute(t *testing.T) {
 	}
 	if len(documented) > 0 {
 		t.Errorf("routes documented that do not exist: %v", documented)
+	}
+}
+
+// TestTriggers: a slash command or a word sets a hook off at the start of
+// a message, with what follows as its arguments; "@" on a mention of the
+// hook's bot anywhere.
+func TestTriggers(t *testing.T) {
+	t.Parallel()
+	cmd := auth.OutgoingHook{Trigger: "/deploy", Name: "shipit"}
+	mention := auth.OutgoingHook{Trigger: "@", Name: "Shipit"}
+	for _, c := range []struct {
+		h    auth.OutgoingHook
+		text string
+		ok   bool
+		args string
+	}{
+		{cmd, "/deploy web 1.4", true, "web 1.4"},
+		{cmd, "/DEPLOY", true, ""},
+		{cmd, "please /deploy", false, ""},
+		{cmd, "/deployment", false, ""},
+		{mention, "hey @shipit, status?", true, "hey @shipit, status?"},
+		{mention, "shipit is down", false, ""},
+		{mention, "@shipitnow", false, ""},
+	} {
+		args, ok := triggers(c.h, c.text)
+		if ok != c.ok || args != c.args {
+			t.Errorf("%q with %q: %v %q", c.h.Trigger, c.text, ok, args)
+		}
 	}
 }

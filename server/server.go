@@ -158,6 +158,16 @@ type Options struct {
 	HookRate  float64
 	HookBurst int
 
+	// OutgoingAllow lists the networks outgoing webhooks may reach although
+	// they are not public (an admin's own services): by default only
+	// public addresses are (package outbound).
+	OutgoingAllow []netip.Prefix
+	// OutgoingTimeout bounds one request of an outgoing webhook. Defaults
+	// to 10s. OutgoingRetry is the wait before its first retry, doubled
+	// after; defaults to 1s.
+	OutgoingTimeout time.Duration
+	OutgoingRetry   time.Duration
+
 	// Push configures Web Push (push.go); off unless Push.Contact is set.
 	Push PushOptions
 
@@ -193,6 +203,8 @@ func (o *Options) setDefaults() {
 	setDefault(&o.APIBurst, DefaultAPIBurst)
 	setDefault(&o.HookRate, o.APIRate)
 	setDefault(&o.HookBurst, o.APIBurst)
+	setDefault(&o.OutgoingTimeout, 10*time.Second)
+	setDefault(&o.OutgoingRetry, time.Second)
 	setDefault(&o.SessionIdle, 30*24*time.Hour)
 	setDefault(&o.SessionLifetime, 180*24*time.Hour)
 	setDefault(&o.NameRelease, 30*24*time.Hour)
@@ -247,6 +259,8 @@ type Server struct {
 	sweep       *uploadSweep  // of uploads never posted (files_expiry.go)
 
 	push *pushing // Web Push (push.go); nil when off
+
+	out *outgoing // outgoing webhooks (outgoing.go)
 }
 
 // New returns a Server ready to serve.
@@ -294,6 +308,7 @@ func New(opts Options) (*Server, error) {
 	if err := s.startPush(push.NewMetrics()); err != nil {
 		return nil, err
 	}
+	s.startOutgoing()
 	h, err := hub.New(hub.Options{
 		Log:            timedLog{opts.Storage.Log, m},
 		Directory:      opts.Storage.Directory,
@@ -314,9 +329,10 @@ func New(opts Options) (*Server, error) {
 		Typing:            opts.Storage.Typing,
 		Metrics:           m,
 		Files:             opts.Storage.Files,
-		Stored:            s.pushStored,
+		Stored:            s.stored,
 	})
 	if err != nil {
+		s.stopOutgoing()
 		s.stopPush()
 		return nil, err
 	}
@@ -324,6 +340,7 @@ func New(opts Options) (*Server, error) {
 	if s.index, err = search.Open(context.Background(), search.Options{Path: opts.SearchIndex,
 		Log: opts.Storage.Log, Directory: opts.Storage.Directory, Logger: opts.Logger}); err != nil {
 		h.Close()
+		s.stopOutgoing()
 		s.stopPush()
 		return nil, err
 	}
@@ -428,6 +445,7 @@ func (s *Server) Close() {
 	}
 	s.stopUploadSweep()
 	s.ws.Close()
+	s.stopOutgoing()
 	s.hub.Close()
 	s.stopPush()
 	if err := s.index.Close(); err != nil {

@@ -79,7 +79,7 @@ const (
 
 // Buckets lists every bucket Accounts use.
 var Buckets = []string{AccountsBucket, SessionsBucket, SkeletonsBucket, ClaimsBucket, UserSessionsBucket, KeysBucket,
-	AccessTokensBucket, UserAccessTokensBucket, WebhooksBucket, ConvWebhooksBucket}
+	AccessTokensBucket, UserAccessTokensBucket, WebhooksBucket, ConvWebhooksBucket, OutgoingBucket}
 
 // Accounts keeps users, their passwords and their browser sessions in
 // Records. It is safe for concurrent use, also by several processes sharing

@@ -77,6 +77,7 @@ type config struct {
 	hosts    string
 	admins   string // -admin
 	proxies  string
+	outAllow string // -outgoing-allow
 	drain    time.Duration
 	metrics  string
 }
@@ -136,6 +137,7 @@ func parse(args []string, stderr io.Writer) (*config, error) {
 	fs.StringVar(&c.opts.UploadDir, "upload-dir", "", "directory of uploads while they arrive (default the system's temporary directory)")
 	fs.Int64Var(&c.opts.UploadQuota, "upload-quota", server.DefaultUploadQuota, "bytes one user's files may take in all, thumbnails included")
 	fs.StringVar(&c.hosts, "hosts", "", "host names the server answers to, comma-separated (\"chat.example.com,*.chat.example.com\"); localhost, IP addresses and the host of -addr always work, any other Host gets 421")
+	fs.StringVar(&c.outAllow, "outgoing-allow", "", "networks outgoing webhooks may reach although they are not public (CIDRs, comma-separated; by default only public addresses)")
 	fs.StringVar(&c.proxies, "trusted-proxies", "", "networks of the reverse proxies in front of the server (CIDRs, comma-separated), whose X-Forwarded-For and X-Forwarded-Proto are believed")
 	fs.StringVar(&c.admins, "admin", "", "names of the server's admins, comma-separated (\"ann,bob\"): they moderate every room as owners do theirs")
 	fs.StringVar(&c.opts.Push.Contact, "push-contact", "", "turns Web Push on: the VAPID contact push services may write to about this server, a mailto: or https: URL (docs/push.md)")
@@ -164,6 +166,9 @@ func parse(args []string, stderr io.Writer) (*config, error) {
 		return nil, fmt.Errorf("-trusted-proxies: %w", err)
 	}
 	c.opts.TrustedProxies = proxies
+	if c.opts.OutgoingAllow, err = edge.ParsePrefixes(c.outAllow); err != nil {
+		return nil, fmt.Errorf("-outgoing-allow: %w", err)
+	}
 	c.opts.ListenAddr = c.addr
 	c.opts.SeparateMetrics = c.metrics != ""
 	switch {
