@@ -578,8 +578,10 @@ type botReply struct {
 // apiCreateBot makes a bot account and its first token (scopes read and
 // write unless the body names others): only an admin's token may.
 func (s *Server) apiCreateBot(w http.ResponseWriter, r *http.Request, c apiCaller) error {
-	if !slices.Contains(adminKeys(s.opts.Admins), c.user.Key) {
-		return chat.Errorf(chat.CodeForbidden, "only the server's admins make bots")
+	// An admin's name counts only with a password, as for moderation: a
+	// name without one may be released and claimed by someone else.
+	if !slices.Contains(adminKeys(s.opts.Admins), c.user.Key) || !c.user.HasPassword {
+		return chat.Errorf(chat.CodeForbidden, "only the server's admins (with a password) make bots")
 	}
 	var req botRequest
 	if err := decodeBody(w, r, &req); err != nil {

@@ -309,15 +309,20 @@ func TestBotsSeeOnlyTheirConversations(t *testing.T) {
 	t.Parallel()
 	s := chattest.New(t, server.Options{Storage: server.MemoryStorage(), Admins: []string{"root"}})
 	root := s.User(t, "root")
+	admin := newToken(t, s, root, "read", "write")
+	var bot struct {
+		Name, Token string
+	}
+	if code, _ := apiCall(t, s.URL, admin, "POST", "/api/v1/bots", map[string]any{"name": "deploybot"}, nil, &bot); code != 403 {
+		t.Errorf("an admin without a password made a bot: %d", code)
+	}
+	root.Send(&chat.SetPassword{New: "correct horse battery"})
+	chattest.Expect(root, func(a *chat.Account) bool { return a.Password })
 	root.Send(&chat.Join{Room: "secret"})
 	chattest.Expect(root, func(c *chat.Conv) bool { return c.ID == "r:secret" })
-	admin := newToken(t, s, root, "read", "write")
 	other := newToken(t, s, s.User(t, "eve"), "write")
 	if code, _ := apiCall(t, s.URL, other, "POST", "/api/v1/bots", map[string]any{"name": "evebot"}, nil, nil); code != 403 {
 		t.Errorf("a bot made by a non-admin: %d", code)
-	}
-	var bot struct {
-		Name, Token string
 	}
 	if code, _ := apiCall(t, s.URL, admin, "POST", "/api/v1/bots", map[string]any{"name": "deploybot"}, nil, &bot); code != 201 || bot.Token == "" {
 		t.Fatalf("make a bot: %d %+v", code, bot)

@@ -179,12 +179,12 @@ func (p *accountPanel) Render() app.UI {
 			app.Button().ID("password-submit").Type("submit").Text(T(p.Ilang, "password.save")),
 		),
 		p.renderDevices(),
-		newTokensPanel().Lang(p.Ilang), // tokens.go
 		app.Div().Class("row").Body(
 			app.Button().ID("signout").Type("button").Text(T(p.Ilang, "account.signout")).OnClick(p.onSignOut),
 			app.Button().ID("account-close").Type("button").Class("link").Text(T(p.Ilang, "btn.dismiss")).OnClick(p.onClose),
 		),
 		app.P().Class("hint").Text(T(p.Ilang, "account.signout.hint")),
+		newTokensPanel().Lang(p.Ilang), // tokens.go; last, so its loading moves nothing above
 	)
 }
 

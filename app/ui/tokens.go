@@ -8,7 +8,7 @@ import (
 )
 
 // tokensPanel is the Account panel's section of personal access tokens
-// (docs/api.md): it lists the person's tokens with their scopes and last
+// (docs/api.md), folded until opened: it lists the person's tokens with their scopes and last
 // use, makes one (named, scoped) and shows it once, and revokes one. It
 // talks to /api/tokens itself, with the browser's session.
 type tokensPanel struct {
@@ -84,8 +84,10 @@ func (p *tokensPanel) Render() app.UI {
 			app.Input().ID("token-scope-"+s).Type("checkbox").Checked(checked), app.Text(" "+s),
 		)
 	}
-	return app.Section().ID("tokens").Body(
-		app.H3().Text(T(p.Ilang, "tokens.title")),
+	// Folded until asked for: most people never need a token, and the
+	// Account panel stays small.
+	return app.Details().ID("tokens").Body(
+		app.Summary().ID("tokens-summary").Text(T(p.Ilang, "tokens.title")),
 		app.P().Class("hint").Text(T(p.Ilang, "tokens.hint")),
 		app.If(p.note != "", func() app.UI { return app.P().Class("hint").Text(p.note) }),
 		app.P().ID("tokens-status").Class("hint").Role("status").Text(p.status),

@@ -51,6 +51,7 @@ func (h *Hub) use(who User, p *profile) *user {
 		u = h.newUser(who, p)
 	}
 	h.known[names.Key(who.Name)] = who
+	u.password = who.Password // as the accounts have it now, like connect
 	u.uses++
 	return u
 }
