@@ -106,6 +106,7 @@ func (s *Server) routeAPI() {
 	s.mux.HandleFunc("GET /api/tokens", s.serveTokens)
 	s.mux.HandleFunc("POST /api/tokens", sameOrigin(s.serveCreateToken))
 	s.mux.HandleFunc("DELETE /api/tokens/{id}", sameOrigin(s.serveRevokeToken))
+	s.mux.HandleFunc("DELETE /api/tokens", sameOrigin(s.serveRevokeTokens))
 }
 
 // crossOriginRefused answers 403 to a request a browser made for a page
@@ -699,6 +700,26 @@ func (s *Server) serveRevokeToken(w http.ResponseWriter, r *http.Request) {
 	default:
 		w.WriteHeader(http.StatusNoContent)
 	}
+}
+
+// serveRevokeTokens ends every token of the person, and closes their
+// websockets on every node.
+func (s *Server) serveRevokeTokens(w http.ResponseWriter, r *http.Request) {
+	v, ok := s.signedIn(w, r)
+	if !ok {
+		return
+	}
+	ids, err := s.accounts.RevokeAccessTokens(r.Context(), v.User.Key)
+	groups := make([]string, 0, len(ids))
+	for _, id := range ids {
+		groups = append(groups, tokenGroup(id))
+	}
+	s.endGroups(r.Context(), groups, chat.CloseSignedOut.WithReason("the token was revoked"), true)
+	if err != nil {
+		apiError(w, s.internal("revoking the tokens", err))
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
 }
 
 // readAll reads at most limit bytes of r's body.

@@ -408,6 +408,18 @@ func TestRevokedTokenIsRefusedOnEveryNode(t *testing.T) {
 			t.Errorf("node %d after the revocation: %d %+v", i, code, e)
 		}
 	}
+	// Every token at once, asked for on the other node.
+	second, third := newToken(t, nodes[1], ann, "read"), newToken(t, nodes[1], ann, "write")
+	req, _ = http.NewRequest("DELETE", nodes[1].URL+"/api/tokens", nil)
+	req.Header.Set("Origin", nodes[1].URL)
+	if resp, err := apiHTTP(ann.Jar).Do(req); err != nil || resp.StatusCode != 204 {
+		t.Fatalf("revoke all: %v %v", resp, err)
+	}
+	for _, tok := range []string{second, third} {
+		if code, _ := apiCall(t, nodes[0].URL, tok, "GET", "/api/v1/me", nil, nil, nil); code != 401 {
+			t.Errorf("a token after revoking all: %d", code)
+		}
+	}
 }
 
 // TestOpenAPIRoutesExist: every route the served OpenAPI document lists

@@ -199,6 +199,27 @@ func (a *Accounts) RevokeAccessToken(ctx context.Context, user, id string) error
 	return a.rec.Delete(ctx, AccessTokensBucket, hash)
 }
 
+// RevokeAccessTokens ends every token of the user key and returns their
+// ids.
+func (a *Accounts) RevokeAccessTokens(ctx context.Context, user string) ([]string, error) {
+	var gone []accessRef
+	err := a.updateAccessIndex(ctx, user, func(idx *accessIndex) error {
+		gone, idx.Tokens = idx.Tokens, nil
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, 0, len(gone))
+	for _, ref := range gone {
+		if err := a.rec.Delete(ctx, AccessTokensBucket, ref.Hash); err != nil {
+			return ids, err
+		}
+		ids = append(ids, ref.ID)
+	}
+	return ids, nil
+}
+
 // CheckAccessToken returns the token raw and the user it acts as, or
 // ErrNoToken (also for a token whose user is gone: a released name). Its
 // last use is written now and then.
