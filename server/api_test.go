@@ -361,7 +361,8 @@ func contains(list []string, s string) bool {
 
 // TestRevokedTokenIsRefusedOnEveryNode: two chat nodes on one NATS; a
 // token made on one works on both, and once revoked on one, the other
-// refuses it at its next request.
+// refuses it at its next request; the same for a webhook, which posts
+// through either node.
 func TestRevokedTokenIsRefusedOnEveryNode(t *testing.T) {
 	t.Parallel()
 	_, natsURL := chattest.NATS(t, t.TempDir())
@@ -408,6 +409,39 @@ func TestRevokedTokenIsRefusedOnEveryNode(t *testing.T) {
 			t.Errorf("node %d after the revocation: %d %+v", i, code, e)
 		}
 	}
+	// A webhook made on one node posts through another, where a watcher
+	// on the first sees it; revoked on the first, the other refuses it.
+	ann.Send(&chat.Join{Room: "deploys"})
+	chattest.Expect(ann, func(c *chat.Conv) bool { return c.ID == "r:deploys" })
+	writer := newToken(t, nodes[0], ann, "read", "write")
+	var hook struct{ ID, URL string }
+	if code, _ := apiCall(t, nodes[0].URL, writer, "POST", "/api/v1/conversations/r:deploys/webhooks", map[string]any{"name": "deployhook"}, nil, &hook); code != 201 {
+		t.Fatalf("make the webhook: %d", code)
+	}
+	elsewhere := nodes[1].URL + hook.URL[len(nodes[0].URL):]
+	resp, err = apiHTTP(nil).Post(elsewhere, "application/json", strings.NewReader(`{"text":"shipped from node 1"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("the webhook on the other node: %d", resp.StatusCode)
+	}
+	chattest.Expect(ann, func(e *chat.Entry) bool {
+		return e.From == "deployhook" && strings.Contains(e.HTML, "shipped from node 1")
+	})
+	if code, _ := apiCall(t, nodes[0].URL, writer, "DELETE", "/api/v1/conversations/r:deploys/webhooks/"+hook.ID, nil, nil, nil); code != 204 {
+		t.Fatalf("revoke the webhook: %d", code)
+	}
+	resp, err = apiHTTP(nil).Post(elsewhere, "application/json", strings.NewReader(`{"text":"too late"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 404 {
+		t.Errorf("the revoked webhook on the other node: %d", resp.StatusCode)
+	}
+
 	// Every token at once, asked for on the other node.
 	second, third := newToken(t, nodes[1], ann, "read"), newToken(t, nodes[1], ann, "write")
 	req, _ = http.NewRequest("DELETE", nodes[1].URL+"/api/tokens", nil)
