@@ -45,6 +45,7 @@ const maxFileNameBytes = 255
 // uploadReply is the body of POST /api/files.
 type uploadReply struct {
 	File  *chat.File `json:"file,omitempty"`
+	Code  chat.Code  `json:"code,omitempty"`
 	Error string     `json:"error,omitempty"`
 }
 
@@ -61,8 +62,14 @@ func (s *Server) serveUpload(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	s.upload(w, r, v.User.Key)
+}
+
+// upload stores the file in the body of r for the user key (serveUpload,
+// and the HTTP API's POST /api/v1/files).
+func (s *Server) upload(w http.ResponseWriter, r *http.Request, user string) {
 	limit := s.opts.MaxUpload
-	id, again, err := s.uploadOnce(r, v.User.Key)
+	id, again, err := s.uploadOnce(r, user)
 	switch {
 	case err != nil:
 		s.refuseUpload(w, http.StatusBadRequest, "%s", err.Error())
@@ -76,7 +83,7 @@ func (s *Server) serveUpload(w http.ResponseWriter, r *http.Request) {
 		s.refuseUpload(w, http.StatusRequestEntityTooLarge, "the file is %s; files of at most %s are taken", sizeText(r.ContentLength), sizeText(limit))
 		return
 	}
-	if !s.withinQuota(w, r, v.User.Key, max(r.ContentLength, 0)) {
+	if !s.withinQuota(w, r, user, max(r.ContentLength, 0)) {
 		return
 	}
 	tmp, sum, size, err := s.receive(w, r, limit)
@@ -97,10 +104,10 @@ func (s *Server) serveUpload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	name := cleanFileName(r.URL.Query().Get("name"))
-	file, err := s.storeUpload(r.Context(), id, v.User.Key, name, r.URL.Query().Get("keep") == "1", tmp, sum, size)
+	file, err := s.storeUpload(r.Context(), id, user, name, r.URL.Query().Get("keep") == "1", tmp, sum, size)
 	if err != nil && r.URL.Query().Has(chat.UploadTokenParam) {
 		// The same token's other try may have stored it meanwhile.
-		if _, again, _ := s.uploadOnce(r, v.User.Key); again != nil {
+		if _, again, _ := s.uploadOnce(r, user); again != nil {
 			file, err = *again, nil
 		}
 	}
@@ -142,9 +149,19 @@ func (s *Server) uploadOnce(r *http.Request, user string) (id string, again *cha
 	return id, nil, nil // unknown (or unreadable: storing it will say)
 }
 
-// refuseUpload answers an upload with status and a reason.
+// refuseUpload answers an upload with status and a reason, and the code
+// of the HTTP API's errors that goes with the status.
 func (s *Server) refuseUpload(w http.ResponseWriter, status int, format string, args ...any) {
-	reply(w, status, uploadReply{Error: fmt.Sprintf(format, args...)})
+	code := chat.CodeBadRequest
+	switch status {
+	case http.StatusRequestEntityTooLarge:
+		code = chat.CodeFileTooBig
+	case http.StatusInsufficientStorage:
+		code = chat.CodeOverQuota
+	case http.StatusInternalServerError:
+		code = chat.CodeInternal
+	}
+	reply(w, status, uploadReply{Code: code, Error: fmt.Sprintf(format, args...)})
 }
 
 // withinQuota answers 507 when n more bytes would take the user past the

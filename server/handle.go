@@ -221,6 +221,9 @@ func (ss *session) nick(n *chat.Nick) {
 
 // setPassword sets or changes the user's password.
 func (ss *session) setPassword(f *chat.SetPassword) error {
+	if ss.token {
+		return chat.Errorf(chat.CodeForbidden, "a connection with an access token cannot change the password")
+	}
 	err := ss.srv.accounts.SetPassword(ss.conn.Context(), ss.user.Key, f.Old, f.New)
 	var tooMany *auth.TooManyAttempts
 	switch {

@@ -3,7 +3,9 @@
 // the hub, the accounts and the browser's side (package web) together.
 // "GET /ws" opens a websocket whose frames a session serves (session.go,
 // handle.go); /api/ is the account API (account.go); /healthz, /readyz
-// and /metrics are for operators (health.go, package metrics), and Drain
+// and /metrics are for operators (health.go, package metrics); /api/v1/ is
+// the HTTP API for bots and scripts, with personal access tokens (api.go,
+// webhooks.go, docs/api.md), and Drain
 // takes the node out of service; everything else is the go-app client
 // (package web).
 //
@@ -147,6 +149,25 @@ type Options struct {
 	// keeps them.
 	UploadExpiry time.Duration
 
+	// APIRate and APIBurst bound the requests of one personal access
+	// token per second on this node (api.go); HookRate and HookBurst
+	// those of one incoming webhook. APIRate and APIBurst default to
+	// DefaultAPIRate and DefaultAPIBurst, HookRate and HookBurst to them.
+	APIRate   float64
+	APIBurst  int
+	HookRate  float64
+	HookBurst int
+
+	// OutgoingAllow lists the networks outgoing webhooks may reach although
+	// they are not public (an admin's own services): by default only
+	// public addresses are (package safehttp).
+	OutgoingAllow []netip.Prefix
+	// OutgoingTimeout bounds one request of an outgoing webhook. Defaults
+	// to 10s. OutgoingRetry is the wait before its first retry, doubled
+	// after; defaults to 1s.
+	OutgoingTimeout time.Duration
+	OutgoingRetry   time.Duration
+
 	// Push configures Web Push (push.go); off unless Push.Contact is set.
 	Push PushOptions
 
@@ -183,6 +204,12 @@ func (o *Options) setDefaults() {
 	setDefault(&o.MaxRooms, 100)
 	setDefault(&o.SearchRate, 2)
 	setDefault(&o.SearchBurst, 10)
+	setDefault(&o.APIRate, DefaultAPIRate)
+	setDefault(&o.APIBurst, DefaultAPIBurst)
+	setDefault(&o.HookRate, o.APIRate)
+	setDefault(&o.HookBurst, o.APIBurst)
+	setDefault(&o.OutgoingTimeout, 10*time.Second)
+	setDefault(&o.OutgoingRetry, time.Second)
 	setDefault(&o.SessionIdle, 30*24*time.Hour)
 	setDefault(&o.SessionLifetime, 180*24*time.Hour)
 	setDefault(&o.NameRelease, 30*24*time.Hour)
@@ -227,6 +254,8 @@ type Server struct {
 	typing       *limiterSet // per user (typing.go)
 	costs        *costs      // per user
 	searches     *limiterSet // per user
+	apiRates     *limiterSet // per access token (api.go)
+	hookRates    *limiterSet // per incoming webhook (webhooks.go)
 
 	index *search.Index // the full-text index of this node (search.go)
 
@@ -234,8 +263,9 @@ type Server struct {
 	decodeSlots chan struct{} // images decoded at once
 	sweep       *uploadSweep  // of uploads never posted (files_expiry.go)
 
-	push *pushing // Web Push (push.go); nil when off
-	sso  *sso     // single sign-on (oidc.go); nil when off
+	push *pushing  // Web Push (push.go); nil when off
+	sso  *sso      // single sign-on (oidc.go); nil when off
+	out  *outgoing // outgoing webhooks (outgoing.go)
 }
 
 // New returns a Server ready to serve.
@@ -274,6 +304,8 @@ func New(opts Options) (*Server, error) {
 		signIns:      newLimiterSet(rate.Every(signInEvery), signInBurst),
 		typing:       newLimiterSet(typingRate, typingBurst),
 		searches:     newLimiterSet(rate.Limit(opts.SearchRate), opts.SearchBurst),
+		apiRates:     newLimiterSet(rate.Limit(opts.APIRate), opts.APIBurst),
+		hookRates:    newLimiterSet(rate.Limit(opts.HookRate), opts.HookBurst),
 		files:        opts.Storage.Files,
 		decodeSlots:  make(chan struct{}, decodeSlots),
 		costs: newCosts(CostLimits{
@@ -287,6 +319,7 @@ func New(opts Options) (*Server, error) {
 	if err := s.startPush(push.NewMetrics()); err != nil {
 		return nil, err
 	}
+	s.startOutgoing()
 	h, err := hub.New(hub.Options{
 		Log:            timedLog{opts.Storage.Log, m},
 		Directory:      opts.Storage.Directory,
@@ -307,9 +340,10 @@ func New(opts Options) (*Server, error) {
 		Typing:            opts.Storage.Typing,
 		Metrics:           m,
 		Files:             opts.Storage.Files,
-		Stored:            s.pushStored,
+		Stored:            s.stored,
 	})
 	if err != nil {
+		s.stopOutgoing()
 		s.stopPush()
 		return nil, err
 	}
@@ -317,6 +351,7 @@ func New(opts Options) (*Server, error) {
 	if s.index, err = search.Open(context.Background(), search.Options{Path: opts.SearchIndex,
 		Log: opts.Storage.Log, Directory: opts.Storage.Directory, Logger: opts.Logger}); err != nil {
 		h.Close()
+		s.stopOutgoing()
 		s.stopPush()
 		return nil, err
 	}
@@ -336,6 +371,7 @@ func New(opts Options) (*Server, error) {
 	api("/api/devices/signout", s.serveDeviceSignOut)
 	s.routePush()
 	s.routeSSO()
+	s.routeAPI()
 	if s.files != nil {
 		api(chat.UploadPath, s.serveUpload)
 		s.mux.HandleFunc("GET "+chat.FilesPath+"/{id}", s.serveFile)
@@ -376,7 +412,12 @@ func (s *Server) findUser(ctx context.Context, name string) (hub.User, error) {
 	if err != nil {
 		return hub.User{}, err
 	}
-	return hub.User{Key: u.Key, Name: u.Name, Password: u.HasPassword, SSO: u.SSO}, nil
+	return hubUser(u), nil
+}
+
+// hubUser is the hub's record of the account u.
+func hubUser(u auth.User) hub.User {
+	return hub.User{Key: u.Key, Name: u.Name, Password: u.HasPassword, SSO: u.SSO, Bot: u.Bot}
 }
 
 // ServeHTTP answers the probes, refuses a request for a host the server
@@ -416,6 +457,7 @@ func (s *Server) Close() {
 	}
 	s.stopUploadSweep()
 	s.ws.Close()
+	s.stopOutgoing()
 	s.hub.Close()
 	s.stopPush()
 	if err := s.index.Close(); err != nil {

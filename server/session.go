@@ -5,7 +5,6 @@ import (
 
 	"github.com/founding/chat/app/chat"
 	"github.com/founding/chat/server/auth"
-	"github.com/founding/chat/server/hub"
 	"github.com/founding/chat/server/wsconn"
 )
 
@@ -23,6 +22,7 @@ type session struct {
 	visit auth.Session // the browser's session (or visitor), from the cookie
 	err   error        // why the cookie could not be read
 	user  auth.User    // set once the session has a name
+	token bool         // opened with an access token, not a browser's session (api.go)
 
 	// unstored: a message could not be stored, and the connection closes
 	// (storeFailed); later messages on it are not tried, so that none is
@@ -32,8 +32,14 @@ type session struct {
 
 var _ wsconn.Session = (*session)(nil)
 
-// serveWS accepts a websocket and runs its session until it ends.
+// serveWS accepts a websocket and runs its session until it ends: the
+// browser's, by its cookie, or a bot's or a script's, by the personal
+// access token it sends (serveTokenWS).
 func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
+	if r.Header.Get("Authorization") != "" {
+		s.serveTokenWS(w, r)
+		return
+	}
 	s.ws.Serve(w, r, func(w http.ResponseWriter, r *http.Request) (string, wsconn.Session) {
 		v, err := s.visit(w, r)
 		return v.Group, &session{srv: s, visit: v, err: err}
@@ -61,7 +67,7 @@ func (ss *session) Open(c *wsconn.Conn) {
 
 // join connects the session's user to the hub, which sends the Welcome.
 func (ss *session) join(u auth.User) {
-	if err := ss.srv.hub.Connect(ss.conn.Context(), hub.User{Key: u.Key, Name: u.Name, Password: u.HasPassword, SSO: u.SSO}, ss.conn); err != nil {
+	if err := ss.srv.hub.Connect(ss.conn.Context(), hubUser(u), ss.conn); err != nil {
 		ss.conn.SendError(err)
 		ss.conn.Close(chat.CloseInternal.WithReason("could not load the user"))
 		return

@@ -42,6 +42,13 @@ const (
 
 	CodeNoSuchFile   Code = "no_such_file"   // a send names a file that does not exist or that the sender did not upload
 	CodeTooManyFiles Code = "too_many_files" // a send names more than MaxFiles files
+
+	// Codes of the HTTP API (/api/v1) beside the ones above.
+	CodeUnauthorized Code = "unauthorized" // no token, or one that does not exist (any more)
+	CodeForbidden    Code = "forbidden"    // the token lacks the scope, or the user the right
+	CodeNotFound     Code = "not_found"    // no such route, token or webhook
+	CodeFileTooBig   Code = "file_too_big" // an upload above the server's MaxUploadBytes
+	CodeOverQuota    Code = "over_quota"   // an upload that does not fit in the user's quota
 )
 
 // Errorf makes an Error frame with a formatted message. *Error is also a Go

@@ -268,6 +268,9 @@ const (
 	EntryEdit   EntryKind = "edit"   // HTML is the message's new markup
 	EntryDelete EntryKind = "delete" // the message is taken back
 	EntryReact  EntryKind = "react"  // From adds (On) or removes Emoji
+	// EntryWebhook tells a room that From made (On) or revoked an
+	// incoming webhook, posting as the bot named Subject; HTML says so.
+	EntryWebhook EntryKind = "webhook"
 )
 
 // Entry is one item of a conversation's history. Seq is gap-free within the
@@ -302,6 +305,11 @@ type Entry struct {
 	// Subject is the name (HTML-escaped) a moderation entry acts upon.
 	Subject string `json:"subject,omitempty"`
 	Files   []File `json:"files,omitempty"`
+	// Bot says From is a bot's name (an account an admin made, or an
+	// incoming webhook's); Via is the name (HTML-escaped) a webhook's
+	// sender gave, shown as "via".
+	Bot bool   `json:"bot,omitempty"`
+	Via string `json:"via,omitempty"`
 
 	Edited    int64      `json:"edited,omitempty"`
 	Deleted   bool       `json:"deleted,omitempty"`

@@ -199,6 +199,7 @@ func (p *accountPanel) Render() app.UI {
 			app.Button().ID("account-close").Type("button").Class("link").Text(T(p.Ilang, "btn.dismiss")).OnClick(p.onClose),
 		),
 		app.P().Class("hint").Text(T(p.Ilang, "account.signout.hint")),
+		newTokensPanel().Lang(p.Ilang), // tokens.go; last, so its loading moves nothing above
 	)
 }
 

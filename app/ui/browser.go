@@ -124,9 +124,18 @@ func postJSON(path string, body any) (int, apiReply, error) {
 
 // postJSONInto is postJSON decoding the answer into out.
 func postJSONInto(path string, body, out any) (int, error) {
-	data, err := json.Marshal(body)
-	if err != nil {
-		return 0, err
+	return requestJSONInto("POST", path, body, out)
+}
+
+// requestJSONInto makes a same-origin request of method to path, with
+// body as JSON (none when nil), and decodes the answer into out.
+func requestJSONInto(method, path string, body, out any) (int, error) {
+	var data []byte
+	if body != nil {
+		var err error
+		if data, err = json.Marshal(body); err != nil {
+			return 0, err
+		}
 	}
 	type result struct {
 		status int
@@ -159,10 +168,12 @@ func postJSONInto(path string, body, out any) (int, error) {
 		return nil
 	})
 	opts := map[string]any{
-		"method":      "POST",
+		"method":      method,
 		"credentials": "same-origin",
-		"headers":     map[string]any{"Content-Type": "application/json"},
-		"body":        string(data),
+	}
+	if body != nil {
+		opts["headers"] = map[string]any{"Content-Type": "application/json"}
+		opts["body"] = string(data)
 	}
 	app.Window().Call("fetch", path, opts).Call("then", onResponse, onErr)
 	r := <-done

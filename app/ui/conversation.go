@@ -363,6 +363,8 @@ func (p *conversationPane) renderEntry(e chat.Entry, now time.Time, cont bool) a
 		return p.renderModerationEntry(e, when)
 	}
 	switch e.Kind {
+	case chat.EntryWebhook:
+		return renderWebhookEntry(p.Ilang, e, seq, when) // bots.go
 	case chat.EntryJoin, chat.EntryLeave:
 		what := "entry.joined"
 		if e.Kind == chat.EntryLeave {
@@ -382,7 +384,7 @@ func (p *conversationPane) renderEntry(e chat.Entry, now time.Time, cont bool) a
 		app.If(!mine, func() app.UI { return avatar(from) }),
 		app.Div().Class("bubble").Body(
 			app.Div().Class("meta").Body(
-				app.Span().Class("from").Text(from), app.Text(" "), when, a.renderEdited(e, now),
+				app.Span().Class("from").Text(from), renderBotTags(p.Ilang, e), app.Text(" "), when, a.renderEdited(e, now),
 				app.If(mention, func() app.UI { return app.Span().Class("mention-tag").Text(T(p.Ilang, "mention.you")) }),
 				app.If(away, func() app.UI { return app.Span().Class("away-tag").Text(T(p.Ilang, "entry.away")) }),
 			),

@@ -49,6 +49,7 @@ type account struct {
 	Used    int64    `json:"used,omitempty"`  // last use of a session, Unix ms, written at most every UseEvery
 	Known   []string `json:"known,omitempty"` // places signed in from (see place), newest first
 	SSO     string   `json:"sso,omitempty"`   // the key (ssoKey) of the identity linked to the account (sso.go)
+	Bot     bool     `json:"bot,omitempty"`   // a bot's account (CreateBot): never released
 }
 
 // userKey returns the key of the account's user; nameKey is the key it is
@@ -78,7 +79,8 @@ const (
 )
 
 // Buckets lists every bucket Accounts use.
-var Buckets = []string{AccountsBucket, SessionsBucket, SkeletonsBucket, ClaimsBucket, UserSessionsBucket, KeysBucket, LinksBucket, SpentBucket}
+var Buckets = []string{AccountsBucket, SessionsBucket, SkeletonsBucket, ClaimsBucket, UserSessionsBucket, KeysBucket, LinksBucket, SpentBucket,
+	AccessTokensBucket, UserAccessTokensBucket, WebhooksBucket, ConvWebhooksBucket, OutgoingBucket}
 
 // BucketAge says, of the buckets whose values need not outlive a time, how
 // long a durable backend may keep them: it may drop them after that.
@@ -136,7 +138,7 @@ func (a *Accounts) byName(ctx context.Context, nameKey string) (User, account, u
 		}
 		return User{}, acc, 0, err
 	}
-	return User{Key: acc.userKey(nameKey), Name: acc.Name, HasPassword: acc.Hash != "", SSO: acc.SSO != ""}, acc, rev, nil
+	return User{Key: acc.userKey(nameKey), Name: acc.Name, HasPassword: acc.Hash != "", SSO: acc.SSO != "", Bot: acc.Bot}, acc, rev, nil
 }
 
 // Find returns the user whose name has the same key as name, or ErrNoUser.

@@ -26,6 +26,7 @@ type User struct {
 	Name        string
 	HasPassword bool
 	SSO         bool
+	Bot         bool // made by an admin, acts through tokens (CreateBot)
 }
 
 // NewToken returns a fresh session token: 32 random bytes, base64url.

@@ -307,7 +307,7 @@ func (a *Accounts) markUsed(ctx context.Context, user string, acc account, rev u
 // claimed again: it has no password nor single sign-on and none of its sessions was used for
 // SessionLimits.Release.
 func (a *Accounts) released(ctx context.Context, user string, acc account) (bool, error) {
-	if acc.Hash != "" || acc.SSO != "" {
+	if acc.Hash != "" || acc.SSO != "" || acc.Bot {
 		return false, nil
 	}
 	last := max(acc.Created, acc.Used)

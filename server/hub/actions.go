@@ -47,7 +47,7 @@ func (h *Hub) Edit(ctx context.Context, key, convID string, seq uint64, text str
 	if err != nil {
 		return chat.Ack{}, err
 	}
-	e := chat.Entry{Conv: c.id, Kind: chat.EntryEdit, From: escape(u.name), HTML: body, Target: seq}
+	e := chat.Entry{Conv: c.id, Kind: chat.EntryEdit, From: escape(u.name), Bot: u.bot, HTML: body, Target: seq}
 	return h.store(ctx, e, key, id)
 }
 
@@ -66,7 +66,7 @@ func (h *Hub) Delete(ctx context.Context, key, convID string, seq uint64, id cha
 	if !wrote(key, m) && !h.mayModerate(ctx, key, c.id) {
 		return chat.Ack{}, chat.Errorf(chat.CodeNotAuthor, "only the author of a message may delete it")
 	}
-	e := chat.Entry{Conv: c.id, Kind: chat.EntryDelete, From: escape(u.name), Target: seq}
+	e := chat.Entry{Conv: c.id, Kind: chat.EntryDelete, From: escape(u.name), Bot: u.bot, Target: seq}
 	ack, err := h.store(ctx, e, key, id)
 	if err == nil {
 		h.unreferFiles(ctx, c.id, seq, m.Files) // none once deleted: given back by the first delete
@@ -93,7 +93,7 @@ func (h *Hub) React(ctx context.Context, key, convID string, seq uint64, emoji s
 		!slices.ContainsFunc(m.Reactions, func(r chat.Reaction) bool { return r.Emoji == emoji }) {
 		return chat.Ack{}, chat.Errorf(chat.CodeTooManyReactions, "a message has at most %d different reactions", chat.MaxReactions)
 	}
-	e := chat.Entry{Conv: c.id, Kind: chat.EntryReact, From: escape(u.name), Target: seq, Emoji: emoji, On: on}
+	e := chat.Entry{Conv: c.id, Kind: chat.EntryReact, From: escape(u.name), Bot: u.bot, Target: seq, Emoji: emoji, On: on}
 	return h.store(ctx, e, key, id)
 }
 

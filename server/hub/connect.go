@@ -129,7 +129,7 @@ func (h *Hub) connect(who User, p *profile, s Sink) bool {
 // newUser makes the local state of a user from their profile. Callers hold
 // h.mu.
 func (h *Hub) newUser(who User, p *profile) *user {
-	u := &user{key: who.Key, name: who.Name, password: who.Password, sso: who.SSO, away: p.seen,
+	u := &user{key: who.Key, name: who.Name, password: who.Password, sso: who.SSO, bot: who.Bot, away: p.seen,
 		convs: make(map[string]*conv), read: p.read}
 	if len(u.read) == 0 {
 		u.read = nil // made on the first read position; most users have few

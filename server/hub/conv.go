@@ -20,6 +20,10 @@ type user struct {
 	convs     map[string]*conv  // every conversation the user is in
 	read      map[string]uint64 // conv id -> read up to seq
 	online    bool
+	bot       bool          // a bot's account (hub.User.Bot)
+	uses      int           // requests without a connection acting for the user now (api.go)
+	linger    *time.Timer   // pending forget after the last use (api.go)
+	lingerGen uint64        // which linger is current
 	admin     bool          // named in Options.Admins (moderation.go)
 	away      int64         // when the user was last seen before coming online (Unix ms)
 	offTimer  *time.Timer   // pending "went offline", during the grace period

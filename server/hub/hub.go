@@ -63,6 +63,7 @@ type User struct {
 	Key, Name string
 	Password  bool // has a password
 	SSO       bool // is linked to single sign-on (server/auth/sso.go): the name is never released either
+	Bot       bool // a bot's account: its entries say so (chat.Entry.Bot)
 }
 
 // Options configure a Hub. Zero values mean the documented defaults.
@@ -286,8 +287,13 @@ func (h *Hub) Close() {
 	h.closed = true
 	var keys []string
 	for key, u := range h.users {
+		if u.linger != nil {
+			u.linger.Stop()
+		}
 		if u.offTimer != nil {
 			u.offTimer.Stop()
+		} else if !u.online {
+			continue // offline already, or never online here (api.go)
 		}
 		keys = append(keys, key)
 	}

@@ -44,6 +44,12 @@ func (h *Hub) Post(ctx context.Context, key, convID, text string, id chat.MsgID,
 // no_such_message. Files are the ids of files the user uploaded, attached
 // to the message (files.go); with files, the text may be empty.
 func (h *Hub) PostReply(ctx context.Context, key, convID, text string, reply uint64, id chat.MsgID, files ...string) (chat.Ack, error) {
+	return h.post(ctx, key, convID, text, reply, "", id, files...)
+}
+
+// post is PostReply with the name a webhook's sender gave (none when
+// empty).
+func (h *Hub) post(ctx context.Context, key, convID, text string, reply uint64, via string, id chat.MsgID, files ...string) (chat.Ack, error) {
 	u, c, err := h.member(ctx, key, convID)
 	if err != nil {
 		return chat.Ack{}, err
@@ -56,7 +62,7 @@ func (h *Hub) PostReply(ctx context.Context, key, convID, text string, reply uin
 	if err != nil {
 		return chat.Ack{}, err
 	}
-	e := chat.Entry{Conv: c.id, Kind: chat.EntryMessage, From: escape(u.name), HTML: body}
+	e := chat.Entry{Conv: c.id, Kind: chat.EntryMessage, From: escape(u.name), HTML: body, Bot: u.bot, Via: escape(via)}
 	if reply != 0 {
 		target, err := h.message(ctx, c.id, reply)
 		if err != nil {

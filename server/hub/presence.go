@@ -77,10 +77,9 @@ func (h *Hub) goOffline(u *user, gen uint64) {
 		}
 		h.withdraw(u)
 	}
-	for _, c := range u.convs {
-		h.detach(u, c)
+	if u.uses == 0 { // else the last release forgets u (api.go)
+		h.forget(u)
 	}
-	delete(h.users, u.key)
 	key, now := u.key, time.Now().UnixMilli()
 	h.bg.Add(1)
 	go func() {

@@ -32,7 +32,7 @@ import (
 var (
 	// ErrAddress is a connection refused because of where it goes.
 	ErrAddress = errors.New("the address is not a public one")
-	// ErrScheme is a URL that is neither http nor https.
+	// ErrScheme is a URL that is neither http nor https, or has no host.
 	ErrScheme = errors.New("only http and https URLs are fetched")
 	// ErrTooLarge is a body larger than Options.MaxBody.
 	ErrTooLarge = errors.New("the response is larger than allowed")
@@ -57,6 +57,9 @@ type Options struct {
 	// AllowHosts are host names (or host:port) an operator allows
 	// whatever they resolve to. Compared without case.
 	AllowHosts []string
+	// AllowNets are networks an operator allows although they are not
+	// public (-outgoing-allow: an internal CI server).
+	AllowNets []netip.Prefix
 	// AllowLoopback lets requests reach loopback addresses: for tests,
 	// whose servers listen on 127.0.0.1.
 	AllowLoopback bool
@@ -144,11 +147,40 @@ func (c *Client) control(network, address string, _ syscall.RawConn) error {
 	if err != nil {
 		return fmt.Errorf("%w: %s", ErrAddress, address)
 	}
-	ip := ap.Addr()
-	if c.o.AllowLoopback && ip.Unmap().IsLoopback() {
-		return nil
+	if !c.Allowed(ap.Addr()) {
+		return fmt.Errorf("%w: %s", ErrAddress, ap.Addr())
 	}
-	if !Public(ip) {
+	return nil
+}
+
+// Allowed reports whether the Client may connect to ip: a public address,
+// or one the Options allow.
+func (c *Client) Allowed(ip netip.Addr) bool {
+	ip = ip.Unmap()
+	if c.o.AllowLoopback && ip.IsLoopback() {
+		return true
+	}
+	for _, p := range c.o.AllowNets {
+		if p.Contains(ip) {
+			return true
+		}
+	}
+	return Public(ip)
+}
+
+// CheckURL refuses, before any request, a URL the Client would not fetch:
+// not http or https, without a host, with a user name, or naming an
+// address it may not reach. A name is checked on the addresses it
+// resolves to when it is used.
+func (c *Client) CheckURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return fmt.Errorf("%w: %.100q", ErrScheme, raw)
+	}
+	if err := checkScheme(u); err != nil {
+		return err
+	}
+	if ip, err := netip.ParseAddr(u.Hostname()); err == nil && !c.allowed(u.Host) && !c.Allowed(ip) {
 		return fmt.Errorf("%w: %s", ErrAddress, ip)
 	}
 	return nil
@@ -203,10 +235,11 @@ func (c *Client) Get(ctx context.Context, rawURL string) (*Response, error) {
 	return c.Do(req)
 }
 
-// checkScheme refuses a URL that is not http or https, or has no host.
+// checkScheme refuses a URL that is not http or https, has no host, or
+// carries a user name (credentials have no place in a URL a user gave).
 func checkScheme(u *url.URL) error {
-	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("%w: %q", ErrScheme, u.Scheme)
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" || u.User != nil {
+		return fmt.Errorf("%w: %q with a host and no user name", ErrScheme, u.Scheme)
 	}
 	return nil
 }

@@ -197,3 +197,30 @@ func TestConcurrencyIsBounded(t *testing.T) {
 		t.Error("the second request reached the server past the bound")
 	}
 }
+
+func TestAllowedNetworksAndCheckURL(t *testing.T) {
+	t.Parallel()
+	s := serve(t, ok)
+	c := safehttp.New(safehttp.Options{AllowNets: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}})
+	if resp, err := c.Get(context.Background(), s.URL); err != nil || string(resp.Body) != "hello" {
+		t.Fatalf("an allowed network: %+v, %v", resp, err)
+	}
+	if err := c.CheckURL(s.URL); err != nil {
+		t.Errorf("CheckURL of an allowed network: %v", err)
+	}
+	plain := safehttp.New(safehttp.Options{})
+	for u, want := range map[string]error{
+		"http://169.254.169.254/latest": safehttp.ErrAddress,
+		"http://[::1]:8080/":            safehttp.ErrAddress,
+		"ftp://example.com/x":           safehttp.ErrScheme,
+		"https://user:pw@example.com/":  safehttp.ErrScheme,
+		"https:///path":                 safehttp.ErrScheme,
+	} {
+		if err := plain.CheckURL(u); !errors.Is(err, want) {
+			t.Errorf("CheckURL(%s) = %v, want %v", u, err, want)
+		}
+	}
+	if err := plain.CheckURL("https://example.com/hook"); err != nil {
+		t.Errorf("CheckURL of a public name: %v", err)
+	}
+}

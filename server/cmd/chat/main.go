@@ -77,6 +77,7 @@ type config struct {
 	hosts    string
 	admins   string // -admin
 	proxies  string
+	outAllow string // -outgoing-allow
 	drain    time.Duration
 	metrics  string
 
@@ -112,6 +113,8 @@ func parse(args []string, stderr io.Writer) (*config, error) {
 	fs.Float64Var(&c.opts.FrameRate, "frame-rate", tr.FrameRate, "frames per second one connection may send")
 	fs.IntVar(&c.opts.FrameBurst, "frame-burst", tr.FrameBurst, "frames one connection may send in a burst")
 	fs.IntVar(&c.opts.MaxRooms, "max-rooms", 100, "rooms one user may be in")
+	fs.Float64Var(&c.opts.APIRate, "api-rate", server.DefaultAPIRate, "requests per second one personal access token (or incoming webhook) may make of the HTTP API, on each node")
+	fs.IntVar(&c.opts.APIBurst, "api-burst", server.DefaultAPIBurst, "requests one personal access token may make of the HTTP API in a burst")
 	fs.DurationVar(&c.opts.SessionIdle, "session-idle", 30*24*time.Hour, "a browser session not used for this long ends")
 	fs.DurationVar(&c.opts.NameRelease, "name-release", 30*24*time.Hour, "a name without a password becomes free for others once none of its sessions was used for this long")
 	fs.DurationVar(&c.opts.SessionLifetime, "session-lifetime", 180*24*time.Hour, "a browser session ends this long after its sign-in or name pick, however much it is used (the cookie's lifetime)")
@@ -138,6 +141,7 @@ func parse(args []string, stderr io.Writer) (*config, error) {
 	fs.StringVar(&c.opts.UploadDir, "upload-dir", "", "directory of uploads while they arrive (default the system's temporary directory)")
 	fs.Int64Var(&c.opts.UploadQuota, "upload-quota", server.DefaultUploadQuota, "bytes one user's files may take in all, thumbnails included")
 	fs.StringVar(&c.hosts, "hosts", "", "host names the server answers to, comma-separated (\"chat.example.com,*.chat.example.com\"); localhost, IP addresses and the host of -addr always work, any other Host gets 421")
+	fs.StringVar(&c.outAllow, "outgoing-allow", "", "networks outgoing webhooks may reach although they are not public (CIDRs, comma-separated; by default only public addresses)")
 	fs.StringVar(&c.proxies, "trusted-proxies", "", "networks of the reverse proxies in front of the server (CIDRs, comma-separated), whose X-Forwarded-For and X-Forwarded-Proto are believed")
 	fs.StringVar(&c.admins, "admin", "", "names of the server's admins, comma-separated (\"ann,bob\"): they moderate every room as owners do theirs")
 	fs.StringVar(&c.opts.Push.Contact, "push-contact", "", "turns Web Push on: the VAPID contact push services may write to about this server, a mailto: or https: URL (docs/push.md)")
@@ -189,6 +193,9 @@ func parse(args []string, stderr io.Writer) (*config, error) {
 		return nil, fmt.Errorf("-trusted-proxies: %w", err)
 	}
 	c.opts.TrustedProxies = proxies
+	if c.opts.OutgoingAllow, err = edge.ParsePrefixes(c.outAllow); err != nil {
+		return nil, fmt.Errorf("-outgoing-allow: %w", err)
+	}
 	c.opts.ListenAddr = c.addr
 	c.opts.SeparateMetrics = c.metrics != ""
 	switch {

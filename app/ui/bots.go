@@ -1,0 +1,50 @@
+package ui
+
+import (
+	"html"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"github.com/founding/chat/app/chat"
+)
+
+// Bots and webhooks in the timeline (docs/api.md): a bot's name carries a
+// "bot" badge, a webhook's message the name its sender gave ("via
+// Jenkins"), and the entries that say a webhook was made or revoked read
+// as events.
+
+// renderBotTags is what follows the author's name of message e: the bot
+// badge and the via, when it has them (nothing otherwise).
+func renderBotTags(l Lang, e chat.Entry) app.UI {
+	return app.If(e.Bot || e.Via != "", func() app.UI {
+		return app.Span().Class("bot-tags").Body(
+			app.If(e.Bot, func() app.UI { return app.Span().Class("bot-tag").Text(T(l, "entry.bot")) }),
+			app.If(e.Via != "", func() app.UI {
+				return app.Span().Class("via").Text(T(l, "entry.via", html.UnescapeString(e.Via)))
+			}),
+		)
+	})
+}
+
+// renderWebhookEntry is "Ann made the webhook ci" (or revoked it).
+func renderWebhookEntry(l Lang, e chat.Entry, seq string, when app.UI) app.UI {
+	key := "entry.webhook.revoked"
+	if e.On {
+		key = "entry.webhook.made"
+	}
+	return app.Div().Class("entry", "event", "webhook").DataSet("seq", seq).Body(
+		app.B().Text(html.UnescapeString(e.From)), app.Text(" "+T(l, key, html.UnescapeString(e.Subject))+" "), when,
+	)
+}
+
+// The strings of bots and webhooks, beside the others of i18n.go.
+func init() {
+	for k, v := range map[string][2]string{
+		"entry.bot":             {"bot", "机器人"},
+		"entry.via":             {"via %s", "经由 %s"},
+		"entry.webhook.made":    {"made the webhook %s", "创建了网络钩子 %s"},
+		"entry.webhook.revoked": {"revoked the webhook %s", "撤销了网络钩子 %s"},
+	} {
+		text[k] = v
+	}
+}

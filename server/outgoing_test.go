@@ -1,0 +1,115 @@
+package server_test
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/netip"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/founding/chat/app/chat"
+	"github.com/founding/chat/server"
+	"github.com/founding/chat/server/chattest"
+	"github.com/founding/chat/server/webhooksig"
+)
+
+// TestSlashCommandAnsweredByATestServer: a room's owner registers
+// /weather with a receiving server on loopback (which the admin allowed);
+// a member's "/weather Paris" reaches it signed, the receiver fails the
+// first try, and its answer to the retry is posted once, as the command's
+// bot, in reply to the member's message. A message without the trigger
+// sends nothing.
+func TestSlashCommandAnsweredByATestServer(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	var secret string
+	var deliveries []string
+	var got struct {
+		Text, Args, From string
+		Seq              uint64
+	}
+	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		defer mu.Unlock()
+		if err := webhooksig.Verify(secret, r.Header.Get(webhooksig.TimestampHeader), r.Header.Get(webhooksig.SignatureHeader), body, time.Now(), time.Minute); err != nil {
+			t.Errorf("the request's signature: %v", err)
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		deliveries = append(deliveries, r.Header.Get("X-Chat-Delivery"))
+		if len(deliveries) == 1 {
+			w.WriteHeader(http.StatusServiceUnavailable) // the first try fails
+			return
+		}
+		json.Unmarshal(body, &got)
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"text":"sunny in ` + got.Args + `"}`))
+	}))
+	defer receiver.Close()
+	s := chattest.New(t, server.Options{Storage: server.MemoryStorage(), OutgoingRetry: 10 * time.Millisecond,
+		OutgoingAllow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}})
+	ann := s.User(t, "ann")
+	ann.Send(&chat.Join{Room: "ops"})
+	chattest.Expect(ann, func(c *chat.Conv) bool { return c.ID == "r:ops" })
+	bob := s.User(t, "bob")
+	bob.Send(&chat.Join{Room: "ops"})
+	chattest.Expect(bob, func(c *chat.Conv) bool { return c.ID == "r:ops" })
+	token := newToken(t, s, ann, "read", "write")
+	var hook struct {
+		ID, Secret string
+	}
+	if code, _ := apiCall(t, s.URL, token, "POST", "/api/v1/conversations/r:ops/outgoing",
+		map[string]any{"name": "weatherbot", "trigger": "/weather", "url": receiver.URL + "/hook"}, nil, &hook); code != 201 || hook.Secret == "" {
+		t.Fatalf("make the command: %d %+v", code, hook)
+	}
+	mu.Lock()
+	secret = hook.Secret
+	mu.Unlock()
+	var list struct {
+		Hooks []struct{ ID, Secret string }
+	}
+	if apiCall(t, s.URL, token, "GET", "/api/v1/conversations/r:ops/outgoing", nil, nil, &list); len(list.Hooks) != 1 || list.Hooks[0].Secret != "" {
+		t.Errorf("the list: %+v", list)
+	}
+	bob.Send(&chat.Send{ID: chat.MsgID{Device: "bobs-laptop", N: 1}, Conv: "r:ops", Text: "no command here"})
+	bob.Send(&chat.Send{ID: chat.MsgID{Device: "bobs-laptop", N: 2}, Conv: "r:ops", Text: "/weather Paris"})
+	asked := chattest.Expect(bob, func(a *chat.Ack) bool { return a.ID.N == 2 })
+	answer := chattest.Expect(bob, func(e *chat.Entry) bool { return e.From == "weatherbot" })
+	if !answer.Bot || answer.Reply == nil || answer.Reply.Seq != asked.Seq || !strings.Contains(answer.HTML, "sunny in Paris") {
+		t.Errorf("the answer: %+v", answer)
+	}
+	chattest.Never(bob, 300*time.Millisecond, func(e *chat.Entry) bool { return e.From == "weatherbot" && e.Seq != answer.Seq })
+	mu.Lock()
+	defer mu.Unlock()
+	if len(deliveries) != 2 || deliveries[0] != deliveries[1] || got.From != "bob" || got.Seq != asked.Seq {
+		t.Errorf("deliveries %v, request %+v", deliveries, got)
+	}
+}
+
+// TestOutgoingHookRefusesAPrivateURL: without the admin's leave, a hook
+// cannot name a private address (safehttp's tests show that a name
+// resolving to one is refused when dialled).
+func TestOutgoingHookRefusesAPrivateURL(t *testing.T) {
+	t.Parallel()
+	s := chattest.New(t, server.Options{Storage: server.MemoryStorage()})
+	ann := s.User(t, "ann")
+	ann.Send(&chat.Join{Room: "ops"})
+	chattest.Expect(ann, func(c *chat.Conv) bool { return c.ID == "r:ops" })
+	token := newToken(t, s, ann, "read", "write")
+	for _, u := range []string{"http://169.254.169.254/latest/meta-data", "http://127.0.0.1:8080/", "http://[::1]/", "file:///etc/passwd", "http://user:pw@example.com/"} {
+		var e apiErr
+		if code, _ := apiCall(t, s.URL, token, "POST", "/api/v1/conversations/r:ops/outgoing",
+			map[string]any{"name": "snoop", "trigger": "/x", "url": u}, nil, &e); code != 400 || e.Code != chat.CodeBadRequest {
+			t.Errorf("%s: %d %+v", u, code, e)
+		}
+	}
+	var list struct{ Hooks []any }
+	if apiCall(t, s.URL, token, "GET", "/api/v1/conversations/r:ops/outgoing", nil, nil, &list); len(list.Hooks) != 0 {
+		t.Errorf("hooks made: %+v", list)
+	}
+}

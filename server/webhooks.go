@@ -1,0 +1,218 @@
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/founding/chat/app/chat"
+	"github.com/founding/chat/server/auth"
+	"github.com/founding/chat/server/metrics"
+)
+
+// Incoming webhooks: a room's owner makes one (POST
+// /api/v1/conversations/{conv}/webhooks, naming its bot), gets a secret
+// URL, and whatever POSTs JSON to it posts into the room as that bot, under
+// the webhook's own rate. The room's history says who made or revoked
+// one. The secret is checked in the durable store at each request, so a
+// revoked webhook is refused on every node.
+
+// webhookReply describes a webhook; URL and Secret only when it is made.
+type webhookReply struct {
+	auth.Webhook
+	URL    string `json:"url,omitempty"`
+	Secret string `json:"secret,omitempty"`
+}
+
+// webhooksReply answers GET .../webhooks.
+type webhooksReply struct {
+	Webhooks []auth.Webhook `json:"webhooks"`
+}
+
+// ownedRoom returns nil if the user of c may manage the webhooks of the
+// room in the path.
+func (s *Server) ownedRoom(r *http.Request, c apiCaller) error {
+	owns, err := s.hub.Owns(r.Context(), c.user.Key, r.PathValue("conv"))
+	if err != nil {
+		return err
+	}
+	if !owns {
+		return chat.Errorf(chat.CodeForbidden, "only the room's owner (or an admin) manages its webhooks")
+	}
+	return nil
+}
+
+func (s *Server) apiWebhooks(w http.ResponseWriter, r *http.Request, c apiCaller) error {
+	if err := s.ownedRoom(r, c); err != nil {
+		return err
+	}
+	list, err := s.accounts.Webhooks(r.Context(), r.PathValue("conv"))
+	if err != nil {
+		return s.internal("listing webhooks", err)
+	}
+	reply(w, http.StatusOK, webhooksReply{Webhooks: list})
+	return nil
+}
+
+// webhookRequest is the body of POST .../webhooks: the name of the bot it
+// posts as, a name nobody has.
+type webhookRequest struct {
+	Name string `json:"name"`
+}
+
+func (s *Server) apiCreateWebhook(w http.ResponseWriter, r *http.Request, c apiCaller) error {
+	conv := r.PathValue("conv")
+	if err := s.ownedRoom(r, c); err != nil {
+		return err
+	}
+	var req webhookRequest
+	if err := decodeBody(w, r, &req); err != nil {
+		return err
+	}
+	bot, err := s.createBot(r.Context(), req.Name)
+	if err != nil {
+		return err
+	}
+	if err := s.hub.AddMember(r.Context(), c.user.Key, conv, hubUser(bot)); err != nil {
+		return err
+	}
+	secret, hook, err := s.accounts.CreateWebhook(r.Context(), conv, c.user.Name, bot)
+	var ce *chat.Error
+	if errors.As(err, &ce) {
+		return ce
+	} else if err != nil {
+		return s.internal("making a webhook", err)
+	}
+	if err := s.hub.Note(r.Context(), c.user.Key, conv, chat.EntryWebhook, bot.Name, true, "made the webhook "+bot.Name); err != nil {
+		return err
+	}
+	u := url.URL{Scheme: "http", Host: r.Host, Path: APIPrefix + "/hooks/" + secret}
+	if s.edge.Secure(r) {
+		u.Scheme = "https"
+	}
+	reply(w, http.StatusCreated, webhookReply{Webhook: hook, URL: u.String(), Secret: secret})
+	return nil
+}
+
+func (s *Server) apiRevokeWebhook(w http.ResponseWriter, r *http.Request, c apiCaller) error {
+	conv := r.PathValue("conv")
+	if err := s.ownedRoom(r, c); err != nil {
+		return err
+	}
+	hook, err := s.accounts.RevokeWebhook(r.Context(), conv, r.PathValue("id"))
+	if errors.Is(err, auth.ErrNoToken) {
+		return chat.Errorf(chat.CodeNotFound, "the room has no webhook %.20q", r.PathValue("id"))
+	} else if err != nil {
+		return s.internal("revoking a webhook", err)
+	}
+	if err := s.hub.Note(r.Context(), c.user.Key, conv, chat.EntryWebhook, hook.Name, false, "revoked the webhook "+hook.Name); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// hookRequest is what a webhook takes: our JSON ({"text", "via"}) or the
+// Slack-style subset ({"text", "username"}, username shown as via), as a
+// JSON body or a form's payload field.
+type hookRequest struct {
+	Text     string `json:"text"`
+	Via      string `json:"via"`
+	Username string `json:"username"`
+}
+
+// maxViaRunes bounds the name a webhook's sender gives.
+const maxViaRunes = 64
+
+// serveHook posts what a webhook's sender sent into the webhook's room as
+// its bot. The message id is the request's Idempotency-Key when it brings
+// one (so a sender's retry posts once), else a fresh one of the webhook's.
+func (s *Server) serveHook(w http.ResponseWriter, r *http.Request) {
+	hook, fresh, err := s.accounts.CheckWebhook(r.Context(), r.PathValue("secret"))
+	if errors.Is(err, auth.ErrNoToken) {
+		apiError(w, chat.Errorf(chat.CodeNotFound, "no such webhook (it may have been revoked)"))
+		return
+	} else if err != nil {
+		apiError(w, s.internal("checking a webhook", err))
+		return
+	}
+	if ok, _, wait := s.hookRates.take(hook.ID, time.Now()); !ok {
+		s.metrics.RateLimited(metrics.LimitMessages)
+		w.Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds(wait)))
+		apiError(w, chat.Errorf(chat.CodeRateLimited, "this webhook posts too often; try again in %v", retryHint(wait)))
+		return
+	}
+	req, err := decodeHook(w, r)
+	if err != nil {
+		apiError(w, err)
+		return
+	}
+	via := strings.TrimSpace(req.Via)
+	if via == "" {
+		via = strings.TrimSpace(req.Username)
+	}
+	if len([]rune(via)) > maxViaRunes || strings.ContainsFunc(via, func(r rune) bool { return r < ' ' || r == 0x7f }) {
+		apiError(w, chat.Errorf(chat.CodeBadName, "username (via) is at most %d characters, without control characters", maxViaRunes))
+		return
+	}
+	id := fresh
+	if key := r.Header.Get("Idempotency-Key"); key != "" {
+		// A device of the sender's own: a retry of it meets its first ack.
+		device, n, ok := strings.Cut(key, ":")
+		counter, perr := strconv.ParseUint(n, 10, 64)
+		if !ok || perr != nil || counter == 0 || !chat.ValidDevice(device) || strings.HasPrefix(device, auth.ServerDevicePrefix) {
+			apiError(w, chat.Errorf(chat.CodeBadDevice, "Idempotency-Key is <device>:<counter>, as in the API"))
+			return
+		}
+		id = chat.MsgID{Device: device, N: counter}
+	}
+	bot, err := s.accounts.User(r.Context(), hook.Bot)
+	if err != nil {
+		apiError(w, s.internal("finding a webhook's bot", err))
+		return
+	}
+	release, err := s.hub.Use(r.Context(), hubUser(bot))
+	if err != nil {
+		apiError(w, err)
+		return
+	}
+	defer release()
+	if err := (&chat.Send{ID: id, Conv: hook.Conv, Text: req.Text}).Validate(); err != nil {
+		apiError(w, err)
+		return
+	}
+	s.metrics.MessageReceived()
+	ack, err := s.hub.PostVia(r.Context(), bot.Key, hook.Conv, req.Text, via, id)
+	if err != nil {
+		apiError(w, err)
+		return
+	}
+	reply(w, http.StatusOK, ackReply{Ack: ack})
+}
+
+// decodeHook reads a webhook's body: JSON (whatever its Content-Type says),
+// or a form with the JSON in its payload field (as Slack's older senders
+// post).
+func decodeHook(w http.ResponseWriter, r *http.Request) (hookRequest, error) {
+	var req hookRequest
+	body, err := readAll(w, r, maxAPIBody)
+	if err != nil {
+		return req, err
+	}
+	// curl -d sends JSON as a form: a body that starts as JSON is JSON.
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") && !strings.HasPrefix(strings.TrimSpace(string(body)), "{") {
+		form, err := url.ParseQuery(string(body))
+		if err != nil || !form.Has("payload") {
+			return req, chat.Errorf(chat.CodeBadJSON, "a form needs a payload field of JSON")
+		}
+		body = []byte(form.Get("payload"))
+	}
+	if err := json.Unmarshal(body, &req); err != nil {
+		return req, chat.Errorf(chat.CodeBadJSON, "the body must be JSON with a text: %v", err)
+	}
+	return req, nil
+}
