@@ -302,6 +302,9 @@ type Entry struct {
 	// Subject is the name (HTML-escaped) a moderation entry acts upon.
 	Subject string `json:"subject,omitempty"`
 	Files   []File `json:"files,omitempty"`
+	// Preview is an EntryPreview's link preview (nil: removed) and, folded,
+	// a message's (linkpreview.go).
+	Preview *LinkPreview `json:"preview,omitempty"`
 
 	Edited    int64      `json:"edited,omitempty"`
 	Deleted   bool       `json:"deleted,omitempty"`
