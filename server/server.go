@@ -154,6 +154,10 @@ type Options struct {
 	// (oidc.go); off unless OIDC.Issuer is set.
 	OIDC OIDCOptions
 
+	// LinkPreviews configures the previews of links in messages
+	// (linkpreviews.go); on unless LinkPreviews.Off.
+	LinkPreviews LinkPreviewOptions
+
 	// SeparateMetrics leaves GET /metrics out of the server's routes: the
 	// caller serves MetricsHandler on an address of its own (-metrics-addr).
 	// By default /metrics is served beside the chat.
@@ -234,8 +238,9 @@ type Server struct {
 	decodeSlots chan struct{} // images decoded at once
 	sweep       *uploadSweep  // of uploads never posted (files_expiry.go)
 
-	push *pushing // Web Push (push.go); nil when off
-	sso  *sso     // single sign-on (oidc.go); nil when off
+	push     *pushing   // Web Push (push.go); nil when off
+	previews *previewer // link previews (linkpreviews.go); nil when off
+	sso      *sso       // single sign-on (oidc.go); nil when off
 }
 
 // New returns a Server ready to serve.
@@ -287,6 +292,7 @@ func New(opts Options) (*Server, error) {
 	if err := s.startPush(push.NewMetrics()); err != nil {
 		return nil, err
 	}
+	s.startPreviews()
 	h, err := hub.New(hub.Options{
 		Log:            timedLog{opts.Storage.Log, m},
 		Directory:      opts.Storage.Directory,
@@ -307,9 +313,10 @@ func New(opts Options) (*Server, error) {
 		Typing:            opts.Storage.Typing,
 		Metrics:           m,
 		Files:             opts.Storage.Files,
-		Stored:            s.pushStored,
+		Stored:            s.stored,
 	})
 	if err != nil {
+		s.stopPreviews()
 		s.stopPush()
 		return nil, err
 	}
@@ -317,6 +324,7 @@ func New(opts Options) (*Server, error) {
 	if s.index, err = search.Open(context.Background(), search.Options{Path: opts.SearchIndex,
 		Log: opts.Storage.Log, Directory: opts.Storage.Directory, Logger: opts.Logger}); err != nil {
 		h.Close()
+		s.stopPreviews()
 		s.stopPush()
 		return nil, err
 	}
@@ -416,6 +424,7 @@ func (s *Server) Close() {
 	}
 	s.stopUploadSweep()
 	s.ws.Close()
+	s.stopPreviews()
 	s.hub.Close()
 	s.stopPush()
 	if err := s.index.Close(); err != nil {
