@@ -137,3 +137,39 @@ func TestALinkToAPrivateAddressGetsNoPreview(t *testing.T) {
 		}
 	}
 }
+
+// TestAnEditThatChangesTheLinkChangesThePreview: an edit to another link
+// previews that one; an edit that keeps no link removes the preview.
+func TestAnEditThatChangesTheLinkChangesThePreview(t *testing.T) {
+	release := make(chan struct{})
+	close(release)
+	site, _ := previewSite(t, release)
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		w.Write([]byte(`<title>The other page</title><meta name="description" content="plain">`))
+	}))
+	t.Cleanup(other.Close)
+	o := fast()
+	o.LinkPreviews.Loopback = true
+	s := chattest.New(t, o)
+	ann, bob := s.User(t, "ann"), s.User(t, "bob")
+
+	ack := sent(t, ann, actID("ann", 1), &chat.Send{ID: actID("ann", 1), To: "bob", Text: site.URL + "/article"})
+	chattest.Expect(bob, func(e *chat.Entry) bool { return e.Kind == chat.EntryPreview && e.Target == ack.Seq && e.Preview != nil })
+
+	ed := sent(t, ann, actID("ann", 2), &chat.Edit{ID: actID("ann", 2), Conv: ack.Conv, Seq: ack.Seq, Text: "rather " + other.URL + "/x"})
+	p := chattest.Expect(bob, func(e *chat.Entry) bool {
+		return e.Kind == chat.EntryPreview && e.Seq > ed.Seq && e.Preview != nil
+	}).Preview
+	if p.URL != other.URL+"/x" || p.Title != "The other page" || p.Description != "plain" || p.Image != "" {
+		t.Errorf("the new preview: %+v", p)
+	}
+	gone := sent(t, ann, actID("ann", 3), &chat.Edit{ID: actID("ann", 3), Conv: ack.Conv, Seq: ack.Seq, Text: "never mind"})
+	chattest.Expect(bob, func(e *chat.Entry) bool { return e.Kind == chat.EntryPreview && e.Seq > gone.Seq && e.Preview == nil })
+	bob.Send(&chat.History{Conv: ack.Conv, Before: ack.Seq + 1, Limit: 1})
+	if m := chattest.Expect(bob, func(p *chat.Page) bool {
+		return len(p.Entries) == 1 && p.Entries[0].Seq == ack.Seq && p.Entries[0].Edited == gone.Time
+	}).Entries[0]; m.Preview != nil {
+		t.Errorf("after the link went the history shows %+v", m.Preview)
+	}
+}
