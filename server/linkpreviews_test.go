@@ -155,7 +155,9 @@ func TestAnEditThatChangesTheLinkChangesThePreview(t *testing.T) {
 	ann, bob := s.User(t, "ann"), s.User(t, "bob")
 
 	ack := sent(t, ann, actID("ann", 1), &chat.Send{ID: actID("ann", 1), To: "bob", Text: site.URL + "/article"})
-	chattest.Expect(bob, func(e *chat.Entry) bool { return e.Kind == chat.EntryPreview && e.Target == ack.Seq && e.Preview != nil })
+	chattest.Expect(bob, func(e *chat.Entry) bool {
+		return e.Kind == chat.EntryPreview && e.Target == ack.Seq && e.Preview != nil
+	})
 
 	ed := sent(t, ann, actID("ann", 2), &chat.Edit{ID: actID("ann", 2), Conv: ack.Conv, Seq: ack.Seq, Text: "rather " + other.URL + "/x"})
 	p := chattest.Expect(bob, func(e *chat.Entry) bool {
