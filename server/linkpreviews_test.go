@@ -100,6 +100,10 @@ func TestALinkGetsAPreviewAfterTheMessage(t *testing.T) {
 	if e := chattest.Expect(bob, func(e *chat.Entry) bool { return e.Seq == un.Seq }); e.Kind != chat.EntryPreview || e.Preview != nil || e.Target != ack.Seq {
 		t.Errorf("the removal entry: %+v", e)
 	}
+	// The thumbnail went with the preview.
+	if got := status(bob); got != http.StatusNotFound {
+		t.Errorf("after the removal the thumbnail answers %d", got)
+	}
 	// Bob's history page arrives after the removal: the preview is gone.
 	bob.Send(&chat.History{Conv: ack.Conv, Before: un.Seq + 1, Limit: 3})
 	hp := chattest.Expect(bob, func(p *chat.Page) bool { return len(p.Entries) > 0 && p.Entries[len(p.Entries)-1].Seq == un.Seq })
@@ -173,5 +177,28 @@ func TestAnEditThatChangesTheLinkChangesThePreview(t *testing.T) {
 		return len(p.Entries) == 1 && p.Entries[0].Seq == ack.Seq && p.Entries[0].Edited == gone.Time
 	}).Entries[0]; m.Preview != nil {
 		t.Errorf("after the link went the history shows %+v", m.Preview)
+	}
+}
+
+// TestADeletedMessageTakesItsPreviewThumbnail: deleting a message with a
+// preview removes the thumbnail file too.
+func TestADeletedMessageTakesItsPreviewThumbnail(t *testing.T) {
+	release := make(chan struct{})
+	close(release)
+	site, _ := previewSite(t, release)
+	o := fast()
+	o.LinkPreviews.Loopback = true
+	s := chattest.New(t, o)
+	ann, bob := s.User(t, "ann"), s.User(t, "bob")
+	ack := sent(t, ann, actID("ann", 1), &chat.Send{ID: actID("ann", 1), To: "bob", Text: site.URL + "/article"})
+	p := chattest.Expect(bob, func(e *chat.Entry) bool {
+		return e.Kind == chat.EntryPreview && e.Target == ack.Seq && e.Preview != nil && e.Preview.Image != ""
+	}).Preview
+	if resp, _ := fetch(t, s, bob.Jar, p.Image); resp.StatusCode != http.StatusOK {
+		t.Fatalf("the thumbnail answers %d", resp.StatusCode)
+	}
+	sent(t, ann, actID("ann", 2), &chat.Delete{ID: actID("ann", 2), Conv: ack.Conv, Seq: ack.Seq})
+	if resp, _ := fetch(t, s, bob.Jar, p.Image); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("after the delete the thumbnail answers %d", resp.StatusCode)
 	}
 }

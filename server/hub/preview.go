@@ -2,6 +2,7 @@ package hub
 
 import (
 	"context"
+	"strings"
 
 	"github.com/founding/chat/app/chat"
 	"github.com/founding/chat/server/linkpreview"
@@ -10,7 +11,9 @@ import (
 // Link previews (chat.EntryPreview): the node that stored a message
 // fetches the preview of its first link after the fact (package server)
 // and appends it here, as an action on the message; its author, or a
-// room's moderator, removes it with Unpreview.
+// room's moderator, removes it with Unpreview. A preview's thumbnail is a
+// file the message refers to (FileRef{Conv, Seq}): replaced, removed or
+// deleted with the message, the reference is given back and the file goes.
 
 // SetPreview appends p as the link preview of message seq of conv, whose
 // first link was link when the fetch began. It appends nothing, and
@@ -28,7 +31,21 @@ func (h *Hub) SetPreview(ctx context.Context, conv string, seq uint64, link stri
 	if _, err := h.log.Append(ctx, chat.Entry{Conv: conv, Kind: chat.EntryPreview, From: m.From, Target: seq, Preview: p}); err != nil {
 		return false, h.storageError("store the link preview", err)
 	}
+	h.unreferFiles(ctx, conv, seq, previewFiles(m.Preview))
 	return true, nil
+}
+
+// previewFiles returns the thumbnail of preview p as the file the message
+// refers to (none when p has no thumbnail of this server's).
+func previewFiles(p *chat.LinkPreview) []chat.File {
+	if p == nil {
+		return nil
+	}
+	id, ok := strings.CutPrefix(p.Image, chat.FilesPath+"/")
+	if !ok || !chat.ValidFileID(id) {
+		return nil
+	}
+	return []chat.File{{ID: id}}
 }
 
 // Preview returns the link preview message seq of conv shows now (nil:
@@ -57,5 +74,9 @@ func (h *Hub) Unpreview(ctx context.Context, key, convID string, seq uint64, id 
 		return chat.Ack{}, chat.Errorf(chat.CodeNotAuthor, "only the author of a message may remove its preview")
 	}
 	e := chat.Entry{Conv: c.id, Kind: chat.EntryPreview, From: escape(u.name), Target: seq}
-	return h.store(ctx, e, key, id)
+	ack, err := h.store(ctx, e, key, id)
+	if err == nil {
+		h.unreferFiles(ctx, c.id, seq, previewFiles(m.Preview)) // none on a resend: given back by the first
+	}
+	return ack, err
 }
