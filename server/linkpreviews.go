@@ -31,8 +31,9 @@ import (
 // serves it to the members only), and append a chat.EntryPreview to the
 // conversation (hub.SetPreview): history, every node and every client get
 // it as they get an edit. An edit that changes the first link previews the
-// new one, or removes the preview when the link went. A full queue drops
-// the job (counted).
+// new one, or removes the preview when the link went; one that keeps the
+// link changes nothing (a preview its author removed stays removed). A
+// full queue drops the job (counted).
 
 // LinkPreviewOptions configure link previews.
 type LinkPreviewOptions struct {
@@ -67,13 +68,15 @@ type previewer struct {
 }
 
 // previewJob is one link to preview: the first link of message seq of
-// conv, written by author (a user key), or of an edit of it (edit).
+// conv, written by author (a user key), or of an edit of it (edit, stored
+// as entry editSeq).
 type previewJob struct {
-	conv   string
-	seq    uint64
-	link   string
-	author string
-	edit   bool
+	conv    string
+	seq     uint64
+	link    string
+	author  string
+	edit    bool
+	editSeq uint64
 }
 
 // startPreviews starts the workers, unless previews are off.
@@ -165,7 +168,7 @@ func (s *Server) queuePreview(e chat.Entry, sender string) {
 			return
 		}
 	case chat.EntryEdit:
-		j.seq, j.edit = e.Target, true
+		j.seq, j.edit, j.editSeq = e.Target, true, e.Seq
 	default:
 		return
 	}
@@ -182,21 +185,20 @@ func (s *Server) preview(p *previewer, j previewJob) {
 	defer cancel()
 	count := func(outcome string) { p.outcomes.WithLabelValues(outcome).Inc() }
 	if j.edit {
-		cur, markup, err := s.hub.Preview(ctx, j.conv, j.seq)
-		if err != nil || linkpreview.FirstLink(markup) != j.link {
-			count("unchanged") // gone, or edited again since
+		before, now, err := s.hub.EditedLink(ctx, j.conv, j.seq, j.editSeq)
+		switch {
+		case err != nil || linkpreview.FirstLink(now.HTML) != j.link || before == j.link:
+			count("unchanged") // gone, edited again since, or the same link (a removed preview stays removed)
 			return
-		}
-		if j.link == "" || !p.permitted(j.link) {
+		case j.link == "" || !p.permitted(j.link):
+			if now.Preview == nil {
+				return
+			}
 			if ok, err := s.hub.SetPreview(ctx, j.conv, j.seq, j.link, nil); err != nil {
 				count("store_failed")
 			} else if ok {
 				count("removed")
 			}
-			return
-		}
-		if cur != nil && cur.URL == j.link {
-			count("unchanged")
 			return
 		}
 	}

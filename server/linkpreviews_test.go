@@ -142,8 +142,10 @@ func TestALinkToAPrivateAddressGetsNoPreview(t *testing.T) {
 	}
 }
 
-// TestAnEditThatChangesTheLinkChangesThePreview: an edit to another link
-// previews that one; an edit that keeps no link removes the preview.
+// TestAnEditThatChangesTheLinkChangesThePreview: an edit that keeps the
+// link does not bring back a preview its author removed; an edit to
+// another link previews that one; an edit that keeps no link removes the
+// preview.
 func TestAnEditThatChangesTheLinkChangesThePreview(t *testing.T) {
 	release := make(chan struct{})
 	close(release)
@@ -162,6 +164,19 @@ func TestAnEditThatChangesTheLinkChangesThePreview(t *testing.T) {
 	chattest.Expect(bob, func(e *chat.Entry) bool {
 		return e.Kind == chat.EntryPreview && e.Target == ack.Seq && e.Preview != nil
 	})
+
+	// Removed by Ann, the preview stays removed by an edit that keeps the link.
+	sent(t, ann, actID("ann", 10), &chat.Unpreview{ID: actID("ann", 10), Conv: ack.Conv, Seq: ack.Seq})
+	same := sent(t, ann, actID("ann", 11), &chat.Edit{ID: actID("ann", 11), Conv: ack.Conv, Seq: ack.Seq, Text: "again: " + site.URL + "/article"})
+	chattest.Eventually(t, chattest.Wait, func() bool {
+		_, body := s.Get(t, nil, "/metrics")
+		return strings.Contains(body, `chat_link_previews_total{outcome="unchanged"} 1`)
+	}, "the edit that kept the link was not handled")
+	for _, f := range bob.Frames() {
+		if e, ok := f.(*chat.Entry); ok && e.Kind == chat.EntryPreview && e.Seq > same.Seq {
+			t.Fatalf("an edit that kept the link brought a preview back: %+v", e)
+		}
+	}
 
 	ed := sent(t, ann, actID("ann", 2), &chat.Edit{ID: actID("ann", 2), Conv: ack.Conv, Seq: ack.Seq, Text: "rather " + other.URL + "/x"})
 	p := chattest.Expect(bob, func(e *chat.Entry) bool {

@@ -2,6 +2,8 @@ package hub
 
 import (
 	"context"
+	"errors"
+	"slices"
 	"strings"
 
 	"github.com/founding/chat/app/chat"
@@ -19,11 +21,16 @@ import (
 // first link was link when the fetch began. It appends nothing, and
 // returns false, when the message is deleted or its first link is no
 // longer link (an edit changed it meanwhile). A nil p removes the preview
-// (an edit took the link away), unless there is none.
+// (an edit took the link away), unless there is none. The preview it
+// replaces gives its thumbnail back.
 func (h *Hub) SetPreview(ctx context.Context, conv string, seq uint64, link string, p *chat.LinkPreview) (bool, error) {
-	m, err := h.message(ctx, conv, seq)
-	if err != nil {
-		return false, err
+	_, m, err := h.fresh(ctx, conv, seq, 0)
+	var ce *chat.Error
+	switch {
+	case errors.As(err, &ce):
+		return false, nil
+	case err != nil:
+		return false, h.storageError("read the message", err)
 	}
 	if m.Deleted || linkpreview.FirstLink(m.HTML) != link || (p == nil && m.Preview == nil) {
 		return false, nil
@@ -33,6 +40,61 @@ func (h *Hub) SetPreview(ctx context.Context, conv string, seq uint64, link stri
 	}
 	h.unreferFiles(ctx, conv, seq, previewFiles(m.Preview))
 	return true, nil
+}
+
+// EditedLink tells what the edit at sequence edit did to the first link
+// of message seq of conv: the link just before it (before) and the
+// message as it is now (its HTML, its Preview). A deleted message is
+// message_deleted.
+func (h *Hub) EditedLink(ctx context.Context, conv string, seq, edit uint64) (before string, now chat.Entry, err error) {
+	old, now, err := h.fresh(ctx, conv, seq, edit)
+	if err == nil && now.Deleted {
+		err = chat.Errorf(chat.CodeMessageDeleted, "message %d was deleted", seq)
+	}
+	if err != nil {
+		return "", chat.Entry{}, err
+	}
+	return linkpreview.FirstLink(old.HTML), now, nil
+}
+
+// fresh returns message seq of conv with every action stored so far
+// folded in (now), and with those before sequence upto (old; 0: none). The
+// hub's record of actions may lag behind the log's watch (an edit this
+// node just stored may not be in it yet), so the log past what the record
+// has seen is read too. A sequence that is no message is no_such_message.
+func (h *Hub) fresh(ctx context.Context, conv string, seq, upto uint64) (old, now chat.Entry, err error) {
+	p, err := h.log.Page(ctx, chat.History{Conv: conv, Before: seq + 1, Limit: 1})
+	if errors.Is(err, ErrFuture) || errors.Is(err, ErrBeforeStart) ||
+		(err == nil && (len(p.Entries) != 1 || p.Entries[0].Seq != seq || p.Entries[0].Kind != chat.EntryMessage)) {
+		return old, now, chat.Errorf(chat.CodeNoSuchMessage, "entry %d of this conversation is not a message", seq)
+	}
+	if err != nil {
+		return old, now, err
+	}
+	amends, err := h.amends.of(ctx, conv, seq+1)
+	if err != nil {
+		return old, now, err
+	}
+	amends.mu.Lock()
+	actions, high := slices.Clone(amends.actions[seq]), amends.high
+	amends.mu.Unlock()
+	tail, err := h.log.Page(ctx, chat.History{Conv: conv, After: max(high, seq), Limit: chat.MaxHistoryLimit})
+	if err != nil && !errors.Is(err, ErrFuture) {
+		return old, now, err
+	}
+	for _, e := range tail.Entries {
+		if chat.IsAction(e.Kind) && e.Target == seq && e.Seq > high {
+			actions = append(actions, e)
+		}
+	}
+	old, now = p.Entries[0], p.Entries[0]
+	for _, a := range actions {
+		if a.Seq < upto {
+			old, _ = chat.Apply(old, a)
+		}
+		now, _ = chat.Apply(now, a)
+	}
+	return old, now, nil
 }
 
 // previewFiles returns the thumbnail of preview p as the file the message
@@ -46,16 +108,6 @@ func previewFiles(p *chat.LinkPreview) []chat.File {
 		return nil
 	}
 	return []chat.File{{ID: id}}
-}
-
-// Preview returns the link preview message seq of conv shows now (nil:
-// none), and its HTML.
-func (h *Hub) Preview(ctx context.Context, conv string, seq uint64) (*chat.LinkPreview, string, error) {
-	m, err := h.target(ctx, conv, seq)
-	if err != nil {
-		return nil, "", err
-	}
-	return m.Preview, m.HTML, nil
 }
 
 // Unpreview removes the link preview of message seq of convID: its author
