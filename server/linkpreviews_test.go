@@ -217,3 +217,27 @@ func TestADeletedMessageTakesItsPreviewThumbnail(t *testing.T) {
 		t.Errorf("after the delete the thumbnail answers %d", resp.StatusCode)
 	}
 }
+
+// TestARoomOwnerRemovesAPreview: the owner of a room moderates it, so
+// they may remove the preview of another's message.
+func TestARoomOwnerRemovesAPreview(t *testing.T) {
+	release := make(chan struct{})
+	close(release)
+	site, _ := previewSite(t, release)
+	o := fast()
+	o.LinkPreviews.Loopback = true
+	s := chattest.New(t, o)
+	cy, ann := s.User(t, "cy"), s.User(t, "ann")
+	cy.Send(&chat.Join{Room: "den"})
+	chattest.Expect(cy, func(c *chat.Conv) bool { return c.ID == "r:den" })
+	ann.Send(&chat.Join{Room: "den"})
+	chattest.Expect(ann, func(c *chat.Conv) bool { return c.ID == "r:den" })
+	ack := sent(t, ann, actID("ann", 1), &chat.Send{ID: actID("ann", 1), Conv: "r:den", Text: site.URL + "/article"})
+	chattest.Expect(cy, func(e *chat.Entry) bool {
+		return e.Kind == chat.EntryPreview && e.Target == ack.Seq && e.Preview != nil
+	})
+	un := sent(t, cy, actID("cy", 1), &chat.Unpreview{ID: actID("cy", 1), Conv: "r:den", Seq: ack.Seq})
+	if e := chattest.Expect(ann, func(e *chat.Entry) bool { return e.Seq == un.Seq }); e.Kind != chat.EntryPreview || e.Preview != nil {
+		t.Errorf("the owner's removal: %+v", e)
+	}
+}
