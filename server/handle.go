@@ -95,6 +95,11 @@ var handlers = byType(append([]handler{
 			return ss.srv.hub.React(ss.conn.Context(), ss.user.Key, f.Conv, f.Seq, f.Emoji, f.On, f.ID)
 		})
 	}),
+	on(func(ss *session, f *chat.Unpreview) error {
+		return ss.act(f.ID, func() (chat.Ack, error) {
+			return ss.srv.hub.Unpreview(ss.conn.Context(), ss.user.Key, f.Conv, f.Seq, f.ID)
+		})
+	}),
 	on((*session).search),
 	on((*session).preview),
 }, moderationHandlers...)...)

@@ -96,10 +96,9 @@ func (s *Server) stopOutgoing() {
 	}
 }
 
-// stored hears of every entry this node stored for a client (the hub's
-// Options.Stored): Web Push, and the outgoing hooks.
-func (s *Server) stored(e chat.Entry, sender string) {
-	s.pushStored(e, sender)
+// queueOutgoing queues a room's message for the outgoing hooks that may
+// match it. It never blocks.
+func (s *Server) queueOutgoing(e chat.Entry) {
 	if e.Kind != chat.EntryMessage || e.Bot || !strings.HasPrefix(e.Conv, "r:") || s.out == nil {
 		return
 	}

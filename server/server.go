@@ -175,6 +175,10 @@ type Options struct {
 	// (oidc.go); off unless OIDC.Issuer is set.
 	OIDC OIDCOptions
 
+	// LinkPreviews configures the previews of links in messages
+	// (linkpreviews.go); on unless LinkPreviews.Off.
+	LinkPreviews LinkPreviewOptions
+
 	// SeparateMetrics leaves GET /metrics out of the server's routes: the
 	// caller serves MetricsHandler on an address of its own (-metrics-addr).
 	// By default /metrics is served beside the chat.
@@ -263,9 +267,10 @@ type Server struct {
 	decodeSlots chan struct{} // images decoded at once
 	sweep       *uploadSweep  // of uploads never posted (files_expiry.go)
 
-	push *pushing  // Web Push (push.go); nil when off
-	sso  *sso      // single sign-on (oidc.go); nil when off
-	out  *outgoing // outgoing webhooks (outgoing.go)
+	push     *pushing   // Web Push (push.go); nil when off
+	previews *previewer // link previews (linkpreviews.go); nil when off
+	sso      *sso       // single sign-on (oidc.go); nil when off
+	out      *outgoing  // outgoing webhooks (outgoing.go)
 }
 
 // New returns a Server ready to serve.
@@ -320,6 +325,7 @@ func New(opts Options) (*Server, error) {
 		return nil, err
 	}
 	s.startOutgoing()
+	s.startPreviews()
 	h, err := hub.New(hub.Options{
 		Log:            timedLog{opts.Storage.Log, m},
 		Directory:      opts.Storage.Directory,
@@ -344,6 +350,7 @@ func New(opts Options) (*Server, error) {
 	})
 	if err != nil {
 		s.stopOutgoing()
+		s.stopPreviews()
 		s.stopPush()
 		return nil, err
 	}
@@ -352,6 +359,7 @@ func New(opts Options) (*Server, error) {
 		Log: opts.Storage.Log, Directory: opts.Storage.Directory, Logger: opts.Logger}); err != nil {
 		h.Close()
 		s.stopOutgoing()
+		s.stopPreviews()
 		s.stopPush()
 		return nil, err
 	}
@@ -458,6 +466,7 @@ func (s *Server) Close() {
 	s.stopUploadSweep()
 	s.ws.Close()
 	s.stopOutgoing()
+	s.stopPreviews()
 	s.hub.Close()
 	s.stopPush()
 	if err := s.index.Close(); err != nil {

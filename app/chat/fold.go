@@ -21,6 +21,8 @@ import (
 //     reactions, edit time, quote and files go; edits and reactions after it
 //     change nothing. Replies to it show their Quote as deleted, without
 //     its text, and edit entries of it lose their HTML.
+//   - Preview: the message's Preview becomes the action's (nil: removed);
+//     the latest wins.
 //   - React: adds From to the users of Emoji when On, removes them when
 //     not; adding twice or removing what is not there changes nothing, so
 //     "toggled twice" is back where it started. An emoji left without
@@ -31,7 +33,7 @@ import (
 
 // IsAction reports whether kind is an action on another entry.
 func IsAction(kind EntryKind) bool {
-	return kind == EntryEdit || kind == EntryDelete || kind == EntryReact
+	return kind == EntryEdit || kind == EntryDelete || kind == EntryReact || kind == EntryPreview
 }
 
 // Apply returns message m with action a folded in, and whether a applied:
@@ -49,9 +51,11 @@ func Apply(m, a Entry) (Entry, bool) {
 	case EntryEdit:
 		m.HTML, m.Edited = a.HTML, a.Time
 	case EntryDelete:
-		m.HTML, m.Deleted, m.Edited, m.Reactions, m.Reply, m.Files = DeletedHTML, true, 0, nil, nil, nil
+		m.HTML, m.Deleted, m.Edited, m.Reactions, m.Reply, m.Files, m.Preview = DeletedHTML, true, 0, nil, nil, nil, nil
 	case EntryReact:
 		m.Reactions = react(m.Reactions, a.Emoji, a.From, a.On)
+	case EntryPreview:
+		m.Preview = a.Preview
 	}
 	return m, true
 }
@@ -166,9 +170,10 @@ func Merge(m, state Entry) Entry {
 	}
 	m.Upto = state.Upto
 	m.Reactions = state.Reactions
+	m.Preview = state.Preview
 	switch {
 	case state.Deleted:
-		m.HTML, m.Deleted, m.Edited, m.Reactions, m.Reply, m.Files = DeletedHTML, true, 0, nil, nil, nil
+		m.HTML, m.Deleted, m.Edited, m.Reactions, m.Reply, m.Files, m.Preview = DeletedHTML, true, 0, nil, nil, nil, nil
 	case state.Edited != 0:
 		m.HTML, m.Edited = state.HTML, state.Edited
 	}

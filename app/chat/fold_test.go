@@ -324,3 +324,40 @@ func TestADeletedMessageShowsNoFiles(t *testing.T) {
 		t.Errorf("an edit lost the files: %+v", edited)
 	}
 }
+
+// TestPreviewFoldsAndGoes: a preview entry sets the message's Preview, a
+// later one without a preview removes it, Merge of the server's state
+// agrees with Apply, and a delete drops it.
+func TestPreviewFoldsAndGoes(t *testing.T) {
+	m := chat.Entry{Conv: "c", Seq: 1, Kind: chat.EntryMessage, From: "ann", HTML: "<p>x</p>"}
+	lp := &chat.LinkPreview{URL: "https://example.com/", Title: "Example"}
+	add := chat.Entry{Conv: "c", Seq: 2, Kind: chat.EntryPreview, Target: 1, Preview: lp}
+	got, ok := chat.Apply(m, add)
+	if !ok || got.Preview == nil || got.Preview.Title != "Example" {
+		t.Fatalf("after the preview: %+v, %v", got, ok)
+	}
+	state, _ := chat.Apply(chat.Entry{Conv: "c", Seq: 1, Kind: chat.EntryMessage}, add)
+	if merged := chat.Merge(m, state); merged.Preview == nil || merged.Preview.URL != lp.URL {
+		t.Fatalf("merged: %+v", merged)
+	}
+	remove := chat.Entry{Conv: "c", Seq: 3, Kind: chat.EntryPreview, Target: 1}
+	if got, _ = chat.Apply(got, remove); got.Preview != nil {
+		t.Fatalf("removed preview still there: %+v", got.Preview)
+	}
+	again, _ := chat.Apply(m, add)
+	del := chat.Entry{Conv: "c", Seq: 3, Kind: chat.EntryDelete, Target: 1}
+	if again, _ = chat.Apply(again, del); again.Preview != nil {
+		t.Fatalf("a deleted message keeps its preview: %+v", again.Preview)
+	}
+	if folded := chat.Fold([]chat.Entry{m, add}); folded[0].Preview == nil {
+		t.Fatal("Fold did not fold the preview in")
+	}
+}
+
+func TestLinkPreviewSafeURL(t *testing.T) {
+	for u, want := range map[string]bool{"https://a.example/x": true, "http://a": true, "javascript:alert(1)": false, "/files/x": false, "": false} {
+		if got := (&chat.LinkPreview{URL: u}).SafeURL(); got != want {
+			t.Errorf("SafeURL(%q) = %v, want %v", u, got, want)
+		}
+	}
+}

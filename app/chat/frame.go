@@ -310,6 +310,9 @@ type Entry struct {
 	// sender gave, shown as "via".
 	Bot bool   `json:"bot,omitempty"`
 	Via string `json:"via,omitempty"`
+	// Preview is an EntryPreview's link preview (nil: removed) and, folded,
+	// a message's (linkpreview.go).
+	Preview *LinkPreview `json:"preview,omitempty"`
 
 	Edited    int64      `json:"edited,omitempty"`
 	Deleted   bool       `json:"deleted,omitempty"`

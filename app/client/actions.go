@@ -32,8 +32,8 @@ import (
 
 // Action is what an Outgoing does besides posting a message.
 type Action struct {
-	// Kind is "" for a message, else chat.TypeEdit, chat.TypeDelete or
-	// chat.TypeReact.
+	// Kind is "" for a message, else chat.TypeEdit, chat.TypeDelete,
+	// chat.TypeReact or chat.TypeUnpreview.
 	Kind chat.Type `json:"k,omitempty"`
 	// Target is the sequence of the message acted on; 0 while that message
 	// is itself in the outbox, named by TargetID until its ack.
@@ -63,6 +63,8 @@ func entryKind(t chat.Type) chat.EntryKind {
 		return chat.EntryDelete
 	case chat.TypeReact:
 		return chat.EntryReact
+	case chat.TypeUnpreview:
+		return chat.EntryPreview
 	}
 	return chat.EntryMessage
 }
@@ -76,6 +78,8 @@ func (o *Outgoing) frame() chat.Frame {
 		return &chat.Delete{ID: o.ID, Conv: o.Conv, Seq: o.Target}
 	case chat.TypeReact:
 		return &chat.React{ID: o.ID, Conv: o.Conv, Seq: o.Target, Emoji: o.Emoji, On: o.On}
+	case chat.TypeUnpreview:
+		return &chat.Unpreview{ID: o.ID, Conv: o.Conv, Seq: o.Target}
 	}
 	return o.send()
 }
@@ -92,7 +96,7 @@ func (o *Outgoing) send() *chat.Send {
 }
 
 // OutboxID returns the id of f when f is a frame of the outbox (a Send,
-// Edit, Delete or React).
+// Edit, Delete, React or Unpreview).
 func OutboxID(f chat.Frame) (chat.MsgID, bool) {
 	switch f := f.(type) {
 	case *chat.Send:
@@ -102,6 +106,8 @@ func OutboxID(f chat.Frame) (chat.MsgID, bool) {
 	case *chat.Delete:
 		return f.ID, true
 	case *chat.React:
+		return f.ID, true
+	case *chat.Unpreview:
 		return f.ID, true
 	}
 	return chat.MsgID{}, false
@@ -144,6 +150,12 @@ func (m *Model) Delete(conv string, seq uint64) chat.Frame {
 // conv (on) or its removal, and returns its frame.
 func (m *Model) React(conv string, seq uint64, emoji string, on bool) chat.Frame {
 	return m.queue(conv, Action{Kind: chat.TypeReact, Target: seq, Emoji: emoji, On: on}).frame()
+}
+
+// Unpreview adds to the outbox the removal of the link preview of message
+// seq of conv, and returns its frame.
+func (m *Model) Unpreview(conv string, seq uint64) chat.Frame {
+	return m.queue(conv, Action{Kind: chat.TypeUnpreview, Target: seq}).frame()
 }
 
 // EditOutgoing changes the text of id, a message of this tab's outbox,
@@ -223,6 +235,7 @@ func (m *Model) renamed(old, id chat.MsgID) {
 type PendingActions struct {
 	Edit      *Outgoing       // the latest edit, its Text the new text
 	Delete    *Outgoing       // a delete
+	Unpreview *Outgoing       // the removal of the link preview
 	Reactions map[string]bool // emoji -> the user's reaction as it will be
 	Failed    []*Outgoing     // actions the server refused for good
 }
@@ -245,6 +258,8 @@ func (m *Model) PendingOn(conv string, seq uint64) PendingActions {
 				p.Edit = o
 			case chat.TypeDelete:
 				p.Delete = o
+			case chat.TypeUnpreview:
+				p.Unpreview = o
 			case chat.TypeReact:
 				if p.Reactions == nil {
 					p.Reactions = make(map[string]bool)
@@ -258,7 +273,7 @@ func (m *Model) PendingOn(conv string, seq uint64) PendingActions {
 
 // Empty reports whether nothing waits.
 func (p PendingActions) Empty() bool {
-	return p.Edit == nil && p.Delete == nil && len(p.Reactions) == 0 && len(p.Failed) == 0
+	return p.Edit == nil && p.Delete == nil && p.Unpreview == nil && len(p.Reactions) == 0 && len(p.Failed) == 0
 }
 
 // Actions returns the actions of the outbox (this tab's, then the other

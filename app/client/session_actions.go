@@ -27,6 +27,13 @@ func (s *Session) Delete(conv string, seq uint64) (chat.MsgID, error) {
 	return s.keep(id)
 }
 
+// Unpreview keeps the removal of the link preview of message seq of conv
+// in the outbox and the Local, and writes what may go.
+func (s *Session) Unpreview(conv string, seq uint64) (chat.MsgID, error) {
+	id, _ := OutboxID(s.model.Unpreview(conv, seq))
+	return s.keep(id)
+}
+
 // React checks emoji (chat.CleanEmoji), keeps the user's reaction to
 // message seq of conv (on) or its removal in the outbox and the Local, and
 // writes what may go.

@@ -391,6 +391,7 @@ func (p *conversationPane) renderEntry(e chat.Entry, now time.Time, cont bool) a
 			a.renderQuote(e.Reply),
 			app.Div().Class("msg-text").Body(a.renderMessageBody(e)...),
 			app.If(!e.Deleted, func() app.UI { return p.att.renderFiles(p.Ilang, e) }),
+			a.renderLinkPreview(e),
 			a.renderReactions(e),
 			a.renderPicker(e),
 		),

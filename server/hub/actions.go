@@ -69,7 +69,7 @@ func (h *Hub) Delete(ctx context.Context, key, convID string, seq uint64, id cha
 	e := chat.Entry{Conv: c.id, Kind: chat.EntryDelete, From: escape(u.name), Bot: u.bot, Target: seq}
 	ack, err := h.store(ctx, e, key, id)
 	if err == nil {
-		h.unreferFiles(ctx, c.id, seq, m.Files) // none once deleted: given back by the first delete
+		h.unreferFiles(ctx, c.id, seq, slices.Concat(m.Files, previewFiles(m.Preview))) // none once deleted: given back by the first delete
 	}
 	return ack, err
 }

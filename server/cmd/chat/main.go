@@ -76,10 +76,14 @@ type config struct {
 	gc       int
 	hosts    string
 	admins   string // -admin
-	proxies  string
-	outAllow string // -outgoing-allow
-	drain    time.Duration
-	metrics  string
+
+	linkPreviews     bool   // -link-previews
+	linkPreviewAllow string // -link-preview-allow
+	linkPreviewDeny  string // -link-preview-deny
+	proxies          string
+	outAllow         string // -outgoing-allow
+	drain            time.Duration
+	metrics          string
 
 	oidcDomains string // -oidc-allowed-domains
 	oidcGroups  string // -oidc-allowed-groups
@@ -155,6 +159,9 @@ func parse(args []string, stderr io.Writer) (*config, error) {
 	fs.StringVar(&c.oidcGroups, "oidc-allowed-groups", "", "admit only people in one of these groups (the -oidc-groups-claim), comma-separated (default: any)")
 	fs.StringVar(&c.opts.OIDC.GroupsClaim, "oidc-groups-claim", "groups", "the ID token claim that lists a person's groups")
 	fs.BoolVar(&c.oidcLocal, "oidc-local-passwords", true, "with single sign-on on, whether signing in with a local password stays allowed")
+	fs.BoolVar(&c.linkPreviews, "link-previews", true, "preview the first link of a message (its page's title, description and image, fetched from public addresses only)")
+	fs.StringVar(&c.linkPreviewAllow, "link-preview-allow", "", "preview links to these hosts only, comma-separated (default: any public host)")
+	fs.StringVar(&c.linkPreviewDeny, "link-preview-deny", "", "never preview links to these hosts, comma-separated; wins over -link-preview-allow")
 	version := fs.Bool("version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -182,6 +189,13 @@ func parse(args []string, stderr io.Writer) (*config, error) {
 		c.opts.OIDC.AllowedGroups = strings.Split(c.oidcGroups, ",")
 	}
 	c.opts.OIDC.NoLocalPasswords = !c.oidcLocal
+	c.opts.LinkPreviews.Off = !c.linkPreviews
+	if c.linkPreviewAllow != "" {
+		c.opts.LinkPreviews.Allow = strings.Split(c.linkPreviewAllow, ",")
+	}
+	if c.linkPreviewDeny != "" {
+		c.opts.LinkPreviews.Deny = strings.Split(c.linkPreviewDeny, ",")
+	}
 	if c.opts.OIDC.On() && c.opts.OIDC.ClientID == "" {
 		return nil, errors.New("-oidc-issuer needs -oidc-client-id")
 	}

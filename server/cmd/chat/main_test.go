@@ -168,3 +168,19 @@ func TestSecondServerOnTheSameDataFailsAtOnce(t *testing.T) {
 		t.Errorf("the first server's run: %v", err)
 	}
 }
+
+// TestLinkPreviewFlags: previews are on by default, turned off by flag or
+// CHAT_LINK_PREVIEWS, and the host lists are split.
+func TestLinkPreviewFlags(t *testing.T) {
+	c, err := parse([]string{"-link-preview-allow", "a.example,b.example", "-link-preview-deny", "b.example"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o := c.opts.LinkPreviews; o.Off || len(o.Allow) != 2 || len(o.Deny) != 1 || o.Deny[0] != "b.example" {
+		t.Errorf("the link preview options are %+v", o)
+	}
+	t.Setenv("CHAT_LINK_PREVIEWS", "false")
+	if c, err := parse(nil, io.Discard); err != nil || !c.opts.LinkPreviews.Off {
+		t.Errorf("CHAT_LINK_PREVIEWS=false: %+v, %v", c.opts.LinkPreviews, err)
+	}
+}
