@@ -330,6 +330,7 @@ func (p *conversationPane) renderTimeline(c *client.Conversation) []app.UI {
 		items = append(items, p.renderPending(o))
 	}
 	items = append(items, p.renderFailedActions(c.Info.ID)...)
+	items = append(items, newEphemeralNotes().Lang(p.Ilang).Model(p.Imodel).Conv(c.Info.ID)) // ephemeral.go
 	return items
 }
 
