@@ -161,3 +161,42 @@ func TestEphemeralAnswerIsOnlyForItsAuthor(t *testing.T) {
 		}
 	}
 }
+
+// TestEphemeralAnswerReachesItsAuthorOnEveryNode: the answer reaches the
+// author's connection on the other node too (NATS), and not the other
+// member there.
+func TestEphemeralAnswerReachesItsAuthorOnEveryNode(t *testing.T) {
+	t.Parallel()
+	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"text":"just for you","ephemeral":true}`))
+	}))
+	defer receiver.Close()
+	_, natsURL := chattest.NATS(t, t.TempDir())
+	var nodes []*chattest.Server
+	for range 2 {
+		st, _ := chattest.Node(t, []string{natsURL}, 1)
+		nodes = append(nodes, chattest.New(t, server.Options{Storage: st,
+			OutgoingAllow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}}))
+	}
+	ann := nodes[0].User(t, "ann")
+	ann.Send(&chat.Join{Room: "ops"})
+	chattest.Expect(ann, func(c *chat.Conv) bool { return c.ID == "r:ops" })
+	bob := nodes[0].User(t, "bob")
+	bob.Send(&chat.Join{Room: "ops"})
+	chattest.Expect(bob, func(c *chat.Conv) bool { return c.ID == "r:ops" })
+	bobThere := nodes[1].Dial(t, bob.Jar)
+	chattest.Expect(bobThere, func(w *chat.Welcome) bool { return true })
+	annThere := nodes[1].Dial(t, ann.Jar)
+	chattest.Expect(annThere, func(w *chat.Welcome) bool { return true })
+	token := newToken(t, nodes[0], ann, "read", "write")
+	if code, _ := apiCall(t, nodes[0].URL, token, "POST", "/api/v1/conversations/r:ops/outgoing",
+		map[string]any{"name": "helpbot", "trigger": "/help", "url": receiver.URL + "/hook"}, nil, nil); code != 201 {
+		t.Fatalf("make the command: %d", code)
+	}
+	bob.Send(&chat.Send{ID: chat.MsgID{Device: "bobs-laptop", N: 1}, Conv: "r:ops", Text: "/help"})
+	for _, c := range []*chattest.Client{bob, bobThere} {
+		chattest.Expect(c, func(n *chat.Notice) bool { return n.Conv == "r:ops" && strings.Contains(n.HTML, "just for you") })
+	}
+	chattest.Never(annThere, 300*time.Millisecond, func(n *chat.Notice) bool { return true })
+}
