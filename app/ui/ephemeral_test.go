@@ -5,6 +5,7 @@ package ui
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/founding/chat/app/chat"
 )
@@ -39,5 +40,19 @@ func TestEphemeralNotesShowOnlyVisibleToYou(t *testing.T) {
 				t.Error("a dismissed notice still shows")
 			}
 		})
+	}
+}
+
+// TestShellShowsEphemeralNotesLast: in the whole page, a notice of the
+// active conversation is the timeline's last item, after its entries.
+func TestShellShowsEphemeralNotesLast(t *testing.T) {
+	s, lobby := online(English)
+	lobby.Entries = []chat.Entry{message("r:lobby", 1, time.Now(), "Ann", "one")}
+	s.model.Apply(&chat.Notice{Conv: "r:lobby", From: "helpbot", HTML: `<div class="body">psst</div>`})
+	_, root := render(t, s)
+	items := timeline(t, root)
+	last := items[len(items)-1]
+	if !last.hasClass("ephemerals") || !strings.Contains(last.text(), "psst") || !strings.Contains(last.text(), "Only visible to you") {
+		t.Errorf("the last item of the timeline is %v %q, want the notice", last.attrs, last.text())
 	}
 }
