@@ -152,7 +152,7 @@ func (p *previewer) permitted(link string) bool {
 // the preview queue.
 func (s *Server) stored(e chat.Entry, sender string) {
 	s.pushStored(e, sender)
-	s.queueOutgoing(e)
+	s.queueOutgoing(e, sender)
 	s.queuePreview(e, sender)
 }
 

@@ -14,6 +14,7 @@ import (
 
 	"github.com/founding/chat/app/chat"
 	"github.com/founding/chat/server/auth"
+	"github.com/founding/chat/server/markup"
 	"github.com/founding/chat/server/safehttp"
 	"github.com/founding/chat/server/webhooksig"
 )
@@ -58,8 +59,9 @@ type cachedHooks struct {
 }
 
 type outgoingJob struct {
-	e    chat.Entry
-	text string
+	e      chat.Entry
+	text   string
+	sender string // the user key of the message's author
 }
 
 // startOutgoing starts the workers.
@@ -98,12 +100,12 @@ func (s *Server) stopOutgoing() {
 
 // queueOutgoing queues a room's message for the outgoing hooks that may
 // match it. It never blocks.
-func (s *Server) queueOutgoing(e chat.Entry) {
+func (s *Server) queueOutgoing(e chat.Entry, sender string) {
 	if e.Kind != chat.EntryMessage || e.Bot || !strings.HasPrefix(e.Conv, "r:") || s.out == nil {
 		return
 	}
 	select {
-	case s.out.jobs <- outgoingJob{e: e, text: chat.PlainText(e.HTML)}:
+	case s.out.jobs <- outgoingJob{e: e, text: chat.PlainText(e.HTML), sender: sender}:
 	default:
 		s.log.Warn("an outgoing hook's message was dropped: too many wait", "conv", e.Conv, "seq", e.Seq)
 	}
@@ -169,10 +171,16 @@ type outgoingRequest struct {
 }
 
 // outgoingAnswer is what a hook's URL may answer: text to post back as a
-// reply ("" posts nothing).
+// reply ("" posts nothing), or, when Ephemeral (or Slack's ResponseType
+// "ephemeral"), to show only to the message's author, not stored.
 type outgoingAnswer struct {
-	Text string `json:"text"`
+	Text         string `json:"text"`
+	Ephemeral    bool   `json:"ephemeral"`
+	ResponseType string `json:"response_type"`
 }
+
+// ephemeral reports whether the answer is only for the message's author.
+func (a outgoingAnswer) ephemeral() bool { return a.Ephemeral || a.ResponseType == "ephemeral" }
 
 // sendOutgoing sends a triggered message to each hook of its room it
 // sets off.
@@ -195,6 +203,12 @@ func (s *Server) sendOutgoing(ctx context.Context, j outgoingJob) {
 			continue
 		}
 		if answer.Text == "" {
+			continue
+		}
+		if answer.ephemeral() {
+			if err := s.showAnswer(ctx, h, j.sender, answer.Text); err != nil {
+				s.log.Warn("an outgoing hook's ephemeral answer was not shown", "hook", h.ID, "conv", h.Conv, "err", err)
+			}
 			continue
 		}
 		if err := s.postAnswer(ctx, h, j.e.Seq, answer.Text); err != nil {
@@ -280,6 +294,20 @@ func (s *Server) postAnswer(ctx context.Context, h auth.OutgoingHook, seq uint64
 	}
 	_, err = s.hub.PostReply(ctx, bot.Key, h.Conv, text, seq, chat.MsgID{Device: auth.ServerDevicePrefix + h.ID, N: seq})
 	return err
+}
+
+// showAnswer shows a hook's ephemeral answer, rendered like a message, to
+// the user key alone (every connection of theirs in the room, on every
+// node), as from the hook's bot. Nothing is stored.
+func (s *Server) showAnswer(ctx context.Context, h auth.OutgoingHook, key, text string) error {
+	if r := []rune(text); len(r) > chat.MaxTextRunes {
+		text = string(r[:chat.MaxTextRunes-1]) + "…"
+	}
+	body, err := markup.Render(text)
+	if err != nil {
+		return err
+	}
+	return s.hub.Notify(ctx, key, h.Conv, h.Name, body)
 }
 
 // The routes of a room's outgoing hooks (owner or admin).

@@ -113,3 +113,90 @@ func TestOutgoingHookRefusesAPrivateURL(t *testing.T) {
 		t.Errorf("hooks made: %+v", list)
 	}
 }
+
+// TestEphemeralAnswerIsOnlyForItsAuthor: a receiver's answer marked
+// ephemeral (ours, or Slack's response_type) reaches the author of the
+// message alone, rendered, as a Notice from the hook's bot; the other
+// member gets nothing, and the room's history holds no answer.
+func TestEphemeralAnswerIsOnlyForItsAuthor(t *testing.T) {
+	t.Parallel()
+	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var got struct{ Args string }
+		body, _ := io.ReadAll(r.Body)
+		json.Unmarshal(body, &got)
+		w.Header().Set("Content-Type", "application/json")
+		if got.Args == "slack" {
+			w.Write([]byte(`{"text":"the **Slack** way","response_type":"ephemeral"}`))
+			return
+		}
+		w.Write([]byte(`{"text":"only **you** see this","ephemeral":true}`))
+	}))
+	defer receiver.Close()
+	s := chattest.New(t, server.Options{Storage: server.MemoryStorage(),
+		OutgoingAllow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}})
+	ann := s.User(t, "ann")
+	ann.Send(&chat.Join{Room: "ops"})
+	chattest.Expect(ann, func(c *chat.Conv) bool { return c.ID == "r:ops" })
+	bob := s.User(t, "bob")
+	bob.Send(&chat.Join{Room: "ops"})
+	chattest.Expect(bob, func(c *chat.Conv) bool { return c.ID == "r:ops" })
+	token := newToken(t, s, ann, "read", "write")
+	if code, _ := apiCall(t, s.URL, token, "POST", "/api/v1/conversations/r:ops/outgoing",
+		map[string]any{"name": "helpbot", "trigger": "/help", "url": receiver.URL + "/hook"}, nil, nil); code != 201 {
+		t.Fatalf("make the command: %d", code)
+	}
+	bob.Send(&chat.Send{ID: chat.MsgID{Device: "bobs-laptop", N: 1}, Conv: "r:ops", Text: "/help me"})
+	n := chattest.Expect(bob, func(n *chat.Notice) bool { return true })
+	if n.Conv != "r:ops" || n.From != "helpbot" || !strings.Contains(n.HTML, "<strong>you</strong>") {
+		t.Errorf("the notice: %+v", n)
+	}
+	bob.Send(&chat.Send{ID: chat.MsgID{Device: "bobs-laptop", N: 2}, Conv: "r:ops", Text: "/help slack"})
+	chattest.Expect(bob, func(n *chat.Notice) bool { return strings.Contains(n.HTML, "<strong>Slack</strong>") })
+	chattest.Never(ann, 300*time.Millisecond, func(n *chat.Notice) bool { return true })
+	bob.Send(&chat.History{Conv: "r:ops"})
+	page := chattest.Expect(bob, func(p *chat.Page) bool { return p.Conv == "r:ops" })
+	for _, e := range page.Entries {
+		if e.From == "helpbot" || strings.Contains(e.HTML, "see this") {
+			t.Errorf("the history holds the ephemeral answer: %+v", e)
+		}
+	}
+}
+
+// TestEphemeralAnswerReachesItsAuthorOnEveryNode: the answer reaches the
+// author's connection on the other node too (NATS), and not the other
+// member there.
+func TestEphemeralAnswerReachesItsAuthorOnEveryNode(t *testing.T) {
+	t.Parallel()
+	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"text":"just for you","ephemeral":true}`))
+	}))
+	defer receiver.Close()
+	_, natsURL := chattest.NATS(t, t.TempDir())
+	var nodes []*chattest.Server
+	for range 2 {
+		st, _ := chattest.Node(t, []string{natsURL}, 1)
+		nodes = append(nodes, chattest.New(t, server.Options{Storage: st,
+			OutgoingAllow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}}))
+	}
+	ann := nodes[0].User(t, "ann")
+	ann.Send(&chat.Join{Room: "ops"})
+	chattest.Expect(ann, func(c *chat.Conv) bool { return c.ID == "r:ops" })
+	bob := nodes[0].User(t, "bob")
+	bob.Send(&chat.Join{Room: "ops"})
+	chattest.Expect(bob, func(c *chat.Conv) bool { return c.ID == "r:ops" })
+	bobThere := nodes[1].Dial(t, bob.Jar)
+	chattest.Expect(bobThere, func(w *chat.Welcome) bool { return true })
+	annThere := nodes[1].Dial(t, ann.Jar)
+	chattest.Expect(annThere, func(w *chat.Welcome) bool { return true })
+	token := newToken(t, nodes[0], ann, "read", "write")
+	if code, _ := apiCall(t, nodes[0].URL, token, "POST", "/api/v1/conversations/r:ops/outgoing",
+		map[string]any{"name": "helpbot", "trigger": "/help", "url": receiver.URL + "/hook"}, nil, nil); code != 201 {
+		t.Fatalf("make the command: %d", code)
+	}
+	bob.Send(&chat.Send{ID: chat.MsgID{Device: "bobs-laptop", N: 1}, Conv: "r:ops", Text: "/help"})
+	for _, c := range []*chattest.Client{bob, bobThere} {
+		chattest.Expect(c, func(n *chat.Notice) bool { return n.Conv == "r:ops" && strings.Contains(n.HTML, "just for you") })
+	}
+	chattest.Never(annThere, 300*time.Millisecond, func(n *chat.Notice) bool { return true })
+}

@@ -344,6 +344,7 @@ func New(opts Options) (*Server, error) {
 		PresenceHeartbeat: opts.PresenceHeartbeat,
 		PresenceTTL:       opts.PresenceTTL,
 		Typing:            opts.Storage.Typing,
+		Notices:           opts.Storage.Notices,
 		Metrics:           m,
 		Files:             opts.Storage.Files,
 		Stored:            s.stored,

@@ -33,6 +33,9 @@ type Storage struct {
 	// Typing carries typing signals between the nodes; nil in memory
 	// (one process: the hub relays them itself).
 	Typing hub.Typing
+	// Notices carries notices for one user between the nodes; nil in
+	// memory (one process).
+	Notices hub.Notices
 	// Push keeps Web Push's keys, subscriptions and settings (package
 	// push). Nil means no push.
 	Push push.Store
@@ -155,5 +158,6 @@ func OpenStorage(ctx context.Context, b *bus.Bus, o StorageOptions) (*Storage, e
 		return nil, err
 	}
 	return &Storage{Log: log, Directory: dir, Accounts: auth.NewAccounts(rec), Files: files, Check: b.Check, Watches: wd, Push: pushRecords,
-		Presence: cluster.NewPresence(b.Conn), Sessions: cluster.NewSessions(b.Conn), Typing: cluster.NewTyping(b.Conn), Close: log.Close}, nil
+		Presence: cluster.NewPresence(b.Conn), Sessions: cluster.NewSessions(b.Conn), Typing: cluster.NewTyping(b.Conn),
+		Notices: cluster.NewNotices(b.Conn), Close: log.Close}, nil
 }

@@ -506,4 +506,5 @@ var serverFrames = map[Type]func() Frame{
 	TypeHandover: func() Frame { return &Handover{} },
 	TypeTypist:   func() Frame { return &Typist{} },
 	TypeSeen:     func() Frame { return &Seen{} },
+	TypeNotice:   func() Frame { return &Notice{} },
 }

@@ -41,7 +41,8 @@ type Model struct {
 	counter  uint64
 	restored bool // filled by Restore, no Welcome yet
 
-	typing typingState // who is typing, and what this tab told (typing.go)
+	typing     typingState    // who is typing, and what this tab told (typing.go)
+	ephemerals ephemeralState // "only visible to you" notes, never saved (ephemeral.go)
 }
 
 // Conversation is one room or private conversation as the client holds it.
@@ -175,6 +176,8 @@ func (m *Model) apply(f chat.Frame) []chat.Frame {
 		m.typist(f)
 	case *chat.Seen:
 		m.seen(f)
+	case *chat.Notice:
+		m.ephemeral(f)
 	}
 	return nil
 }

@@ -330,6 +330,9 @@ func (p *conversationPane) renderTimeline(c *client.Conversation) []app.UI {
 		items = append(items, p.renderPending(o))
 	}
 	items = append(items, p.renderFailedActions(c.Info.ID)...)
+	if len(p.Imodel.Ephemerals(c.Info.ID)) > 0 { // each event renders the pane again: the first one mounts them
+		items = append(items, newEphemeralNotes().Lang(p.Ilang).Model(p.Imodel).Conv(c.Info.ID)) // ephemeral.go
+	}
 	return items
 }
 

@@ -3,6 +3,8 @@ package ui
 // uxText holds the strings of the theme, the switcher, mentions,
 // notifications, announcements and dates; init adds them to text.
 var uxText = map[string][2]string{
+	"ephemeral.only":         {"Only visible to you", "仅你可见"},
+	"ephemeral.dismiss":      {"Dismiss", "关闭"},
 	"skip.composer":          {"Skip to the message box", "跳到消息输入框"},
 	"theme.system":           {"Theme: as the system (click for light)", "主题：跟随系统（点击切换为浅色）"},
 	"theme.light":            {"Theme: light (click for dark)", "主题：浅色（点击切换为深色）"},

@@ -121,6 +121,9 @@ type Options struct {
 	// Typing carries typing signals to and from the other nodes
 	// (typing.go). Nil for one node alone.
 	Typing Typing
+	// Notices carries notices "only visible to you" to and from the
+	// other nodes (notice.go). Nil for one node alone.
+	Notices Notices
 	// Metrics counts fan-out and presence events. Nil counts nothing.
 	Metrics *metrics.Metrics
 	// Files keeps attachments (files.go). Nil means messages carry none.
@@ -261,6 +264,10 @@ func New(opts Options) (*Hub, error) {
 	if err := h.startTyping(); err != nil {
 		h.Close()
 		return nil, fmt.Errorf("hub: typing: %w", err)
+	}
+	if err := h.startNotices(); err != nil {
+		h.Close()
+		return nil, fmt.Errorf("hub: notices: %w", err)
 	}
 	opts.Metrics.Gauge("chat_users_online", "Users with a connection to this node, or in their grace period.", func() float64 {
 		h.mu.Lock()

@@ -14,7 +14,8 @@ import (
 //
 // A third seam, Presence, carries who is online between the nodes that
 // share a Log and a Directory (cluster.go); one node alone has none. A
-// fourth, Typing, carries typing signals the same way (typing.go).
+// fourth, Typing, carries typing signals the same way (typing.go), and a
+// fifth, Notices, the notes for one user only (notice.go).
 
 // Errors a Log or a Directory returns, which the hub turns into answers.
 var (
