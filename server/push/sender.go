@@ -229,12 +229,14 @@ func (s *Sender) deliver(m Message) {
 		if retryAfter > 0 {
 			wait = retryAfter
 		}
-		wait = wait/2 + rand.N(wait/2+1) // jitter: spread the retries of a burst
-		if time.Now().Add(wait).After(deadline) {
+		// Jitter spreads the retries of a burst; the wait it shortens
+		// still doubles, so the tries within a TTL stay few.
+		sleep := wait/2 + rand.N(wait/2+1)
+		if time.Now().Add(sleep).After(deadline) {
 			s.o.Metrics.fail("expired")
 			return
 		}
-		t := time.NewTimer(wait)
+		t := time.NewTimer(sleep)
 		select {
 		case <-t.C:
 		case <-s.ctx.Done():
