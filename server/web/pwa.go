@@ -161,78 +161,40 @@ func acceptedEncodings(header string) map[string]bool {
 	return out
 }
 
+// wasmPreload starts fetching the wasm while the page is parsed, before
+// go-app's loader asks for it (crossorigin makes the request match the
+// loader's fetch).
+func wasmPreload(path string) string {
+	return `<link rel="preload" href="` + path + `" as="fetch" type="application/wasm" crossorigin="anonymous">`
+}
+
 // loaderJS returns go-app's app.js (the loader) with one change: the wasm
-// is instantiated from the module boot.js began compiling while the page
-// was parsed (bootJS), or else fetched and compiled as it comes, without
-// go-app's progress counting, which rebuilds the response as a stream in
-// JavaScript (0.1-0.2 s of a busy main thread on a first visit over
-// loopback, and it kept the browser from reusing the machine code it
-// compiled the last time). The loading label says "Loading…" instead of a
-// percentage.
+// is fetched and compiled as it comes, without go-app's progress counting,
+// which rebuilds the response as a stream in JavaScript. On a first visit
+// over loopback that cost 0.1-0.2 s of a busy main thread (the loading
+// label says "Loading…" instead of a percentage); on later visits it kept
+// the browser from reusing the machine code it compiled the last time.
 func loaderJS(h http.Handler) []byte {
 	var w bufferWriter
 	r, _ := http.NewRequest(http.MethodGet, "/app.js", nil)
 	h.ServeHTTP(&w, r)
 	js := w.body.Bytes()
-	const call, fetch = `await instantiateStreaming(`, `fetchWithProgress("`
-	if !bytes.Contains(js, []byte(call)) || !bytes.Contains(js, []byte(fetch)) {
+	const call = `fetchWithProgress("`
+	if !bytes.Contains(js, []byte(call)) {
 		return js // another go-app: serve its loader as it is
 	}
-	js = bytes.Replace(js, []byte(call), []byte(`await goappInstantiate(instantiateStreaming, `), 1)
-	js = bytes.Replace(js, []byte(fetch), []byte(`goappFetchWasm("`), 1)
+	js = bytes.Replace(js, []byte(call), []byte(`goappFetchWasm("`), 1)
 	return append(js, loaderFetch...)
 }
 
 const loaderFetch = `
-// goappFetchWasm fetches the wasm, to be compiled as it comes, unless
-// boot.js began already: then it hands the URL on (the chat's
+// goappFetchWasm fetches the wasm, to be compiled as it comes (the chat's
 // server/web/pwa.go adds this to go-app's loader, in place of
 // fetchWithProgress).
 function goappFetchWasm(url) {
-  return window.chatWasm ? url : fetch(url);
-}
-
-// goappInstantiate instantiates the module boot.js compiled, or, when
-// there is none or it failed, the response as it comes.
-async function goappInstantiate(instantiateStreaming, resp, importObject) {
-  if (typeof resp === "string") {
-    try {
-      const module = await window.chatWasm;
-      return { instance: await WebAssembly.instantiate(module, importObject) };
-    } catch (err) {
-      console.warn("chat: the wasm compiled early failed; loading it again:", err);
-      resp = fetch(resp);
-    }
-  }
-  return instantiateStreaming(resp, importObject);
+  return fetch(url);
 }
 `
-
-// bootPath is the boot script: the page runs it as it is parsed.
-const bootPath = "/web/boot.js"
-
-// bootJS returns the boot script of the build whose wasm is at wasmPath:
-// as soon as the page's head is parsed it fetches the wasm and compiles
-// it as it comes, so that the
-// compilation overlaps the download and the rest of the page, instead of
-// starting once the page is loaded, when go-app's deferred loader runs.
-// On a visit served by the service worker that was a tenth of a second of
-// the page's start. It does nothing where go-app's loader would not load
-// the wasm either.
-func bootJS(wasmPath string) []byte {
-	return []byte(`// Begins compiling the chat's wasm while the page is parsed; go-app's
-// loader (app.js) instantiates the module (server/web/pwa.go).
-(function () {
-  if (!window.WebAssembly || !WebAssembly.compileStreaming ||
-      /bot|googlebot|crawler|spider|robot|crawling/i.test(navigator.userAgent) ||
-      new URLSearchParams(window.location.search).get("wasm") === "false") {
-    return;
-  }
-  window.chatWasm = WebAssembly.compileStreaming(fetch(` + strconv.Quote(wasmPath) + `));
-  window.chatWasm.catch(function () {}); // the loader says why, and loads it again
-})();
-`)
-}
 
 // bufferWriter is an http.ResponseWriter that keeps the body.
 type bufferWriter struct {
@@ -250,10 +212,9 @@ func (w *bufferWriter) Header() http.Header {
 func (w *bufferWriter) Write(b []byte) (int, error) { return w.body.Write(b) }
 func (w *bufferWriter) WriteHeader(int)             {}
 
-// serveScript serves a script made for this build (the loader, the boot
-// script); like go-app's handler, it names the build in its ETag and has
-// it revalidated.
-func serveScript(w http.ResponseWriter, r *http.Request, js []byte, version string) {
+// serveLoader serves the loader; like go-app's handler, it names the build
+// in its ETag and has it revalidated.
+func serveLoader(w http.ResponseWriter, r *http.Request, js []byte, version string) {
 	etag := `"` + version + `"`
 	w.Header().Set("Cache-Control", "no-cache")
 	w.Header().Set("ETag", etag)

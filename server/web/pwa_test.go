@@ -183,22 +183,13 @@ func TestServiceWorkerServesTheAppShell(t *testing.T) {
 		t.Error("app-worker.js has an unfilled placeholder")
 	}
 
-	// The loader instantiates the module the boot script began compiling
-	// as the page was parsed, or the response as it comes, never through
-	// go-app's progress counting, which pumps it through a JavaScript
-	// stream.
+	// The loader instantiates the wasm from the response as it comes,
+	// never through go-app's progress counting, which pumps it through a
+	// JavaScript stream.
 	_, loader := get(t, base+"/app.js")
-	if !strings.Contains(string(loader), `await goappInstantiate(instantiateStreaming, `) ||
-		!strings.Contains(string(loader), `goappFetchWasm("/web/app-`+build.Version()+`.wasm"`) ||
-		!strings.Contains(string(loader), "function goappFetchWasm(url) {\n  return window.chatWasm ? url : fetch(url);\n}") {
-		t.Error("app.js does not instantiate the wasm through goappInstantiate and goappFetchWasm")
-	}
-	resp, boot := get(t, base+"/web/boot.js")
-	if resp.StatusCode != http.StatusOK || !strings.Contains(string(boot), `WebAssembly.compileStreaming(fetch("/web/app-`+build.Version()+`.wasm"))`) {
-		t.Errorf("boot.js (%d) does not compile this build's wasm:\n%s", resp.StatusCode, boot)
-	}
-	if _, page := get(t, base+"/"); !strings.Contains(string(page), `<script src="/web/boot.js"></script>`) {
-		t.Error("the page does not run boot.js")
+	if !strings.Contains(string(loader), `goappFetchWasm("/web/app-`+build.Version()+`.wasm"`) ||
+		!strings.Contains(string(loader), "function goappFetchWasm(url) {\n  return fetch(url);\n}") {
+		t.Error("app.js does not fetch the wasm through goappFetchWasm")
 	}
 	if strings.Contains(string(loader), `fetchWithProgress("`) || strings.Contains(string(loader), `return fetchWithProgress(`) {
 		t.Error("app.js still counts the wasm through fetchWithProgress")
@@ -212,9 +203,8 @@ func TestServiceWorkerServesTheAppShell(t *testing.T) {
 	if resp.Header.Get("Set-Cookie") == "" {
 		t.Error("/c/…: no session cookie for a new browser")
 	}
-	// The page starts compiling the wasm early (boot.js), and fetches it
-	// once: no preload beside it.
-	if !strings.Contains(string(body), `<script src="/web/boot.js"></script>`) || strings.Contains(string(body), `rel="preload"`) {
-		t.Error("the page does not start the wasm with boot.js alone")
+	// The page starts loading the wasm early, with the loader's request.
+	if !strings.Contains(string(body), `<link rel="preload" href="/web/app-`+build.Version()+`.wasm" as="fetch" type="application/wasm" crossorigin="anonymous">`) {
+		t.Error("the page does not preload the wasm")
 	}
 }

@@ -30,17 +30,14 @@ func New(version string, token func(http.ResponseWriter, *http.Request) string) 
 	registerRoutes.Do(ui.Routes)
 	wasm := newWasmAsset(version) // nil when the client is not built (pwa.go)
 	resources := embeddedResources{Handler: assetHandler()}
-	var boot []byte
+	var preload []string
+	if wasm != nil {
+		resources.wasm = wasm.Path()
+		preload = append(preload, wasmPreload(wasm.Path()))
+	}
 	// The chosen theme, before the first paint; when the page was last used
 	// (app/ui/push_shell.go).
 	scripts := []string{"/web/theme.js", "/web/use.js"}
-	if wasm != nil {
-		resources.wasm = wasm.Path()
-		// The wasm compiles while the page loads (pwa.go). A script of the
-		// page's head, not async: an async one runs late, after the loader.
-		boot = bootJS(wasm.Path())
-		scripts = append([]string{bootPath}, scripts...)
-	}
 	h := &app.Handler{
 		Name:            "Chat",
 		ShortName:       "Chat",
@@ -58,6 +55,7 @@ func New(version string, token func(http.ResponseWriter, *http.Request) string) 
 		},
 		Styles:                  []string{"/web/chat.css", "/web/pwa.css", "/web/moderation.css", "/web/files.css", "/web/push.css"},
 		Scripts:                 scripts,
+		RawHeaders:              preload,
 		CacheableResources:      []string{"/web/icon.svg"},
 		Resources:               resources,
 		Version:                 version,
@@ -71,10 +69,7 @@ func New(version string, token func(http.ResponseWriter, *http.Request) string) 
 			wasm.ServeHTTP(w, r)
 			return
 		case p == "/app.js" || p == "/goapp.js":
-			serveScript(w, r, loader(), version)
-			return
-		case p == bootPath && boot != nil:
-			serveScript(w, r, boot, version)
+			serveLoader(w, r, loader(), version)
 			return
 		}
 		if r.Method == http.MethodGet && isPage(r.URL.Path) {
