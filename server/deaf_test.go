@@ -160,8 +160,10 @@ func streamLeader(b *bus.Bus, stream string) (string, error) {
 	return info.Cluster.Leader, nil
 }
 
-// consumerHosts counts the consumers of stream by the NATS server that
-// holds them.
+// consumerHosts counts the live consumers of stream (a watch's, with its
+// pull requests waiting) by the NATS server that holds them; one left
+// behind by an earlier watch, until its inactivity threshold ends it,
+// serves nobody.
 func consumerHosts(b *bus.Bus, stream string) (map[string]int, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -172,7 +174,7 @@ func consumerHosts(b *bus.Bus, stream string) (map[string]int, error) {
 	hosts := make(map[string]int)
 	list := s.ListConsumers(ctx)
 	for info := range list.Info() {
-		if info.Cluster != nil {
+		if info.Cluster != nil && info.NumWaiting > 0 {
 			hosts[info.Cluster.Leader]++
 		}
 	}
@@ -508,7 +510,7 @@ func TestFaultStreamLeaderKilledNoNodeDeaf(t *testing.T) {
 // once; a node whose consumer was there must notice within seconds (its
 // heartbeats stop), not the half minute the client library took.
 func TestFaultConsumerHostKilledNoNodeDeaf(t *testing.T) {
-	res := runKill(t, killRun{victim: func(leader, meta string, hosts map[string]int) string {
+	victim := func(leader, meta string, hosts map[string]int) string {
 		// Rather not the meta leader either: the stream and JetStream then
 		// carry on at once, and the only thing lost is the consumers.
 		victim, most := leader, 0
@@ -523,12 +525,30 @@ func TestFaultConsumerHostKilledNoNodeDeaf(t *testing.T) {
 			}
 		}
 		return victim
-	}})
-	if slices.Max(res.recoveries) == 0 {
-		t.Errorf("no node counted a recovery of its watch of the log, though the server of its consumer died")
 	}
-	if res.victim != res.meta && res.saidWatch == 0 {
-		t.Errorf("no node said on /readyz that its watch was recovering, though JetStream answered meanwhile")
+	// Where each consumer lives is JetStream's choice, read just before
+	// the kill; on a busy machine a watch may have moved by then (its
+	// consumer made again elsewhere), so that the kill costs no watch
+	// anything. A second run, on a new cluster, must then show the
+	// recovery: a broken watchdog fails both.
+	for attempt := 1; ; attempt++ {
+		res := runKill(t, killRun{victim: victim})
+		recovered := slices.Max(res.recoveries) > 0
+		said := res.victim == res.meta || res.saidWatch > 0
+		if recovered && said {
+			return
+		}
+		if attempt < 2 {
+			t.Logf("run %d: no watch of the log lost its consumer with %s (recoveries %v, said %d): once more", attempt, res.victim, res.recoveries, res.saidWatch)
+			continue
+		}
+		if !recovered {
+			t.Errorf("no node counted a recovery of its watch of the log, though the server of its consumer died")
+		}
+		if !said {
+			t.Errorf("no node said on /readyz that its watch was recovering, though JetStream answered meanwhile")
+		}
+		return
 	}
 }
 
