@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/nats-io/nats.go"
+
 	"github.com/founding/chat/app/chat"
 	"github.com/founding/chat/server/auth"
 	"github.com/founding/chat/server/push"
@@ -62,6 +64,12 @@ func (s *Server) startPush(m *push.Metrics) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	keys, err := push.LoadKeys(ctx, s.opts.Storage.Push)
+	for errors.Is(err, nats.ErrNoResponders) && ctx.Err() == nil {
+		// A cluster's JetStream that does not answer yet (its servers
+		// still electing a leader): ask again until the 30 s are out.
+		time.Sleep(200 * time.Millisecond)
+		keys, err = push.LoadKeys(ctx, s.opts.Storage.Push)
+	}
 	if err != nil {
 		return fmt.Errorf("server: the VAPID keys: %w", err)
 	}
