@@ -149,7 +149,7 @@ func (s *Server) withToken(scope string, serve apiHandler) http.HandlerFunc {
 			apiError(w, chat.Errorf(chat.CodeInternal, "the server could not check the token; try again"))
 			return
 		}
-		if ok, _, wait := s.apiRates.take(tok.ID, time.Now()); !ok {
+		if ok, wait := s.apiRates.take(r.Context(), tok.ID, time.Now()); !ok {
 			s.metrics.RateLimited(metrics.LimitMessages)
 			w.Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds(wait)))
 			apiError(w, chat.Errorf(chat.CodeRateLimited, "this token sends too many requests; try again in %v", retryHint(wait)))
@@ -193,7 +193,7 @@ func (s *Server) serveTokenWS(w http.ResponseWriter, r *http.Request) {
 		apiError(w, chat.Errorf(chat.CodeForbidden, "a websocket needs a token with the read and write scopes"))
 		return
 	}
-	if ok, _, wait := s.apiRates.take(tok.ID, time.Now()); !ok {
+	if ok, wait := s.apiRates.take(r.Context(), tok.ID, time.Now()); !ok {
 		w.Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds(wait)))
 		apiError(w, chat.Errorf(chat.CodeRateLimited, "this token connects too often; try again in %v", retryHint(wait)))
 		return

@@ -150,8 +150,8 @@ type Options struct {
 	UploadExpiry time.Duration
 
 	// APIRate and APIBurst bound the requests of one personal access
-	// token per second on this node (api.go); HookRate and HookBurst
-	// those of one incoming webhook. APIRate and APIBurst default to
+	// token per second (api.go), across every node on the same NATS
+	// (keyRate); HookRate and HookBurst those of one incoming webhook. APIRate and APIBurst default to
 	// DefaultAPIRate and DefaultAPIBurst, HookRate and HookBurst to them.
 	APIRate   float64
 	APIBurst  int
@@ -258,8 +258,8 @@ type Server struct {
 	typing       *limiterSet // per user (typing.go)
 	costs        *costs      // per user
 	searches     *limiterSet // per user
-	apiRates     *limiterSet // per access token (api.go)
-	hookRates    *limiterSet // per incoming webhook (webhooks.go)
+	apiRates     *keyRate    // per access token, across the cluster (api.go)
+	hookRates    *keyRate    // per incoming webhook, across the cluster (webhooks.go)
 
 	index *search.Index // the full-text index of this node (search.go)
 
@@ -309,8 +309,8 @@ func New(opts Options) (*Server, error) {
 		signIns:      newLimiterSet(rate.Every(signInEvery), signInBurst),
 		typing:       newLimiterSet(typingRate, typingBurst),
 		searches:     newLimiterSet(rate.Limit(opts.SearchRate), opts.SearchBurst),
-		apiRates:     newLimiterSet(rate.Limit(opts.APIRate), opts.APIBurst),
-		hookRates:    newLimiterSet(rate.Limit(opts.HookRate), opts.HookBurst),
+		apiRates:     newKeyRate("api", opts.APIRate, opts.APIBurst, opts.Storage.Rates, opts.Logger),
+		hookRates:    newKeyRate("hooks", opts.HookRate, opts.HookBurst, opts.Storage.Rates, opts.Logger),
 		files:        opts.Storage.Files,
 		decodeSlots:  make(chan struct{}, decodeSlots),
 		costs: newCosts(CostLimits{

@@ -36,6 +36,9 @@ type Storage struct {
 	// Notices carries notices for one user between the nodes; nil in
 	// memory (one process).
 	Notices hub.Notices
+	// Rates makes the rate limits every node shares (SharedRate): name's
+	// limit acts per window. Nil in memory: one process limits alone.
+	Rates func(name string, limit int, window time.Duration) SharedRate
 	// Push keeps Web Push's keys, subscriptions and settings (package
 	// push). Nil means no push.
 	Push push.Store
@@ -159,5 +162,8 @@ func OpenStorage(ctx context.Context, b *bus.Bus, o StorageOptions) (*Storage, e
 	}
 	return &Storage{Log: log, Directory: dir, Accounts: auth.NewAccounts(rec), Files: files, Check: b.Check, Watches: wd, Push: pushRecords,
 		Presence: cluster.NewPresence(b.Conn), Sessions: cluster.NewSessions(b.Conn), Typing: cluster.NewTyping(b.Conn),
-		Notices: cluster.NewNotices(b.Conn), Close: log.Close}, nil
+		Notices: cluster.NewNotices(b.Conn), Close: log.Close,
+		Rates: func(name string, limit int, window time.Duration) SharedRate {
+			return jetstream.NewRateWindow(b.JetStream, b.Replicas, name, limit, window)
+		}}, nil
 }

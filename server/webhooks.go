@@ -140,7 +140,7 @@ func (s *Server) serveHook(w http.ResponseWriter, r *http.Request) {
 		apiError(w, s.internal("checking a webhook", err))
 		return
 	}
-	if ok, _, wait := s.hookRates.take(hook.ID, time.Now()); !ok {
+	if ok, wait := s.hookRates.take(r.Context(), hook.ID, time.Now()); !ok {
 		s.metrics.RateLimited(metrics.LimitMessages)
 		w.Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds(wait)))
 		apiError(w, chat.Errorf(chat.CodeRateLimited, "this webhook posts too often; try again in %v", retryHint(wait)))
