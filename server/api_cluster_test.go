@@ -1,10 +1,14 @@
 package server_test
 
 import (
+	"encoding/json"
 	"net/http"
+	"net/http/httptest"
+	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/founding/chat/app/chat"
@@ -96,5 +100,133 @@ func TestAPIRateIsOneAcrossTheCluster(t *testing.T) {
 	}
 	if posted != hookBurst {
 		t.Errorf("the webhook posted %d times over %d nodes, want its burst of %d once", posted, len(nodes), hookBurst)
+	}
+}
+
+// TestRevocationHoldsOnEveryNodeAtOnce: three chat nodes on a 3-server
+// NATS cluster (buckets of 3 replicas, read by default from the nearest
+// one). A token revoked on one node is refused by the very next request
+// on each other node, five times over; so is an incoming webhook; and an
+// outgoing hook revoked on one node is not called for the next message
+// stored on another, whose cache still held it, while a hook made after
+// that cache was filled is called.
+func TestRevocationHoldsOnEveryNodeAtOnce(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	calls := map[string][]string{} // path -> the texts it was sent
+	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req struct{ Text string }
+		json.NewDecoder(r.Body).Decode(&req)
+		mu.Lock()
+		calls[r.URL.Path] = append(calls[r.URL.Path], req.Text)
+		mu.Unlock()
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	defer receiver.Close()
+	called := func(path string) []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(calls[path])
+	}
+	nodes := apiCluster(t, 3, func(o *server.Options) {
+		o.OutgoingAllow = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}
+	})
+	ann := nodes[0].User(t, "ann")
+
+	// Tokens: made, used everywhere, revoked on node 0, refused at once
+	// on nodes 1 and 2.
+	for round := range 5 {
+		token := newToken(t, nodes[0], ann, "read")
+		for i, n := range nodes {
+			if code, _ := apiCall(t, n.URL, token, "GET", "/api/v1/me", nil, nil, nil); code != 200 {
+				t.Fatalf("round %d, node %d before the revocation: %d", round, i, code)
+			}
+		}
+		var me struct {
+			Token struct{ ID string } `json:"token"`
+		}
+		apiCall(t, nodes[0].URL, token, "GET", "/api/v1/me", nil, nil, &me)
+		req, _ := http.NewRequest("DELETE", nodes[0].URL+"/api/tokens/"+me.Token.ID, nil)
+		req.Header.Set("Origin", nodes[0].URL)
+		resp, err := apiHTTP(ann.Jar).Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 204 {
+			t.Fatalf("round %d: revoke: %d", round, resp.StatusCode)
+		}
+		for i, n := range nodes[1:] {
+			var e apiErr
+			if code, _ := apiCall(t, n.URL, token, "GET", "/api/v1/me", nil, nil, &e); code != 401 || e.Code != chat.CodeUnauthorized {
+				t.Errorf("round %d, node %d right after the revocation: %d %+v", round, i+1, code, e)
+			}
+		}
+	}
+
+	// An incoming webhook, the same.
+	ann.Send(&chat.Join{Room: "ops"})
+	chattest.Expect(ann, func(c *chat.Conv) bool { return c.ID == "r:ops" })
+	writer := newToken(t, nodes[0], ann, "read", "write")
+	var hook struct{ ID, URL string }
+	if code, _ := apiCall(t, nodes[0].URL, writer, "POST", "/api/v1/conversations/r:ops/webhooks", map[string]any{"name": "deploys"}, nil, &hook); code != 201 {
+		t.Fatalf("make the webhook: %d", code)
+	}
+	path := hook.URL[len(nodes[0].URL):]
+	post := func(n *chattest.Server, text string) int {
+		resp, err := apiHTTP(nil).Post(n.URL+path, "application/json", strings.NewReader(`{"text":"`+text+`"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if code := post(nodes[2], "shipped"); code != 200 {
+		t.Fatalf("the webhook on node 2: %d", code)
+	}
+	if code, _ := apiCall(t, nodes[0].URL, writer, "DELETE", "/api/v1/conversations/r:ops/webhooks/"+hook.ID, nil, nil, nil); code != 204 {
+		t.Fatalf("revoke the webhook: %d", code)
+	}
+	for i, n := range nodes[1:] {
+		if code := post(n, "too late"); code != 404 {
+			t.Errorf("the revoked webhook on node %d right after: %d", i+1, code)
+		}
+	}
+
+	// Outgoing hooks: bob's messages are stored on node 1, which sends
+	// them to the hooks.
+	bob := nodes[1].User(t, "bob")
+	bob.Send(&chat.Join{Room: "ops"})
+	chattest.Expect(bob, func(c *chat.Conv) bool { return c.ID == "r:ops" })
+	var first struct{ ID string }
+	if code, _ := apiCall(t, nodes[0].URL, writer, "POST", "/api/v1/conversations/r:ops/outgoing",
+		map[string]any{"name": "firstbot", "trigger": "/first", "url": receiver.URL + "/first"}, nil, &first); code != 201 {
+		t.Fatalf("make /first: %d", code)
+	}
+	n := uint64(0)
+	send := func(text string) {
+		n++
+		bob.Send(&chat.Send{ID: chat.MsgID{Device: "bobs-laptop", N: n}, Conv: "r:ops", Text: text})
+		chattest.Expect(bob, func(a *chat.Ack) bool { return a.ID.N == n })
+	}
+	// Node 1 reads the room's hooks (and keeps them) for this one.
+	send("/first a")
+	chattest.Eventually(t, chattest.Wait, func() bool { return len(called("/first")) == 1 }, "/first was not called")
+	if code, _ := apiCall(t, nodes[0].URL, writer, "POST", "/api/v1/conversations/r:ops/outgoing",
+		map[string]any{"name": "watcher", "trigger": "@", "url": receiver.URL + "/watcher"}, nil, nil); code != 201 {
+		t.Fatalf("make the watcher: %d", code)
+	}
+	send("@watcher are you there")
+	chattest.Eventually(t, chattest.Wait, func() bool { return len(called("/watcher")) == 1 },
+		"a hook made on node 0 was not called for a message on node 1")
+	if code, _ := apiCall(t, nodes[0].URL, writer, "DELETE", "/api/v1/conversations/r:ops/outgoing/"+first.ID, nil, nil, nil); code != 204 {
+		t.Fatalf("revoke /first: %d", code)
+	}
+	// One message that sets off both: the hooks are tried in order, so
+	// once the watcher has it, /first was passed over or called.
+	send("/first b @watcher")
+	chattest.Eventually(t, chattest.Wait, func() bool { return len(called("/watcher")) == 2 }, "the watcher was not called")
+	if got := called("/first"); len(got) != 1 {
+		t.Errorf("the revoked /first was called for a message stored right after on another node: %q", got)
 	}
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/founding/chat/app/chat"
 	"github.com/founding/chat/server/auth"
+	"github.com/founding/chat/server/cluster"
 	"github.com/founding/chat/server/markup"
 	"github.com/founding/chat/server/safehttp"
 	"github.com/founding/chat/server/webhooksig"
@@ -33,8 +34,12 @@ import (
 
 // outgoingWorkers and outgoingQueue bound the requests made at once and
 // the triggered messages waiting; outgoingCache is how long a node uses
-// the hooks of a room it read before reading them again (a hook made or
-// revoked on another node is seen that much later; on this one at once).
+// the hooks of a room it read before reading them again. A hook made or
+// revoked on a node is told to the others (HookChanges), which forget the
+// room's hooks at once; the cache's age is only the backstop of a word
+// lost on the way. A revocation does not depend on either: a hook a
+// message sets off is read fresh before it is called (sendOutgoing), so
+// a hook revoked on any node is never called once the revoke returned.
 const (
 	outgoingWorkers  = 4
 	outgoingQueue    = 256
@@ -51,6 +56,8 @@ type outgoing struct {
 
 	mu    sync.Mutex
 	hooks map[string]cachedHooks // by room
+
+	unwatch func() // ends the watch of HookChanges; nil without one
 }
 
 type cachedHooks struct {
@@ -89,9 +96,37 @@ func (s *Server) startOutgoing() {
 	s.out = o
 }
 
+// watchHookChanges makes this node forget a room's hooks when another
+// node tells that they changed.
+func (s *Server) watchHookChanges() error {
+	if s.opts.Storage.Hooks == nil {
+		return nil
+	}
+	stop, err := s.opts.Storage.Hooks.Watch(context.Background(), func(c cluster.HooksChanged) { s.forgetHooks(c.Conv) })
+	if err != nil {
+		return err
+	}
+	s.out.unwatch = stop
+	return nil
+}
+
+// hooksChanged forgets the hooks of room conv here and tells every other
+// node to.
+func (s *Server) hooksChanged(ctx context.Context, conv string) {
+	s.forgetHooks(conv)
+	if h := s.opts.Storage.Hooks; h != nil {
+		if err := h.Publish(ctx, cluster.HooksChanged{Conv: conv}); err != nil {
+			s.log.Warn("other nodes not told of a room's changed outgoing hooks; they read them again within their cache's age", "conv", conv, "err", err)
+		}
+	}
+}
+
 // stopOutgoing stops the workers; what waits is dropped.
 func (s *Server) stopOutgoing() {
 	if s.out != nil {
+		if s.out.unwatch != nil {
+			s.out.unwatch()
+		}
 		s.out.stop()
 		s.out.wg.Wait()
 		s.out.client.HTTP().CloseIdleConnections()
@@ -193,6 +228,15 @@ func (s *Server) sendOutgoing(ctx context.Context, j outgoingJob) {
 	for _, h := range hooks {
 		args, ok := triggers(h, j.text)
 		if !ok {
+			continue
+		}
+		// Read fresh: a hook revoked on another node is not called.
+		h, err := s.accounts.OutgoingHook(ctx, h.Conv, h.ID)
+		if errors.Is(err, auth.ErrNoToken) {
+			s.forgetHooks(j.e.Conv)
+			continue
+		} else if err != nil {
+			s.log.Error("reading an outgoing hook failed", "conv", j.e.Conv, "err", err)
 			continue
 		}
 		body, _ := json.Marshal(outgoingRequest{Hook: h.ID, Conv: j.e.Conv, Seq: j.e.Seq, Time: j.e.Time,
@@ -368,7 +412,7 @@ func (s *Server) apiCreateOutgoing(w http.ResponseWriter, r *http.Request, c api
 	} else if err != nil {
 		return s.internal("making an outgoing hook", err)
 	}
-	s.forgetHooks(conv)
+	s.hooksChanged(r.Context(), conv)
 	if err := s.hub.Note(r.Context(), c.user.Key, conv, chat.EntryWebhook, bot.Name, true, "made the outgoing hook "+bot.Name+" ("+req.Trigger+")"); err != nil {
 		return err
 	}
@@ -387,7 +431,7 @@ func (s *Server) apiRevokeOutgoing(w http.ResponseWriter, r *http.Request, c api
 	} else if err != nil {
 		return s.internal("revoking an outgoing hook", err)
 	}
-	s.forgetHooks(conv)
+	s.hooksChanged(r.Context(), conv)
 	if err := s.hub.Note(r.Context(), c.user.Key, conv, chat.EntryWebhook, hook.Name, false, "revoked the outgoing hook "+hook.Name); err != nil {
 		return err
 	}

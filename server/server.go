@@ -325,6 +325,11 @@ func New(opts Options) (*Server, error) {
 		return nil, err
 	}
 	s.startOutgoing()
+	if err := s.watchHookChanges(); err != nil {
+		s.stopOutgoing()
+		s.stopPush()
+		return nil, fmt.Errorf("server: watching changed outgoing hooks: %w", err)
+	}
 	s.startPreviews()
 	h, err := hub.New(hub.Options{
 		Log:            timedLog{opts.Storage.Log, m},

@@ -36,6 +36,9 @@ type Storage struct {
 	// Notices carries notices for one user between the nodes; nil in
 	// memory (one process).
 	Notices hub.Notices
+	// Hooks tells the other nodes that a room's outgoing hooks changed;
+	// nil in memory (one process).
+	Hooks HookChanges
 	// Rates makes the rate limits every node shares (SharedRate): name's
 	// limit acts per window. Nil in memory: one process limits alone.
 	Rates func(name string, limit int, window time.Duration) SharedRate
@@ -69,6 +72,13 @@ type WatchHealth interface {
 type SessionEnds interface {
 	Publish(ctx context.Context, e cluster.Ended) error
 	Watch(ctx context.Context, fn func(cluster.Ended)) (stop func(), err error)
+}
+
+// HookChanges carries the rooms whose outgoing hooks changed between
+// nodes, so that each reads them again at once (outgoing.go).
+type HookChanges interface {
+	Publish(ctx context.Context, c cluster.HooksChanged) error
+	Watch(ctx context.Context, fn func(cluster.HooksChanged)) (stop func(), err error)
 }
 
 // MemoryStorage keeps everything in the process: for tests and tools.
@@ -162,7 +172,7 @@ func OpenStorage(ctx context.Context, b *bus.Bus, o StorageOptions) (*Storage, e
 	}
 	return &Storage{Log: log, Directory: dir, Accounts: auth.NewAccounts(rec), Files: files, Check: b.Check, Watches: wd, Push: pushRecords,
 		Presence: cluster.NewPresence(b.Conn), Sessions: cluster.NewSessions(b.Conn), Typing: cluster.NewTyping(b.Conn),
-		Notices: cluster.NewNotices(b.Conn), Close: log.Close,
+		Notices: cluster.NewNotices(b.Conn), Hooks: cluster.NewHooks(b.Conn), Close: log.Close,
 		Rates: func(name string, limit int, window time.Duration) SharedRate {
 			return jetstream.NewRateWindow(b.JetStream, b.Replicas, name, limit, window)
 		}}, nil

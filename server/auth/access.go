@@ -229,7 +229,8 @@ func (a *Accounts) CheckAccessToken(ctx context.Context, raw string) (AccessToke
 	}
 	hash := sessionKey(raw)
 	var rec accessRecord
-	rev, err := a.get(ctx, AccessTokensBucket, hash, &rec)
+	// Read fresh: a token revoked on another node is refused at once.
+	rev, err := a.getFresh(ctx, AccessTokensBucket, hash, &rec)
 	if errors.Is(err, ErrNotFound) {
 		return AccessToken{}, User{}, ErrNoToken
 	}
@@ -293,7 +294,7 @@ const ServerDevicePrefix = "srv-"
 // a conflict, and returns the number next made.
 func (a *Accounts) count(ctx context.Context, bucket, key string, next func([]byte) ([]byte, uint64, error)) (uint64, error) {
 	for attempt := 0; attempt < 16; attempt++ {
-		data, rev, err := a.rec.Get(ctx, bucket, key)
+		data, rev, err := a.readFresh(ctx, bucket, key)
 		if err != nil {
 			return 0, err
 		}

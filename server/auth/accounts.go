@@ -374,6 +374,24 @@ func (a *Accounts) get(ctx context.Context, bucket, key string, v any) (uint64, 
 	return rev, json.Unmarshal(data, v)
 }
 
+// getFresh is get as the last acknowledged write left the value
+// (FreshReader), for what a revocation ends.
+func (a *Accounts) getFresh(ctx context.Context, bucket, key string, v any) (uint64, error) {
+	data, rev, err := a.readFresh(ctx, bucket, key)
+	if err != nil {
+		return 0, err
+	}
+	return rev, json.Unmarshal(data, v)
+}
+
+// readFresh reads bucket/key with the Records' fresh read, if it has one.
+func (a *Accounts) readFresh(ctx context.Context, bucket, key string) ([]byte, uint64, error) {
+	if f, ok := a.rec.(FreshReader); ok {
+		return f.GetFresh(ctx, bucket, key)
+	}
+	return a.rec.Get(ctx, bucket, key)
+}
+
 func (a *Accounts) create(ctx context.Context, bucket, key string, v any) error {
 	data, err := json.Marshal(v)
 	if err != nil {

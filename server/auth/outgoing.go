@@ -83,6 +83,23 @@ func (a *Accounts) OutgoingHooks(ctx context.Context, conv string) ([]OutgoingHo
 	return l.Hooks, nil
 }
 
+// OutgoingHook returns hook id of room conv as the last write left it (a
+// fresh read, FreshReader: one revoked on another node is gone), or
+// ErrNoToken.
+func (a *Accounts) OutgoingHook(ctx context.Context, conv, id string) (OutgoingHook, error) {
+	var l outgoingList
+	if _, err := a.getFresh(ctx, OutgoingBucket, convKey(conv), &l); errors.Is(err, ErrNotFound) {
+		return OutgoingHook{}, ErrNoToken
+	} else if err != nil {
+		return OutgoingHook{}, err
+	}
+	i := slices.IndexFunc(l.Hooks, func(h OutgoingHook) bool { return h.ID == id })
+	if i < 0 {
+		return OutgoingHook{}, ErrNoToken
+	}
+	return l.Hooks[i], nil
+}
+
 // RevokeOutgoing removes hook id of room conv and returns it; an unknown
 // id is ErrNoToken.
 func (a *Accounts) RevokeOutgoing(ctx context.Context, conv, id string) (OutgoingHook, error) {

@@ -31,3 +31,11 @@ type Records interface {
 	// Delete removes a value; removing a missing one is not an error.
 	Delete(ctx context.Context, bucket, key string) error
 }
+
+// FreshReader is what a Records may do besides: read a value as the last
+// acknowledged write left it, never an older copy that a replica still
+// holds. A revocation is checked so, so that the very next request on any
+// node is refused. A Records without it reads fresh with Get (one copy).
+type FreshReader interface {
+	GetFresh(ctx context.Context, bucket, key string) ([]byte, uint64, error)
+}

@@ -10,7 +10,10 @@ import (
 	"github.com/founding/chat/server/auth"
 )
 
-var _ auth.Records = (*Records)(nil)
+var (
+	_ auth.Records     = (*Records)(nil)
+	_ auth.FreshReader = (*Records)(nil)
+)
 
 // Records is an auth.Records in key-value buckets chat_<bucket>, one per
 // bucket auth.Accounts use. It is safe for concurrent use, also by several
@@ -48,6 +51,28 @@ func (r *Records) Get(ctx context.Context, bucket, key string) ([]byte, uint64, 
 		return nil, 0, err
 	}
 	e, err := kv.Get(ctx, token(key))
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return nil, 0, auth.ErrNotFound
+	}
+	if err != nil {
+		return nil, 0, err
+	}
+	return e.Value(), e.Revision(), nil
+}
+
+// GetFresh is Get as the last acknowledged write left the value: read
+// from the bucket's leader, never from a replica that may lag (a
+// revocation must be seen on every node at once). auth.FreshReader.
+func (r *Records) GetFresh(ctx context.Context, bucket, key string) ([]byte, uint64, error) {
+	kv, err := r.bucket(bucket)
+	if err != nil {
+		return nil, 0, err
+	}
+	c, ok := kv.(*consistentKV)
+	if !ok {
+		return r.Get(ctx, bucket, key)
+	}
+	e, err := c.leaderGet(ctx, token(key))
 	if errors.Is(err, jetstream.ErrKeyNotFound) {
 		return nil, 0, auth.ErrNotFound
 	}
