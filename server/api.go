@@ -269,28 +269,70 @@ func decodeBody(w http.ResponseWriter, r *http.Request, v any) error {
 	return nil
 }
 
-// messageID is the message id of a write: the request's Idempotency-Key,
-// "<device>:<counter>" as a websocket client's (a device of 8 to 64 of
-// A-Z a-z 0-9 _ -, a counter from 1 that grows on it), or else one the
-// server makes for the token.
+// messageID is the message id of a write of the API: its
+// Idempotency-Key's (requestID), or else one the server makes for the
+// token.
 func (s *Server) messageID(r *http.Request, c apiCaller) (chat.MsgID, error) {
-	key := r.Header.Get("Idempotency-Key")
-	if key == "" {
+	return s.requestID(r, c.token.ID, apiKeyHeaders, func() (chat.MsgID, error) {
 		id, err := s.accounts.NextID(r.Context(), c.user.Key, c.token.ID)
 		if errors.Is(err, auth.ErrNoToken) {
 			return id, chat.Errorf(chat.CodeUnauthorized, "the token was revoked")
 		}
 		if err != nil {
-			return id, chat.Errorf(chat.CodeInternal, "the server could not number the message; try again")
+			return id, s.internal("numbering the message", err)
 		}
 		return id, nil
+	})
+}
+
+// apiKeyHeaders and hookKeyHeaders are the headers whose value names a
+// request, the same in each of its retries, so that they post once
+// (requestID): the API's Idempotency-Key; for an incoming webhook also the
+// delivery ids that senders keep over their retries (Standard Webhooks'
+// webhook-id, GitHub's and Gitea's). Not X-Request-Id: clients and proxies
+// make a new one per attempt, and a sender that sent one value always would
+// have every message after its first dropped as a retry.
+var (
+	apiKeyHeaders  = []string{"Idempotency-Key"}
+	hookKeyHeaders = []string{"Idempotency-Key", "Webhook-Id", "X-GitHub-Delivery", "X-Gitea-Delivery"}
+)
+
+// requestID is the message id of a write of owner (a token's or a
+// webhook's id), from the first of headers that r brings:
+//
+//   - "<device>:<counter>" in Idempotency-Key, as a websocket client's (a
+//     device of 8 to 64 of A-Z a-z 0-9 _ -, not starting srv-, and a
+//     counter from 1 that grows on it), is that id;
+//   - any other key (a UUID, a delivery id) gets the id the first request
+//     with it got (auth.KeyedID), remembered for a day;
+//   - without a key, fresh makes one: such a request, retried, posts again.
+//
+// Either way the write goes through the log's once-only path under it, so
+// a retry that brings the same key is stored once, on any node. What a
+// message says is never compared: two identical messages are two.
+func (s *Server) requestID(r *http.Request, owner string, headers []string, fresh func() (chat.MsgID, error)) (chat.MsgID, error) {
+	var key, header string
+	for _, h := range headers {
+		if v := strings.TrimSpace(r.Header.Get(h)); v != "" {
+			key, header = v, h
+			break
+		}
 	}
-	device, n, ok := strings.Cut(key, ":")
-	counter, err := strconv.ParseUint(n, 10, 64)
-	if !ok || err != nil || counter == 0 || !chat.ValidDevice(device) || strings.HasPrefix(device, auth.ServerDevicePrefix) {
-		return chat.MsgID{}, chat.Errorf(chat.CodeBadDevice, "Idempotency-Key is <device>:<counter>: a device of 8 to 64 of A-Z a-z 0-9 _ - (not starting srv-) and a counter from 1 that grows")
+	if key == "" {
+		return fresh()
 	}
-	return chat.MsgID{Device: device, N: counter}, nil
+	if device, n, ok := strings.Cut(key, ":"); ok && header == "Idempotency-Key" {
+		counter, err := strconv.ParseUint(n, 10, 64)
+		if err == nil && counter > 0 && chat.ValidDevice(device) && !strings.HasPrefix(device, auth.ServerDevicePrefix) {
+			return chat.MsgID{Device: device, N: counter}, nil
+		}
+	}
+	id, err := s.accounts.KeyedID(r.Context(), owner, key, fresh)
+	var ce *chat.Error
+	if err != nil && !errors.As(err, &ce) {
+		return id, s.internal("reading an idempotency key", err)
+	}
+	return id, err
 }
 
 // seqParam returns the path's {seq}.

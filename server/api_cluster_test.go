@@ -13,6 +13,7 @@ import (
 
 	"github.com/founding/chat/app/chat"
 	"github.com/founding/chat/server"
+	"github.com/founding/chat/server/auth"
 	"github.com/founding/chat/server/chattest"
 )
 
@@ -228,5 +229,81 @@ func TestRevocationHoldsOnEveryNodeAtOnce(t *testing.T) {
 	chattest.Eventually(t, chattest.Wait, func() bool { return len(called("/watcher")) == 2 }, "the watcher was not called")
 	if got := called("/first"); len(got) != 1 {
 		t.Errorf("the revoked /first was called for a message stored right after on another node: %q", got)
+	}
+}
+
+// TestWebhookRetriesPostOnce: a sender that retries a delivery through
+// another node, bringing the same delivery id (GitHub's, Standard
+// Webhooks', or an Idempotency-Key that is a UUID), posts once and gets
+// the first ack again; identical messages without a key, or with keys of
+// their own, are each posted (nothing is compared by content). The API
+// takes a UUID Idempotency-Key the same way.
+func TestWebhookRetriesPostOnce(t *testing.T) {
+	t.Parallel()
+	_, natsURL := chattest.NATS(t, t.TempDir())
+	var nodes []*chattest.Server
+	for range 2 {
+		st, _ := chattest.Node(t, []string{natsURL}, 1)
+		nodes = append(nodes, chattest.New(t, server.Options{Storage: st}))
+	}
+	ann := nodes[0].User(t, "ann")
+	ann.Send(&chat.Join{Room: "ci"})
+	chattest.Expect(ann, func(c *chat.Conv) bool { return c.ID == "r:ci" })
+	token := newToken(t, nodes[0], ann, "read", "write")
+	var hook struct{ ID, URL string }
+	if code, _ := apiCall(t, nodes[0].URL, token, "POST", "/api/v1/conversations/r:ci/webhooks", map[string]any{"name": "cibot"}, nil, &hook); code != 201 {
+		t.Fatalf("make the webhook: %d", code)
+	}
+	path := hook.URL[len(nodes[0].URL):]
+	post := func(node int, header http.Header) uint64 {
+		t.Helper()
+		var ack ackBody
+		code, _ := apiCall(t, nodes[node].URL, "", "POST", path, map[string]any{"text": "build passed"}, header, &ack)
+		if code != 200 || ack.Ack.Seq == 0 {
+			t.Fatalf("post through node %d with %v: %d %+v", node, header, code, ack)
+		}
+		return ack.Ack.Seq
+	}
+	var seqs []uint64
+	for _, h := range []string{"X-GitHub-Delivery", "Webhook-Id", "Idempotency-Key"} {
+		key := http.Header{h: {"72d3162e-cc78-11e3-81ab-" + strings.ToLower(h[:4])}}
+		first, retry := post(0, key), post(1, key)
+		if first != retry {
+			t.Errorf("%s: the retry through the other node was stored as %d, the first as %d", h, retry, first)
+		}
+		seqs = append(seqs, first)
+	}
+	// Identical messages without a key, or each with its own, are each
+	// posted.
+	seqs = append(seqs, post(0, nil), post(1, nil),
+		post(0, http.Header{"X-GitHub-Delivery": {"a-first-delivery"}}), post(1, http.Header{"X-GitHub-Delivery": {"a-second-delivery"}}))
+	slices.Sort(seqs)
+	if len(slices.Compact(slices.Clone(seqs))) != 7 {
+		t.Errorf("the posts were stored as %v, want 7 distinct messages", seqs)
+	}
+	var page chat.Page
+	apiCall(t, nodes[1].URL, token, "GET", "/api/v1/conversations/r:ci/messages", nil, nil, &page)
+	n := 0
+	for _, e := range page.Entries {
+		if e.Kind == chat.EntryMessage && strings.Contains(e.HTML, "build passed") {
+			n++
+		}
+	}
+	if n != 7 {
+		t.Errorf("the room holds %d \"build passed\", want 7", n)
+	}
+
+	// The API, with a UUID as the key, through either node.
+	key := http.Header{"Idempotency-Key": {"5f0c6a1e-2b7d-4c1a-9e8f-0d3b2a1c4e5f"}}
+	var a, b ackBody
+	apiCall(t, nodes[0].URL, token, "POST", "/api/v1/conversations/r:ci/messages", map[string]any{"text": "deployed"}, key, &a)
+	apiCall(t, nodes[1].URL, token, "POST", "/api/v1/conversations/r:ci/messages", map[string]any{"text": "deployed"}, key, &b)
+	if a.Ack.Seq == 0 || a.Ack.Seq != b.Ack.Seq {
+		t.Errorf("the API's retry with a UUID key: %+v then %+v", a.Ack, b.Ack)
+	}
+	// A key longer than auth.MaxKeyBytes is refused, not cut.
+	long := http.Header{"Idempotency-Key": {strings.Repeat("k", auth.MaxKeyBytes+1)}}
+	if code, _ := apiCall(t, nodes[0].URL, "", "POST", path, map[string]any{"text": "too long a key"}, long, nil); code != 400 {
+		t.Errorf("a webhook post with a %d-byte key: %d, want 400", auth.MaxKeyBytes+1, code)
 	}
 }

@@ -129,8 +129,9 @@ type hookRequest struct {
 const maxViaRunes = 64
 
 // serveHook posts what a webhook's sender sent into the webhook's room as
-// its bot. The message id is the request's Idempotency-Key when it brings
-// one (so a sender's retry posts once), else a fresh one of the webhook's.
+// its bot, under the message id of the request's idempotency key or
+// delivery id when it brings one (requestID: a sender's retry posts once),
+// else a fresh one of the webhook's.
 func (s *Server) serveHook(w http.ResponseWriter, r *http.Request) {
 	hook, fresh, err := s.accounts.CheckWebhook(r.Context(), r.PathValue("secret"))
 	if errors.Is(err, auth.ErrNoToken) {
@@ -159,16 +160,10 @@ func (s *Server) serveHook(w http.ResponseWriter, r *http.Request) {
 		apiError(w, chat.Errorf(chat.CodeBadName, "username (via) is at most %d characters, without control characters", maxViaRunes))
 		return
 	}
-	id := fresh
-	if key := r.Header.Get("Idempotency-Key"); key != "" {
-		// A device of the sender's own: a retry of it meets its first ack.
-		device, n, ok := strings.Cut(key, ":")
-		counter, perr := strconv.ParseUint(n, 10, 64)
-		if !ok || perr != nil || counter == 0 || !chat.ValidDevice(device) || strings.HasPrefix(device, auth.ServerDevicePrefix) {
-			apiError(w, chat.Errorf(chat.CodeBadDevice, "Idempotency-Key is <device>:<counter>, as in the API"))
-			return
-		}
-		id = chat.MsgID{Device: device, N: counter}
+	id, err := s.requestID(r, hook.ID, hookKeyHeaders, func() (chat.MsgID, error) { return fresh, nil })
+	if err != nil {
+		apiError(w, err)
+		return
 	}
 	bot, err := s.accounts.User(r.Context(), hook.Bot)
 	if err != nil {

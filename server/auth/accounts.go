@@ -80,11 +80,11 @@ const (
 
 // Buckets lists every bucket Accounts use.
 var Buckets = []string{AccountsBucket, SessionsBucket, SkeletonsBucket, ClaimsBucket, UserSessionsBucket, KeysBucket, LinksBucket, SpentBucket,
-	AccessTokensBucket, UserAccessTokensBucket, WebhooksBucket, ConvWebhooksBucket, OutgoingBucket}
+	AccessTokensBucket, UserAccessTokensBucket, WebhooksBucket, ConvWebhooksBucket, OutgoingBucket, DeliveriesBucket}
 
 // BucketAge says, of the buckets whose values need not outlive a time, how
 // long a durable backend may keep them: it may drop them after that.
-var BucketAge = map[string]time.Duration{SpentBucket: SpentAge}
+var BucketAge = map[string]time.Duration{SpentBucket: SpentAge, DeliveriesBucket: DeliveriesAge}
 
 // Accounts keeps users, their passwords and their browser sessions in
 // Records. It is safe for concurrent use, also by several processes sharing
