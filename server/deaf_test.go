@@ -175,7 +175,9 @@ func consumerHosts(b *bus.Bus, stream string, storages []*server.Storage) (hosts
 	}
 	used := make(map[string]bool)
 	for _, st := range storages {
-		wd, ok := st.Watches.(interface{ Consumers(string) map[string]string })
+		wd, ok := st.Watches.(interface {
+			Consumers(string) map[string]string
+		})
 		if !ok {
 			return nil, nil, fmt.Errorf("the storage's watches (%T) do not say which consumers they use", st.Watches)
 		}
