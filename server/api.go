@@ -81,7 +81,7 @@ func (s *Server) apiRoutes() []apiRoute {
 		{method: "GET", path: "/conversations/{conv}/webhooks", scope: auth.ScopeRead, serve: (*Server).apiWebhooks},
 		{method: "POST", path: "/conversations/{conv}/webhooks", scope: auth.ScopeWrite, serve: (*Server).apiCreateWebhook},
 		{method: "DELETE", path: "/conversations/{conv}/webhooks/{id}", scope: auth.ScopeWrite, serve: (*Server).apiRevokeWebhook},
-		{method: "POST", path: "/hooks/{secret}", open: s.serveHook},
+		{method: "POST", path: "/hooks/{secret}", open: apiFunc(s.serveHook)},
 		{method: "GET", path: "/conversations/{conv}/outgoing", scope: auth.ScopeRead, serve: (*Server).apiOutgoing},
 		{method: "POST", path: "/conversations/{conv}/outgoing", scope: auth.ScopeWrite, serve: (*Server).apiCreateOutgoing},
 		{method: "DELETE", path: "/conversations/{conv}/outgoing/{id}", scope: auth.ScopeWrite, serve: (*Server).apiRevokeOutgoing},
@@ -103,10 +103,10 @@ func (s *Server) routeAPI() {
 	})
 	// The person's own tokens, from the Account panel: a cookie session,
 	// and the same-origin check of every /api POST.
-	s.mux.HandleFunc("GET /api/tokens", s.serveTokens)
-	s.mux.HandleFunc("POST /api/tokens", sameOrigin(s.serveCreateToken))
-	s.mux.HandleFunc("DELETE /api/tokens/{id}", sameOrigin(s.serveRevokeToken))
-	s.mux.HandleFunc("DELETE /api/tokens", sameOrigin(s.serveRevokeTokens))
+	s.mux.HandleFunc("GET /api/tokens", s.withSession(s.serveTokens))
+	s.mux.HandleFunc("POST /api/tokens", sameOrigin(s.withSession(s.serveCreateToken)))
+	s.mux.HandleFunc("DELETE /api/tokens/{id}", sameOrigin(s.withSession(s.serveRevokeToken)))
+	s.mux.HandleFunc("DELETE /api/tokens", sameOrigin(s.withSession(s.serveRevokeTokens)))
 }
 
 // crossOriginRefused answers 403 to a request a browser made for a page
@@ -131,44 +131,64 @@ func crossOriginRefused(next http.HandlerFunc) http.HandlerFunc {
 // withToken serves a route for the bearer of a token with scope, within
 // the token's rate, with the token's user made local to the hub.
 func (s *Server) withToken(scope string, serve apiHandler) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		raw, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		if !ok || raw == "" {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="chat"`)
-			apiError(w, chat.Errorf(chat.CodeUnauthorized, "send a personal access token: Authorization: Bearer <token>"))
-			return
-		}
-		tok, u, err := s.accounts.CheckAccessToken(r.Context(), strings.TrimSpace(raw))
-		if errors.Is(err, auth.ErrNoToken) {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="chat", error="invalid_token"`)
-			apiError(w, chat.Errorf(chat.CodeUnauthorized, "the token does not exist, or was revoked"))
-			return
-		}
+	return apiFunc(func(w http.ResponseWriter, r *http.Request) error {
+		tok, u, err := s.bearer(w, r)
 		if err != nil {
-			s.log.Error("checking an access token failed", "err", err)
-			apiError(w, chat.Errorf(chat.CodeInternal, "the server could not check the token; try again"))
-			return
+			return err
 		}
-		if ok, wait := s.apiRates.take(r.Context(), tok.ID, time.Now()); !ok {
-			s.metrics.RateLimited(metrics.LimitMessages)
-			w.Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds(wait)))
-			apiError(w, chat.Errorf(chat.CodeRateLimited, "this token sends too many requests; try again in %v", retryHint(wait)))
-			return
+		if err := s.admit(w, r, s.apiRates, tok.ID, "this token sends too many requests"); err != nil {
+			return err
 		}
 		if !tok.Has(scope) {
-			apiError(w, chat.Errorf(chat.CodeForbidden, "the token lacks the %s scope this route needs", scope))
-			return
+			return chat.Errorf(chat.CodeForbidden, "the token lacks the %s scope this route needs", scope)
 		}
 		release, err := s.hub.Use(r.Context(), hubUser(u))
 		if err != nil {
-			apiError(w, err)
-			return
+			return err
 		}
 		defer release()
-		if err := serve(s, w, r, apiCaller{token: tok, user: u}); err != nil {
+		return serve(s, w, r, apiCaller{token: tok, user: u})
+	})
+}
+
+// apiFunc serves a handler whose error is the answer (apiError).
+func apiFunc(serve func(w http.ResponseWriter, r *http.Request) error) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if err := serve(w, r); err != nil {
 			apiError(w, err)
 		}
 	}
+}
+
+// bearer returns the personal access token r brings as "Authorization:
+// Bearer <token>" and the user it acts as; without a valid one the error
+// is 401, with the WWW-Authenticate challenge set on w.
+func (s *Server) bearer(w http.ResponseWriter, r *http.Request) (auth.AccessToken, auth.User, error) {
+	raw, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok || strings.TrimSpace(raw) == "" {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="chat"`)
+		return auth.AccessToken{}, auth.User{}, chat.Errorf(chat.CodeUnauthorized, "send a personal access token: Authorization: Bearer <token>")
+	}
+	tok, u, err := s.accounts.CheckAccessToken(r.Context(), strings.TrimSpace(raw))
+	if errors.Is(err, auth.ErrNoToken) {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="chat", error="invalid_token"`)
+		return tok, u, chat.Errorf(chat.CodeUnauthorized, "the token does not exist, or was revoked")
+	} else if err != nil {
+		return tok, u, s.internal("checking an access token", err)
+	}
+	return tok, u, nil
+}
+
+// admit takes a place for key (a token's or a webhook's id) in rates, or
+// refuses (429, Retry-After set on w) with refusal and the wait.
+func (s *Server) admit(w http.ResponseWriter, r *http.Request, rates *keyRate, key, refusal string) error {
+	ok, wait := rates.take(r.Context(), key, time.Now())
+	if ok {
+		return nil
+	}
+	s.metrics.RateLimited(metrics.LimitMessages)
+	w.Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds(wait)))
+	return chat.Errorf(chat.CodeRateLimited, "%s; try again in %v", refusal, retryHint(wait))
 }
 
 // serveTokenWS opens a websocket for the bearer of a personal access token
@@ -176,26 +196,15 @@ func (s *Server) withToken(scope string, serve apiHandler) http.HandlerFunc {
 // protocol as its user. Its connections form the session group of the
 // token, which revoking the token closes on every node.
 func (s *Server) serveTokenWS(w http.ResponseWriter, r *http.Request) {
-	raw, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if !ok {
-		apiError(w, chat.Errorf(chat.CodeUnauthorized, "send a personal access token: Authorization: Bearer <token>"))
-		return
+	tok, u, err := s.bearer(w, r)
+	if err == nil && (!tok.Has(auth.ScopeRead) || !tok.Has(auth.ScopeWrite)) {
+		err = chat.Errorf(chat.CodeForbidden, "a websocket needs a token with the read and write scopes")
 	}
-	tok, u, err := s.accounts.CheckAccessToken(r.Context(), strings.TrimSpace(raw))
-	switch {
-	case errors.Is(err, auth.ErrNoToken):
-		apiError(w, chat.Errorf(chat.CodeUnauthorized, "the token does not exist, or was revoked"))
-		return
-	case err != nil:
-		apiError(w, s.internal("checking an access token", err))
-		return
-	case !tok.Has(auth.ScopeRead) || !tok.Has(auth.ScopeWrite):
-		apiError(w, chat.Errorf(chat.CodeForbidden, "a websocket needs a token with the read and write scopes"))
-		return
+	if err == nil {
+		err = s.admit(w, r, s.apiRates, tok.ID, "this token connects too often")
 	}
-	if ok, wait := s.apiRates.take(r.Context(), tok.ID, time.Now()); !ok {
-		w.Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds(wait)))
-		apiError(w, chat.Errorf(chat.CodeRateLimited, "this token connects too often; try again in %v", retryHint(wait)))
+	if err != nil {
+		apiError(w, err)
 		return
 	}
 	s.ws.Serve(w, r, func(http.ResponseWriter, *http.Request) (string, wsconn.Session) {
@@ -328,11 +337,10 @@ func (s *Server) requestID(r *http.Request, owner string, headers []string, fres
 		}
 	}
 	id, err := s.accounts.KeyedID(r.Context(), owner, key, fresh)
-	var ce *chat.Error
-	if err != nil && !errors.As(err, &ce) {
+	if err != nil {
 		return id, s.internal("reading an idempotency key", err)
 	}
-	return id, err
+	return id, nil
 }
 
 // seqParam returns the path's {seq}.
@@ -651,20 +659,22 @@ func (s *Server) apiCreateBot(w http.ResponseWriter, r *http.Request, c apiCalle
 // createBot makes a bot's account, with the errors of a name taken.
 func (s *Server) createBot(ctx context.Context, name string) (auth.User, error) {
 	bot, err := s.accounts.CreateBot(ctx, name)
-	var ce *chat.Error
 	switch {
 	case errors.Is(err, auth.ErrNameTaken), errors.Is(err, auth.ErrLooksTaken):
 		return bot, chat.Errorf(chat.CodeNameTaken, "the name %.40q is taken, or looks like one that is; pick another", name)
-	case errors.As(err, &ce):
-		return bot, ce
 	case err != nil:
 		return bot, s.internal("making a bot", err)
 	}
 	return bot, nil
 }
 
-// internal logs err and returns the API's internal error for it.
+// internal logs err and returns the API's internal error for it; a
+// *chat.Error (a refusal, not a failure) is returned as it is.
 func (s *Server) internal(what string, err error) error {
+	var ce *chat.Error
+	if errors.As(err, &ce) {
+		return ce
+	}
 	s.log.Error(what+" failed", "err", err)
 	return chat.Errorf(chat.CodeInternal, "the server failed %s; try again", what)
 }
@@ -689,79 +699,75 @@ type tokensReply struct {
 	Tokens []auth.AccessToken `json:"tokens"`
 }
 
-func (s *Server) serveTokens(w http.ResponseWriter, r *http.Request) {
-	v, ok := s.signedIn(w, r)
-	if !ok {
-		return
+// withSession serves a route of the person's own tokens for their
+// cookie session (signedIn); an error it returns is the answer.
+func (s *Server) withSession(serve func(w http.ResponseWriter, r *http.Request, v auth.Session) error) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		v, ok := s.signedIn(w, r)
+		if !ok {
+			return
+		}
+		if err := serve(w, r, v); err != nil {
+			apiError(w, err)
+		}
 	}
+}
+
+func (s *Server) serveTokens(w http.ResponseWriter, r *http.Request, v auth.Session) error {
 	list, err := s.accounts.AccessTokens(r.Context(), v.User.Key)
 	if err != nil {
-		apiError(w, s.internal("listing tokens", err))
-		return
+		return s.internal("listing tokens", err)
 	}
 	reply(w, http.StatusOK, tokensReply{Tokens: list})
+	return nil
 }
 
-func (s *Server) serveCreateToken(w http.ResponseWriter, r *http.Request) {
-	v, ok := s.signedIn(w, r)
-	if !ok {
-		return
-	}
+func (s *Server) serveCreateToken(w http.ResponseWriter, r *http.Request, v auth.Session) error {
 	var req tokenRequest
 	if err := decodeBody(w, r, &req); err != nil {
-		apiError(w, err)
-		return
+		return err
 	}
 	raw, tok, err := s.accounts.CreateAccessToken(r.Context(), v.User.Key, req.Name, req.Scopes)
-	var ce *chat.Error
-	switch {
-	case errors.As(err, &ce):
-		apiError(w, ce)
-	case err != nil:
-		apiError(w, s.internal("making a token", err))
-	default:
-		reply(w, http.StatusCreated, tokenReply{Token: raw, Info: tok})
+	if err != nil {
+		return s.internal("making a token", err)
 	}
+	reply(w, http.StatusCreated, tokenReply{Token: raw, Info: tok})
+	return nil
 }
 
-func (s *Server) serveRevokeToken(w http.ResponseWriter, r *http.Request) {
-	v, ok := s.signedIn(w, r)
-	if !ok {
-		return
+func (s *Server) serveRevokeToken(w http.ResponseWriter, r *http.Request, v auth.Session) error {
+	id := r.PathValue("id")
+	err := s.accounts.RevokeAccessToken(r.Context(), v.User.Key, id)
+	if errors.Is(err, auth.ErrNoToken) {
+		return chat.Errorf(chat.CodeNotFound, "you have no token %.20q", id)
+	} else if err != nil {
+		return s.internal("revoking a token", err)
 	}
-	err := s.accounts.RevokeAccessToken(r.Context(), v.User.Key, r.PathValue("id"))
-	if err == nil {
-		// Its websockets close, here and on the other nodes.
-		s.endGroups(r.Context(), []string{tokenGroup(r.PathValue("id"))}, chat.CloseSignedOut.WithReason("the token was revoked"), true)
-	}
-	switch {
-	case errors.Is(err, auth.ErrNoToken):
-		apiError(w, chat.Errorf(chat.CodeNotFound, "you have no token %.20q", r.PathValue("id")))
-	case err != nil:
-		apiError(w, s.internal("revoking a token", err))
-	default:
-		w.WriteHeader(http.StatusNoContent)
-	}
+	s.endTokens(r.Context(), []string{id})
+	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
 // serveRevokeTokens ends every token of the person, and closes their
 // websockets on every node.
-func (s *Server) serveRevokeTokens(w http.ResponseWriter, r *http.Request) {
-	v, ok := s.signedIn(w, r)
-	if !ok {
-		return
-	}
+func (s *Server) serveRevokeTokens(w http.ResponseWriter, r *http.Request, v auth.Session) error {
 	ids, err := s.accounts.RevokeAccessTokens(r.Context(), v.User.Key)
+	s.endTokens(r.Context(), ids) // those revoked before a failure too
+	if err != nil {
+		return s.internal("revoking the tokens", err)
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// endTokens closes the websockets of the revoked tokens ids, here and on
+// the other nodes.
+func (s *Server) endTokens(ctx context.Context, ids []string) {
 	groups := make([]string, 0, len(ids))
 	for _, id := range ids {
 		groups = append(groups, tokenGroup(id))
 	}
-	s.endGroups(r.Context(), groups, chat.CloseSignedOut.WithReason("the token was revoked"), true)
-	if err != nil {
-		apiError(w, s.internal("revoking the tokens", err))
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
+	s.endGroups(ctx, groups, chat.CloseSignedOut.WithReason("the token was revoked"), true)
 }
 
 // readAll reads at most limit bytes of r's body.

@@ -76,8 +76,7 @@ func TestAPIRateIsOneAcrossTheCluster(t *testing.T) {
 	}
 
 	// A webhook's rate, the same way: its burst once over the nodes.
-	ann.Send(&chat.Join{Room: "ci"})
-	chattest.Expect(ann, func(c *chat.Conv) bool { return c.ID == "r:ci" })
+	inRoom(t, ann, "ci")
 	writer := newToken(t, nodes[0], ann, "read", "write")
 	var hook struct{ ID, URL string }
 	if code, _ := apiCall(t, nodes[0].URL, writer, "POST", "/api/v1/conversations/r:ci/webhooks", map[string]any{"name": "cibot"}, nil, &hook); code != 201 {
@@ -166,8 +165,7 @@ func TestRevocationHoldsOnEveryNodeAtOnce(t *testing.T) {
 	}
 
 	// An incoming webhook, the same.
-	ann.Send(&chat.Join{Room: "ops"})
-	chattest.Expect(ann, func(c *chat.Conv) bool { return c.ID == "r:ops" })
+	inRoom(t, ann, "ops")
 	writer := newToken(t, nodes[0], ann, "read", "write")
 	var hook struct{ ID, URL string }
 	if code, _ := apiCall(t, nodes[0].URL, writer, "POST", "/api/v1/conversations/r:ops/webhooks", map[string]any{"name": "deploys"}, nil, &hook); code != 201 {
@@ -197,8 +195,7 @@ func TestRevocationHoldsOnEveryNodeAtOnce(t *testing.T) {
 	// Outgoing hooks: bob's messages are stored on node 1, which sends
 	// them to the hooks.
 	bob := nodes[1].User(t, "bob")
-	bob.Send(&chat.Join{Room: "ops"})
-	chattest.Expect(bob, func(c *chat.Conv) bool { return c.ID == "r:ops" })
+	inRoom(t, bob, "ops")
 	var first struct{ ID string }
 	if code, _ := apiCall(t, nodes[0].URL, writer, "POST", "/api/v1/conversations/r:ops/outgoing",
 		map[string]any{"name": "firstbot", "trigger": "/first", "url": receiver.URL + "/first"}, nil, &first); code != 201 {
@@ -240,15 +237,9 @@ func TestRevocationHoldsOnEveryNodeAtOnce(t *testing.T) {
 // takes a UUID Idempotency-Key the same way.
 func TestWebhookRetriesPostOnce(t *testing.T) {
 	t.Parallel()
-	_, natsURL := chattest.NATS(t, t.TempDir())
-	var nodes []*chattest.Server
-	for range 2 {
-		st, _ := chattest.Node(t, []string{natsURL}, 1)
-		nodes = append(nodes, chattest.New(t, server.Options{Storage: st}))
-	}
+	nodes := twoNodes(t, server.Options{})
 	ann := nodes[0].User(t, "ann")
-	ann.Send(&chat.Join{Room: "ci"})
-	chattest.Expect(ann, func(c *chat.Conv) bool { return c.ID == "r:ci" })
+	inRoom(t, ann, "ci")
 	token := newToken(t, nodes[0], ann, "read", "write")
 	var hook struct{ ID, URL string }
 	if code, _ := apiCall(t, nodes[0].URL, token, "POST", "/api/v1/conversations/r:ci/webhooks", map[string]any{"name": "cibot"}, nil, &hook); code != 201 {

@@ -72,6 +72,28 @@ type apiErr struct {
 
 // newToken makes a personal access token for the signed-in browser of c
 // (its cookie session, from the server's own origin) and returns it.
+// inRoom has c join room and waits until it is in it.
+func inRoom(t testing.TB, c *chattest.Client, room string) {
+	t.Helper()
+	c.Send(&chat.Join{Room: room})
+	chattest.Expect(c, func(cv *chat.Conv) bool { return cv.ID == "r:"+room })
+}
+
+// twoNodes starts two chat nodes with opts on one NATS server, each
+// storing with one replica.
+func twoNodes(t *testing.T, opts server.Options) []*chattest.Server {
+	t.Helper()
+	_, natsURL := chattest.NATS(t, t.TempDir())
+	var nodes []*chattest.Server
+	for range 2 {
+		st, _ := chattest.Node(t, []string{natsURL}, 1)
+		o := opts
+		o.Storage = st
+		nodes = append(nodes, chattest.New(t, o))
+	}
+	return nodes
+}
+
 func newToken(t testing.TB, s *chattest.Server, c *chattest.Client, scopes ...string) string {
 	t.Helper()
 	b, _ := json.Marshal(map[string]any{"name": "test " + strings.Join(scopes, "+"), "scopes": scopes})
@@ -240,11 +262,9 @@ func TestIncomingWebhookPostsIntoTheRoom(t *testing.T) {
 	t.Parallel()
 	s := chattest.New(t, server.Options{})
 	ann := s.User(t, "ann")
-	ann.Send(&chat.Join{Room: "builds"})
-	chattest.Expect(ann, func(c *chat.Conv) bool { return c.ID == "r:builds" })
+	inRoom(t, ann, "builds")
 	bob := s.User(t, "bob")
-	bob.Send(&chat.Join{Room: "builds"})
-	chattest.Expect(bob, func(c *chat.Conv) bool { return c.ID == "r:builds" })
+	inRoom(t, bob, "builds")
 	token := newToken(t, s, ann, "read", "write")
 	var bobs apiErr
 	bobToken := newToken(t, s, bob, "read", "write")
@@ -318,8 +338,7 @@ func TestBotsSeeOnlyTheirConversations(t *testing.T) {
 	}
 	root.Send(&chat.SetPassword{New: "correct horse battery"})
 	chattest.Expect(root, func(a *chat.Account) bool { return a.Password })
-	root.Send(&chat.Join{Room: "secret"})
-	chattest.Expect(root, func(c *chat.Conv) bool { return c.ID == "r:secret" })
+	inRoom(t, root, "secret")
 	other := newToken(t, s, s.User(t, "eve"), "write")
 	if code, _ := apiCall(t, s.URL, other, "POST", "/api/v1/bots", map[string]any{"name": "evebot"}, nil, nil); code != 403 {
 		t.Errorf("a bot made by a non-admin: %d", code)
@@ -365,12 +384,7 @@ func contains(list []string, s string) bool {
 // through either node.
 func TestRevokedTokenIsRefusedOnEveryNode(t *testing.T) {
 	t.Parallel()
-	_, natsURL := chattest.NATS(t, t.TempDir())
-	var nodes []*chattest.Server
-	for range 2 {
-		st, _ := chattest.Node(t, []string{natsURL}, 1)
-		nodes = append(nodes, chattest.New(t, server.Options{Storage: st}))
-	}
+	nodes := twoNodes(t, server.Options{})
 	ann := nodes[0].User(t, "ann")
 	token := newToken(t, nodes[0], ann, "read")
 	for i, n := range nodes {
@@ -411,8 +425,7 @@ func TestRevokedTokenIsRefusedOnEveryNode(t *testing.T) {
 	}
 	// A webhook made on one node posts through another, where a watcher
 	// on the first sees it; revoked on the first, the other refuses it.
-	ann.Send(&chat.Join{Room: "deploys"})
-	chattest.Expect(ann, func(c *chat.Conv) bool { return c.ID == "r:deploys" })
+	inRoom(t, ann, "deploys")
 	writer := newToken(t, nodes[0], ann, "read", "write")
 	var hook struct{ ID, URL string }
 	if code, _ := apiCall(t, nodes[0].URL, writer, "POST", "/api/v1/conversations/r:deploys/webhooks", map[string]any{"name": "deployhook"}, nil, &hook); code != 201 {

@@ -398,18 +398,12 @@ func (s *Server) apiCreateOutgoing(w http.ResponseWriter, r *http.Request, c api
 	if err := auth.CheckTrigger(req.Trigger); err != nil {
 		return err
 	}
-	bot, err := s.createBot(r.Context(), req.Name)
+	bot, err := s.roomBot(r, c, req.Name)
 	if err != nil {
 		return err
 	}
-	if err := s.hub.AddMember(r.Context(), c.user.Key, conv, hubUser(bot)); err != nil {
-		return err
-	}
 	hook, err := s.accounts.CreateOutgoing(r.Context(), conv, c.user.Name, bot, req.Trigger, req.URL)
-	var ce *chat.Error
-	if errors.As(err, &ce) {
-		return ce
-	} else if err != nil {
+	if err != nil {
 		return s.internal("making an outgoing hook", err)
 	}
 	s.hooksChanged(r.Context(), conv)
@@ -421,20 +415,11 @@ func (s *Server) apiCreateOutgoing(w http.ResponseWriter, r *http.Request, c api
 }
 
 func (s *Server) apiRevokeOutgoing(w http.ResponseWriter, r *http.Request, c apiCaller) error {
-	conv := r.PathValue("conv")
-	if err := s.ownedRoom(r, c); err != nil {
-		return err
-	}
-	hook, err := s.accounts.RevokeOutgoing(r.Context(), conv, r.PathValue("id"))
-	if errors.Is(err, auth.ErrNoToken) {
-		return chat.Errorf(chat.CodeNotFound, "the room has no outgoing hook %.20q", r.PathValue("id"))
-	} else if err != nil {
-		return s.internal("revoking an outgoing hook", err)
-	}
-	s.hooksChanged(r.Context(), conv)
-	if err := s.hub.Note(r.Context(), c.user.Key, conv, chat.EntryWebhook, hook.Name, false, "revoked the outgoing hook "+hook.Name); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return s.revokeRoomHook(w, r, c, "outgoing hook", func(ctx context.Context, conv, id string) (string, error) {
+		hook, err := s.accounts.RevokeOutgoing(ctx, conv, id)
+		if err == nil {
+			s.hooksChanged(ctx, conv)
+		}
+		return hook.Name, err
+	})
 }

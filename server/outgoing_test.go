@@ -54,11 +54,9 @@ func TestSlashCommandAnsweredByATestServer(t *testing.T) {
 	s := chattest.New(t, server.Options{Storage: server.MemoryStorage(), OutgoingRetry: 10 * time.Millisecond,
 		OutgoingAllow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}})
 	ann := s.User(t, "ann")
-	ann.Send(&chat.Join{Room: "ops"})
-	chattest.Expect(ann, func(c *chat.Conv) bool { return c.ID == "r:ops" })
+	inRoom(t, ann, "ops")
 	bob := s.User(t, "bob")
-	bob.Send(&chat.Join{Room: "ops"})
-	chattest.Expect(bob, func(c *chat.Conv) bool { return c.ID == "r:ops" })
+	inRoom(t, bob, "ops")
 	token := newToken(t, s, ann, "read", "write")
 	var hook struct {
 		ID, Secret string
@@ -98,8 +96,7 @@ func TestOutgoingHookRefusesAPrivateURL(t *testing.T) {
 	t.Parallel()
 	s := chattest.New(t, server.Options{Storage: server.MemoryStorage()})
 	ann := s.User(t, "ann")
-	ann.Send(&chat.Join{Room: "ops"})
-	chattest.Expect(ann, func(c *chat.Conv) bool { return c.ID == "r:ops" })
+	inRoom(t, ann, "ops")
 	token := newToken(t, s, ann, "read", "write")
 	for _, u := range []string{"http://169.254.169.254/latest/meta-data", "http://127.0.0.1:8080/", "http://[::1]/", "file:///etc/passwd", "http://user:pw@example.com/"} {
 		var e apiErr
@@ -135,11 +132,9 @@ func TestEphemeralAnswerIsOnlyForItsAuthor(t *testing.T) {
 	s := chattest.New(t, server.Options{Storage: server.MemoryStorage(),
 		OutgoingAllow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}})
 	ann := s.User(t, "ann")
-	ann.Send(&chat.Join{Room: "ops"})
-	chattest.Expect(ann, func(c *chat.Conv) bool { return c.ID == "r:ops" })
+	inRoom(t, ann, "ops")
 	bob := s.User(t, "bob")
-	bob.Send(&chat.Join{Room: "ops"})
-	chattest.Expect(bob, func(c *chat.Conv) bool { return c.ID == "r:ops" })
+	inRoom(t, bob, "ops")
 	token := newToken(t, s, ann, "read", "write")
 	if code, _ := apiCall(t, s.URL, token, "POST", "/api/v1/conversations/r:ops/outgoing",
 		map[string]any{"name": "helpbot", "trigger": "/help", "url": receiver.URL + "/hook"}, nil, nil); code != 201 {
@@ -180,11 +175,9 @@ func TestEphemeralAnswerReachesItsAuthorOnEveryNode(t *testing.T) {
 			OutgoingAllow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}}))
 	}
 	ann := nodes[0].User(t, "ann")
-	ann.Send(&chat.Join{Room: "ops"})
-	chattest.Expect(ann, func(c *chat.Conv) bool { return c.ID == "r:ops" })
+	inRoom(t, ann, "ops")
 	bob := nodes[0].User(t, "bob")
-	bob.Send(&chat.Join{Room: "ops"})
-	chattest.Expect(bob, func(c *chat.Conv) bool { return c.ID == "r:ops" })
+	inRoom(t, bob, "ops")
 	bobThere := nodes[1].Dial(t, bob.Jar)
 	chattest.Expect(bobThere, func(w *chat.Welcome) bool { return true })
 	annThere := nodes[1].Dial(t, ann.Jar)

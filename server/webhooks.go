@@ -1,17 +1,15 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/founding/chat/app/chat"
 	"github.com/founding/chat/server/auth"
-	"github.com/founding/chat/server/metrics"
 )
 
 // Incoming webhooks: a room's owner makes one (POST
@@ -73,18 +71,12 @@ func (s *Server) apiCreateWebhook(w http.ResponseWriter, r *http.Request, c apiC
 	if err := decodeBody(w, r, &req); err != nil {
 		return err
 	}
-	bot, err := s.createBot(r.Context(), req.Name)
+	bot, err := s.roomBot(r, c, req.Name)
 	if err != nil {
 		return err
 	}
-	if err := s.hub.AddMember(r.Context(), c.user.Key, conv, hubUser(bot)); err != nil {
-		return err
-	}
 	secret, hook, err := s.accounts.CreateWebhook(r.Context(), conv, c.user.Name, bot)
-	var ce *chat.Error
-	if errors.As(err, &ce) {
-		return ce
-	} else if err != nil {
+	if err != nil {
 		return s.internal("making a webhook", err)
 	}
 	if err := s.hub.Note(r.Context(), c.user.Key, conv, chat.EntryWebhook, bot.Name, true, "made the webhook "+bot.Name); err != nil {
@@ -99,17 +91,37 @@ func (s *Server) apiCreateWebhook(w http.ResponseWriter, r *http.Request, c apiC
 }
 
 func (s *Server) apiRevokeWebhook(w http.ResponseWriter, r *http.Request, c apiCaller) error {
-	conv := r.PathValue("conv")
+	return s.revokeRoomHook(w, r, c, "webhook", func(ctx context.Context, conv, id string) (string, error) {
+		hook, err := s.accounts.RevokeWebhook(ctx, conv, id)
+		return hook.Name, err
+	})
+}
+
+// roomBot makes a bot called name (createBot) for a hook of the room in
+// the path, and makes it a member of the room.
+func (s *Server) roomBot(r *http.Request, c apiCaller, name string) (auth.User, error) {
+	bot, err := s.createBot(r.Context(), name)
+	if err != nil {
+		return bot, err
+	}
+	return bot, s.hub.AddMember(r.Context(), c.user.Key, r.PathValue("conv"), hubUser(bot))
+}
+
+// revokeRoomHook ends hook {id} of the room in the path, a webhook or an
+// outgoing hook (kind) as revoke does it, revoke returning the name of
+// its bot, and says so in the room's history.
+func (s *Server) revokeRoomHook(w http.ResponseWriter, r *http.Request, c apiCaller, kind string, revoke func(ctx context.Context, conv, id string) (string, error)) error {
+	conv, id := r.PathValue("conv"), r.PathValue("id")
 	if err := s.ownedRoom(r, c); err != nil {
 		return err
 	}
-	hook, err := s.accounts.RevokeWebhook(r.Context(), conv, r.PathValue("id"))
+	name, err := revoke(r.Context(), conv, id)
 	if errors.Is(err, auth.ErrNoToken) {
-		return chat.Errorf(chat.CodeNotFound, "the room has no webhook %.20q", r.PathValue("id"))
+		return chat.Errorf(chat.CodeNotFound, "the room has no %s %.20q", kind, id)
 	} else if err != nil {
-		return s.internal("revoking a webhook", err)
+		return s.internal("revoking the "+kind, err)
 	}
-	if err := s.hub.Note(r.Context(), c.user.Key, conv, chat.EntryWebhook, hook.Name, false, "revoked the webhook "+hook.Name); err != nil {
+	if err := s.hub.Note(r.Context(), c.user.Key, conv, chat.EntryWebhook, name, false, "revoked the "+kind+" "+name); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -132,61 +144,50 @@ const maxViaRunes = 64
 // its bot, under the message id of the request's idempotency key or
 // delivery id when it brings one (requestID: a sender's retry posts once),
 // else a fresh one of the webhook's.
-func (s *Server) serveHook(w http.ResponseWriter, r *http.Request) {
+func (s *Server) serveHook(w http.ResponseWriter, r *http.Request) error {
 	hook, fresh, err := s.accounts.CheckWebhook(r.Context(), r.PathValue("secret"))
 	if errors.Is(err, auth.ErrNoToken) {
-		apiError(w, chat.Errorf(chat.CodeNotFound, "no such webhook (it may have been revoked)"))
-		return
+		return chat.Errorf(chat.CodeNotFound, "no such webhook (it may have been revoked)")
 	} else if err != nil {
-		apiError(w, s.internal("checking a webhook", err))
-		return
+		return s.internal("checking a webhook", err)
 	}
-	if ok, wait := s.hookRates.take(r.Context(), hook.ID, time.Now()); !ok {
-		s.metrics.RateLimited(metrics.LimitMessages)
-		w.Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds(wait)))
-		apiError(w, chat.Errorf(chat.CodeRateLimited, "this webhook posts too often; try again in %v", retryHint(wait)))
-		return
+	if err := s.admit(w, r, s.hookRates, hook.ID, "this webhook posts too often"); err != nil {
+		return err
 	}
 	req, err := decodeHook(w, r)
 	if err != nil {
-		apiError(w, err)
-		return
+		return err
 	}
 	via := strings.TrimSpace(req.Via)
 	if via == "" {
 		via = strings.TrimSpace(req.Username)
 	}
 	if len([]rune(via)) > maxViaRunes || strings.ContainsFunc(via, func(r rune) bool { return r < ' ' || r == 0x7f }) {
-		apiError(w, chat.Errorf(chat.CodeBadName, "username (via) is at most %d characters, without control characters", maxViaRunes))
-		return
+		return chat.Errorf(chat.CodeBadName, "username (via) is at most %d characters, without control characters", maxViaRunes)
 	}
 	id, err := s.requestID(r, hook.ID, hookKeyHeaders, func() (chat.MsgID, error) { return fresh, nil })
 	if err != nil {
-		apiError(w, err)
-		return
+		return err
 	}
 	bot, err := s.accounts.User(r.Context(), hook.Bot)
 	if err != nil {
-		apiError(w, s.internal("finding a webhook's bot", err))
-		return
+		return s.internal("finding a webhook's bot", err)
 	}
 	release, err := s.hub.Use(r.Context(), hubUser(bot))
 	if err != nil {
-		apiError(w, err)
-		return
+		return err
 	}
 	defer release()
 	if err := (&chat.Send{ID: id, Conv: hook.Conv, Text: req.Text}).Validate(); err != nil {
-		apiError(w, err)
-		return
+		return err
 	}
 	s.metrics.MessageReceived()
 	ack, err := s.hub.PostVia(r.Context(), bot.Key, hook.Conv, req.Text, via, id)
 	if err != nil {
-		apiError(w, err)
-		return
+		return err
 	}
 	reply(w, http.StatusOK, ackReply{Ack: ack})
+	return nil
 }
 
 // decodeHook reads a webhook's body: JSON (whatever its Content-Type says),

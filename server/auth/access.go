@@ -77,15 +77,82 @@ type accessRecord struct {
 	Sent    uint64 `json:"sent,omitempty"` // message ids the server made for it (NextID)
 }
 
+// describe is the token the record is of.
+func (r accessRecord) describe() AccessToken {
+	r.User = r.UserKey
+	return r.AccessToken
+}
+
+func (r *accessRecord) sent() *uint64 { return &r.Sent }
+
 // accessIndex is what UserAccessTokensBucket holds per user: the hashes of
 // their tokens, to list and revoke them.
 type accessIndex struct {
 	Tokens []accessRef `json:"tokens"`
 }
 
+// accessRef names a token (or a webhook) in an index: its id, and the
+// hash its record is kept under.
 type accessRef struct {
 	ID   string `json:"id"`
 	Hash string `json:"hash"`
+}
+
+// takeRef removes the ref of id from refs and returns it; an unknown id
+// is ErrNoToken.
+func takeRef(refs *[]accessRef, id string) (accessRef, error) {
+	i := slices.IndexFunc(*refs, func(r accessRef) bool { return r.ID == id })
+	if i < 0 {
+		return accessRef{}, ErrNoToken
+	}
+	ref := (*refs)[i]
+	*refs = slices.Delete(*refs, i, i+1)
+	return ref, nil
+}
+
+// newID returns the id of a new token, webhook or outgoing hook: 6 random
+// bytes, hex.
+func newID() string {
+	id := make([]byte, 6)
+	rand.Read(id)
+	return hex.EncodeToString(id)
+}
+
+// describeRefs reads the record R of each of refs in bucket, leaving out
+// those gone, and returns what they describe, in the order of refs.
+func describeRefs[D any, R interface{ describe() D }](ctx context.Context, a *Accounts, bucket string, refs []accessRef) ([]D, error) {
+	list := make([]D, 0, len(refs))
+	for _, ref := range refs {
+		var rec R
+		if _, err := a.get(ctx, bucket, ref.Hash, &rec); errors.Is(err, ErrNotFound) {
+			continue
+		} else if err != nil {
+			return nil, err
+		}
+		list = append(list, rec.describe())
+	}
+	return list, nil
+}
+
+// countSent adds one to the count of message ids the server made for the
+// record R at bucket/key (a token's or a webhook's), read fresh, and
+// returns the record as it was stored and the count.
+func countSent[R any, P interface {
+	*R
+	sent() *uint64
+}](ctx context.Context, a *Accounts, bucket, key string) (R, uint64, error) {
+	var rec R
+	n, err := a.count(ctx, bucket, key, func(data []byte) ([]byte, uint64, error) {
+		rec = *new(R)
+		if err := json.Unmarshal(data, &rec); err != nil {
+			return nil, 0, err
+		}
+		n := P(&rec).sent()
+		*n++
+		out, err := json.Marshal(rec)
+		return out, *n, err
+	})
+	return rec, n, err
 }
 
 // accessUseEvery is how often a token's last use is written.
@@ -138,12 +205,10 @@ func (a *Accounts) CreateAccessToken(ctx context.Context, user, name string, sco
 		return "", AccessToken{}, err
 	}
 	raw := AccessTokenPrefix + NewToken()
-	id := make([]byte, 6)
-	rand.Read(id)
-	t := AccessToken{ID: hex.EncodeToString(id), User: user, Name: name, Scopes: scopes, Created: a.now().UnixMilli()}
+	t := AccessToken{ID: newID(), User: user, Name: name, Scopes: scopes, Created: a.now().UnixMilli()}
 	hash := sessionKey(raw)
 	// The index first: a token in no index could never be revoked.
-	err = a.updateAccessIndex(ctx, user, func(idx *accessIndex) error {
+	err = updateAs(ctx, a, UserAccessTokensBucket, user, func(idx *accessIndex) error {
 		if len(idx.Tokens) >= MaxAccessTokens {
 			return chat.Errorf(chat.CodeBadRequest, "you have %d tokens, the most one may hold; revoke one first", MaxAccessTokens)
 		}
@@ -165,45 +230,30 @@ func (a *Accounts) AccessTokens(ctx context.Context, user string) ([]AccessToken
 	if _, err := a.get(ctx, UserAccessTokensBucket, user, &idx); err != nil && !errors.Is(err, ErrNotFound) {
 		return nil, err
 	}
-	list := make([]AccessToken, 0, len(idx.Tokens))
-	for _, ref := range idx.Tokens {
-		var rec accessRecord
-		if _, err := a.get(ctx, AccessTokensBucket, ref.Hash, &rec); errors.Is(err, ErrNotFound) {
-			continue
-		} else if err != nil {
-			return nil, err
-		}
-		rec.User = rec.UserKey
-		list = append(list, rec.AccessToken)
-	}
+	list, err := describeRefs[AccessToken, accessRecord](ctx, a, AccessTokensBucket, idx.Tokens)
 	slices.Reverse(list)
-	return list, nil
+	return list, err
 }
 
 // RevokeAccessToken ends the token id of the user key: from then on it
 // is refused on every node, which reads the record at each request.
 func (a *Accounts) RevokeAccessToken(ctx context.Context, user, id string) error {
-	var hash string
-	err := a.updateAccessIndex(ctx, user, func(idx *accessIndex) error {
-		i := slices.IndexFunc(idx.Tokens, func(r accessRef) bool { return r.ID == id })
-		if i < 0 {
-			return ErrNoToken
-		}
-		hash = idx.Tokens[i].Hash
-		idx.Tokens = slices.Delete(idx.Tokens, i, i+1)
-		return nil
+	var ref accessRef
+	err := updateAs(ctx, a, UserAccessTokensBucket, user, func(idx *accessIndex) (err error) {
+		ref, err = takeRef(&idx.Tokens, id)
+		return err
 	})
 	if err != nil {
 		return err
 	}
-	return a.rec.Delete(ctx, AccessTokensBucket, hash)
+	return a.rec.Delete(ctx, AccessTokensBucket, ref.Hash)
 }
 
 // RevokeAccessTokens ends every token of the user key and returns their
 // ids.
 func (a *Accounts) RevokeAccessTokens(ctx context.Context, user string) ([]string, error) {
 	var gone []accessRef
-	err := a.updateAccessIndex(ctx, user, func(idx *accessIndex) error {
+	err := updateAs(ctx, a, UserAccessTokensBucket, user, func(idx *accessIndex) error {
 		gone, idx.Tokens = idx.Tokens, nil
 		return nil
 	})
@@ -244,7 +294,6 @@ func (a *Accounts) CheckAccessToken(ctx context.Context, raw string) (AccessToke
 	if err != nil {
 		return AccessToken{}, User{}, err
 	}
-	rec.User = rec.UserKey
 	now := a.now().UnixMilli()
 	if now-rec.Used >= accessUseEvery.Milliseconds() {
 		rec.Used = now
@@ -255,7 +304,7 @@ func (a *Accounts) CheckAccessToken(ctx context.Context, raw string) (AccessToke
 			}
 		}
 	}
-	return rec.AccessToken, u, nil
+	return rec.describe(), u, nil
 }
 
 // NextID returns a fresh message id for a request of the token id of the
@@ -271,15 +320,7 @@ func (a *Accounts) NextID(ctx context.Context, user, id string) (chat.MsgID, err
 	if i < 0 {
 		return chat.MsgID{}, ErrNoToken
 	}
-	n, err := a.count(ctx, AccessTokensBucket, idx.Tokens[i].Hash, func(data []byte) ([]byte, uint64, error) {
-		var rec accessRecord
-		if err := json.Unmarshal(data, &rec); err != nil {
-			return nil, 0, err
-		}
-		rec.Sent++
-		out, err := json.Marshal(rec)
-		return out, rec.Sent, err
-	})
+	_, n, err := countSent[accessRecord](ctx, a, AccessTokensBucket, idx.Tokens[i].Hash)
 	if errors.Is(err, ErrNotFound) {
 		err = ErrNoToken
 	}
@@ -312,20 +353,21 @@ func (a *Accounts) count(ctx context.Context, bucket, key string, next func([]by
 	return 0, errors.New("auth: a counter kept changing")
 }
 
-// updateAccessIndex applies change to the token index of the user key
-// until it is stored without a conflict; an error of change is returned.
-func (a *Accounts) updateAccessIndex(ctx context.Context, user string, change func(*accessIndex) error) error {
-	return a.updateJSON(ctx, UserAccessTokensBucket, user, func(data []byte) ([]byte, error) {
-		var idx accessIndex
+// updateAs applies change to the JSON value T at bucket/key (T's zero
+// value when there is none) until it is stored without a conflict; an
+// error of change is returned.
+func updateAs[T any](ctx context.Context, a *Accounts, bucket, key string, change func(*T) error) error {
+	return a.updateJSON(ctx, bucket, key, func(data []byte) ([]byte, error) {
+		var v T
 		if data != nil {
-			if err := json.Unmarshal(data, &idx); err != nil {
+			if err := json.Unmarshal(data, &v); err != nil {
 				return nil, err
 			}
 		}
-		if err := change(&idx); err != nil {
+		if err := change(&v); err != nil {
 			return nil, err
 		}
-		return json.Marshal(idx)
+		return json.Marshal(v)
 	})
 }
 

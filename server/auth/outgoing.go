@@ -2,9 +2,6 @@ package auth
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"slices"
 	"strings"
@@ -59,11 +56,9 @@ func (a *Accounts) CreateOutgoing(ctx context.Context, conv, creator string, bot
 	if err := CheckTrigger(trigger); err != nil {
 		return OutgoingHook{}, err
 	}
-	id := make([]byte, 6)
-	rand.Read(id)
-	h := OutgoingHook{ID: hex.EncodeToString(id), Conv: conv, Name: bot.Name, Bot: bot.Key, Trigger: trigger, URL: url,
+	h := OutgoingHook{ID: newID(), Conv: conv, Name: bot.Name, Bot: bot.Key, Trigger: trigger, URL: url,
 		Secret: NewToken(), Creator: creator, Created: a.now().UnixMilli()}
-	err := a.updateOutgoing(ctx, conv, func(l *outgoingList) error {
+	err := updateAs(ctx, a, OutgoingBucket, convKey(conv), func(l *outgoingList) error {
 		if len(l.Hooks) >= MaxWebhooks {
 			return chat.Errorf(chat.CodeBadRequest, "the room has %d outgoing hooks, the most it may; revoke one first", MaxWebhooks)
 		}
@@ -104,7 +99,7 @@ func (a *Accounts) OutgoingHook(ctx context.Context, conv, id string) (OutgoingH
 // id is ErrNoToken.
 func (a *Accounts) RevokeOutgoing(ctx context.Context, conv, id string) (OutgoingHook, error) {
 	var gone OutgoingHook
-	err := a.updateOutgoing(ctx, conv, func(l *outgoingList) error {
+	err := updateAs(ctx, a, OutgoingBucket, convKey(conv), func(l *outgoingList) error {
 		i := slices.IndexFunc(l.Hooks, func(h OutgoingHook) bool { return h.ID == id })
 		if i < 0 {
 			return ErrNoToken
@@ -114,19 +109,4 @@ func (a *Accounts) RevokeOutgoing(ctx context.Context, conv, id string) (Outgoin
 		return nil
 	})
 	return gone, err
-}
-
-func (a *Accounts) updateOutgoing(ctx context.Context, conv string, change func(*outgoingList) error) error {
-	return a.updateJSON(ctx, OutgoingBucket, convKey(conv), func(data []byte) ([]byte, error) {
-		var l outgoingList
-		if data != nil {
-			if err := json.Unmarshal(data, &l); err != nil {
-				return nil, err
-			}
-		}
-		if err := change(&l); err != nil {
-			return nil, err
-		}
-		return json.Marshal(l)
-	})
 }

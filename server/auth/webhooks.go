@@ -2,11 +2,8 @@ package auth
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
-	"slices"
 
 	"github.com/founding/chat/app/chat"
 )
@@ -33,6 +30,16 @@ type webhookRecord struct {
 	Sent   uint64 `json:"sent,omitempty"`
 }
 
+// describe is the webhook the record is of.
+func (r webhookRecord) describe() Webhook {
+	r.Bot = r.BotKey
+	return r.Webhook
+}
+
+func (r *webhookRecord) sent() *uint64 { return &r.Sent }
+
+// webhookIndex is what ConvWebhooksBucket holds per room: the hashes of
+// its webhooks' secrets, to list and revoke them.
 type webhookIndex struct {
 	Hooks []accessRef `json:"hooks"`
 }
@@ -51,22 +58,15 @@ func convKey(conv string) string { return hex.EncodeToString([]byte(conv)) }
 // its secret (the only time it is seen) and description.
 func (a *Accounts) CreateWebhook(ctx context.Context, conv, creator string, bot User) (string, Webhook, error) {
 	raw := WebhookSecretPrefix + NewToken()
-	id := make([]byte, 6)
-	rand.Read(id)
-	h := Webhook{ID: hex.EncodeToString(id), Conv: conv, Name: bot.Name, Bot: bot.Key, Creator: creator, Created: a.now().UnixMilli()}
+	h := Webhook{ID: newID(), Conv: conv, Name: bot.Name, Bot: bot.Key, Creator: creator, Created: a.now().UnixMilli()}
 	hash := sessionKey(raw)
-	err := a.updateJSON(ctx, ConvWebhooksBucket, convKey(conv), func(data []byte) ([]byte, error) {
-		var idx webhookIndex
-		if data != nil {
-			if err := json.Unmarshal(data, &idx); err != nil {
-				return nil, err
-			}
-		}
+	// The index first: a webhook in no index could never be revoked.
+	err := updateAs(ctx, a, ConvWebhooksBucket, convKey(conv), func(idx *webhookIndex) error {
 		if len(idx.Hooks) >= MaxWebhooks {
-			return nil, chat.Errorf(chat.CodeBadRequest, "the room has %d webhooks, the most it may; revoke one first", MaxWebhooks)
+			return chat.Errorf(chat.CodeBadRequest, "the room has %d webhooks, the most it may; revoke one first", MaxWebhooks)
 		}
 		idx.Hooks = append(idx.Hooks, accessRef{ID: h.ID, Hash: hash})
-		return json.Marshal(idx)
+		return nil
 	})
 	if err != nil {
 		return "", Webhook{}, err
@@ -83,48 +83,25 @@ func (a *Accounts) Webhooks(ctx context.Context, conv string) ([]Webhook, error)
 	if _, err := a.get(ctx, ConvWebhooksBucket, convKey(conv), &idx); err != nil && !errors.Is(err, ErrNotFound) {
 		return nil, err
 	}
-	list := make([]Webhook, 0, len(idx.Hooks))
-	for _, ref := range idx.Hooks {
-		var rec webhookRecord
-		if _, err := a.get(ctx, WebhooksBucket, ref.Hash, &rec); errors.Is(err, ErrNotFound) {
-			continue
-		} else if err != nil {
-			return nil, err
-		}
-		rec.Bot = rec.BotKey
-		list = append(list, rec.Webhook)
-	}
-	return list, nil
+	return describeRefs[Webhook, webhookRecord](ctx, a, WebhooksBucket, idx.Hooks)
 }
 
 // RevokeWebhook ends webhook id of room conv, on every node, and returns
 // what it was; an unknown id is ErrNoToken.
 func (a *Accounts) RevokeWebhook(ctx context.Context, conv, id string) (Webhook, error) {
-	var hash string
-	err := a.updateJSON(ctx, ConvWebhooksBucket, convKey(conv), func(data []byte) ([]byte, error) {
-		var idx webhookIndex
-		if data != nil {
-			if err := json.Unmarshal(data, &idx); err != nil {
-				return nil, err
-			}
-		}
-		i := slices.IndexFunc(idx.Hooks, func(r accessRef) bool { return r.ID == id })
-		if i < 0 {
-			return nil, ErrNoToken
-		}
-		hash = idx.Hooks[i].Hash
-		idx.Hooks = slices.Delete(idx.Hooks, i, i+1)
-		return json.Marshal(idx)
+	var ref accessRef
+	err := updateAs(ctx, a, ConvWebhooksBucket, convKey(conv), func(idx *webhookIndex) (err error) {
+		ref, err = takeRef(&idx.Hooks, id)
+		return err
 	})
 	if err != nil {
 		return Webhook{}, err
 	}
 	var rec webhookRecord
-	if _, err := a.get(ctx, WebhooksBucket, hash, &rec); err != nil && !errors.Is(err, ErrNotFound) {
+	if _, err := a.get(ctx, WebhooksBucket, ref.Hash, &rec); err != nil && !errors.Is(err, ErrNotFound) {
 		return Webhook{}, err
 	}
-	rec.Bot = rec.BotKey
-	return rec.Webhook, a.rec.Delete(ctx, WebhooksBucket, hash)
+	return rec.describe(), a.rec.Delete(ctx, WebhooksBucket, ref.Hash)
 }
 
 // CheckWebhook returns the webhook of secret raw and a fresh message id
@@ -134,21 +111,12 @@ func (a *Accounts) CheckWebhook(ctx context.Context, raw string) (Webhook, chat.
 	if len(raw) <= len(WebhookSecretPrefix) || raw[:len(WebhookSecretPrefix)] != WebhookSecretPrefix || !ValidToken(raw[len(WebhookSecretPrefix):]) {
 		return Webhook{}, chat.MsgID{}, ErrNoToken
 	}
-	var rec webhookRecord
-	n, err := a.count(ctx, WebhooksBucket, sessionKey(raw), func(data []byte) ([]byte, uint64, error) {
-		if err := json.Unmarshal(data, &rec); err != nil {
-			return nil, 0, err
-		}
-		rec.Sent++
-		out, err := json.Marshal(rec)
-		return out, rec.Sent, err
-	})
+	rec, n, err := countSent[webhookRecord](ctx, a, WebhooksBucket, sessionKey(raw))
 	if errors.Is(err, ErrNotFound) {
 		return Webhook{}, chat.MsgID{}, ErrNoToken
 	}
 	if err != nil {
 		return Webhook{}, chat.MsgID{}, err
 	}
-	rec.Bot = rec.BotKey
-	return rec.Webhook, chat.MsgID{Device: ServerDevicePrefix + rec.ID, N: n}, nil
+	return rec.describe(), chat.MsgID{Device: ServerDevicePrefix + rec.ID, N: n}, nil
 }
