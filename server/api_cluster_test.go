@@ -78,11 +78,7 @@ func TestAPIRateIsOneAcrossTheCluster(t *testing.T) {
 	// A webhook's rate, the same way: its burst once over the nodes.
 	inRoom(t, ann, "ci")
 	writer := newToken(t, nodes[0], ann, "read", "write")
-	var hook struct{ ID, URL string }
-	if code, _ := apiCall(t, nodes[0].URL, writer, "POST", "/api/v1/conversations/r:ci/webhooks", map[string]any{"name": "cibot"}, nil, &hook); code != 201 {
-		t.Fatalf("make the webhook: %d", code)
-	}
-	path := hook.URL[len(nodes[0].URL):]
+	path := makeWebhook(t, nodes[0], writer, "r:ci", "cibot").path
 	posted := 0
 	for i := range 2 * len(nodes) {
 		resp, err := apiHTTP(nil).Post(nodes[i%len(nodes)].URL+path, "application/json", strings.NewReader(`{"text":"build `+strconv.Itoa(i)+` passed"}`))
@@ -167,11 +163,8 @@ func TestRevocationHoldsOnEveryNodeAtOnce(t *testing.T) {
 	// An incoming webhook, the same.
 	inRoom(t, ann, "ops")
 	writer := newToken(t, nodes[0], ann, "read", "write")
-	var hook struct{ ID, URL string }
-	if code, _ := apiCall(t, nodes[0].URL, writer, "POST", "/api/v1/conversations/r:ops/webhooks", map[string]any{"name": "deploys"}, nil, &hook); code != 201 {
-		t.Fatalf("make the webhook: %d", code)
-	}
-	path := hook.URL[len(nodes[0].URL):]
+	hook := makeWebhook(t, nodes[0], writer, "r:ops", "deploys")
+	path := hook.path
 	post := func(n *chattest.Server, text string) int {
 		resp, err := apiHTTP(nil).Post(n.URL+path, "application/json", strings.NewReader(`{"text":"`+text+`"}`))
 		if err != nil {
@@ -183,7 +176,7 @@ func TestRevocationHoldsOnEveryNodeAtOnce(t *testing.T) {
 	if code := post(nodes[2], "shipped"); code != 200 {
 		t.Fatalf("the webhook on node 2: %d", code)
 	}
-	if code, _ := apiCall(t, nodes[0].URL, writer, "DELETE", "/api/v1/conversations/r:ops/webhooks/"+hook.ID, nil, nil, nil); code != 204 {
+	if code, _ := apiCall(t, nodes[0].URL, writer, "DELETE", "/api/v1/conversations/r:ops/webhooks/"+hook.id, nil, nil, nil); code != 204 {
 		t.Fatalf("revoke the webhook: %d", code)
 	}
 	for i, n := range nodes[1:] {
@@ -241,11 +234,7 @@ func TestWebhookRetriesPostOnce(t *testing.T) {
 	ann := nodes[0].User(t, "ann")
 	inRoom(t, ann, "ci")
 	token := newToken(t, nodes[0], ann, "read", "write")
-	var hook struct{ ID, URL string }
-	if code, _ := apiCall(t, nodes[0].URL, token, "POST", "/api/v1/conversations/r:ci/webhooks", map[string]any{"name": "cibot"}, nil, &hook); code != 201 {
-		t.Fatalf("make the webhook: %d", code)
-	}
-	path := hook.URL[len(nodes[0].URL):]
+	path := makeWebhook(t, nodes[0], token, "r:ci", "cibot").path
 	post := func(node int, header http.Header) uint64 {
 		t.Helper()
 		var ack ackBody

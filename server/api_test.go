@@ -94,6 +94,20 @@ func twoNodes(t *testing.T, opts server.Options) []*chattest.Server {
 	return nodes
 }
 
+// madeWebhook is a webhook makeWebhook made: its id, and the path of its
+// URL (the same on every node).
+type madeWebhook struct{ id, path string }
+
+// makeWebhook makes a webhook of conv called name on node s with token.
+func makeWebhook(t *testing.T, s *chattest.Server, token, conv, name string) madeWebhook {
+	t.Helper()
+	var hook struct{ ID, URL string }
+	if code, _ := apiCall(t, s.URL, token, "POST", "/api/v1/conversations/"+conv+"/webhooks", map[string]any{"name": name}, nil, &hook); code != 201 {
+		t.Fatalf("make the webhook %s: %d", name, code)
+	}
+	return madeWebhook{id: hook.ID, path: strings.TrimPrefix(hook.URL, s.URL)}
+}
+
 func newToken(t testing.TB, s *chattest.Server, c *chattest.Client, scopes ...string) string {
 	t.Helper()
 	b, _ := json.Marshal(map[string]any{"name": "test " + strings.Join(scopes, "+"), "scopes": scopes})
@@ -427,11 +441,8 @@ func TestRevokedTokenIsRefusedOnEveryNode(t *testing.T) {
 	// on the first sees it; revoked on the first, the other refuses it.
 	inRoom(t, ann, "deploys")
 	writer := newToken(t, nodes[0], ann, "read", "write")
-	var hook struct{ ID, URL string }
-	if code, _ := apiCall(t, nodes[0].URL, writer, "POST", "/api/v1/conversations/r:deploys/webhooks", map[string]any{"name": "deployhook"}, nil, &hook); code != 201 {
-		t.Fatalf("make the webhook: %d", code)
-	}
-	elsewhere := nodes[1].URL + hook.URL[len(nodes[0].URL):]
+	hook := makeWebhook(t, nodes[0], writer, "r:deploys", "deployhook")
+	elsewhere := nodes[1].URL + hook.path
 	resp, err = apiHTTP(nil).Post(elsewhere, "application/json", strings.NewReader(`{"text":"shipped from node 1"}`))
 	if err != nil {
 		t.Fatal(err)
@@ -443,7 +454,7 @@ func TestRevokedTokenIsRefusedOnEveryNode(t *testing.T) {
 	chattest.Expect(ann, func(e *chat.Entry) bool {
 		return e.From == "deployhook" && strings.Contains(e.HTML, "shipped from node 1")
 	})
-	if code, _ := apiCall(t, nodes[0].URL, writer, "DELETE", "/api/v1/conversations/r:deploys/webhooks/"+hook.ID, nil, nil, nil); code != 204 {
+	if code, _ := apiCall(t, nodes[0].URL, writer, "DELETE", "/api/v1/conversations/r:deploys/webhooks/"+hook.id, nil, nil, nil); code != 204 {
 		t.Fatalf("revoke the webhook: %d", code)
 	}
 	resp, err = apiHTTP(nil).Post(elsewhere, "application/json", strings.NewReader(`{"text":"too late"}`))
