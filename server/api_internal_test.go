@@ -2,6 +2,8 @@ package server
 
 import (
 	"encoding/json"
+	"os"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -47,6 +49,61 @@ func TestOpenAPIDescribesEveryRoute(t *testing.T) {
 	}
 	if len(documented) > 0 {
 		t.Errorf("routes documented that do not exist: %v", documented)
+	}
+}
+
+// TestDocsShowEveryRoute: docs/api.md has a curl example of every route
+// of the API, with its method, and none of a route that does not exist.
+func TestDocsShowEveryRoute(t *testing.T) {
+	t.Parallel()
+	doc, err := os.ReadFile("../docs/api.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A curl command, its continued lines joined; its method is -X's, else
+	// POST when it sends data, else GET; its path is what follows /api/v1.
+	text := strings.ReplaceAll(string(doc), "\\\n", " ")
+	curl := regexp.MustCompile(`(?m)^curl .*$`)
+	method := regexp.MustCompile(`-X (\w+)`)
+	data := regexp.MustCompile(`(^| )(-d|--data[\w-]*|-F) `)
+	path := regexp.MustCompile(APIPrefix + `(/[^?\s"']*)`)
+	var examples []string
+	for _, cmd := range curl.FindAllString(text, -1) {
+		m := "GET"
+		if x := method.FindStringSubmatch(cmd); x != nil {
+			m = x[1]
+		} else if data.MatchString(cmd) {
+			m = "POST"
+		}
+		for _, p := range path.FindAllStringSubmatch(cmd, -1) {
+			examples = append(examples, m+" "+p[1])
+		}
+	}
+	param := regexp.MustCompile(`\{\w+\}`)
+	shown := make([]bool, len(examples))
+	for _, rt := range (&Server{}).apiRoutes() {
+		parts := param.Split(rt.path, -1)
+		for i := range parts {
+			parts[i] = regexp.QuoteMeta(parts[i])
+		}
+		re := regexp.MustCompile("^" + rt.method + " " + strings.Join(parts, `[^/]+`) + "$")
+		found := false
+		for i, ex := range examples {
+			if re.MatchString(ex) {
+				found, shown[i] = true, true
+			}
+		}
+		if !found {
+			t.Errorf("docs/api.md has no curl example of %s %s", rt.method, rt.path)
+		}
+	}
+	for i, ex := range examples {
+		if !shown[i] {
+			t.Errorf("docs/api.md shows %s, which is no route", ex)
+		}
+	}
+	if len(examples) < 20 {
+		t.Errorf("found only %d examples in docs/api.md: %v", len(examples), examples)
 	}
 }
 

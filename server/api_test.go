@@ -174,6 +174,39 @@ func TestAPIRefusesRequestsWithoutAValidToken(t *testing.T) {
 	if code, _ := apiCall(t, s.URL, token, "GET", "/api/v1/nothing", nil, nil, &e); code != 404 || e.Code != chat.CodeNotFound {
 		t.Errorf("no such route: %d %+v", code, e)
 	}
+	// CORS stays closed: a preflight from another site's page is granted
+	// nothing, so its page may not send the token at all.
+	req, _ = http.NewRequest("OPTIONS", s.URL+"/api/v1/conversations/r:lobby/messages", nil)
+	req.Header.Set("Origin", "https://evil.example")
+	req.Header.Set("Access-Control-Request-Method", "POST")
+	req.Header.Set("Access-Control-Request-Headers", "authorization, content-type")
+	if resp, err = apiHTTP(nil).Do(req); err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	for k := range resp.Header {
+		if strings.HasPrefix(k, "Access-Control-") {
+			t.Errorf("a preflight from another site got %s: %q", k, resp.Header.Get(k))
+		}
+	}
+	if resp.StatusCode < 400 {
+		t.Errorf("a preflight from another site: %d, want a refusal", resp.StatusCode)
+	}
+	// No cookie with a token: a request that brings both acts as the
+	// token's user, never the cookie's, and is given no cookie.
+	bob := s.User(t, "bob")
+	bobToken := newToken(t, s, bob, "read")
+	req, _ = http.NewRequest("GET", s.URL+"/api/v1/me", nil)
+	req.Header.Set("Authorization", "Bearer "+bobToken)
+	if resp, err = apiHTTP(ann.Jar).Do(req); err != nil {
+		t.Fatal(err)
+	}
+	var me struct{ Name string }
+	json.NewDecoder(resp.Body).Decode(&me)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || me.Name != "bob" || resp.Header.Get("Set-Cookie") != "" {
+		t.Errorf("bob's token with ann's cookie: %d, acting as %q, Set-Cookie %q", resp.StatusCode, me.Name, resp.Header.Get("Set-Cookie"))
+	}
 }
 
 // TestAPIPostIsIdempotentAndSeenLive: a message posted through the API
