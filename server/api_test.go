@@ -414,6 +414,38 @@ func TestBotsSeeOnlyTheirConversations(t *testing.T) {
 	if code, _ := apiCall(t, s.URL, bot.Token, "GET", "/api/v1/conversations/r:lobby/online", nil, nil, &online); code != 200 || !contains(online.Users, "root") || contains(online.Users, "deploybot") {
 		t.Errorf("online: %d %+v", code, online)
 	}
+	e = apiErr{}
+	if code, _ := apiCall(t, s.URL, bot.Token, "GET", "/api/v1/conversations/r:secret/online", nil, nil, &e); code != 403 || e.Code != chat.CodeNotMember {
+		t.Errorf("the bot saw who is online in a room it is not in: %d %+v", code, e)
+	}
+	// Search finds the lobby's words for the bot, never the secret room's.
+	root.Send(&chat.Send{ID: chat.MsgID{Device: "roots-laptop", N: 1}, Conv: "r:secret", Text: "launch codes"})
+	root.Send(&chat.Send{ID: chat.MsgID{Device: "roots-laptop", N: 2}, Conv: "r:lobby", Text: "launch party"})
+	chattest.Expect(root, func(a *chat.Ack) bool { return a.ID.Device == "roots-laptop" && a.ID.N == 2 })
+	var found chat.Results
+	chattest.Eventually(t, chattest.Wait, func() bool {
+		found = chat.Results{}
+		apiCall(t, s.URL, bot.Token, "GET", "/api/v1/search?q=launch", nil, nil, &found)
+		return len(found.Hits) > 0
+	}, "the bot's search finds the lobby's message")
+	for _, h := range found.Hits {
+		if h.Conv != "r:lobby" {
+			t.Errorf("the bot's search found %+v", h)
+		}
+	}
+	// root's own search, with the same index, finds both: the bot's found
+	// nothing of the secret room because it may not, not because it was
+	// not indexed yet.
+	chattest.Eventually(t, chattest.Wait, func() bool {
+		var all chat.Results
+		apiCall(t, s.URL, admin, "GET", "/api/v1/search?q=launch", nil, nil, &all)
+		return len(all.Hits) == 2
+	}, "root's search finds both messages")
+	found = chat.Results{}
+	apiCall(t, s.URL, bot.Token, "GET", "/api/v1/search?q=launch", nil, nil, &found)
+	if len(found.Hits) != 1 || found.Hits[0].Conv != "r:lobby" {
+		t.Errorf("the bot's search, all indexed: %+v", found.Hits)
+	}
 }
 
 func contains(list []string, s string) bool {

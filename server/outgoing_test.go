@@ -22,7 +22,8 @@ import (
 // a member's "/weather Paris" reaches it signed, the receiver fails the
 // first try, and its answer to the retry is posted once, as the command's
 // bot, in reply to the member's message. A message without the trigger
-// sends nothing.
+// sends nothing. The room's history says that the command was made and
+// revoked.
 func TestSlashCommandAnsweredByATestServer(t *testing.T) {
 	t.Parallel()
 	var mu sync.Mutex
@@ -68,6 +69,9 @@ func TestSlashCommandAnsweredByATestServer(t *testing.T) {
 	mu.Lock()
 	secret = hook.Secret
 	mu.Unlock()
+	chattest.Expect(bob, func(e *chat.Entry) bool {
+		return e.Kind == chat.EntryWebhook && e.On && e.From == "ann" && strings.Contains(e.HTML, "made the outgoing hook weatherbot (/weather)")
+	})
 	var list struct {
 		Hooks []struct{ ID, Secret string }
 	}
@@ -82,6 +86,12 @@ func TestSlashCommandAnsweredByATestServer(t *testing.T) {
 		t.Errorf("the answer: %+v", answer)
 	}
 	chattest.Never(bob, 300*time.Millisecond, func(e *chat.Entry) bool { return e.From == "weatherbot" && e.Seq != answer.Seq })
+	if code, _ := apiCall(t, s.URL, token, "DELETE", "/api/v1/conversations/r:ops/outgoing/"+hook.ID, nil, nil, nil); code != 204 {
+		t.Errorf("revoke the command: %d", code)
+	}
+	chattest.Expect(bob, func(e *chat.Entry) bool {
+		return e.Kind == chat.EntryWebhook && !e.On && e.From == "ann" && strings.Contains(e.HTML, "revoked the outgoing hook weatherbot")
+	})
 	mu.Lock()
 	defer mu.Unlock()
 	if len(deliveries) != 2 || deliveries[0] != deliveries[1] || got.From != "bob" || got.Seq != asked.Seq {
