@@ -303,8 +303,9 @@ func TestAPIScopesAndRateLimit(t *testing.T) {
 // TestIncomingWebhookPostsIntoTheRoom: a room's owner makes a webhook; a
 // CI-style sender posts Slack's subset to its URL and a member watching
 // over the websocket sees the message from the webhook's bot, via the
-// sender's name; the room's history tells that the webhook was made and
-// revoked, and a revoked webhook posts nothing.
+// sender's name, with Markdown as a person's; the room's history tells
+// that the webhook was made and revoked, and a revoked webhook posts
+// nothing.
 func TestIncomingWebhookPostsIntoTheRoom(t *testing.T) {
 	t.Parallel()
 	s := chattest.New(t, server.Options{})
@@ -340,6 +341,15 @@ func TestIncomingWebhookPostsIntoTheRoom(t *testing.T) {
 	chattest.Expect(bob, func(e *chat.Entry) bool {
 		return e.From == "ci" && e.Bot && e.Via == "Jenkins" &&
 			strings.Contains(e.HTML, "deploy &lt;b&gt;7&lt;/b&gt; done")
+	})
+	// Markdown, as in a person's message.
+	resp, err = apiHTTP(nil).Post(hook.URL, "application/json", strings.NewReader(`{"text":"build **812** is _green_"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	chattest.Expect(bob, func(e *chat.Entry) bool {
+		return e.From == "ci" && strings.Contains(e.HTML, "build <strong>812</strong> is <em>green</em>")
 	})
 	form := url.Values{"payload": {`{"text":"from a form"}`}}
 	resp, err = apiHTTP(nil).PostForm(hook.URL, form)
