@@ -3,11 +3,13 @@ package server
 import (
 	"encoding/json"
 	"os"
+	"reflect"
 	"regexp"
 	"sort"
 	"strings"
 	"testing"
 
+	"github.com/founding/chat/app/chat"
 	"github.com/founding/chat/server/auth"
 )
 
@@ -50,6 +52,117 @@ func TestOpenAPIDescribesEveryRoute(t *testing.T) {
 	if len(documented) > 0 {
 		t.Errorf("routes documented that do not exist: %v", documented)
 	}
+}
+
+// TestOpenAPISchemasMatchTheTypes: each schema of openapi.json names
+// only fields that the Go type it stands for has (in JSON); a request's
+// schema names every field of its type, which the server decodes refusing
+// any other. Every $ref of the document leads to a schema, a response or
+// a security scheme it has, and every {param} of a path is a required path
+// parameter of each of its operations.
+func TestOpenAPISchemasMatchTheTypes(t *testing.T) {
+	t.Parallel()
+	var doc struct {
+		Paths map[string]map[string]struct {
+			Parameters []struct {
+				Name     string `json:"name"`
+				In       string `json:"in"`
+				Required bool   `json:"required"`
+			} `json:"parameters"`
+			Responses map[string]json.RawMessage `json:"responses"`
+		} `json:"paths"`
+		Components map[string]map[string]struct {
+			Properties map[string]json.RawMessage `json:"properties"`
+		} `json:"components"`
+	}
+	if err := json.Unmarshal(openAPI, &doc); err != nil {
+		t.Fatal(err)
+	}
+	types := map[string]struct {
+		v       any
+		request bool // decoded with DisallowUnknownFields: all its fields documented
+	}{
+		"Error": {apiErrorBody{}, false}, "Token": {auth.AccessToken{}, false}, "Me": {meReply{}, false},
+		"Conversation": {chat.ConvInfo{}, false}, "Conversations": {conversationsReply{}, false},
+		"Entry": {chat.Entry{}, false}, "Page": {chat.Page{}, false}, "Ack": {ackReply{}, false},
+		"Roster": {chat.Roster{}, false}, "Joined": {joinReply{}, false}, "Upload": {uploadReply{}, false},
+		"Results": {chat.Results{}, false}, "Bot": {botReply{}, false}, "Webhook": {webhookReply{}, false},
+		"Webhooks": {webhooksReply{}, false}, "OutgoingHook": {auth.OutgoingHook{}, false},
+		"OutgoingHooks": {outgoingList{}, false}, "Hook": {hookRequest{}, false},
+		"Post": {postRequest{}, true}, "Edit": {editRequest{}, true}, "React": {reactRequest{}, true},
+		"BotRequest": {botRequest{}, true}, "WebhookRequest": {webhookRequest{}, true},
+		"OutgoingRequest": {outgoingBody{}, true},
+	}
+	for name, schema := range doc.Components["schemas"] {
+		ty, ok := types[name]
+		if !ok {
+			t.Errorf("schema %s: no Go type named for it in this test", name)
+			continue
+		}
+		fields := jsonFields(reflect.TypeOf(ty.v))
+		for p := range schema.Properties {
+			if !fields[p] {
+				t.Errorf("schema %s has %q, which %T has not", name, p, ty.v)
+			}
+		}
+		if ty.request {
+			for f := range fields {
+				if _, ok := schema.Properties[f]; !ok {
+					t.Errorf("schema %s lacks %q, which the server takes (%T)", name, f, ty.v)
+				}
+			}
+		}
+	}
+	refs := regexp.MustCompile(`"\$ref":\s*"#/components/(\w+)/(\w+)"`).FindAllSubmatch(openAPI, -1)
+	if len(refs) < 20 {
+		t.Errorf("only %d $refs found", len(refs))
+	}
+	for _, m := range refs {
+		if _, ok := doc.Components[string(m[1])][string(m[2])]; !ok {
+			t.Errorf("$ref %s leads nowhere", m[0])
+		}
+	}
+	param := regexp.MustCompile(`\{(\w+)\}`)
+	for path, ops := range doc.Paths {
+		for method, op := range ops {
+			if len(op.Responses) == 0 {
+				t.Errorf("%s %s: no responses", method, path)
+			}
+			for _, m := range param.FindAllStringSubmatch(path, -1) {
+				found := false
+				for _, p := range op.Parameters {
+					found = found || p.Name == m[1] && p.In == "path" && p.Required
+				}
+				if !found {
+					t.Errorf("%s %s: {%s} is no required path parameter", method, path, m[1])
+				}
+			}
+		}
+	}
+}
+
+// jsonFields are the names encoding/json gives the fields of struct type
+// t (or of what it points to), embedded structs' fields as its own.
+func jsonFields(t reflect.Type) map[string]bool {
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	out := map[string]bool{}
+	for f := range t.Fields() {
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		switch {
+		case name == "-" || !f.IsExported() && !f.Anonymous:
+		case f.Anonymous && name == "":
+			for k := range jsonFields(f.Type) {
+				out[k] = true
+			}
+		case name == "":
+			out[f.Name] = true
+		default:
+			out[name] = true
+		}
+	}
+	return out
 }
 
 // TestDocsShowEveryRoute: docs/api.md has a curl example of every route
