@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -10,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/coder/websocket"
 
 	"github.com/founding/chat/app/chat"
 	"github.com/founding/chat/server"
@@ -285,5 +288,46 @@ func TestWebhookRetriesPostOnce(t *testing.T) {
 	long := http.Header{"Idempotency-Key": {strings.Repeat("k", auth.MaxKeyBytes+1)}}
 	if code, _ := apiCall(t, nodes[0].URL, "", "POST", path, map[string]any{"text": "too long a key"}, long, nil); code != 400 {
 		t.Errorf("a webhook post with a %d-byte key: %d, want 400", auth.MaxKeyBytes+1, code)
+	}
+}
+
+// TestBotsAreMarkedOnline: a bot online over its token's websocket on one
+// node is a bot in the online list on both, through the API (Roster.Bots)
+// and in the Presence a person watching on the other node gets.
+func TestBotsAreMarkedOnline(t *testing.T) {
+	t.Parallel()
+	nodes := twoNodes(t, server.Options{Admins: []string{"root"}})
+	root := nodes[0].User(t, "root")
+	root.Send(&chat.SetPassword{New: "correct horse battery"})
+	chattest.Expect(root, func(a *chat.Account) bool { return a.Password })
+	admin := newToken(t, nodes[0], root, "read", "write")
+	var bot struct{ Token string }
+	if code, _ := apiCall(t, nodes[0].URL, admin, "POST", "/api/v1/bots", map[string]any{"name": "statusbot"}, nil, &bot); code != 201 {
+		t.Fatalf("make the bot: %d", code)
+	}
+	ws, _, err := websocket.Dial(context.Background(), nodes[1].WS, &websocket.DialOptions{Subprotocols: []string{chat.Subprotocol},
+		HTTPClient: apiHTTP(nil), HTTPHeader: http.Header{"Authorization": {"Bearer " + bot.Token}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.CloseNow()
+	go func() { // read on, as a client does
+		for {
+			if _, _, err := ws.Read(context.Background()); err != nil {
+				return
+			}
+		}
+	}()
+	chattest.Expect(root, func(p *chat.Presence) bool { return p.User == "statusbot" && p.Online && p.Bot })
+	for i, n := range nodes {
+		var online chat.Roster
+		chattest.Eventually(t, chattest.Wait, func() bool {
+			online = chat.Roster{}
+			apiCall(t, n.URL, admin, "GET", "/api/v1/conversations/r:lobby/online", nil, nil, &online)
+			return contains(online.Users, "statusbot")
+		}, "the bot in the online list")
+		if !slices.Equal(online.Bots, []string{"statusbot"}) || !contains(online.Users, "root") {
+			t.Errorf("node %d's online list: %+v, want statusbot alone marked a bot", i, online)
+		}
 	}
 }

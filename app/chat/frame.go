@@ -380,6 +380,9 @@ type Roster struct {
 	Conv  string   `json:"conv"`
 	Users []string `json:"users"`
 	Count int      `json:"count,omitempty"`
+	// Bots are the names of Users that are bots' accounts, to be shown as
+	// bots.
+	Bots []string `json:"bots,omitempty"`
 }
 
 // Presence says that User came online (Online) or went away in Conv. Quiet
@@ -390,6 +393,7 @@ type Presence struct {
 	User   string `json:"user"`
 	Online bool   `json:"online"`
 	Quiet  bool   `json:"quiet,omitempty"`
+	Bot    bool   `json:"bot,omitempty"` // User is a bot's account
 }
 
 // Error reports a problem with what the client sent. Ref names the frame type

@@ -143,22 +143,25 @@ func (h *Hub) Roster(ctx context.Context, key, convID string) (*chat.Roster, err
 	}
 	r := &chat.Roster{Conv: convID, Users: []string{}}
 	for _, m := range c.pair {
-		if u := h.users[m.Key]; u != nil && u.online || h.onlineElsewhereAnywhere(m.Key) {
-			r.Users = append(r.Users, escape(m.Name))
+		u := h.users[m.Key]
+		here := u != nil && u.online
+		elsewhere := h.remoteAnywhere(m.Key)
+		if here || elsewhere != nil {
+			rosterAdd(r, escape(m.Name), here && u.bot || elsewhere != nil && elsewhere.bot)
 		}
 	}
 	return r, nil
 }
 
-// onlineElsewhereAnywhere reports whether another node holds the user
-// key online in any room. Callers hold h.mu.
-func (h *Hub) onlineElsewhereAnywhere(key string) bool {
+// remoteAnywhere is the user key as another node holds them online in
+// some room, or nil. Callers hold h.mu.
+func (h *Hub) remoteAnywhere(key string) *remoteMember {
 	for _, in := range h.remoteIn {
-		if in[key] != nil {
-			return true
+		if m := in[key]; m != nil {
+			return m
 		}
 	}
-	return false
+	return nil
 }
 
 // Owns reports whether the user key may manage room convID (its owner,

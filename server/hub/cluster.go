@@ -35,6 +35,7 @@ type remoteNode struct {
 // them hold the user there.
 type remoteMember struct {
 	name  string
+	bot   bool
 	nodes int
 }
 
@@ -157,7 +158,7 @@ func (h *Hub) heartbeat() {
 
 // published is u as this node tells the others: key, name and rooms.
 func published(u *user) PresenceUser {
-	p := PresenceUser{Key: u.key, Name: u.name}
+	p := PresenceUser{Key: u.key, Name: u.name, Bot: u.bot}
 	for _, c := range u.rooms() {
 		p.Rooms = append(p.Rooms, c.id)
 	}
@@ -311,12 +312,12 @@ func (h *Hub) setRemote(rn *remoteNode, p PresenceUser) {
 	rn.users[p.Key] = p
 	for _, r := range p.Rooms {
 		if !slices.Contains(old.Rooms, r) {
-			h.remoteEnter(r, p.Key, p.Name, had)
+			h.remoteEnter(r, p, had)
 		}
 	}
 	for _, r := range old.Rooms {
 		if !slices.Contains(p.Rooms, r) {
-			h.remoteLeave(r, p.Key, old.Name, true)
+			h.remoteLeave(r, old, true)
 		}
 	}
 }
@@ -331,14 +332,15 @@ func (h *Hub) unsetRemote(rn *remoteNode, key string) {
 	rn.digest ^= userDigest(old)
 	delete(rn.users, key)
 	for _, r := range old.Rooms {
-		h.remoteLeave(r, key, old.Name, false)
+		h.remoteLeave(r, old, false)
 	}
 }
 
-// remoteEnter counts one more node holding key online in room; the first
-// one, while key is not online here, tells the room's local members
+// remoteEnter counts one more node holding p online in room; the first
+// one, while p is not online here, tells the room's local members
 // (quietly when it is a join, which the log announces). Callers hold h.mu.
-func (h *Hub) remoteEnter(room, key, name string, quiet bool) {
+func (h *Hub) remoteEnter(room string, p PresenceUser, quiet bool) {
+	key := p.Key
 	in := h.remoteIn[room]
 	if in == nil {
 		in = make(map[string]*remoteMember)
@@ -346,7 +348,7 @@ func (h *Hub) remoteEnter(room, key, name string, quiet bool) {
 	}
 	m := in[key]
 	if m == nil {
-		m = &remoteMember{name: name}
+		m = &remoteMember{name: p.Name, bot: p.Bot}
 		in[key] = m
 	}
 	if m.nodes++; m.nodes > 1 {
@@ -358,14 +360,15 @@ func (h *Hub) remoteEnter(room, key, name string, quiet bool) {
 	case c.online[key] != nil:
 		c.both++
 	default:
-		h.presenceOf(c, key, name, nil, true, quiet)
+		h.presenceOf(c, p, nil, true, quiet)
 	}
 }
 
-// remoteLeave counts one node fewer holding key online in room; the last
-// one, while key is not online here, tells the room's local members.
+// remoteLeave counts one node fewer holding p online in room; the last
+// one, while p is not online here, tells the room's local members.
 // Callers hold h.mu.
-func (h *Hub) remoteLeave(room, key, name string, quiet bool) {
+func (h *Hub) remoteLeave(room string, p PresenceUser, quiet bool) {
+	key := p.Key
 	m := h.remoteIn[room][key]
 	if m == nil {
 		return
@@ -383,7 +386,7 @@ func (h *Hub) remoteLeave(room, key, name string, quiet bool) {
 	case c.online[key] != nil:
 		c.both--
 	default:
-		h.presenceOf(c, key, name, nil, false, quiet)
+		h.presenceOf(c, p, nil, false, quiet)
 	}
 }
 

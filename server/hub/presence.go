@@ -95,17 +95,16 @@ func (h *Hub) goOffline(u *user, gen uint64) {
 // presence tells every other online member of c that u came or went.
 // Callers hold h.mu.
 func (h *Hub) presence(c *conv, u *user, online, quiet bool) {
-	h.presenceOf(c, u.key, u.name, u, online, quiet)
+	h.presenceOf(c, PresenceUser{Key: u.key, Name: u.name, Bot: u.bot}, u, online, quiet)
 }
 
-// presenceOf tells the members of c that the user key called name came or
-// went, except the connections of own (nil for a user of another node).
-// Callers hold h.mu.
-func (h *Hub) presenceOf(c *conv, key, name string, own *user, online, quiet bool) {
+// presenceOf tells the members of c that who came or went, except the
+// connections of own (nil for a user of another node). Callers hold h.mu.
+func (h *Hub) presenceOf(c *conv, who PresenceUser, own *user, online, quiet bool) {
 	if h.markCrowd(c) {
 		return // its roster shows a count instead (see markCrowd)
 	}
-	frame := encode(&chat.Presence{Conv: c.id, User: escape(name), Online: online, Quiet: quiet})
+	frame := encode(&chat.Presence{Conv: c.id, User: escape(who.Name), Bot: who.Bot, Online: online, Quiet: quiet})
 	c.each(func(s Sink) {
 		if own == nil {
 			s.Send(frame)
@@ -136,18 +135,28 @@ func (h *Hub) roster(c *conv, limit int) *chat.Roster {
 		if len(r.Users) == limit {
 			break
 		}
-		r.Users = append(r.Users, escape(u.name))
+		rosterAdd(r, escape(u.name), u.bot)
 	}
 	for key, m := range h.remoteIn[c.id] {
 		if len(r.Users) == limit {
 			break
 		}
 		if c.online[key] == nil {
-			r.Users = append(r.Users, escape(m.name))
+			rosterAdd(r, escape(m.name), m.bot)
 		}
 	}
 	sort.Strings(r.Users)
+	sort.Strings(r.Bots)
 	return r
+}
+
+// rosterAdd puts the user called name (escaped) in r, and in r.Bots when
+// a bot.
+func rosterAdd(r *chat.Roster, name string, bot bool) {
+	r.Users = append(r.Users, name)
+	if bot {
+		r.Bots = append(r.Bots, name)
+	}
 }
 
 // onlineCount is how many of c's members are online, here or on another

@@ -173,9 +173,11 @@ type PresenceNote struct {
 }
 
 // PresenceUser is a user online on a node, with the rooms they are in
-// (sorted).
+// (sorted), and whether it is a bot (shown as one; not in userDigest, so
+// that nodes that do not send it yet agree on the digest).
 type PresenceUser struct {
 	Key   string   `json:"key"`
 	Name  string   `json:"name"`
 	Rooms []string `json:"rooms,omitempty"`
+	Bot   bool     `json:"bot,omitempty"`
 }
