@@ -382,7 +382,9 @@ func TestIncomingWebhookPostsIntoTheRoom(t *testing.T) {
 
 // TestBotsSeeOnlyTheirConversations: an admin's token makes a bot; the
 // bot's token lists only the lobby, posts as a bot, and cannot read a
-// room it is not in; someone else's token cannot make bots.
+// room it is not in (nor search it, nor see who is online there);
+// someone else's token cannot make bots. A search hit of the bot's
+// message says it is a bot's.
 func TestBotsSeeOnlyTheirConversations(t *testing.T) {
 	t.Parallel()
 	s := chattest.New(t, server.Options{Storage: server.MemoryStorage(), Admins: []string{"root"}})
@@ -454,8 +456,17 @@ func TestBotsSeeOnlyTheirConversations(t *testing.T) {
 	}, "root's search finds both messages")
 	found = chat.Results{}
 	apiCall(t, s.URL, bot.Token, "GET", "/api/v1/search?q=launch", nil, nil, &found)
-	if len(found.Hits) != 1 || found.Hits[0].Conv != "r:lobby" {
+	if len(found.Hits) != 1 || found.Hits[0].Conv != "r:lobby" || found.Hits[0].Bot {
 		t.Errorf("the bot's search, all indexed: %+v", found.Hits)
+	}
+	// A hit of the bot's own message says it is a bot's.
+	found = chat.Results{}
+	chattest.Eventually(t, chattest.Wait, func() bool {
+		apiCall(t, s.URL, admin, "GET", "/api/v1/search?q=deployed", nil, nil, &found)
+		return len(found.Hits) > 0
+	}, "the bot's message found")
+	if len(found.Hits) != 1 || found.Hits[0].From != "deploybot" || !found.Hits[0].Bot {
+		t.Errorf("the bot's message as found: %+v", found.Hits)
 	}
 }
 

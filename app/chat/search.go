@@ -120,5 +120,6 @@ type Hit struct {
 	Seq  uint64 `json:"seq"`
 	Time int64  `json:"time"`
 	From string `json:"from"`
+	Bot  bool   `json:"bot,omitempty"` // From is a bot's account
 	HTML string `json:"html"`
 }

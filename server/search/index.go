@@ -118,7 +118,7 @@ type convState struct {
 
 // mappingVersion names the document mapping: an index made with another
 // is rebuilt from the log.
-const mappingVersion = "chat-search-1"
+const mappingVersion = "chat-search-2" // 2: a message's bot
 
 // textAnalyzer names the analyzer of the text (see the package comment).
 const textAnalyzer = "chat_text"
@@ -138,6 +138,7 @@ const (
 	fieldName = "name" // the sender as shown, escaped (stored only)
 	fieldText = "text" // the plain text, through textAnalyzer, stored
 	fieldFile = "file"
+	fieldBot  = "bot" // the sender is a bot (stored only)
 )
 
 // document is what is indexed of one message.
@@ -149,6 +150,7 @@ type document struct {
 	Name string  `json:"name"`
 	Text string  `json:"text"`
 	File bool    `json:"file"`
+	Bot  bool    `json:"bot"`
 }
 
 // Open opens the index at o.Path, or makes it there (or in memory), and
@@ -309,6 +311,9 @@ func newMapping() (mapping.IndexMapping, error) {
 	file := bleve.NewBooleanFieldMapping()
 	file.IncludeInAll = false
 	doc.AddFieldMappingsAt(fieldFile, file)
+	bot := bleve.NewBooleanFieldMapping()
+	bot.Index, bot.Store, bot.IncludeInAll = false, true, false
+	doc.AddFieldMappingsAt(fieldBot, bot)
 	m := bleve.NewIndexMapping()
 	err := m.AddCustomAnalyzer(textAnalyzer, map[string]any{
 		"type":      custom.Name,
@@ -786,7 +791,7 @@ func (ix *Index) editable(ctx context.Context, conv string, target uint64, id st
 // newDocument is what is indexed of message e.
 func newDocument(e chat.Entry) document {
 	d := document{Conv: e.Conv, Seq: float64(e.Seq), Time: float64(e.Time),
-		From: names.Key(html.UnescapeString(e.From)), Name: e.From, File: HasFile(e)}
+		From: names.Key(html.UnescapeString(e.From)), Name: e.From, File: HasFile(e), Bot: e.Bot}
 	d.setText(e.HTML)
 	return d
 }

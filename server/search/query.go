@@ -53,7 +53,7 @@ func (ix *Index) Search(ctx context.Context, key string, q chat.Search) (chat.Re
 	}
 	req := bleve.NewSearchRequestOptions(newQuery(q, convs), limit+1, 0, false)
 	req.SortBy([]string{"-" + fieldTime, "-_id"})
-	req.Fields = []string{fieldName, fieldText, fieldTime}
+	req.Fields = []string{fieldName, fieldText, fieldTime, fieldBot}
 	req.IncludeLocations = true
 	if q.Cursor != "" {
 		after, err := decodeCursor(q.Cursor)
@@ -78,7 +78,8 @@ func (ix *Index) Search(ctx context.Context, key string, q chat.Search) (chat.Re
 		}
 		text, _ := h.Fields[fieldText].(string)
 		name, _ := h.Fields[fieldName].(string)
-		out.Hits = append(out.Hits, chat.Hit{Conv: conv, Seq: seq, Time: sortTime(h), From: name,
+		bot, _ := h.Fields[fieldBot].(bool)
+		out.Hits = append(out.Hits, chat.Hit{Conv: conv, Seq: seq, Time: sortTime(h), From: name, Bot: bot,
 			HTML: chat.Highlight(text, matches(h))})
 	}
 	return out, nil
