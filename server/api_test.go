@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -383,8 +384,8 @@ func TestIncomingWebhookPostsIntoTheRoom(t *testing.T) {
 // TestBotsSeeOnlyTheirConversations: an admin's token makes a bot; the
 // bot's token lists only the lobby, posts as a bot, and cannot read a
 // room it is not in (nor search it, nor see who is online there);
-// someone else's token cannot make bots. A search hit of the bot's
-// message says it is a bot's.
+// someone else's token cannot make bots. A private conversation with the
+// bot, and a search hit of its message, say it is a bot.
 func TestBotsSeeOnlyTheirConversations(t *testing.T) {
 	t.Parallel()
 	s := chattest.New(t, server.Options{Storage: server.MemoryStorage(), Admins: []string{"root"}})
@@ -458,6 +459,17 @@ func TestBotsSeeOnlyTheirConversations(t *testing.T) {
 	apiCall(t, s.URL, bot.Token, "GET", "/api/v1/search?q=launch", nil, nil, &found)
 	if len(found.Hits) != 1 || found.Hits[0].Conv != "r:lobby" || found.Hits[0].Bot {
 		t.Errorf("the bot's search, all indexed: %+v", found.Hits)
+	}
+	// A private conversation with the bot says it is one, to the person;
+	// to the bot, the person is none.
+	if code, _ := apiCall(t, s.URL, bot.Token, "POST", "/api/v1/users/root/messages", map[string]any{"text": "all done here"}, nil, nil); code != 200 {
+		t.Fatalf("the bot's private message: %d", code)
+	}
+	chattest.Expect(root, func(c *chat.Conv) bool { return c.Kind == chat.KindPrivate && c.Name == "deploybot" && c.Bot })
+	convs.Conversations = nil
+	apiCall(t, s.URL, bot.Token, "GET", "/api/v1/conversations", nil, nil, &convs)
+	if i := slices.IndexFunc(convs.Conversations, func(c chat.ConvInfo) bool { return c.Kind == chat.KindPrivate }); i < 0 || convs.Conversations[i].Name != "root" || convs.Conversations[i].Bot {
+		t.Errorf("the bot's conversations: %+v", convs.Conversations)
 	}
 	// A hit of the bot's own message says it is a bot's.
 	found = chat.Results{}

@@ -239,8 +239,11 @@ type ConvInfo struct {
 	ID   string   `json:"id"`
 	Kind ConvKind `json:"kind"`
 	Name string   `json:"name"`
-	Last uint64   `json:"last"`
-	Read uint64   `json:"read,omitempty"`
+	// Bot says, of a private conversation, that the other user is a bot
+	// (of those opened since bots are marked).
+	Bot  bool   `json:"bot,omitempty"`
+	Last uint64 `json:"last"`
+	Read uint64 `json:"read,omitempty"`
 	// Seen, in a private conversation, is how far the other member has
 	// read it (their Read); 0 in rooms (typing.go, Seen).
 	Seen uint64 `json:"seen,omitempty"`

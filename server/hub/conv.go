@@ -161,13 +161,13 @@ func (c *conv) each(f func(Sink)) {
 
 // info describes c as user u sees it. Callers hold Hub.mu.
 func (c *conv) info(u *user) chat.ConvInfo {
-	name := c.name
+	name, bot := c.name, false
 	for _, m := range c.pair {
 		if m.Key != u.key {
-			name = m.Name
+			name, bot = m.Name, m.Bot
 		}
 	}
-	info := chat.ConvInfo{ID: c.id, Kind: c.kind, Name: escape(name), Last: c.last.Load(), Read: u.read[c.id], Seen: c.seenBy(u)}
+	info := chat.ConvInfo{ID: c.id, Kind: c.kind, Name: escape(name), Bot: bot, Last: c.last.Load(), Read: u.read[c.id], Seen: c.seenBy(u)}
 	if c.kind == chat.KindRoom {
 		info.Owner, info.InviteOnly, info.Moderator = escape(c.owner.Name), c.rules.InviteOnly, u.isAdmin() || (c.owner.Key != "" && c.owner.Key == u.key)
 	}

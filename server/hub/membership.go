@@ -119,7 +119,7 @@ func (h *Hub) Open(ctx context.Context, key, with string) (chat.ConvInfo, error)
 	u, err := h.userOf(key)
 	var me Member
 	if u != nil {
-		me = Member{Key: u.key, Name: u.name}
+		me = Member{Key: u.key, Name: u.name, Bot: u.bot}
 	}
 	h.mu.Unlock()
 	if err != nil {
@@ -132,7 +132,7 @@ func (h *Hub) Open(ctx context.Context, key, with string) (chat.ConvInfo, error)
 	if peer.Key == key {
 		return chat.ConvInfo{}, chat.Errorf(chat.CodeBadRequest, "you cannot send a private message to yourself")
 	}
-	pair := []Member{me, {Key: peer.Key, Name: peer.Name}}
+	pair := []Member{me, {Key: peer.Key, Name: peer.Name, Bot: peer.Bot}}
 	if pair[0].Key > pair[1].Key {
 		pair[0], pair[1] = pair[1], pair[0]
 	}

@@ -130,6 +130,7 @@ type ConvRecord struct {
 type Member struct {
 	Key  string // user key
 	Name string // as shown
+	Bot  bool   // a bot's account; recorded for the pair of a private conversation
 }
 
 // MembershipChange is one user joining or leaving a conversation.

@@ -78,6 +78,7 @@ type convValue struct {
 type memberValue struct {
 	Key  string `json:"key"`
 	Name string `json:"name"`
+	Bot  bool   `json:"bot,omitempty"`
 }
 
 func newConvValue(rec hub.ConvRecord) convValue {
