@@ -1,0 +1,324 @@
+package server_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/founding/chat/app/chat"
+	"github.com/founding/chat/server"
+	"github.com/founding/chat/server/chattest"
+)
+
+// adminCall makes one request of the admin API as the browser of jar (its
+// cookie session; from the server's own pages unless header says
+// otherwise) and returns the status, the body decoded into out.
+func adminCall(t testing.TB, base string, jar http.CookieJar, method, path string, header http.Header, out any) int {
+	t.Helper()
+	req, err := http.NewRequest(method, base+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if method != "GET" {
+		req.Header.Set("Origin", base)
+	}
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	resp, err := apiHTTP(jar).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	if out != nil && len(data) > 0 && strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
+		if err := json.Unmarshal(data, out); err != nil {
+			t.Fatalf("%s %s: %d %q: %v", method, path, resp.StatusCode, data, err)
+		}
+	}
+	return resp.StatusCode
+}
+
+// adminRoutes lists a request of every route of the admin API.
+var adminRoutes = [][2]string{
+	{"GET", "/api/admin/me"},
+	{"GET", "/api/admin/users"},
+	{"GET", "/api/admin/users/ann"},
+	{"POST", "/api/admin/users/ann/signout"},
+	{"POST", "/api/admin/users/ann/disable"},
+	{"POST", "/api/admin/users/ann/enable"},
+	{"POST", "/api/admin/users/ann/password"},
+	{"PUT", "/api/admin/users/ann/admin"},
+	{"DELETE", "/api/admin/users/ann/admin"},
+	{"DELETE", "/api/admin/users/ann"},
+	{"GET", "/api/admin/audit"},
+	{"GET", "/api/admin/nodes"},
+	{"GET", "/api/admin/storage"},
+	{"GET", "/api/admin/no/such/route"},
+}
+
+// TestAdminAPIRefusesVisitorsAndMembers: every route of the admin API,
+// and the console's page, answer 401 to a visitor and 403 to a member
+// who is not an admin, with the protocol's codes; a member's token with
+// the admin scope is refused too, and so is an admin's browser from a
+// page of another site, or an admin's token without the admin scope.
+// Nothing of it reaches the audit log.
+func TestAdminAPIRefusesVisitorsAndMembers(t *testing.T) {
+	t.Parallel()
+	s := chattest.New(t, server.Options{Storage: server.MemoryStorage(), Admins: []string{"root"}})
+	root := s.User(t, "root")
+	ann := s.User(t, "ann")
+	annToken := newToken(t, s, ann, "read", "admin")
+	rootRead := newToken(t, s, root, "read")
+	visitor := chattest.NewJar()
+	for _, rt := range adminRoutes {
+		var e apiErr
+		if code := adminCall(t, s.URL, visitor, rt[0], rt[1], nil, &e); code != 401 || e.Code != chat.CodeUnauthorized {
+			t.Errorf("visitor %s %s: %d %+v", rt[0], rt[1], code, e)
+		}
+		e = apiErr{}
+		if code := adminCall(t, s.URL, ann.Jar, rt[0], rt[1], nil, &e); code != 403 || e.Code != chat.CodeForbidden {
+			t.Errorf("member %s %s: %d %+v", rt[0], rt[1], code, e)
+		}
+		e = apiErr{}
+		if code, _ := apiCall(t, s.URL, annToken, rt[0], rt[1], nil, nil, &e); code != 403 || e.Code != chat.CodeForbidden {
+			t.Errorf("member's admin token %s %s: %d %+v", rt[0], rt[1], code, e)
+		}
+		e = apiErr{}
+		if code, _ := apiCall(t, s.URL, rootRead, rt[0], rt[1], nil, nil, &e); code != 403 || e.Code != chat.CodeForbidden {
+			t.Errorf("admin's token without the admin scope %s %s: %d %+v", rt[0], rt[1], code, e)
+		}
+		e = apiErr{}
+		if code := adminCall(t, s.URL, root.Jar, rt[0], rt[1], http.Header{"Origin": {"https://evil.example"}}, &e); code != 403 || e.Code != chat.CodeForbidden {
+			t.Errorf("admin from another site %s %s: %d %+v", rt[0], rt[1], code, e)
+		}
+	}
+	// A change from the admin's browser needs its Origin (CSRF).
+	req, _ := http.NewRequest("POST", s.URL+"/api/admin/users/ann/disable", nil)
+	if resp, err := apiHTTP(root.Jar).Do(req); err != nil || resp.StatusCode != 403 {
+		t.Errorf("admin's POST without an Origin: %v %v", resp.StatusCode, err)
+	} else {
+		resp.Body.Close()
+	}
+	if code := adminCall(t, s.URL, visitor, "GET", "/admin", nil, nil); code != 401 {
+		t.Errorf("visitor opening /admin: %d", code)
+	}
+	if code := adminCall(t, s.URL, ann.Jar, "GET", "/admin", nil, nil); code != 403 {
+		t.Errorf("member opening /admin: %d", code)
+	}
+	var log struct {
+		Entries []struct{ Action string } `json:"entries"`
+	}
+	if code := adminCall(t, s.URL, root.Jar, "GET", "/api/admin/audit", nil, &log); code != 200 || len(log.Entries) != 0 {
+		t.Errorf("audit log after refused requests: %d %+v", code, log)
+	}
+}
+
+type adminUserBody struct {
+	User struct {
+		Name      string `json:"name"`
+		Disabled  bool   `json:"disabled"`
+		Admin     bool   `json:"admin"`
+		FlagAdmin bool   `json:"flagAdmin"`
+	} `json:"user"`
+	Sessions []struct {
+		ID   string `json:"id"`
+		Addr string `json:"addr"`
+	} `json:"sessions"`
+	Tokens []struct {
+		ID string `json:"id"`
+	} `json:"tokens"`
+}
+
+type auditBody struct {
+	Entries []struct {
+		Seq    uint64 `json:"seq"`
+		Time   int64  `json:"time"`
+		Actor  string `json:"actor"`
+		Addr   string `json:"addr"`
+		Via    string `json:"via"`
+		Action string `json:"action"`
+		Target string `json:"target"`
+		Detail string `json:"detail"`
+	} `json:"entries"`
+	Next uint64 `json:"next"`
+}
+
+// TestAdminActionsWorkAndAreAudited: an admin finds users, sees their
+// sessions, disables one (her connection closes, her password and her
+// token stop working) and enables her again, resets a password (the new
+// one signs in), makes and unmakes an admin (not the flag's), signs a
+// user out everywhere and deletes an account (its name is free again);
+// each action is in the audit log, with who, what, when and from where,
+// newest first and paged.
+func TestAdminActionsWorkAndAreAudited(t *testing.T) {
+	t.Parallel()
+	s := chattest.New(t, server.Options{Storage: server.MemoryStorage(), Admins: []string{"root"}})
+	root := s.User(t, "root")
+	ann := userWithPassword(t, s, "ann", "ann's own words")
+	annToken := newToken(t, s, ann, "read")
+	bob := s.User(t, "bob")
+
+	var users struct {
+		Users []struct {
+			Name      string `json:"name"`
+			FlagAdmin bool   `json:"flagAdmin"`
+		} `json:"users"`
+	}
+	if code := adminCall(t, s.URL, root.Jar, "GET", "/api/admin/users?q=AN", nil, &users); code != 200 || len(users.Users) != 1 || users.Users[0].Name != "ann" {
+		t.Fatalf("search: %d %+v", code, users)
+	}
+	var u adminUserBody
+	if code := adminCall(t, s.URL, root.Jar, "GET", "/api/admin/users/ann", nil, &u); code != 200 || u.User.Name != "ann" || len(u.Sessions) != 1 || len(u.Tokens) != 1 {
+		t.Fatalf("ann: %d %+v", code, u)
+	}
+
+	// Disable: the connection closes, no sign-in, no token.
+	if code := adminCall(t, s.URL, root.Jar, "POST", "/api/admin/users/ann/disable", nil, nil); code != 200 {
+		t.Fatalf("disable: %d", code)
+	}
+	if code := ann.WaitClosed(chattest.Wait); code != websocket.StatusCode(chat.CloseSignedOut.Code) {
+		t.Errorf("ann's connection after disable: %v", code)
+	}
+	if code := signIn(t, s, apiHTTP(chattest.NewJar()), "ann", "ann's own words"); code != 403 {
+		t.Errorf("sign-in of a disabled account: %d", code)
+	}
+	if code, _ := apiCall(t, s.URL, annToken, "GET", "/api/v1/me", nil, nil, nil); code != 401 {
+		t.Errorf("token of a disabled account: %d", code)
+	}
+	if code := adminCall(t, s.URL, root.Jar, "POST", "/api/admin/users/ann/enable", nil, nil); code != 200 {
+		t.Fatalf("enable: %d", code)
+	}
+	if code := signIn(t, s, apiHTTP(chattest.NewJar()), "ann", "ann's own words"); code != 200 {
+		t.Errorf("sign-in once enabled: %d", code)
+	}
+	if code, _ := apiCall(t, s.URL, annToken, "GET", "/api/v1/me", nil, nil, nil); code != 200 {
+		t.Errorf("token once enabled: %d", code)
+	}
+
+	// Reset a password.
+	var pw struct {
+		Password string `json:"password"`
+	}
+	if code := adminCall(t, s.URL, root.Jar, "POST", "/api/admin/users/ann/password", nil, &pw); code != 200 || len(pw.Password) < 12 {
+		t.Fatalf("reset: %d %+v", code, pw)
+	}
+	if code := signIn(t, s, apiHTTP(chattest.NewJar()), "ann", "ann's own words"); code != 401 {
+		t.Errorf("old password after a reset: %d", code)
+	}
+	if code := signIn(t, s, apiHTTP(chattest.NewJar()), "ann", pw.Password); code != 200 {
+		t.Errorf("new password: %d", code)
+	}
+
+	// Make and unmake an admin; the flag's admin stays.
+	if code := adminCall(t, s.URL, bob.Jar, "GET", "/api/admin/me", nil, nil); code != 403 {
+		t.Errorf("bob before: %d", code)
+	}
+	if code := adminCall(t, s.URL, root.Jar, "PUT", "/api/admin/users/bob/admin", nil, nil); code != 200 {
+		t.Fatalf("make admin: %d", code)
+	}
+	if code := adminCall(t, s.URL, bob.Jar, "GET", "/api/admin/me", nil, nil); code != 200 {
+		t.Errorf("bob as an admin: %d", code)
+	}
+	var e apiErr
+	if code := adminCall(t, s.URL, bob.Jar, "DELETE", "/api/admin/users/root/admin", nil, &e); code != 403 || !strings.Contains(e.Error, "-admin") {
+		t.Errorf("unmaking the flag's admin: %d %+v", code, e)
+	}
+	if code := adminCall(t, s.URL, root.Jar, "DELETE", "/api/admin/users/bob/admin", nil, nil); code != 200 {
+		t.Fatalf("remove admin: %d", code)
+	}
+	if code := adminCall(t, s.URL, bob.Jar, "GET", "/api/admin/me", nil, nil); code != 403 {
+		t.Errorf("bob after: %d", code)
+	}
+
+	// Sign out everywhere, then delete.
+	if code := adminCall(t, s.URL, root.Jar, "POST", "/api/admin/users/bob/signout", nil, nil); code != 200 {
+		t.Fatalf("sign out: %d", code)
+	}
+	if code := bob.WaitClosed(chattest.Wait); code != websocket.StatusCode(chat.CloseSignedOut.Code) {
+		t.Errorf("bob's connection after sign-out everywhere: %v", code)
+	}
+	if code := adminCall(t, s.URL, root.Jar, "DELETE", "/api/admin/users/bob?messages=keep", nil, nil); code != 200 {
+		t.Fatalf("delete: %d", code)
+	}
+	if code := adminCall(t, s.URL, root.Jar, "GET", "/api/admin/users/bob", nil, &e); code != 404 || e.Code != chat.CodeNoSuchUser {
+		t.Errorf("bob after delete: %d %+v", code, e)
+	}
+	again := s.User(t, "bob") // the name is free: a new user takes it
+	if code := adminCall(t, s.URL, again.Jar, "GET", "/api/admin/me", nil, nil); code != 403 {
+		t.Errorf("the new bob: %d", code)
+	}
+
+	var log auditBody
+	if code := adminCall(t, s.URL, root.Jar, "GET", "/api/admin/audit", nil, &log); code != 200 {
+		t.Fatalf("audit: %d", code)
+	}
+	want := []string{"user.delete bob", "user.signout bob", "admin.remove bob", "admin.add bob", "user.password ann", "user.enable ann", "user.disable ann"}
+	var got []string
+	for _, e := range log.Entries {
+		got = append(got, e.Action+" "+e.Target)
+		if e.Actor != "root" || e.Addr == "" || e.Via != "session" || time.Since(time.UnixMilli(e.Time)) > time.Minute {
+			t.Errorf("entry %+v: want root, an address, a session and a time", e)
+		}
+	}
+	if strings.Join(got, ", ") != strings.Join(want, ", ") {
+		t.Errorf("audit log:\n got %v\nwant %v", got, want)
+	}
+	var page auditBody
+	if code := adminCall(t, s.URL, root.Jar, "GET", "/api/admin/audit?limit=3", nil, &page); code != 200 || len(page.Entries) != 3 || page.Next == 0 {
+		t.Fatalf("first page: %d %+v", code, page)
+	}
+	var next auditBody
+	if code := adminCall(t, s.URL, root.Jar, "GET", "/api/admin/audit?limit=3&before="+itoa(page.Next), nil, &next); code != 200 || len(next.Entries) != 3 || next.Entries[0].Seq != page.Entries[2].Seq-1 {
+		t.Errorf("second page: %d %+v", code, next)
+	}
+}
+
+// TestAdminTokenAndNodesAndStorage: an admin's token with the admin scope
+// reaches the API, and its actions are audited as the token's; the nodes
+// and storage answer.
+func TestAdminTokenAndNodesAndStorage(t *testing.T) {
+	t.Parallel()
+	s := chattest.New(t, server.Options{Storage: server.MemoryStorage(), Admins: []string{"root"}, Version: "v-test"})
+	root := s.User(t, "root")
+	s.User(t, "ann")
+	tok := newToken(t, s, root, "admin")
+	if code, _ := apiCall(t, s.URL, tok, "POST", "/api/admin/users/ann/signout", nil, nil, nil); code != 200 {
+		t.Fatalf("sign out with a token: %d", code)
+	}
+	var log auditBody
+	if code, _ := apiCall(t, s.URL, tok, "GET", "/api/admin/audit", nil, nil, &log); code != 200 || len(log.Entries) != 1 || !strings.HasPrefix(log.Entries[0].Via, "token ") {
+		t.Errorf("audit: %d %+v", code, log)
+	}
+	var nodes struct {
+		Nodes []struct {
+			Node        string `json:"node"`
+			Version     string `json:"version"`
+			Healthy     bool   `json:"healthy"`
+			Ready       bool   `json:"ready"`
+			Connections int    `json:"connections"`
+		} `json:"nodes"`
+	}
+	if code, _ := apiCall(t, s.URL, tok, "GET", "/api/admin/nodes", nil, nil, &nodes); code != 200 || len(nodes.Nodes) != 1 ||
+		nodes.Nodes[0].Version != "v-test" || !nodes.Nodes[0].Healthy || !nodes.Nodes[0].Ready || nodes.Nodes[0].Connections < 1 {
+		t.Errorf("nodes: %d %+v", code, nodes)
+	}
+	var st struct {
+		Stores  []any `json:"stores"`
+		Uploads []any `json:"uploads"`
+	}
+	if code, _ := apiCall(t, s.URL, tok, "GET", "/api/admin/storage", nil, nil, &st); code != 200 || st.Stores == nil || st.Uploads == nil {
+		t.Errorf("storage: %d %+v", code, st)
+	}
+}
+
+func itoa(n uint64) string {
+	b, _ := json.Marshal(n)
+	return string(bytes.TrimSpace(b))
+}
