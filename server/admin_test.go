@@ -57,6 +57,9 @@ var adminRoutes = [][2]string{
 	{"PUT", "/api/admin/users/ann/admin"},
 	{"DELETE", "/api/admin/users/ann/admin"},
 	{"DELETE", "/api/admin/users/ann"},
+	{"GET", "/api/admin/rooms"},
+	{"POST", "/api/admin/rooms/r:lobby/archive"},
+	{"POST", "/api/admin/rooms/r:lobby/unarchive"},
 	{"GET", "/api/admin/audit"},
 	{"GET", "/api/admin/nodes"},
 	{"GET", "/api/admin/storage"},
@@ -321,4 +324,62 @@ func TestAdminTokenAndNodesAndStorage(t *testing.T) {
 func itoa(n uint64) string {
 	b, _ := json.Marshal(n)
 	return string(bytes.TrimSpace(b))
+}
+
+// TestAdminRoomsArchive: the console lists rooms with their owner,
+// members and activity; an archived room answers a post, an edit and a
+// reaction with the archived error frame, and is readable; unarchived, it
+// takes posts again. Both actions are audited.
+func TestAdminRoomsArchive(t *testing.T) {
+	t.Parallel()
+	s := chattest.New(t, server.Options{Storage: server.MemoryStorage(), Admins: []string{"root"}})
+	root := s.User(t, "root")
+	ann := s.User(t, "ann")
+	den := room(t, ann, "den")
+	ann.Send(&chat.Send{ID: msgID(1), Conv: den.ID, Text: "first"})
+	first := chattest.Expect(ann, func(a *chat.Ack) bool { return a.ID == msgID(1) })
+
+	var rooms struct {
+		Rooms []struct {
+			ID       string `json:"id"`
+			Name     string `json:"name"`
+			Owner    string `json:"owner"`
+			Members  int    `json:"members"`
+			Entries  uint64 `json:"entries"`
+			Last     int64  `json:"last"`
+			Archived bool   `json:"archived"`
+		} `json:"rooms"`
+	}
+	if code := adminCall(t, s.URL, root.Jar, "GET", "/api/admin/rooms?q=de", nil, &rooms); code != 200 || len(rooms.Rooms) != 1 {
+		t.Fatalf("rooms: %d %+v", code, rooms)
+	}
+	if r := rooms.Rooms[0]; r.ID != den.ID || r.Owner != "ann" || r.Members != 1 || r.Entries < first.Seq || r.Last == 0 || r.Archived {
+		t.Errorf("den: %+v", r)
+	}
+	if code := adminCall(t, s.URL, root.Jar, "POST", "/api/admin/rooms/"+den.ID+"/archive", nil, nil); code != 200 {
+		t.Fatalf("archive: %d", code)
+	}
+	refusedWith(t, ann, &chat.Send{ID: msgID(2), Conv: den.ID, Text: "still here?"}, chat.CodeArchived)
+	refusedWith(t, ann, &chat.Edit{ID: msgID(3), Conv: den.ID, Seq: first.Seq, Text: "changed"}, chat.CodeArchived)
+	refusedWith(t, ann, &chat.React{ID: msgID(4), Conv: den.ID, Seq: first.Seq, Emoji: "👍", On: true}, chat.CodeArchived)
+	refusedWith(t, ann, &chat.Delete{ID: msgID(6), Conv: den.ID, Seq: first.Seq}, chat.CodeArchived)
+	ann.Send(&chat.History{Conv: den.ID, Limit: 10})
+	chattest.Expect(ann, func(p *chat.Page) bool { return p.Conv == den.ID && len(p.Entries) > 0 })
+	if code := adminCall(t, s.URL, root.Jar, "GET", "/api/admin/rooms?q=den", nil, &rooms); code != 200 || !rooms.Rooms[0].Archived {
+		t.Errorf("den once archived: %d %+v", code, rooms)
+	}
+	if code := adminCall(t, s.URL, root.Jar, "POST", "/api/admin/rooms/"+den.ID+"/unarchive", nil, nil); code != 200 {
+		t.Fatalf("unarchive: %d", code)
+	}
+	ann.Send(&chat.Send{ID: msgID(5), Conv: den.ID, Text: "back"})
+	chattest.Expect(ann, func(a *chat.Ack) bool { return a.ID == msgID(5) })
+	var e apiErr
+	if code := adminCall(t, s.URL, root.Jar, "POST", "/api/admin/rooms/r:nowhere/archive", nil, &e); code != 404 || e.Code != chat.CodeNoSuchConv {
+		t.Errorf("archiving no room: %d %+v", code, e)
+	}
+	var log auditBody
+	if code := adminCall(t, s.URL, root.Jar, "GET", "/api/admin/audit", nil, &log); code != 200 || len(log.Entries) != 2 ||
+		log.Entries[0].Action != "room.unarchive" || log.Entries[1].Action != "room.archive" || log.Entries[1].Target != den.ID {
+		t.Errorf("audit: %d %+v", code, log)
+	}
 }

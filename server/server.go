@@ -273,9 +273,10 @@ type Server struct {
 	sso      *sso       // single sign-on (oidc.go); nil when off
 	out      *outgoing  // outgoing webhooks (outgoing.go)
 
-	web       http.Handler // the client's pages (package web)
-	started   time.Time    // when New made the server
-	stopNodes func()       // stops answering the console's question to every node (admin.go)
+	web       http.Handler  // the client's pages (package web)
+	started   time.Time     // when New made the server
+	stopNodes func()        // stops answering the console's question to every node (admin.go)
+	archive   archivedRooms // this node's copy of the archived rooms (admin_rooms.go)
 }
 
 // New returns a Server ready to serve.
@@ -344,6 +345,7 @@ func New(opts Options) (*Server, error) {
 		PresenceLimit:  opts.PresenceLimit,
 		RosterInterval: opts.RosterInterval,
 		MayModerate:    s.mayModerate,
+		Writable:       s.writable,
 		Admins:         adminKeys(opts.Admins),
 		PageBytes:      opts.QueueBytes / 2,
 		Welcome:        welcome,

@@ -16,25 +16,23 @@ import (
 // in, and its sessions and tokens are refused.
 var ErrDisabled = errors.New("auth: the account is disabled")
 
-// AdminsBucket holds the admins made in the console: under adminsKey, the
-// sorted user keys (adminList).
+// AdminsBucket holds what the admin console sets for the whole cluster:
+// under adminsKey the admins it made, under archivedKey the rooms it
+// archived; each a sorted list (keyList).
 const AdminsBucket = "admins"
 
-const adminsKey = "list"
+const (
+	adminsKey   = "list"
+	archivedKey = "archived"
+)
 
-type adminList struct {
+type keyList struct {
 	Keys []string `json:"keys"`
 }
 
 // Admins returns the user keys of the admins made in the console, sorted
 // (the -admin flag's are the server's own, not here).
-func (a *Accounts) Admins(ctx context.Context) ([]string, error) {
-	var l adminList
-	if _, err := a.get(ctx, AdminsBucket, adminsKey, &l); err != nil && !errors.Is(err, ErrNotFound) {
-		return nil, err
-	}
-	return l.Keys, nil
-}
+func (a *Accounts) Admins(ctx context.Context) ([]string, error) { return a.list(ctx, adminsKey) }
 
 // SetAdmin makes the user key an admin or not, and reports whether that
 // changed anything; a key with no account is ErrNoUser.
@@ -44,19 +42,44 @@ func (a *Accounts) SetAdmin(ctx context.Context, key string, on bool) (bool, err
 			return false, err
 		}
 	}
+	return a.setInList(ctx, adminsKey, key, on)
+}
+
+// ArchivedRooms returns the ids of the rooms the console archived, sorted.
+func (a *Accounts) ArchivedRooms(ctx context.Context) ([]string, error) {
+	return a.list(ctx, archivedKey)
+}
+
+// SetArchived archives the room id (on) or unarchives it, and reports
+// whether that changed anything.
+func (a *Accounts) SetArchived(ctx context.Context, id string, on bool) (bool, error) {
+	return a.setInList(ctx, archivedKey, id, on)
+}
+
+func (a *Accounts) list(ctx context.Context, key string) ([]string, error) {
+	var l keyList
+	if _, err := a.get(ctx, AdminsBucket, key, &l); err != nil && !errors.Is(err, ErrNotFound) {
+		return nil, err
+	}
+	return l.Keys, nil
+}
+
+// setInList adds item to the list under key (on) or removes it, and
+// reports whether that changed anything.
+func (a *Accounts) setInList(ctx context.Context, key, item string, on bool) (bool, error) {
 	changed := false
-	err := a.updateJSON(ctx, AdminsBucket, adminsKey, func(data []byte) ([]byte, error) {
-		var l adminList
+	err := a.updateJSON(ctx, AdminsBucket, key, func(data []byte) ([]byte, error) {
+		var l keyList
 		if data != nil {
 			if err := json.Unmarshal(data, &l); err != nil {
 				return nil, err
 			}
 		}
-		i, found := slices.BinarySearch(l.Keys, key)
+		i, found := slices.BinarySearch(l.Keys, item)
 		changed = found != on
 		switch {
 		case on && !found:
-			l.Keys = slices.Insert(l.Keys, i, key)
+			l.Keys = slices.Insert(l.Keys, i, item)
 		case !on && found:
 			l.Keys = slices.Delete(l.Keys, i, i+1)
 		}
