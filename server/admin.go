@@ -150,6 +150,8 @@ func (s *Server) routeAdmin() {
 		{"GET /rooms", s.adminRooms},
 		{"POST /rooms/{id}/archive", s.adminArchive(true)},
 		{"POST /rooms/{id}/unarchive", s.adminArchive(false)},
+		{"PUT /rooms/{id}/owner/{name}", s.adminSetOwner},
+		{"DELETE /rooms/{id}", s.adminDeleteRoom},
 		{"GET /audit", s.adminAudit},
 		{"GET /nodes", s.adminNodes},
 		{"GET /storage", s.adminStorage},

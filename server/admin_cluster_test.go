@@ -77,4 +77,14 @@ func TestAdminClusterDisableClosesEverywhere(t *testing.T) {
 		!slices.ContainsFunc(st.Stores, func(u server.StoreUsage) bool { return u.Kind == "kv" && u.Name == "chat_accounts" }) {
 		t.Errorf("storage: %d %+v", code, st)
 	}
+
+	// A new owner holds on the node that did not make the change.
+	cy := srvs[1].User(t, "cy")
+	den := room(t, cy, "den")
+	room(t, bob, "den")
+	if code := adminCall(t, srvs[0].URL, bob.Jar, "PUT", "/api/admin/rooms/"+den.ID+"/owner/bob", nil, nil); code != 200 {
+		t.Fatalf("owner on node 0: %d", code)
+	}
+	chattest.Expect(cy, func(c *chat.Conv) bool { return c.ID == den.ID && c.Owner == "bob" && !c.Moderator })
+	refusedWith(t, cy, &chat.SetInviteOnly{Conv: den.ID, On: true}, chat.CodeNotOwner)
 }

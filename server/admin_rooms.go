@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"slices"
 	"strings"
@@ -15,52 +16,100 @@ import (
 // The admin console's rooms: listed with their owners, members and last
 // activity; archived (readable, but no new messages, edits, deletes nor
 // reactions: the hub's Options.Writable answers the archived error) and
-// unarchived. The archived rooms are kept in the cluster
-// (auth.Accounts.ArchivedRooms); each node rereads them at most every
-// archivedEvery, so an archive holds on every node within that.
+// unarchived; given another owner; deleted (every member removed, and
+// nobody may join it again: the hub's Options.Joinable; its messages stay
+// in the log, out of everyone's reach, until retention takes them). The
+// archived and deleted rooms are kept in the cluster
+// (auth.Accounts.ArchivedRooms, DeletedRooms); each node rereads them at
+// most every roomListsEvery, so an archive holds on every node within
+// that. A new owner reaches every node at once (cluster.Nodes.RoomChanged,
+// hub.Reread).
 
-// roomLister is a Directory that lists rooms and counts members: both
-// backends of server/store are.
+// roomLister is a Directory that lists rooms, their members, and sets
+// their owner: both backends of server/store are.
 type roomLister interface {
 	Rooms(ctx context.Context) ([]hub.ConvRecord, error)
 	MemberCounts(ctx context.Context) (map[string]int, error)
+	RoomMembers(ctx context.Context, conv string) ([]string, error)
+	SetOwner(ctx context.Context, id string, owner hub.Member) error
 }
 
-// archivedEvery is how long a node keeps the archived rooms it read.
-const archivedEvery = time.Second
+// roomListsEvery is how long a node keeps the archived and deleted rooms
+// it read.
+const roomListsEvery = time.Second
 
-// archivedRooms is this node's copy of the archived rooms.
+// archivedRooms is this node's copy of the archived and deleted rooms.
 type archivedRooms struct {
-	mu  sync.Mutex
-	at  time.Time
-	ids []string
+	mu       sync.Mutex
+	at       time.Time
+	archived []string
+	deleted  []string
 }
 
-// archived returns the ids of the archived rooms, read again when the
-// copy is older than archivedEvery; a failed read keeps the old copy.
-func (s *Server) archived(ctx context.Context) []string {
+// roomLists returns the ids of the archived and the deleted rooms, read
+// again when the copy is older than roomListsEvery; a failed read keeps
+// the old copy.
+func (s *Server) roomLists(ctx context.Context) (archived, deleted []string) {
 	a := &s.archive
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if time.Since(a.at) < archivedEvery {
-		return a.ids
+	if time.Since(a.at) < roomListsEvery {
+		return a.archived, a.deleted
 	}
-	ids, err := s.accounts.ArchivedRooms(ctx)
+	arch, err := s.accounts.ArchivedRooms(ctx)
+	if err == nil {
+		var del []string
+		if del, err = s.accounts.DeletedRooms(ctx); err == nil {
+			a.archived, a.deleted, a.at = arch, del, time.Now()
+		}
+	}
 	if err != nil {
-		s.log.Error("reading the archived rooms failed; the last copy holds", "err", err)
-		return a.ids
+		s.log.Error("reading the archived and deleted rooms failed; the last copy holds", "err", err)
 	}
-	a.ids, a.at = ids, time.Now()
-	return ids
+	return a.archived, a.deleted
 }
 
-// writable is the hub's Options.Writable: an archived room takes nothing
-// new.
+// forgetRoomLists makes the next roomLists read again.
+func (s *Server) forgetRoomLists() {
+	s.archive.mu.Lock()
+	s.archive.at = time.Time{}
+	s.archive.mu.Unlock()
+}
+
+// writable is the hub's Options.Writable: an archived or deleted room
+// takes nothing new.
 func (s *Server) writable(ctx context.Context, conv string) error {
-	if strings.HasPrefix(conv, "r:") && slices.Contains(s.archived(ctx), conv) {
+	if !strings.HasPrefix(conv, "r:") {
+		return nil
+	}
+	archived, deleted := s.roomLists(ctx)
+	if slices.Contains(deleted, conv) {
+		return errRoomDeleted
+	}
+	if slices.Contains(archived, conv) {
 		return chat.Errorf(chat.CodeArchived, "an admin archived this room: you can read it, but not post, edit, delete or react")
 	}
 	return nil
+}
+
+// joinable is the hub's Options.Joinable: nobody joins a deleted room.
+func (s *Server) joinable(ctx context.Context, id string) error {
+	if _, deleted := s.roomLists(ctx); slices.Contains(deleted, id) {
+		return errRoomDeleted
+	}
+	return nil
+}
+
+var errRoomDeleted = chat.Errorf(chat.CodeNoSuchConv, "an admin deleted this room")
+
+// rereadRoom is the hub's Reread for a room the console changed on some
+// node.
+func (s *Server) rereadRoom(id string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := s.hub.Reread(ctx, id); err != nil {
+		s.log.Error("rereading a room the admin console changed failed", "room", id, "err", err)
+	}
 }
 
 // adminRoom is a room as the console shows it.
@@ -72,6 +121,7 @@ type adminRoom struct {
 	Entries  uint64 `json:"entries"`        // the last sequence of its log
 	Last     int64  `json:"last,omitempty"` // when its last entry came, Unix ms
 	Archived bool   `json:"archived"`
+	Deleted  bool   `json:"deleted,omitempty"`
 }
 
 type adminRoomsReply struct {
@@ -100,13 +150,18 @@ func (s *Server) adminRooms(w http.ResponseWriter, r *http.Request, _ adminCalle
 	if err != nil {
 		return s.internal("reading the archived rooms", err)
 	}
+	deleted, err := s.accounts.DeletedRooms(ctx)
+	if err != nil {
+		return s.internal("reading the deleted rooms", err)
+	}
 	q := strings.ToLower(strings.TrimSpace(r.URL.Query().Get("q")))
 	out := adminRoomsReply{Rooms: []adminRoom{}}
 	for _, rec := range recs {
 		if q != "" && !strings.Contains(strings.ToLower(rec.Name), q) {
 			continue
 		}
-		room := adminRoom{ID: rec.ID, Name: rec.Name, Owner: rec.Owner.Name, Members: counts[rec.ID], Archived: slices.Contains(archived, rec.ID)}
+		room := adminRoom{ID: rec.ID, Name: rec.Name, Owner: rec.Owner.Name, Members: counts[rec.ID],
+			Archived: slices.Contains(archived, rec.ID), Deleted: slices.Contains(deleted, rec.ID)}
 		if room.Entries, err = s.opts.Storage.Log.Last(ctx, rec.ID); err != nil {
 			return s.internal("reading a room's log", err)
 		}
@@ -134,33 +189,119 @@ func (s *Server) adminRooms(w http.ResponseWriter, r *http.Request, _ adminCalle
 	return nil
 }
 
+// roomTarget returns the room the path's {id} names, or no_such_conv.
+func (s *Server) roomTarget(r *http.Request) (hub.ConvRecord, error) {
+	id := r.PathValue("id")
+	if !strings.HasPrefix(id, "r:") {
+		return hub.ConvRecord{}, chat.Errorf(chat.CodeNoSuchConv, "%.80q is no room", id)
+	}
+	if id == hub.LobbyID {
+		return hub.ConvRecord{ID: id, Kind: chat.KindRoom, Name: "lobby"}, nil
+	}
+	rec, err := s.opts.Storage.Directory.Conv(r.Context(), id)
+	switch {
+	case errors.Is(err, hub.ErrNotFound):
+		return rec, chat.Errorf(chat.CodeNoSuchConv, "no room %.80q", id)
+	case err != nil:
+		return rec, s.internal("reading a room", err)
+	}
+	return rec, nil
+}
+
 // adminArchive archives room {id} (on) or unarchives it.
 func (s *Server) adminArchive(on bool) adminHandler {
 	return func(w http.ResponseWriter, r *http.Request, c adminCaller) error {
-		id := r.PathValue("id")
-		if !strings.HasPrefix(id, "r:") {
-			return chat.Errorf(chat.CodeNoSuchConv, "%q is no room", id)
-		}
-		if id != hub.LobbyID {
-			if _, err := s.opts.Storage.Directory.Conv(r.Context(), id); err != nil {
-				return chat.Errorf(chat.CodeNoSuchConv, "no room %q", id)
-			}
+		rec, err := s.roomTarget(r)
+		if err != nil {
+			return err
 		}
 		action := "room.unarchive"
 		if on {
 			action = "room.archive"
 		}
-		if err := s.audit(r.Context(), c, action, id, ""); err != nil {
+		if err := s.audit(r.Context(), c, action, rec.ID, ""); err != nil {
 			return err
 		}
-		changed, err := s.accounts.SetArchived(r.Context(), id, on)
+		changed, err := s.accounts.SetArchived(r.Context(), rec.ID, on)
 		if err != nil {
 			return s.internal("archiving a room", err)
 		}
-		s.archive.mu.Lock()
-		s.archive.at = time.Time{} // read again at the next post here
-		s.archive.mu.Unlock()
+		s.forgetRoomLists() // read again at the next post here
 		reply(w, http.StatusOK, adminDone{Done: strings.TrimPrefix(action, "room.") + "d", Changed: changed})
 		return nil
 	}
+}
+
+// adminSetOwner makes the user {name} the owner of room {id}: they
+// moderate it from then on, on every node, and the one before does not
+// (unless an admin).
+func (s *Server) adminSetOwner(w http.ResponseWriter, r *http.Request, c adminCaller) error {
+	rl, ok := s.opts.Storage.Directory.(roomLister)
+	if !ok {
+		return chat.Errorf(chat.CodeInternal, "this storage cannot change owners")
+	}
+	rec, err := s.roomTarget(r)
+	if err != nil {
+		return err
+	}
+	if rec.ID == hub.LobbyID {
+		return chat.Errorf(chat.CodeBadRequest, "the lobby has no owner")
+	}
+	a, err := s.target(r)
+	if err != nil {
+		return err
+	}
+	if err := s.audit(r.Context(), c, "room.owner", rec.ID, "from "+rec.Owner.Name+" to "+a.Name); err != nil {
+		return err
+	}
+	if err := rl.SetOwner(r.Context(), rec.ID, hub.Member{Key: a.Key, Name: a.Name}); err != nil {
+		return s.internal("changing a room's owner", err)
+	}
+	if err := s.hub.Reread(r.Context(), rec.ID); err != nil {
+		return s.internal("rereading a room", err)
+	}
+	if n := s.opts.Storage.Nodes; n != nil {
+		if err := n.RoomChanged(r.Context(), rec.ID); err != nil {
+			return s.internal("telling the other nodes", err)
+		}
+	}
+	reply(w, http.StatusOK, adminDone{Done: "owner changed", Changed: rec.Owner.Key != a.Key})
+	return nil
+}
+
+// adminDeleteRoom deletes room {id}: nobody may join it again, and every
+// member is removed (their connections on every node drop it). Its
+// messages stay in the log, out of reach. The lobby stays.
+func (s *Server) adminDeleteRoom(w http.ResponseWriter, r *http.Request, c adminCaller) error {
+	rl, ok := s.opts.Storage.Directory.(roomLister)
+	if !ok {
+		return chat.Errorf(chat.CodeInternal, "this storage cannot delete rooms")
+	}
+	rec, err := s.roomTarget(r)
+	if err != nil {
+		return err
+	}
+	if rec.ID == hub.LobbyID {
+		return chat.Errorf(chat.CodeForbidden, "the lobby cannot be deleted")
+	}
+	if err := s.audit(r.Context(), c, "room.delete", rec.ID, rec.Name); err != nil {
+		return err
+	}
+	changed, err := s.accounts.SetDeleted(r.Context(), rec.ID)
+	if err != nil {
+		return s.internal("deleting a room", err)
+	}
+	s.forgetRoomLists()
+	members, err := rl.RoomMembers(r.Context(), rec.ID)
+	if err != nil {
+		return s.internal("listing a room's members", err)
+	}
+	for _, key := range members {
+		// The Directory's watch takes each to every node (hub.applyMember).
+		if _, err := s.opts.Storage.Directory.SetMember(r.Context(), key, rec.ID, false); err != nil {
+			return s.internal("removing a room's members", err)
+		}
+	}
+	reply(w, http.StatusOK, adminDone{Done: "deleted", Changed: changed})
+	return nil
 }

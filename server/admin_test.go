@@ -60,6 +60,8 @@ var adminRoutes = [][2]string{
 	{"GET", "/api/admin/rooms"},
 	{"POST", "/api/admin/rooms/r:lobby/archive"},
 	{"POST", "/api/admin/rooms/r:lobby/unarchive"},
+	{"PUT", "/api/admin/rooms/r:lobby/owner/ann"},
+	{"DELETE", "/api/admin/rooms/r:lobby"},
 	{"GET", "/api/admin/audit"},
 	{"GET", "/api/admin/nodes"},
 	{"GET", "/api/admin/storage"},
@@ -380,6 +382,66 @@ func TestAdminRoomsArchive(t *testing.T) {
 	var log auditBody
 	if code := adminCall(t, s.URL, root.Jar, "GET", "/api/admin/audit", nil, &log); code != 200 || len(log.Entries) != 2 ||
 		log.Entries[0].Action != "room.unarchive" || log.Entries[1].Action != "room.archive" || log.Entries[1].Target != den.ID {
+		t.Errorf("audit: %d %+v", code, log)
+	}
+}
+
+// TestAdminRoomsOwnerAndDelete: the console gives a room another owner,
+// who moderates it at once while the one before no longer does, and
+// their tabs are told; deleting a room takes it from every member's tab
+// and nobody may join it again; the lobby has no owner and stays. Every
+// action is audited.
+func TestAdminRoomsOwnerAndDelete(t *testing.T) {
+	t.Parallel()
+	s := chattest.New(t, server.Options{Storage: server.MemoryStorage(), Admins: []string{"root"}})
+	root := s.User(t, "root")
+	ann, bob := s.User(t, "ann"), s.User(t, "bob")
+	den := room(t, ann, "den")
+	room(t, bob, "den")
+
+	if code := adminCall(t, s.URL, root.Jar, "PUT", "/api/admin/rooms/"+den.ID+"/owner/bob", nil, nil); code != 200 {
+		t.Fatalf("owner: %d", code)
+	}
+	chattest.Expect(bob, func(c *chat.Conv) bool { return c.ID == den.ID && c.Owner == "bob" && c.Moderator })
+	chattest.Expect(ann, func(c *chat.Conv) bool { return c.ID == den.ID && c.Owner == "bob" && !c.Moderator })
+	refusedWith(t, ann, &chat.SetInviteOnly{Conv: den.ID, On: true}, chat.CodeNotOwner)
+	bob.Send(&chat.SetInviteOnly{Conv: den.ID, On: true})
+	chattest.Expect(ann, func(c *chat.Conv) bool { return c.ID == den.ID && c.InviteOnly })
+	var rooms struct {
+		Rooms []struct {
+			Owner   string `json:"owner"`
+			Deleted bool   `json:"deleted"`
+			Members int    `json:"members"`
+		} `json:"rooms"`
+	}
+	if code := adminCall(t, s.URL, root.Jar, "GET", "/api/admin/rooms?q=den", nil, &rooms); code != 200 || len(rooms.Rooms) != 1 || rooms.Rooms[0].Owner != "bob" {
+		t.Errorf("den: %d %+v", code, rooms)
+	}
+	var e apiErr
+	if code := adminCall(t, s.URL, root.Jar, "PUT", "/api/admin/rooms/"+den.ID+"/owner/nobody", nil, &e); code != 404 || e.Code != chat.CodeNoSuchUser {
+		t.Errorf("owner nobody: %d %+v", code, e)
+	}
+	if code := adminCall(t, s.URL, root.Jar, "PUT", "/api/admin/rooms/r:lobby/owner/bob", nil, &e); code != 400 {
+		t.Errorf("lobby's owner: %d %+v", code, e)
+	}
+	if code := adminCall(t, s.URL, root.Jar, "DELETE", "/api/admin/rooms/r:lobby", nil, &e); code != 403 {
+		t.Errorf("deleting the lobby: %d %+v", code, e)
+	}
+
+	if code := adminCall(t, s.URL, root.Jar, "DELETE", "/api/admin/rooms/"+den.ID, nil, nil); code != 200 {
+		t.Fatalf("delete: %d", code)
+	}
+	for _, c := range []*chattest.Client{ann, bob} {
+		chattest.Expect(c, func(g *chat.Gone) bool { return g.Conv == den.ID })
+	}
+	refusedWith(t, ann, &chat.Join{Room: "den"}, chat.CodeNoSuchConv)
+	refusedWith(t, bob, &chat.Send{ID: msgID(9), Conv: den.ID, Text: "anyone?"}, chat.CodeNotMember)
+	if code := adminCall(t, s.URL, root.Jar, "GET", "/api/admin/rooms?q=den", nil, &rooms); code != 200 || !rooms.Rooms[0].Deleted || rooms.Rooms[0].Members != 0 {
+		t.Errorf("den once deleted: %d %+v", code, rooms)
+	}
+	var log auditBody
+	if code := adminCall(t, s.URL, root.Jar, "GET", "/api/admin/audit", nil, &log); code != 200 || len(log.Entries) != 2 ||
+		log.Entries[0].Action != "room.delete" || log.Entries[1].Action != "room.owner" || log.Entries[1].Target != den.ID {
 		t.Errorf("audit: %d %+v", code, log)
 	}
 }

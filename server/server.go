@@ -275,7 +275,7 @@ type Server struct {
 
 	web       http.Handler  // the client's pages (package web)
 	started   time.Time     // when New made the server
-	stopNodes func()        // stops answering the console's question to every node (admin.go)
+	stopNodes func()        // stops answering the console's question to every node and watching its room changes (admin.go)
 	archive   archivedRooms // this node's copy of the archived rooms (admin_rooms.go)
 }
 
@@ -346,6 +346,7 @@ func New(opts Options) (*Server, error) {
 		RosterInterval: opts.RosterInterval,
 		MayModerate:    s.mayModerate,
 		Writable:       s.writable,
+		Joinable:       s.joinable,
 		Admins:         adminKeys(opts.Admins),
 		PageBytes:      opts.QueueBytes / 2,
 		Welcome:        welcome,
@@ -409,10 +410,18 @@ func New(opts Options) (*Server, error) {
 		return nil, fmt.Errorf("server: watching ended sessions: %w", err)
 	}
 	if n := opts.Storage.Nodes; n != nil {
-		if s.stopNodes, err = n.Answer(s.nodeInfo); err != nil {
+		stopAnswer, err := n.Answer(s.nodeInfo)
+		if err != nil {
 			s.Close()
 			return nil, fmt.Errorf("server: answering the admin console: %w", err)
 		}
+		s.stopNodes = stopAnswer
+		stopRooms, err := n.WatchRooms(context.Background(), s.rereadRoom)
+		if err != nil {
+			s.Close()
+			return nil, fmt.Errorf("server: watching the rooms the admin console changes: %w", err)
+		}
+		s.stopNodes = func() { stopAnswer(); stopRooms() }
 	}
 	// The probes answer before the Host check (health.go); /metrics, when
 	// here, is behind it like the chat.

@@ -18,12 +18,14 @@ var ErrDisabled = errors.New("auth: the account is disabled")
 
 // AdminsBucket holds what the admin console sets for the whole cluster:
 // under adminsKey the admins it made, under archivedKey the rooms it
-// archived; each a sorted list (keyList).
+// archived, under deletedKey the rooms it deleted; each a sorted list
+// (keyList).
 const AdminsBucket = "admins"
 
 const (
 	adminsKey   = "list"
 	archivedKey = "archived"
+	deletedKey  = "deleted"
 )
 
 type keyList struct {
@@ -54,6 +56,17 @@ func (a *Accounts) ArchivedRooms(ctx context.Context) ([]string, error) {
 // whether that changed anything.
 func (a *Accounts) SetArchived(ctx context.Context, id string, on bool) (bool, error) {
 	return a.setInList(ctx, archivedKey, id, on)
+}
+
+// DeletedRooms returns the ids of the rooms the console deleted, sorted.
+func (a *Accounts) DeletedRooms(ctx context.Context) ([]string, error) {
+	return a.list(ctx, deletedKey)
+}
+
+// SetDeleted records that room id was deleted, and reports whether that
+// changed anything. Nothing undoes it.
+func (a *Accounts) SetDeleted(ctx context.Context, id string) (bool, error) {
+	return a.setInList(ctx, deletedKey, id, true)
 }
 
 func (a *Accounts) list(ctx context.Context, key string) ([]string, error) {

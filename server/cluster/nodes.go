@@ -76,3 +76,19 @@ func (n *Nodes) Gather(ctx context.Context, wait time.Duration, want int) ([]Nod
 	}
 	return out, nil
 }
+
+// roomsSubject carries the ids of rooms the admin console changed (an
+// owner), for every node to read their records again.
+const roomsSubject = "chat.cluster.rooms.changed"
+
+// RoomChanged tells every node, this one too, that room id's record
+// changed. A node that misses it (not connected then) keeps the old owner
+// until it restarts.
+func (n *Nodes) RoomChanged(ctx context.Context, id string) error {
+	return topic[string]{n.nc, roomsSubject}.Publish(ctx, id)
+}
+
+// WatchRooms calls fn with the id of every room any node says changed.
+func (n *Nodes) WatchRooms(ctx context.Context, fn func(id string)) (stop func(), err error) {
+	return topic[string]{n.nc, roomsSubject}.Watch(ctx, fn)
+}

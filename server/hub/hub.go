@@ -100,6 +100,9 @@ type Options struct {
 	// admin console's); nil means it does. Defaults to every one taking
 	// them.
 	Writable func(ctx context.Context, conv string) error
+	// Joinable answers an error when room id takes no new members (one
+	// the admin console deleted); nil means every room does.
+	Joinable func(ctx context.Context, id string) error
 	// Admins are the keys of the users who moderate every room
 	// (moderation.go). Defaults to nobody.
 	Admins []string

@@ -36,3 +36,31 @@ func (d *Directory) MemberCounts(context.Context) (map[string]int, error) {
 	}
 	return out, nil
 }
+
+// RoomMembers returns the user keys of conv's members, for the admin
+// console, in no order.
+func (d *Directory) RoomMembers(_ context.Context, conv string) ([]string, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	var out []string
+	for user, convs := range d.members {
+		if convs[conv] {
+			out = append(out, user)
+		}
+	}
+	return out, nil
+}
+
+// SetOwner makes owner the owner of room id, for the admin console; a
+// room with no record is hub.ErrNotFound.
+func (d *Directory) SetOwner(_ context.Context, id string, owner hub.Member) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	rec, ok := d.convs[id]
+	if !ok {
+		return hub.ErrNotFound
+	}
+	rec.Owner = owner
+	d.convs[id] = rec
+	return nil
+}
