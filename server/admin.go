@@ -14,6 +14,7 @@ import (
 	"github.com/founding/chat/server/audit"
 	"github.com/founding/chat/server/auth"
 	"github.com/founding/chat/server/cluster"
+	"github.com/founding/chat/server/hub"
 )
 
 // The admin console's API (docs/admin.md), under AdminPrefix, for the
@@ -330,6 +331,7 @@ type adminDone struct {
 	Done    string `json:"done"`
 	Changed bool   `json:"changed"`
 	Ended   int    `json:"endedSessions,omitempty"`
+	Removed int    `json:"removedMessages,omitempty"`
 }
 
 // signOutEverywhere ends every session of the user key and closes their
@@ -466,7 +468,9 @@ func (s *Server) adminSetAdmin(on bool) adminHandler {
 
 // adminDeleteUser deletes an account (auth.Accounts.DeleteAccount): its
 // sessions and tokens end and their connections close; the name is free
-// again. ?messages=keep (the default) leaves what they wrote in place.
+// again. ?messages=keep (the default) leaves what they wrote in place;
+// ?messages=remove deletes every message of theirs, in every room and in
+// their private conversations, as the admin (hub.RemoveMessagesOf).
 func (s *Server) adminDeleteUser(w http.ResponseWriter, r *http.Request, c adminCaller) error {
 	a, err := s.target(r)
 	if err != nil {
@@ -477,9 +481,6 @@ func (s *Server) adminDeleteUser(w http.ResponseWriter, r *http.Request, c admin
 	case "", "keep":
 		messages = "keep"
 	case "remove":
-		// Not yet: the log has no index of a user's messages outside the
-		// search index, which covers only conversations they are in.
-		return chat.Errorf(chat.CodeBadRequest, "removing a deleted user's messages is not available yet; use messages=keep")
 	default:
 		return chat.Errorf(chat.CodeBadRequest, "messages must be keep or remove")
 	}
@@ -488,6 +489,13 @@ func (s *Server) adminDeleteUser(w http.ResponseWriter, r *http.Request, c admin
 	}
 	if slices.Contains(adminKeys(s.opts.Admins), a.Key) {
 		return chat.Errorf(chat.CodeForbidden, "%s is an admin by the server's -admin flag; the console cannot delete them", a.Name)
+	}
+	var convs []string
+	if messages == "remove" {
+		// Before the account goes: its memberships may go with it.
+		if convs, err = s.convsToSweep(r.Context(), a.Key); err != nil {
+			return err
+		}
 	}
 	if err := s.audit(r.Context(), c, "user.delete", a.Name, "messages: "+messages); err != nil {
 		return err
@@ -501,8 +509,37 @@ func (s *Server) adminDeleteUser(w http.ResponseWriter, r *http.Request, c admin
 		groups = append(groups, tokenGroup(id))
 	}
 	s.endGroups(r.Context(), groups, chat.CloseSignedOut.WithReason("an admin deleted your account"), true)
-	reply(w, http.StatusOK, adminDone{Done: "deleted; messages kept", Changed: true, Ended: len(groups)})
+	out := adminDone{Done: "deleted; messages kept", Changed: true, Ended: len(groups)}
+	if messages == "remove" {
+		n, err := s.hub.RemoveMessagesOf(r.Context(), a.Key, c.user.Name, convs)
+		if err != nil {
+			return s.internal("removing a deleted user's messages", err)
+		}
+		out.Done, out.Removed = "deleted; messages removed", n
+	}
+	reply(w, http.StatusOK, out)
 	return nil
+}
+
+// convsToSweep lists the conversations where the user key may have
+// written: every room, and the private conversations they are in.
+func (s *Server) convsToSweep(ctx context.Context, key string) ([]string, error) {
+	convs, err := s.opts.Storage.Directory.Memberships(ctx, key)
+	if err != nil {
+		return nil, s.internal("listing a user's conversations", err)
+	}
+	if rl, ok := s.opts.Storage.Directory.(roomLister); ok {
+		rooms, err := rl.Rooms(ctx)
+		if err != nil {
+			return nil, s.internal("listing rooms", err)
+		}
+		for _, r := range rooms {
+			convs = append(convs, r.ID)
+		}
+	}
+	convs = append(convs, hub.LobbyID)
+	slices.Sort(convs)
+	return slices.Compact(convs), nil
 }
 
 // adminAuditReply is a page of the audit log, newest first; Next is the

@@ -13,6 +13,7 @@ import (
 
 	"github.com/founding/chat/app/chat"
 	"github.com/founding/chat/server"
+	"github.com/founding/chat/server/hub"
 	"github.com/founding/chat/server/chattest"
 )
 
@@ -442,6 +443,66 @@ func TestAdminRoomsOwnerAndDelete(t *testing.T) {
 	var log auditBody
 	if code := adminCall(t, s.URL, root.Jar, "GET", "/api/admin/audit", nil, &log); code != 200 || len(log.Entries) != 2 ||
 		log.Entries[0].Action != "room.delete" || log.Entries[1].Action != "room.owner" || log.Entries[1].Target != den.ID {
+		t.Errorf("audit: %d %+v", code, log)
+	}
+}
+
+// TestAdminDeleteUserRemovingMessages: deleting an account with
+// messages=remove deletes what they wrote in the lobby, in a room they
+// left and in their private conversation, and nothing of anyone else's;
+// the members see the deletes; messages=keep leaves them.
+func TestAdminDeleteUserRemovingMessages(t *testing.T) {
+	t.Parallel()
+	s := chattest.New(t, server.Options{Storage: server.MemoryStorage(), Admins: []string{"root"}})
+	root := s.User(t, "root")
+	ann, bob, cy := s.User(t, "ann"), s.User(t, "bob"), s.User(t, "cy")
+	sent := func(c *chattest.Client, n uint64, conv, text string) uint64 {
+		c.Send(&chat.Send{ID: msgID(n), Conv: conv, Text: text})
+		return chattest.Expect(c, func(a *chat.Ack) bool { return a.ID == msgID(n) }).Seq
+	}
+	lobbyBob := sent(bob, 1, hub.LobbyID, "bob in the lobby")
+	lobbyAnn := sent(ann, 2, hub.LobbyID, "ann in the lobby")
+	den := room(t, bob, "den")
+	denBob := sent(bob, 3, den.ID, "bob in den")
+	bob.Send(&chat.Leave{Conv: den.ID})
+	chattest.Expect(bob, func(g *chat.Gone) bool { return g.Conv == den.ID })
+	bob.Send(&chat.Open{With: "ann"})
+	private := chattest.Expect(bob, func(c *chat.Conv) bool { return c.Kind == chat.KindPrivate }).ID
+	privBob := sent(bob, 4, private, "bob to ann")
+	cySeq := sent(cy, 5, hub.LobbyID, "cy in the lobby")
+
+	var done struct {
+		Removed int `json:"removedMessages"`
+	}
+	if code := adminCall(t, s.URL, root.Jar, "DELETE", "/api/admin/users/cy?messages=keep", nil, &done); code != 200 || done.Removed != 0 {
+		t.Fatalf("delete cy keeping: %d %+v", code, done)
+	}
+	if code := adminCall(t, s.URL, root.Jar, "DELETE", "/api/admin/users/bob?messages=remove", nil, &done); code != 200 || done.Removed != 3 {
+		t.Fatalf("delete bob removing: %d %+v", code, done)
+	}
+	chattest.Expect(ann, func(e *chat.Entry) bool { return e.Kind == chat.EntryDelete && e.Conv == hub.LobbyID && e.Target == lobbyBob })
+	chattest.Expect(ann, func(e *chat.Entry) bool { return e.Kind == chat.EntryDelete && e.Conv == private && e.Target == privBob })
+	room(t, ann, "den")
+	deletedIn := func(conv string) map[uint64]bool {
+		ann.Send(&chat.History{Conv: conv, Limit: 50})
+		p := chattest.Expect(ann, func(p *chat.Page) bool { return p.Conv == conv })
+		out := make(map[uint64]bool)
+		for _, e := range p.Entries {
+			if e.Kind == chat.EntryMessage {
+				out[e.Seq] = e.Deleted
+			}
+		}
+		return out
+	}
+	if d := deletedIn(hub.LobbyID); !d[lobbyBob] || d[lobbyAnn] || d[cySeq] {
+		t.Errorf("lobby's messages deleted: %v", d)
+	}
+	if d := deletedIn(den.ID); !d[denBob] {
+		t.Errorf("den's messages deleted: %v", d)
+	}
+	var log auditBody
+	if code := adminCall(t, s.URL, root.Jar, "GET", "/api/admin/audit", nil, &log); code != 200 || len(log.Entries) != 2 ||
+		log.Entries[0].Action != "user.delete" || log.Entries[0].Detail != "messages: remove" {
 		t.Errorf("audit: %d %+v", code, log)
 	}
 }

@@ -3,6 +3,7 @@ package hub
 import (
 	"context"
 	"errors"
+	"slices"
 
 	"github.com/founding/chat/app/chat"
 )
@@ -35,4 +36,57 @@ func (h *Hub) Reread(ctx context.Context, id string) error {
 		u.send(encode(&chat.Conv{ConvInfo: c.info(u)}))
 	}
 	return nil
+}
+
+// removePage is how many entries RemoveMessagesOf reads at a time.
+const removePage = 200
+
+// RemoveMessagesOf deletes every message the user key wrote in
+// conversations convs that is not deleted yet, as the admin named by (the
+// admin console deleting an account with its messages), and returns how
+// many it deleted. Each delete is an entry of the log like an author's:
+// every device drops the message, its files lose the reference, search
+// forgets it. It reads each log from the newest entry back to the oldest
+// held.
+func (h *Hub) RemoveMessagesOf(ctx context.Context, key, by string, convs []string) (int, error) {
+	n := 0
+	for _, conv := range convs {
+		last, err := h.log.Last(ctx, conv)
+		if err != nil {
+			return n, err
+		}
+		deleted := make(map[uint64]bool)
+		for before := last + 1; before > 1; {
+			p, err := h.log.Page(ctx, chat.History{Conv: conv, Before: before, Limit: removePage})
+			if errors.Is(err, ErrBeforeStart) {
+				break
+			}
+			if err != nil {
+				return n, err
+			}
+			if len(p.Entries) == 0 {
+				break
+			}
+			for i := len(p.Entries) - 1; i >= 0; i-- {
+				e := p.Entries[i]
+				switch {
+				case e.Kind == chat.EntryDelete:
+					deleted[e.Target] = true
+				case e.Kind == chat.EntryMessage && !deleted[e.Seq] && wrote(key, e):
+					m, err := h.message(ctx, conv, e.Seq)
+					if err != nil {
+						return n, err
+					}
+					del := chat.Entry{Conv: conv, Kind: chat.EntryDelete, From: escape(by), Target: e.Seq}
+					if _, err := h.log.Append(ctx, del); err != nil {
+						return n, err
+					}
+					h.unreferFiles(ctx, conv, e.Seq, slices.Concat(m.Files, previewFiles(m.Preview)))
+					n++
+				}
+			}
+			before = p.Entries[0].Seq
+		}
+	}
+	return n, nil
 }
