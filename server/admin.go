@@ -98,6 +98,11 @@ func (s *Server) adminOf(w http.ResponseWriter, r *http.Request) (adminCaller, e
 	if !admin {
 		return c, chat.Errorf(chat.CodeForbidden, "only the server's admins may do that")
 	}
+	if !c.user.HasPassword && !c.user.SSO {
+		// A name with neither is released after a while to whoever picks
+		// it, who must not inherit the admin's powers (as for moderation).
+		return c, chat.Errorf(chat.CodeForbidden, "an admin's name needs a password (or single sign-on) first: set one in the Account panel")
+	}
 	return c, nil
 }
 
@@ -185,7 +190,7 @@ func (s *Server) serveAdminPage(w http.ResponseWriter, r *http.Request) {
 			msg = "Sign in as an admin to open the admin console."
 		}
 		fmt.Fprintf(w, "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Admin console</title></head>"+
-			"<body><main><h1>Admin console</h1><p>%s</p><p><a href=\"/\">Back to the chat</a></p></main></body></html>", msg)
+			"<body><main><h1>Admin console</h1><h2>Admins only</h2><p>%s</p><p><a href=\"/\">Back to the chat</a></p></main></body></html>", msg)
 		return
 	}
 	s.web.ServeHTTP(w, r)
@@ -445,6 +450,9 @@ func (s *Server) adminSetAdmin(on bool) adminHandler {
 			return err
 		}
 		action := "admin.add"
+		if on && !a.HasPassword && !a.SSO {
+			return chat.Errorf(chat.CodeBadRequest, "%s has no password nor single sign-on: their name could be released to someone else; they must set a password first", a.Name)
+		}
 		if !on {
 			action = "admin.remove"
 			if slices.Contains(adminKeys(s.opts.Admins), a.Key) {

@@ -26,9 +26,9 @@ func TestAdminClusterDisableClosesEverywhere(t *testing.T) {
 		s, _ := startNode(t, mine, 3, func(o *server.Options) { o.Admins = []string{"root"} })
 		srvs = append(srvs, s)
 	}
-	root := srvs[0].User(t, "root")
+	root := userWithPassword(t, srvs[0], "root", "root's long password")
 	userWithPassword(t, srvs[0], "ann", "ann's own words")
-	bob := srvs[0].User(t, "bob")
+	bob := userWithPassword(t, srvs[0], "bob", "bob's own words")
 	phone := chattest.NewJar()
 	if got := signIn(t, srvs[1], &http.Client{Jar: phone}, "ann", "ann's own words"); got != http.StatusOK {
 		t.Fatalf("sign-in on node 1: %d", got)

@@ -13,8 +13,8 @@ import (
 
 	"github.com/founding/chat/app/chat"
 	"github.com/founding/chat/server"
-	"github.com/founding/chat/server/hub"
 	"github.com/founding/chat/server/chattest"
+	"github.com/founding/chat/server/hub"
 )
 
 // adminCall makes one request of the admin API as the browser of jar (its
@@ -78,7 +78,7 @@ var adminRoutes = [][2]string{
 func TestAdminAPIRefusesVisitorsAndMembers(t *testing.T) {
 	t.Parallel()
 	s := chattest.New(t, server.Options{Storage: server.MemoryStorage(), Admins: []string{"root"}})
-	root := s.User(t, "root")
+	root := userWithPassword(t, s, "root", "root's long password")
 	ann := s.User(t, "ann")
 	annToken := newToken(t, s, ann, "read", "admin")
 	rootRead := newToken(t, s, root, "read")
@@ -166,7 +166,7 @@ type auditBody struct {
 func TestAdminActionsWorkAndAreAudited(t *testing.T) {
 	t.Parallel()
 	s := chattest.New(t, server.Options{Storage: server.MemoryStorage(), Admins: []string{"root"}})
-	root := s.User(t, "root")
+	root := userWithPassword(t, s, "root", "root's long password")
 	ann := userWithPassword(t, s, "ann", "ann's own words")
 	annToken := newToken(t, s, ann, "read")
 	bob := s.User(t, "bob")
@@ -226,6 +226,11 @@ func TestAdminActionsWorkAndAreAudited(t *testing.T) {
 	if code := adminCall(t, s.URL, bob.Jar, "GET", "/api/admin/me", nil, nil); code != 403 {
 		t.Errorf("bob before: %d", code)
 	}
+	if code := adminCall(t, s.URL, root.Jar, "PUT", "/api/admin/users/bob/admin", nil, nil); code != 400 {
+		t.Errorf("making a name without a password an admin: %d", code)
+	}
+	bob.Send(&chat.SetPassword{New: "bob's own words"})
+	chattest.Expect(bob, func(a *chat.Account) bool { return a.Password })
 	if code := adminCall(t, s.URL, root.Jar, "PUT", "/api/admin/users/bob/admin", nil, nil); code != 200 {
 		t.Fatalf("make admin: %d", code)
 	}
@@ -292,7 +297,7 @@ func TestAdminActionsWorkAndAreAudited(t *testing.T) {
 func TestAdminTokenAndNodesAndStorage(t *testing.T) {
 	t.Parallel()
 	s := chattest.New(t, server.Options{Storage: server.MemoryStorage(), Admins: []string{"root"}, Version: "v-test"})
-	root := s.User(t, "root")
+	root := userWithPassword(t, s, "root", "root's long password")
 	s.User(t, "ann")
 	tok := newToken(t, s, root, "admin")
 	if code, _ := apiCall(t, s.URL, tok, "POST", "/api/admin/users/ann/signout", nil, nil, nil); code != 200 {
@@ -336,7 +341,7 @@ func itoa(n uint64) string {
 func TestAdminRoomsArchive(t *testing.T) {
 	t.Parallel()
 	s := chattest.New(t, server.Options{Storage: server.MemoryStorage(), Admins: []string{"root"}})
-	root := s.User(t, "root")
+	root := userWithPassword(t, s, "root", "root's long password")
 	ann := s.User(t, "ann")
 	den := room(t, ann, "den")
 	ann.Send(&chat.Send{ID: msgID(1), Conv: den.ID, Text: "first"})
@@ -395,7 +400,7 @@ func TestAdminRoomsArchive(t *testing.T) {
 func TestAdminRoomsOwnerAndDelete(t *testing.T) {
 	t.Parallel()
 	s := chattest.New(t, server.Options{Storage: server.MemoryStorage(), Admins: []string{"root"}})
-	root := s.User(t, "root")
+	root := userWithPassword(t, s, "root", "root's long password")
 	ann, bob := s.User(t, "ann"), s.User(t, "bob")
 	den := room(t, ann, "den")
 	room(t, bob, "den")
@@ -454,7 +459,7 @@ func TestAdminRoomsOwnerAndDelete(t *testing.T) {
 func TestAdminDeleteUserRemovingMessages(t *testing.T) {
 	t.Parallel()
 	s := chattest.New(t, server.Options{Storage: server.MemoryStorage(), Admins: []string{"root"}})
-	root := s.User(t, "root")
+	root := userWithPassword(t, s, "root", "root's long password")
 	ann, bob, cy := s.User(t, "ann"), s.User(t, "bob"), s.User(t, "cy")
 	sent := func(c *chattest.Client, n uint64, conv, text string) uint64 {
 		c.Send(&chat.Send{ID: msgID(n), Conv: conv, Text: text})
@@ -480,8 +485,12 @@ func TestAdminDeleteUserRemovingMessages(t *testing.T) {
 	if code := adminCall(t, s.URL, root.Jar, "DELETE", "/api/admin/users/bob?messages=remove", nil, &done); code != 200 || done.Removed != 3 {
 		t.Fatalf("delete bob removing: %d %+v", code, done)
 	}
-	chattest.Expect(ann, func(e *chat.Entry) bool { return e.Kind == chat.EntryDelete && e.Conv == hub.LobbyID && e.Target == lobbyBob })
-	chattest.Expect(ann, func(e *chat.Entry) bool { return e.Kind == chat.EntryDelete && e.Conv == private && e.Target == privBob })
+	chattest.Expect(ann, func(e *chat.Entry) bool {
+		return e.Kind == chat.EntryDelete && e.Conv == hub.LobbyID && e.Target == lobbyBob
+	})
+	chattest.Expect(ann, func(e *chat.Entry) bool {
+		return e.Kind == chat.EntryDelete && e.Conv == private && e.Target == privBob
+	})
 	room(t, ann, "den")
 	deletedIn := func(conv string) map[uint64]bool {
 		ann.Send(&chat.History{Conv: conv, Limit: 50})
@@ -504,5 +513,21 @@ func TestAdminDeleteUserRemovingMessages(t *testing.T) {
 	if code := adminCall(t, s.URL, root.Jar, "GET", "/api/admin/audit", nil, &log); code != 200 || len(log.Entries) != 2 ||
 		log.Entries[0].Action != "user.delete" || log.Entries[0].Detail != "messages: remove" {
 		t.Errorf("audit: %d %+v", code, log)
+	}
+}
+
+// TestAdminNameNeedsAPassword: the -admin flag's name, taken without a
+// password (a name that could be released to someone else), opens
+// neither the API nor the page.
+func TestAdminNameNeedsAPassword(t *testing.T) {
+	t.Parallel()
+	s := chattest.New(t, server.Options{Storage: server.MemoryStorage(), Admins: []string{"root"}})
+	root := s.User(t, "root")
+	var e apiErr
+	if code := adminCall(t, s.URL, root.Jar, "GET", "/api/admin/me", nil, &e); code != 403 || !strings.Contains(e.Error, "password") {
+		t.Errorf("a passwordless admin name: %d %+v", code, e)
+	}
+	if code := adminCall(t, s.URL, root.Jar, "GET", "/admin", nil, nil); code != 403 {
+		t.Errorf("the page for a passwordless admin name: %d", code)
 	}
 }
