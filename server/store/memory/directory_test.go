@@ -14,3 +14,5 @@ func TestRecords(t *testing.T) { storetest.TestRecords(t, memory.NewRecords()) }
 func TestModeration(t *testing.T) { storetest.TestModeration(t, memory.NewDirectory()) }
 
 func TestAdminRecords(t *testing.T) { storetest.TestAdminRecords(t, memory.NewRecords()) }
+
+func TestAdminRooms(t *testing.T) { storetest.TestAdminRooms(t, memory.NewDirectory()) }
