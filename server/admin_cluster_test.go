@@ -87,4 +87,43 @@ func TestAdminClusterDisableClosesEverywhere(t *testing.T) {
 	}
 	chattest.Expect(cy, func(c *chat.Conv) bool { return c.ID == den.ID && c.Owner == "bob" && !c.Moderator })
 	refusedWith(t, cy, &chat.SetInviteOnly{Conv: den.ID, On: true}, chat.CodeNotOwner)
+
+	// An archive made on node 0 holds on node 1: cy's posts there are
+	// refused once it arrives (at once when the word reaches the node,
+	// within a second when it does not).
+	if code := adminCall(t, srvs[0].URL, bob.Jar, "POST", "/api/admin/rooms/"+den.ID+"/archive", nil, nil); code != 200 {
+		t.Fatalf("archive on node 0: %d", code)
+	}
+	n := uint64(100)
+	chattest.Eventually(t, chattest.Wait, func() bool {
+		if errorsAbout(cy, chat.TypeSend, chat.CodeArchived) > 0 {
+			return true
+		}
+		if answered(cy, msgID(n)) {
+			n++
+			cy.Send(&chat.Send{ID: msgID(n), Conv: den.ID, Text: "still open?"})
+		}
+		return false
+	}, "the archive made on node 0 did not hold on node 1")
+}
+
+// answered reports whether c got the ack or an error of message id, or
+// sent no such message (id's counter below 101).
+func answered(c *chattest.Client, id chat.MsgID) bool {
+	if id.N <= 100 {
+		return true
+	}
+	for _, f := range c.Frames() {
+		switch f := f.(type) {
+		case *chat.Ack:
+			if f.ID == id {
+				return true
+			}
+		case *chat.Error:
+			if f.ID != nil && *f.ID == id {
+				return true
+			}
+		}
+	}
+	return false
 }

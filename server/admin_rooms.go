@@ -20,10 +20,11 @@ import (
 // nobody may join it again: the hub's Options.Joinable; its messages stay
 // in the log, out of everyone's reach, until retention takes them). The
 // archived and deleted rooms are kept in the cluster
-// (auth.Accounts.ArchivedRooms, DeletedRooms); each node rereads them at
-// most every roomListsEvery, so an archive holds on every node within
-// that. A new owner reaches every node at once (cluster.Nodes.RoomChanged,
-// hub.Reread).
+// (auth.Accounts.ArchivedRooms, DeletedRooms); each node rereads them
+// when told a room changed (cluster.Nodes.RoomChanged), and at most
+// every roomListsEvery anyway, so an archive holds on every node within
+// that even if the word is lost. A new owner reaches every node the same
+// way (hub.Reread).
 
 // roomLister is a Directory that lists rooms, their members, and sets
 // their owner: both backends of server/store are.
@@ -102,9 +103,11 @@ func (s *Server) joinable(ctx context.Context, id string) error {
 
 var errRoomDeleted = chat.Errorf(chat.CodeNoSuchConv, "an admin deleted this room")
 
-// rereadRoom is the hub's Reread for a room the console changed on some
-// node.
+// rereadRoom follows a room the console changed on some node: the
+// archived and deleted rooms are read again at the next write, and the
+// hub rereads the room's record (its owner).
 func (s *Server) rereadRoom(id string) {
+	s.forgetRoomLists()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := s.hub.Reread(ctx, id); err != nil {
@@ -227,9 +230,23 @@ func (s *Server) adminArchive(on bool) adminHandler {
 			return s.internal("archiving a room", err)
 		}
 		s.forgetRoomLists() // read again at the next post here
+		if err := s.roomChanged(r.Context(), rec.ID); err != nil {
+			return err
+		}
 		reply(w, http.StatusOK, adminDone{Done: strings.TrimPrefix(action, "room.") + "d", Changed: changed})
 		return nil
 	}
+}
+
+// roomChanged tells every node that the console changed room id (each
+// node's rereadRoom); one node alone has done so already.
+func (s *Server) roomChanged(ctx context.Context, id string) error {
+	if n := s.opts.Storage.Nodes; n != nil {
+		if err := n.RoomChanged(ctx, id); err != nil {
+			return s.internal("telling the other nodes", err)
+		}
+	}
+	return nil
 }
 
 // adminSetOwner makes the user {name} the owner of room {id}: they
@@ -260,10 +277,8 @@ func (s *Server) adminSetOwner(w http.ResponseWriter, r *http.Request, c adminCa
 	if err := s.hub.Reread(r.Context(), rec.ID); err != nil {
 		return s.internal("rereading a room", err)
 	}
-	if n := s.opts.Storage.Nodes; n != nil {
-		if err := n.RoomChanged(r.Context(), rec.ID); err != nil {
-			return s.internal("telling the other nodes", err)
-		}
+	if err := s.roomChanged(r.Context(), rec.ID); err != nil {
+		return err
 	}
 	reply(w, http.StatusOK, adminDone{Done: "owner changed", Changed: rec.Owner.Key != a.Key})
 	return nil
@@ -292,6 +307,9 @@ func (s *Server) adminDeleteRoom(w http.ResponseWriter, r *http.Request, c admin
 		return s.internal("deleting a room", err)
 	}
 	s.forgetRoomLists()
+	if err := s.roomChanged(r.Context(), rec.ID); err != nil {
+		return err
+	}
 	members, err := rl.RoomMembers(r.Context(), rec.ID)
 	if err != nil {
 		return s.internal("listing a room's members", err)

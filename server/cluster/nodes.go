@@ -78,12 +78,13 @@ func (n *Nodes) Gather(ctx context.Context, wait time.Duration, want int) ([]Nod
 }
 
 // roomsSubject carries the ids of rooms the admin console changed (an
-// owner), for every node to read their records again.
+// owner, archived, deleted), for every node to read them again.
 const roomsSubject = "chat.cluster.rooms.changed"
 
 // RoomChanged tells every node, this one too, that room id's record
-// changed. A node that misses it (not connected then) keeps the old owner
-// until it restarts.
+// changed. A node that misses it (not connected then) keeps a room's old
+// owner until it restarts; the archived and deleted rooms it rereads
+// every second anyway.
 func (n *Nodes) RoomChanged(ctx context.Context, id string) error {
 	return topic[string]{n.nc, roomsSubject}.Publish(ctx, id)
 }
