@@ -519,7 +519,11 @@ func (s *Server) adminDeleteUser(w http.ResponseWriter, r *http.Request, c admin
 	s.endGroups(r.Context(), groups, chat.CloseSignedOut.WithReason("an admin deleted your account"), true)
 	out := adminDone{Done: "deleted; messages kept", Changed: true, Ended: len(groups)}
 	if messages == "remove" {
-		n, err := s.hub.RemoveMessagesOf(r.Context(), a.Key, c.user.Name, convs)
+		// The account is gone: the sweep must finish even if the admin's
+		// request does not wait for it.
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), removeTimeout)
+		defer cancel()
+		n, err := s.hub.RemoveMessagesOf(ctx, a.Key, c.user.Name, convs)
 		if err != nil {
 			return s.internal("removing a deleted user's messages", err)
 		}
@@ -528,6 +532,9 @@ func (s *Server) adminDeleteUser(w http.ResponseWriter, r *http.Request, c admin
 	reply(w, http.StatusOK, out)
 	return nil
 }
+
+// removeTimeout bounds the sweep of a deleted account's messages.
+const removeTimeout = 30 * time.Minute
 
 // convsToSweep lists the conversations where the user key may have
 // written: every room, and the private conversations they are in.

@@ -531,3 +531,23 @@ func TestAdminNameNeedsAPassword(t *testing.T) {
 		t.Errorf("the page for a passwordless admin name: %d", code)
 	}
 }
+
+// TestAdminDeleteUserRemovesTheirFiles: removing a deleted account's
+// messages gives back the files they carried: nobody can fetch one after.
+func TestAdminDeleteUserRemovesTheirFiles(t *testing.T) {
+	t.Parallel()
+	st := chattest.Durable(t, t.TempDir())
+	o := withStorage(st)
+	o.Admins = []string{"root"}
+	s := chattest.New(t, o)
+	root := userWithPassword(t, s, "root", "root's long password")
+	ann, bob := s.User(t, "ann"), s.User(t, "bob")
+	f := mustUpload(t, s, bob.Jar, "notes.txt", []byte("bob's notes"))
+	sent(t, bob, actID("bob", 1), &chat.Send{ID: actID("bob", 1), Conv: hub.LobbyID, Files: []string{f.ID}})
+	wantFile(t, s, f, http.StatusOK, ann)
+
+	if code := adminCall(t, s.URL, root.Jar, "DELETE", "/api/admin/users/bob?messages=remove", nil, nil); code != 200 {
+		t.Fatalf("delete bob removing: %d", code)
+	}
+	wantFile(t, s, f, http.StatusNotFound, ann)
+}

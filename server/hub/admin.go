@@ -46,8 +46,9 @@ const removePage = 200
 // admin console deleting an account with its messages), and returns how
 // many it deleted. Each delete is an entry of the log like an author's:
 // every device drops the message, its files lose the reference, search
-// forgets it. It reads each log from the newest entry back to the oldest
-// held.
+// forgets it. It reads each log once, from the newest entry back to the
+// oldest held, learning on the way which messages are deleted already and
+// which link preview each has now.
 func (h *Hub) RemoveMessagesOf(ctx context.Context, key, by string, convs []string) (int, error) {
 	n := 0
 	for _, conv := range convs {
@@ -56,6 +57,8 @@ func (h *Hub) RemoveMessagesOf(ctx context.Context, key, by string, convs []stri
 			return n, err
 		}
 		deleted := make(map[uint64]bool)
+		previews := make(map[uint64]*chat.LinkPreview) // each message's newest preview entry: the log read backwards meets it first
+		previewed := make(map[uint64]bool)
 		for before := last + 1; before > 1; {
 			p, err := h.log.Page(ctx, chat.History{Conv: conv, Before: before, Limit: removePage})
 			if errors.Is(err, ErrBeforeStart) {
@@ -72,16 +75,14 @@ func (h *Hub) RemoveMessagesOf(ctx context.Context, key, by string, convs []stri
 				switch {
 				case e.Kind == chat.EntryDelete:
 					deleted[e.Target] = true
+				case e.Kind == chat.EntryPreview && !previewed[e.Target]:
+					previewed[e.Target], previews[e.Target] = true, e.Preview
 				case e.Kind == chat.EntryMessage && !deleted[e.Seq] && wrote(key, e):
-					m, err := h.message(ctx, conv, e.Seq)
-					if err != nil {
-						return n, err
-					}
 					del := chat.Entry{Conv: conv, Kind: chat.EntryDelete, From: escape(by), Target: e.Seq}
 					if _, err := h.log.Append(ctx, del); err != nil {
 						return n, err
 					}
-					h.unreferFiles(ctx, conv, e.Seq, slices.Concat(m.Files, previewFiles(m.Preview)))
+					h.unreferFiles(ctx, conv, e.Seq, slices.Concat(e.Files, previewFiles(previews[e.Seq])))
 					n++
 				}
 			}
