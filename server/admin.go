@@ -22,7 +22,7 @@ import (
 // stay admins whatever the console does, and those made in the console,
 // kept in the cluster (auth.Accounts.Admins), so every node agrees.
 //
-// Every route goes through adminOnly: a visitor gets 401, a member who is
+// Every route goes through adminRoute: a visitor gets 401, a member who is
 // not an admin 403 (JSON, with the websocket protocol's codes). A browser
 // comes with its session cookie: a page of another site cannot use it
 // (crossOriginRefused, and sameOrigin for everything that changes
@@ -45,9 +45,8 @@ type adminCaller struct {
 // the answer (apiError).
 type adminHandler func(w http.ResponseWriter, r *http.Request, c adminCaller) error
 
-// adminOnly serves h to the server's admins only (see above); other
-// files (export, import) wrap their routes with it too.
-func (s *Server) adminOnly(h adminHandler) http.HandlerFunc {
+// adminRoute serves h to the server's admins only (see above).
+func (s *Server) adminRoute(h adminHandler) http.HandlerFunc {
 	return crossOriginRefused(func(w http.ResponseWriter, r *http.Request) {
 		c, err := s.adminOf(w, r)
 		if err == nil {
@@ -56,6 +55,24 @@ func (s *Server) adminOnly(h adminHandler) http.HandlerFunc {
 		if err != nil {
 			apiError(w, err)
 		}
+	})
+}
+
+// adminOnly serves h, an admin route made elsewhere (export, import), to
+// the server's admins only, as adminRoute does, and writes each request to
+// the audit log (action api.request, the path as its target, the method
+// and query as its detail) before serving it.
+func (s *Server) adminOnly(h http.Handler) http.Handler {
+	return s.adminRoute(func(w http.ResponseWriter, r *http.Request, c adminCaller) error {
+		detail := r.Method
+		if r.URL.RawQuery != "" {
+			detail += " ?" + r.URL.RawQuery
+		}
+		if err := s.audit(r.Context(), c, "api.request", r.URL.Path, detail); err != nil {
+			return err
+		}
+		h.ServeHTTP(w, r)
+		return nil
 	})
 }
 
@@ -164,9 +181,9 @@ func (s *Server) routeAdmin() {
 	}
 	for _, rt := range routes {
 		method, path, _ := strings.Cut(rt.pattern, " ")
-		s.mux.HandleFunc(method+" "+AdminPrefix+path, s.adminOnly(rt.h))
+		s.mux.HandleFunc(method+" "+AdminPrefix+path, s.adminRoute(rt.h))
 	}
-	s.mux.HandleFunc(AdminPrefix+"/", s.adminOnly(func(w http.ResponseWriter, r *http.Request, _ adminCaller) error {
+	s.mux.HandleFunc(AdminPrefix+"/", s.adminRoute(func(w http.ResponseWriter, r *http.Request, _ adminCaller) error {
 		return chat.Errorf(chat.CodeNotFound, "no route %s %s in the admin API; see docs/admin.md", r.Method, r.URL.Path)
 	}))
 	s.mux.HandleFunc("GET /admin", s.serveAdminPage)

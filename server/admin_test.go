@@ -551,3 +551,29 @@ func TestAdminDeleteUserRemovesTheirFiles(t *testing.T) {
 	}
 	wantFile(t, s, f, http.StatusNotFound, ann)
 }
+
+// TestAdminOnlyGuardsAndAuditsOtherRoutes: a route made outside the admin
+// API's table (export, import) behind adminOnly answers 401 to a visitor
+// and 403 to a member, serves an admin, and writes that to the audit log.
+func TestAdminOnlyGuardsAndAuditsOtherRoutes(t *testing.T) {
+	t.Parallel()
+	s := chattest.New(t, server.Options{Storage: server.MemoryStorage(), Admins: []string{"root"}})
+	s.RouteAdminForTest("POST /api/admin/test-export", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	root := userWithPassword(t, s, "root", "root's long password")
+	ann := s.User(t, "ann")
+	for _, c := range []struct {
+		jar  http.CookieJar
+		want int
+	}{{chattest.NewJar(), 401}, {ann.Jar, 403}, {root.Jar, 204}} {
+		if code := adminCall(t, s.URL, c.jar, "POST", "/api/admin/test-export?room=den", nil, nil); code != c.want {
+			t.Errorf("got %d, want %d", code, c.want)
+		}
+	}
+	var log auditBody
+	if code := adminCall(t, s.URL, root.Jar, "GET", "/api/admin/audit", nil, &log); code != 200 || len(log.Entries) != 1 ||
+		log.Entries[0].Action != "api.request" || log.Entries[0].Target != "/api/admin/test-export" || log.Entries[0].Detail != "POST ?room=den" {
+		t.Errorf("audit: %d %+v", code, log)
+	}
+}
