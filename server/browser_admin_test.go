@@ -10,6 +10,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/founding/chat/app/chat"
 	"github.com/founding/chat/server/chattest"
 )
 
@@ -22,6 +23,8 @@ func TestBrowserAdminConsole(t *testing.T) {
 	s, b := chattest.New(t, o), chattest.NewBrowser(t)
 	tabs := people(t, b, s.URL, "Root", "Ann")
 	root, ann := tabs[0], tabs[1]
+	cy := s.User(t, "cy")
+	room(t, cy, "den")
 
 	// An admin's name needs a password.
 	chattest.Do(t, root, chromedp.Click(chromedp.ID("account-btn")))
@@ -54,6 +57,11 @@ func TestBrowserAdminConsole(t *testing.T) {
 		!!`+annRow+`.querySelector('button[data-action="enable"]') &&
 		document.getElementById('admin-users-status').textContent.includes('Ann')`)
 	chattest.Screenshot(t, root, "admin-users")
+	chattest.Eval[bool](t, root, `(`+annRow+`.querySelector('button[data-action="delete"]').click(), true)`)
+	waitJS(t, root, `!!document.getElementById('admin-delete-keep')?.checked && !!document.getElementById('admin-delete-confirm')`)
+	checkAccessibility(t, root, axe, "the console's users, a deletion asked")
+	chattest.Do(t, root, chromedp.Click(chromedp.ID("admin-delete-cancel")))
+	waitJS(t, root, `!document.getElementById('admin-delete')`)
 
 	// It is in the audit log, with who and to whom.
 	chattest.Do(t, root, chromedp.Click(chromedp.ID("admin-tab-audit")))
@@ -67,6 +75,24 @@ func TestBrowserAdminConsole(t *testing.T) {
 	for _, scheme := range []string{"light", "dark"} {
 		colorScheme(t, root, scheme)
 		checkAccessibility(t, root, axe, "the console's audit log, "+scheme)
+	}
+
+	// Rooms: Cy's den is archived from the console, its new-owner form
+	// and its delete confirmation are axe-clean too.
+	chattest.Do(t, root, chromedp.Click(chromedp.ID("admin-tab-rooms")))
+	denRow := `document.querySelector('#admin-room-list tr.admin-room[data-id="r:den"]')`
+	waitJS(t, root, `!!`+denRow+` && `+denRow+`.children[1].textContent === 'cy'`)
+	chattest.Eval[bool](t, root, `(`+denRow+`.querySelector('button[data-action="archive"]').click(), true)`)
+	waitJS(t, root, denRow+`?.querySelector('.admin-state')?.textContent === 'archived'`)
+	refusedWith(t, cy, &chat.Send{ID: msgID(1), Conv: "r:den", Text: "anyone?"}, chat.CodeArchived)
+	chattest.Eval[bool](t, root, `(`+denRow+`.querySelector('button[data-action="owner"]').click(), true)`)
+	waitJS(t, root, `!!document.getElementById('admin-owner-name')`)
+	chattest.Eval[bool](t, root, `(`+denRow+`.querySelector('button[data-action="delete"]').click(), true)`)
+	waitJS(t, root, `!!document.getElementById('admin-room-delete-confirm') && !document.getElementById('admin-owner-name')`)
+	chattest.Screenshot(t, root, "admin-rooms")
+	for _, scheme := range []string{"light", "dark"} {
+		colorScheme(t, root, scheme)
+		checkAccessibility(t, root, axe, "the console's rooms, a deletion asked, "+scheme)
 	}
 
 	// The other sections show.
