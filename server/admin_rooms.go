@@ -129,9 +129,19 @@ type adminRoom struct {
 
 type adminRoomsReply struct {
 	Rooms []adminRoom `json:"rooms"`
+	More  bool        `json:"more,omitempty"` // more rooms match: search for fewer
 }
 
-// adminRooms lists the rooms whose name holds ?q, busiest last first.
+// maxAdminRooms bounds the rooms listed; maxRoomsRead the rooms whose
+// logs one listing reads (by id) to find the most recently active.
+const (
+	maxAdminRooms = 200
+	maxRoomsRead  = 2000
+)
+
+// adminRooms lists the rooms whose name holds ?q, the most recently active
+// first: at most maxAdminRooms, of the first maxRoomsRead by id (More says
+// some were left out).
 func (s *Server) adminRooms(w http.ResponseWriter, r *http.Request, _ adminCaller) error {
 	rl, ok := s.opts.Storage.Directory.(roomLister)
 	if !ok {
@@ -158,11 +168,15 @@ func (s *Server) adminRooms(w http.ResponseWriter, r *http.Request, _ adminCalle
 		return s.internal("reading the deleted rooms", err)
 	}
 	q := strings.ToLower(strings.TrimSpace(r.URL.Query().Get("q")))
+	recs = slices.DeleteFunc(recs, func(rec hub.ConvRecord) bool {
+		return q != "" && !strings.Contains(strings.ToLower(rec.Name), q)
+	})
+	slices.SortFunc(recs, func(a, b hub.ConvRecord) int { return strings.Compare(a.ID, b.ID) })
 	out := adminRoomsReply{Rooms: []adminRoom{}}
+	if len(recs) > maxRoomsRead {
+		recs, out.More = recs[:maxRoomsRead], true
+	}
 	for _, rec := range recs {
-		if q != "" && !strings.Contains(strings.ToLower(rec.Name), q) {
-			continue
-		}
 		room := adminRoom{ID: rec.ID, Name: rec.Name, Owner: rec.Owner.Name, Members: counts[rec.ID],
 			Archived: slices.Contains(archived, rec.ID), Deleted: slices.Contains(deleted, rec.ID)}
 		if room.Entries, err = s.opts.Storage.Log.Last(ctx, rec.ID); err != nil {
@@ -170,7 +184,7 @@ func (s *Server) adminRooms(w http.ResponseWriter, r *http.Request, _ adminCalle
 		}
 		if room.Entries > 0 {
 			p, err := s.opts.Storage.Log.Page(ctx, chat.History{Conv: rec.ID, Before: room.Entries + 1, Limit: 1})
-			if err != nil {
+			if err != nil && !errors.Is(err, hub.ErrBeforeStart) {
 				return s.internal("reading a room's log", err)
 			}
 			if n := len(p.Entries); n > 0 {
@@ -178,9 +192,6 @@ func (s *Server) adminRooms(w http.ResponseWriter, r *http.Request, _ adminCalle
 			}
 		}
 		out.Rooms = append(out.Rooms, room)
-		if len(out.Rooms) >= maxAdminUsers {
-			break
-		}
 	}
 	slices.SortStableFunc(out.Rooms, func(a, b adminRoom) int {
 		if a.Last != b.Last {
@@ -188,6 +199,9 @@ func (s *Server) adminRooms(w http.ResponseWriter, r *http.Request, _ adminCalle
 		}
 		return strings.Compare(a.ID, b.ID)
 	})
+	if len(out.Rooms) > maxAdminRooms {
+		out.Rooms, out.More = out.Rooms[:maxAdminRooms], true
+	}
 	reply(w, http.StatusOK, out)
 	return nil
 }

@@ -57,6 +57,7 @@ func (p *adminRoomsPanel) load() {
 	ctx.Async(func() {
 		var reply struct {
 			Rooms []adminRoomRow `json:"rooms"`
+			More  bool           `json:"more"`
 		}
 		status, problem, err := adminRequest("GET", path, &reply)
 		ctx.Dispatch(func(app.Context) {
@@ -69,6 +70,9 @@ func (p *adminRoomsPanel) load() {
 				p.rooms, p.note = nil, T(l, "admin.rooms.none")
 			default:
 				p.rooms, p.note = reply.Rooms, ""
+				if reply.More {
+					p.note = T(l, "admin.rooms.more", len(reply.Rooms))
+				}
 			}
 		})
 	})

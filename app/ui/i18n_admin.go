@@ -56,6 +56,7 @@ var adminText = map[string][2]string{
 
 	"admin.rooms":               {"Rooms", "房间"},
 	"admin.rooms.search":        {"Find rooms by name", "按名称查找房间"},
+	"admin.rooms.more":          {"More rooms match than shown: these are the %d most recently active. Search to narrow.", "匹配的房间多于显示的数量：这里是最近活跃的 %d 个。请搜索以缩小范围。"},
 	"admin.rooms.none":          {"No room matches.", "没有匹配的房间。"},
 	"admin.rooms.name":          {"Room", "房间"},
 	"admin.rooms.owner":         {"Owner", "所有者"},
