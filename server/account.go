@@ -59,6 +59,9 @@ func (s *Server) serveSignIn(w http.ResponseWriter, r *http.Request) {
 	case errors.Is(err, auth.ErrWrongPassword):
 		reply(w, http.StatusUnauthorized, apiReply{Error: "wrong name or password"})
 		return
+	case errors.Is(err, auth.ErrDisabled):
+		reply(w, http.StatusForbidden, apiReply{Error: "an admin disabled this account"})
+		return
 	case err != nil:
 		s.log.Error("sign-in failed", "err", err)
 		reply(w, http.StatusInternalServerError, apiReply{Error: "the server could not sign you in; try again"})

@@ -243,7 +243,7 @@ func apiStatus(code chat.Code) int {
 	switch code {
 	case chat.CodeUnauthorized:
 		return http.StatusUnauthorized
-	case chat.CodeForbidden, chat.CodeNotMember, chat.CodeNotAuthor, chat.CodeCannotModerate, chat.CodeBanned, chat.CodeInviteOnly:
+	case chat.CodeForbidden, chat.CodeNotMember, chat.CodeNotAuthor, chat.CodeCannotModerate, chat.CodeBanned, chat.CodeInviteOnly, chat.CodeArchived:
 		return http.StatusForbidden
 	case chat.CodeNotFound, chat.CodeNoSuchConv, chat.CodeNoSuchUser, chat.CodeNoSuchMessage, chat.CodeNoSuchFile:
 		return http.StatusNotFound

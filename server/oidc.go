@@ -311,6 +311,9 @@ func (s *Server) serveOIDCCallback(w http.ResponseWriter, r *http.Request) {
 	case err == nil:
 		s.ssoSignedIn(w, r, token, device)
 		return
+	case errors.Is(err, auth.ErrDisabled):
+		s.ssoPage(w, http.StatusForbidden, ssoPage{Error: "An admin disabled this account."})
+		return
 	case !errors.Is(err, auth.ErrNotLinked):
 		s.ssoFailed(w, "signing in", err)
 		return

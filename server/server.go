@@ -28,6 +28,7 @@ import (
 
 	"github.com/founding/chat/app/chat"
 	"github.com/founding/chat/build"
+	"github.com/founding/chat/server/audit"
 	"github.com/founding/chat/server/auth"
 	"github.com/founding/chat/server/edge"
 	"github.com/founding/chat/server/hub"
@@ -271,6 +272,11 @@ type Server struct {
 	previews *previewer // link previews (linkpreviews.go); nil when off
 	sso      *sso       // single sign-on (oidc.go); nil when off
 	out      *outgoing  // outgoing webhooks (outgoing.go)
+
+	web       http.Handler  // the client's pages (package web)
+	started   time.Time     // when New made the server
+	stopNodes func()        // stops answering the console's question to every node and watching its room changes (admin.go)
+	archive   archivedRooms // this node's copy of the archived rooms (admin_rooms.go)
 }
 
 // New returns a Server ready to serve.
@@ -278,6 +284,9 @@ func New(opts Options) (*Server, error) {
 	opts.setDefaults()
 	if opts.Storage == nil {
 		opts.Storage = MemoryStorage()
+	}
+	if opts.Storage.Audit == nil {
+		opts.Storage.Audit = audit.NewMemory()
 	}
 	welcome := chat.Welcome{
 		Version: opts.Version,
@@ -296,6 +305,7 @@ func New(opts Options) (*Server, error) {
 		m.WatchRecoveries(w.Recoveries)
 	}
 	s := &Server{
+		started:      time.Now(),
 		metrics:      m,
 		ready:        readiness{probe: opts.Storage.Check},
 		opts:         opts,
@@ -340,6 +350,8 @@ func New(opts Options) (*Server, error) {
 		PresenceLimit:  opts.PresenceLimit,
 		RosterInterval: opts.RosterInterval,
 		MayModerate:    s.mayModerate,
+		Writable:       s.writable,
+		Joinable:       s.joinable,
 		Admins:         adminKeys(opts.Admins),
 		PageBytes:      opts.QueueBytes / 2,
 		Welcome:        welcome,
@@ -386,6 +398,7 @@ func New(opts Options) (*Server, error) {
 	s.routePush()
 	s.routeSSO()
 	s.routeAPI()
+	s.routeAdmin()
 	if s.files != nil {
 		api(chat.UploadPath, s.serveUpload)
 		s.mux.HandleFunc("GET "+chat.FilesPath+"/{id}", s.serveFile)
@@ -394,11 +407,26 @@ func New(opts Options) (*Server, error) {
 	if !opts.SeparateMetrics {
 		s.mux.Handle("GET /metrics", m.Handler())
 	}
-	s.mux.Handle("/", web.New(opts.Version, s.pageSession))
+	s.web = web.New(opts.Version, s.pageSession)
+	s.mux.Handle("/", s.web)
 	s.sessions = opts.Storage.Sessions
 	if err := s.watchEnded(); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("server: watching ended sessions: %w", err)
+	}
+	if n := opts.Storage.Nodes; n != nil {
+		stopAnswer, err := n.Answer(s.nodeInfo)
+		if err != nil {
+			s.Close()
+			return nil, fmt.Errorf("server: answering the admin console: %w", err)
+		}
+		s.stopNodes = stopAnswer
+		stopRooms, err := n.WatchRooms(context.Background(), s.rereadRoom)
+		if err != nil {
+			s.Close()
+			return nil, fmt.Errorf("server: watching the rooms the admin console changes: %w", err)
+		}
+		s.stopNodes = func() { stopAnswer(); stopRooms() }
 	}
 	// The probes answer before the Host check (health.go); /metrics, when
 	// here, is behind it like the chat.
@@ -468,6 +496,9 @@ func (s *Server) Hub() *hub.Hub { return s.hub }
 func (s *Server) Close() {
 	if s.stopEnded != nil {
 		s.stopEnded()
+	}
+	if s.stopNodes != nil {
+		s.stopNodes()
 	}
 	s.stopUploadSweep()
 	s.ws.Close()

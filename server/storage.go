@@ -3,8 +3,13 @@ package server
 import (
 	"context"
 	"log/slog"
+	"slices"
+	"strings"
 	"time"
 
+	natsjs "github.com/nats-io/nats.go/jetstream"
+
+	"github.com/founding/chat/server/audit"
 	"github.com/founding/chat/server/auth"
 	"github.com/founding/chat/server/bus"
 	"github.com/founding/chat/server/cluster"
@@ -53,6 +58,14 @@ type Storage struct {
 	// and chat_watch_recoveries_total counts how often each kind was made
 	// again. Nil means there are none to watch over (memory).
 	Watches WatchHealth
+	// Audit is the admin console's audit log (package audit).
+	Audit audit.Log
+	// Nodes asks every node of the cluster how it is, for the admin
+	// console; nil in memory (one process: the node answers itself).
+	Nodes *cluster.Nodes
+	// Usage reports the sizes of what the storage keeps, for the admin
+	// console; nil in memory.
+	Usage func(context.Context) ([]StoreUsage, error)
 	// Close writes what the storage keeps to write later (the log's device
 	// records), before the connection to NATS closes. Nil means nothing
 	// waits (memory).
@@ -89,6 +102,40 @@ func MemoryStorage() *Storage {
 		Accounts:  auth.NewAccounts(memory.NewRecords()),
 		Files:     memory.NewFiles(),
 		Push:      memory.NewPushRecords(),
+		Audit:     audit.NewMemory(),
+	}
+}
+
+// StoreUsage is the size of one store of the durable storage: a stream,
+// a key-value bucket or an object store.
+type StoreUsage struct {
+	Kind     string `json:"kind"` // "stream", "kv" or "objects"
+	Name     string `json:"name"`
+	Messages uint64 `json:"messages"`
+	Bytes    uint64 `json:"bytes"`
+	Replicas int    `json:"replicas"`
+}
+
+// jetStreamUsage lists the streams of js, the buckets and object stores
+// by their own names.
+func jetStreamUsage(js natsjs.JetStream) func(context.Context) ([]StoreUsage, error) {
+	return func(ctx context.Context) ([]StoreUsage, error) {
+		var out []StoreUsage
+		list := js.ListStreams(ctx)
+		for info := range list.Info() {
+			u := StoreUsage{Kind: "stream", Name: info.Config.Name, Messages: info.State.Msgs, Bytes: info.State.Bytes, Replicas: info.Config.Replicas}
+			if name, ok := strings.CutPrefix(u.Name, "KV_"); ok {
+				u.Kind, u.Name = "kv", name
+			} else if name, ok := strings.CutPrefix(u.Name, "OBJ_"); ok {
+				u.Kind, u.Name = "objects", name
+			}
+			out = append(out, u)
+		}
+		if err := list.Err(); err != nil {
+			return nil, err
+		}
+		slices.SortFunc(out, func(a, b StoreUsage) int { return strings.Compare(a.Kind+"/"+a.Name, b.Kind+"/"+b.Name) })
+		return out, nil
 	}
 }
 
@@ -170,9 +217,14 @@ func OpenStorage(ctx context.Context, b *bus.Bus, o StorageOptions) (*Storage, e
 	if err != nil {
 		return nil, err
 	}
+	auditLog, err := audit.OpenStream(ctx, b.JetStream, b.Replicas)
+	if err != nil {
+		return nil, err
+	}
 	return &Storage{Log: log, Directory: dir, Accounts: auth.NewAccounts(rec), Files: files, Check: b.Check, Watches: wd, Push: pushRecords,
 		Presence: cluster.NewPresence(b.Conn), Sessions: cluster.NewSessions(b.Conn), Typing: cluster.NewTyping(b.Conn),
-		Notices: cluster.NewNotices(b.Conn), Hooks: cluster.NewHooks(b.Conn), Close: log.Close,
+		Notices: cluster.NewNotices(b.Conn), Hooks: cluster.NewHooks(b.Conn), Close: log.Close, Audit: auditLog, Nodes: cluster.NewNodes(b.Conn),
+		Usage: jetStreamUsage(b.JetStream),
 		Rates: func(name string, limit int, window time.Duration) SharedRate {
 			return jetstream.NewRateWindow(b.JetStream, b.Replicas, name, limit, window)
 		}}, nil

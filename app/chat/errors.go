@@ -43,6 +43,8 @@ const (
 	CodeNoSuchFile   Code = "no_such_file"   // a send names a file that does not exist or that the sender did not upload
 	CodeTooManyFiles Code = "too_many_files" // a send names more than MaxFiles files
 
+	CodeArchived Code = "archived" // the room was archived by an admin: readable, no new messages, edits, deletes nor reactions
+
 	// Codes of the HTTP API (/api/v1) beside the ones above.
 	CodeUnauthorized Code = "unauthorized" // no token, or one that does not exist (any more)
 	CodeForbidden    Code = "forbidden"    // the token lacks the scope, or the user the right

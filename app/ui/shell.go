@@ -41,6 +41,7 @@ import (
 // running in the browser.
 func Routes() {
 	app.Route("/", func() app.Composer { return NewShell() })
+	app.Route(AdminPath, func() app.Composer { return NewAdminConsole() })    // the admin console (admin.go)
 	app.RouteWithRegexp(convRoute, func() app.Composer { return NewShell() }) // a conversation's own page (pwa.go)
 }
 

@@ -29,10 +29,11 @@ const (
 	ScopeRead  = "read"  // read conversations, history, search, who is online
 	ScopeWrite = "write" // post, edit, delete, react; make bots and webhooks
 	ScopeFiles = "files" // upload files
+	ScopeAdmin = "admin" // the admin API (/api/admin/), for an admin's token only
 )
 
 // Scopes lists every scope a token may have.
-var Scopes = []string{ScopeRead, ScopeWrite, ScopeFiles}
+var Scopes = []string{ScopeRead, ScopeWrite, ScopeFiles, ScopeAdmin}
 
 // AccessTokenPrefix starts every personal access token, so that a secret
 // scanner (and a person) can tell one in a log or a commit.
@@ -168,7 +169,7 @@ func CleanScopes(scopes []string) ([]string, error) {
 	}
 	for _, s := range scopes {
 		if !slices.Contains(Scopes, s) {
-			return nil, chat.Errorf(chat.CodeBadRequest, "unknown scope %.20q: use read, write and files", s)
+			return nil, chat.Errorf(chat.CodeBadRequest, "unknown scope %.20q: use read, write, files and admin", s)
 		}
 	}
 	if len(out) == 0 {
@@ -287,9 +288,9 @@ func (a *Accounts) CheckAccessToken(ctx context.Context, raw string) (AccessToke
 	if err != nil {
 		return AccessToken{}, User{}, err
 	}
-	u, _, err := a.account(ctx, rec.UserKey)
-	if errors.Is(err, ErrNoUser) {
-		return AccessToken{}, User{}, ErrNoToken
+	u, acc, err := a.account(ctx, rec.UserKey)
+	if errors.Is(err, ErrNoUser) || (err == nil && acc.Disabled) {
+		return AccessToken{}, User{}, ErrNoToken // gone, or disabled by an admin
 	}
 	if err != nil {
 		return AccessToken{}, User{}, err

@@ -50,6 +50,10 @@ type account struct {
 	Known   []string `json:"known,omitempty"` // places signed in from (see place), newest first
 	SSO     string   `json:"sso,omitempty"`   // the key (ssoKey) of the identity linked to the account (sso.go)
 	Bot     bool     `json:"bot,omitempty"`   // a bot's account (CreateBot): never released
+	// Disabled by an admin (admin.go): no sign-in, no session, no token.
+	Disabled bool `json:"disabled,omitempty"`
+	// Deleted by an admin: a tombstone whose name is free (released).
+	Deleted bool `json:"deleted,omitempty"`
 }
 
 // userKey returns the key of the account's user; nameKey is the key it is
@@ -80,7 +84,7 @@ const (
 
 // Buckets lists every bucket Accounts use.
 var Buckets = []string{AccountsBucket, SessionsBucket, SkeletonsBucket, ClaimsBucket, UserSessionsBucket, KeysBucket, LinksBucket, SpentBucket,
-	AccessTokensBucket, UserAccessTokensBucket, WebhooksBucket, ConvWebhooksBucket, OutgoingBucket, DeliveriesBucket}
+	AccessTokensBucket, UserAccessTokensBucket, WebhooksBucket, ConvWebhooksBucket, OutgoingBucket, DeliveriesBucket, AdminsBucket}
 
 // BucketAge says, of the buckets whose values need not outlive a time, how
 // long a durable backend may keep them: it may drop them after that.
@@ -276,6 +280,9 @@ func (a *Accounts) SignIn(ctx context.Context, name, password string, from Clien
 	if !ok || err != nil || acc.Hash == "" {
 		a.guard.wrong(key, from.Addr, knownAddr || knownDevice)
 		return "", User{}, ErrWrongPassword
+	}
+	if acc.Disabled {
+		return "", User{}, ErrDisabled
 	}
 	if err := a.remember(ctx, key, acc, rev, from); err != nil {
 		return "", User{}, err

@@ -268,6 +268,9 @@ func (a *Accounts) sessionUser(ctx context.Context, t token, from *Client) (User
 	if err != nil {
 		return User{}, err
 	}
+	if acc.Disabled {
+		return User{}, ErrNoSession // an admin disabled the account
+	}
 	if from != nil && now.Sub(time.UnixMilli(s.lastUse())) >= a.limits.UseEvery {
 		if err := a.markUsed(ctx, s.User, acc, accRev); err != nil {
 			return User{}, err
@@ -307,6 +310,9 @@ func (a *Accounts) markUsed(ctx context.Context, user string, acc account, rev u
 // claimed again: it has no password nor single sign-on and none of its sessions was used for
 // SessionLimits.Release.
 func (a *Accounts) released(ctx context.Context, user string, acc account) (bool, error) {
+	if acc.Deleted {
+		return true, nil // an admin deleted the account (admin.go)
+	}
 	if acc.Hash != "" || acc.SSO != "" || acc.Bot {
 		return false, nil
 	}
@@ -487,6 +493,9 @@ func (a *Accounts) Exchange(ctx context.Context, code string, from Client) (stri
 // startSession makes a session token for the user key, in group (a new
 // one when nil), and records it.
 func (a *Accounts) startSession(ctx context.Context, user string, group *[tokenGroupLen]byte, from Client) (string, error) {
+	if _, acc, err := a.account(ctx, user); err == nil && acc.Disabled {
+		return "", ErrDisabled
+	}
 	key, err := a.key(ctx)
 	if err != nil {
 		return "", err

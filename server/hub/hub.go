@@ -95,6 +95,14 @@ type Options struct {
 	// to nobody: only authors delete their messages. The moderation part
 	// plugs in here.
 	MayModerate func(ctx context.Context, key, conv string) bool
+	// Writable answers an error when conversation conv takes no new
+	// messages, edits, deletes nor reactions now (an archived room: the
+	// admin console's); nil means it does. Defaults to every one taking
+	// them.
+	Writable func(ctx context.Context, conv string) error
+	// Joinable answers an error when room id takes no new members (one
+	// the admin console deleted); nil means every room does.
+	Joinable func(ctx context.Context, id string) error
 	// Admins are the keys of the users who moderate every room
 	// (moderation.go). Defaults to nobody.
 	Admins []string

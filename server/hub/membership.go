@@ -38,6 +38,11 @@ func (h *Hub) Join(ctx context.Context, key, room string) (chat.ConvInfo, error)
 	name := u.name
 	h.mu.Unlock()
 
+	if h.opts.Joinable != nil {
+		if err := h.opts.Joinable(ctx, id); err != nil {
+			return chat.ConvInfo{}, err
+		}
+	}
 	if err := h.checkNewRoom(ctx, id, clean); err != nil {
 		return chat.ConvInfo{}, err
 	}

@@ -87,6 +87,11 @@ func (h *Hub) post(ctx context.Context, key, convID, text string, reply uint64, 
 // store appends e, an entry a client sent under message id, once (see
 // Log.AppendMessage) and returns its ack.
 func (h *Hub) store(ctx context.Context, e chat.Entry, key string, id chat.MsgID) (chat.Ack, error) {
+	if h.opts.Writable != nil {
+		if err := h.opts.Writable(ctx, e.Conv); err != nil {
+			return chat.Ack{}, err
+		}
+	}
 	// Storing the entry and the device's mark must both happen once begun,
 	// even if the client drops meanwhile: a mark left unwritten would let a
 	// retry store the message twice.

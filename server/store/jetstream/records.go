@@ -130,3 +130,26 @@ func (r *Records) Delete(ctx context.Context, bucket, key string) error {
 	}
 	return err
 }
+
+// Keys lists the keys of bucket (auth.KeyLister), in no order.
+func (r *Records) Keys(ctx context.Context, bucket string) ([]string, error) {
+	kv, err := r.bucket(bucket)
+	if err != nil {
+		return nil, err
+	}
+	lister, err := kv.ListKeys(ctx)
+	if errors.Is(err, jetstream.ErrNoKeysFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer lister.Stop()
+	var keys []string
+	for k := range lister.Keys() {
+		if key, ok := untoken(k); ok {
+			keys = append(keys, key)
+		}
+	}
+	return keys, ctx.Err()
+}

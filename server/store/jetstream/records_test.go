@@ -60,3 +60,9 @@ func TestAccountsSurviveARestart(t *testing.T) {
 		t.Fatalf("sign in after a restart: %v", err)
 	}
 }
+
+func TestAdminRecords(t *testing.T) {
+	rec, closeRecords := openRecords(t, t.TempDir())
+	defer closeRecords()
+	storetest.TestAdminRecords(t, rec)
+}

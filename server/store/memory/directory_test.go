@@ -12,3 +12,7 @@ func TestDirectory(t *testing.T) { storetest.TestDirectory(t, memory.NewDirector
 func TestRecords(t *testing.T) { storetest.TestRecords(t, memory.NewRecords()) }
 
 func TestModeration(t *testing.T) { storetest.TestModeration(t, memory.NewDirectory()) }
+
+func TestAdminRecords(t *testing.T) { storetest.TestAdminRecords(t, memory.NewRecords()) }
+
+func TestAdminRooms(t *testing.T) { storetest.TestAdminRooms(t, memory.NewDirectory()) }

@@ -2,6 +2,7 @@ package memory
 
 import (
 	"context"
+	"strings"
 	"sync"
 
 	"github.com/founding/chat/server/auth"
@@ -76,4 +77,17 @@ func (m *Records) Delete(_ context.Context, bucket, key string) error {
 	defer m.mu.Unlock()
 	delete(m.data, bucket+"/"+key)
 	return nil
+}
+
+// Keys lists the keys of bucket (auth.KeyLister), in no order.
+func (m *Records) Keys(_ context.Context, bucket string) ([]string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var keys []string
+	for k := range m.data {
+		if key, ok := strings.CutPrefix(k, bucket+"/"); ok {
+			keys = append(keys, key)
+		}
+	}
+	return keys, nil
 }

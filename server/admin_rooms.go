@@ -1,0 +1,339 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/founding/chat/app/chat"
+	"github.com/founding/chat/server/hub"
+)
+
+// The admin console's rooms: listed with their owners, members and last
+// activity; archived (readable, but no new messages, edits, deletes nor
+// reactions: the hub's Options.Writable answers the archived error) and
+// unarchived; given another owner; deleted (every member removed, and
+// nobody may join it again: the hub's Options.Joinable; its messages stay
+// in the log, out of everyone's reach, until retention takes them). The
+// archived and deleted rooms are kept in the cluster
+// (auth.Accounts.ArchivedRooms, DeletedRooms); each node rereads them
+// when told a room changed (cluster.Nodes.RoomChanged), and at most
+// every roomListsEvery anyway, so an archive holds on every node within
+// that even if the word is lost. A new owner reaches every node the same
+// way (hub.Reread).
+
+// roomLister is a Directory that lists rooms, their members, and sets
+// their owner: both backends of server/store are.
+type roomLister interface {
+	Rooms(ctx context.Context) ([]hub.ConvRecord, error)
+	MemberCounts(ctx context.Context) (map[string]int, error)
+	RoomMembers(ctx context.Context, conv string) ([]string, error)
+	SetOwner(ctx context.Context, id string, owner hub.Member) error
+}
+
+// roomListsEvery is how long a node keeps the archived and deleted rooms
+// it read.
+const roomListsEvery = time.Second
+
+// archivedRooms is this node's copy of the archived and deleted rooms.
+type archivedRooms struct {
+	mu       sync.Mutex
+	at       time.Time
+	archived []string
+	deleted  []string
+}
+
+// roomLists returns the ids of the archived and the deleted rooms, read
+// again when the copy is older than roomListsEvery; a failed read keeps
+// the old copy.
+func (s *Server) roomLists(ctx context.Context) (archived, deleted []string) {
+	a := &s.archive
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if time.Since(a.at) < roomListsEvery {
+		return a.archived, a.deleted
+	}
+	arch, err := s.accounts.ArchivedRooms(ctx)
+	if err == nil {
+		var del []string
+		if del, err = s.accounts.DeletedRooms(ctx); err == nil {
+			a.archived, a.deleted, a.at = arch, del, time.Now()
+		}
+	}
+	if err != nil {
+		s.log.Error("reading the archived and deleted rooms failed; the last copy holds", "err", err)
+	}
+	return a.archived, a.deleted
+}
+
+// forgetRoomLists makes the next roomLists read again.
+func (s *Server) forgetRoomLists() {
+	s.archive.mu.Lock()
+	s.archive.at = time.Time{}
+	s.archive.mu.Unlock()
+}
+
+// writable is the hub's Options.Writable: an archived or deleted room
+// takes nothing new.
+func (s *Server) writable(ctx context.Context, conv string) error {
+	if !strings.HasPrefix(conv, "r:") {
+		return nil
+	}
+	archived, deleted := s.roomLists(ctx)
+	if slices.Contains(deleted, conv) {
+		return errRoomDeleted
+	}
+	if slices.Contains(archived, conv) {
+		return chat.Errorf(chat.CodeArchived, "an admin archived this room: you can read it, but not post, edit, delete or react")
+	}
+	return nil
+}
+
+// joinable is the hub's Options.Joinable: nobody joins a deleted room.
+func (s *Server) joinable(ctx context.Context, id string) error {
+	if _, deleted := s.roomLists(ctx); slices.Contains(deleted, id) {
+		return errRoomDeleted
+	}
+	return nil
+}
+
+var errRoomDeleted = chat.Errorf(chat.CodeNoSuchConv, "an admin deleted this room")
+
+// rereadRoom follows a room the console changed on some node: the
+// archived and deleted rooms are read again at the next write, and the
+// hub rereads the room's record (its owner).
+func (s *Server) rereadRoom(id string) {
+	s.forgetRoomLists()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := s.hub.Reread(ctx, id); err != nil {
+		s.log.Error("rereading a room the admin console changed failed", "room", id, "err", err)
+	}
+}
+
+// adminRoom is a room as the console shows it.
+type adminRoom struct {
+	ID       string `json:"id"`
+	Name     string `json:"name"`
+	Owner    string `json:"owner,omitempty"`
+	Members  int    `json:"members"`
+	Entries  uint64 `json:"entries"`        // the last sequence of its log
+	Last     int64  `json:"last,omitempty"` // when its last entry came, Unix ms
+	Archived bool   `json:"archived"`
+	Deleted  bool   `json:"deleted,omitempty"`
+}
+
+type adminRoomsReply struct {
+	Rooms []adminRoom `json:"rooms"`
+	More  bool        `json:"more,omitempty"` // more rooms match: search for fewer
+}
+
+// maxAdminRooms bounds the rooms listed; maxRoomsRead the rooms whose
+// logs one listing reads (by id) to find the most recently active.
+const (
+	maxAdminRooms = 200
+	maxRoomsRead  = 2000
+)
+
+// adminRooms lists the rooms whose name holds ?q, the most recently active
+// first: at most maxAdminRooms, of the first maxRoomsRead by id (More says
+// some were left out).
+func (s *Server) adminRooms(w http.ResponseWriter, r *http.Request, _ adminCaller) error {
+	rl, ok := s.opts.Storage.Directory.(roomLister)
+	if !ok {
+		return chat.Errorf(chat.CodeInternal, "this storage cannot list rooms")
+	}
+	ctx := r.Context()
+	recs, err := rl.Rooms(ctx)
+	if err != nil {
+		return s.internal("listing rooms", err)
+	}
+	if !slices.ContainsFunc(recs, func(c hub.ConvRecord) bool { return c.ID == hub.LobbyID }) {
+		recs = append(recs, hub.ConvRecord{ID: hub.LobbyID, Kind: chat.KindRoom, Name: "lobby"})
+	}
+	counts, err := rl.MemberCounts(ctx)
+	if err != nil {
+		return s.internal("counting members", err)
+	}
+	archived, err := s.accounts.ArchivedRooms(ctx)
+	if err != nil {
+		return s.internal("reading the archived rooms", err)
+	}
+	deleted, err := s.accounts.DeletedRooms(ctx)
+	if err != nil {
+		return s.internal("reading the deleted rooms", err)
+	}
+	q := strings.ToLower(strings.TrimSpace(r.URL.Query().Get("q")))
+	recs = slices.DeleteFunc(recs, func(rec hub.ConvRecord) bool {
+		return q != "" && !strings.Contains(strings.ToLower(rec.Name), q)
+	})
+	slices.SortFunc(recs, func(a, b hub.ConvRecord) int { return strings.Compare(a.ID, b.ID) })
+	out := adminRoomsReply{Rooms: []adminRoom{}}
+	if len(recs) > maxRoomsRead {
+		recs, out.More = recs[:maxRoomsRead], true
+	}
+	for _, rec := range recs {
+		room := adminRoom{ID: rec.ID, Name: rec.Name, Owner: rec.Owner.Name, Members: counts[rec.ID],
+			Archived: slices.Contains(archived, rec.ID), Deleted: slices.Contains(deleted, rec.ID)}
+		if room.Entries, err = s.opts.Storage.Log.Last(ctx, rec.ID); err != nil {
+			return s.internal("reading a room's log", err)
+		}
+		if room.Entries > 0 {
+			p, err := s.opts.Storage.Log.Page(ctx, chat.History{Conv: rec.ID, Before: room.Entries + 1, Limit: 1})
+			if err != nil && !errors.Is(err, hub.ErrBeforeStart) {
+				return s.internal("reading a room's log", err)
+			}
+			if n := len(p.Entries); n > 0 {
+				room.Last = p.Entries[n-1].Time
+			}
+		}
+		out.Rooms = append(out.Rooms, room)
+	}
+	slices.SortStableFunc(out.Rooms, func(a, b adminRoom) int {
+		if a.Last != b.Last {
+			return int(min(max(b.Last-a.Last, -1), 1))
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	if len(out.Rooms) > maxAdminRooms {
+		out.Rooms, out.More = out.Rooms[:maxAdminRooms], true
+	}
+	reply(w, http.StatusOK, out)
+	return nil
+}
+
+// roomTarget returns the room the path's {id} names, or no_such_conv.
+func (s *Server) roomTarget(r *http.Request) (hub.ConvRecord, error) {
+	id := r.PathValue("id")
+	if !strings.HasPrefix(id, "r:") {
+		return hub.ConvRecord{}, chat.Errorf(chat.CodeNoSuchConv, "%.80q is no room", id)
+	}
+	if id == hub.LobbyID {
+		return hub.ConvRecord{ID: id, Kind: chat.KindRoom, Name: "lobby"}, nil
+	}
+	rec, err := s.opts.Storage.Directory.Conv(r.Context(), id)
+	switch {
+	case errors.Is(err, hub.ErrNotFound):
+		return rec, chat.Errorf(chat.CodeNoSuchConv, "no room %.80q", id)
+	case err != nil:
+		return rec, s.internal("reading a room", err)
+	}
+	return rec, nil
+}
+
+// adminArchive archives room {id} (on) or unarchives it.
+func (s *Server) adminArchive(on bool) adminHandler {
+	return func(w http.ResponseWriter, r *http.Request, c adminCaller) error {
+		rec, err := s.roomTarget(r)
+		if err != nil {
+			return err
+		}
+		action := "room.unarchive"
+		if on {
+			action = "room.archive"
+		}
+		if err := s.audit(r.Context(), c, action, rec.ID, ""); err != nil {
+			return err
+		}
+		changed, err := s.accounts.SetArchived(r.Context(), rec.ID, on)
+		if err != nil {
+			return s.internal("archiving a room", err)
+		}
+		s.forgetRoomLists() // read again at the next post here
+		if err := s.roomChanged(r.Context(), rec.ID); err != nil {
+			return err
+		}
+		reply(w, http.StatusOK, adminDone{Done: strings.TrimPrefix(action, "room.") + "d", Changed: changed})
+		return nil
+	}
+}
+
+// roomChanged tells every node that the console changed room id (each
+// node's rereadRoom); one node alone has done so already.
+func (s *Server) roomChanged(ctx context.Context, id string) error {
+	if n := s.opts.Storage.Nodes; n != nil {
+		if err := n.RoomChanged(ctx, id); err != nil {
+			return s.internal("telling the other nodes", err)
+		}
+	}
+	return nil
+}
+
+// adminSetOwner makes the user {name} the owner of room {id}: they
+// moderate it from then on, on every node, and the one before does not
+// (unless an admin).
+func (s *Server) adminSetOwner(w http.ResponseWriter, r *http.Request, c adminCaller) error {
+	rl, ok := s.opts.Storage.Directory.(roomLister)
+	if !ok {
+		return chat.Errorf(chat.CodeInternal, "this storage cannot change owners")
+	}
+	rec, err := s.roomTarget(r)
+	if err != nil {
+		return err
+	}
+	if rec.ID == hub.LobbyID {
+		return chat.Errorf(chat.CodeBadRequest, "the lobby has no owner")
+	}
+	a, err := s.target(r)
+	if err != nil {
+		return err
+	}
+	if err := s.audit(r.Context(), c, "room.owner", rec.ID, "from "+rec.Owner.Name+" to "+a.Name); err != nil {
+		return err
+	}
+	if err := rl.SetOwner(r.Context(), rec.ID, hub.Member{Key: a.Key, Name: a.Name}); err != nil {
+		return s.internal("changing a room's owner", err)
+	}
+	if err := s.hub.Reread(r.Context(), rec.ID); err != nil {
+		return s.internal("rereading a room", err)
+	}
+	if err := s.roomChanged(r.Context(), rec.ID); err != nil {
+		return err
+	}
+	reply(w, http.StatusOK, adminDone{Done: "owner changed", Changed: rec.Owner.Key != a.Key})
+	return nil
+}
+
+// adminDeleteRoom deletes room {id}: nobody may join it again, and every
+// member is removed (their connections on every node drop it). Its
+// messages stay in the log, out of reach. The lobby stays.
+func (s *Server) adminDeleteRoom(w http.ResponseWriter, r *http.Request, c adminCaller) error {
+	rl, ok := s.opts.Storage.Directory.(roomLister)
+	if !ok {
+		return chat.Errorf(chat.CodeInternal, "this storage cannot delete rooms")
+	}
+	rec, err := s.roomTarget(r)
+	if err != nil {
+		return err
+	}
+	if rec.ID == hub.LobbyID {
+		return chat.Errorf(chat.CodeForbidden, "the lobby cannot be deleted")
+	}
+	if err := s.audit(r.Context(), c, "room.delete", rec.ID, rec.Name); err != nil {
+		return err
+	}
+	changed, err := s.accounts.SetDeleted(r.Context(), rec.ID)
+	if err != nil {
+		return s.internal("deleting a room", err)
+	}
+	s.forgetRoomLists()
+	if err := s.roomChanged(r.Context(), rec.ID); err != nil {
+		return err
+	}
+	members, err := rl.RoomMembers(r.Context(), rec.ID)
+	if err != nil {
+		return s.internal("listing a room's members", err)
+	}
+	for _, key := range members {
+		// The Directory's watch takes each to every node (hub.applyMember).
+		if _, err := s.opts.Storage.Directory.SetMember(r.Context(), key, rec.ID, false); err != nil {
+			return s.internal("removing a room's members", err)
+		}
+	}
+	reply(w, http.StatusOK, adminDone{Done: "deleted", Changed: changed})
+	return nil
+}
