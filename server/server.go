@@ -148,6 +148,13 @@ type Options struct {
 	// (files_expiry.go). Defaults to DefaultUploadExpiry, 24 h; negative
 	// keeps them.
 	UploadExpiry time.Duration
+	// Retention removes the entries of every conversation older than
+	// this, unless its room's owner set a policy of the room's own
+	// (retention.go). Zero keeps them for ever.
+	Retention time.Duration
+	// RetentionEvery is how often the retention sweep runs. Defaults to
+	// an hour.
+	RetentionEvery time.Duration
 
 	// APIRate and APIBurst bound the requests of one personal access
 	// token per second on this node (api.go); HookRate and HookBurst
@@ -266,6 +273,7 @@ type Server struct {
 	files       hub.Files     // attachments (files.go)
 	decodeSlots chan struct{} // images decoded at once
 	sweep       *uploadSweep  // of uploads never posted (files_expiry.go)
+	retention   *uploadSweep  // the retention sweep (retention.go)
 
 	push     *pushing   // Web Push (push.go); nil when off
 	previews *previewer // link previews (linkpreviews.go); nil when off
@@ -347,6 +355,7 @@ func New(opts Options) (*Server, error) {
 		Notices:           opts.Storage.Notices,
 		Metrics:           m,
 		Files:             opts.Storage.Files,
+		Retention:         opts.Retention,
 		Stored:            s.stored,
 	})
 	if err != nil {
@@ -403,6 +412,7 @@ func New(opts Options) (*Server, error) {
 	outer.Handle("/", s.edge.Handler(s.mux))
 	s.handler = outer
 	s.startUploadSweep()
+	s.startRetention()
 	return s, nil
 }
 
@@ -465,6 +475,7 @@ func (s *Server) Close() {
 		s.stopEnded()
 	}
 	s.stopUploadSweep()
+	s.stopRetention()
 	s.ws.Close()
 	s.stopOutgoing()
 	s.stopPreviews()

@@ -252,6 +252,10 @@ type ConvInfo struct {
 	Owner      string `json:"owner,omitempty"`
 	InviteOnly bool   `json:"invite_only,omitempty"`
 	Moderator  bool   `json:"moderator,omitempty"`
+	// RetainDays is how many days the conversation's entries are kept,
+	// 0 for ever (retention.go): the room's policy, or the server's
+	// default.
+	RetainDays int `json:"retain_days,omitempty"`
 }
 
 // EntryKind tells what an entry records.
@@ -313,6 +317,8 @@ type Entry struct {
 	// Preview is an EntryPreview's link preview (nil: removed) and, folded,
 	// a message's (linkpreview.go).
 	Preview *LinkPreview `json:"preview,omitempty"`
+	// Days is an EntryRetention's new policy (retention.go).
+	Days int `json:"days,omitempty"`
 
 	Edited    int64      `json:"edited,omitempty"`
 	Deleted   bool       `json:"deleted,omitempty"`

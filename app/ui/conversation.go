@@ -254,6 +254,7 @@ func (p *conversationPane) renderConvHeader(c *client.Conversation) app.UI {
 					sendFrame(ctx, p.Isession, p.IonNotice, p.Ilang, &chat.Leave{Conv: id})
 				}, app.EventScope(id))
 		}),
+		renderRetentionLine(p.Ilang, c),                              // retention.go
 		newPushLevel().Lang(p.Ilang).Model(p.Imodel).Conv(c.Info.ID), // push.go
 		p.roomPanel(c), // moderation.go
 	)

@@ -141,6 +141,8 @@ func parse(args []string, stderr io.Writer) (*config, error) {
 	fs.Int64Var(&c.storage.MaxBytes, "retain-bytes", server.DefaultRetainBytes, "bound on each stream of room entries, oldest dropped first (-1: none)")
 	fs.Int64Var(&c.storage.MaxPerConversation, "retain-per-conversation", server.DefaultRetainPerConversation, "entries kept per room, oldest dropped first (-1: all)")
 	fs.Int64Var(&c.storage.PrivateMaxBytes, "private-bytes", server.DefaultPrivateBytes, "bound on each stream of private conversations; when full, new private messages are refused and nothing is dropped (-1: none)")
+	fs.Var((*daysFlag)(&c.opts.Retention), "retention", "remove messages, their files, search entries and link previews older than this, in days (\"90d\") or as a duration (\"2160h\"); a room's owner may set the room's own policy; 0 keeps them for ever")
+	fs.DurationVar(&c.opts.RetentionEvery, "retention-every", time.Hour, "how often the retention sweep runs")
 	fs.Int64Var(&c.opts.MaxUpload, "max-upload", server.DefaultMaxUpload, "largest file one upload may be, in bytes")
 	fs.StringVar(&c.opts.UploadDir, "upload-dir", "", "directory of uploads while they arrive (default the system's temporary directory)")
 	fs.Int64Var(&c.opts.UploadQuota, "upload-quota", server.DefaultUploadQuota, "bytes one user's files may take in all, thumbnails included")
