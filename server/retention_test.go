@@ -151,3 +151,50 @@ func TestARoomsOwnerSetsItsRetention(t *testing.T) {
 	}
 	chattest.Expect(bob, func(x *chat.Entry) bool { return x.Conv == den.ID && x.Kind == chat.EntryExpire && x.Target > e.Seq })
 }
+
+// TestADeletedMessageLeavesTheOfflineCopy: Bob's tab saves Ann's message
+// with its file, goes offline, Ann deletes it; when the tab syncs again its
+// saved copy holds the message as deleted, without its text or file.
+func TestADeletedMessageLeavesTheOfflineCopy(t *testing.T) {
+	s := chattest.New(t, fast())
+	ann := s.User(t, "ann")
+	bobJar := chattest.NewJar()
+	bob := chattest.NewModelClient(t, s.URL, chattest.ModelOptions{Name: "bob", Jar: bobJar})
+	bob.Until("bob is in", func() bool { return bob.Model.Me == "bob" })
+	f := mustUpload(t, s, ann.Jar, "photo.png", pngWithText(t, photo(40, 30), "x"))
+	m := sent(t, ann, actID("ann", 1), &chat.Send{ID: actID("ann", 1), To: "bob", Text: "okapisecret", Files: []string{f.ID}})
+
+	local, err := client.OpenLocal("deleted-" + t.Name())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer local.Close()
+	tab := chattest.NewModelClient(t, s.URL, chattest.ModelOptions{Name: "bob", Jar: bobJar, Local: local})
+	saved := func() (chat.Entry, bool) {
+		s, err := local.Load()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range s.Convs {
+			for _, e := range c.Entries {
+				if c.Info.ID == m.Conv && e.Seq == m.Seq {
+					return e, true
+				}
+			}
+		}
+		return chat.Entry{}, false
+	}
+	tab.Until("bob's tab saves the message", func() bool {
+		e, ok := saved()
+		return ok && strings.Contains(e.HTML, "okapisecret") && len(e.Files) == 1
+	})
+	tab.Disconnect()
+	bob.Conn.Disconnect()
+
+	sent(t, ann, actID("ann", 2), &chat.Delete{ID: actID("ann", 2), Conv: m.Conv, Seq: m.Seq})
+	tab.Reconnect()
+	tab.Until("the offline copy holds the message as deleted", func() bool {
+		e, ok := saved()
+		return ok && e.Deleted && !strings.Contains(e.HTML, "okapisecret") && len(e.Files) == 0
+	})
+}
