@@ -390,6 +390,7 @@ func New(opts Options) (*Server, error) {
 	s.routePush()
 	s.routeSSO()
 	s.routeAPI()
+	s.routeExport()
 	if s.files != nil {
 		api(chat.UploadPath, s.serveUpload)
 		s.mux.HandleFunc("GET "+chat.FilesPath+"/{id}", s.serveFile)

@@ -193,6 +193,7 @@ func (p *accountPanel) Render() app.UI {
 		}),
 		app.If(p.Isso != "", p.renderSSO),
 		p.renderDevices(),
+		renderExport(p.Ilang),                 // export.go
 		newNotificationsPanel().Lang(p.Ilang), // push.go
 		app.Div().Class("row").Body(
 			app.Button().ID("signout").Type("button").Text(T(p.Ilang, "account.signout")).OnClick(p.onSignOut),

@@ -31,3 +31,11 @@ func TestRetentionShownToMembers(t *testing.T) {
 		}
 	}
 }
+
+// TestAccountOffersTheExport: the Account panel links to the export.
+func TestAccountOffersTheExport(t *testing.T) {
+	h := app.HTMLString(renderExport(English))
+	if !strings.Contains(h, `href="`+chat.ExportPath+`"`) || !strings.Contains(h, "Download all my data") {
+		t.Errorf("the export section: %s", h)
+	}
+}

@@ -4,10 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"html"
 
 	"github.com/founding/chat/app/chat"
-	"github.com/founding/chat/server/names"
 )
 
 // Entries calls fn with every entry of conv still held, oldest first, a
@@ -53,6 +51,20 @@ func (h *Hub) Entries(ctx context.Context, conv string, folded bool, fn func([]c
 }
 
 // Wrote reports whether the user key is the author of entry e.
-func Wrote(key string, e chat.Entry) bool {
-	return names.Key(html.UnescapeString(e.From)) == key
+func Wrote(key string, e chat.Entry) bool { return wrote(key, e) }
+
+// EachConv calls fn with the id of every conversation the log holds
+// entries of, for an export of the whole server.
+func (h *Hub) EachConv(ctx context.Context, fn func(conv string) error) error {
+	dropper, ok := h.log.(Dropper)
+	if !ok {
+		return errors.New("hub: the log cannot list its conversations")
+	}
+	return dropper.Convs(ctx, fn)
+}
+
+// ConvRecord returns the directory's record of conversation id, or
+// ErrNotFound.
+func (h *Hub) ConvRecord(ctx context.Context, id string) (ConvRecord, error) {
+	return h.dir.Conv(ctx, id)
 }
