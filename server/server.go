@@ -35,6 +35,7 @@ import (
 	"github.com/founding/chat/server/metrics"
 	"github.com/founding/chat/server/push"
 	"github.com/founding/chat/server/search"
+	"github.com/founding/chat/server/slackimport"
 	"github.com/founding/chat/server/web"
 	"github.com/founding/chat/server/wsconn"
 )
@@ -137,6 +138,13 @@ type Options struct {
 	// UploadQuota bounds the bytes one user's files take, thumbnails
 	// included. Defaults to DefaultUploadQuota, 1 GiB.
 	UploadQuota int64
+	// MaxImport bounds the zip an admin imports (import.go), in bytes
+	// (-max-import). Defaults to DefaultMaxImport, 4 GiB.
+	MaxImport int64
+	// ImportLimits bound what an imported zip may hold (entries,
+	// uncompressed bytes, expansion); zero fields take
+	// slackimport's defaults.
+	ImportLimits slackimport.Limits
 	// MaxImagePixels bounds an uploaded image's width times height: a
 	// larger one (a decompression bomb) is refused before it is decoded.
 	// Defaults to media.DefaultMaxPixels, 40 million.
@@ -226,6 +234,7 @@ func (o *Options) setDefaults() {
 	setDefault(&o.NameRelease, 30*24*time.Hour)
 	setDefault(&o.MaxUpload, DefaultMaxUpload)
 	setDefault(&o.UploadQuota, DefaultUploadQuota)
+	setDefault(&o.MaxImport, DefaultMaxImport)
 	setDefault(&o.MaxImagePixels, media.DefaultMaxPixels)
 	if o.UploadExpiry == 0 {
 		o.UploadExpiry = DefaultUploadExpiry
@@ -391,6 +400,7 @@ func New(opts Options) (*Server, error) {
 	s.routeSSO()
 	s.routeAPI()
 	s.routeExport()
+	s.routeImport()
 	if s.files != nil {
 		api(chat.UploadPath, s.serveUpload)
 		s.mux.HandleFunc("GET "+chat.FilesPath+"/{id}", s.serveFile)

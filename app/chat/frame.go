@@ -319,11 +319,24 @@ type Entry struct {
 	Preview *LinkPreview `json:"preview,omitempty"`
 	// Days is an EntryRetention's new policy (retention.go).
 	Days int `json:"days,omitempty"`
+	// Sent is when a message brought from another chat (an admin's Slack
+	// import) was written there, in Unix milliseconds; Time is when it was
+	// stored here. Zero for every other entry.
+	Sent int64 `json:"sent,omitempty"`
 
 	Edited    int64      `json:"edited,omitempty"`
 	Deleted   bool       `json:"deleted,omitempty"`
 	Reactions []Reaction `json:"reactions,omitempty"`
 	Upto      uint64     `json:"upto,omitempty"`
+}
+
+// When is the time to show of e: when it was written (Sent, for an
+// imported message), else when it was stored.
+func (e Entry) When() int64 {
+	if e.Sent != 0 {
+		return e.Sent
+	}
+	return e.Time
 }
 
 // Quote is what a reply shows of the message it answers, made by the

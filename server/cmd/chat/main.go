@@ -144,6 +144,7 @@ func parse(args []string, stderr io.Writer) (*config, error) {
 	fs.Var((*daysFlag)(&c.opts.Retention), "retention", "remove messages, their files, search entries and link previews older than this, in days (\"90d\") or as a duration (\"2160h\"); a room's owner may set the room's own policy; 0 keeps them for ever")
 	fs.DurationVar(&c.opts.RetentionEvery, "retention-every", time.Hour, "how often the retention sweep runs")
 	fs.Int64Var(&c.opts.MaxUpload, "max-upload", server.DefaultMaxUpload, "largest file one upload may be, in bytes")
+	fs.Int64Var(&c.opts.MaxImport, "max-import", server.DefaultMaxImport, "largest Slack export zip an admin may import, in bytes")
 	fs.StringVar(&c.opts.UploadDir, "upload-dir", "", "directory of uploads while they arrive (default the system's temporary directory)")
 	fs.Int64Var(&c.opts.UploadQuota, "upload-quota", server.DefaultUploadQuota, "bytes one user's files may take in all, thumbnails included")
 	fs.StringVar(&c.hosts, "hosts", "", "host names the server answers to, comma-separated (\"chat.example.com,*.chat.example.com\"); localhost, IP addresses and the host of -addr always work, any other Host gets 421")
