@@ -62,23 +62,40 @@ func postImport(t testing.TB, s *chattest.Server, jar http.CookieJar, zip []byte
 	return resp.StatusCode, out
 }
 
-// historyOf returns every entry of conv as jar's user reads it on a new
-// connection.
-func historyOf(t *testing.T, s *chattest.Server, jar http.CookieJar, conv string) []chat.Entry {
+// messagesOf asks for conv's history on c and returns the messages of the
+// first page that holds n of them.
+func messagesOf(t *testing.T, c *chattest.Client, conv string, n int) []chat.Entry {
 	t.Helper()
-	c := s.Dial(t, jar)
+	only := func(entries []chat.Entry) []chat.Entry {
+		var msgs []chat.Entry
+		for _, e := range entries {
+			if e.Kind == chat.EntryMessage {
+				msgs = append(msgs, e)
+			}
+		}
+		return msgs
+	}
 	c.Send(&chat.History{Conv: conv, After: 0, Limit: chat.MaxHistoryLimit})
-	p := chattest.Expect(c, func(p *chat.Page) bool { return p.Conv == conv })
-	return p.Entries
+	p := chattest.Expect(c, func(p *chat.Page) bool { return p.Conv == conv && len(only(p.Entries)) == n })
+	return only(p.Entries)
 }
 
 // TestAnAdminImportsASlackExport: users become names, the channel a room,
 // messages keep their times, a thread's reply quotes its first message, a
 // file in the export is attached and one absent is named; importing the
 // same zip again stores nothing twice, and a later export with one more day
-// adds only that day.
+// adds only that day; in memory and on JetStream.
 func TestAnAdminImportsASlackExport(t *testing.T) {
-	s := chattest.New(t, withAdmins("root"))
+	t.Run("memory", func(t *testing.T) { importsASlackExport(t, withAdmins("root")) })
+	t.Run("jetstream", func(t *testing.T) {
+		o := withAdmins("root")
+		o.Storage = chattest.Durable(t, t.TempDir())
+		importsASlackExport(t, o)
+	})
+}
+
+func importsASlackExport(t *testing.T, o server.Options) {
+	s := chattest.New(t, o)
 	root := withPassword(t, s, s.User(t, "root"))
 	day1 := `[
 	 {"type":"message","user":"U1","text":"kickoff <@U2>","ts":"1512085950.000100","thread_ts":"1512085950.000100","reply_count":1},
@@ -108,16 +125,7 @@ func TestAnAdminImportsASlackExport(t *testing.T) {
 	}
 	conv := "r:general"
 	room(t, root, "general")
-	entries := historyOf(t, s, root.Jar, conv)
-	var msgs []chat.Entry
-	for _, e := range entries {
-		if e.Kind == chat.EntryMessage {
-			msgs = append(msgs, e)
-		}
-	}
-	if len(msgs) != 3 {
-		t.Fatalf("the room holds %d messages: %+v", len(msgs), entries)
-	}
+	msgs := messagesOf(t, root, conv, 3)
 	kick, reply, files := msgs[0], msgs[1], msgs[2]
 	if kick.From != "ann" || !strings.Contains(kick.HTML, "kickoff") || !strings.Contains(kick.HTML, "@Bob_B") || kick.Sent != 1512085950000 {
 		t.Errorf("the first message: %+v", kick)
@@ -143,13 +151,8 @@ func TestAnAdminImportsASlackExport(t *testing.T) {
 	if code != http.StatusOK || out.Messages != 1 || out.Duplicates != 3 {
 		t.Errorf("the later export: %d %+v", code, out)
 	}
-	var again []chat.Entry
-	for _, e := range historyOf(t, s, root.Jar, conv) {
-		if e.Kind == chat.EntryMessage {
-			again = append(again, e)
-		}
-	}
-	if len(again) != 4 || again[3].Reply == nil || again[3].Reply.Seq != kick.Seq {
+	again := messagesOf(t, root, conv, 4)
+	if again[3].Reply == nil || again[3].Reply.Seq != kick.Seq {
 		t.Errorf("after three imports the room holds %d messages: %+v", len(again), again)
 	}
 }
