@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"sync"
 
 	"github.com/founding/chat/app/chat"
 	"github.com/founding/chat/server/auth"
@@ -128,6 +129,13 @@ func (s *Server) importSlack(ctx context.Context, admin auth.User, archive *slac
 		bots[u.ID] = u.IsBot
 	}
 	out.Users = len(named)
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	var (
+		mu   sync.Mutex
+		wg   sync.WaitGroup
+		slot = make(chan struct{}, importChannels)
+	)
 	for _, ch := range chans {
 		room := slackimport.RoomName(ch)
 		info, err := s.hub.Join(ctx, admin.Key, room)
@@ -137,23 +145,58 @@ func (s *Server) importSlack(ctx context.Context, admin auth.User, archive *slac
 			continue
 		}
 		if err != nil {
-			return out, err
+			cancel(err)
+			break
 		}
 		out.Rooms++
-		imp := channelImport{s: s, ctx: ctx, admin: admin, archive: archive, ch: ch, conv: info.ID, named: named, bots: bots, out: &out, roots: map[uint64]uint64{}}
-		for _, day := range archive.Days(ch.Name) {
-			msgs, err := archive.Messages(day)
+		select {
+		case slot <- struct{}{}:
+		case <-ctx.Done():
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		wg.Go(func() {
+			defer func() { <-slot }()
+			imp := channelImport{s: s, ctx: ctx, admin: admin, archive: archive, ch: ch, conv: info.ID, named: named, bots: bots, roots: map[uint64]uint64{}}
+			err := imp.run()
+			mu.Lock()
+			out.Messages += imp.out.Messages
+			out.Duplicates += imp.out.Duplicates
+			out.Skipped += imp.out.Skipped
+			out.Files += imp.out.Files
+			out.MissingFiles += imp.out.MissingFiles
+			mu.Unlock()
 			if err != nil {
-				return out, err
+				cancel(err)
 			}
-			for _, m := range msgs {
-				if err := imp.message(m); err != nil {
-					return out, err
-				}
+		})
+	}
+	wg.Wait()
+	if err := context.Cause(ctx); err != nil && !errors.Is(err, context.Canceled) {
+		return out, err
+	}
+	return out, ctx.Err()
+}
+
+// importChannels is how many channels an import stores at once: each is
+// its own conversation, so their appends overlap.
+const importChannels = 4
+
+// run imports the channel's day files, oldest first.
+func (c *channelImport) run() error {
+	for _, day := range c.archive.Days(c.ch.Name) {
+		msgs, err := c.archive.Messages(day)
+		if err != nil {
+			return err
+		}
+		for _, m := range msgs {
+			if err := c.message(m); err != nil {
+				return err
 			}
 		}
 	}
-	return out, nil
+	return nil
 }
 
 // channelImport imports one channel's messages.
@@ -166,7 +209,7 @@ type channelImport struct {
 	conv    string
 	named   map[string]string
 	bots    map[string]bool
-	out     *importReply
+	out     importReply       // this channel's part
 	roots   map[uint64]uint64 // a thread's Slack timestamp -> its first message's sequence here
 	bySent  map[int64]uint64  // the room's imported messages, Sent -> sequence, once needed
 }
