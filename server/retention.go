@@ -68,3 +68,8 @@ func (s *Server) stopRetention() {
 		s.retention.done.Wait()
 	}
 }
+
+// SyncSearch waits until this node's search index has taken in every
+// entry it has watched so far (a benchmark's way to time the index apart
+// from the sweep or the import that fed it), or ctx ends.
+func (s *Server) SyncSearch(ctx context.Context) error { return s.index.Sync(ctx) }
