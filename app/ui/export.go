@@ -21,10 +21,9 @@ func init() {
 	}
 }
 
-// renderExport is the Account panel's section with the export link.
+// renderExport is the Account panel's export link, beside Sign out so
+// that the panel grows no taller; its title says what the zip holds.
 func renderExport(l Lang) app.UI {
-	return app.Section().ID("export").Body(
-		app.A().ID("export-link").Href(chat.ExportPath).Attr("download", "").Text(T(l, "export.link")),
-		app.P().Class("hint").Text(T(l, "export.hint")),
-	)
+	return app.A().ID("export-link").Href(chat.ExportPath).Attr("download", "").
+		Title(T(l, "export.hint")).Text(T(l, "export.link"))
 }
