@@ -131,7 +131,9 @@ func TestARoomsOwnerSetsItsRetention(t *testing.T) {
 	refusedWith(t, ann, &chat.SetRetention{Conv: den.ID, Days: chat.MaxRetainDays + 1}, chat.CodeBadRequest)
 
 	ann.Send(&chat.SetRetention{Conv: den.ID, Days: chat.RetainForever})
-	chattest.Expect(bob, func(c *chat.Conv) bool { return c.ID == den.ID && c.RetainDays == 0 })
+	chattest.Expect(bob, func(c *chat.Conv) bool {
+		return c.ID == den.ID && c.RetainDays == 0 && c.RetainPolicy == chat.RetainForever
+	})
 	e := moderationEntry(bob, den.ID, chat.EntryRetention, "")
 	if e.Days != chat.RetainForever || e.From != "ann" {
 		t.Errorf("the history records %+v", e)
@@ -144,7 +146,7 @@ func TestARoomsOwnerSetsItsRetention(t *testing.T) {
 	}
 
 	ann.Send(&chat.SetRetention{Conv: den.ID, Days: 1})
-	chattest.Expect(bob, func(c *chat.Conv) bool { return c.ID == den.ID && c.RetainDays == 1 })
+	chattest.Expect(bob, func(c *chat.Conv) bool { return c.ID == den.ID && c.RetainDays == 1 && c.RetainPolicy == 1 })
 	e = chattest.Expect(bob, func(e *chat.Entry) bool { return e.Conv == den.ID && e.Kind == chat.EntryRetention && e.Days == 1 })
 	if st, err := s.SweepRetention(context.Background(), time.UnixMilli(e.Time+1).Add(24*time.Hour)); err != nil || st.Expired != 1 {
 		t.Errorf("a sweep a day after the change: %+v, %v; want den expired", st, err)

@@ -256,6 +256,10 @@ type ConvInfo struct {
 	// 0 for ever (retention.go): the room's policy, or the server's
 	// default.
 	RetainDays int `json:"retain_days,omitempty"`
+	// RetainPolicy is a room's own policy, as SetRetention sets it:
+	// RetainDefault (absent), RetainForever or a number of days; what its
+	// settings show as chosen.
+	RetainPolicy int `json:"retain_policy,omitempty"`
 }
 
 // EntryKind tells what an entry records.

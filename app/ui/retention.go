@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"slices"
 	"strconv"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -48,8 +49,12 @@ func renderRetentionLine(l Lang, c *client.Conversation) app.UI {
 // owner and admins.
 func (p *roomPanel) renderRetentionChoice() app.UI {
 	id := p.Iconv.Info.ID
-	options := make([]app.UI, 0, len(retentionChoices))
-	for _, d := range retentionChoices {
+	choices := retentionChoices
+	if policy := p.Iconv.Info.RetainPolicy; policy > 0 && !slices.Contains(choices, policy) {
+		choices = append(slices.Clone(choices), policy) // set through the API
+	}
+	options := make([]app.UI, 0, len(choices))
+	for _, d := range choices {
 		label := T(p.Ilang, "retention.days", d)
 		switch d {
 		case chat.RetainDefault:
@@ -57,7 +62,7 @@ func (p *roomPanel) renderRetentionChoice() app.UI {
 		case chat.RetainForever:
 			label = T(p.Ilang, "retention.forever")
 		}
-		options = append(options, app.Option().Value(strconv.Itoa(d)).Selected(d > 0 && d == p.Iconv.Info.RetainDays).Text(label))
+		options = append(options, app.Option().Value(strconv.Itoa(d)).Selected(d == p.Iconv.Info.RetainPolicy).Text(label))
 	}
 	return app.Div().Class("retention-choice").Body(
 		app.Label().For("retention").Text(T(p.Ilang, "retention.label")),

@@ -39,3 +39,14 @@ func TestAccountOffersTheExport(t *testing.T) {
 		t.Errorf("the export section: %s", h)
 	}
 }
+
+// TestRetentionChoiceShowsThePolicy: the room's settings show its own
+// policy as chosen: for ever, or a number of days set elsewhere (the API).
+func TestRetentionChoiceShowsThePolicy(t *testing.T) {
+	for policy, want := range map[int]string{chat.RetainForever: `value="-1" selected`, 30: `value="30" selected`, 14: `value="14" selected`, chat.RetainDefault: `value="0" selected`} {
+		p := &roomPanel{Ilang: English, Iconv: &client.Conversation{Info: chat.ConvInfo{ID: "r:den", RetainPolicy: policy}}}
+		if h := app.HTMLString(p.renderRetentionChoice()); !strings.Contains(h, want) {
+			t.Errorf("policy %d: %s", policy, h)
+		}
+	}
+}

@@ -172,6 +172,7 @@ func (c *conv) info(u *user) chat.ConvInfo {
 	info.RetainDays = retainDays(retention(c.rules.RetainDays, c.defaultKeep))
 	if c.kind == chat.KindRoom {
 		info.Owner, info.InviteOnly, info.Moderator = escape(c.owner.Name), c.rules.InviteOnly, u.isAdmin() || (c.owner.Key != "" && c.owner.Key == u.key)
+		info.RetainPolicy = c.rules.RetainDays
 	}
 	return info
 }
