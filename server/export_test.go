@@ -3,11 +3,13 @@ package server_test
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/founding/chat/app/chat"
 	"github.com/founding/chat/server"
@@ -201,5 +203,52 @@ func TestAnAdminExportsARoomOrTheServer(t *testing.T) {
 	private := member(t, files, "conversations/", `"members":[`)
 	if len(private.Entries) == 0 || !strings.Contains(private.Entries[len(private.Entries)-1].HTML, "psst") {
 		t.Errorf("the private conversation: %+v", private.Entries)
+	}
+}
+
+// TestAnExportAfterRetention: once a sweep removed a room's older
+// messages, the room's export starts at the first entry kept (the log
+// holds nothing before it) and the person's export no longer has them;
+// in memory and on JetStream.
+func TestAnExportAfterRetention(t *testing.T) {
+	t.Run("memory", func(t *testing.T) { exportAfterRetention(t, withAdmins("root")) })
+	t.Run("jetstream", func(t *testing.T) {
+		o := withAdmins("root")
+		o.Storage = chattest.Durable(t, t.TempDir())
+		exportAfterRetention(t, o)
+	})
+}
+
+func exportAfterRetention(t *testing.T, o server.Options) {
+	o.Retention = 24 * time.Hour
+	o.RetentionEvery = time.Hour
+	s := chattest.New(t, o)
+	root := withPassword(t, s, s.User(t, "root"))
+	ann := s.User(t, "ann")
+	den := room(t, ann, "den")
+	old := sent(t, ann, actID("ann", 1), &chat.Send{ID: actID("ann", 1), Conv: den.ID, Text: "ancient"})
+	var fresh chat.Ack
+	for n := uint64(2); fresh.Time < old.Time+2; n++ {
+		fresh = sent(t, ann, actID("ann", n), &chat.Send{ID: actID("ann", n), Conv: den.ID, Text: "recent"})
+	}
+	if st, err := s.SweepRetention(context.Background(), time.UnixMilli(fresh.Time-1).Add(24*time.Hour)); err != nil || st.Expired != 1 {
+		t.Fatalf("the sweep: %+v, %v", st, err)
+	}
+	_, body := s.Get(t, root.Jar, server.AdminExportPath+"?conv="+den.ID)
+	files := readZip(t, body)
+	manifest(t, files)
+	raw := member(t, files, "conversations/", `"name":"den"`)
+	if len(raw.Entries) == 0 || raw.Entries[0].Seq <= old.Seq {
+		t.Fatalf("the room's export after the sweep: %+v", raw.Entries)
+	}
+	_, body = s.Get(t, ann.Jar, server.ExportPath)
+	mine := member(t, readZip(t, body), "messages.json", `"author":"ann"`)
+	for _, e := range mine.Entries {
+		if strings.Contains(e.HTML, "ancient") {
+			t.Errorf("ann's export still has the expired message: %+v", e)
+		}
+	}
+	if len(mine.Entries) == 0 {
+		t.Error("ann's export lost her recent messages")
 	}
 }
