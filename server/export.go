@@ -16,6 +16,7 @@ import (
 	"github.com/founding/chat/app/chat"
 	"github.com/founding/chat/server/auth"
 	"github.com/founding/chat/server/hub"
+	"github.com/founding/chat/server/push"
 )
 
 // Export (docs/export.md): a person downloads their data from Account
@@ -52,6 +53,8 @@ type exportAccount struct {
 	Conversations []chat.ConvInfo    `json:"conversations"` // with each one's read position
 	Sessions      []auth.SessionInfo `json:"sessions"`
 	Tokens        []auth.AccessToken `json:"tokens"` // what they are, never their secrets
+	// Notifications are their Web Push settings, when the server pushes.
+	Notifications *chat.PushSettings `json:"notifications,omitempty"`
 }
 
 // exportManifest is manifest.json, the last member of every export.
@@ -245,6 +248,12 @@ func (s *Server) serveExport(w http.ResponseWriter, r *http.Request) {
 	if acct.Conversations, err = s.hub.Conversations(u.Key); err == nil {
 		if acct.Sessions, err = s.accounts.Sessions(r.Context(), u.Key); err == nil {
 			acct.Tokens, err = s.accounts.AccessTokens(r.Context(), u.Key)
+		}
+	}
+	if err == nil && s.push != nil {
+		var p chat.PushSettings
+		if p, err = push.Settings(r.Context(), s.push.store, u.Key); err == nil {
+			acct.Notifications = &p
 		}
 	}
 	if err != nil {

@@ -83,10 +83,16 @@ func manifest(t *testing.T, files map[string][]byte) map[string]any {
 // TestAPersonExportsTheirData: Ann downloads a zip holding her account,
 // every conversation she is in as she sees it (Bob's message included),
 // messages.json with hers alone (a deleted one left out, an edit as it is
-// now), and the bytes of the file she attached; a visitor gets 401.
+// now), her notification settings, and the bytes of the file she
+// attached; a visitor gets 401.
 func TestAPersonExportsTheirData(t *testing.T) {
-	s := chattest.New(t, fast())
+	o := fast()
+	pushOn(&o)
+	s := chattest.New(t, o)
 	ann, bob := s.User(t, "ann"), s.User(t, "bob")
+	if status, body := api(t, ann, http.MethodPost, chat.PushSettingsPath, chat.PushSettings{HideText: true}); status != http.StatusNoContent {
+		t.Fatalf("ann's notification settings: %d %s", status, body)
+	}
 	den := room(t, ann, "den")
 	room(t, bob, "den")
 	f := mustUpload(t, s, ann.Jar, "cat.png", pngWithText(t, photo(40, 30), "x"))
@@ -110,10 +116,11 @@ func TestAPersonExportsTheirData(t *testing.T) {
 		t.Errorf("manifest: %v", m)
 	}
 	var acct struct {
-		Name          string          `json:"name"`
-		Conversations []chat.ConvInfo `json:"conversations"`
+		Name          string             `json:"name"`
+		Conversations []chat.ConvInfo    `json:"conversations"`
+		Notifications *chat.PushSettings `json:"notifications"`
 	}
-	if err := json.Unmarshal(files["account.json"], &acct); err != nil || acct.Name != "ann" || len(acct.Conversations) != 3 {
+	if err := json.Unmarshal(files["account.json"], &acct); err != nil || acct.Name != "ann" || len(acct.Conversations) != 3 || acct.Notifications == nil || !acct.Notifications.HideText {
 		t.Errorf("account.json: %s", files["account.json"])
 	}
 	inDen := member(t, files, "conversations/", `"id":"r:den"`)
