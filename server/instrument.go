@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/founding/chat/app/chat"
@@ -36,4 +37,25 @@ func (l timedLog) AppendMessage(ctx context.Context, e chat.Entry, o hub.Origin)
 		l.metrics.Appended(time.Since(start), err)
 	}
 	return ack, dup, err
+}
+
+var _ hub.Dropper = timedLog{}
+
+// Convs passes through to the storage's Log, which every backend lets drop
+// entries (hub.Dropper).
+func (l timedLog) Convs(ctx context.Context, fn func(conv string) error) error {
+	d, ok := l.Log.(hub.Dropper)
+	if !ok {
+		return errors.New("server: the storage's log cannot drop entries")
+	}
+	return d.Convs(ctx, fn)
+}
+
+// Drop passes through to the storage's Log (hub.Dropper).
+func (l timedLog) Drop(ctx context.Context, conv string, below uint64) (int, error) {
+	d, ok := l.Log.(hub.Dropper)
+	if !ok {
+		return 0, errors.New("server: the storage's log cannot drop entries")
+	}
+	return d.Drop(ctx, conv, below)
 }

@@ -16,6 +16,9 @@ var moderationHandlers = []handler{
 	moderation(func(ctx context.Context, h *hub.Hub, key string, f *chat.SetInviteOnly) error {
 		return h.SetInviteOnly(ctx, key, f.Conv, f.On)
 	}),
+	moderation(func(ctx context.Context, h *hub.Hub, key string, f *chat.SetRetention) error {
+		return h.SetRetention(ctx, key, f.Conv, f.Days)
+	}),
 	moderation(func(ctx context.Context, h *hub.Hub, key string, f *chat.Remove) error {
 		return h.Remove(ctx, key, f.Conv, f.Name)
 	}),

@@ -84,7 +84,7 @@ func noneOf[T any](t *testing.T, c *chattest.Client) {
 
 // withPassword gives c's user a password and connects again (a new
 // connection is how the hub learns of it), returning the new client.
-func withPassword(t *testing.T, s *chattest.Server, c *chattest.Client) *chattest.Client {
+func withPassword(t testing.TB, s *chattest.Server, c *chattest.Client) *chattest.Client {
 	t.Helper()
 	c.Send(&chat.SetPassword{New: "correct horse battery"})
 	chattest.Expect(c, func(a *chat.Account) bool { return a.Password })

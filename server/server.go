@@ -36,6 +36,7 @@ import (
 	"github.com/founding/chat/server/metrics"
 	"github.com/founding/chat/server/push"
 	"github.com/founding/chat/server/search"
+	"github.com/founding/chat/server/slackimport"
 	"github.com/founding/chat/server/web"
 	"github.com/founding/chat/server/wsconn"
 )
@@ -138,6 +139,13 @@ type Options struct {
 	// UploadQuota bounds the bytes one user's files take, thumbnails
 	// included. Defaults to DefaultUploadQuota, 1 GiB.
 	UploadQuota int64
+	// MaxImport bounds the zip an admin imports (import.go), in bytes
+	// (-max-import). Defaults to DefaultMaxImport, 4 GiB.
+	MaxImport int64
+	// ImportLimits bound what an imported zip may hold (entries,
+	// uncompressed bytes, expansion); zero fields take
+	// slackimport's defaults.
+	ImportLimits slackimport.Limits
 	// MaxImagePixels bounds an uploaded image's width times height: a
 	// larger one (a decompression bomb) is refused before it is decoded.
 	// Defaults to media.DefaultMaxPixels, 40 million.
@@ -149,6 +157,13 @@ type Options struct {
 	// (files_expiry.go). Defaults to DefaultUploadExpiry, 24 h; negative
 	// keeps them.
 	UploadExpiry time.Duration
+	// Retention removes the entries of every conversation older than
+	// this, unless its room's owner set a policy of the room's own
+	// (retention.go). Zero keeps them for ever.
+	Retention time.Duration
+	// RetentionEvery is how often the retention sweep runs. Defaults to
+	// an hour.
+	RetentionEvery time.Duration
 
 	// APIRate and APIBurst bound the requests of one personal access
 	// token per second (api.go), across every node on the same NATS
@@ -220,6 +235,7 @@ func (o *Options) setDefaults() {
 	setDefault(&o.NameRelease, 30*24*time.Hour)
 	setDefault(&o.MaxUpload, DefaultMaxUpload)
 	setDefault(&o.UploadQuota, DefaultUploadQuota)
+	setDefault(&o.MaxImport, DefaultMaxImport)
 	setDefault(&o.MaxImagePixels, media.DefaultMaxPixels)
 	if o.UploadExpiry == 0 {
 		o.UploadExpiry = DefaultUploadExpiry
@@ -267,6 +283,7 @@ type Server struct {
 	files       hub.Files     // attachments (files.go)
 	decodeSlots chan struct{} // images decoded at once
 	sweep       *uploadSweep  // of uploads never posted (files_expiry.go)
+	retention   *uploadSweep  // the retention sweep (retention.go)
 
 	push     *pushing   // Web Push (push.go); nil when off
 	previews *previewer // link previews (linkpreviews.go); nil when off
@@ -364,6 +381,7 @@ func New(opts Options) (*Server, error) {
 		Notices:           opts.Storage.Notices,
 		Metrics:           m,
 		Files:             opts.Storage.Files,
+		Retention:         opts.Retention,
 		Stored:            s.stored,
 	})
 	if err != nil {
@@ -399,6 +417,8 @@ func New(opts Options) (*Server, error) {
 	s.routeSSO()
 	s.routeAPI()
 	s.routeAdmin()
+	s.routeExport()
+	s.routeImport()
 	if s.files != nil {
 		api(chat.UploadPath, s.serveUpload)
 		s.mux.HandleFunc("GET "+chat.FilesPath+"/{id}", s.serveFile)
@@ -436,6 +456,7 @@ func New(opts Options) (*Server, error) {
 	outer.Handle("/", s.edge.Handler(s.mux))
 	s.handler = outer
 	s.startUploadSweep()
+	s.startRetention()
 	return s, nil
 }
 
@@ -501,6 +522,7 @@ func (s *Server) Close() {
 		s.stopNodes()
 	}
 	s.stopUploadSweep()
+	s.stopRetention()
 	s.ws.Close()
 	s.stopOutgoing()
 	s.stopPreviews()

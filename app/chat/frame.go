@@ -255,6 +255,14 @@ type ConvInfo struct {
 	Owner      string `json:"owner,omitempty"`
 	InviteOnly bool   `json:"invite_only,omitempty"`
 	Moderator  bool   `json:"moderator,omitempty"`
+	// RetainDays is how many days the conversation's entries are kept,
+	// 0 for ever (retention.go): the room's policy, or the server's
+	// default.
+	RetainDays int `json:"retain_days,omitempty"`
+	// RetainPolicy is a room's own policy, as SetRetention sets it:
+	// RetainDefault (absent), RetainForever or a number of days; what its
+	// settings show as chosen.
+	RetainPolicy int `json:"retain_policy,omitempty"`
 }
 
 // EntryKind tells what an entry records.
@@ -316,11 +324,26 @@ type Entry struct {
 	// Preview is an EntryPreview's link preview (nil: removed) and, folded,
 	// a message's (linkpreview.go).
 	Preview *LinkPreview `json:"preview,omitempty"`
+	// Days is an EntryRetention's new policy (retention.go).
+	Days int `json:"days,omitempty"`
+	// Sent is when a message brought from another chat (an admin's Slack
+	// import) was written there, in Unix milliseconds; Time is when it was
+	// stored here. Zero for every other entry.
+	Sent int64 `json:"sent,omitempty"`
 
 	Edited    int64      `json:"edited,omitempty"`
 	Deleted   bool       `json:"deleted,omitempty"`
 	Reactions []Reaction `json:"reactions,omitempty"`
 	Upto      uint64     `json:"upto,omitempty"`
+}
+
+// When is the time to show of e: when it was written (Sent, for an
+// imported message), else when it was stored.
+func (e Entry) When() int64 {
+	if e.Sent != 0 {
+		return e.Sent
+	}
+	return e.Time
 }
 
 // Quote is what a reply shows of the message it answers, made by the

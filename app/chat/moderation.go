@@ -56,7 +56,7 @@ const (
 // IsModeration reports whether kind is one of the moderation entry kinds.
 func IsModeration(kind EntryKind) bool {
 	switch kind {
-	case EntryRemove, EntryBan, EntryUnban, EntryInvite, EntryInviteOnly:
+	case EntryRemove, EntryBan, EntryUnban, EntryInvite, EntryInviteOnly, EntryRetention:
 		return true
 	}
 	return false

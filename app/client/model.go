@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"html"
+	"slices"
 	"sort"
 	"time"
 
@@ -320,6 +321,10 @@ func (c *Conversation) take(e chat.Entry) {
 		c.lo = e.Seq
 	}
 	c.hi = e.Seq
+	if e.Kind == chat.EntryExpire {
+		c.expire(e.Target)
+		return
+	}
 	if chat.IsAction(e.Kind) {
 		chat.ApplyToRun(c.Entries, e)
 		return
@@ -327,13 +332,33 @@ func (c *Conversation) take(e chat.Entry) {
 	c.Entries = append(c.Entries, chat.Arrive(c.Entries, e))
 }
 
+// expire drops the entries before sequence first, which the server no
+// longer holds (its retention removed them, chat.EntryExpire, or a page's
+// First says so): the offline copy loses them at its next save.
+func (c *Conversation) expire(first uint64) {
+	i := 0
+	for i < len(c.Entries) && c.Entries[i].Seq < first {
+		i++
+	}
+	if i > 0 {
+		c.Entries = append([]chat.Entry(nil), c.Entries[i:]...)
+		c.Start = true
+	}
+	if c.lo < first && c.lo != 0 {
+		c.lo = first
+	}
+}
+
 // shown returns the entries of a page as the window keeps them: folded,
-// without the actions.
+// without the actions, nor what an expiry marker removed.
 func shown(entries []chat.Entry) []chat.Entry {
 	folded := chat.Fold(entries)
 	out := make([]chat.Entry, 0, len(folded))
 	for _, e := range folded {
-		if !chat.IsAction(e.Kind) {
+		switch {
+		case e.Kind == chat.EntryExpire:
+			out = slices.DeleteFunc(out, func(o chat.Entry) bool { return o.Seq < e.Target })
+		case !chat.IsAction(e.Kind):
 			out = append(out, e)
 		}
 	}
@@ -365,6 +390,9 @@ func (m *Model) page(p *chat.Page) []chat.Frame {
 		c.Info.Last = p.Last
 	}
 	n := len(p.Entries)
+	if c.Ready && p.First > 1 {
+		c.expire(p.First)
+	}
 	switch {
 	case p.Reset && c.Ready:
 		// The server holds less than we saw: it lost history. Start again.

@@ -196,6 +196,7 @@ func (p *accountPanel) Render() app.UI {
 		newNotificationsPanel().Lang(p.Ilang), // push.go
 		app.Div().Class("row").Body(
 			app.Button().ID("signout").Type("button").Text(T(p.Ilang, "account.signout")).OnClick(p.onSignOut),
+			renderExport(p.Ilang), // export.go
 			app.Button().ID("account-close").Type("button").Class("link").Text(T(p.Ilang, "btn.dismiss")).OnClick(p.onClose),
 		),
 		app.P().Class("hint").Text(T(p.Ilang, "account.signout.hint")),

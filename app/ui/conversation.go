@@ -254,6 +254,7 @@ func (p *conversationPane) renderConvHeader(c *client.Conversation) app.UI {
 					sendFrame(ctx, p.Isession, p.IonNotice, p.Ilang, &chat.Leave{Conv: id})
 				}, app.EventScope(id))
 		}),
+		renderRetentionLine(p.Ilang, c),                              // retention.go
 		newPushLevel().Lang(p.Ilang).Model(p.Imodel).Conv(c.Info.ID), // push.go
 		p.roomPanel(c), // moderation.go
 	)
@@ -289,7 +290,7 @@ func (p *conversationPane) renderTimeline(c *client.Conversation) []app.UI {
 			n++
 			prev = chat.Entry{}
 		}
-		at := time.UnixMilli(e.Time)
+		at := time.UnixMilli(e.When())
 		if day.IsZero() || !sameDay(at, day) {
 			day = at
 			items = append(items, p.renderDay(at, now))
@@ -343,7 +344,7 @@ const groupGap = 5 * time.Minute
 // sameGroup reports whether message e continues the group of prev.
 func sameGroup(prev, e chat.Entry) bool {
 	return prev.Kind == chat.EntryMessage && e.Kind == chat.EntryMessage && prev.From == e.From &&
-		e.Time >= prev.Time && time.Duration(e.Time-prev.Time)*time.Millisecond < groupGap
+		e.When() >= prev.When() && time.Duration(e.When()-prev.When())*time.Millisecond < groupGap
 }
 
 // renderDay is the heading of the entries of one day.
@@ -358,7 +359,7 @@ func (p *conversationPane) renderDay(at, now time.Time) app.UI {
 // shows only its text and, on hover, its time.
 func (p *conversationPane) renderEntry(e chat.Entry, now time.Time, cont bool) app.UI {
 	from := html.UnescapeString(e.From)
-	at := time.UnixMilli(e.Time)
+	at := time.UnixMilli(e.When())
 	when := app.Time().DateTime(at.UTC().Format(time.RFC3339)).
 		Title(TimeTitle(p.Ilang, at, now)).Text(Clock(at, now))
 	seq := strconv.FormatUint(e.Seq, 10)

@@ -151,6 +151,7 @@ func (p *roomPanel) renderModeratorTools() app.UI {
 			app.Span().Text(T(p.Ilang, "room.inviteonly")),
 		),
 		app.P().Class("hint").Text(T(p.Ilang, "room.inviteonly.hint")),
+		p.renderRetentionChoice(), // retention.go
 		app.H3().Text(T(p.Ilang, "room.members")),
 		app.If(len(members) == 0, func() app.UI { return app.P().Class("hint").Text(T(p.Ilang, "room.members.none")) }),
 		app.Ul().ID("room-members").Class("room-list").Body(
@@ -334,6 +335,8 @@ func (p *conversationPane) renderModerationEntry(e chat.Entry, when app.UI) app.
 		what = T(p.Ilang, "entry.unbanned", subject)
 	case chat.EntryInvite:
 		what = T(p.Ilang, "entry.invited", subject)
+	case chat.EntryRetention:
+		what = retentionEntryText(p.Ilang, e) // retention.go
 	case chat.EntryInviteOnly:
 		what = T(p.Ilang, "entry.inviteonly.off")
 		if e.On {

@@ -150,6 +150,7 @@ func (h *Hub) attach(u *user, rec ConvRecord, last uint64) *conv {
 	c := h.convs[rec.ID]
 	if c == nil {
 		c = newConv(rec)
+		c.defaultKeep = h.opts.Retention
 		h.convs[rec.ID] = c
 	}
 	h.convMu.Unlock()

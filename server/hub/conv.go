@@ -97,10 +97,11 @@ type conv struct {
 
 	rosterStale bool // crowded: the members' roster is out of date; guarded by Hub.mu
 
-	readBy     map[string]uint64 // private conversations: each member's read position known here (seen.go); guarded by Hub.mu
-	owner      Member            // who created the room, if anyone (moderation.go)
-	rules      RoomRules         // invite-only, bans; guarded by Hub.mu
-	rulesKnown bool              // rules were read; guarded by Hub.mu
+	readBy      map[string]uint64 // private conversations: each member's read position known here (seen.go); guarded by Hub.mu
+	owner       Member            // who created the room, if anyone (moderation.go)
+	rules       RoomRules         // invite-only, bans; guarded by Hub.mu
+	rulesKnown  bool              // rules were read; guarded by Hub.mu
+	defaultKeep time.Duration     // the server's retention (Options.Retention)
 
 	subMu sync.RWMutex  // guards subs and index; fan-out reads under RLock
 	subs  []Sink        // connections subscribed, in no order
@@ -168,8 +169,10 @@ func (c *conv) info(u *user) chat.ConvInfo {
 		}
 	}
 	info := chat.ConvInfo{ID: c.id, Kind: c.kind, Name: escape(name), Bot: bot, Last: c.last.Load(), Read: u.read[c.id], Seen: c.seenBy(u)}
+	info.RetainDays = retainDays(retention(c.rules.RetainDays, c.defaultKeep))
 	if c.kind == chat.KindRoom {
 		info.Owner, info.InviteOnly, info.Moderator = escape(c.owner.Name), c.rules.InviteOnly, u.isAdmin() || (c.owner.Key != "" && c.owner.Key == u.key)
+		info.RetainPolicy = c.rules.RetainDays
 	}
 	return info
 }

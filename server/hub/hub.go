@@ -136,6 +136,10 @@ type Options struct {
 	Metrics *metrics.Metrics
 	// Files keeps attachments (files.go). Nil means messages carry none.
 	Files Files
+	// Retention is how long conversations keep their entries unless a
+	// room's policy says otherwise (retention.go). Zero keeps them for
+	// ever.
+	Retention time.Duration
 	// Stored is called with every entry a client sent (a message, an
 	// edit, a reaction) once this node stored it, not for a retry, with
 	// the sender's key: only the node that appended an entry hears of it

@@ -486,8 +486,12 @@ func (h *Hub) moderationDelivered(e chat.Entry) {
 		return
 	}
 	switch e.Kind {
-	case chat.EntryInviteOnly:
-		c.rules.InviteOnly = e.On
+	case chat.EntryInviteOnly, chat.EntryRetention:
+		if e.Kind == chat.EntryRetention {
+			c.rules.RetainDays = e.Days
+		} else {
+			c.rules.InviteOnly = e.On
+		}
 		for _, u := range c.members {
 			u.send(encode(&chat.Conv{ConvInfo: c.info(u)}))
 		}

@@ -13,6 +13,9 @@ type Moderation interface {
 	// SetInviteOnly makes room conv invite-only or open, and reports
 	// whether that changed anything.
 	SetInviteOnly(ctx context.Context, conv string, on bool) (changed bool, err error)
+	// SetRetention sets room conv's retention policy (chat.SetRetention's
+	// Days), and reports whether that changed anything.
+	SetRetention(ctx context.Context, conv string, days int) (changed bool, err error)
 	// SetBan bans m from room conv or lifts the ban, and reports whether
 	// that changed anything.
 	SetBan(ctx context.Context, conv string, m Member, banned bool) (changed bool, err error)
@@ -40,10 +43,13 @@ type Moderation interface {
 }
 
 // RoomRules are a room's moderation: whether joining needs an invitation,
-// and the users banned from it, sorted by key.
+// the users banned from it, sorted by key, and how long it keeps entries.
 type RoomRules struct {
 	InviteOnly bool
 	Bans       []Member
+	// RetainDays is the room's retention policy: chat.RetainDefault,
+	// chat.RetainForever or a number of days.
+	RetainDays int
 }
 
 // Banned reports whether the user key is banned by r.

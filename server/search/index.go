@@ -355,7 +355,7 @@ func (ix *Index) observe(e chat.Entry) {
 
 // indexes reports whether entries of kind change the index.
 func indexes(kind chat.EntryKind) bool {
-	return kind == chat.EntryMessage || kind == chat.EntryEdit || kind == chat.EntryDelete
+	return kind == chat.EntryMessage || kind == chat.EntryEdit || kind == chat.EntryDelete || kind == chat.EntryExpire
 }
 
 // work indexes the watched entries, in order within each conversation,
@@ -715,10 +715,47 @@ func (w *batchWriter) stage(ctx context.Context, conv string, run []chat.Entry) 
 			}
 		case chat.EntryDelete:
 			w.docs[docID(conv, e.Target)] = nil
+		case chat.EntryExpire:
+			if err := w.ix.expired(ctx, conv, e.Target, w.docs); err != nil {
+				return err
+			}
 		}
 	}
 	w.b.SetInternal([]byte(markPrefix+conv), binary.BigEndian.AppendUint64(nil, run[len(run)-1].Seq))
 	return nil
+}
+
+// expirePage is how many documents of expired messages one search finds.
+const expirePage = 10000
+
+// expired marks for deletion in docs the documents of conv's messages
+// before sequence below (removed by retention, chat.EntryExpire), and
+// drops those docs holds already.
+func (ix *Index) expired(ctx context.Context, conv string, below uint64, docs map[string]*document) error {
+	for id := range docs {
+		if c, seq, ok := parseDocID(id); ok && c == conv && seq < below {
+			docs[id] = nil
+		}
+	}
+	in := bleve.NewTermQuery(conv)
+	in.SetField(fieldConv)
+	hi, exclusive := float64(below), false
+	old := bleve.NewNumericRangeInclusiveQuery(nil, &hi, nil, &exclusive)
+	old.SetField(fieldSeq)
+	for from := 0; ; from += expirePage {
+		req := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(in, old), expirePage, from, false)
+		req.SortBy([]string{fieldSeq})
+		res, err := ix.bleve.SearchInContext(ctx, req)
+		if err != nil {
+			return fmt.Errorf("search: finding the expired messages of %s: %w", conv, err)
+		}
+		for _, h := range res.Hits {
+			docs[h.ID] = nil
+		}
+		if len(res.Hits) < expirePage {
+			return nil
+		}
+	}
 }
 
 // flush writes the batch.

@@ -25,6 +25,7 @@ const (
 type rulesValue struct {
 	InviteOnly bool          `json:"invite_only,omitempty"`
 	Bans       []memberValue `json:"bans,omitempty"` // sorted by key
+	RetainDays int           `json:"retain_days,omitempty"`
 }
 
 // invitationValue is an invitation as chat_invitations stores it.
@@ -58,7 +59,7 @@ func (d *Directory) Rules(ctx context.Context, conv string) (hub.RoomRules, erro
 	if err != nil {
 		return hub.RoomRules{}, err
 	}
-	r := hub.RoomRules{InviteOnly: v.InviteOnly}
+	r := hub.RoomRules{InviteOnly: v.InviteOnly, RetainDays: v.RetainDays}
 	for _, m := range v.Bans {
 		r.Bans = append(r.Bans, hub.Member(m))
 	}
@@ -120,6 +121,17 @@ func (d *Directory) SetInviteOnly(ctx context.Context, conv string, on bool) (bo
 			return false
 		}
 		v.InviteOnly = on
+		return true
+	})
+}
+
+// SetRetention sets room conv's retention policy.
+func (d *Directory) SetRetention(ctx context.Context, conv string, days int) (bool, error) {
+	return d.changeRules(ctx, conv, func(v *rulesValue) bool {
+		if v.RetainDays == days {
+			return false
+		}
+		v.RetainDays = days
 		return true
 	})
 }

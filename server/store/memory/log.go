@@ -16,6 +16,7 @@ package memory
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"time"
 
@@ -215,4 +216,40 @@ func (m *Log) retain() int {
 		return m.Retain
 	}
 	return DefaultRetain
+}
+
+var _ hub.Dropper = (*Log)(nil)
+
+// Convs calls fn with the id of every conversation that has entries.
+func (m *Log) Convs(ctx context.Context, fn func(conv string) error) error {
+	m.mu.Lock()
+	ids := make([]string, 0, len(m.convs))
+	for id, c := range m.convs {
+		if c.last > 0 {
+			ids = append(ids, id)
+		}
+	}
+	m.mu.Unlock()
+	slices.Sort(ids)
+	for _, id := range ids {
+		if err := fn(id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Drop removes the entries of conv before sequence below, never its
+// newest.
+func (m *Log) Drop(_ context.Context, conv string, below uint64) (int, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	c := m.convs[conv]
+	if c == nil || len(c.entries) == 0 || below <= c.first {
+		return 0, nil
+	}
+	n := min(int(below-c.first), len(c.entries)-1)
+	c.entries = append([]chat.Entry(nil), c.entries[n:]...)
+	c.first += uint64(n)
+	return n, nil
 }

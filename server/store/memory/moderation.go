@@ -50,6 +50,19 @@ func (d *Directory) SetInviteOnly(_ context.Context, conv string, on bool) (bool
 	return true, nil
 }
 
+// SetRetention sets room conv's retention policy.
+func (d *Directory) SetRetention(_ context.Context, conv string, days int) (bool, error) {
+	d.mod.mu.Lock()
+	defer d.mod.mu.Unlock()
+	r := d.mod.rules[conv]
+	if r.RetainDays == days {
+		return false, nil
+	}
+	r.RetainDays = days
+	d.mod.rules[conv] = r
+	return true, nil
+}
+
 // SetBan bans m from room conv or lifts the ban.
 func (d *Directory) SetBan(_ context.Context, conv string, m hub.Member, banned bool) (bool, error) {
 	d.mod.mu.Lock()

@@ -1,0 +1,184 @@
+package server_test
+
+import (
+	"archive/zip"
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/founding/chat/app/chat"
+	"github.com/founding/chat/server"
+	"github.com/founding/chat/server/chattest"
+)
+
+// slackZip builds a Slack export in memory: members by name.
+func slackZip(t testing.TB, members map[string][]byte) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	zw := zip.NewWriter(&b)
+	for name, body := range members {
+		w, err := zw.Create(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(body)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// importReply is the answer to an import.
+type importReply struct {
+	Rooms, Users, Messages, Duplicates, Skipped, Files int
+	MissingFiles                                       int `json:"missing_files"`
+	Code                                               chat.Code
+	Error                                              string
+}
+
+// postImport posts zip to the import route with jar, from the site's own
+// page (Origin).
+func postImport(t testing.TB, s *chattest.Server, jar http.CookieJar, zip []byte) (int, importReply) {
+	t.Helper()
+	req, err := http.NewRequest("POST", s.URL+server.AdminImportPath, bytes.NewReader(zip))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Origin", s.URL)
+	req.Header.Set("Content-Type", "application/zip")
+	resp, err := (&http.Client{Jar: jar, Timeout: 5 * time.Minute}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out importReply
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		t.Fatalf("the answer is no JSON: %v", err)
+	}
+	return resp.StatusCode, out
+}
+
+// messagesOf asks for conv's history on c and returns the messages of the
+// first page that holds n of them.
+func messagesOf(t *testing.T, c *chattest.Client, conv string, n int) []chat.Entry {
+	t.Helper()
+	only := func(entries []chat.Entry) []chat.Entry {
+		var msgs []chat.Entry
+		for _, e := range entries {
+			if e.Kind == chat.EntryMessage {
+				msgs = append(msgs, e)
+			}
+		}
+		return msgs
+	}
+	c.Send(&chat.History{Conv: conv, After: 0, Limit: chat.MaxHistoryLimit})
+	p := chattest.Expect(c, func(p *chat.Page) bool { return p.Conv == conv && len(only(p.Entries)) == n })
+	return only(p.Entries)
+}
+
+// TestAnAdminImportsASlackExport: users become names, the channel a room,
+// messages keep their times, a thread's reply quotes its first message, a
+// file in the export is attached and one absent is named; importing the
+// same zip again stores nothing twice, and a later export with one more day
+// adds only that day; in memory and on JetStream.
+func TestAnAdminImportsASlackExport(t *testing.T) {
+	t.Run("memory", func(t *testing.T) { importsASlackExport(t, withAdmins("root")) })
+	t.Run("jetstream", func(t *testing.T) {
+		o := withAdmins("root")
+		o.Storage = chattest.Durable(t, t.TempDir())
+		importsASlackExport(t, o)
+	})
+}
+
+func importsASlackExport(t *testing.T, o server.Options) {
+	s := chattest.New(t, o)
+	root := withPassword(t, s, s.User(t, "root"))
+	day1 := `[
+	 {"type":"message","user":"U1","text":"kickoff <@U2>","ts":"1512085950.000100","thread_ts":"1512085950.000100","reply_count":1},
+	 {"type":"message","subtype":"channel_join","user":"U2","text":"<@U2> has joined","ts":"1512085951.000000"},
+	 {"type":"message","user":"U2","text":"in the thread","ts":"1512085960.000200","thread_ts":"1512085950.000100"},
+	 {"type":"message","user":"U2","text":"see these","ts":"1512085970.000300","files":[{"id":"F1","name":"cat.png"},{"id":"F2","name":"plan.pdf"}]}
+	]`
+	png := pngWithText(t, photo(20, 10), "x")
+	members := map[string][]byte{
+		"users.json":              []byte(`[{"id":"U1","name":"ann"},{"id":"U2","name":"bob","profile":{"display_name":"Bob B"}}]`),
+		"channels.json":           []byte(`[{"id":"C1","name":"general"}]`),
+		"general/2017-12-01.json": []byte(day1),
+		"__uploads/F1/cat.png":    png,
+	}
+	first := slackZip(t, members)
+
+	if code, out := postImport(t, s, chattest.NewJar(), first); code != http.StatusUnauthorized {
+		t.Errorf("a visitor's import: %d %+v", code, out)
+	}
+	if code, out := postImport(t, s, s.User(t, "eve").Jar, first); code != http.StatusForbidden || out.Code != chat.CodeForbidden {
+		t.Errorf("a member's import: %d %+v", code, out)
+	}
+
+	code, out := postImport(t, s, root.Jar, first)
+	if code != http.StatusOK || out.Rooms != 1 || out.Users != 2 || out.Messages != 3 || out.Skipped != 1 || out.Files != 1 || out.MissingFiles != 1 {
+		t.Fatalf("the import: %d %+v", code, out)
+	}
+	conv := "r:general"
+	room(t, root, "general")
+	msgs := messagesOf(t, root, conv, 3)
+	kick, reply, files := msgs[0], msgs[1], msgs[2]
+	if kick.From != "ann" || !strings.Contains(kick.HTML, "kickoff") || !strings.Contains(kick.HTML, "@Bob_B") || kick.Sent != 1512085950000 {
+		t.Errorf("the first message: %+v", kick)
+	}
+	if reply.From != "Bob_B" || reply.Reply == nil || reply.Reply.Seq != kick.Seq || reply.Sent != 1512085960000 {
+		t.Errorf("the thread's reply: %+v (quote %+v)", reply, reply.Reply)
+	}
+	if len(files.Files) != 1 || files.Files[0].Name != "cat.png" || !strings.Contains(files.HTML, "plan.pdf") {
+		t.Errorf("the message with files: %+v", files)
+	}
+	if resp, body := fetch(t, s, root.Jar, chat.FilesPath+"/"+files.Files[0].ID); resp.StatusCode != http.StatusOK || !bytes.HasPrefix(body, []byte("\x89PNG")) {
+		t.Errorf("the imported file: %d", resp.StatusCode)
+	}
+
+	// Again: nothing new.
+	code, out = postImport(t, s, root.Jar, first)
+	if code != http.StatusOK || out.Messages != 0 || out.Duplicates != 3 {
+		t.Errorf("the same import again: %d %+v", code, out)
+	}
+	// A later export, one day more, with a reply to the first day's thread.
+	members["general/2017-12-02.json"] = []byte(`[{"type":"message","user":"U1","text":"next day","ts":"1512172800.000100","thread_ts":"1512085950.000100"}]`)
+	code, out = postImport(t, s, root.Jar, slackZip(t, members))
+	if code != http.StatusOK || out.Messages != 1 || out.Duplicates != 3 {
+		t.Errorf("the later export: %d %+v", code, out)
+	}
+	again := messagesOf(t, root, conv, 4)
+	if again[3].Reply == nil || again[3].Reply.Seq != kick.Seq {
+		t.Errorf("after three imports the room holds %d messages: %+v", len(again), again)
+	}
+}
+
+// TestAHostileSlackExportIsRefused: the import answers 400 with a JSON
+// error saying why, and stores nothing.
+func TestAHostileSlackExportIsRefused(t *testing.T) {
+	o := withAdmins("root")
+	o.ImportLimits.MaxBytes = 1 << 20
+	s := chattest.New(t, o)
+	root := withPassword(t, s, s.User(t, "root"))
+	for name, tc := range map[string]struct {
+		zip  []byte
+		want string
+	}{
+		"traversal": {slackZip(t, map[string][]byte{"channels.json": []byte(`[]`), "../evil.json": []byte(`[]`)}), "outside"},
+		"bomb":      {slackZip(t, map[string][]byte{"channels.json": []byte(`[]`), "general/2017-12-01.json": bytes.Repeat([]byte(" "), 2<<20)}), "expands"},
+		"json":      {slackZip(t, map[string][]byte{"channels.json": []byte(`[{"id":"C1","name":"general"}]`), "general/2017-12-01.json": []byte(`[{"ts":`)}), "not the JSON"},
+		"notZip":    {[]byte("hello"), "not a zip"},
+	} {
+		code, out := postImport(t, s, root.Jar, tc.zip)
+		if code != http.StatusBadRequest || out.Code != chat.CodeBadRequest || !strings.Contains(out.Error, tc.want) {
+			t.Errorf("%s: %d %+v; want 400 saying %q", name, code, out, tc.want)
+		}
+	}
+	if code, out := postImport(t, s, root.Jar, slackZip(t, map[string][]byte{"channels.json": []byte(`[]`)})); code != http.StatusOK || out.Rooms != 0 {
+		t.Errorf("an empty export: %d %+v", code, out)
+	}
+}
