@@ -86,6 +86,9 @@ type Options struct {
 	ReplyByteBurst int
 	// MaxRooms: see hub.Options. Defaults to 100.
 	MaxRooms int
+	// GroupLimit is the most people a group conversation may have (see
+	// hub.Options). Defaults to hub.DefaultGroupLimit, 16.
+	GroupLimit int
 	// PresenceLimit and RosterInterval: see hub.Options. Default to 200
 	// and 10s.
 	PresenceLimit  int
@@ -206,6 +209,7 @@ func (o *Options) setDefaults() {
 	setDefault(&o.ReplyByteRate, 2<<20)
 	setDefault(&o.ReplyByteBurst, 16<<20)
 	setDefault(&o.MaxRooms, 100)
+	setDefault(&o.GroupLimit, hub.DefaultGroupLimit)
 	setDefault(&o.SearchRate, 2)
 	setDefault(&o.SearchBurst, 10)
 	setDefault(&o.APIRate, DefaultAPIRate)
@@ -332,6 +336,7 @@ func New(opts Options) (*Server, error) {
 		FindUser:       s.findUser,
 		PresenceGrace:  opts.PresenceGrace,
 		MaxRooms:       opts.MaxRooms,
+		GroupLimit:     opts.GroupLimit,
 		PresenceLimit:  opts.PresenceLimit,
 		RosterInterval: opts.RosterInterval,
 		MayModerate:    s.mayModerate,

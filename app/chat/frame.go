@@ -252,6 +252,9 @@ type ConvInfo struct {
 	Owner      string `json:"owner,omitempty"`
 	InviteOnly bool   `json:"invite_only,omitempty"`
 	Moderator  bool   `json:"moderator,omitempty"`
+
+	// Group describes a group conversation (group.go); nil otherwise.
+	Group *GroupInfo `json:"group,omitempty"`
 }
 
 // EntryKind tells what an entry records.

@@ -171,6 +171,9 @@ func (c *conv) info(u *user) chat.ConvInfo {
 	if c.kind == chat.KindRoom {
 		info.Owner, info.InviteOnly, info.Moderator = escape(c.owner.Name), c.rules.InviteOnly, u.isAdmin() || (c.owner.Key != "" && c.owner.Key == u.key)
 	}
+	if chat.IsGroup(c.id) {
+		c.groupInfo(u, &info)
+	}
 	return info
 }
 

@@ -128,6 +128,9 @@ type Options struct {
 	Metrics *metrics.Metrics
 	// Files keeps attachments (files.go). Nil means messages carry none.
 	Files Files
+	// GroupLimit is the most people a group conversation may have
+	// (group.go), 3 at least. Defaults to DefaultGroupLimit.
+	GroupLimit int
 	// Stored is called with every entry a client sent (a message, an
 	// edit, a reaction) once this node stored it, not for a retry, with
 	// the sender's key: only the node that appended an entry hears of it
@@ -201,6 +204,10 @@ func New(opts Options) (*Hub, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
+	if opts.GroupLimit <= 0 {
+		opts.GroupLimit = DefaultGroupLimit
+	}
+	opts.GroupLimit = max(opts.GroupLimit, 3)
 	if opts.PresenceHeartbeat <= 0 {
 		opts.PresenceHeartbeat = 5 * time.Second
 	}

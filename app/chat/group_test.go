@@ -1,0 +1,48 @@
+package chat_test
+
+import (
+	"testing"
+
+	"github.com/founding/chat/app/chat"
+)
+
+func TestValidateGroupFrames(t *testing.T) {
+	t.Parallel()
+	many := make([]string, chat.MaxGroupNames+1)
+	for i := range many {
+		many[i] = "u" + string(rune('a'+i%26))
+	}
+	checkFrames(t, []frameCase{
+		{"new", &chat.NewGroup{With: []string{"bob", "cid"}}, ""},
+		{"newNamed", &chat.NewGroup{Name: "  Trip\t2027 北京 ", With: []string{"bob", "cid"}}, ""},
+		{"newMaxName", &chat.NewGroup{Name: runes("字", chat.MaxGroupNameRunes), With: []string{"bob", "cid"}}, ""},
+		{"newNameTooLong", &chat.NewGroup{Name: runes("字", chat.MaxGroupNameRunes+1), With: []string{"bob", "cid"}}, chat.CodeBadGroupName},
+		{"newNameControl", &chat.NewGroup{Name: "a\u0007b", With: []string{"bob", "cid"}}, chat.CodeBadGroupName},
+		{"newNameInvisible", &chat.NewGroup{Name: "a\u202eb", With: []string{"bob", "cid"}}, chat.CodeBadGroupName},
+		{"newOne", &chat.NewGroup{With: []string{"bob"}}, chat.CodeGroupTooFew},
+		{"newNone", &chat.NewGroup{}, chat.CodeGroupTooFew},
+		{"newBadName", &chat.NewGroup{With: []string{"bob", "<b>"}}, chat.CodeBadName},
+		{"newEmptyName", &chat.NewGroup{With: []string{"bob", ""}}, chat.CodeMissingField},
+		{"newTooMany", &chat.NewGroup{With: many}, chat.CodeGroupFull},
+		{"add", &chat.AddToGroup{Conv: "g:abc", Names: []string{"eve"}}, ""},
+		{"addNoConv", &chat.AddToGroup{Names: []string{"eve"}}, chat.CodeMissingField},
+		{"addRoom", &chat.AddToGroup{Conv: "r:lobby", Names: []string{"eve"}}, chat.CodeBadRequest},
+		{"addPair", &chat.AddToGroup{Conv: "p:ann|bob", Names: []string{"eve"}}, chat.CodeBadRequest},
+		{"addNobody", &chat.AddToGroup{Conv: "g:abc"}, chat.CodeMissingField},
+		{"addBadName", &chat.AddToGroup{Conv: "g:abc", Names: []string{"e ve"}}, chat.CodeBadName},
+		{"addTooMany", &chat.AddToGroup{Conv: "g:abc", Names: many}, chat.CodeGroupFull},
+	})
+}
+
+func TestCleanGroupName(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{"": "", "   ": "", " a \t b\n": "a b", "Trip <2027>": "Trip <2027>", "北京 小组": "北京 小组"} {
+		got, err := chat.CleanGroupName(in)
+		if err != nil || got != want {
+			t.Errorf("CleanGroupName(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	if !chat.IsGroup("g:x") || chat.IsGroup("p:a|b") || chat.IsGroup("r:g:x") {
+		t.Error("IsGroup tells groups wrongly")
+	}
+}
