@@ -286,7 +286,8 @@ func New(opts Options) (*Server, error) {
 	welcome := chat.Welcome{
 		Version: opts.Version,
 		Limits: chat.Limits{MaxTextRunes: chat.MaxTextRunes, MaxFrameBytes: chat.MaxFrameBytes,
-			NameReleaseDays: int(opts.NameRelease.Round(24*time.Hour) / (24 * time.Hour)), MaxUploadBytes: opts.MaxUpload},
+			NameReleaseDays: int(opts.NameRelease.Round(24*time.Hour) / (24 * time.Hour)), MaxUploadBytes: opts.MaxUpload,
+			GroupLimit: max(opts.GroupLimit, 3)},
 	}
 	if opts.Storage.Files == nil {
 		welcome.Limits.MaxUploadBytes = 0 // the server takes no files

@@ -186,6 +186,7 @@ type Limits struct {
 	MaxUploadBytes  int64  `json:"max_upload,omitempty"`
 	SSO             string `json:"sso,omitempty"`
 	NoPasswords     bool   `json:"no_passwords,omitempty"`
+	GroupLimit      int    `json:"group_limit,omitempty"` // the most people in a group conversation (group.go)
 }
 
 // SSOStartPath starts a sign-in with the OpenID Connect provider (a page

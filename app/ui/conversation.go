@@ -256,6 +256,7 @@ func (p *conversationPane) renderConvHeader(c *client.Conversation) app.UI {
 		}),
 		newPushLevel().Lang(p.Ilang).Model(p.Imodel).Conv(c.Info.ID), // push.go
 		p.roomPanel(c), // moderation.go
+		p.groupHeader(c), // group.go
 	)
 }
 

@@ -95,7 +95,7 @@ func (s *Shell) renderPanes() app.UI {
 		newConversationList().Lang(s.lang).Model(m).Rev(s.rev).OnOpen(s.activate).OnJoin(s.onJoin),
 		s.conversationPane(),
 		newPeoplePane().Lang(s.lang).Model(m).Rev(s.rev).OnOpenPrivate(s.onOpenPrivate).
-			Session(s.session).OnNotice(s.showNotice),
+			Session(s.session).OnNotice(s.showNotice).OnOpen(s.activate),
 	)
 }
 
