@@ -255,7 +255,7 @@ func (p *conversationPane) renderConvHeader(c *client.Conversation) app.UI {
 				}, app.EventScope(id))
 		}),
 		newPushLevel().Lang(p.Ilang).Model(p.Imodel).Conv(c.Info.ID), // push.go
-		p.roomPanel(c), // moderation.go
+		p.roomPanel(c),   // moderation.go
 		p.groupHeader(c), // group.go
 	)
 }
