@@ -369,6 +369,8 @@ func (p *conversationPane) renderEntry(e chat.Entry, now time.Time, cont bool) a
 	switch e.Kind {
 	case chat.EntryWebhook:
 		return renderWebhookEntry(p.Ilang, e, seq, when) // bots.go
+	case chat.EntryAdd:
+		return renderAddEntry(p.Ilang, e, seq, when) // group.go
 	case chat.EntryJoin, chat.EntryLeave:
 		what := "entry.joined"
 		if e.Kind == chat.EntryLeave {

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"html"
 	"slices"
 	"sort"
 	"strconv"
@@ -39,6 +40,7 @@ var groupText = map[string][2]string{
 	"group.leave":         {"Leave group", "退出群聊"},
 	"group.people":        {"In this group", "群成员"},
 	"seen.group":          {"Seen by %d", "%d 人已读"},
+	"entry.added":         {"added %s", "添加了 %s"},
 }
 
 func init() { addText(groupText) }
@@ -336,7 +338,7 @@ func (p *groupPanel) Render() app.UI {
 					app.Button().ID("group-add").Type("submit").Text(T(l, "group.add")),
 				),
 				app.P().ID("group-add-hint").Class("hint").Text(T(l, "group.add.hint")),
-				app.Button().ID("group-leave").Type("button").Class("link", "danger").Text(T(l, "group.leave")).OnClick(p.onLeave),
+				app.Button().ID("group-leave").Type("button").Class("link", "group-leave").Text(T(l, "group.leave")).OnClick(p.onLeave),
 			)
 		}),
 	)
@@ -388,4 +390,12 @@ func (p *conversationPane) renderGroupSeen(c *client.Conversation) app.UI {
 		app.Span().Aria("hidden", "true").Text(T(p.Ilang, "seen.group", len(by))),
 		app.Span().Class("visually-hidden").Text(T(p.Ilang, "seen.sr", names)),
 	)
+}
+
+// renderAddEntry is the entry that says who added whom to a group (the
+// first one of a group: who started it with whom).
+func renderAddEntry(l Lang, e chat.Entry, seq string, when app.UI) app.UI {
+	body := []app.UI{app.B().Text(html.UnescapeString(e.From)), app.Text(" ")}
+	body = append(body, tNames(l, "entry.added", html.UnescapeString(e.Subject))...)
+	return app.Div().Class("entry", "event", "added").DataSet("seq", seq).Body(append(body, app.Text(" "), when)...)
 }
