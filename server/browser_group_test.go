@@ -20,7 +20,8 @@ func groupTitle(name string) string {
 // the people pane (checkboxes); her message shows "Seen by 2" once both
 // read it; Bob adds Dee from the group's header, and Dee sees only what
 // was said from then on; Cid leaves, loses the group, and the others see
-// that Cid left and three members. The page is axe-clean with the group's
+// that Cid left and three members; Bob starts another group from the
+// switcher by typing two names. The page is axe-clean with the group's
 // panel open, in both themes.
 func TestBrowserGroupConversation(t *testing.T) {
 	needBrowser(t)
@@ -95,4 +96,14 @@ func TestBrowserGroupConversation(t *testing.T) {
 	waitJS(t, ann, `document.getElementById('group-panel-btn')?.textContent === 'Members (3)' && !document.querySelector('#group-members li[data-name="Cid"]')`)
 	waitJS(t, dee, groupTitle("Ann, Bob"))
 	chattest.Screenshot(t, ann, "group-left")
+
+	// From the switcher: Bob types two names and starts a group with them.
+	chattest.Do(t, bob, chromedp.Click(chromedp.ID("composer")))
+	keys(t, bob, "k", chromedp.KeyModifiers(chromedp.ModifierCtrl))
+	waitFocus(t, bob, "switcher-input")
+	keys(t, bob, "dee, cid")
+	waitJS(t, bob, `document.querySelector('#switcher-list [aria-selected=true]')?.dataset.kind === 'group'`)
+	chattest.Do(t, bob, chromedp.Func(pressEnter))
+	waitJS(t, bob, groupTitle("Cid, Dee"))
+	waitJS(t, cid, `!!(`+convItem("@ Bob, Dee")+`)`)
 }

@@ -97,7 +97,7 @@ func serverFrames() []struct {
 	name  string
 	frame chat.Frame
 } {
-	limits := chat.Limits{MaxTextRunes: chat.MaxTextRunes, MaxFrameBytes: chat.MaxFrameBytes}
+	limits := chat.Limits{MaxTextRunes: chat.MaxTextRunes, MaxFrameBytes: chat.MaxFrameBytes, GroupLimit: 16}
 	entry := chat.Entry{Conv: "r:lobby", Seq: 4, Time: 1_700_000_000_123, Kind: chat.EntryMessage, From: "ann &amp; co",
 		HTML: `<div class="body">a &lt;b&gt;<br><a href="https://example.com/?a=1&amp;b=2">x</a></div>`}
 	next := entry

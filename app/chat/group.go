@@ -1,6 +1,7 @@
 package chat
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -140,6 +141,17 @@ func CleanGroupName(s string) (string, error) {
 		}
 	}
 	return s, nil
+}
+
+// SortNames sorts names as a group's name lists them: by their lower
+// case, then as they are.
+func SortNames(names []string) {
+	slices.SortFunc(names, func(a, b string) int {
+		if c := strings.Compare(strings.ToLower(a), strings.ToLower(b)); c != 0 {
+			return c
+		}
+		return strings.Compare(a, b)
+	})
 }
 
 // The group frames join the decoders' table here rather than in frame.go,

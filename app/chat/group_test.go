@@ -1,6 +1,7 @@
 package chat_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/founding/chat/app/chat"
@@ -44,5 +45,14 @@ func TestCleanGroupName(t *testing.T) {
 	}
 	if !chat.IsGroup("g:x") || chat.IsGroup("p:a|b") || chat.IsGroup("r:g:x") {
 		t.Error("IsGroup tells groups wrongly")
+	}
+}
+
+func TestSortNames(t *testing.T) {
+	t.Parallel()
+	names := []string{"cid", "Bob", "bob", "Ann", "小明"}
+	chat.SortNames(names)
+	if got := strings.Join(names, ","); got != "Ann,Bob,bob,cid,小明" {
+		t.Errorf("SortNames: %s", got)
 	}
 }

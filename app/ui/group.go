@@ -41,6 +41,9 @@ var groupText = map[string][2]string{
 	"group.people":        {"In this group", "群成员"},
 	"seen.group":          {"Seen by %d", "%d 人已读"},
 	"entry.added":         {"added %s", "添加了 %s"},
+	"switcher.group":      {"Start a group with %s", "与 %s 发起群聊"},
+	"notify.group":        {"%s in %s", "%s（%s）"},
+	"announce.group":      {"%s in %s: %s", "%s 在 %s 中说：%s"},
 }
 
 func init() { addText(groupText) }
@@ -133,7 +136,7 @@ func (f *newGroupForm) onEvent(ctx app.Context, a app.Action) {
 	switch fr := e.Frame.(type) {
 	case *chat.Conv:
 		if !chat.IsGroup(fr.ID) || slices.Contains(f.known, fr.ID) || !f.Imodel.IsGroup(fr.ID) ||
-			!slices.Equal(f.Imodel.GroupMembers(fr.ID), f.waiting) {
+			!sameNames(f.Imodel.GroupMembers(fr.ID), f.waiting) {
 			return
 		}
 		f.waiting, f.known, f.chosen, f.others, f.name, f.open = nil, nil, nil, "", "", false
@@ -398,4 +401,56 @@ func renderAddEntry(l Lang, e chat.Entry, seq string, when app.UI) app.UI {
 	body := []app.UI{app.B().Text(html.UnescapeString(e.From)), app.Text(" ")}
 	body = append(body, tNames(l, "entry.added", html.UnescapeString(e.Subject))...)
 	return app.Div().Class("entry", "event", "added").DataSet("seq", seq).Body(append(body, app.Text(" "), when)...)
+}
+
+// groupItem is the switcher's offer to start a group when its query names
+// two people or more but the user, separated by commas ("bob, cid").
+func groupItem(m *client.Model, query string) (switchItem, bool) {
+	if !strings.ContainsAny(query, ",，") {
+		return switchItem{}, false
+	}
+	names := slices.DeleteFunc(splitNames(strings.TrimLeft(strings.TrimSpace(query), "@")), func(n string) bool {
+		_, err := chat.CleanName(n)
+		return err != nil || strings.EqualFold(n, m.Me)
+	})
+	if len(names) < 2 {
+		return switchItem{}, false
+	}
+	return switchItem{Kind: switchGroup, Name: strings.Join(names, ", ")}, true
+}
+
+// startGroup asks for a group with the people named (from the switcher)
+// and shows it once the server sends it: its name, unnamed, is the
+// others' names.
+func (s *Shell) startGroup(ctx app.Context, names []string) {
+	if s.session == nil {
+		return
+	}
+	if err := s.session.NewGroup("", names); err != nil {
+		s.report(err)
+		return
+	}
+	sorted := slices.Clone(names)
+	chat.SortNames(sorted)
+	s.opening = opening{kind: chat.KindPrivate, name: strings.Join(sorted, ", ")}
+}
+
+// OnGroup sets what starts a group with the names typed.
+func (d *switcherDialog) OnGroup(h func(app.Context, []string)) *switcherDialog {
+	d.IonGroup = h
+	return d
+}
+
+// sameNames reports whether a and b hold the same names, whatever their
+// order and case.
+func sameNames(a, b []string) bool {
+	lower := func(in []string) []string {
+		out := make([]string, len(in))
+		for i, s := range in {
+			out[i] = strings.ToLower(s)
+		}
+		sort.Strings(out)
+		return out
+	}
+	return slices.Equal(lower(a), lower(b))
 }

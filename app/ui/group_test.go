@@ -71,3 +71,23 @@ func TestSplitNames(t *testing.T) {
 		t.Errorf("splitNames = %q", got)
 	}
 }
+
+// TestSwitcherOffersAGroup: names separated by commas offer to start a
+// group with them (the user left out), first; one name does not.
+func TestSwitcherOffersAGroup(t *testing.T) {
+	m := twoConversations()
+	items := switcherItems(m, "", "bob, Cid, ann")
+	if len(items) == 0 || items[0].Kind != switchGroup || items[0].Name != "bob, Cid" {
+		t.Fatalf("items %+v, want a group with bob, Cid first", items)
+	}
+	for _, q := range []string{"bob", "bob, ann", "bob, <x>"} {
+		for _, it := range switcherItems(m, "", q) {
+			if it.Kind == switchGroup {
+				t.Errorf("%q offers a group: %+v", q, it)
+			}
+		}
+	}
+	if !sameNames([]string{"Bob", "ann"}, []string{"Ann", "bob"}) || sameNames([]string{"Bob"}, []string{"Bob", "Cid"}) {
+		t.Error("sameNames")
+	}
+}

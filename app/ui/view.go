@@ -44,7 +44,7 @@ func (s *Shell) Render() app.UI {
 					}
 					s.opening = opening{kind: chat.KindRoom, name: name}
 					return true
-				})
+				}).OnGroup(s.startGroup)
 			}),
 		),
 		app.Div().ID("search-slot").Body(

@@ -295,7 +295,7 @@ func (c *conv) groupInfo(u *user, info *chat.ConvInfo) {
 		}
 	}
 	sort.Strings(g.Members)
-	sort.Strings(others)
+	chat.SortNames(others)
 	info.Name = escape(c.name)
 	if c.name == "" {
 		info.Name = escape(strings.Join(others, ", "))

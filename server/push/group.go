@@ -1,7 +1,6 @@
 package push
 
 import (
-	"sort"
 	"strings"
 
 	"github.com/founding/chat/app/chat"
@@ -21,7 +20,7 @@ func groupTitle(rec hub.ConvRecord, key string) string {
 			others = append(others, m.Name)
 		}
 	}
-	sort.Strings(others)
+	chat.SortNames(others)
 	if len(others) == 0 {
 		return string(chat.KindPrivate)
 	}
