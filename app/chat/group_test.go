@@ -3,6 +3,7 @@ package chat_test
 import (
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/founding/chat/app/chat"
 )
@@ -55,4 +56,29 @@ func TestSortNames(t *testing.T) {
 	if got := strings.Join(names, ","); got != "Ann,Bob,bob,cid,小明" {
 		t.Errorf("SortNames: %s", got)
 	}
+}
+
+// FuzzCleanGroupName: a name taken is trimmed, short enough, valid UTF-8
+// and taken again unchanged; a name refused is refused with
+// bad_group_name alone.
+func FuzzCleanGroupName(f *testing.F) {
+	for _, s := range []string{"", " ", "Trip 2027", " a \t b\n", "北京 小组", "a\u0007b", "a\u202eb", "a\u200bb", "\xff",
+		strings.Repeat("字", chat.MaxGroupNameRunes), strings.Repeat("字", chat.MaxGroupNameRunes+1), "<b>x</b>", "a\u3000b", "\ufe0f"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		out, err := chat.CleanGroupName(s)
+		if err != nil {
+			if e, ok := err.(*chat.Error); !ok || e.Code != chat.CodeBadGroupName || out != "" {
+				t.Fatalf("CleanGroupName(%q) = %q, %v; want a bad_group_name error alone", s, out, err)
+			}
+			return
+		}
+		if !utf8.ValidString(out) || utf8.RuneCountInString(out) > chat.MaxGroupNameRunes || strings.TrimSpace(out) != out {
+			t.Fatalf("CleanGroupName(%q) = %q", s, out)
+		}
+		if again, err := chat.CleanGroupName(out); err != nil || again != out {
+			t.Fatalf("CleanGroupName(%q) = %q, %v; want it unchanged", out, again, err)
+		}
+	})
 }
