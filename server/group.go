@@ -21,4 +21,7 @@ var groupHandlers = []handler{
 	on(func(ss *session, f *chat.AddToGroup) error {
 		return ss.srv.hub.AddToGroup(ss.conn.Context(), ss.user.Key, f.Conv, f.Names)
 	}),
+	on(func(ss *session, f *chat.RenameGroup) error {
+		return ss.srv.hub.RenameGroup(ss.conn.Context(), ss.user.Key, f.Conv, f.Name)
+	}),
 }

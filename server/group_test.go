@@ -202,4 +202,25 @@ func TestGroupsOnTwoNodes(t *testing.T) {
 	// With Cid gone, Eve fits.
 	ann.Send(&chat.AddToGroup{Conv: id, Names: []string{"eve"}})
 	groupConv(eve, 4)
+
+	// Ann names the group on her node: Bob, on the other, sees the name
+	// and the entry; taking the name away shows the members' names again.
+	ann.Send(&chat.RenameGroup{Conv: id, Name: " Trip  <2027> "})
+	bob.Until("the new name", func() bool {
+		info := bob.Model.Convs[id].Info
+		return info.Name == "Trip &lt;2027&gt;" && info.Group.Named
+	})
+	bob.Until("the rename entry", func() bool {
+		for _, e := range bob.Entries(id) {
+			if e.Kind == chat.EntryRename && e.From == "ann" && e.Subject == "Trip &lt;2027&gt;" {
+				return true
+			}
+		}
+		return false
+	})
+	cid.Send(&chat.RenameGroup{Conv: id, Name: "mine now"})
+	groupError(cid, chat.TypeRenameGroup, chat.CodeNoSuchConv)
+	dee.Send(&chat.RenameGroup{Conv: id})
+	ann.Until("no name", func() bool { return ann.Model.Convs[id].Info.Name == "bob, dee, eve" && !ann.Model.Convs[id].Info.Group.Named })
+	bob.Until("no name", func() bool { return bob.Model.Convs[id].Info.Name == "ann, dee, eve" })
 }

@@ -43,6 +43,8 @@ func FuzzDecodeClient(f *testing.F) {
 		`{"type":"new_group","with":["bob","<b>"]}`, `{"type":"new_group","with":["bob","bob","bob"],"name":" \t a  b "}`,
 		`{"type":"add_to_group","conv":"r:lobby","names":["bob"]}`, `{"type":"add_to_group","conv":"g:x","names":[]}`,
 		`{"type":"add_to_group","conv":"g:x","names":[1]}`, `{"type":"add_to_group","conv":"g:x","names":["\u202e"]}`,
+		`{"type":"rename_group","conv":"g:x","name":"Trip"}`, `{"type":"rename_group","conv":"g:x"}`, `{"type":"rename_group","conv":"r:lobby","name":"x"}`,
+		`{"type":"rename_group","conv":"g:x","name":"a\u0000b"}`, `{"type":"rename_group","conv":"g:x","name":5}`,
 		`{"type":"edit","id":{"d":"device-01","n":2},"conv":"r:lobby","seq":0,"text":"x"}`,
 		`{"type":"edit","id":{"d":"device-01","n":2},"conv":"r:lobby","seq":-1,"text":"x"}`,
 		`{"type":"delete","id":{"d":"device-01","n":3},"conv":"","seq":4}`,

@@ -23,14 +23,20 @@ import (
 
 // Group frames a client sends.
 const (
-	TypeNewGroup   Type = "new_group"
-	TypeAddToGroup Type = "add_to_group"
+	TypeNewGroup    Type = "new_group"
+	TypeAddToGroup  Type = "add_to_group"
+	TypeRenameGroup Type = "rename_group"
 )
 
 // EntryAdd says that From added Subject (the added names, HTML-escaped and
 // joined by ", ") to a group; the first entry of a group says who started
 // it with whom.
 const EntryAdd EntryKind = "add"
+
+// EntryRename says that From gave a group the name Subject (HTML-escaped),
+// or, when Subject is empty, took its name away: it is then shown by its
+// members' names.
+const EntryRename EntryKind = "rename"
 
 // Group error codes.
 const (
@@ -68,6 +74,13 @@ type AddToGroup struct {
 	Names []string `json:"names"`
 }
 
+// RenameGroup gives group Conv, which the user is in, the name Name, or
+// takes its name away when Name is empty (CleanGroupName). Any member may.
+type RenameGroup struct {
+	Conv string `json:"conv"`
+	Name string `json:"name"`
+}
+
 // GroupInfo describes a group conversation in a ConvInfo. Members are
 // everyone in it, the user too, by name (HTML-escaped), sorted; Named says
 // the group was given a name (ConvInfo.Name), rather than being shown by
@@ -81,8 +94,24 @@ type GroupInfo struct {
 
 // FrameType implementations.
 
-func (NewGroup) FrameType() Type   { return TypeNewGroup }
-func (AddToGroup) FrameType() Type { return TypeAddToGroup }
+func (NewGroup) FrameType() Type    { return TypeNewGroup }
+func (AddToGroup) FrameType() Type  { return TypeAddToGroup }
+func (RenameGroup) FrameType() Type { return TypeRenameGroup }
+
+// Validate checks a RenameGroup: a group id and a name CleanGroupName
+// takes.
+func (f *RenameGroup) Validate() error {
+	if err := convID(TypeRenameGroup, f.Conv); err != nil {
+		return err
+	}
+	if !IsGroup(f.Conv) {
+		return withRef(TypeRenameGroup, Errorf(CodeBadRequest, "only group conversations can be renamed"))
+	}
+	if _, err := CleanGroupName(f.Name); err != nil {
+		return withRef(TypeRenameGroup, err)
+	}
+	return nil
+}
 
 // Validate checks a NewGroup: a name that CleanGroupName takes, and at
 // least two valid user names.
@@ -159,4 +188,5 @@ func SortNames(names []string) {
 func init() {
 	clientFrames[TypeNewGroup] = func() Frame { return &NewGroup{} }
 	clientFrames[TypeAddToGroup] = func() Frame { return &AddToGroup{} }
+	clientFrames[TypeRenameGroup] = func() Frame { return &RenameGroup{} }
 }

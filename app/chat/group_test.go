@@ -33,6 +33,11 @@ func TestValidateGroupFrames(t *testing.T) {
 		{"addNobody", &chat.AddToGroup{Conv: "g:abc"}, chat.CodeMissingField},
 		{"addBadName", &chat.AddToGroup{Conv: "g:abc", Names: []string{"e ve"}}, chat.CodeBadName},
 		{"addTooMany", &chat.AddToGroup{Conv: "g:abc", Names: many}, chat.CodeGroupFull},
+		{"rename", &chat.RenameGroup{Conv: "g:abc", Name: "Trip"}, ""},
+		{"unname", &chat.RenameGroup{Conv: "g:abc"}, ""},
+		{"renameRoom", &chat.RenameGroup{Conv: "r:lobby", Name: "x"}, chat.CodeBadRequest},
+		{"renameNoConv", &chat.RenameGroup{Name: "x"}, chat.CodeMissingField},
+		{"renameTooLong", &chat.RenameGroup{Conv: "g:abc", Name: runes("字", chat.MaxGroupNameRunes+1)}, chat.CodeBadGroupName},
 	})
 }
 

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/founding/chat/app/chat"
 	"github.com/founding/chat/server/markup"
@@ -362,4 +363,64 @@ func (h *Hub) visible(ctx context.Context, key, id string, seq uint64) error {
 		return chat.Errorf(chat.CodeNoSuchMessage, "there is no message %d in this conversation (or it is no longer held)", seq)
 	}
 	return nil
+}
+
+// RenameGroup gives group convID, which the user key is in, the name name
+// (none when empty: it is then shown by its members' names), says so in an
+// entry, and tells every member on every node: each node reads the record
+// again when the entry reaches it (groupRenamed).
+func (h *Hub) RenameGroup(ctx context.Context, key, convID, name string) error {
+	clean, err := chat.CleanGroupName(name)
+	if err != nil {
+		return err
+	}
+	u, c, err := h.member(ctx, key, convID)
+	if err != nil {
+		return err
+	}
+	if !chat.IsGroup(c.id) {
+		return chat.Errorf(chat.CodeBadRequest, "only group conversations can be renamed")
+	}
+	h.mu.Lock()
+	who := u.name
+	h.mu.Unlock()
+	_, err = h.dir.UpdateConv(ctx, c.id, func(r *ConvRecord) error {
+		if !slices.ContainsFunc(r.Members, func(m Member) bool { return m.Key == key }) {
+			return h.refusal(ctx, c.id) // left meanwhile, on another device
+		}
+		r.Name = clean
+		return nil
+	})
+	var ce *chat.Error
+	switch {
+	case errors.As(err, &ce):
+		return err
+	case err != nil:
+		return h.storageError("rename the group", err)
+	}
+	what := "named the group " + clean
+	if clean == "" {
+		what = "took the group's name away"
+	}
+	if _, err := h.log.Append(ctx, chat.Entry{Conv: c.id, Kind: chat.EntryRename, From: escape(who), Subject: escape(clean),
+		HTML: markup.Event(who, what)}); err != nil {
+		return h.storageError("record the new name", err)
+	}
+	return h.refreshGroup(ctx, c.id)
+}
+
+// groupRenamed reads group e.Conv's record again when an entry that
+// renamed it reaches this node (from the log's watch, whichever node
+// renamed it), and tells its local members its new name.
+func (h *Hub) groupRenamed(e chat.Entry) {
+	if e.Kind != chat.EntryRename || !chat.IsGroup(e.Conv) || h.localConv(e.Conv) == nil {
+		return
+	}
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := h.refreshGroup(ctx, e.Conv); err != nil {
+			h.opts.Logger.Warn("group not refreshed after a rename", "conv", e.Conv, "err", err)
+		}
+	}()
 }

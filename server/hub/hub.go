@@ -330,6 +330,7 @@ func (h *Hub) deliver(e chat.Entry) {
 	if chat.IsModeration(e.Kind) {
 		defer h.moderationDelivered(e)
 	}
+	defer h.groupRenamed(e) // group.go
 	h.amends.observe(e)
 	start := time.Now()
 	c := h.localConv(e.Conv)
