@@ -221,6 +221,8 @@ func TestGroupsOnTwoNodes(t *testing.T) {
 	cid.Send(&chat.RenameGroup{Conv: id, Name: "mine now"})
 	groupError(cid, chat.TypeRenameGroup, chat.CodeNoSuchConv)
 	dee.Send(&chat.RenameGroup{Conv: id})
-	ann.Until("no name", func() bool { return ann.Model.Convs[id].Info.Name == "bob, dee, eve" && !ann.Model.Convs[id].Info.Group.Named })
+	ann.Until("no name", func() bool {
+		return ann.Model.Convs[id].Info.Name == "bob, dee, eve" && !ann.Model.Convs[id].Info.Group.Named
+	})
 	bob.Until("no name", func() bool { return bob.Model.Convs[id].Info.Name == "ann, dee, eve" })
 }
