@@ -21,7 +21,8 @@ func groupTitle(name string) string {
 // read it; Bob adds Dee from the group's header, and Dee sees only what
 // was said from then on; Cid leaves, loses the group, and the others see
 // that Cid left and three members; Bob starts another group from the
-// switcher by typing two names. The page is axe-clean with the group's
+// switcher by typing two names; Dee names the first group. The page is
+// axe-clean with the group's
 // panel open, in both themes.
 func TestBrowserGroupConversation(t *testing.T) {
 	needBrowser(t)
@@ -106,4 +107,12 @@ func TestBrowserGroupConversation(t *testing.T) {
 	chattest.Do(t, bob, chromedp.Func(pressEnter))
 	waitJS(t, bob, groupTitle("Cid, Dee"))
 	waitJS(t, cid, `!!(`+convItem("@ Bob, Dee")+`)`)
+
+	// Dee names the first group: Ann sees the name and who gave it.
+	chattest.Do(t, dee, chromedp.Click(chromedp.ID("group-panel-btn")))
+	waitJS(t, dee, `!!document.getElementById('group-rename-name')`)
+	chattest.Do(t, dee, chromedp.SendKeys(chromedp.ID("group-rename-name"), "Road <trip>"), chromedp.Click(chromedp.ID("group-rename")))
+	waitJS(t, ann, groupTitle("Road <trip>"))
+	waitJS(t, ann, pageHas("Dee named the group Road <trip>"))
+	waitJS(t, dee, `!!(`+convItem("@ Road <trip>")+`)`)
 }

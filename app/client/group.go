@@ -106,6 +106,16 @@ func (s *Session) AddToGroup(conv string, names []string) error {
 	return s.sendGroup(f)
 }
 
+// RenameGroup asks the server to give group conv the name name, or, when
+// it is empty, to show it by its members' names again.
+func (s *Session) RenameGroup(conv, name string) error {
+	f := &chat.RenameGroup{Conv: conv, Name: name}
+	if err := f.Validate(); err != nil {
+		return err
+	}
+	return s.sendGroup(f)
+}
+
 // LeaveGroup asks the server to take the user out of group conv: every
 // device of theirs loses it (a Gone frame), and the others see that they
 // left.

@@ -369,7 +369,7 @@ func (p *conversationPane) renderEntry(e chat.Entry, now time.Time, cont bool) a
 	switch e.Kind {
 	case chat.EntryWebhook:
 		return renderWebhookEntry(p.Ilang, e, seq, when) // bots.go
-	case chat.EntryAdd:
+	case chat.EntryAdd, chat.EntryRename:
 		return renderAddEntry(p.Ilang, e, seq, when) // group.go
 	case chat.EntryJoin, chat.EntryLeave:
 		what := "entry.joined"

@@ -38,6 +38,10 @@ var groupText = map[string][2]string{
 	"group.add.label":     {"Names to add, separated by commas", "要添加的名字，用逗号分隔"},
 	"group.add.hint":      {"They will see what is said from now on.", "他们将看到从现在起的消息。"},
 	"group.leave":         {"Leave group", "退出群聊"},
+	"group.rename.label":  {"Group name (empty: the members' names)", "群名称（留空则显示成员名字）"},
+	"group.rename":        {"Rename", "改名"},
+	"entry.renamed":       {"named the group %s", "将群聊命名为 %s"},
+	"entry.unnamed":       {"took the group's name away", "移除了群名称"},
 	"group.people":        {"In this group", "群成员"},
 	"seen.group":          {"Seen by %d", "%d 人已读"},
 	"entry.added":         {"added %s", "添加了 %s"},
@@ -314,6 +318,16 @@ func (p *groupPanel) onAdd(ctx app.Context, e app.Event) {
 	clearInput("group-add-name")
 }
 
+func (p *groupPanel) onRename(ctx app.Context, e app.Event) {
+	e.PreventDefault()
+	el := app.Window().GetElementByID("group-rename-name")
+	if !el.Truthy() {
+		return
+	}
+	id, name := p.Iconv.Info.ID, el.Get("value").String()
+	p.act(ctx, func() error { return p.Isession.RenameGroup(id, name) })
+}
+
 func (p *groupPanel) onLeave(ctx app.Context, e app.Event) {
 	id := p.Iconv.Info.ID
 	p.act(ctx, func() error { return p.Isession.LeaveGroup(id) })
@@ -341,10 +355,24 @@ func (p *groupPanel) Render() app.UI {
 					app.Button().ID("group-add").Type("submit").Text(T(l, "group.add")),
 				),
 				app.P().ID("group-add-hint").Class("hint").Text(T(l, "group.add.hint")),
+				app.Form().ID("group-rename-form").Class("inline-form").OnSubmit(p.onRename).Body(
+					app.Label().For("group-rename-name").Text(T(l, "group.rename.label")),
+					app.Input().ID("group-rename-name").Type("text").AutoComplete(false).MaxLength(chat.MaxGroupNameRunes).
+						Value(p.named()),
+					app.Button().ID("group-rename").Type("submit").Text(T(l, "group.rename")),
+				),
 				app.Button().ID("group-leave").Type("button").Class("link", "group-leave").Text(T(l, "group.leave")).OnClick(p.onLeave),
 			)
 		}),
 	)
+}
+
+// named is the group's name, or "" when it is shown by its members'.
+func (p *groupPanel) named() string {
+	if g := p.Iconv.Info.Group; g != nil && g.Named {
+		return p.Iconv.Name
+	}
+	return ""
 }
 
 // groupHeader renders the group tools of the conversation in view, when
@@ -396,11 +424,18 @@ func (p *conversationPane) renderGroupSeen(c *client.Conversation) app.UI {
 }
 
 // renderAddEntry is the entry that says who added whom to a group (the
-// first one of a group: who started it with whom).
+// first one of a group: who started it with whom), or who renamed it.
 func renderAddEntry(l Lang, e chat.Entry, seq string, when app.UI) app.UI {
 	body := []app.UI{app.B().Text(html.UnescapeString(e.From)), app.Text(" ")}
-	body = append(body, tNames(l, "entry.added", html.UnescapeString(e.Subject))...)
-	return app.Div().Class("entry", "event", "added").DataSet("seq", seq).Body(append(body, app.Text(" "), when)...)
+	switch {
+	case e.Kind == chat.EntryAdd:
+		body = append(body, tNames(l, "entry.added", html.UnescapeString(e.Subject))...)
+	case e.Subject != "":
+		body = append(body, tNames(l, "entry.renamed", html.UnescapeString(e.Subject))...)
+	default:
+		body = append(body, app.Text(T(l, "entry.unnamed")))
+	}
+	return app.Div().Class("entry", "event", string(e.Kind)).DataSet("seq", seq).Body(append(body, app.Text(" "), when)...)
 }
 
 // groupItem is the switcher's offer to start a group when its query names
