@@ -22,8 +22,7 @@ func groupTitle(name string) string {
 // was said from then on; Cid leaves, loses the group, and the others see
 // that Cid left and three members; Bob starts another group from the
 // switcher by typing two names; Dee names the first group. The page is
-// axe-clean with the group's
-// panel open, in both themes.
+// axe-clean with the group's panel open, in both themes.
 func TestBrowserGroupConversation(t *testing.T) {
 	needBrowser(t)
 	t.Parallel()
