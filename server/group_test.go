@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -225,4 +226,43 @@ func TestGroupsOnTwoNodes(t *testing.T) {
 		return ann.Model.Convs[id].Info.Name == "bob, dee, eve" && !ann.Model.Convs[id].Info.Group.Named
 	})
 	bob.Until("no name", func() bool { return bob.Model.Convs[id].Info.Name == "ann, dee, eve" })
+}
+
+// TestGroupFilesFromBeforeAnAdditionStayHidden: a member added to a group
+// may not fetch a file posted there before (403) unless it is posted again
+// after; the other members fetch it, and Dee the files posted since.
+func TestGroupFilesFromBeforeAnAdditionStayHidden(t *testing.T) {
+	s := chattest.New(t, fast())
+	ann, bob, _, dee := s.User(t, "ann"), s.User(t, "bob"), s.User(t, "cid"), s.User(t, "dee")
+	ann.Send(&chat.NewGroup{With: []string{"bob", "cid"}})
+	id := groupConv(ann, 3).ID
+	status := func(c *chattest.Client, f chat.File) int {
+		t.Helper()
+		resp, _ := fetch(t, s, c.Jar, chat.FilesPath+"/"+f.ID)
+		return resp.StatusCode
+	}
+	post := func(n uint64, f chat.File) {
+		t.Helper()
+		ann.Send(&chat.Send{ID: msgID(n), Conv: id, Files: []string{f.ID}})
+		chattest.Expect(ann, func(a *chat.Ack) bool { return a.ID == msgID(n) })
+	}
+	before := mustUpload(t, s, ann.Jar, "before.png", pngWithText(t, photo(20, 10), "x"))
+	post(1, before)
+	ann.Send(&chat.AddToGroup{Conv: id, Names: []string{"dee"}})
+	groupConv(dee, 4)
+	after := mustUpload(t, s, ann.Jar, "after.png", pngWithText(t, photo(20, 10), "y"))
+	post(2, after)
+	for i, tc := range []struct {
+		who  *chattest.Client
+		f    chat.File
+		want int
+	}{{bob, before, http.StatusOK}, {dee, before, http.StatusForbidden}, {dee, after, http.StatusOK}, {bob, after, http.StatusOK}} {
+		if got := status(tc.who, tc.f); got != tc.want {
+			t.Errorf("case %d, fetching %s: %d, want %d", i, tc.f.Name, got, tc.want)
+		}
+	}
+	post(3, before) // posted again, where Dee may see it
+	if got := status(dee, before); got != http.StatusOK {
+		t.Errorf("Dee fetching a file posted again since: %d", got)
+	}
 }
