@@ -12,3 +12,5 @@ func TestDirectory(t *testing.T) { storetest.TestDirectory(t, memory.NewDirector
 func TestRecords(t *testing.T) { storetest.TestRecords(t, memory.NewRecords()) }
 
 func TestModeration(t *testing.T) { storetest.TestModeration(t, memory.NewDirectory()) }
+
+func TestGroups(t *testing.T) { storetest.TestGroups(t, memory.NewDirectory()) }
