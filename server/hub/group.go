@@ -245,7 +245,7 @@ func isAre(n int) string {
 
 // refreshGroup reads group id's record and its members' read positions
 // again, after a membership change made here or elsewhere, and tells its
-// local members who is in it now.
+// local members who is in it now, if that changed.
 func (h *Hub) refreshGroup(ctx context.Context, id string) error {
 	rec, err := h.dir.Conv(ctx, id)
 	if errors.Is(err, ErrNotFound) {
@@ -267,9 +267,13 @@ func (h *Hub) refreshGroup(ctx context.Context, id string) error {
 	if c == nil {
 		return nil
 	}
+	same := slices.Equal(c.pair, rec.Members) && c.name == rec.Name
 	c.pair, c.name = rec.Members, rec.Name
 	for key, seq := range reads {
 		c.noteRead(key, seq)
+	}
+	if same {
+		return nil // each member was told already (a group's members enter one by one)
 	}
 	for _, u := range c.members {
 		u.send(encode(&chat.Conv{ConvInfo: c.info(u)}))
