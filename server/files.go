@@ -335,7 +335,7 @@ func (s *Server) mayFetch(w http.ResponseWriter, r *http.Request, rec hub.FileRe
 		s.log.Error("reading memberships failed", "err", err)
 		return http.StatusInternalServerError, "the server could not check your conversations; try again"
 	}
-	if slices.ContainsFunc(convs, rec.PostedIn) {
+	if slices.ContainsFunc(convs, func(conv string) bool { return rec.PostedIn(conv) && s.seesFileIn(r.Context(), v.User.Key, rec, conv) }) {
 		return http.StatusOK, ""
 	}
 	return http.StatusForbidden, "this file was not posted in a conversation you are in"

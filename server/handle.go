@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"html"
+	"slices"
 	"time"
 
 	"github.com/founding/chat/app/chat"
@@ -47,7 +48,7 @@ func on[E any, F interface {
 }
 
 // handlers serve every frame a client may send (chat.ClientTypes), by
-// type, those of moderation (moderation.go) too;
+// type, those of moderation (moderation.go) and groups (group.go) too;
 // TestEveryClientFrameHasAHandler fails when one is missing.
 var handlers = byType(append([]handler{
 	on(func(ss *session, p *chat.Ping) error {
@@ -102,7 +103,7 @@ var handlers = byType(append([]handler{
 	}),
 	on((*session).search),
 	on((*session).preview),
-}, moderationHandlers...)...)
+}, slices.Concat(moderationHandlers, groupHandlers)...)...)
 
 // byType indexes handlers by the type they serve.
 func byType(hs ...handler) map[chat.Type]func(*session, chat.Frame) error {

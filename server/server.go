@@ -88,6 +88,9 @@ type Options struct {
 	ReplyByteBurst int
 	// MaxRooms: see hub.Options. Defaults to 100.
 	MaxRooms int
+	// GroupLimit is the most people a group conversation may have (see
+	// hub.Options). Defaults to hub.DefaultGroupLimit, 16.
+	GroupLimit int
 	// PresenceLimit and RosterInterval: see hub.Options. Default to 200
 	// and 10s.
 	PresenceLimit  int
@@ -222,6 +225,7 @@ func (o *Options) setDefaults() {
 	setDefault(&o.ReplyByteRate, 2<<20)
 	setDefault(&o.ReplyByteBurst, 16<<20)
 	setDefault(&o.MaxRooms, 100)
+	setDefault(&o.GroupLimit, hub.DefaultGroupLimit)
 	setDefault(&o.SearchRate, 2)
 	setDefault(&o.SearchBurst, 10)
 	setDefault(&o.APIRate, DefaultAPIRate)
@@ -308,7 +312,8 @@ func New(opts Options) (*Server, error) {
 	welcome := chat.Welcome{
 		Version: opts.Version,
 		Limits: chat.Limits{MaxTextRunes: chat.MaxTextRunes, MaxFrameBytes: chat.MaxFrameBytes,
-			NameReleaseDays: int(opts.NameRelease.Round(24*time.Hour) / (24 * time.Hour)), MaxUploadBytes: opts.MaxUpload},
+			NameReleaseDays: int(opts.NameRelease.Round(24*time.Hour) / (24 * time.Hour)), MaxUploadBytes: opts.MaxUpload,
+			GroupLimit: max(opts.GroupLimit, 3)},
 	}
 	if opts.Storage.Files == nil {
 		welcome.Limits.MaxUploadBytes = 0 // the server takes no files
@@ -364,6 +369,7 @@ func New(opts Options) (*Server, error) {
 		FindUser:       s.findUser,
 		PresenceGrace:  opts.PresenceGrace,
 		MaxRooms:       opts.MaxRooms,
+		GroupLimit:     opts.GroupLimit,
 		PresenceLimit:  opts.PresenceLimit,
 		RosterInterval: opts.RosterInterval,
 		MayModerate:    s.mayModerate,

@@ -86,6 +86,11 @@ func clientFrames() []struct {
 		{"mute", &chat.Mute{Name: "Bob"}},
 		{"unmute", &chat.Unmute{Name: "Bob"}},
 		{"preview", &chat.Preview{N: 2, Text: "**bold** <b>\n- item\n```go\nx\n```"}},
+		{"newGroup", &chat.NewGroup{Name: "Trip <2027> 北京", With: []string{"Bob", "小明"}}},
+		{"newGroupUnnamed", &chat.NewGroup{With: []string{"Bob", "Cid", "Dee"}}},
+		{"addToGroup", &chat.AddToGroup{Conv: "g:abc", Names: []string{"Eve", "小明"}}},
+		{"renameGroup", &chat.RenameGroup{Conv: "g:abc", Name: "Trip <2027> 北京"}},
+		{"unnameGroup", &chat.RenameGroup{Conv: "g:abc"}},
 		{"search", &chat.Search{N: 3, Q: "deploy 北京", Conv: "r:lobby", From: "@Bob", Before: 1_700_000_500_000, After: 1_700_000_000_000, File: true, Cursor: "c1", Limit: 20}},
 	}
 }
@@ -94,7 +99,7 @@ func serverFrames() []struct {
 	name  string
 	frame chat.Frame
 } {
-	limits := chat.Limits{MaxTextRunes: chat.MaxTextRunes, MaxFrameBytes: chat.MaxFrameBytes}
+	limits := chat.Limits{MaxTextRunes: chat.MaxTextRunes, MaxFrameBytes: chat.MaxFrameBytes, GroupLimit: 16}
 	entry := chat.Entry{Conv: "r:lobby", Seq: 4, Time: 1_700_000_000_123, Kind: chat.EntryMessage, From: "ann &amp; co",
 		HTML: `<div class="body">a &lt;b&gt;<br><a href="https://example.com/?a=1&amp;b=2">x</a></div>`}
 	next := entry
@@ -143,6 +148,11 @@ func serverFrames() []struct {
 			Files: []chat.File{{ID: "ABCDEFGHIJKLMNOPQRSTUVWXYZ", Name: "a &lt;b&gt;.png", Type: "image/png", Size: 1234, Width: 600, Height: 400, Thumb: true}}}},
 		{"rendered", &chat.Rendered{N: 2, HTML: `<div class="body" dir="auto"><strong>bold</strong> &lt;b&gt;</div>`}},
 		{"results", &chat.Results{N: 3, Hits: []chat.Hit{{Conv: "r:lobby", Seq: 4, Time: 1, From: "ann", HTML: "a <mark>deploy</mark> &lt;b&gt;"}}, Cursor: "c2"}},
+		{"convGroup", &chat.Conv{ConvInfo: chat.ConvInfo{ID: "g:abc", Kind: chat.KindPrivate, Name: "Trip &lt;2027&gt;", Last: 9, Read: 4,
+			Group: &chat.GroupInfo{Members: []string{"Ann", "Bob", "&lt;c&gt;"}, Named: true, Reads: map[string]uint64{"Bob": 4, "&lt;c&gt;": 9}}}}},
+		{"seenGroup", &chat.Seen{Conv: "g:abc", Seq: 12, User: "&lt;c&gt;"}},
+		{"renameEntry", &chat.Entry{Conv: "g:abc", Seq: 2, Time: 9, Kind: chat.EntryRename, From: "Ann", Subject: "Trip &lt;2027&gt;", HTML: `<div class="event">Ann named the group Trip &lt;2027&gt;</div>`}},
+		{"addEntry", &chat.Entry{Conv: "g:abc", Seq: 1, Time: 8, Kind: chat.EntryAdd, From: "Ann", Subject: "Bob, &lt;c&gt;", HTML: `<div class="event">Ann added Bob, &lt;c&gt;</div>`}},
 		{"welcomeBack", &chat.Welcome{Me: "Ann", Key: "ann", Password: true, Away: 1700000000000, Back: 1700000500000, Version: "v", Limits: limits}},
 	}
 }

@@ -186,6 +186,7 @@ type Limits struct {
 	MaxUploadBytes  int64  `json:"max_upload,omitempty"`
 	SSO             string `json:"sso,omitempty"`
 	NoPasswords     bool   `json:"no_passwords,omitempty"`
+	GroupLimit      int    `json:"group_limit,omitempty"` // the most people in a group conversation (group.go)
 }
 
 // SSOStartPath starts a sign-in with the OpenID Connect provider (a page
@@ -263,6 +264,9 @@ type ConvInfo struct {
 	// RetainDefault (absent), RetainForever or a number of days; what its
 	// settings show as chosen.
 	RetainPolicy int `json:"retain_policy,omitempty"`
+
+	// Group describes a group conversation (group.go); nil otherwise.
+	Group *GroupInfo `json:"group,omitempty"`
 }
 
 // EntryKind tells what an entry records.

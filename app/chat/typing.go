@@ -54,9 +54,13 @@ type Typist struct {
 // read it up to Seq. It goes to every connection of the member who did
 // not read, on every node; ConvInfo.Seen carries the same position in a
 // Welcome or a Conv. Rooms have none (see docs/protocol.md).
+//
+// In a group conversation (group.go) User names the member who read
+// (HTML-escaped), and ConvInfo.Group.Reads carries the positions.
 type Seen struct {
 	Conv string `json:"conv"`
 	Seq  uint64 `json:"seq"`
+	User string `json:"user,omitempty"`
 }
 
 // FrameType implementations.

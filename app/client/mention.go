@@ -43,7 +43,11 @@ func (m *Model) KnownNames() []string {
 		for _, u := range c.Online {
 			add(u)
 		}
-		if c.Info.Kind == chat.KindPrivate {
+		if c.Info.Group != nil {
+			for _, n := range c.Info.Group.Members {
+				add(html.UnescapeString(n))
+			}
+		} else if c.Info.Kind == chat.KindPrivate {
 			add(c.Name)
 		}
 	}

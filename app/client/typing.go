@@ -130,23 +130,36 @@ func (m *Model) Typists(conv string) (names []string, until time.Time) {
 // seen raises how far the other member of a private conversation has read
 // it.
 func (m *Model) seen(f *chat.Seen) {
-	if c := m.Convs[f.Conv]; c != nil && c.Info.Kind == chat.KindPrivate && f.Seq > c.Info.Seen {
+	c := m.Convs[f.Conv]
+	switch {
+	case c == nil || c.Info.Kind != chat.KindPrivate:
+	case c.Info.Group != nil:
+		groupSeen(c, f) // group.go
+	case f.Seq > c.Info.Seen:
 		c.Info.Seen = f.Seq
 	}
 }
 
 // SeenAt returns the sequence of the last of the user's messages in
 // conversation id that the other member has read (a private conversation,
-// chat.ConvInfo.Seen), or 0: where the timeline shows "Seen". Rooms have
-// none.
+// chat.ConvInfo.Seen), or in a group that one other member at least has
+// read (GroupSeenBy says who), or 0: where the timeline shows "Seen".
+// Rooms have none.
 func (m *Model) SeenAt(id string) uint64 {
 	c := m.Convs[id]
-	if c == nil || c.Info.Kind != chat.KindPrivate || c.Info.Seen == 0 {
+	if c == nil || c.Info.Kind != chat.KindPrivate {
+		return 0
+	}
+	seen := c.Info.Seen
+	if c.Info.Group != nil {
+		seen = m.groupSeenMost(c) // read by one member at least (group.go)
+	}
+	if seen == 0 {
 		return 0
 	}
 	for i := len(c.Entries) - 1; i >= 0; i-- {
 		e := c.Entries[i]
-		if e.Seq <= c.Info.Seen && e.Kind == chat.EntryMessage && html.UnescapeString(e.From) == m.Me {
+		if e.Seq <= seen && e.Kind == chat.EntryMessage && html.UnescapeString(e.From) == m.Me {
 			return e.Seq
 		}
 	}

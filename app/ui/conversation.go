@@ -256,7 +256,8 @@ func (p *conversationPane) renderConvHeader(c *client.Conversation) app.UI {
 		}),
 		renderRetentionLine(p.Ilang, c),                              // retention.go
 		newPushLevel().Lang(p.Ilang).Model(p.Imodel).Conv(c.Info.ID), // push.go
-		p.roomPanel(c), // moderation.go
+		p.roomPanel(c),   // moderation.go
+		p.groupHeader(c), // group.go
 	)
 }
 
@@ -369,6 +370,8 @@ func (p *conversationPane) renderEntry(e chat.Entry, now time.Time, cont bool) a
 	switch e.Kind {
 	case chat.EntryWebhook:
 		return renderWebhookEntry(p.Ilang, e, seq, when) // bots.go
+	case chat.EntryAdd, chat.EntryRename:
+		return renderAddEntry(p.Ilang, e, seq, when) // group.go
 	case chat.EntryJoin, chat.EntryLeave:
 		what := "entry.joined"
 		if e.Kind == chat.EntryLeave {

@@ -83,7 +83,13 @@ func mentionNames(m *client.Model) []string {
 	var out []string
 	seen := map[string]bool{m.Me: true}
 	if c := m.Convs[m.Active]; c != nil {
-		if c.Info.Kind == chat.KindPrivate {
+		if m.IsGroup(c.Info.ID) {
+			for _, n := range m.GroupMembers(c.Info.ID) {
+				if !seen[n] {
+					out, seen[n] = append(out, n), true
+				}
+			}
+		} else if c.Info.Kind == chat.KindPrivate {
 			out, seen[c.Name] = append(out, c.Name), true
 		}
 		for _, n := range c.Online {

@@ -251,6 +251,8 @@ func (b *notifyButton) notificationFor(e *chat.Entry) (notification, bool) {
 	}
 	n := notification{Body: PlainText(e.HTML, 240), Conv: e.Conv, Lang: string(lang), Time: e.Time}
 	switch {
+	case c.Info.Group != nil:
+		n.Title = T(lang, "notify.group", from, c.Name) // group.go
 	case c.Info.Kind == chat.KindPrivate:
 		n.Title = T(lang, "notify.private", from)
 	case m.MentionsMe(*e):
@@ -367,6 +369,8 @@ func announcementFor(lang Lang, m *client.Model, e *chat.Entry) (string, bool) {
 	switch {
 	case e.Conv == m.Active:
 		return T(lang, "announce.msg", from, text), true
+	case c.Info.Group != nil:
+		return T(lang, "announce.group", from, c.Name, text), true // group.go
 	case c.Info.Kind == chat.KindPrivate:
 		return T(lang, "announce.private", from, text), true
 	case m.MentionsMe(*e):

@@ -22,6 +22,7 @@ type peoplePane struct {
 	Imodel         *client.Model
 	Irev           uint64
 	IonOpenPrivate func(app.Context, string)
+	IonOpen        func(app.Context, string) // a group started here (group.go)
 	// Isession sends Mute and Unmute; IonNotice shows what failed
 	// (moderation.go).
 	Isession  *client.Session
@@ -39,6 +40,10 @@ func (p *peoplePane) OnOpenPrivate(h func(app.Context, string)) *peoplePane {
 }
 
 func (p *peoplePane) Session(v *client.Session) *peoplePane { p.Isession = v; return p }
+func (p *peoplePane) OnOpen(h func(app.Context, string)) *peoplePane {
+	p.IonOpen = h
+	return p
+}
 func (p *peoplePane) OnNotice(h func(app.Context, string)) *peoplePane {
 	p.IonNotice = h
 	return p
@@ -47,6 +52,9 @@ func (p *peoplePane) OnNotice(h func(app.Context, string)) *peoplePane {
 func (p *peoplePane) Render() app.UI {
 	m := p.Imodel
 	c := m.Convs[m.Active]
+	if c != nil && m.IsGroup(c.Info.ID) {
+		return p.renderGroup(c) // group.go
+	}
 	if c != nil && c.Info.Kind == chat.KindPrivate {
 		return p.renderPrivate(c)
 	}
@@ -64,6 +72,7 @@ func (p *peoplePane) Render() app.UI {
 		app.If(total > len(online), func() app.UI {
 			return app.P().ID("people-more").Class("hint").Text(T(p.Ilang, "people.more", total-len(online)))
 		}),
+		newNewGroupForm().Lang(p.Ilang).Model(m).Rev(p.Irev).Session(p.Isession).OnOpen(p.IonOpen).OnNotice(p.IonNotice), // group.go
 	)
 }
 

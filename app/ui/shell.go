@@ -458,7 +458,7 @@ func (s *Shell) onJoin(ctx app.Context, room string) bool {
 
 func (s *Shell) onOpenPrivate(ctx app.Context, name string) {
 	for _, c := range s.model.Convs {
-		if c.Info.Kind == chat.KindPrivate && c.Name == name {
+		if c.Info.Kind == chat.KindPrivate && c.Name == name && !chat.IsGroup(c.Info.ID) {
 			s.activate(ctx, c.Info.ID)
 			return
 		}

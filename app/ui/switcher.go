@@ -19,6 +19,7 @@ const (
 	switchConv   = "conv"   // a conversation the user is in
 	switchPerson = "person" // someone to talk to privately
 	switchJoin   = "join"   // a room to join or create
+	switchGroup  = "group"  // a group to start with the names typed (group.go)
 )
 
 // switchItem is one choice of the switcher.
@@ -66,7 +67,7 @@ func switcherItems(m *client.Model, prev, query string) []switchItem {
 	private := make(map[string]bool)
 	hasRoom := false
 	for _, c := range m.Sorted() {
-		if c.Info.Kind == chat.KindPrivate {
+		if c.Info.Kind == chat.KindPrivate && !chat.IsGroup(c.Info.ID) {
 			private[strings.ToLower(c.Name)] = true
 		} else if q != "" && strings.ToLower(c.Name) == q {
 			hasRoom = true
@@ -95,6 +96,9 @@ func switcherItems(m *client.Model, prev, query string) []switchItem {
 		}
 	}
 	items = append(append(append(items, starts...), contains...), rest...)
+	if it, ok := groupItem(m, query); ok { // group.go
+		items = append([]switchItem{it}, items...)
+	}
 	if name := strings.TrimSpace(strings.TrimLeft(strings.TrimSpace(query), "#")); q != "" && !hasRoom && !strings.HasPrefix(strings.TrimSpace(query), "@") {
 		if clean, err := chat.CleanRoom(name); err == nil {
 			items = append(items, switchItem{Kind: switchJoin, Name: clean})
@@ -121,6 +125,7 @@ type switcherDialog struct {
 	IonOpen  func(app.Context, string)      // a conversation of the user
 	IonTalk  func(app.Context, string)      // a private conversation with someone
 	IonJoin  func(app.Context, string) bool // a room to join and show
+	IonGroup func(app.Context, []string)    // a group to start with these people (group.go)
 
 	query string
 	pick  int // the highlighted item
@@ -153,6 +158,10 @@ func (d *switcherDialog) choose(ctx app.Context, it switchItem) {
 		d.IonTalk(ctx, it.Name)
 	case switchJoin:
 		d.IonJoin(ctx, it.Name)
+	case switchGroup:
+		if d.IonGroup != nil {
+			d.IonGroup(ctx, splitNames(it.Name))
+		}
 	}
 }
 
@@ -248,6 +257,9 @@ func (d *switcherDialog) renderItem(it switchItem, i int, picked bool) app.UI {
 	case it.Kind == switchJoin:
 		icon = app.Span().Class("conv-icon").Aria("hidden", "true").Text("+")
 		label = T(d.Ilang, "switcher.join", it.Name)
+	case it.Kind == switchGroup:
+		icon = app.Span().Class("conv-icon").Aria("hidden", "true").Text("+")
+		label = T(d.Ilang, "switcher.group", it.Name)
 	case it.Private || it.Kind == switchPerson:
 		icon = avatar(it.Name, "small")
 	default:
@@ -258,7 +270,7 @@ func (d *switcherDialog) renderItem(it switchItem, i int, picked bool) app.UI {
 		OnClick(func(ctx app.Context, e app.Event) { d.choose(ctx, it) }, app.EventScope(it.Kind, it.Conv, it.Name)).Body(
 		icon,
 		app.Span().Class("switcher-label").Body(
-			app.If(it.Kind != switchJoin, func() app.UI {
+			app.If(it.Kind != switchJoin && it.Kind != switchGroup, func() app.UI {
 				return app.Span().Class("visually-hidden").Text(it.Label()[:2]) // "# " or "@ " for screen readers
 			}),
 			app.Text(label),

@@ -82,6 +82,9 @@ func (p *conversationPane) renderTyping(c *client.Conversation) app.UI {
 // renderSeen is "Seen" under the user's message the other member of a
 // private conversation has read up to.
 func (p *conversationPane) renderSeen(c *client.Conversation) app.UI {
+	if p.Imodel.IsGroup(c.Info.ID) {
+		return p.renderGroupSeen(c) // group.go
+	}
 	return app.Div().ID("seen").Class("seen").Body(
 		app.Span().Aria("hidden", "true").Text(T(p.Ilang, "seen")),
 		app.Span().Class("visually-hidden").Text(T(p.Ilang, "seen.sr", c.Name)),

@@ -44,7 +44,7 @@ func (s *Shell) Render() app.UI {
 					}
 					s.opening = opening{kind: chat.KindRoom, name: name}
 					return true
-				})
+				}).OnGroup(s.startGroup)
 			}),
 		),
 		app.Div().ID("search-slot").Body(
@@ -95,7 +95,7 @@ func (s *Shell) renderPanes() app.UI {
 		newConversationList().Lang(s.lang).Model(m).Rev(s.rev).OnOpen(s.activate).OnJoin(s.onJoin),
 		s.conversationPane(),
 		newPeoplePane().Lang(s.lang).Model(m).Rev(s.rev).OnOpenPrivate(s.onOpenPrivate).
-			Session(s.session).OnNotice(s.showNotice),
+			Session(s.session).OnNotice(s.showNotice).OnOpen(s.activate),
 	)
 }
 

@@ -174,6 +174,9 @@ func (c *conv) info(u *user) chat.ConvInfo {
 		info.Owner, info.InviteOnly, info.Moderator = escape(c.owner.Name), c.rules.InviteOnly, u.isAdmin() || (c.owner.Key != "" && c.owner.Key == u.key)
 		info.RetainPolicy = c.rules.RetainDays
 	}
+	if chat.IsGroup(c.id) {
+		c.groupInfo(u, &info)
+	}
 	return info
 }
 

@@ -140,6 +140,9 @@ type Options struct {
 	// room's policy says otherwise (retention.go). Zero keeps them for
 	// ever.
 	Retention time.Duration
+	// GroupLimit is the most people a group conversation may have
+	// (group.go), 3 at least. Defaults to DefaultGroupLimit.
+	GroupLimit int
 	// Stored is called with every entry a client sent (a message, an
 	// edit, a reaction) once this node stored it, not for a retry, with
 	// the sender's key: only the node that appended an entry hears of it
@@ -213,6 +216,10 @@ func New(opts Options) (*Hub, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
+	if opts.GroupLimit <= 0 {
+		opts.GroupLimit = DefaultGroupLimit
+	}
+	opts.GroupLimit = max(opts.GroupLimit, 3)
 	if opts.PresenceHeartbeat <= 0 {
 		opts.PresenceHeartbeat = 5 * time.Second
 	}
@@ -335,6 +342,7 @@ func (h *Hub) deliver(e chat.Entry) {
 	if chat.IsModeration(e.Kind) {
 		defer h.moderationDelivered(e)
 	}
+	defer h.groupRenamed(e) // group.go
 	h.amends.observe(e)
 	start := time.Now()
 	c := h.localConv(e.Conv)

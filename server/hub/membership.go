@@ -94,6 +94,8 @@ func (h *Hub) Leave(ctx context.Context, key, convID string) error {
 		return err
 	case c == nil:
 		return h.refusal(ctx, convID)
+	case chat.IsGroup(c.id):
+		return h.leaveGroup(ctx, key, convID, name) // group.go
 	case c.kind != chat.KindRoom || c.id == LobbyID:
 		return chat.Errorf(chat.CodeCannotLeave, "only named rooms can be left")
 	}
@@ -173,8 +175,15 @@ func (h *Hub) PostTo(ctx context.Context, key, to, text string, id chat.MsgID, f
 // here or by another process: the user's local connections subscribe to the
 // conversation (and are told of it) or leave it. It does nothing for users
 // with no connection here, and nothing twice.
-func (h *Hub) applyMember(ctx context.Context, key, id string, member bool) error {
+func (h *Hub) applyMember(ctx context.Context, key, id string, member bool) (err error) {
 	h.missing.forget(id) // the conversation exists now, wherever it was made
+	if chat.IsGroup(id) {
+		defer func() {
+			if refreshErr := h.refreshGroup(ctx, id); err == nil {
+				err = refreshErr
+			}
+		}()
+	}
 	h.mu.Lock()
 	u := h.users[key]
 	if u == nil || (u.convs[id] != nil) == member {

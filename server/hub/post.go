@@ -64,6 +64,9 @@ func (h *Hub) post(ctx context.Context, key, convID, text string, reply uint64, 
 	}
 	e := chat.Entry{Conv: c.id, Kind: chat.EntryMessage, From: escape(u.name), HTML: body, Bot: u.bot, Via: escape(via)}
 	if reply != 0 {
+		if err := h.visible(ctx, key, c.id, reply); err != nil {
+			return chat.Ack{}, err
+		}
 		target, err := h.message(ctx, c.id, reply)
 		if err != nil {
 			return chat.Ack{}, err
@@ -135,10 +138,19 @@ func (h *Hub) Page(ctx context.Context, key string, q chat.History) (*chat.Page,
 	if _, _, err := h.member(ctx, key, q.Conv); err != nil {
 		return nil, err
 	}
-	p, err := h.log.Page(ctx, q)
-	if err == nil {
+	since, err := h.groupSince(ctx, key, q.Conv) // group.go
+	if err != nil {
+		return nil, err
+	}
+	q, none := clampQuery(q, since)
+	var p chat.Page
+	if none {
+		p = chat.Page{Conv: q.Conv, Entries: []chat.Entry{}, First: since}
+		p.Last, err = h.log.Last(ctx, q.Conv)
+	} else if p, err = h.log.Page(ctx, q); err == nil {
 		err = h.foldPage(ctx, &p)
 	}
+	clampPage(&p, since)
 	switch {
 	case errors.Is(err, ErrFuture):
 		seq := q.After

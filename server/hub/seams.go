@@ -107,6 +107,7 @@ type Directory interface {
 	WatchCursors(ctx context.Context, fn func(CursorChange)) (stop func(), err error)
 
 	Moderation // rooms' rules, invitations and mutes (seams_moderation.go)
+	Groups     // group conversations' members (seams_group.go)
 }
 
 // CursorChange is a user's read position in a conversation raised.
@@ -124,6 +125,11 @@ type ConvRecord struct {
 	Name    string   // a room's name, as first typed
 	Members []Member // a private conversation's two users
 	Owner   Member   // who created the room; zero for rooms older than owners
+
+	// Since is, in a group conversation (group.go), the first sequence
+	// each member added later may see, by key; a member not in it sees
+	// everything. Members lists a group's members now.
+	Since map[string]uint64
 }
 
 // Member is a user as a conversation record names them.

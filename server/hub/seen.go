@@ -35,7 +35,7 @@ func (h *Hub) peerReads(ctx context.Context, key string, convs []ConvRecord) (ma
 				return nil, err
 			}
 			if seq > 0 {
-				out[rec.ID] = seq
+				out[peerReadKey(rec, m.Key)] = seq
 			}
 		}
 	}
@@ -52,7 +52,7 @@ func (h *Hub) notePeerReads(u *user, p *profile) {
 		c.noteRead(u.key, u.read[id])
 		for _, m := range c.pair {
 			if m.Key != u.key {
-				c.noteRead(m.Key, p.peerRead[id])
+				c.noteRead(m.Key, p.peerRead[peerReadKey(ConvRecord{ID: id}, m.Key)])
 			}
 		}
 	}
@@ -71,10 +71,20 @@ func (c *conv) noteRead(key string, seq uint64) bool {
 	return true
 }
 
+// peerReadKey is where profile.peerRead keeps member key's read position
+// of rec: under its id for a pair, under id and key for a group, which has
+// more than one other member.
+func peerReadKey(rec ConvRecord, key string) string {
+	if chat.IsGroup(rec.ID) {
+		return rec.ID + "\x00" + key
+	}
+	return rec.ID
+}
+
 // seenBy is how far the other member of private conversation c has read
 // it, as u sees it; 0 in rooms. Callers hold Hub.mu.
 func (c *conv) seenBy(u *user) uint64 {
-	if c.kind != chat.KindPrivate {
+	if c.kind != chat.KindPrivate || chat.IsGroup(c.id) {
 		return 0
 	}
 	for _, m := range c.pair {
@@ -99,8 +109,23 @@ func (h *Hub) applySeen(ch CursorChange) {
 			continue
 		}
 		if frame == nil {
-			frame = encode(&chat.Seen{Conv: c.id, Seq: ch.Seq})
+			seen := &chat.Seen{Conv: c.id, Seq: ch.Seq}
+			if chat.IsGroup(c.id) {
+				seen.User = escape(c.nameOf(ch.User))
+			}
+			frame = encode(seen)
 		}
 		peer.send(frame)
 	}
+}
+
+// nameOf is the name of member key of private conversation c, as its
+// record has it. Callers hold Hub.mu.
+func (c *conv) nameOf(key string) string {
+	for _, m := range c.pair {
+		if m.Key == key {
+			return m.Name
+		}
+	}
+	return key
 }

@@ -421,7 +421,10 @@ func mentions(h string) []string {
 func Payload(e chat.Entry, rec hub.ConvRecord, key string, count int, hide bool) ([]byte, error) {
 	from := html.UnescapeString(e.From)
 	p := chat.Push{Conv: e.Conv, Seq: e.Seq, Tag: chat.PushTag(e.Conv), Count: count, Kind: rec.Kind}
-	if rec.Kind == chat.KindPrivate {
+	if chat.IsGroup(rec.ID) { // titled by the group, as a room
+		p.Title = groupTitle(rec, key)
+		p.Name = html.EscapeString(p.Title)
+	} else if rec.Kind == chat.KindPrivate {
 		p.Title, p.Name = from, e.From
 		for _, m := range rec.Members {
 			if m.Key != key {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"html"
 	"slices"
 	"strings"
 	"sync"
@@ -287,5 +288,27 @@ func TestPayloadFits(t *testing.T) {
 	_ = json.Unmarshal(b, &p)
 	if p.Body != "Ann & Co: a b <c>" || p.Entry == nil || p.Entry.HTML != short.HTML {
 		t.Fatalf("short push: %+v", p)
+	}
+}
+
+// TestPayloadOfAGroup: a group's push is titled by its name, or by the
+// other members' names as the hub shows them, escaped in Name.
+func TestPayloadOfAGroup(t *testing.T) {
+	t.Parallel()
+	rec := hub.ConvRecord{ID: "g:abc", Kind: chat.KindPrivate, Members: []hub.Member{{Key: "ann", Name: "Ann"}, {Key: "bob", Name: "bob"}, {Key: "cid", Name: "<Cid>"}}}
+	e := chat.Entry{Conv: "g:abc", Seq: 3, Kind: chat.EntryMessage, From: "Ann", HTML: "<p>hi</p>"}
+	for _, tc := range []struct{ name, key, title string }{{"", "bob", "<Cid>, Ann"}, {"", "ann", "<Cid>, bob"}, {"Trip <2027>", "bob", "Trip <2027>"}} {
+		rec.Name = tc.name
+		b, err := push.Payload(e, rec, tc.key, 1, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var p chat.Push
+		if err := json.Unmarshal(b, &p); err != nil {
+			t.Fatal(err)
+		}
+		if p.Title != tc.title || p.Name != html.EscapeString(tc.title) || p.Kind != chat.KindPrivate || p.Body != "Ann: hi" {
+			t.Errorf("%s's push of %q: %+v", tc.key, tc.name, p)
+		}
 	}
 }

@@ -51,7 +51,11 @@ func (ix *Index) Search(ctx context.Context, key string, q chat.Search) (chat.Re
 	if limit <= 0 {
 		limit = chat.DefaultSearchLimit
 	}
-	req := bleve.NewSearchRequestOptions(newQuery(q, convs), limit+1, 0, false)
+	since, err := ix.groupSince(ctx, key, convs) // group.go
+	if err != nil {
+		return out, err
+	}
+	req := bleve.NewSearchRequestOptions(newQuery(q, convs, since), limit+1, 0, false)
 	req.SortBy([]string{"-" + fieldTime, "-_id"})
 	req.Fields = []string{fieldName, fieldText, fieldTime, fieldBot}
 	req.IncludeLocations = true
@@ -87,7 +91,7 @@ func (ix *Index) Search(ctx context.Context, key string, q chat.Search) (chat.Re
 
 // newQuery is q for bleve: every word of q.Q (as the text's analyzer makes
 // words of it) in one message of one of convs, and the filters.
-func newQuery(q chat.Search, convs []string) query.Query {
+func newQuery(q chat.Search, convs []string, since map[string]uint64) query.Query {
 	words := bleve.NewMatchQuery(q.Q)
 	words.SetField(fieldText)
 	words.SetOperator(query.MatchQueryOperatorAnd)
@@ -95,7 +99,7 @@ func newQuery(q chat.Search, convs []string) query.Query {
 	for _, conv := range convs {
 		t := bleve.NewTermQuery(conv)
 		t.SetField(fieldConv)
-		in = append(in, t)
+		in = append(in, fromSeq(t, since[conv]))
 	}
 	all := []query.Query{words, bleve.NewDisjunctionQuery(in...)}
 	if q.From != "" {

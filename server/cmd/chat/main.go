@@ -117,6 +117,7 @@ func parse(args []string, stderr io.Writer) (*config, error) {
 	fs.Float64Var(&c.opts.FrameRate, "frame-rate", tr.FrameRate, "frames per second one connection may send")
 	fs.IntVar(&c.opts.FrameBurst, "frame-burst", tr.FrameBurst, "frames one connection may send in a burst")
 	fs.IntVar(&c.opts.MaxRooms, "max-rooms", 100, "rooms one user may be in")
+	fs.IntVar(&c.opts.GroupLimit, "group-limit", server.DefaultGroupLimit, "the most people a group conversation may have (3 at least)")
 	fs.Float64Var(&c.opts.APIRate, "api-rate", server.DefaultAPIRate, "requests per second one personal access token (or incoming webhook) may make of the HTTP API, on each node")
 	fs.IntVar(&c.opts.APIBurst, "api-burst", server.DefaultAPIBurst, "requests one personal access token may make of the HTTP API in a burst")
 	fs.DurationVar(&c.opts.SessionIdle, "session-idle", 30*24*time.Hour, "a browser session not used for this long ends")

@@ -67,11 +67,12 @@ func OpenDirectory(ctx context.Context, js jetstream.JetStream, replicas int, wd
 
 // convValue is a conversation's record as chat_convs stores it.
 type convValue struct {
-	ID      string        `json:"id"`
-	Kind    chat.ConvKind `json:"kind"`
-	Name    string        `json:"name,omitempty"`
-	Members []memberValue `json:"members,omitempty"`
-	Owner   *memberValue  `json:"owner,omitempty"` // rooms made since owners
+	ID      string            `json:"id"`
+	Kind    chat.ConvKind     `json:"kind"`
+	Name    string            `json:"name,omitempty"`
+	Members []memberValue     `json:"members,omitempty"`
+	Owner   *memberValue      `json:"owner,omitempty"` // rooms made since owners
+	Since   map[string]uint64 `json:"since,omitempty"` // a group's later members' first sequence (group.go)
 }
 
 // memberValue is a member of a private conversation in a convValue.
@@ -82,7 +83,7 @@ type memberValue struct {
 }
 
 func newConvValue(rec hub.ConvRecord) convValue {
-	v := convValue{ID: rec.ID, Kind: rec.Kind, Name: rec.Name}
+	v := convValue{ID: rec.ID, Kind: rec.Kind, Name: rec.Name, Since: rec.Since}
 	for _, m := range rec.Members {
 		v.Members = append(v.Members, memberValue(m))
 	}
@@ -94,7 +95,7 @@ func newConvValue(rec hub.ConvRecord) convValue {
 }
 
 func (v convValue) record() hub.ConvRecord {
-	rec := hub.ConvRecord{ID: v.ID, Kind: v.Kind, Name: v.Name}
+	rec := hub.ConvRecord{ID: v.ID, Kind: v.Kind, Name: v.Name, Since: v.Since}
 	for _, m := range v.Members {
 		rec.Members = append(rec.Members, hub.Member(m))
 	}

@@ -37,3 +37,13 @@ func TestAdminRooms(t *testing.T) {
 	}
 	storetest.TestAdminRooms(t, d)
 }
+
+func TestGroups(t *testing.T) {
+	b := openBus(t, t.TempDir())
+	defer b.Close()
+	d, err := jetstream.OpenDirectory(context.Background(), b.JetStream, 1, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	storetest.TestGroups(t, d)
+}

@@ -16,3 +16,5 @@ func TestModeration(t *testing.T) { storetest.TestModeration(t, memory.NewDirect
 func TestAdminRecords(t *testing.T) { storetest.TestAdminRecords(t, memory.NewRecords()) }
 
 func TestAdminRooms(t *testing.T) { storetest.TestAdminRooms(t, memory.NewDirectory()) }
+
+func TestGroups(t *testing.T) { storetest.TestGroups(t, memory.NewDirectory()) }
