@@ -348,6 +348,7 @@ func New(opts Options) (*Server, error) {
 		Metrics:           m,
 		Files:             opts.Storage.Files,
 		Stored:            s.stored,
+		Followed:          s.pushFollowed,
 	})
 	if err != nil {
 		s.stopOutgoing()

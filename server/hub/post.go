@@ -95,6 +95,9 @@ func (h *Hub) post(ctx context.Context, key, convID, text string, reply uint64, 
 		if !dup && chat.IsThread(c.id) {
 			e.Seq, e.Time = ack.Seq, ack.Time
 			h.threadReplied(ctx, key, e, also)
+			if h.opts.Stored != nil {
+				h.opts.Stored(e, key) // once its followers are known (thread.go)
+			}
 		}
 	}
 	return ack, err
@@ -128,7 +131,7 @@ func (h *Hub) storeOnce(ctx context.Context, e chat.Entry, key string, id chat.M
 	if !dup {
 		e.Seq, e.Time = ack.Seq, ack.Time
 		h.deliverStored(e)
-		if h.opts.Stored != nil {
+		if h.opts.Stored != nil && !threadReply(e) {
 			h.opts.Stored(e, key)
 		}
 	}

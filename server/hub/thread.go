@@ -122,6 +122,11 @@ func (h *Hub) follow(ctx context.Context, key, id string, on bool) error {
 	if err := h.applyMember(ctx, key, id, on); err != nil {
 		return h.storageError("follow the thread", err)
 	}
+	if h.opts.Followed != nil {
+		if err := h.opts.Followed(ctx, id, key, on); err != nil {
+			return h.storageError("follow the thread", err)
+		}
+	}
 	return nil
 }
 
@@ -178,6 +183,10 @@ func (h *Hub) threadReplied(ctx context.Context, key string, e chat.Entry, also 
 		}
 	}
 }
+
+// threadReply reports whether e is a reply in a thread, which post hands
+// to Options.Stored after threadReplied rather than at once.
+func threadReply(e chat.Entry) bool { return e.Kind == chat.EntryMessage && chat.IsThread(e.Conv) }
 
 // threadReplyDeleted takes a deleted reply of thread conv out of its
 // root's summary.
