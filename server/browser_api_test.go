@@ -12,16 +12,12 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/founding/chat/build"
 	"github.com/founding/chat/server/chattest"
 )
 
 func TestBrowserWebhookMessageWhileWatching(t *testing.T) {
 	t.Parallel()
-	skipShort(t)
-	if !build.HasClient() {
-		t.Fatal("the WebAssembly client is not built: run `make wasm` (make test does)")
-	}
+	needBrowser(t)
 	opts := fast()
 	opts.Admins = []string{"Ann"} // may manage the lobby's webhooks
 	s, b := chattest.New(t, opts), chattest.NewBrowser(t)

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/founding/chat/build"
 	"github.com/founding/chat/server/chattest"
 )
 
@@ -29,10 +28,7 @@ func freeAddr(t *testing.T) string {
 // nodes, and they chat and see each other online as on one node.
 func TestBrowserChatThroughTheProxy(t *testing.T) {
 	t.Parallel()
-	skipShort(t)
-	if !build.HasClient() {
-		t.Fatal("the WebAssembly client is not built: run `make wasm` (make test does)")
-	}
+	needBrowser(t)
 	srvs, _, _ := clusterNodes(t, 3)
 	var upstreams []string
 	for _, s := range srvs {

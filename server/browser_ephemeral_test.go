@@ -15,16 +15,12 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/founding/chat/app/chat"
-	"github.com/founding/chat/build"
 	"github.com/founding/chat/server/chattest"
 )
 
 func TestBrowserEphemeralAnswer(t *testing.T) {
 	t.Parallel()
-	skipShort(t)
-	if !build.HasClient() {
-		t.Fatal("the WebAssembly client is not built: run `make wasm` (make test does)")
-	}
+	needBrowser(t)
 	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Write([]byte(`{"text":"sunny, **for you**","response_type":"ephemeral"}`))

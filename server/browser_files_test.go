@@ -13,7 +13,6 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
-	"github.com/founding/chat/build"
 	"github.com/founding/chat/server/chattest"
 )
 
@@ -21,10 +20,7 @@ import (
 // one Chromium.
 func filesSetup(t *testing.T, maxUpload int64) (*chattest.Server, *chattest.Browser) {
 	t.Helper()
-	skipShort(t)
-	if !build.HasClient() {
-		t.Fatal("the WebAssembly client is not built: run `make wasm` (make test does)")
-	}
+	needBrowser(t)
 	opts := fast()
 	opts.MaxUpload = maxUpload
 	return chattest.New(t, opts), chattest.NewBrowser(t)

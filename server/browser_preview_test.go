@@ -7,16 +7,12 @@ package server_test
 import (
 	"testing"
 
-	"github.com/founding/chat/build"
 	"github.com/founding/chat/server/chattest"
 )
 
 func TestBrowserLinkPreviewCardAndRemoval(t *testing.T) {
 	t.Parallel()
-	skipShort(t)
-	if !build.HasClient() {
-		t.Fatal("the WebAssembly client is not built: run `make wasm` (make test does)")
-	}
+	needBrowser(t)
 	release := make(chan struct{})
 	close(release)
 	site, _ := previewSite(t, release)

@@ -14,7 +14,6 @@ import (
 
 	"github.com/founding/chat/app/chat"
 	"github.com/founding/chat/app/ui"
-	"github.com/founding/chat/build"
 	"github.com/founding/chat/server"
 	"github.com/founding/chat/server/chattest"
 	"github.com/founding/chat/server/hub"
@@ -86,10 +85,7 @@ const pushNotes = `navigator.serviceWorker.ready.then(r => r.getNotifications())
 // the conversation with the message in it with the server gone.
 func TestBrowserPushToSync(t *testing.T) {
 	t.Parallel()
-	skipShort(t)
-	if !build.HasClient() {
-		t.Fatal("the WebAssembly client is not built: run `make wasm` (make test does)")
-	}
+	needBrowser(t)
 	opts := server.Options{Storage: server.MemoryStorage()}
 	pushOn(&opts)
 	s := chattest.New(t, opts)

@@ -63,7 +63,7 @@ func setSelect(id, value string) string {
 func TestBrowserPushSettings(t *testing.T) {
 	t.Parallel()
 	axe := axeSource(t)
-	skipShort(t)
+	needBrowser(t)
 	opts := fast()
 	opts.Storage = server.MemoryStorage()
 	pushOn(&opts)

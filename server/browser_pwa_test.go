@@ -162,10 +162,7 @@ func (s *site) swap(version string) {
 // pwaSetup checks that the client is built and starts a site.
 func pwaSetup(t *testing.T, version string) *site {
 	t.Helper()
-	skipShort(t)
-	if !build.HasClient() {
-		t.Fatal("the WebAssembly client is not built: run `make wasm` (make test does)")
-	}
+	needBrowser(t)
 	return newSite(t, version)
 }
 

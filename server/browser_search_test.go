@@ -16,7 +16,6 @@ import (
 	"github.com/chromedp/chromedp/kb"
 
 	"github.com/founding/chat/app/chat"
-	"github.com/founding/chat/build"
 	"github.com/founding/chat/server/chattest"
 	"github.com/founding/chat/server/hub"
 )
@@ -41,10 +40,7 @@ func hitFor(conv string, seq uint64) string {
 
 func TestBrowserSearch(t *testing.T) {
 	t.Parallel()
-	skipShort(t)
-	if !build.HasClient() {
-		t.Fatal("the WebAssembly client is not built: run `make wasm` (make test does)")
-	}
+	needBrowser(t)
 	o := fast()
 	o.MessageRate, o.MessageBurst = 1000, 1000
 	s, b := chattest.New(t, o), chattest.NewBrowser(t)

@@ -6,7 +6,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/founding/chat/build"
 	"github.com/founding/chat/server"
 	"github.com/founding/chat/server/chattest"
 )
@@ -17,10 +16,7 @@ import (
 // Account then says it is linked.
 func TestBrowserSSOSignInAndLink(t *testing.T) {
 	t.Parallel()
-	skipShort(t)
-	if !build.HasClient() {
-		t.Fatal("the WebAssembly client is not built: run `make wasm` (make test does)")
-	}
+	needBrowser(t)
 	p := newTestProvider(t)
 	opts := fast()
 	opts.OIDC = server.OIDCOptions{Issuer: p.Issuer, ClientID: p.ClientID, ClientSecret: p.Secret, Label: "Test ID"}

@@ -34,22 +34,23 @@ import (
 // taken well over 15s), and a broken feature still fails, a minute late.
 const wait = 60 * time.Second
 
-// skipShort skips browser tests under -short; a missing Chromium fails in
+// needBrowser skips browser tests under -short and fails one when the
+// WebAssembly client is not built; a missing Chromium fails in
 // chattest.NewBrowser.
-func skipShort(t *testing.T) {
+func needBrowser(t *testing.T) {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("browser test; skipped with -short")
+	}
+	if !build.HasClient() {
+		t.Fatal("the WebAssembly client is not built: run `make wasm` (make test does)")
 	}
 }
 
 // chatSetup starts a server with quick presence and one Chromium.
 func chatSetup(t *testing.T) (*chattest.Server, *chattest.Browser) {
 	t.Helper()
-	skipShort(t)
-	if !build.HasClient() {
-		t.Fatal("the WebAssembly client is not built: run `make wasm` (make test does)")
-	}
+	needBrowser(t)
 	return chattest.New(t, fast()), chattest.NewBrowser(t)
 }
 
@@ -594,7 +595,7 @@ func TestBrowserNarrowScreen(t *testing.T) {
 // with the next frame the page gets.
 func TestBrowserCrowdedRoomShowsACount(t *testing.T) {
 	t.Parallel()
-	skipShort(t)
+	needBrowser(t)
 	opts := fast()
 	opts.PresenceLimit, opts.RosterInterval = 2, 100*time.Millisecond
 	s, b := chattest.New(t, opts), chattest.NewBrowser(t)

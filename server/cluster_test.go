@@ -23,6 +23,13 @@ import (
 // that a silent node is noticed soon, and what tune changes.
 func startNode(t testing.TB, urls []string, replicas int, tune func(*server.Options)) (*chattest.Server, *bus.Bus) {
 	t.Helper()
+	s, b, _ := startNodeStorage(t, urls, replicas, tune)
+	return s, b
+}
+
+// startNodeStorage is startNode that also returns the node's storage.
+func startNodeStorage(t testing.TB, urls []string, replicas int, tune func(*server.Options)) (*chattest.Server, *bus.Bus, *server.Storage) {
+	t.Helper()
 	st, b := chattest.Node(t, urls, replicas)
 	opts := faultOptions()
 	opts.Storage = st
@@ -30,7 +37,7 @@ func startNode(t testing.TB, urls []string, replicas int, tune func(*server.Opti
 	if tune != nil {
 		tune(&opts)
 	}
-	return chattest.New(t, opts), b
+	return chattest.New(t, opts), b, st
 }
 
 // nodes starts n chat nodes on the NATS at url.

@@ -160,25 +160,42 @@ func streamLeader(b *bus.Bus, stream string) (string, error) {
 	return info.Cluster.Leader, nil
 }
 
-// consumerHosts counts the live consumers of stream (a watch's, with its
-// pull requests waiting) by the NATS server that holds them; one left
-// behind by an earlier watch, until its inactivity threshold ends it,
-// serves nobody.
-func consumerHosts(b *bus.Bus, stream string) (map[string]int, error) {
+// consumerHosts counts the consumers of stream that the nodes' watches use
+// now (each node's watchdog says which), by the NATS server that holds
+// them, and returns as well the consumers JetStream lists that no watch
+// uses (left behind by a watch made again or stopped, until their
+// inactivity threshold ends them: they serve nobody, and killing their
+// host shows nothing).
+func consumerHosts(b *bus.Bus, stream string, storages []*server.Storage) (hosts map[string]int, unused []string, err error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	s, err := b.JetStream.Stream(ctx, stream)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	hosts := make(map[string]int)
+	used := make(map[string]bool)
+	for _, st := range storages {
+		wd, ok := st.Watches.(interface {
+			Consumers(string) map[string]string
+		})
+		if !ok {
+			return nil, nil, fmt.Errorf("the storage's watches (%T) do not say which consumers they use", st.Watches)
+		}
+		for name := range wd.Consumers(stream) {
+			used[name] = true
+		}
+	}
+	hosts = make(map[string]int)
 	list := s.ListConsumers(ctx)
 	for info := range list.Info() {
-		if info.Cluster != nil && info.NumWaiting > 0 {
+		switch {
+		case !used[info.Name]:
+			unused = append(unused, fmt.Sprintf("%s (waiting %d)", info.Name, info.NumWaiting))
+		case info.Cluster != nil:
 			hosts[info.Cluster.Leader]++
 		}
 	}
-	return hosts, list.Err()
+	return hosts, unused, list.Err()
 }
 
 // killRun is one run of a NATS server killed under traffic.
@@ -231,14 +248,15 @@ func runKill(t *testing.T, run killRun) killResult {
 	}
 	var srvs []*chattest.Server
 	var buses []*bus.Bus
+	var storages []*server.Storage
 	for i := range 3 {
 		mine := append(slices.Clone(urls[i:]), urls[:i]...)
-		s, b := startNode(t, mine, 3, func(o *server.Options) {
+		s, b, st := startNodeStorage(t, mine, 3, func(o *server.Options) {
 			if run.defaults {
 				o.PresenceHeartbeat, o.PresenceTTL = 0, 0
 			}
 		})
-		srvs, buses = append(srvs, s), append(buses, b)
+		srvs, buses, storages = append(srvs, s), append(buses, b), append(storages, st)
 	}
 	var mu sync.Mutex
 	var killedAt time.Time
@@ -268,9 +286,12 @@ func runKill(t *testing.T, run killRun) killResult {
 	if res.leader, err = streamLeader(buses[0], "CHAT_LOG_0"); err != nil {
 		t.Fatal(err)
 	}
-	hosts, err := consumerHosts(buses[0], "CHAT_LOG_0")
+	hosts, unused, err := consumerHosts(buses[0], "CHAT_LOG_0", storages)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if len(unused) > 0 {
+		t.Logf("consumers of CHAT_LOG_0 no watch uses: %v", unused)
 	}
 	meta := procs[0].MetaLeader()
 	res.meta = meta
@@ -526,14 +547,17 @@ func TestFaultConsumerHostKilledNoNodeDeaf(t *testing.T) {
 		}
 		return victim
 	}
-	// What this run asserts is what a user sees: runKill fails when a
-	// node goes deaf (a user never gets the last word, or a node delivers
-	// nothing for longer than JetStream's own pause). Whether a watch
-	// counted a recovery is logged, not asserted: in full make test runs
-	// (CI of cec01da and 089ae6a) the killed server held live consumers of
-	// the log and yet no watch counted one, while no node went deaf; alone
-	// the test sees the recovery. Under investigation (see the issue note).
+	// Every node's watches of the log's stream keep their consumers in
+	// memory on one NATS server each; the victim holds at least one that
+	// a watch uses (runKill lists them from the nodes' watchdogs), so that
+	// watch must notice its loss and count a recovery.
 	res := runKill(t, killRun{victim: victim})
+	if res.victim == res.leader {
+		t.Fatalf("no NATS server but the stream's leader holds a consumer a watch uses; nothing to test")
+	}
+	if slices.Max(res.recoveries) == 0 {
+		t.Errorf("no node counted a recovery of its watch of the log, though %s held consumers they use", res.victim)
+	}
 	t.Logf("recoveries %v, /readyz said a watch was recovering %d times (victim %s, meta leader %s)",
 		res.recoveries, res.saidWatch, res.victim, res.meta)
 }

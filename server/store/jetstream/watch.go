@@ -124,6 +124,27 @@ func (d *Watchdog) current(kind string) bool {
 	return true
 }
 
+// Consumers returns the consumers of stream that the watches use now, by
+// name, each with the NATS server that holds it ("" when not known). A
+// consumer of the stream not listed here serves no watch of this storage
+// (one given up, until the server's inactivity threshold ends it).
+func (d *Watchdog) Consumers(stream string) map[string]string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	out := make(map[string]string)
+	for w := range d.watches {
+		if w.name != stream {
+			continue
+		}
+		w.mu.Lock()
+		if w.consumer != "" {
+			out[w.consumer] = w.host
+		}
+		w.mu.Unlock()
+	}
+	return out
+}
+
 func (d *Watchdog) add(w *supervised) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -170,21 +191,23 @@ type supervised struct {
 	staleAt  time.Time
 	stopCons func()    // stops the consumer in use
 	host     string    // the NATS server holding the consumer in use, when known
+	consumer string    // the name of the consumer in use, when known
 	avoid    string    // the server of a consumer lost with it: not to be used again at once,
 	avoidTo  time.Time // until then (it may be the only one the stream has)
 }
 
-// placed records that the consumer of generation gen is on host, and
-// reports whether that host is fine: not the one whose consumer was just
-// lost, which JetStream may not know is dead yet and place on again.
-func (w *supervised) placed(gen uint64, host string) bool {
+// placed records that the consumer of generation gen, named consumer, is
+// on host, and reports whether that host is fine: not the one whose
+// consumer was just lost, which JetStream may not know is dead yet and
+// place on again.
+func (w *supervised) placed(gen uint64, consumer, host string) bool {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if host != "" && host == w.avoid && time.Now().Before(w.avoidTo) {
 		return false
 	}
 	if gen == w.gen.Load() {
-		w.host = host
+		w.host, w.consumer = host, consumer
 	}
 	return true
 }
@@ -453,9 +476,13 @@ func consumeStream(fn func(msg jetstream.Msg, streamSeq uint64)) opener {
 		if err != nil {
 			return nil, err
 		}
-		if info := cons.CachedInfo(); info.Cluster != nil && !w.placed(gen, info.Cluster.Leader) {
+		info, host := cons.CachedInfo(), ""
+		if info.Cluster != nil {
+			host = info.Cluster.Leader
+		}
+		if !w.placed(gen, info.Name, host) {
 			w.stream.DeleteConsumer(ctx, info.Name)
-			return nil, fmt.Errorf("placed on %s, whose consumer was just lost", info.Cluster.Leader)
+			return nil, fmt.Errorf("placed on %s, whose consumer was just lost", host)
 		}
 		var next uint64 = 1 // the delivery sequence expected; one goroutine delivers
 		cc, err := cons.Consume(func(msg jetstream.Msg) {
