@@ -1,6 +1,7 @@
 package client
 
 import (
+	"html"
 	"sort"
 
 	"github.com/founding/chat/app/chat"
@@ -46,7 +47,7 @@ func (m *Model) OpenThread(parent string, root uint64) []chat.Frame {
 	if c == nil {
 		c = m.ensure(chat.ConvInfo{ID: id, Kind: chat.KindThread})
 		if e, ok := m.Root(id); ok && !e.Deleted {
-			c.Name = chat.QuoteText(e.HTML)
+			c.Name = html.UnescapeString(chat.QuoteText(e.HTML))
 		}
 	}
 	m.recount(c)
