@@ -198,7 +198,7 @@ func (p *threadPanel) renderEntries(c *client.Conversation) []app.UI {
 	if ok && root.Thread != nil {
 		replies = root.Thread.Replies
 	}
-	items = append(items, app.P().ID("thread-count").Class("divider", "thread-count").Role("separator").
+	items = append(items, app.P().ID("thread-count").Class("thread-count").
 		Text(T(l, "thread.replies", replies)))
 	switch {
 	case !c.Ready:
@@ -242,9 +242,10 @@ func (p *threadPanel) renderEntry(e chat.Entry, now time.Time, class string) app
 	} else {
 		body = app.Raw(withCopyButtons(p.Imodel.MarkMentions(e), l))
 	}
-	return app.Div().Class("entry", "msg", class, classIf("mine", from == p.Imodel.Me), classIf("deleted", e.Deleted)).
+	mine := from == p.Imodel.Me
+	return app.Div().Class("entry", "msg", class, classIf("mine", mine), classIf("deleted", e.Deleted)).
 		DataSet("seq", strconv.FormatUint(e.Seq, 10)).Body(
-		avatar(from),
+		app.If(!mine, func() app.UI { return avatar(from) }),
 		app.Div().Class("bubble").Body(
 			app.Div().Class("meta").Body(
 				app.Span().Class("from").Text(from), app.Text(" "),
