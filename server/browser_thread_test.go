@@ -1,0 +1,107 @@
+package server_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/founding/chat/server/chattest"
+)
+
+// threadReply is a JavaScript expression: the thread panel holds a reply
+// from sender whose body reads text, acknowledged by the server.
+func threadReply(from, text string) string {
+	return fmt.Sprintf(`[...document.querySelectorAll('#thread-timeline .entry.msg:not(.pending):not(.thread-root)')].some(e =>
+		e.querySelector('.body')?.textContent === %s && e.querySelector('.meta .from')?.textContent === %s)`, jsString(text), jsString(from))
+}
+
+// threadCount is a JavaScript expression: how many delivered replies in
+// the thread panel read text.
+func threadCount(text string) string {
+	return fmt.Sprintf(`[...document.querySelectorAll('#thread-timeline .entry.msg:not(.pending):not(.thread-root) .body')].filter(b => b.textContent === %s).length`, jsString(text))
+}
+
+// threadsUnread is a JavaScript expression: the unread count the Threads
+// button shows ("" for none).
+const threadsUnread = `(document.querySelector('#threads-btn .unread')?.textContent || '')`
+
+// replyInThread types text into the thread's composer and sends it with
+// Enter.
+func replyInThread(t *testing.T, tab context.Context, text string) {
+	t.Helper()
+	waitJS(t, tab, `!!document.getElementById('thread-composer')`)
+	chattest.Do(t, tab, chromedp.SendKeys(chromedp.ID("thread-composer"), text), chromedp.Func(pressEnter))
+}
+
+// TestBrowserThreads: Bob replies in a thread on Ann's message; Ann sees
+// the count and who took part on the root and an unread count in
+// Threads, opens the thread from there and answers, to the room too; the
+// thread panel is axe-clean; Bob, offline, reads a new reply in the thread
+// and answers, which reaches Ann once he is back.
+func TestBrowserThreads(t *testing.T) {
+	t.Parallel()
+	s, b := chatSetup(t)
+	tabs := people(t, b, s.URL, "Ann", "Bob")
+	ann, bob := tabs[0], tabs[1]
+	axe := axeSource(t)
+	say(t, ann, "ship on friday?")
+	root := seqOf(t, bob, "ship on friday?")
+
+	// Bob: "Reply in thread" opens the panel beside the lobby.
+	click(t, bob, actBtn("thread", root))
+	waitJS(t, bob, `document.getElementById('thread-panel')?.dataset.conv === 't:r:lobby:`+fmt.Sprint(root)+`' && !!document.querySelector('#thread-panel .thread-root')`)
+	replyInThread(t, bob, "yes, friday")
+	waitJS(t, bob, threadReply("Bob", "yes, friday"))
+
+	// Ann: the root counts it, says who, and Threads counts it unread;
+	// the lobby does not hold the reply.
+	summary := fmt.Sprintf(`document.getElementById('thread-summary-%d')`, root)
+	waitJS(t, ann, summary+`?.querySelector('.thread-replies')?.textContent === '1 replies' && `+
+		summary+`.querySelector('.thread-users')?.textContent === 'Bob'`)
+	waitJS(t, ann, threadsUnread+` === '1'`)
+	if isJS(t, ann, pageHas("yes, friday")) {
+		t.Error("the thread's reply shows in Ann's lobby")
+	}
+	click(t, ann, "threads-btn")
+	waitJS(t, ann, `document.querySelector('#threads-list .thread-item .unread')?.textContent === '1'`)
+	chattest.Screenshot(t, ann, "threads-view")
+	chattest.Do(t, ann, chromedp.Click(chromedp.CSS(`#threads-list .thread-item`)))
+	waitJS(t, ann, threadReply("Bob", "yes, friday"))
+	waitJS(t, ann, threadsUnread+` === ''`) // read, and so at the server
+
+	// Ann answers, to the room too.
+	chattest.Do(t, ann, chromedp.Click(chromedp.ID("thread-also")))
+	waitJS(t, ann, `document.getElementById('thread-also').checked`)
+	replyInThread(t, ann, "see you then")
+	waitJS(t, bob, threadReply("Ann", "see you then"))
+	waitJS(t, bob, delivered("Ann", "see you then"))
+	waitJS(t, ann, summary+`?.querySelector('.thread-replies')?.textContent === '2 replies'`)
+	checkAccessibility(t, ann, axe, "the thread panel")
+	chattest.Screenshot(t, ann, "thread-panel")
+
+	// Bob closes the panel; Ann's next reply is unread in his Threads.
+	click(t, bob, "thread-close")
+	waitJS(t, bob, `!document.getElementById('thread-panel')`)
+	replyInThread(t, ann, "last call")
+	waitJS(t, bob, threadsUnread+` === '1'`)
+
+	// Bob, offline, reads it and answers; back online, it reaches Ann once.
+	chattest.Do(t, bob, chromedp.Click(chromedp.ID("conn-toggle")))
+	waitJS(t, bob, `document.getElementById('status').dataset.state === 'offline'`)
+	click(t, bob, "threads-btn")
+	chattest.Do(t, bob, chromedp.Click(chromedp.CSS(`#threads-list .thread-item`)))
+	waitJS(t, bob, threadReply("Ann", "last call"))
+	replyInThread(t, bob, "offline answer")
+	waitJS(t, bob, `[...document.querySelectorAll('#thread-timeline .entry.pending .body')].some(b => b.textContent === 'offline answer')`)
+	chattest.Screenshot(t, bob, "thread-offline")
+	chattest.Do(t, bob, chromedp.Click(chromedp.ID("conn-toggle")))
+	waitOnline(t, bob)
+	waitJS(t, bob, threadReply("Bob", "offline answer")+` && !document.querySelector('#thread-timeline .entry.pending')`)
+	waitJS(t, ann, threadReply("Bob", "offline answer"))
+	waitJS(t, ann, summary+`?.querySelector('.thread-replies')?.textContent === '4 replies'`)
+	if n := chattest.Eval[float64](t, ann, threadCount("offline answer")); n != 1 {
+		t.Errorf("Ann's thread holds the offline answer %v times", n)
+	}
+}
