@@ -145,3 +145,19 @@ func TestThreadsAcrossNodes(t *testing.T) {
 	bob := nodes[2].ModelClient(t, "bob", nil)
 	threadScene(t, ann, ann2, bob)
 }
+
+// TestRootShowsPastItsThreadsActions: a thread of 300 replies leaves 300
+// actions in the lobby after its root; a newcomer's first page of the
+// lobby still holds the root, with its count, and no gap.
+func TestRootShowsPastItsThreadsActions(t *testing.T) {
+	const n = 300
+	s, root, _ := bigThread(t, n)
+	cy := s.ModelClient(t, "cy", nil)
+	cy.Until("the root with its count in the first page", func() bool {
+		sum := rootSummary(cy, hub.LobbyID, root)
+		return cy.Ready(hub.LobbyID) && sum != nil && sum.Replies == n
+	})
+	if err := cy.CheckWindow(hub.LobbyID); err != nil {
+		t.Error(err)
+	}
+}

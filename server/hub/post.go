@@ -157,6 +157,9 @@ func (h *Hub) Page(ctx context.Context, key string, q chat.History) (*chat.Page,
 	}
 	p, err := h.log.Page(ctx, q)
 	if err == nil {
+		err = h.readPastThreads(ctx, q, &p) // thread.go
+	}
+	if err == nil {
 		err = h.foldPage(ctx, &p)
 	}
 	switch {

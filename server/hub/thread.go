@@ -242,3 +242,61 @@ func threadsOf(u *user, parent string) []*conv {
 	}
 	return out
 }
+
+// maxPastThreadReads bounds the further reads of one page (readPastThreads):
+// with MaxHistoryLimit entries each, a page reads past this many times that
+// thread actions at most.
+const maxPastThreadReads = 10
+
+// readPastThreads keeps a page read backwards (the latest, or older ones)
+// from showing nothing: a busy thread leaves its parent one EntryThread
+// action per reply, which foldPage folds into the root, so a page of them
+// alone would hold no message, and the root would hide behind pages of
+// them. Such a page reads on, older, until it holds as many other entries
+// as asked (or reaches the log's start, or maxPastThreadReads reads). The
+// page stays gap-free (chat.Page.Validate): thread actions are small, a
+// thousand about 120 KB.
+func (h *Hub) readPastThreads(ctx context.Context, q chat.History, p *chat.Page) error {
+	if q.After != 0 && q.Before == 0 {
+		return nil // a page forwards, catching up: every action counts
+	}
+	want := q.Limit
+	if want <= 0 {
+		want = chat.DefaultHistoryLimit
+	}
+	others := func() int {
+		n := 0
+		for _, e := range p.Entries {
+			if e.Kind != chat.EntryThread {
+				n++
+			}
+		}
+		return n
+	}
+	thin := false
+	for reads := 0; reads < maxPastThreadReads && len(p.Entries) > 0 && p.Entries[0].Seq > p.First && others() < want; reads++ {
+		thin = true
+		older, err := h.log.Page(ctx, chat.History{Conv: q.Conv, Before: p.Entries[0].Seq, Limit: chat.MaxHistoryLimit})
+		if err != nil {
+			return err
+		}
+		if len(older.Entries) == 0 || older.Entries[len(older.Entries)-1].Seq >= p.Entries[0].Seq {
+			break
+		}
+		p.Entries = append(older.Entries, p.Entries...)
+	}
+	if !thin {
+		return nil
+	}
+	// The asked number of others, the newest: what the page would have held.
+	if extra := others() - want; extra > 0 {
+		i := 0
+		for ; extra > 0 && i < len(p.Entries)-1; i++ {
+			if p.Entries[i].Kind != chat.EntryThread {
+				extra--
+			}
+		}
+		p.Entries = p.Entries[i:]
+	}
+	return nil
+}
