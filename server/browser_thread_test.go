@@ -79,8 +79,11 @@ func TestBrowserThreads(t *testing.T) {
 	waitJS(t, bob, threadReply("Ann", "see you then"))
 	waitJS(t, bob, delivered("Ann", "see you then"))
 	waitJS(t, ann, summary+`?.querySelector('.thread-replies')?.textContent === '2 replies'`)
-	checkAccessibility(t, ann, axe, "the thread panel")
-	chattest.Screenshot(t, ann, "thread-panel")
+	for _, scheme := range []string{"dark", "light"} {
+		colorScheme(t, ann, scheme)
+		checkAccessibility(t, ann, axe, "the thread panel, "+scheme)
+		chattest.Screenshot(t, ann, "thread-panel-"+scheme)
+	}
 
 	// Bob closes the panel; Ann's next reply is unread in his Threads.
 	click(t, bob, "thread-close")
@@ -105,6 +108,19 @@ func TestBrowserThreads(t *testing.T) {
 	if n := chattest.Eval[float64](t, ann, threadCount("offline answer")); n != 1 {
 		t.Errorf("Ann's thread holds the offline answer %v times", n)
 	}
+
+	// A search hit in the thread opens it beside its root.
+	click(t, bob, "thread-close")
+	waitJS(t, bob, `!document.getElementById('thread-panel')`)
+	chattest.Do(t, bob, chromedp.Click(chromedp.ID("search-btn")))
+	waitJS(t, bob, `!!document.getElementById('search-input')`)
+	searchFor(t, bob, "friday")
+	tid := fmt.Sprintf("t:r:lobby:%d", root)
+	hit := hitFor(tid, 1)
+	waitJS(t, bob, `!!`+hit)
+	chattest.Do(t, bob, chromedp.Click(chromedp.CSS(`#search-results .search-hit[data-conv="`+tid+`"][data-seq="1"]`)))
+	waitJS(t, bob, `!document.getElementById('search') && document.getElementById('thread-panel')?.dataset.conv === `+jsString(tid))
+	waitJS(t, bob, threadReply("Bob", "yes, friday"))
 }
 
 // TestBrowserThreadOfAThousandOpens measures, in Chromium, how long a
