@@ -34,7 +34,9 @@ type threadPanel struct {
 	IonNotice func(app.Context, string)
 	IonOutbox func(app.Context) // a reply was taken into the outbox
 
-	also bool // the next reply goes to the room too
+	also     bool   // the next reply goes to the room too
+	editing  uint64 // the user's reply the composer edits (thread_actions.go)
+	deleting uint64 // the reply whose deletion awaits a second click
 }
 
 func newThreadPanel() *threadPanel { return &threadPanel{} }
@@ -62,8 +64,13 @@ func (p *threadPanel) Render() app.UI {
 	return p.renderThread(c)
 }
 
-// onKey closes the panel on Escape.
+// onKey leaves edit mode on Escape, or else closes the panel.
 func (p *threadPanel) onKey(ctx app.Context, e app.Event) {
+	if e.Get("key").String() == "Escape" && p.editing != 0 {
+		e.PreventDefault()
+		p.cancelEdit(ctx, e)
+		return
+	}
 	if e.Get("key").String() == "Escape" && p.IonClose != nil {
 		e.PreventDefault()
 		p.IonClose(ctx)
@@ -236,13 +243,8 @@ func (p *threadPanel) renderEntry(e chat.Entry, now time.Time, class string) app
 	l := p.Ilang
 	from := html.UnescapeString(e.From)
 	at := time.UnixMilli(e.Time)
-	var body app.UI
-	if e.Deleted {
-		body = app.Div().Class("body", "deleted").Text(T(l, "msg.deleted"))
-	} else {
-		body = app.Raw(withCopyButtons(p.Imodel.MarkMentions(e), l))
-	}
 	mine := from == p.Imodel.Me
+	root := class == "thread-root"
 	return app.Div().Class("entry", "msg", class, classIf("mine", mine), classIf("deleted", e.Deleted)).
 		DataSet("seq", strconv.FormatUint(e.Seq, 10)).Body(
 		app.If(!mine, func() app.UI { return avatar(from) }),
@@ -251,8 +253,10 @@ func (p *threadPanel) renderEntry(e chat.Entry, now time.Time, class string) app
 				app.Span().Class("from").Text(from), app.Text(" "),
 				app.Time().DateTime(at.UTC().Format(time.RFC3339)).Title(TimeTitle(l, at, now)).Text(Clock(at, now)),
 			),
-			app.Div().Class("msg-text").Body(body),
+			app.Div().Class("msg-text").Body(p.renderBody(e)...),
+			app.If(!root, func() app.UI { return p.renderReactions(e) }),
 		),
+		app.If(!root, func() app.UI { return p.renderActions(e) }),
 	)
 }
 
@@ -261,6 +265,13 @@ func (p *threadPanel) renderEntry(e chat.Entry, now time.Time, class string) app
 func (p *threadPanel) renderComposer(c *client.Conversation, where string) app.UI {
 	l := p.Ilang
 	return app.Form().ID("thread-form").Class("composer", "thread-composer").OnSubmit(p.onSubmit).Body(
+		app.If(p.editing != 0, func() app.UI {
+			return app.Div().ID("thread-editing").Class("composer-chip", "edit").Body(
+				app.Span().Text(T(l, "composer.editing")),
+				app.Button().ID("thread-edit-cancel").Type("button").Class("chip-cancel").Aria("label", T(l, "composer.edit.cancel")).
+					Title(T(l, "composer.edit.cancel")).Text("×").OnClick(p.cancelEdit),
+			)
+		}),
 		app.Label().For("thread-composer").Class("visually-hidden").Text(T(l, "thread.composer.label")),
 		app.Textarea().ID("thread-composer").Rows(2).MaxLength(chat.MaxTextRunes).
 			Placeholder(T(l, "thread.composer.hint")).OnKeyDown(p.onComposerKey),
@@ -298,6 +309,12 @@ func (p *threadPanel) send(ctx app.Context) {
 	}
 	text := strings.TrimSpace(el.Get("value").String())
 	if text == "" {
+		return
+	}
+	if p.editing != 0 {
+		if p.submitEdit(ctx, text) {
+			el.Set("value", "")
+		}
 		return
 	}
 	if _, err := p.Isession.ComposeInThread(p.Imodel.Thread, text, p.also, nil, nil); err != nil {

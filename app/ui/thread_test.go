@@ -130,3 +130,29 @@ func TestThreadsViewListsFollowedWithUnread(t *testing.T) {
 		t.Errorf("item %q", got)
 	}
 }
+
+// TestThreadPanelActions: a reply offers 👍 to anyone, Edit and Delete to
+// its author only; a reaction shows on the reply; the root takes its
+// actions in the timeline, not here.
+func TestThreadPanelActions(t *testing.T) {
+	s, thread, tid := withThread(English)
+	mine := message(tid, 3, time.Now(), "Ann", "mine")
+	mine.Reactions = []chat.Reaction{{Emoji: "🎉", Users: []string{"Bob"}}}
+	thread.Entries = append(thread.Entries, mine)
+	s.model.OpenThread("r:lobby", 1)
+	_, root := render(t, s)
+	panel := root.must(t, "the thread panel", byID("thread-panel"))
+	if got := strings.Join(panel.must(t, "Cid's reply", byAttr("data-seq", "2"), byClass("entry")).texts(byClass("act")), ","); got != "👍" {
+		t.Errorf("Cid's reply offers %s", got)
+	}
+	ann := panel.must(t, "Ann's reply", byAttr("data-seq", "3"), byClass("entry"))
+	if got := strings.Join(ann.texts(byClass("act")), ","); got != "👍,Edit,Delete" {
+		t.Errorf("Ann's reply offers %s", got)
+	}
+	if got := ann.must(t, "its reaction", byClass("reaction")).attrs["data-emoji"]; got != "🎉" {
+		t.Errorf("reaction %q", got)
+	}
+	if r := panel.must(t, "the root", byClass("thread-root")); r.find(byClass("act")) != nil {
+		t.Error("the root offers actions in the panel")
+	}
+}
