@@ -59,7 +59,7 @@ func TestBrowserThreads(t *testing.T) {
 	// Ann: the root counts it, says who, and Threads counts it unread;
 	// the lobby does not hold the reply.
 	summary := fmt.Sprintf(`document.getElementById('thread-summary-%d')`, root)
-	waitJS(t, ann, summary+`?.querySelector('.thread-replies')?.textContent === '1 replies' && `+
+	waitJS(t, ann, summary+`?.querySelector('.thread-replies')?.textContent === '1 reply' && `+
 		summary+`.querySelector('.thread-users')?.textContent === 'Bob'`)
 	waitJS(t, ann, threadsUnread+` === '1'`)
 	if isJS(t, ann, pageHas("yes, friday")) {
@@ -162,4 +162,54 @@ func TestBrowserThreadOfAThousandOpens(t *testing.T) {
 	if took[4] > 5000 {
 		t.Errorf("opening took %v ms", took)
 	}
+}
+
+// TestBrowserThreadActions: in a thread, Ann reacts to Bob's reply, Bob
+// edits it and deletes another, all seen by the other; then Ann deletes
+// the root: the timeline and the panel say "message deleted", and the
+// thread stays readable with its count.
+func TestBrowserThreadActions(t *testing.T) {
+	t.Parallel()
+	s, b := chatSetup(t)
+	tabs := people(t, b, s.URL, "Ann", "Bob")
+	ann, bob := tabs[0], tabs[1]
+	say(t, ann, "the plan")
+	root := seqOf(t, bob, "the plan")
+	click(t, bob, actBtn("thread", root))
+	replyInThread(t, bob, "first tought")
+	waitJS(t, bob, threadReply("Bob", "first tought"))
+	replyInThread(t, bob, "oops")
+	waitJS(t, bob, threadReply("Bob", "oops"))
+	click(t, ann, fmt.Sprintf("thread-summary-%d", root))
+	waitJS(t, ann, threadReply("Bob", "oops"))
+
+	// Ann reacts to the first reply; Bob sees it.
+	click(t, ann, "thread-react-1")
+	reacted := `document.querySelector('#thread-timeline .entry[data-seq="1"]:not(.thread-root) .reaction[data-emoji="👍"] .reaction-count')?.textContent === '1'`
+	waitJS(t, ann, reacted)
+	waitJS(t, bob, reacted)
+
+	// Bob fixes his typo, and deletes the other reply.
+	click(t, bob, "thread-edit-1")
+	waitJS(t, bob, `document.getElementById('thread-composer').value === 'first tought' && !!document.getElementById('thread-editing')`)
+	chattest.Eval[bool](t, bob, `(document.getElementById('thread-composer').value = 'first thought', true)`)
+	chattest.Do(t, bob, chromedp.Focus(chromedp.ID("thread-composer")), chromedp.Func(pressEnter))
+	waitJS(t, ann, threadReply("Bob", "first thought"))
+	click(t, bob, "thread-del-2")
+	click(t, bob, "thread-del-confirm-2")
+	deleted := `document.querySelector('#thread-timeline .entry[data-seq="2"]:not(.thread-root) .body.deleted')?.textContent === 'message deleted'`
+	waitJS(t, bob, deleted)
+	waitJS(t, ann, deleted)
+	summary := fmt.Sprintf(`document.getElementById('thread-summary-%d')`, root)
+	waitJS(t, ann, summary+`?.querySelector('.thread-replies')?.textContent === '1 reply'`)
+
+	// Ann deletes the root: the thread stays, readable.
+	click(t, ann, actBtn("del", root))
+	click(t, ann, "delete-confirm")
+	for _, tab := range []context.Context{ann, bob} {
+		waitJS(t, tab, `!!`+msgEntryJS(root)+`?.querySelector('.body.deleted') && !!`+summary)
+		waitJS(t, tab, `document.querySelector('#thread-panel .thread-root .body.deleted')?.textContent === 'message deleted'`)
+		waitJS(t, tab, threadReply("Bob", "first thought"))
+	}
+	chattest.Screenshot(t, bob, "thread-root-deleted")
 }

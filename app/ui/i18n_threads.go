@@ -9,6 +9,7 @@ var threadsText = map[string][2]string{
 	"thread.follow":         {"Follow", "关注"},
 	"thread.unfollow":       {"Unfollow", "取消关注"},
 	"thread.replies":        {"%d replies", "%d 条回复"},
+	"thread.replies.one":    {"1 reply", "1 条回复"},
 	"thread.replies.label":  {"The thread's messages", "话题中的消息"},
 	"thread.last":           {"last reply", "最后回复"},
 	"thread.composer.label": {"Reply in the thread", "在话题中回复"},

@@ -206,7 +206,7 @@ func (p *threadPanel) renderEntries(c *client.Conversation) []app.UI {
 		replies = root.Thread.Replies
 	}
 	items = append(items, app.P().ID("thread-count").Class("thread-count").
-		Text(T(l, "thread.replies", replies)))
+		Text(repliesText(l, replies)))
 	switch {
 	case !c.Ready:
 		items = append(items, app.P().Class("timeline-note").Text(T(l, "conv.loading")))
@@ -377,7 +377,7 @@ func (p *conversationPane) renderThreadSummary(e chat.Entry) app.UI {
 	users := unescapeNames(s.Users)
 	return app.Button().ID(seqID("thread-summary-", e.Seq)).Type("button").Class("thread-summary").
 		OnClick(func(ctx app.Context, ev app.Event) { p.openThread(ctx, e.Conv, e.Seq) }, app.EventScope(e.Conv, e.Seq)).Body(
-		app.Span().Class("thread-replies").Text(T(l, "thread.replies", s.Replies)),
+		app.Span().Class("thread-replies").Text(repliesText(l, s.Replies)),
 		app.Span().Class("thread-last").Body(
 			app.Text(T(l, "thread.last")+" "),
 			app.Time().DateTime(at.UTC().Format(time.RFC3339)).Title(TimeTitle(l, at, now)).Text(RelativeTime(l, at, now)),
@@ -437,4 +437,12 @@ func renderThreadsButton(lang Lang, m *client.Model, open func(app.Context)) app
 			return app.Span().Class("visually-hidden").Text(" " + T(lang, "conv.unread.sr"))
 		}),
 	)
+}
+
+// repliesText says how many replies a thread has.
+func repliesText(l Lang, n int) string {
+	if n == 1 {
+		return T(l, "thread.replies.one")
+	}
+	return T(l, "thread.replies", n)
 }
