@@ -189,6 +189,13 @@ func TestBrowserThreadActions(t *testing.T) {
 	waitJS(t, ann, reacted)
 	waitJS(t, bob, reacted)
 
+	// Bob types in the thread: Ann sees it under the thread.
+	chattest.Do(t, bob, chromedp.SendKeys(chromedp.ID("thread-composer"), "hm"))
+	waitJS(t, ann, `document.getElementById('thread-typing')?.textContent.includes('Bob')`)
+	if isJS(t, ann, `document.getElementById('typing')?.textContent.includes('Bob')`) {
+		t.Error("typing in the thread shows under the room's timeline")
+	}
+
 	// Bob fixes his typo, and deletes the other reply.
 	click(t, bob, "thread-edit-1")
 	waitJS(t, bob, `document.getElementById('thread-composer').value === 'first tought' && !!document.getElementById('thread-editing')`)

@@ -182,8 +182,55 @@ func (p *threadPanel) renderThread(c *client.Conversation) app.UI {
 		app.P().Class("thread-where").Text(where),
 		app.Div().ID("thread-timeline").Class("timeline", "thread-timeline").Role("log").Aria("live", "polite").TabIndex(0).
 			Aria("label", T(l, "thread.replies.label")).Body(p.renderEntries(c)...),
+		p.renderTyping(id),
 		p.renderComposer(c, where),
 	)
+}
+
+// OnMount hears the events: a typist's line is rendered again once due
+// to go.
+func (p *threadPanel) OnMount(ctx app.Context) {
+	ctx.Handle(eventAction, func(ctx app.Context, a app.Action) {
+		if t, ok := eventFrame(a).(*chat.Typist); ok && t.On && t.Conv == p.Imodel.Thread {
+			ctx.After(chat.TypingShown+100*time.Millisecond, func(app.Context) {})
+		}
+	})
+}
+
+// renderTyping says who is typing in the thread.
+func (p *threadPanel) renderTyping(id string) app.UI {
+	names, _ := p.Imodel.Typists(id)
+	var body []app.UI
+	switch len(names) {
+	case 0:
+	case 1:
+		body = tNames(p.Ilang, "typing.one", names...)
+	case 2:
+		body = tNames(p.Ilang, "typing.two", names...)
+	default:
+		body = []app.UI{app.Text(T(p.Ilang, "typing.several"))}
+	}
+	return app.Div().ID("thread-typing").Class("typing").Role("status").Aria("live", "polite").Body(body...)
+}
+
+// onInput tells the others the user is typing in the thread (not while
+// editing a reply).
+func (p *threadPanel) onInput(ctx app.Context, e app.Event) {
+	if p.Isession == nil || p.Imodel.Thread == "" || p.editing != 0 {
+		return
+	}
+	p.onTyped(ctx, ctx.JSSrc().Get("value").String())
+}
+
+// onTyped has the Session tell the others what the thread's composer
+// holds now (Session.Typed: typing, or no longer).
+func (p *threadPanel) onTyped(ctx app.Context, text string) {
+	if p.Isession == nil || p.Imodel.Thread == "" {
+		return
+	}
+	if err := p.Isession.Typed(p.Imodel.Thread, text); err != nil {
+		p.notice(ctx, errorText(p.Ilang, err))
+	}
 }
 
 // renderEntries is the root, then how many replies, then the replies held
@@ -274,7 +321,7 @@ func (p *threadPanel) renderComposer(c *client.Conversation, where string) app.U
 		}),
 		app.Label().For("thread-composer").Class("visually-hidden").Text(T(l, "thread.composer.label")),
 		app.Textarea().ID("thread-composer").Rows(2).MaxLength(chat.MaxTextRunes).
-			Placeholder(T(l, "thread.composer.hint")).OnKeyDown(p.onComposerKey),
+			Placeholder(T(l, "thread.composer.hint")).OnKeyDown(p.onComposerKey).OnInput(p.onInput),
 		app.Div().Class("thread-send").Body(
 			app.Label().Class("thread-also").Body(
 				app.Input().ID("thread-also").Type("checkbox").Checked(p.also).OnChange(func(ctx app.Context, e app.Event) {
@@ -322,6 +369,7 @@ func (p *threadPanel) send(ctx app.Context) {
 		return
 	}
 	el.Set("value", "")
+	p.onTyped(ctx, "") // no longer typing
 	p.also = false
 	p.notice(ctx, "")
 	if p.IonOutbox != nil {
