@@ -220,3 +220,30 @@ func TestBrowserThreadActions(t *testing.T) {
 	}
 	chattest.Screenshot(t, bob, "thread-root-deleted")
 }
+
+// TestBrowserThreadDrawerOnNarrowScreen: on a phone's width, "Reply in
+// thread" opens the thread as a drawer over the whole screen; a reply
+// goes from there; closing it shows the conversation again.
+func TestBrowserThreadDrawerOnNarrowScreen(t *testing.T) {
+	t.Parallel()
+	s, b := chatSetup(t)
+	ann := people(t, b, s.URL, "Ann")[0]
+	bob := b.Tab(t)
+	chattest.Do(t, bob, chromedp.EmulateViewport(390, 760, chromedp.EmulateMobile))
+	openChat(t, bob, s.URL)
+	pickName(t, bob, "Bob")
+	say(t, ann, "on a phone?")
+	root := seqOf(t, bob, "on a phone?")
+	click(t, bob, actBtn("thread", root))
+	waitJS(t, bob, `(r => r && getComputedStyle(document.getElementById('thread-panel')).position === 'fixed' &&
+		r.left === 0 && r.top === 0 && r.width === window.innerWidth && r.height === window.innerHeight)(document.getElementById('thread-panel')?.getBoundingClientRect())`)
+	replyInThread(t, bob, "from my phone")
+	waitJS(t, bob, threadReply("Bob", "from my phone"))
+	chattest.Screenshot(t, bob, "thread-drawer")
+	if got := chattest.Eval[[]string](t, bob, wrappedButtons); len(got) > 0 {
+		t.Errorf("in the drawer these labels break over two lines: %q", got)
+	}
+	click(t, bob, "thread-close")
+	waitJS(t, bob, `!document.getElementById('thread-panel') && getComputedStyle(document.getElementById('conversation')).display !== 'none'`)
+	waitJS(t, ann, fmt.Sprintf(`document.getElementById('thread-summary-%d')?.querySelector('.thread-replies')?.textContent === '1 reply'`, root))
+}
