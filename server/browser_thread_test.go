@@ -162,6 +162,18 @@ func TestBrowserThreadOfAThousandOpens(t *testing.T) {
 	if took[4] > 5000 {
 		t.Errorf("opening took %v ms", took)
 	}
+
+	// Older replies, a page at a time, in order, without a gap.
+	click(t, cy, summary)
+	waitJS(t, cy, `document.querySelectorAll('#thread-timeline .entry.msg:not(.thread-root)').length === 50`)
+	click(t, cy, "thread-older")
+	waitJS(t, cy, `document.querySelectorAll('#thread-timeline .entry.msg:not(.thread-root)').length === 100`)
+	got := chattest.Eval[[]string](t, cy, `[...document.querySelectorAll('#thread-timeline .entry.msg:not(.thread-root) .body')].map(b => b.textContent)`)
+	for i, text := range got {
+		if want := fmt.Sprintf("reply %d", n-99+i); text != want {
+			t.Fatalf("reply %d of the panel reads %q, want %q", i, text, want)
+		}
+	}
 }
 
 // TestBrowserThreadActions: in a thread, Ann reacts to Bob's reply, Bob
