@@ -4,11 +4,15 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/founding/chat/app/chat"
+	"github.com/founding/chat/build"
 	"github.com/founding/chat/server/chattest"
+	"github.com/founding/chat/server/hub"
 )
 
 // threadReply is a JavaScript expression: the thread panel holds a reply
@@ -258,4 +262,71 @@ func TestBrowserThreadDrawerOnNarrowScreen(t *testing.T) {
 	click(t, bob, "thread-close")
 	waitJS(t, bob, `!document.getElementById('thread-panel') && getComputedStyle(document.getElementById('conversation')).display !== 'none'`)
 	waitJS(t, ann, fmt.Sprintf(`document.getElementById('thread-summary-%d')?.querySelector('.thread-replies')?.textContent === '1 reply'`, root))
+}
+
+// TestBrowserThreadReloadedOffline: Ann's followed thread is saved in the
+// browser; with the server gone she reloads, finds it in Threads with its
+// unread reply, reads it and answers; the answer outlives another reload
+// and is stored once when the server is back.
+func TestBrowserThreadReloadedOffline(t *testing.T) {
+	t.Parallel()
+	version := build.Version()
+	s := pwaSetup(t, version)
+	b := chattest.NewBrowserProfile(t, t.TempDir())
+	ann := b.ProfileTab(t)
+	openChat(t, ann, s.URL)
+	pickName(t, ann, "Ann")
+	say(t, ann, "who brings the cake?")
+	root := seqOf(t, ann, "who brings the cake?")
+	tid := chat.ThreadID(hub.LobbyID, root)
+
+	bob := chattest.DialURL(t, s.URL, nil)
+	chattest.Expect(bob, func(w *chat.Welcome) bool { return w.NeedName })
+	bob.Send(&chat.Nick{Name: "Bob"})
+	chattest.Expect(bob, func(w *chat.Welcome) bool { return !w.NeedName })
+	bob.Send(&chat.Send{ID: chat.MsgID{Device: "bob-device", N: 1}, Conv: tid, Text: "I do"})
+	chattest.Expect(bob, func(a *chat.Ack) bool { return a.ID.N == 1 })
+	waitJS(t, ann, threadsUnread+` === '1'`)
+
+	waitJS(t, ann, swReady)
+	awaitJS[bool](t, ann, savedText("I do"))
+	s.stop()
+	chattest.Do(t, ann, chromedp.Reload())
+	waitJS(t, ann, appRunning)
+	waitJS(t, ann, threadsUnread+` === '1'`)
+	click(t, ann, "threads-btn")
+	chattest.Do(t, ann, chromedp.Click(chromedp.CSS(`#threads-list .thread-item`)))
+	waitJS(t, ann, threadReply("Bob", "I do"))
+	replyInThread(t, ann, "thanks!")
+	pending := `[...document.querySelectorAll('#thread-timeline .entry.pending')].some(e => e.querySelector('.body')?.textContent === 'thanks!' && e.querySelector('.pending-status')?.textContent.includes('waiting for the connection'))`
+	waitJS(t, ann, pending)
+	chattest.Screenshot(t, ann, "thread-reloaded-offline")
+
+	// The outbox outlives the page.
+	chattest.Do(t, ann, chromedp.Reload())
+	waitJS(t, ann, appRunning)
+	click(t, ann, "threads-btn")
+	chattest.Do(t, ann, chromedp.Click(chromedp.CSS(`#threads-list .thread-item`)))
+	waitJS(t, ann, pending)
+
+	s.start(version)
+	chattest.Eval[bool](t, ann, networkBack)
+	waitOnline(t, ann)
+	waitJS(t, ann, threadReply("Ann", "thanks!")+` && !document.querySelector('#thread-timeline .entry.pending')`)
+
+	probe := chattest.DialURL(t, s.URL, nil)
+	chattest.Expect(probe, func(w *chat.Welcome) bool { return w.NeedName })
+	probe.Send(&chat.Nick{Name: "Probe"})
+	chattest.Expect(probe, func(w *chat.Welcome) bool { return !w.NeedName })
+	probe.Send(&chat.History{Conv: tid, Limit: chat.MaxHistoryLimit})
+	page := chattest.Expect(probe, func(p *chat.Page) bool { return p.Conv == tid })
+	n := 0
+	for _, e := range page.Entries {
+		if e.Kind == chat.EntryMessage && strings.Contains(e.HTML, "thanks!") {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("the thread holds the offline answer %d times, want once", n)
+	}
 }

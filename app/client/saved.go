@@ -24,6 +24,10 @@ type SavedConv struct {
 	Lost    bool          `json:"lost,omitempty"`
 	// Followed, for a thread, says the user follows it (thread.go).
 	Followed bool `json:"followed,omitempty"`
+	// Hi is the last sequence held, past the last entry when actions
+	// (a thread's replies, reactions) came after it: restored, the
+	// conversation is not behind by them.
+	Hi uint64 `json:"hi,omitempty"`
 }
 
 // SavedEntries bounds the entries saved per conversation: the latest ones,
@@ -43,7 +47,7 @@ func (m *Model) SaveConv(id string) (SavedConv, bool) {
 	if n := len(entries); n > SavedEntries {
 		entries, start = entries[n-SavedEntries:], false
 	}
-	return SavedConv{Info: c.Info, Entries: append([]chat.Entry(nil), entries...), Start: start, Lost: c.Lost, Followed: c.Followed}, true
+	return SavedConv{Info: c.Info, Entries: append([]chat.Entry(nil), entries...), Start: start, Lost: c.Lost, Followed: c.Followed, Hi: c.hi}, true
 }
 
 // SaveMark is a cheap summary of a conversation that changes whenever its
@@ -92,6 +96,9 @@ func (m *Model) Restore(s Saved) {
 		c.hi, c.lo = 0, 0
 		if n := len(sc.Entries); n > 0 {
 			c.hi, c.lo = sc.Entries[n-1].Seq, sc.Entries[0].Seq
+			if sc.Hi > c.hi {
+				c.hi = sc.Hi
+			}
 		}
 	}
 	if m.Convs[s.Active] != nil {
