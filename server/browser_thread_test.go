@@ -294,6 +294,10 @@ func TestBrowserThreadReloadedOffline(t *testing.T) {
 	chattest.Do(t, ann, chromedp.Reload())
 	waitJS(t, ann, appRunning)
 	waitJS(t, ann, threadsUnread+` === '1'`)
+	waitJS(t, ann, delivered("Ann", "who brings the cake?"))
+	if isJS(t, ann, `!!document.getElementById('catching-up')`) {
+		t.Error("the restored lobby says it is catching up: the thread's actions after the root count as missing")
+	}
 	click(t, ann, "threads-btn")
 	chattest.Do(t, ann, chromedp.Click(chromedp.CSS(`#threads-list .thread-item`)))
 	waitJS(t, ann, threadReply("Bob", "I do"))
