@@ -122,6 +122,9 @@ func TestBrowserThreads(t *testing.T) {
 	tid := fmt.Sprintf("t:r:lobby:%d", root)
 	hit := hitFor(tid, 1)
 	waitJS(t, bob, `!!`+hit)
+	if got := chattest.Eval[string](t, bob, hit+`.querySelector('.hit-conv').textContent`); got != "Thread in # lobby" {
+		t.Errorf("the hit says it is in %q", got)
+	}
 	chattest.Do(t, bob, chromedp.Click(chromedp.CSS(`#search-results .search-hit[data-conv="`+tid+`"][data-seq="1"]`)))
 	waitJS(t, bob, `!document.getElementById('search') && document.getElementById('thread-panel')?.dataset.conv === `+jsString(tid))
 	waitJS(t, bob, threadReply("Bob", "yes, friday"))

@@ -11,6 +11,7 @@ var threadsText = map[string][2]string{
 	"thread.replies":        {"%d replies", "%d 条回复"},
 	"thread.replies.one":    {"1 reply", "1 条回复"},
 	"thread.replies.label":  {"The thread's messages", "话题中的消息"},
+	"thread.in":             {"Thread in %s", "%s 中的话题"},
 	"thread.last":           {"last reply", "最后回复"},
 	"thread.composer.label": {"Reply in the thread", "在话题中回复"},
 	"thread.composer.hint":  {"Reply…", "回复…"},
