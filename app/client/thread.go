@@ -42,6 +42,9 @@ func (m *Model) OpenThread(parent string, root uint64) []chat.Frame {
 		return nil
 	}
 	id := chat.ThreadID(parent, root)
+	if m.Thread != id {
+		m.CloseThread() // one open at a time: another not followed is forgotten
+	}
 	m.Thread = id
 	c := m.Convs[id]
 	if c == nil {

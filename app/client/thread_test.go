@@ -65,3 +65,35 @@ func TestThreadSavedAndRestored(t *testing.T) {
 		t.Fatalf("resume after restore = %+v", out[0])
 	}
 }
+
+// TestOpenThreadClosesTheOther: opening a thread asks for its entries
+// once; opening another forgets the first when not followed and keeps it
+// when followed.
+func TestOpenThreadClosesTheOther(t *testing.T) {
+	t.Parallel()
+	m := client.NewModel()
+	m.Apply(&chat.Welcome{Me: "ann", Convs: []chat.ConvInfo{{ID: threadParent, Kind: chat.KindRoom, Name: "lobby", Last: 2}}})
+	m.Apply(&chat.Page{Conv: threadParent, First: 1, Last: 2, Entries: []chat.Entry{
+		{Conv: threadParent, Seq: 1, Kind: chat.EntryMessage, From: "ann", HTML: "one"},
+		{Conv: threadParent, Seq: 2, Kind: chat.EntryMessage, From: "bob", HTML: "two"},
+	}})
+	one, two := chat.ThreadID(threadParent, 1), chat.ThreadID(threadParent, 2)
+	if out := m.OpenThread(threadParent, 1); len(out) != 1 {
+		t.Fatalf("opening asks %v, want its history", out)
+	}
+	if out := m.OpenThread(threadParent, 1); len(out) != 0 {
+		t.Errorf("opening it again asks %v", out)
+	}
+	m.OpenThread(threadParent, 2)
+	if m.Thread != two || m.Convs[one] != nil {
+		t.Errorf("open %q, first still held: %v", m.Thread, m.Convs[one] != nil)
+	}
+	m.Apply(&chat.Conv{ConvInfo: chat.ConvInfo{ID: two, Kind: chat.KindThread, Name: "two"}})
+	m.OpenThread(threadParent, 1)
+	if c := m.Convs[two]; c == nil || !c.Followed {
+		t.Error("a followed thread was forgotten when another opened")
+	}
+	if m.Threads()[0].Info.ID != two || len(m.Threads()) != 1 {
+		t.Errorf("threads %v", m.Threads())
+	}
+}
