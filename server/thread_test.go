@@ -161,3 +161,50 @@ func TestRootShowsPastItsThreadsActions(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestThreadFollowAndUnfollow: someone who only reads a thread follows it
+// and then unfollows it; the thread stays open while it is, and the
+// unread count goes with the following.
+func TestThreadFollowAndUnfollow(t *testing.T) {
+	s, root, tid := bigThread(t, 3)
+	cy := s.ModelClient(t, "cy", nil)
+	cy.Until("the lobby", func() bool { return cy.Ready(hub.LobbyID) })
+	if err := cy.Session.OpenThread(hub.LobbyID, root); err != nil {
+		t.Fatal(err)
+	}
+	cy.Until("the thread", func() bool { return cy.Ready(tid) && len(cy.Entries(tid)) == 3 })
+	if unread(cy, tid) != -1 {
+		t.Fatal("a thread only read is listed in Threads")
+	}
+	if err := cy.Session.Follow(tid, true); err != nil {
+		t.Fatal(err)
+	}
+	cy.Until("followed", func() bool { c := cy.Model.Convs[tid]; return c != nil && c.Followed })
+	// Read while open, as the page marks it (Shell.markThreadRead).
+	if f := cy.Model.MarkRead(tid); f == nil || !cy.Send(f) {
+		t.Fatal("the read position was not sent")
+	}
+	cy.Model.CloseThread()
+	if cy.Model.Convs[tid] == nil {
+		t.Fatal("a followed thread was forgotten when closed")
+	}
+	dan := s.ModelClient(t, "dan", nil)
+	dan.Until("the lobby", func() bool { return dan.Ready(hub.LobbyID) })
+	dan.Say(tid, "", "one more")
+	cy.Until("an unread reply", func() bool { return unread(cy, tid) == 1 })
+
+	if err := cy.Session.OpenThread(hub.LobbyID, root); err != nil {
+		t.Fatal(err)
+	}
+	if err := cy.Session.Follow(tid, false); err != nil {
+		t.Fatal(err)
+	}
+	cy.Until("unfollowed, still open", func() bool {
+		c := cy.Model.Convs[tid]
+		return unread(cy, tid) == -1 && c != nil && !c.Followed && cy.Model.Thread == tid
+	})
+	cy.Model.CloseThread()
+	if cy.Model.Convs[tid] != nil {
+		t.Error("an unfollowed thread is kept once closed")
+	}
+}
