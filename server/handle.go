@@ -102,6 +102,9 @@ var handlers = byType(append([]handler{
 		})
 	}),
 	on((*session).search),
+	on(func(ss *session, f *chat.Follow) error {
+		return ss.srv.hub.Follow(ss.conn.Context(), ss.user.Key, f.Conv, f.On)
+	}),
 	on((*session).preview),
 }, slices.Concat(moderationHandlers, groupHandlers)...)...)
 
@@ -259,7 +262,7 @@ func (ss *session) send(f *chat.Send) error {
 		if f.To != "" {
 			return ss.srv.hub.PostTo(ss.conn.Context(), ss.user.Key, f.To, f.Text, f.ID, f.Files...)
 		}
-		return ss.srv.hub.PostReply(ss.conn.Context(), ss.user.Key, f.Conv, f.Text, f.Reply, f.ID, f.Files...)
+		return ss.srv.hub.PostThread(ss.conn.Context(), ss.user.Key, f.Conv, f.Text, f.Reply, f.Also, f.ID, f.Files...)
 	})
 }
 

@@ -114,6 +114,15 @@ func (s *Server) pushStored(e chat.Entry, sender string) {
 	}
 }
 
+// pushFollowed keeps who follows a thread for Web Push (the hub's
+// Options.Followed).
+func (s *Server) pushFollowed(ctx context.Context, thread, key string, on bool) error {
+	if s.push == nil {
+		return nil
+	}
+	return push.SetFollowing(ctx, s.push.store, thread, key, on)
+}
+
 // routePush adds the push routes (chat.PushKeyPath and the rest).
 func (s *Server) routePush() {
 	s.mux.HandleFunc("GET "+chat.PushKeyPath, s.pushOn(s.servePushKey))

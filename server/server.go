@@ -389,6 +389,7 @@ func New(opts Options) (*Server, error) {
 		Files:             opts.Storage.Files,
 		Retention:         opts.Retention,
 		Stored:            s.stored,
+		Followed:          s.pushFollowed,
 	})
 	if err != nil {
 		s.stopOutgoing()

@@ -23,6 +23,8 @@ import (
 //     its text, and edit entries of it lose their HTML.
 //   - Preview: the message's Preview becomes the action's (nil: removed);
 //     the latest wins.
+//   - Thread: the root's Thread summary counts a reply more (On) or
+//     less, with its time and author; a deleted root still counts.
 //   - React: adds From to the users of Emoji when On, removes them when
 //     not; adding twice or removing what is not there changes nothing, so
 //     "toggled twice" is back where it started. An emoji left without
@@ -33,7 +35,7 @@ import (
 
 // IsAction reports whether kind is an action on another entry.
 func IsAction(kind EntryKind) bool {
-	return kind == EntryEdit || kind == EntryDelete || kind == EntryReact || kind == EntryPreview
+	return kind == EntryEdit || kind == EntryDelete || kind == EntryReact || kind == EntryPreview || kind == EntryThread
 }
 
 // Apply returns message m with action a folded in, and whether a applied:
@@ -44,6 +46,10 @@ func Apply(m, a Entry) (Entry, bool) {
 		return m, false
 	}
 	m.Upto = a.Seq
+	if a.Kind == EntryThread {
+		m.Thread = threaded(m.Thread, a.From, a.Time, a.On) // a deleted root keeps its thread
+		return m, true
+	}
 	if m.Deleted {
 		return m, true // deleted is final
 	}
@@ -171,6 +177,7 @@ func Merge(m, state Entry) Entry {
 	m.Upto = state.Upto
 	m.Reactions = state.Reactions
 	m.Preview = state.Preview
+	m.Thread = state.Thread
 	switch {
 	case state.Deleted:
 		m.HTML, m.Deleted, m.Edited, m.Reactions, m.Reply, m.Files, m.Preview = DeletedHTML, true, 0, nil, nil, nil, nil

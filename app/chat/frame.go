@@ -85,6 +85,9 @@ type Send struct {
 	Text  string   `json:"text"`
 	Reply uint64   `json:"reply,omitempty"`
 	Files []string `json:"files,omitempty"`
+	// Also, for a reply in a thread (Conv a thread's id, thread.go), posts
+	// it to the thread's parent conversation too ("also send to the room").
+	Also bool `json:"also,omitempty"`
 }
 
 // Edit replaces the text of the user's own message Seq of Conv. It is
@@ -334,6 +337,12 @@ type Entry struct {
 	// import) was written there, in Unix milliseconds; Time is when it was
 	// stored here. Zero for every other entry.
 	Sent int64 `json:"sent,omitempty"`
+	// Root, on a message posted to a conversation from one of its threads
+	// ("also send to the room", Send.Also), is the thread's root.
+	Root uint64 `json:"root,omitempty"`
+	// Thread is a thread root's summary, folded from EntryThread actions
+	// (thread.go); On and From of an EntryThread say what it adds.
+	Thread *ThreadSummary `json:"thread,omitempty"`
 
 	Edited    int64      `json:"edited,omitempty"`
 	Deleted   bool       `json:"deleted,omitempty"`

@@ -48,6 +48,8 @@ func FuzzDecodeClient(f *testing.F) {
 		`{"type":"edit","id":{"d":"device-01","n":2},"conv":"r:lobby","seq":0,"text":"x"}`,
 		`{"type":"edit","id":{"d":"device-01","n":2},"conv":"r:lobby","seq":-1,"text":"x"}`,
 		`{"type":"delete","id":{"d":"device-01","n":3},"conv":"","seq":4}`,
+		`{"type":"follow","conv":"t:t:r:lobby:1:2","on":true}`, `{"type":"follow","conv":"t:r:lobby:01"}`, `{"type":"follow","conv":"r:lobby"}`,
+		`{"type":"send","id":{"d":"device-01","n":1},"conv":"r:lobby","text":"x","also":true}`,
 		`{"type":"unpreview","id":{"d":"device-01","n":5},"conv":"r:lobby","seq":0}`,
 		`{"type":"unpreview","id":{"d":"device-01","n":5},"conv":"r:lobby","seq":4,"preview":{"url":"javascript:x"}}`,
 		`{"type":"react","id":{"d":"device-01","n":4},"conv":"r:lobby","seq":4,"emoji":"<img src=x>","on":true}`,

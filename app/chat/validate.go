@@ -220,6 +220,9 @@ func (f *Send) validate() error {
 	if f.Reply != 0 && f.Conv == "" {
 		return Errorf(CodeBadRequest, "a reply names the conversation (conv) of the message it answers")
 	}
+	if f.Also && !IsThread(f.Conv) {
+		return Errorf(CodeBadRequest, "only a reply in a thread is also sent to its conversation")
+	}
 	switch {
 	case f.Conv == "" && f.To == "":
 		return Errorf(CodeMissingField, "send frame needs a conv or a to")
@@ -326,7 +329,7 @@ func (c ConvInfo) validate() error {
 	if c.ID == "" {
 		return Errorf(CodeMissingField, "conversation has no id")
 	}
-	if c.Kind != KindRoom && c.Kind != KindPrivate {
+	if c.Kind != KindRoom && c.Kind != KindPrivate && c.Kind != KindThread {
 		return Errorf(CodeBadRequest, "conversation %q has unknown kind %q", c.ID, c.Kind)
 	}
 	return nil

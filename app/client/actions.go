@@ -45,6 +45,9 @@ type Action struct {
 	// timeline shows it while the message waits (the server makes its own).
 	Reply    *chat.Quote `json:"rq,omitempty"`
 	FailCode chat.Code   `json:"fc,omitempty"` // the code of Failed
+	// Also, for a reply in a thread, sends it to the thread's parent too
+	// (chat.Send.Also).
+	Also bool `json:"al,omitempty"`
 }
 
 // IsAction reports whether o is an edit, delete or reaction rather than a
@@ -85,7 +88,7 @@ func (o *Outgoing) frame() chat.Frame {
 }
 
 func (o *Outgoing) send() *chat.Send {
-	s := &chat.Send{ID: o.ID, Conv: o.Conv, To: o.To, Text: o.Text}
+	s := &chat.Send{ID: o.ID, Conv: o.Conv, To: o.To, Text: o.Text, Also: o.Also}
 	if o.Reply != nil {
 		s.Reply = o.Reply.Seq
 	}

@@ -28,6 +28,7 @@ type Model struct {
 	Version  string // the server's build
 	Convs    map[string]*Conversation
 	Active   string      // the conversation in view
+	Thread   string      // the thread open beside it, "" for none (thread.go)
 	Visible  bool        // whether the user can see Active (page shown)
 	Outbox   []*Outgoing // sent, not yet acknowledged, in order
 	Others   []*Outgoing // waiting in the browser's other tabs: shown, never sent from here
@@ -62,6 +63,10 @@ type Conversation struct {
 	Start       bool   // Entries reach the oldest entry the server holds
 	Lost        bool   // some entries could not be recovered (server dropped them)
 	Ready       bool   // a first page arrived
+	// Followed, for a thread (chat.KindThread), says the user follows it:
+	// the server listed it. A thread open but not followed has no unread
+	// count (thread.go).
+	Followed bool
 
 	lo       uint64                // first seq the window covers (0: none yet); Entries may start later, after actions
 	hi       uint64                // last consecutive seq held
@@ -227,11 +232,20 @@ func (m *Model) welcome(w *chat.Welcome) []chat.Frame {
 	for _, info := range w.Convs {
 		keep[info.ID] = true
 		c := m.ensure(info)
+		c.Followed = info.Kind == chat.KindThread
 		resume.Cursors[info.ID] = c.hi
 		c.fetching = true
 	}
-	for id := range m.Convs {
-		if !keep[id] {
+	for id, c := range m.Convs {
+		switch {
+		case keep[id]:
+		case c.Info.Kind == chat.KindThread && keep[parentOf(id)]:
+			// A thread held but not followed (thread.go): its parent says
+			// whether it may be read.
+			c.Followed = false
+			resume.Cursors[id] = c.hi
+			c.fetching = true
+		default:
 			delete(m.Convs, id)
 		}
 	}
@@ -260,6 +274,9 @@ func (m *Model) conv(info chat.ConvInfo) []chat.Frame {
 	c := m.Convs[info.ID]
 	fresh := c == nil
 	c = m.ensure(info)
+	if info.Kind == chat.KindThread {
+		c.Followed = true
+	}
 	if fresh && !c.fetching {
 		c.fetching = true
 		return []chat.Frame{&chat.History{Conv: info.ID}}
@@ -268,6 +285,11 @@ func (m *Model) conv(info chat.ConvInfo) []chat.Frame {
 }
 
 func (m *Model) gone(id string) {
+	if c := m.Convs[id]; c != nil && c.Info.Kind == chat.KindThread && m.Thread == id {
+		c.Followed = false // unfollowed, and open: it stays while it is
+		return
+	}
+	m.forgetThreads(id)
 	delete(m.Convs, id)
 	if m.Active == id {
 		m.Active = ""
@@ -290,7 +312,9 @@ func (m *Model) entry(e *chat.Entry) []chat.Frame {
 }
 
 // Seeing reports whether the user is looking at conversation id.
-func (m *Model) Seeing(id string) bool { return m.Visible && m.Active == id }
+func (m *Model) Seeing(id string) bool {
+	return m.Visible && (m.Active == id || (id != "" && m.Thread == id))
+}
 
 // add puts e in c's window, or holds it when it comes after a gap, which it
 // then asks the server to fill.
@@ -509,7 +533,7 @@ func (m *Model) recountID(id string) {
 // mention the user.
 func (m *Model) recount(c *Conversation) {
 	c.Unread, c.Mentions = 0, 0
-	if m.Seeing(c.Info.ID) {
+	if m.Seeing(c.Info.ID) || (c.Info.Kind == chat.KindThread && !c.Followed) {
 		return
 	}
 	// The window covers lo..hi; its actions are folded in and not counted.
@@ -565,7 +589,9 @@ func unescapeAll(in []string) []string {
 func (m *Model) Sorted() []*Conversation {
 	list := make([]*Conversation, 0, len(m.Convs))
 	for _, c := range m.Convs {
-		list = append(list, c)
+		if c.Info.Kind != chat.KindThread { // listed apart (Threads)
+			list = append(list, c)
+		}
 	}
 	rank := func(c *Conversation) int {
 		switch {

@@ -22,6 +22,12 @@ type SavedConv struct {
 	Entries []chat.Entry  `json:"entries,omitempty"`
 	Start   bool          `json:"start,omitempty"` // Entries reach the oldest entry the server holds
 	Lost    bool          `json:"lost,omitempty"`
+	// Followed, for a thread, says the user follows it (thread.go).
+	Followed bool `json:"followed,omitempty"`
+	// Hi is the last sequence held, past the last entry when actions
+	// (a thread's replies, reactions) came after it: restored, the
+	// conversation is not behind by them.
+	Hi uint64 `json:"hi,omitempty"`
 }
 
 // SavedEntries bounds the entries saved per conversation: the latest ones,
@@ -41,7 +47,7 @@ func (m *Model) SaveConv(id string) (SavedConv, bool) {
 	if n := len(entries); n > SavedEntries {
 		entries, start = entries[n-SavedEntries:], false
 	}
-	return SavedConv{Info: c.Info, Entries: append([]chat.Entry(nil), entries...), Start: start, Lost: c.Lost}, true
+	return SavedConv{Info: c.Info, Entries: append([]chat.Entry(nil), entries...), Start: start, Lost: c.Lost, Followed: c.Followed, Hi: c.hi}, true
 }
 
 // SaveMark is a cheap summary of a conversation that changes whenever its
@@ -52,6 +58,7 @@ type SaveMark struct {
 	Hi          uint64 // the last sequence held: an action folded into a message moves it
 	N           int
 	Start, Lost bool
+	Followed    bool
 }
 
 // SaveMark returns the mark of conversation id (the zero mark when the
@@ -61,7 +68,7 @@ func (m *Model) SaveMark(id string) SaveMark {
 	if c == nil || !c.Ready {
 		return SaveMark{}
 	}
-	mark := SaveMark{Info: c.Info, Hi: c.hi, N: len(c.Entries), Start: c.Start, Lost: c.Lost}
+	mark := SaveMark{Info: c.Info, Hi: c.hi, N: len(c.Entries), Start: c.Start, Lost: c.Lost, Followed: c.Followed}
 	if mark.N > 0 {
 		mark.First, mark.Last = c.Entries[0].Seq, c.Entries[mark.N-1].Seq
 	}
@@ -84,11 +91,14 @@ func (m *Model) Restore(s Saved) {
 		}
 		c := m.ensure(sc.Info)
 		c.Entries = append([]chat.Entry(nil), sc.Entries...)
-		c.Start, c.Lost = sc.Start, sc.Lost
+		c.Start, c.Lost, c.Followed = sc.Start, sc.Lost, sc.Followed
 		c.Ready = len(sc.Entries) > 0 || sc.Start
 		c.hi, c.lo = 0, 0
 		if n := len(sc.Entries); n > 0 {
 			c.hi, c.lo = sc.Entries[n-1].Seq, sc.Entries[0].Seq
+			if sc.Hi > c.hi {
+				c.hi = sc.Hi
+			}
 		}
 	}
 	if m.Convs[s.Active] != nil {

@@ -110,6 +110,10 @@ func (p *conversationPane) renderActionBar(e chat.Entry) app.UI {
 		app.Button().ID(seqID("act-reply-", e.Seq)).Type("button").Class("act", "act-reply").
 			Title(T(l, "act.reply.title")).Text(T(l, "act.reply")).
 			OnClick(p.onMessage(e.Conv, e.Seq, p.startReply)),
+		app.If(p.IonThread != nil, func() app.UI { // thread.go
+			return app.Button().ID(seqID("act-thread-", e.Seq)).Type("button").Class("act", "act-thread").
+				Text(T(l, "act.thread")).OnClick(p.onMessage(e.Conv, e.Seq, p.openThreadOf))
+		}),
 		app.Button().ID(seqID("act-react-", e.Seq)).Type("button").Class("act", "act-react").
 			Aria("haspopup", "dialog").Aria("expanded", boolText(open)).
 			Title(T(l, "act.react.title")).Text(T(l, "act.react")).

@@ -33,10 +33,10 @@ func TestActionBarOffersWhatTheUserMayDo(t *testing.T) {
 		}
 		return e.texts(byClass("act"))
 	}
-	if got := strings.Join(buttons("1"), ","); got != "Reply,React" {
+	if got := strings.Join(buttons("1"), ","); got != "Reply,Reply in thread,React" {
 		t.Errorf("Bob's message offers %s", got)
 	}
-	if got := strings.Join(buttons("2"), ","); got != "Reply,React,Edit,Delete" {
+	if got := strings.Join(buttons("2"), ","); got != "Reply,Reply in thread,React,Edit,Delete" {
 		t.Errorf("Ann's message offers %s", got)
 	}
 	if got := buttons("3"); len(got) != 0 {

@@ -37,10 +37,11 @@ type conversationPane struct {
 	Ijump     jump                           // a message to show (search.go)
 
 	// Sending and the message actions (actions.go, reactions.go).
-	Isession   *client.Session           // sends and acts on messages; nil: shown alone (tests)
-	IonNotice  func(app.Context, string) // shows why something failed ("": clears it)
-	IonOutbox  func(app.Context)         // the outbox took an action
-	IonUnstick func(app.Context)         // the timeline scrolls to a message, not the newest
+	Isession   *client.Session                   // sends and acts on messages; nil: shown alone (tests)
+	IonNotice  func(app.Context, string)         // shows why something failed ("": clears it)
+	IonOutbox  func(app.Context)                 // the outbox took an action
+	IonUnstick func(app.Context)                 // the timeline scrolls to a message, not the newest
+	IonThread  func(app.Context, string, uint64) // opens the thread of a message (thread.go)
 
 	acts     actionsState
 	att      attachState // the composer's uploads and the image viewer (attach.go)
@@ -401,6 +402,7 @@ func (p *conversationPane) renderEntry(e chat.Entry, now time.Time, cont bool) a
 			a.renderLinkPreview(e),
 			a.renderReactions(e),
 			a.renderPicker(e),
+			a.renderThreadSummary(e), // thread.go
 		),
 		a.renderActionBar(e),
 	)

@@ -21,6 +21,8 @@ type conversationList struct {
 	Irev    uint64
 	IonOpen func(app.Context, string)
 	IonJoin func(app.Context, string) bool
+	// IonThreads shows the followed threads (thread.go); nil: no button.
+	IonThreads func(app.Context)
 }
 
 func newConversationList() *conversationList { return &conversationList{} }
@@ -48,6 +50,7 @@ func (l *conversationList) Render() app.UI {
 	}
 	return app.Aside().ID("rooms").Class("pane", "rooms").Aria("label", T(l.Ilang, "rooms.title")).Body(
 		app.H2().Text(T(l.Ilang, "rooms.title")),
+		renderThreadsButton(l.Ilang, l.Imodel, l.IonThreads), // thread.go
 		app.Ul().Class("conv-list").Aria("label", T(l.Ilang, "rooms.rooms")).Body(
 			app.Range(rooms).Slice(func(i int) app.UI { return l.renderItem(rooms[i]) }),
 		),

@@ -268,6 +268,9 @@ func convLabel(kind chat.ConvKind, name string) string {
 	if kind == chat.KindPrivate {
 		return "@ " + name
 	}
+	if kind == chat.KindThread {
+		return "↳ " + name // a thread: the start of its root
+	}
 	return "# " + name
 }
 

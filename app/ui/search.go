@@ -53,6 +53,11 @@ func showMessage(seq uint64) {
 // openHit shows the message of search hit h in its conversation.
 func (s *Shell) openHit(ctx app.Context, h chat.Hit) {
 	s.closeDialog(ctx, "composer")
+	if parent, root, ok := chat.ThreadOf(h.Conv); ok && s.model.Convs[parent] != nil {
+		s.openAt(ctx, parent, root) // a reply in a thread: its root, and the thread beside it
+		s.openThread(ctx, parent, root)
+		return
+	}
 	if s.model.Convs[h.Conv] == nil {
 		s.notice = T(s.lang, "search.unavailable")
 		return

@@ -279,11 +279,12 @@ func (d *searchDialog) scopeText() string {
 func (d *searchDialog) renderHit(h chat.Hit) app.UI {
 	where := h.Conv
 	if c := d.Imodel.Convs[h.Conv]; c != nil {
-		where = c.Name
-		if c.Info.Kind == chat.KindPrivate {
-			where = "@ " + where
-		} else {
-			where = "# " + where
+		where = convLabel(c.Info.Kind, c.Name)
+	}
+	if parent, _, ok := chat.ThreadOf(h.Conv); ok { // a reply in a thread (thread.go)
+		where = T(d.Ilang, "thread.in", parent)
+		if c := d.Imodel.Convs[parent]; c != nil {
+			where = T(d.Ilang, "thread.in", convLabel(c.Info.Kind, c.Name))
 		}
 	}
 	at := time.UnixMilli(h.Time)

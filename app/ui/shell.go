@@ -84,6 +84,7 @@ type Shell struct {
 	dialog      dialog // the dialog open, if any (ux.go)
 	dialogBack  string // the id of the element to focus again when it closes
 	searchWords string // what "/search words" asked the search dialog for
+	threadsView bool   // the side panel lists the followed threads when no thread is open (thread_shell.go)
 
 	jump       jump    // the message the conversation pane is to show (search.go)
 	stick      bool    // keep the conversation scrolled to the newest entry
@@ -384,6 +385,7 @@ func (s *Shell) flush() {
 // markRead tells the server the active conversation is read, when the user
 // can see it.
 func (s *Shell) markRead(ctx app.Context) {
+	s.markThreadRead(ctx) // thread_shell.go
 	if !s.model.Seeing(s.model.Active) {
 		return
 	}

@@ -506,9 +506,9 @@ func TestShellRendersConversationListWithUnreadBadges(t *testing.T) {
 	if len(active) != 1 || active[0].attrs["data-conv"] != "r:lobby" {
 		t.Errorf("active items: %d, want only the lobby", len(active))
 	}
-	// Match the lobby's button exactly: aside#rooms > ul > li > button.
+	// Match the lobby's button exactly: aside#rooms > ul (after the heading and Threads) > li > button.
 	if err := app.Match(app.Button().Type("button").Class("conv-item", "active").DataSet("conv", "r:lobby").
-		Aria("current", "true").OnClick(noop), s, path(pathRooms, 1, 0, 0)...); err != nil {
+		Aria("current", "true").OnClick(noop), s, path(pathRooms, 2, 0, 0)...); err != nil {
 		t.Error(err)
 	}
 }

@@ -14,7 +14,7 @@ import (
 func (s *Shell) Render() app.UI {
 	m := s.model
 	named := m.Me != ""
-	return app.Div().ID("chat").Class("shell", "pane-"+string(s.pane)).DataSet("state", s.state.String()).Body(
+	return app.Div().ID("chat").Class("shell", "pane-"+string(s.pane), classIf("with-thread", s.threadOpen())).DataSet("state", s.state.String()).Body(
 		newTopBar().Lang(s.lang).Model(m).Rev(s.rev).State(s.state, s.retry, s.closed).Conn(s.conn).
 			Dialog(s.dialog).OnOpen(s.openDialog).OnLang(s.onSwitchLang).OnNotice(s.showNotice).OnInfo(s.showInfo).
 			OnSkip(func(ctx app.Context) {
@@ -92,10 +92,11 @@ func (s *Shell) renderPanes() app.UI {
 			paneTab(s.lang, m, s.pane, PaneChat, "nav.chat", s.onPane(PaneChat)),
 			paneTab(s.lang, m, s.pane, PanePeople, "nav.people", s.onPane(PanePeople)),
 		),
-		newConversationList().Lang(s.lang).Model(m).Rev(s.rev).OnOpen(s.activate).OnJoin(s.onJoin),
+		newConversationList().Lang(s.lang).Model(m).Rev(s.rev).OnOpen(s.activate).OnJoin(s.onJoin).OnThreads(s.showThreads),
 		s.conversationPane(),
 		newPeoplePane().Lang(s.lang).Model(m).Rev(s.rev).OnOpenPrivate(s.onOpenPrivate).
 			Session(s.session).OnNotice(s.showNotice).OnOpen(s.activate),
+		s.threadSide(), // thread_shell.go
 	)
 }
 
@@ -105,7 +106,8 @@ func (s *Shell) conversationPane() app.UI {
 		Names(mentionNames(s.model)).Session(s.session).Uploads(s.ups).Jump(s.jump).
 		OnOlder(s.onOlder).OnScroll(s.onTimelineScroll).OnSent(s.onSent).OnOutbox(s.changed).
 		OnUnstick(func(app.Context) { s.stick = false }).OnNotice(s.showNotice).
-		OnSearch(func(ctx app.Context, words string) { s.openDialog(ctx, dialogSearch, words) }).OnJoin(s.onJoin)
+		OnSearch(func(ctx app.Context, words string) { s.openDialog(ctx, dialogSearch, words) }).OnJoin(s.onJoin).
+		OnThread(s.openThread)
 }
 
 // paneTab is the tab of pane p. The conversations tab counts what is

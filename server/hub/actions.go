@@ -67,7 +67,10 @@ func (h *Hub) Delete(ctx context.Context, key, convID string, seq uint64, id cha
 		return chat.Ack{}, chat.Errorf(chat.CodeNotAuthor, "only the author of a message may delete it")
 	}
 	e := chat.Entry{Conv: c.id, Kind: chat.EntryDelete, From: escape(u.name), Bot: u.bot, Target: seq}
-	ack, err := h.store(ctx, e, key, id)
+	ack, dup, err := h.storeOnce(ctx, e, key, id)
+	if err == nil && !dup {
+		h.threadReplyDeleted(ctx, c.id, m)
+	}
 	if err == nil {
 		h.unreferFiles(ctx, c.id, seq, slices.Concat(m.Files, previewFiles(m.Preview))) // none once deleted: given back by the first delete
 	}

@@ -216,5 +216,5 @@ func (h *Hub) AddMember(ctx context.Context, key, convID string, who User) error
 // PostVia is PostReply for a message a webhook carries: via is the
 // sender's name it gave (shown as "via"), plain text, escaped here.
 func (h *Hub) PostVia(ctx context.Context, key, convID, text, via string, id chat.MsgID) (chat.Ack, error) {
-	return h.post(ctx, key, convID, text, 0, via, id)
+	return h.post(ctx, key, convID, text, 0, via, false, id)
 }

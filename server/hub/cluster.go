@@ -7,6 +7,8 @@ import (
 	"hash/fnv"
 	"slices"
 	"time"
+
+	"github.com/founding/chat/app/chat"
 )
 
 // Presence across nodes. Every node sees its own users come and go
@@ -394,8 +396,12 @@ func (h *Hub) remoteLeave(room string, p PresenceUser, quiet bool) {
 // Callers hold h.mu.
 func (h *Hub) onlineElsewhere(room, key string) bool { return h.remoteIn[room][key] != nil }
 
-// localConv returns the conversation id if a local user is in it.
+// localConv returns the conversation id if a local user is in it (a
+// thread's, if one is in its parent: thread.go).
 func (h *Hub) localConv(id string) *conv {
+	if parent, _, ok := chat.ThreadOf(id); ok {
+		return h.threadConv(id, parent)
+	}
 	h.convMu.RLock()
 	defer h.convMu.RUnlock()
 	return h.convs[id]

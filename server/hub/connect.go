@@ -38,6 +38,9 @@ func (h *Hub) loadProfile(ctx context.Context, key string) (*profile, error) {
 	}
 	p := &profile{last: make(map[string]uint64, len(ids))}
 	for _, id := range ids {
+		if parent, _, ok := chat.ThreadOf(id); ok && !slices.Contains(ids, parent) {
+			continue // followed in a conversation since left (thread.go)
+		}
 		rec, err := h.record(ctx, id)
 		if errors.Is(err, ErrNotFound) {
 			continue // a membership whose conversation was never recorded
@@ -152,6 +155,8 @@ func (h *Hub) attach(u *user, rec ConvRecord, last uint64) *conv {
 		c = newConv(rec)
 		c.defaultKeep = h.opts.Retention
 		h.convs[rec.ID] = c
+	} else if c.kind == chat.KindThread && c.name == "" {
+		c.name = rec.Name // made before its record was read (thread.go)
 	}
 	h.convMu.Unlock()
 	if last > c.last.Load() {

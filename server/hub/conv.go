@@ -108,6 +108,9 @@ type conv struct {
 	index map[Sink]int  // position of each in subs
 	last  atomic.Uint64 // newest seq seen
 
+	via     atomic.Pointer[conv] // a thread's parent here, whose connections it reaches (thread.go)
+	checked atomic.Bool          // a thread's root was found (thread.go)
+
 	fanMu  sync.Mutex // orders fan-outs: held from the look at fanned to the end of the fan-out
 	fanned uint64     // the newest seq fanned out here, 0 before the watch brought one; guarded by fanMu
 }
@@ -153,6 +156,9 @@ func (c *conv) unsubscribe(s Sink) {
 // each calls f for every subscribed connection, holding the read lock: f
 // must not block (Sink.Send does not).
 func (c *conv) each(f func(Sink)) {
+	if p := c.via.Load(); p != nil {
+		c = p
+	}
 	c.subMu.RLock()
 	defer c.subMu.RUnlock()
 	for _, s := range c.subs {
@@ -183,6 +189,9 @@ func (c *conv) info(u *user) chat.ConvInfo {
 // fanOut sends an encoded frame to every connection subscribed to c, and
 // returns how many there were.
 func (c *conv) fanOut(frame []byte) int {
+	if p := c.via.Load(); p != nil {
+		c = p // a thread's entries reach its parent's connections
+	}
 	c.subMu.RLock()
 	defer c.subMu.RUnlock()
 	for _, s := range c.subs {

@@ -313,6 +313,14 @@ func (c *conv) groupInfo(u *user, info *chat.ConvInfo) {
 // reads the group's record from the directory, so that a member added or
 // gone on another node a moment ago is clamped or refused here too.
 func (h *Hub) groupSince(ctx context.Context, key, id string) (uint64, error) {
+	if parent, root, ok := chat.ThreadOf(id); ok && chat.IsGroup(parent) {
+		// A thread is read whole, if its root is at or after the floor.
+		since, err := h.groupSince(ctx, key, parent)
+		if err == nil && root < since {
+			err = h.refusal(ctx, id)
+		}
+		return 0, err
+	}
 	if !chat.IsGroup(id) {
 		return 0, nil
 	}

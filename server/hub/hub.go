@@ -148,6 +148,10 @@ type Options struct {
 	// the sender's key: only the node that appended an entry hears of it
 	// here (Web Push decides its pushes so, once). It must not block.
 	Stored func(e chat.Entry, sender string)
+	// Followed is called when the user key starts (on) or stops following
+	// thread on this node (thread.go), for Web Push to know who follows.
+	// Nil tells nobody.
+	Followed func(ctx context.Context, thread, key string, on bool) error
 }
 
 // LobbyID is the conversation id of the lobby every user is in.

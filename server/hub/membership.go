@@ -198,6 +198,10 @@ func (h *Hub) applyMember(ctx context.Context, key, id string, member bool) (err
 		}
 		h.detach(u, c)
 		u.send(encode(&chat.Gone{Conv: id}))
+		for _, t := range threadsOf(u, id) {
+			h.detach(u, t)
+			u.send(encode(&chat.Gone{Conv: t.id}))
+		}
 		if u.online && c.kind == chat.KindRoom {
 			h.announce(u) // the other nodes' rosters of the room
 		}

@@ -13,6 +13,9 @@ import (
 // member returns the local user of key and their conversation id, or the
 // error to answer.
 func (h *Hub) member(ctx context.Context, key, id string) (*user, *conv, error) {
+	if parent, root, ok := chat.ThreadOf(id); ok {
+		return h.threadMember(ctx, key, id, parent, root)
+	}
 	h.mu.Lock()
 	u, err := h.userOf(key)
 	var c *conv
@@ -44,12 +47,21 @@ func (h *Hub) Post(ctx context.Context, key, convID, text string, id chat.MsgID,
 // no_such_message. Files are the ids of files the user uploaded, attached
 // to the message (files.go); with files, the text may be empty.
 func (h *Hub) PostReply(ctx context.Context, key, convID, text string, reply uint64, id chat.MsgID, files ...string) (chat.Ack, error) {
-	return h.post(ctx, key, convID, text, reply, "", id, files...)
+	return h.post(ctx, key, convID, text, reply, "", false, id, files...)
+}
+
+// PostThread is PostReply in thread convID (chat.ThreadID) that is also
+// posted to the thread's parent conversation when also (thread.go).
+func (h *Hub) PostThread(ctx context.Context, key, convID, text string, reply uint64, also bool, id chat.MsgID, files ...string) (chat.Ack, error) {
+	if also && !chat.IsThread(convID) {
+		return chat.Ack{}, chat.Errorf(chat.CodeBadRequest, "only a reply in a thread is also sent to its conversation")
+	}
+	return h.post(ctx, key, convID, text, reply, "", also, id, files...)
 }
 
 // post is PostReply with the name a webhook's sender gave (none when
-// empty).
-func (h *Hub) post(ctx context.Context, key, convID, text string, reply uint64, via string, id chat.MsgID, files ...string) (chat.Ack, error) {
+// empty), and also for a thread's reply to go to its parent as well.
+func (h *Hub) post(ctx context.Context, key, convID, text string, reply uint64, via string, also bool, id chat.MsgID, files ...string) (chat.Ack, error) {
 	u, c, err := h.member(ctx, key, convID)
 	if err != nil {
 		return chat.Ack{}, err
@@ -80,9 +92,16 @@ func (h *Hub) post(ctx context.Context, key, convID, text string, reply uint64, 
 	if e.Files, err = h.attachFiles(ctx, key, pending, files); err != nil {
 		return chat.Ack{}, err
 	}
-	ack, err := h.store(ctx, e, key, id)
+	ack, dup, err := h.storeOnce(ctx, e, key, id)
 	if err == nil {
 		h.settleFiles(ctx, pending, ack.Seq, e.Files)
+		if !dup && chat.IsThread(c.id) {
+			e.Seq, e.Time = ack.Seq, ack.Time
+			h.threadReplied(ctx, key, e, also)
+			if h.opts.Stored != nil {
+				h.opts.Stored(e, key) // once its followers are known (thread.go)
+			}
+		}
 	}
 	return ack, err
 }
@@ -90,9 +109,15 @@ func (h *Hub) post(ctx context.Context, key, convID, text string, reply uint64, 
 // store appends e, an entry a client sent under message id, once (see
 // Log.AppendMessage) and returns its ack.
 func (h *Hub) store(ctx context.Context, e chat.Entry, key string, id chat.MsgID) (chat.Ack, error) {
+	ack, _, err := h.storeOnce(ctx, e, key, id)
+	return ack, err
+}
+
+// storeOnce is store, and reports whether the id was stored before (dup).
+func (h *Hub) storeOnce(ctx context.Context, e chat.Entry, key string, id chat.MsgID) (chat.Ack, bool, error) {
 	if h.opts.Writable != nil {
 		if err := h.opts.Writable(ctx, e.Conv); err != nil {
-			return chat.Ack{}, err
+			return chat.Ack{}, false, err
 		}
 	}
 	// Storing the entry and the device's mark must both happen once begun,
@@ -103,22 +128,22 @@ func (h *Hub) store(ctx context.Context, e chat.Entry, key string, id chat.MsgID
 	ack, dup, err := h.log.AppendMessage(ctx, e, Origin{User: key, ID: id})
 	switch {
 	case errors.Is(err, ErrStaleID):
-		return chat.Ack{}, chat.Errorf(chat.CodeBadRequest, "message id %d of this device was used long ago", id.N)
+		return chat.Ack{}, false, chat.Errorf(chat.CodeBadRequest, "message id %d of this device was used long ago", id.N)
 	case errors.Is(err, ErrFull):
 		h.opts.Logger.Warn("a message was refused: the log is full", "conv", e.Conv, "err", err)
-		return chat.Ack{}, chat.Errorf(chat.CodeInternal, "the server has no room left for private messages; yours was not stored. Tell the operator (-private-bytes)")
+		return chat.Ack{}, false, chat.Errorf(chat.CodeInternal, "the server has no room left for private messages; yours was not stored. Tell the operator (-private-bytes)")
 	case err != nil:
-		return chat.Ack{}, h.storageError("store the message", err)
+		return chat.Ack{}, false, h.storageError("store the message", err)
 	}
 	ack.ID = id
 	if !dup {
 		e.Seq, e.Time = ack.Seq, ack.Time
 		h.deliverStored(e)
-		if h.opts.Stored != nil {
+		if h.opts.Stored != nil && !threadReply(e) {
 			h.opts.Stored(e, key)
 		}
 	}
-	return ack, nil
+	return ack, dup, nil
 }
 
 // storeTimeout bounds one storage write that must not be cut short.
@@ -148,7 +173,9 @@ func (h *Hub) Page(ctx context.Context, key string, q chat.History) (*chat.Page,
 		p = chat.Page{Conv: q.Conv, Entries: []chat.Entry{}, First: since}
 		p.Last, err = h.log.Last(ctx, q.Conv)
 	} else if p, err = h.log.Page(ctx, q); err == nil {
-		err = h.foldPage(ctx, &p)
+		if err = h.readPastThreads(ctx, q, &p); err == nil { // thread.go
+			err = h.foldPage(ctx, &p)
+		}
 	}
 	clampPage(&p, since)
 	switch {

@@ -212,7 +212,7 @@ const decideTimeout = 30 * time.Second
 func (n *Notifier) decide(e chat.Entry, sender string) {
 	ctx, cancel := context.WithTimeout(n.ctx, decideTimeout)
 	defer cancel()
-	rec, err := n.o.Directory.Conv(ctx, e.Conv)
+	rec, err := n.o.Directory.Conv(ctx, parentOf(e.Conv))
 	if err != nil {
 		n.lookupFailed("the conversation", err)
 		return
@@ -238,6 +238,16 @@ func (n *Notifier) decide(e chat.Entry, sender string) {
 			raise(key, byReply)
 		}
 	}
+	if chat.IsThread(e.Conv) {
+		// A reply in a thread reaches its followers as a reply to them.
+		followers, err := FollowersOf(ctx, n.o.Store, e.Conv)
+		if err != nil {
+			n.lookupFailed("who follows the thread", err)
+		}
+		for _, key := range followers {
+			raise(key, byReply)
+		}
+	}
 	all, err := AllOf(ctx, n.o.Store, e.Conv)
 	if err != nil {
 		n.lookupFailed("who wants every message", err)
@@ -250,7 +260,7 @@ func (n *Notifier) decide(e chat.Entry, sender string) {
 	}
 	var rules hub.RoomRules
 	if rec.Kind == chat.KindRoom {
-		if rules, err = n.o.Directory.Rules(ctx, e.Conv); err != nil {
+		if rules, err = n.o.Directory.Rules(ctx, rec.ID); err != nil {
 			n.lookupFailed("the room's rules", err)
 			return
 		}
@@ -289,7 +299,7 @@ func (n *Notifier) tellAs(ctx context.Context, e chat.Entry, rec hub.ConvRecord,
 		if err != nil {
 			return err
 		}
-		if _, in := slices.BinarySearch(convs, e.Conv); !in || rules.Banned(key) {
+		if _, in := slices.BinarySearch(convs, rec.ID); !in || rules.Banned(key) {
 			return nil // not a member (never was, left, removed): nothing of the room reaches them
 		}
 	}
@@ -391,6 +401,15 @@ func encodePush(p chat.Push) ([]byte, error) {
 func topic(conv string) string {
 	sum := sha256.Sum256([]byte("chat push topic " + conv))
 	return base64.RawURLEncoding.EncodeToString(sum[:24])
+}
+
+// parentOf returns the conversation whose members may read conv: a
+// thread's parent (chat.ThreadOf), or conv itself.
+func parentOf(conv string) string {
+	if parent, _, ok := chat.ThreadOf(conv); ok {
+		return parent
+	}
+	return conv
 }
 
 // mentions returns the names (comparison keys) html mentions, from the

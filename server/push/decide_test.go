@@ -312,3 +312,19 @@ func TestPayloadOfAGroup(t *testing.T) {
 		}
 	}
 }
+
+// TestNotifierTellsAThreadsFollowers: a reply in a thread reaches those
+// who follow it (not its sender), as a reply would, and only while they
+// are in its parent; the others in the room hear nothing of it.
+func TestNotifierTellsAThreadsFollowers(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	thread := chat.ThreadID("r:x", 1)
+	for _, u := range []string{"ann", "cat", "dan"} {
+		noErr(t, push.SetFollowing(w.ctx, w.st, thread, u, true))
+	}
+	noErr(t, push.SetFollowing(w.ctx, w.st, thread, "cat", false))
+	w.post(thread, "ann", "in the thread", nil) // ann sends; cat unfollowed; dan is not in r:x
+	w.post(thread, "cat", "again", nil)
+	w.expect("ann")
+}

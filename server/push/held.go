@@ -151,13 +151,13 @@ func (n *Notifier) release(now time.Time) {
 // changed meanwhile, a member removed, the user active), if the user has
 // not read the conversation that far meanwhile.
 func (n *Notifier) tellHeld(ctx context.Context, p heldPush, key string) error {
-	rec, err := n.o.Directory.Conv(ctx, p.Entry.Conv)
+	rec, err := n.o.Directory.Conv(ctx, parentOf(p.Entry.Conv))
 	if err != nil {
 		return err
 	}
 	var rules hub.RoomRules
 	if rec.Kind == chat.KindRoom {
-		if rules, err = n.o.Directory.Rules(ctx, p.Entry.Conv); err != nil {
+		if rules, err = n.o.Directory.Rules(ctx, rec.ID); err != nil {
 			return err
 		}
 	}

@@ -66,6 +66,33 @@ func SetSettings(ctx context.Context, st Store, user string, p chat.PushSettings
 	return nil
 }
 
+// followKey is the record of the users who follow thread: its replies
+// reach them as a reply to them would (decide.go).
+func followKey(thread string) string { return "follow." + thread }
+
+// SetFollowing records that user follows thread (on) or not.
+func SetFollowing(ctx context.Context, st Store, thread, user string, on bool) error {
+	_, err := update(ctx, st, followKey(thread), func(r *allUsers) (bool, error) {
+		has := slices.Contains(r.Users, user)
+		switch {
+		case on && !has:
+			r.Users = append(r.Users, user)
+		case !on && has:
+			r.Users = slices.DeleteFunc(r.Users, func(u string) bool { return u == user })
+		default:
+			return false, nil
+		}
+		return true, nil
+	})
+	return err
+}
+
+// FollowersOf returns the users who follow thread.
+func FollowersOf(ctx context.Context, st Store, thread string) ([]string, error) {
+	r, err := read[allUsers](ctx, st, followKey(thread))
+	return r.Users, err
+}
+
 // AllOf returns the users who set conv to chat.PushAll.
 func AllOf(ctx context.Context, st Store, conv string) ([]string, error) {
 	r, err := read[allUsers](ctx, st, allKey(conv))

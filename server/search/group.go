@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
@@ -48,4 +49,24 @@ func fromSeq(in query.Query, seq uint64) query.Query {
 	r := bleve.NewNumericRangeInclusiveQuery(&lo, nil, &inclusive, nil)
 	r.SetField(fieldSeq)
 	return bleve.NewConjunctionQuery(in, r)
+}
+
+// withParents is convs and the parent of each thread among them, whose
+// floor (groupSince) a thread's reader is held to.
+func withParents(convs []string) []string {
+	out := convs
+	for _, conv := range convs {
+		if parent, _, ok := chat.ThreadOf(conv); ok {
+			out = append(slices.Clip(out), parent)
+		}
+	}
+	return out
+}
+
+// beforeFloor reports whether conv is a thread whose root comes before the
+// reader's floor in its group (since): a member added later sees neither
+// the root nor its thread.
+func beforeFloor(conv string, since map[string]uint64) bool {
+	parent, root, ok := chat.ThreadOf(conv)
+	return ok && root < since[parent]
 }

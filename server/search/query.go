@@ -31,7 +31,13 @@ func (ix *Index) Search(ctx context.Context, key string, q chat.Search) (chat.Re
 	if err != nil {
 		return out, fmt.Errorf("search: reading the memberships of %s: %w", key, err)
 	}
+	threads := true // and the threads of convs (chat.ThreadOf), whose readers are their parent's
 	if q.Conv != "" {
+		parent, _, thread := chat.ThreadOf(q.Conv)
+		if thread && slices.Contains(convs, parent) {
+			convs = append(convs, q.Conv)
+		}
+		threads = false
 		if !slices.Contains(convs, q.Conv) {
 			return out, nil // not in it: nothing to find there
 		}
@@ -51,11 +57,11 @@ func (ix *Index) Search(ctx context.Context, key string, q chat.Search) (chat.Re
 	if limit <= 0 {
 		limit = chat.DefaultSearchLimit
 	}
-	since, err := ix.groupSince(ctx, key, convs) // group.go
+	since, err := ix.groupSince(ctx, key, withParents(convs)) // group.go
 	if err != nil {
 		return out, err
 	}
-	req := bleve.NewSearchRequestOptions(newQuery(q, convs, since), limit+1, 0, false)
+	req := bleve.NewSearchRequestOptions(newQuery(q, convs, since, threads), limit+1, 0, false)
 	req.SortBy([]string{"-" + fieldTime, "-_id"})
 	req.Fields = []string{fieldName, fieldText, fieldTime, fieldBot}
 	req.IncludeLocations = true
@@ -77,7 +83,7 @@ func (ix *Index) Search(ctx context.Context, key string, q chat.Search) (chat.Re
 	}
 	for _, h := range hits {
 		conv, seq, ok := parseDocID(h.ID)
-		if !ok {
+		if !ok || beforeFloor(conv, since) {
 			continue
 		}
 		text, _ := h.Fields[fieldText].(string)
@@ -90,8 +96,10 @@ func (ix *Index) Search(ctx context.Context, key string, q chat.Search) (chat.Re
 }
 
 // newQuery is q for bleve: every word of q.Q (as the text's analyzer makes
-// words of it) in one message of one of convs, and the filters.
-func newQuery(q chat.Search, convs []string, since map[string]uint64) query.Query {
+// words of it) in one message of one of convs (or, with threads, of one of
+// their threads), from the sequence since gives a group's on, and the
+// filters.
+func newQuery(q chat.Search, convs []string, since map[string]uint64, threads bool) query.Query {
 	words := bleve.NewMatchQuery(q.Q)
 	words.SetField(fieldText)
 	words.SetOperator(query.MatchQueryOperatorAnd)
@@ -100,6 +108,11 @@ func newQuery(q chat.Search, convs []string, since map[string]uint64) query.Quer
 		t := bleve.NewTermQuery(conv)
 		t.SetField(fieldConv)
 		in = append(in, fromSeq(t, since[conv]))
+		if threads && !chat.IsThread(conv) {
+			p := bleve.NewPrefixQuery(chat.ThreadsPrefix(conv))
+			p.SetField(fieldConv)
+			in = append(in, p)
+		}
 	}
 	all := []query.Query{words, bleve.NewDisjunctionQuery(in...)}
 	if q.From != "" {

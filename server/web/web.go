@@ -53,7 +53,7 @@ func New(version string, token func(http.ResponseWriter, *http.Request) string) 
 			Maskable: "/web/icon-maskable.png",
 			SVG:      "/web/icon.svg",
 		},
-		Styles:                  []string{"/web/chat.css", "/web/pwa.css", "/web/moderation.css", "/web/files.css", "/web/push.css", "/web/admin.css", "/web/groups.css"},
+		Styles:                  []string{"/web/chat.css", "/web/pwa.css", "/web/moderation.css", "/web/files.css", "/web/push.css", "/web/admin.css", "/web/groups.css", "/web/threads.css"},
 		Scripts:                 scripts,
 		RawHeaders:              preload,
 		CacheableResources:      []string{"/web/icon.svg"},

@@ -265,7 +265,11 @@ func (l *Log) roomPlace(conv string) *place {
 // of rooms.
 func (l *Log) where(ctx context.Context, conv string) (*place, error) {
 	room := l.roomPlace(conv)
-	if !strings.HasPrefix(conv, privateConvPrefix) {
+	kind := conv
+	if parent, _, ok := chat.ThreadOf(conv); ok {
+		kind = parent // a private conversation's threads are kept as it is (chat.ThreadOf)
+	}
+	if !strings.HasPrefix(kind, privateConvPrefix) {
 		return room, nil
 	}
 	n := l.shard(conv)

@@ -1,0 +1,147 @@
+package hub_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/founding/chat/app/chat"
+	"github.com/founding/chat/server/hub"
+)
+
+// TestThreadRepliesStayOutOfTheRoom: a reply in a thread is an entry of
+// the thread's own conversation, not of the room; the root's summary in
+// the room counts it, with its time and author; its author, the root's
+// author and whom it mentions follow it; a thread of no message, or of a
+// room one is not in, is refused.
+func TestThreadRepliesStayOutOfTheRoom(t *testing.T) {
+	ctx := context.Background()
+	h := newHub(t, hub.Options{})
+	ann, bob := connect(h, "Ann"), connect(h, "Bob")
+	connect(h, "Cy")
+	root := post(t, h, "Ann", hub.LobbyID, "shall we ship?", id("ann", 1))
+	tid := chat.ThreadID(hub.LobbyID, root.Seq)
+
+	r1, err := h.PostThread(ctx, key("Bob"), tid, "yes, @Cy agrees", 0, false, id("bob", 1))
+	mustNot(t, err)
+	if r1.Seq != 1 || r1.Conv != tid {
+		t.Fatalf("the first reply's ack %+v, want seq 1 of %s", r1, tid)
+	}
+	again, err := h.PostThread(ctx, key("Bob"), tid, "yes, @Cy agrees", 0, false, id("bob", 1))
+	mustNot(t, err)
+	if again.Seq != r1.Seq {
+		t.Fatalf("a resent reply got seq %d, want %d", again.Seq, r1.Seq)
+	}
+	if _, err := h.PostThread(ctx, key("Ann"), tid, "ok, shipping", 0, true, id("ann", 2)); err != nil {
+		t.Fatal(err)
+	}
+
+	room := latest(t, h, "Cy", hub.LobbyID)
+	var msgs []chat.Entry
+	for _, e := range room {
+		if e.Kind == chat.EntryMessage {
+			msgs = append(msgs, e)
+		}
+	}
+	if len(msgs) != 2 || msgs[1].Root != root.Seq || msgs[1].HTML == "" {
+		t.Fatalf("the room's messages %+v: want the root and the reply sent to the room too", msgs)
+	}
+	got := entryAt(t, room, root.Seq).Thread
+	if got == nil || got.Replies != 2 || len(got.Users) != 2 || got.Users[0] != "Bob" || got.Users[1] != "Ann" || got.Last == 0 {
+		t.Fatalf("the root's summary %+v, want 2 replies by Bob then Ann (a resend counts once)", got)
+	}
+	thread := latest(t, h, "Cy", tid)
+	if len(thread) != 2 || thread[0].Seq != 1 || thread[1].Seq != 2 {
+		t.Fatalf("the thread's entries %+v, want its two replies as seq 1 and 2", thread)
+	}
+
+	// Who follows: the author (Bob), the root's author (Ann), the mentioned (Cy).
+	for _, name := range []string{"Ann", "Bob", "Cy"} {
+		infos, err := h.Conversations(key(name))
+		mustNot(t, err)
+		found := false
+		for _, in := range infos {
+			if in.ID == tid && in.Kind == chat.KindThread && in.Name == "shall we ship?" {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("%s does not follow %s: %+v", name, tid, infos)
+		}
+	}
+	mustNot(t, h.Follow(ctx, key("Cy"), tid, false))
+	if infos, _ := h.Conversations(key("Cy")); len(infos) != 1 {
+		t.Errorf("Cy unfollowed but holds %+v", infos)
+	}
+
+	// The thread's entries reach the room's connections.
+	if len(framesOf(bob.frames(t), func(e *chat.Entry) bool { return e.Conv == tid })) == 0 ||
+		len(framesOf(ann.frames(t), func(e *chat.Entry) bool { return e.Conv == tid })) == 0 {
+		t.Error("the thread's entries did not reach the room's connections")
+	}
+
+	// A deleted reply leaves the count; a deleted root keeps its thread.
+	mustNot(t, errOf(h.Delete(ctx, key("Bob"), tid, r1.Seq, id("bob", 2))))
+	mustNot(t, errOf(h.Delete(ctx, key("Ann"), hub.LobbyID, root.Seq, id("ann", 3))))
+	r := entryAt(t, latest(t, h, "Bob", hub.LobbyID), root.Seq)
+	if !r.Deleted || r.Thread == nil || r.Thread.Replies != 1 {
+		t.Fatalf("the deleted root %+v, want deleted with 1 reply left", r)
+	}
+	if len(latest(t, h, "Bob", tid)) != 3 {
+		t.Fatal("the thread of a deleted root is no longer readable")
+	}
+	if _, err := h.PostThread(ctx, key("Bob"), tid, "still here", 0, false, id("bob", 3)); err != nil {
+		t.Fatal(err)
+	}
+
+	// Refusals: no such root, a room one is not in, a thread's thread.
+	_, err = h.Page(ctx, key("Bob"), chat.History{Conv: chat.ThreadID(hub.LobbyID, 999)})
+	wantCode(t, err, chat.CodeNoSuchConv)
+	_, err = h.Join(ctx, key("Cy"), "attic")
+	mustNot(t, err)
+	attic := post(t, h, "Cy", "r:attic", "secret", id("cy", 1))
+	_, err = h.PostThread(ctx, key("Bob"), chat.ThreadID("r:attic", attic.Seq), "let me in", 0, false, id("bob", 4))
+	wantCode(t, err, chat.CodeNotMember)
+	wantCode(t, h.Follow(ctx, key("Bob"), chat.ThreadID("r:attic", attic.Seq), true), chat.CodeNotMember)
+	_, err = h.PostThread(ctx, key("Bob"), hub.LobbyID, "x", 0, true, id("bob", 5))
+	wantCode(t, err, chat.CodeBadRequest)
+}
+
+// TestThreadReadPositionReachesEveryConnection: a followed thread's read
+// position is kept like a conversation's and told to the user's other
+// connections; leaving the room drops its threads.
+func TestThreadReadPositionReachesEveryConnection(t *testing.T) {
+	ctx := context.Background()
+	h := newHub(t, hub.Options{})
+	connect(h, "Ann")
+	_, err := h.Join(ctx, key("Ann"), "den")
+	mustNot(t, err)
+	connect(h, "Bob")
+	_, err = h.Join(ctx, key("Bob"), "den")
+	mustNot(t, err)
+	root := post(t, h, "Ann", "r:den", "root", id("ann", 1))
+	tid := chat.ThreadID("r:den", root.Seq)
+	mustNot(t, h.Follow(ctx, key("Ann"), tid, true))
+	second := connect(h, "Ann")
+	for i := range 3 {
+		_, err := h.PostThread(ctx, key("Bob"), tid, "reply", 0, false, id("bob", uint64(i+1)))
+		mustNot(t, err)
+	}
+	mustNot(t, h.MarkRead(ctx, key("Ann"), tid, 2))
+	eventually(t, 10*time.Second, func() bool {
+		return len(framesOf(second.frames(t), func(c *chat.Cursor) bool { return c.Conv == tid && c.Seq == 2 })) == 1
+	}, "the thread's read position at Ann's other connection")
+	infos, err := h.Conversations(key("Ann"))
+	mustNot(t, err)
+	for _, in := range infos {
+		if in.ID == tid && (in.Read != 2 || in.Last != 3) {
+			t.Fatalf("the thread as Ann sees it %+v, want read 2 of 3", in)
+		}
+	}
+	mustNot(t, h.Leave(ctx, key("Ann"), "r:den"))
+	eventually(t, 10*time.Second, func() bool {
+		return len(framesOf(second.frames(t), func(g *chat.Gone) bool { return g.Conv == tid })) == 1
+	}, "the thread gone with its room")
+}
+
+func errOf(_ chat.Ack, err error) error { return err }
