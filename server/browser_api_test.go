@@ -3,15 +3,19 @@ package server_test
 // A browser test of the HTTP API's side the web client shows: a person
 // makes a token in the Account panel, a CI-style sender posts through an
 // incoming webhook made with it, and the person watching the lobby in
-// headless Chromium sees the message with the bot's badge and its via.
+// headless Chromium sees the message with the bot's badge and its via; a
+// bot online is marked in the people pane; Revoke all ends every token.
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
+	"github.com/coder/websocket"
 
+	"github.com/founding/chat/app/chat"
 	"github.com/founding/chat/server/chattest"
 )
 
@@ -26,8 +30,10 @@ func TestBrowserWebhookMessageWhileWatching(t *testing.T) {
 	// The token, made in the Account panel and shown once.
 	chattest.Do(t, ann, chromedp.Click(chromedp.ID("account-btn")))
 	waitJS(t, ann, `!!document.getElementById('tokens-summary')`)
-	chattest.Do(t, ann, chromedp.Click(chromedp.ID("tokens-summary")))
-	waitJS(t, ann, `document.getElementById('tokens').open`)
+	// Unfolded as a click on its summary does (the browser's own
+	// behaviour; a click landing while the panel renders is lost).
+	chattest.Eval[bool](t, ann, `(document.getElementById('tokens').open = true)`)
+	waitJS(t, ann, `document.getElementById('token-name')?.offsetParent != null`)
 	// An admin counts only with a password.
 	chattest.Do(t, ann, chromedp.SendKeys(chromedp.ID("password-new"), "correct horse battery"), chromedp.Click(chromedp.ID("password-submit")))
 	waitJS(t, ann, `!!document.getElementById('password-old')`)
@@ -62,4 +68,47 @@ func TestBrowserWebhookMessageWhileWatching(t *testing.T) {
 		return !!e && e.querySelector('.from')?.textContent === 'ci' && e.querySelector('.bot-tag')?.textContent === 'bot' &&
 			e.querySelector('.via')?.textContent === 'via Jenkins'; })()`)
 	chattest.Screenshot(t, ann, "webhook-message")
+
+	// A bot online is marked in the people pane, as in the timeline.
+	var bot struct{ Token string }
+	if code, _ := apiCall(t, s.URL, token, "POST", "/api/v1/bots", map[string]any{"name": "statusbot"}, nil, &bot); code != 201 {
+		t.Fatalf("make the bot: %d", code)
+	}
+	ws, _, err := websocket.Dial(context.Background(), s.WS, &websocket.DialOptions{Subprotocols: []string{chat.Subprotocol},
+		HTTPClient: apiHTTP(nil), HTTPHeader: http.Header{"Authorization": {"Bearer " + bot.Token}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.CloseNow()
+	go func() { // read on, as a client does
+		for {
+			if _, _, err := ws.Read(context.Background()); err != nil {
+				return
+			}
+		}
+	}()
+	waitJS(t, ann, `document.querySelector('#people .person[data-name="statusbot"] .bot-tag')?.textContent === 'bot' &&
+		!document.querySelector('#people .person[data-name="Ann"] .bot-tag')`)
+
+	// Every token revoked at once from Account: a second press does it.
+	// A second token first (made with the page's session, as the panel
+	// does), so that there is more than one.
+	if code := evalAsync[int](t, ann, `fetch('/api/tokens', {method: 'POST', headers: {'Content-Type': 'application/json'},
+		body: JSON.stringify({name: 'second', scopes: ['read']})}).then(r => r.status)`); code != http.StatusCreated {
+		t.Fatalf("making a second token: %d", code)
+	}
+	chattest.Do(t, ann, chromedp.Click(chromedp.ID("account-btn")))
+	waitJS(t, ann, `!!document.getElementById('tokens-summary')`)
+	chattest.Eval[bool](t, ann, `(document.getElementById('tokens').open = true)`)
+	waitJS(t, ann, `document.querySelectorAll('#token-list .token').length === 2 && !!document.getElementById('token-revoke-all')`)
+	chattest.Do(t, ann, chromedp.Click(chromedp.ID("token-revoke-all")))
+	waitJS(t, ann, `document.getElementById('token-revoke-all').textContent.includes('again')`)
+	if n := chattest.Eval[int](t, ann, `document.querySelectorAll('#token-list .token').length`); n != 2 {
+		t.Fatalf("one press of Revoke all left %d tokens, want both", n)
+	}
+	chattest.Do(t, ann, chromedp.Click(chromedp.ID("token-revoke-all")))
+	waitJS(t, ann, `document.querySelectorAll('#token-list .token').length === 0`)
+	if code, _ := apiCall(t, s.URL, token, "GET", "/api/v1/me", nil, nil, nil); code != http.StatusUnauthorized {
+		t.Errorf("the first token after Revoke all: %d, want 401", code)
+	}
 }

@@ -43,8 +43,9 @@ type Model struct {
 	counter  uint64
 	restored bool // filled by Restore, no Welcome yet
 
-	typing     typingState    // who is typing, and what this tab told (typing.go)
-	ephemerals ephemeralState // "only visible to you" notes, never saved (ephemeral.go)
+	typing     typingState     // who is typing, and what this tab told (typing.go)
+	ephemerals ephemeralState  // "only visible to you" notes, never saved (ephemeral.go)
+	bots       map[string]bool // names the server marked as bots' (bots.go)
 }
 
 // Conversation is one room or private conversation as the client holds it.
@@ -170,6 +171,7 @@ func (m *Model) apply(f chat.Frame) []chat.Frame {
 		if c := m.Convs[f.Conv]; c != nil {
 			c.Online, c.OnlineCount = unescapeAll(f.Users), f.Count
 		}
+		m.noteBots(f.Bots...)
 	case *chat.Presence:
 		m.presence(f)
 	case *chat.Cursor:
@@ -489,6 +491,9 @@ func (m *Model) presence(p *chat.Presence) {
 		return
 	}
 	user := html.UnescapeString(p.User)
+	if p.Bot {
+		m.noteBots(p.User)
+	}
 	c.Online = setMember(c.Online, user, p.Online)
 	if p.Quiet {
 		return

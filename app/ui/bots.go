@@ -18,12 +18,19 @@ import (
 func renderBotTags(l Lang, e chat.Entry) app.UI {
 	return app.If(e.Bot || e.Via != "", func() app.UI {
 		return app.Span().Class("bot-tags").Body(
-			app.If(e.Bot, func() app.UI { return app.Span().Class("bot-tag").Text(T(l, "entry.bot")) }),
+			botTag(l, e.Bot),
 			app.If(e.Via != "", func() app.UI {
 				return app.Span().Class("via").Text(T(l, "entry.via", html.UnescapeString(e.Via)))
 			}),
 		)
 	})
+}
+
+// botTag is the "bot" badge after a bot's name, when on (nothing
+// otherwise): in the timeline, the people pane, the conversation list and
+// search hits.
+func botTag(l Lang, on bool) app.UI {
+	return app.If(on, func() app.UI { return app.Span().Class("bot-tag").Text(T(l, "entry.bot")) })
 }
 
 // renderWebhookEntry is "Ann made the webhook ci" (or revoked it).

@@ -93,6 +93,7 @@ func (l *conversationList) renderItem(c *client.Conversation) app.UI {
 				app.Span().Class("sigil", classIf("visually-hidden", private)).Text(sigil),
 				app.Text(" "+c.Name),
 			),
+			botTag(l.Ilang, c.Info.Bot),
 			app.If(c.Mentions > 0, func() app.UI {
 				return app.Span().Class("mention-mark").Aria("hidden", "true").Text("@")
 			}),

@@ -86,7 +86,7 @@ func (p *peoplePane) renderPerson(name string) app.UI {
 	return app.Li().Class("person").DataSet("name", name).Body(
 		app.Button().Type("button").Class("person-btn").Title(T(p.Ilang, "people.private")).
 			OnClick(func(ctx app.Context, e app.Event) { p.IonOpenPrivate(ctx, name) }, app.EventScope(name)).Body(
-			avatar(name, "small", "online"), app.Span().Class("person-name").Text(name),
+			avatar(name, "small", "online"), app.Span().Class("person-name").Text(name), botTag(p.Ilang, p.Imodel.IsBot(name)),
 		),
 		p.renderMuteButton(name), // moderation.go
 	)
@@ -106,7 +106,7 @@ func (p *peoplePane) renderPrivate(c *client.Conversation) app.UI {
 			app.Li().Class("person").DataSet("name", c.Name).DataSet("presence", state).Body(
 				app.Span().Class("person-row").Body(
 					avatar(c.Name, "small", classIf("online", online)),
-					app.Span().Class("person-name").Text(c.Name),
+					app.Span().Class("person-name").Text(c.Name), botTag(p.Ilang, c.Info.Bot),
 					app.Span().Class("hint", "presence-state").Text(T(p.Ilang, "state."+state)),
 				),
 			),

@@ -294,7 +294,7 @@ func (d *searchDialog) renderHit(h chat.Hit) app.UI {
 			OnClick(func(ctx app.Context, e app.Event) { d.IonOpenHit(ctx, h) }, app.EventScope(h.Conv, h.Seq)).Body(
 			app.Span().Class("hit-meta").Body(
 				app.Span().Class("hit-conv").Text(where),
-				app.Span().Class("hit-from").Text(html.UnescapeString(h.From)),
+				app.Span().Class("hit-from").Text(html.UnescapeString(h.From)), botTag(d.Ilang, h.Bot),
 				app.Time().Class("hit-time").DateTime(at.UTC().Format(time.RFC3339)).Title(TimeTitle(d.Ilang, at, now)).
 					Text(TimeTitle(d.Ilang, at, now)),
 			),

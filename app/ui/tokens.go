@@ -21,6 +21,7 @@ type tokensPanel struct {
 	note   string // loading, or why the list is missing
 	status string // what the last action did
 	fresh  string // the token just made, shown this once
+	sure   bool   // "Revoke all" was pressed once: the next press revokes
 }
 
 // accessToken is a token as /api/tokens lists it (auth.AccessToken).
@@ -76,7 +77,7 @@ func (p *tokensPanel) Render() app.UI {
 			app.Span().Class("token-meta").Text(strings.Join(t.Scopes, ", ")+" · "+used),
 			app.Button().Type("button").Class("token-revoke", "link").
 				Aria("label", T(p.Ilang, "tokens.revoke.one", name)).Text(T(p.Ilang, "tokens.revoke")).
-				OnClick(func(ctx app.Context, e app.Event) { p.revoke(id) }, app.EventScope(id)),
+				OnClick(func(ctx app.Context, e app.Event) { p.revoke("/api/tokens/"+id, "tokens.revoked") }, app.EventScope(id)),
 		))
 	}
 	scope := func(s string, checked bool) app.UI {
@@ -98,6 +99,13 @@ func (p *tokensPanel) Render() app.UI {
 			)
 		}),
 		app.Ul().ID("token-list").Body(items...),
+		app.If(len(p.tokens) > 1, func() app.UI {
+			label := "tokens.revoke.all"
+			if p.sure {
+				label = "tokens.revoke.all.sure"
+			}
+			return app.Button().ID("token-revoke-all").Type("button").Class("link").Text(T(p.Ilang, label)).OnClick(p.onRevokeAll)
+		}),
 		app.Form().ID("token-form").OnSubmit(p.onCreate).Body(
 			app.Label().For("token-name").Text(T(p.Ilang, "tokens.name")),
 			app.Input().ID("token-name").Type("text").MaxLength(64),
@@ -137,13 +145,25 @@ func (p *tokensPanel) onCreate(ctx app.Context, e app.Event) {
 	})
 }
 
-func (p *tokensPanel) revoke(id string) {
+// onRevokeAll revokes every token of the person on the second press
+// (DELETE /api/tokens), which also closes their websockets on every node.
+func (p *tokensPanel) onRevokeAll(ctx app.Context, e app.Event) {
+	if !p.sure {
+		p.sure = true
+		return
+	}
+	p.sure = false
+	p.revoke("/api/tokens", "tokens.revoked.all")
+}
+
+// revoke sends DELETE to path, saying done (a text's key) when it worked.
+func (p *tokensPanel) revoke(path, done string) {
 	ctx := p.ctx
 	ctx.Async(func() {
 		var reply struct {
 			Error string `json:"error"`
 		}
-		status, err := requestJSONInto("DELETE", "/api/tokens/"+id, nil, &reply)
+		status, err := requestJSONInto("DELETE", path, nil, &reply)
 		ctx.Dispatch(func(ctx app.Context) {
 			switch {
 			case err != nil:
@@ -151,7 +171,7 @@ func (p *tokensPanel) revoke(id string) {
 			case status != 204:
 				p.status = reply.Error
 			default:
-				p.status = T(p.Ilang, "tokens.revoked")
+				p.status = T(p.Ilang, done)
 			}
 			p.load()
 		})
@@ -161,19 +181,22 @@ func (p *tokensPanel) revoke(id string) {
 // The panel's strings, beside the others of i18n.go.
 func init() {
 	for k, v := range map[string][2]string{
-		"tokens.title":      {"Access tokens", "访问令牌"},
-		"tokens.hint":       {"For scripts and bots using the HTTP API (docs/api.md). A token acts as you, within its scopes.", "供使用 HTTP API 的脚本和机器人使用（docs/api.md）。令牌在其权限范围内代表你操作。"},
-		"tokens.loading":    {"Loading the tokens…", "正在加载令牌…"},
-		"tokens.failed":     {"The tokens could not be loaded.", "无法加载令牌。"},
-		"tokens.unused":     {"never used", "从未使用"},
-		"tokens.used":       {"used %s", "%s使用过"},
-		"tokens.revoke":     {"Revoke", "撤销"},
-		"tokens.revoke.one": {"Revoke the token %s", "撤销令牌 %s"},
-		"tokens.revoked":    {"The token is revoked.", "令牌已撤销。"},
-		"tokens.name":       {"Name of a new token", "新令牌的名称"},
-		"tokens.create":     {"Make a token", "生成令牌"},
-		"tokens.made":       {"Copy the token now: it is not shown again.", "请立即复制令牌：它不会再次显示。"},
-		"tokens.fresh":      {"Your new token", "你的新令牌"},
+		"tokens.title":           {"Access tokens", "访问令牌"},
+		"tokens.hint":            {"For scripts and bots using the HTTP API (docs/api.md). A token acts as you, within its scopes.", "供使用 HTTP API 的脚本和机器人使用（docs/api.md）。令牌在其权限范围内代表你操作。"},
+		"tokens.loading":         {"Loading the tokens…", "正在加载令牌…"},
+		"tokens.failed":          {"The tokens could not be loaded.", "无法加载令牌。"},
+		"tokens.unused":          {"never used", "从未使用"},
+		"tokens.used":            {"used %s", "%s使用过"},
+		"tokens.revoke":          {"Revoke", "撤销"},
+		"tokens.revoke.one":      {"Revoke the token %s", "撤销令牌 %s"},
+		"tokens.revoked":         {"The token is revoked.", "令牌已撤销。"},
+		"tokens.revoke.all":      {"Revoke all tokens", "撤销所有令牌"},
+		"tokens.revoke.all.sure": {"Press again to revoke every token", "再按一次以撤销所有令牌"},
+		"tokens.revoked.all":     {"Every token is revoked.", "所有令牌均已撤销。"},
+		"tokens.name":            {"Name of a new token", "新令牌的名称"},
+		"tokens.create":          {"Make a token", "生成令牌"},
+		"tokens.made":            {"Copy the token now: it is not shown again.", "请立即复制令牌：它不会再次显示。"},
+		"tokens.fresh":           {"Your new token", "你的新令牌"},
 	} {
 		text[k] = v
 	}
