@@ -407,7 +407,7 @@ func (s *Server) apiCreateOutgoing(w http.ResponseWriter, r *http.Request, c api
 		return s.internal("making an outgoing hook", err)
 	}
 	s.hooksChanged(r.Context(), conv)
-	if err := s.hub.Note(r.Context(), c.user.Key, conv, chat.EntryWebhook, bot.Name, true, "made the outgoing hook "+bot.Name+" ("+req.Trigger+")"); err != nil {
+	if err := s.hub.Note(r.Context(), c.user.Key, conv, chat.EntryOutgoingHook, bot.Name, true, "made the outgoing hook "+bot.Name+" ("+req.Trigger+")"); err != nil {
 		return err
 	}
 	reply(w, http.StatusCreated, hook)
@@ -415,7 +415,7 @@ func (s *Server) apiCreateOutgoing(w http.ResponseWriter, r *http.Request, c api
 }
 
 func (s *Server) apiRevokeOutgoing(w http.ResponseWriter, r *http.Request, c apiCaller) error {
-	return s.revokeRoomHook(w, r, c, "outgoing hook", func(ctx context.Context, conv, id string) (string, error) {
+	return s.revokeRoomHook(w, r, c, chat.EntryOutgoingHook, func(ctx context.Context, conv, id string) (string, error) {
 		hook, err := s.accounts.RevokeOutgoing(ctx, conv, id)
 		if err == nil {
 			s.hooksChanged(ctx, conv)

@@ -70,7 +70,7 @@ func TestSlashCommandAnsweredByATestServer(t *testing.T) {
 	secret = hook.Secret
 	mu.Unlock()
 	chattest.Expect(bob, func(e *chat.Entry) bool {
-		return e.Kind == chat.EntryWebhook && e.On && e.From == "ann" && strings.Contains(e.HTML, "made the outgoing hook weatherbot (/weather)")
+		return e.Kind == chat.EntryOutgoingHook && e.On && e.From == "ann" && strings.Contains(e.HTML, "made the outgoing hook weatherbot (/weather)")
 	})
 	var list struct {
 		Hooks []struct{ ID, Secret string }
@@ -90,7 +90,7 @@ func TestSlashCommandAnsweredByATestServer(t *testing.T) {
 		t.Errorf("revoke the command: %d", code)
 	}
 	chattest.Expect(bob, func(e *chat.Entry) bool {
-		return e.Kind == chat.EntryWebhook && !e.On && e.From == "ann" && strings.Contains(e.HTML, "revoked the outgoing hook weatherbot")
+		return e.Kind == chat.EntryOutgoingHook && !e.On && e.From == "ann" && strings.Contains(e.HTML, "revoked the outgoing hook weatherbot")
 	})
 	mu.Lock()
 	defer mu.Unlock()

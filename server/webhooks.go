@@ -91,7 +91,7 @@ func (s *Server) apiCreateWebhook(w http.ResponseWriter, r *http.Request, c apiC
 }
 
 func (s *Server) apiRevokeWebhook(w http.ResponseWriter, r *http.Request, c apiCaller) error {
-	return s.revokeRoomHook(w, r, c, "webhook", func(ctx context.Context, conv, id string) (string, error) {
+	return s.revokeRoomHook(w, r, c, chat.EntryWebhook, func(ctx context.Context, conv, id string) (string, error) {
 		hook, err := s.accounts.RevokeWebhook(ctx, conv, id)
 		return hook.Name, err
 	})
@@ -108,9 +108,13 @@ func (s *Server) roomBot(r *http.Request, c apiCaller, name string) (auth.User, 
 }
 
 // revokeRoomHook ends hook {id} of the room in the path, a webhook or an
-// outgoing hook (kind) as revoke does it, revoke returning the name of
-// its bot, and says so in the room's history.
-func (s *Server) revokeRoomHook(w http.ResponseWriter, r *http.Request, c apiCaller, kind string, revoke func(ctx context.Context, conv, id string) (string, error)) error {
+// outgoing hook (as the entry of kind says it) as revoke does it, revoke
+// returning the name of its bot, and says so in the room's history.
+func (s *Server) revokeRoomHook(w http.ResponseWriter, r *http.Request, c apiCaller, entry chat.EntryKind, revoke func(ctx context.Context, conv, id string) (string, error)) error {
+	kind := "webhook"
+	if entry == chat.EntryOutgoingHook {
+		kind = "outgoing hook"
+	}
 	conv, id := r.PathValue("conv"), r.PathValue("id")
 	if err := s.ownedRoom(r, c); err != nil {
 		return err
@@ -121,7 +125,7 @@ func (s *Server) revokeRoomHook(w http.ResponseWriter, r *http.Request, c apiCal
 	} else if err != nil {
 		return s.internal("revoking the "+kind, err)
 	}
-	if err := s.hub.Note(r.Context(), c.user.Key, conv, chat.EntryWebhook, name, false, "revoked the "+kind+" "+name); err != nil {
+	if err := s.hub.Note(r.Context(), c.user.Key, conv, entry, name, false, "revoked the "+kind+" "+name); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

@@ -289,6 +289,9 @@ const (
 	// EntryWebhook tells a room that From made (On) or revoked an
 	// incoming webhook, posting as the bot named Subject; HTML says so.
 	EntryWebhook EntryKind = "webhook"
+	// EntryOutgoingHook is EntryWebhook for an outgoing hook (a trigger
+	// and the URL it calls, answering as the bot Subject).
+	EntryOutgoingHook EntryKind = "outgoing_hook"
 )
 
 // Entry is one item of a conversation's history. Seq is gap-free within the

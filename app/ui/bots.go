@@ -33,11 +33,17 @@ func botTag(l Lang, on bool) app.UI {
 	return app.If(on, func() app.UI { return app.Span().Class("bot-tag").Text(T(l, "entry.bot")) })
 }
 
-// renderWebhookEntry is "Ann made the webhook ci" (or revoked it).
+// renderWebhookEntry is "Ann made the webhook ci" (or revoked it, or an
+// outgoing hook).
 func renderWebhookEntry(l Lang, e chat.Entry, seq string, when app.UI) app.UI {
-	key := "entry.webhook.revoked"
+	key := "entry.webhook"
+	if e.Kind == chat.EntryOutgoingHook {
+		key = "entry.outgoing"
+	}
 	if e.On {
-		key = "entry.webhook.made"
+		key += ".made"
+	} else {
+		key += ".revoked"
 	}
 	return app.Div().Class("entry", "event", "webhook").DataSet("seq", seq).Body(
 		app.B().Text(html.UnescapeString(e.From)), app.Text(" "+T(l, key, html.UnescapeString(e.Subject))+" "), when,
@@ -47,10 +53,12 @@ func renderWebhookEntry(l Lang, e chat.Entry, seq string, when app.UI) app.UI {
 // The strings of bots and webhooks, beside the others of i18n.go.
 func init() {
 	for k, v := range map[string][2]string{
-		"entry.bot":             {"bot", "机器人"},
-		"entry.via":             {"via %s", "经由 %s"},
-		"entry.webhook.made":    {"made the webhook %s", "创建了网络钩子 %s"},
-		"entry.webhook.revoked": {"revoked the webhook %s", "撤销了网络钩子 %s"},
+		"entry.bot":              {"bot", "机器人"},
+		"entry.via":              {"via %s", "经由 %s"},
+		"entry.webhook.made":     {"made the webhook %s", "创建了网络钩子 %s"},
+		"entry.webhook.revoked":  {"revoked the webhook %s", "撤销了网络钩子 %s"},
+		"entry.outgoing.made":    {"made the outgoing hook %s", "创建了传出钩子 %s"},
+		"entry.outgoing.revoked": {"revoked the outgoing hook %s", "撤销了传出钩子 %s"},
 	} {
 		text[k] = v
 	}

@@ -369,7 +369,7 @@ func (p *conversationPane) renderEntry(e chat.Entry, now time.Time, cont bool) a
 		return p.renderModerationEntry(e, when)
 	}
 	switch e.Kind {
-	case chat.EntryWebhook:
+	case chat.EntryWebhook, chat.EntryOutgoingHook:
 		return renderWebhookEntry(p.Ilang, e, seq, when) // bots.go
 	case chat.EntryAdd, chat.EntryRename:
 		return renderAddEntry(p.Ilang, e, seq, when) // group.go

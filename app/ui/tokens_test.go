@@ -48,7 +48,8 @@ func TestBotsAndWebhooksInTheTimeline(t *testing.T) {
 	bot := message("r:lobby", 1, now, "ci", "build passed")
 	bot.Bot, bot.Via = true, "Jenkins &amp; co"
 	made := chat.Entry{Conv: "r:lobby", Seq: 2, Time: now.UnixMilli(), Kind: chat.EntryWebhook, From: "Ann", Subject: "ci", On: true}
-	lobby.Entries = []chat.Entry{bot, made}
+	outgoing := chat.Entry{Conv: "r:lobby", Seq: 3, Time: now.UnixMilli(), Kind: chat.EntryOutgoingHook, From: "Ann", Subject: "weather", On: false}
+	lobby.Entries = []chat.Entry{bot, made, outgoing}
 	_, root := render(t, s)
 	msg := root.must(t, "bot message", byClass("entry", "msg"), byAttr("data-seq", "1"))
 	if got := msg.must(t, "badge", byClass("bot-tag")).text(); got != "bot" {
@@ -57,9 +58,13 @@ func TestBotsAndWebhooksInTheTimeline(t *testing.T) {
 	if got := msg.must(t, "via", byClass("via")).text(); got != "via Jenkins & co" {
 		t.Errorf("via %q", got)
 	}
-	ev := root.must(t, "webhook event", byClass("entry", "webhook"))
+	ev := root.must(t, "webhook event", byClass("entry", "webhook"), byAttr("data-seq", "2"))
 	if got := ev.text(); !strings.Contains(got, "Ann made the webhook ci") {
 		t.Errorf("webhook entry reads %q", got)
+	}
+	ev = root.must(t, "outgoing hook event", byClass("entry", "webhook"), byAttr("data-seq", "3"))
+	if got := ev.text(); !strings.Contains(got, "Ann revoked the outgoing hook weather") {
+		t.Errorf("outgoing hook entry reads %q", got)
 	}
 	if people := root.all(byClass("bot-tag")); len(people) != 1 {
 		t.Errorf("%d bot badges, want only the bot's", len(people))
