@@ -87,7 +87,7 @@ type stored struct {
 }
 
 // decideShards is how many entries are decided at once; entries of one
-// conversation are decided in order, by one shard.
+// conversation and of its threads are decided in order, by one shard.
 const decideShards = 4
 
 // NewNotifier returns a Notifier; Close stops it.
@@ -127,7 +127,7 @@ func (n *Notifier) Stored(e chat.Entry, sender string) {
 		return
 	}
 	h := fnv.New32a()
-	h.Write([]byte(e.Conv))
+	h.Write([]byte(parentOf(e.Conv))) // a thread in its conversation's shard, in order with it
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if n.closed {
