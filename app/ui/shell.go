@@ -382,10 +382,15 @@ func (s *Shell) flush() {
 	s.ups.changed()
 }
 
-// markRead tells the server the active conversation is read, when the user
-// can see it.
+// markRead tells the server the active conversation is read, and the
+// open thread if the user follows it (the server keeps only a follower's
+// read position), when the user can see them.
 func (s *Shell) markRead(ctx app.Context) {
-	s.markThreadRead(ctx) // thread_shell.go
+	if c := s.model.Convs[s.model.Thread]; c != nil && c.Followed && s.model.Seeing(s.model.Thread) {
+		if f := s.model.MarkRead(s.model.Thread); f != nil {
+			s.send(ctx, f)
+		}
+	}
 	if !s.model.Seeing(s.model.Active) {
 		return
 	}
@@ -476,21 +481,17 @@ func (s *Shell) onOlder(ctx app.Context) {
 	}
 }
 
-// onSwitchLang goes to the other language, and keeps it.
-func (s *Shell) onSwitchLang(ctx app.Context) {
-	if s.lang == Chinese {
-		s.lang = English
+// switchLang returns the language other than l, kept for the next visits
+// and set on the document.
+func switchLang(ctx app.Context, l Lang) Lang {
+	if l == Chinese {
+		l = English
 	} else {
-		s.lang = Chinese
+		l = Chinese
 	}
-	ctx.LocalStorage().Set(langKey, string(s.lang))
-	setDocumentLang(s.lang)
-	s.rev++
-}
-
-func (s *Shell) onDismiss(ctx app.Context, e app.Event) {
-	s.notice, s.info = "", ""
-	s.rev++
+	ctx.LocalStorage().Set(langKey, string(l))
+	setDocumentLang(l)
+	return l
 }
 
 func (s *Shell) onPane(p Pane) app.EventHandler {

@@ -14,9 +14,12 @@ import (
 func (s *Shell) Render() app.UI {
 	m := s.model
 	named := m.Me != ""
-	return app.Div().ID("chat").Class("shell", "pane-"+string(s.pane), classIf("with-thread", s.threadOpen())).DataSet("state", s.state.String()).Body(
+	return app.Div().ID("chat").Class("shell", "pane-"+string(s.pane), classIf("with-thread", s.model.Thread != "" || s.threadsView)).DataSet("state", s.state.String()).Body(
 		newTopBar().Lang(s.lang).Model(m).Rev(s.rev).State(s.state, s.retry, s.closed).Conn(s.conn).
-			Dialog(s.dialog).OnOpen(s.openDialog).OnLang(s.onSwitchLang).OnNotice(s.showNotice).OnInfo(s.showInfo).
+			Dialog(s.dialog).OnOpen(s.openDialog).OnLang(func(ctx app.Context) {
+			s.lang = switchLang(ctx, s.lang)
+			s.rev++
+		}).OnNotice(s.showNotice).OnInfo(s.showInfo).
 			OnSkip(func(ctx app.Context) {
 				s.pane = PaneChat
 				s.rev++
@@ -71,12 +74,12 @@ func (s *Shell) renderNotice() app.UI {
 		app.If(s.notice != "", func() app.UI {
 			return app.Div().ID("notice").Class("notice-bar").Role("alert").Body(
 				app.Span().Text(T(s.lang, "error.prefix")+s.notice),
-				app.Button().Type("button").Class("link").Text(T(s.lang, "btn.dismiss")).OnClick(s.onDismiss),
+				app.Button().Type("button").Class("link").Text(T(s.lang, "btn.dismiss")).OnClick(func(ctx app.Context, e app.Event) { s.showNotice(ctx, "") }),
 			)
 		}).ElseIf(s.info != "", func() app.UI {
 			return app.Div().ID("info").Class("notice-bar", "info").Role("status").Body(
 				app.Span().Text(s.info),
-				app.Button().Type("button").Class("link").Text(T(s.lang, "btn.dismiss")).OnClick(s.onDismiss),
+				app.Button().Type("button").Class("link").Text(T(s.lang, "btn.dismiss")).OnClick(func(ctx app.Context, e app.Event) { s.showNotice(ctx, "") }),
 			)
 		}),
 	)
@@ -92,11 +95,19 @@ func (s *Shell) renderPanes() app.UI {
 			paneTab(s.lang, m, s.pane, PaneChat, "nav.chat", s.onPane(PaneChat)),
 			paneTab(s.lang, m, s.pane, PanePeople, "nav.people", s.onPane(PanePeople)),
 		),
-		newConversationList().Lang(s.lang).Model(m).Rev(s.rev).OnOpen(s.activate).OnJoin(s.onJoin).OnThreads(s.showThreads),
+		newConversationList().Lang(s.lang).Model(m).Rev(s.rev).OnOpen(s.activate).OnJoin(s.onJoin).OnThreads(s.setThreadsView(true)),
 		s.conversationPane(),
 		newPeoplePane().Lang(s.lang).Model(m).Rev(s.rev).OnOpenPrivate(s.onOpenPrivate).
 			Session(s.session).OnNotice(s.showNotice).OnOpen(s.activate),
-		s.threadSide(), // thread_shell.go
+		app.If(m.Thread != "" || s.threadsView, func() app.UI { // the threads' side panel (thread.go)
+			return newThreadPanel().Lang(s.lang).Model(m).Rev(s.rev).Session(s.session).Online(s.state == client.Online).
+				OnOpen(func(ctx app.Context, id string) {
+					if parent, root, ok := chat.ThreadOf(id); ok {
+						s.openThread(ctx, parent, root)
+					}
+				}).OnList(s.setThreadsView(true)).OnClose(s.setThreadsView(false)).
+				OnNotice(s.showNotice).OnOutbox(s.changed)
+		}),
 	)
 }
 
