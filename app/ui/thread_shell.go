@@ -16,6 +16,7 @@ import (
 func (s *Shell) threadSide() app.UI {
 	return app.If(s.model.Thread != "" || s.threadsView, func() app.UI {
 		return newThreadPanel().Lang(s.lang).Model(s.model).Rev(s.rev).Session(s.session).Online(s.state == client.Online).
+			Names(mentionNames(s.model)).Uploads(s.ups).
 			OnOpen(s.openThreadID).OnList(s.showThreads).OnClose(s.closeThreads).
 			OnNotice(s.showNotice).OnOutbox(s.changed)
 	})
