@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/founding/chat/app/chat"
 	"github.com/founding/chat/build"
@@ -377,6 +378,21 @@ func TestBrowserThreadFilesAndMentions(t *testing.T) {
 	waitJS(t, bob, `!document.getElementById('thread-uploads')`)
 	waitJS(t, ann, threadFileShown("@Ann here it is"))
 	waitJS(t, ann, `!!document.querySelector('#thread-timeline .entry .mention')`)
+
+	// Ann opens the image in the thread's viewer; Escape closes it.
+	chattest.Do(t, ann, chromedp.Click(chromedp.CSS(`#thread-timeline .file-thumb`)))
+	waitJS(t, ann, `document.getElementById('thread-viewer-caption')?.textContent === 'chart.png (1 of 1)' && document.activeElement?.id === 'thread-viewer'`)
+	keys(t, ann, kb.Escape)
+	waitJS(t, ann, `!document.getElementById('thread-viewer') && !!document.getElementById('thread-panel')`)
+
+	// A file dropped on the thread panel goes to the thread's composer,
+	// not the room's.
+	if !isJS(t, bob, strings.ReplaceAll(dropFile, `getElementById('timeline')`, `getElementById('thread-timeline')`)) {
+		t.Error("the thread panel did not take the file dropped on it")
+	}
+	waitJS(t, bob, `document.querySelectorAll('#thread-uploads .upload.done').length === 1 && !document.getElementById('uploads')`)
+	chattest.Do(t, bob, chromedp.Click(chromedp.CSS(`#thread-uploads .upload-cancel`)))
+	waitJS(t, bob, `!document.getElementById('thread-uploads')`)
 
 	// Offline, the file waits in the thread's composer, then goes with
 	// its reply.

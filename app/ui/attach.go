@@ -564,12 +564,13 @@ func (a *attachState) onBackdrop(ctx app.Context, e app.Event) {
 	}
 }
 
-// onViewerKey: Escape closes the viewer, the arrows go to the previous and
-// next image.
+// onViewerKey: Escape closes the viewer (and only the viewer: not the
+// thread panel around it), the arrows go to the previous and next image.
 func (a *attachState) onViewerKey(ctx app.Context, e app.Event) {
 	switch e.Get("key").String() {
 	case "Escape":
 		e.PreventDefault()
+		e.Call("stopPropagation")
 		a.close(ctx)
 	case "ArrowRight":
 		e.PreventDefault()
