@@ -401,7 +401,7 @@ func TestBrowserThreadFilesAndMentions(t *testing.T) {
 	chattest.Do(t, bob, chromedp.SetUploadFiles(chromedp.CSS(`#thread-attach-input`), []string{writePNG(t, dir, "later.png", 300, 200)}))
 	waitJS(t, bob, `document.querySelectorAll('#thread-uploads .upload.waiting').length === 1`)
 	replyInThread(t, bob, "from the train")
-	waitJS(t, bob, `!document.getElementById('thread-uploads') && !!document.querySelector('#thread-timeline .entry.pending')`)
+	waitJS(t, bob, `!document.getElementById('thread-uploads') && document.querySelector('#thread-timeline .entry.pending .waiting-file .waiting-name')?.textContent === 'later.png'`)
 	chattest.Do(t, bob, chromedp.Click(chromedp.ID("conn-toggle")))
 	waitOnline(t, bob)
 	waitJS(t, ann, threadFileShown("from the train"))
