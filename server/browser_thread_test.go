@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/founding/chat/app/chat"
 	"github.com/founding/chat/build"
@@ -335,5 +336,76 @@ func TestBrowserThreadReloadedOffline(t *testing.T) {
 	}
 	if n != 1 {
 		t.Errorf("the thread holds the offline answer %d times, want once", n)
+	}
+}
+
+// threadFileShown is a JavaScript expression: a delivered reply in the
+// thread panel whose text reads text shows a thumbnail that loaded.
+func threadFileShown(text string) string {
+	return `[...document.querySelectorAll('#thread-timeline .entry.msg:not(.pending):not(.thread-root)')].some(e =>
+		(e.querySelector('.body')?.textContent || '') === ` + jsString(text) + ` &&
+		[...e.querySelectorAll('.file-thumb img')].some(i => i.complete && i.naturalWidth > 0))`
+}
+
+// TestBrowserThreadFilesAndMentions: the thread's composer is the room's
+// in what it attaches and completes: Bob attaches an image with the
+// thread's paperclip, "@An" offers Ann and Enter takes her name, and the
+// reply reaches Ann's thread panel with the image; offline, a file chosen
+// in the thread waits, and goes with its reply once Bob is back.
+func TestBrowserThreadFilesAndMentions(t *testing.T) {
+	needBrowser(t)
+	t.Parallel()
+	s, b := filesSetup(t, 2<<20)
+	tabs := people(t, b, s.URL, "Ann", "Bob")
+	ann, bob := tabs[0], tabs[1]
+	dir := t.TempDir()
+	say(t, ann, "the chart?")
+	root := seqOf(t, bob, "the chart?")
+	click(t, ann, actBtn("thread", root))
+	click(t, bob, actBtn("thread", root))
+	waitJS(t, bob, `!!document.getElementById('thread-composer') && !!document.getElementById('thread-attach')`)
+
+	chattest.Do(t, bob, chromedp.SetUploadFiles(chromedp.CSS(`#thread-attach-input`), []string{writePNG(t, dir, "chart.png", 900, 600)}))
+	waitJS(t, bob, `document.querySelectorAll('#thread-uploads .upload.done').length === 1`)
+	if isJS(t, bob, `!!document.getElementById('uploads')`) {
+		t.Error("the file chosen in the thread went to the room's composer")
+	}
+	chattest.Do(t, bob, chromedp.SendKeys(chromedp.ID("thread-composer"), "@An"))
+	waitJS(t, bob, `[...document.querySelectorAll('#thread-mention-list [role=option]')].some(o => o.dataset.name === 'Ann')`)
+	chattest.Do(t, bob, chromedp.Func(pressEnter))
+	waitJS(t, bob, `document.getElementById('thread-composer').value === '@Ann ' && !document.getElementById('thread-mention-list')`)
+	chattest.Do(t, bob, chromedp.SendKeys(chromedp.ID("thread-composer"), "here it is"), chromedp.Func(pressEnter))
+	waitJS(t, bob, `!document.getElementById('thread-uploads')`)
+	waitJS(t, ann, threadFileShown("@Ann here it is"))
+	waitJS(t, ann, `!!document.querySelector('#thread-timeline .entry .mention')`)
+
+	// Ann opens the image in the thread's viewer; Escape closes it.
+	chattest.Do(t, ann, chromedp.Click(chromedp.CSS(`#thread-timeline .file-thumb`)))
+	waitJS(t, ann, `document.getElementById('thread-viewer-caption')?.textContent === 'chart.png (1 of 1)' && document.activeElement?.id === 'thread-viewer'`)
+	keys(t, ann, kb.Escape)
+	waitJS(t, ann, `!document.getElementById('thread-viewer') && !!document.getElementById('thread-panel')`)
+
+	// A file dropped on the thread panel goes to the thread's composer,
+	// not the room's.
+	if !isJS(t, bob, strings.ReplaceAll(dropFile, `getElementById('timeline')`, `getElementById('thread-timeline')`)) {
+		t.Error("the thread panel did not take the file dropped on it")
+	}
+	waitJS(t, bob, `document.querySelectorAll('#thread-uploads .upload.done').length === 1 && !document.getElementById('uploads')`)
+	chattest.Do(t, bob, chromedp.Click(chromedp.CSS(`#thread-uploads .upload-cancel`)))
+	waitJS(t, bob, `!document.getElementById('thread-uploads')`)
+
+	// Offline, the file waits in the thread's composer, then goes with
+	// its reply.
+	chattest.Do(t, bob, chromedp.Click(chromedp.ID("conn-toggle")))
+	waitJS(t, bob, `document.getElementById('status').dataset.state === 'offline'`)
+	chattest.Do(t, bob, chromedp.SetUploadFiles(chromedp.CSS(`#thread-attach-input`), []string{writePNG(t, dir, "later.png", 300, 200)}))
+	waitJS(t, bob, `document.querySelectorAll('#thread-uploads .upload.waiting').length === 1`)
+	replyInThread(t, bob, "from the train")
+	waitJS(t, bob, `!document.getElementById('thread-uploads') && document.querySelector('#thread-timeline .entry.pending .waiting-file .waiting-name')?.textContent === 'later.png'`)
+	chattest.Do(t, bob, chromedp.Click(chromedp.ID("conn-toggle")))
+	waitOnline(t, bob)
+	waitJS(t, ann, threadFileShown("from the train"))
+	if n := chattest.Eval[float64](t, ann, threadCount("from the train")); n != 1 {
+		t.Errorf("Ann's thread holds the offline reply %v times", n)
 	}
 }

@@ -332,7 +332,7 @@ func (p *conversationPane) onSubmit(ctx app.Context, line string) bool {
 // reports whether the message was taken, and otherwise shows why (the text
 // stays in the composer).
 func (p *conversationPane) compose(ctx app.Context, conv, to, text string) bool {
-	files, waiting, ok := p.takeFiles(ctx)
+	files, waiting, ok := p.att.take(ctx, p.Ilang)
 	if !ok || p.Isession == nil {
 		return false
 	}
@@ -350,7 +350,7 @@ func (p *conversationPane) compose(ctx app.Context, conv, to, text string) bool 
 // reply has the Session keep and send a reply to e, with the files
 // attached; it reports whether it was taken, and otherwise shows why.
 func (p *conversationPane) reply(ctx app.Context, line string, e chat.Entry) bool {
-	files, waiting, ok := p.takeFiles(ctx)
+	files, waiting, ok := p.att.take(ctx, p.Ilang)
 	if !ok || p.Isession == nil {
 		return false
 	}

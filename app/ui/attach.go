@@ -23,11 +23,15 @@ import (
 // A file over the server's limit (Welcome's limits) is refused here,
 // before anything is sent.
 
-// attachState is the conversation pane's share of attachments: the uploads
-// of the composer and the image open in the viewer. It changes on the UI
-// goroutine only.
+// attachState is a composer's share of attachments: its uploads and the
+// image open in the viewer. The conversation pane and the thread panel
+// (thread.go) each hold one, told apart by the prefix of its elements'
+// ids. It changes on the UI goroutine only.
 type attachState struct {
-	pane    *conversationPane // its owner, once mounted: the limits, the language, the connection, its context
+	id      string                     // the prefix of its elements' ids: "" for the conversation's, "thread-" for the thread's
+	root    app.Context                // its owner's, once mounted: what comes after a render goes through it
+	env     func() (Lang, bool, int64) // the language, whether online, the server's largest upload; nil until mounted
+	notify  func(app.Context, string)  // shows a notice
 	uploads []*upload
 	next    int         // the key of the next upload
 	viewing string      // the id of the image in the viewer, or ""
@@ -72,14 +76,24 @@ func (u *upload) release() {
 	u.funcs, u.xhr = nil, nil
 }
 
-// listenFiles listens, in the browser, for files dropped on the
-// conversation and images pasted into the composer; the function it
-// returns stops listening.
-func (p *conversationPane) listenFiles() func() {
+// mount ties the state to its owner: the prefix of its elements' ids,
+// the owner's context, what it reads of the owner and how it shows a
+// notice.
+func (a *attachState) mount(id string, root app.Context, env func() (Lang, bool, int64), notify func(app.Context, string)) {
+	a.id, a.root, a.env, a.notify = id, root, env, notify
+}
+
+// el is the id of its element named name.
+func (a *attachState) el(name string) string { return a.id + name }
+
+// listen listens, in the browser, for files dropped on the element of
+// the selector container (the conversation, the thread panel) and images
+// pasted into its composer; the function it returns stops listening.
+func (a *attachState) listen(container string) func() {
 	w := app.Window()
 	inConversation := func(e app.Value) bool {
 		t := e.Get("target")
-		return t.Truthy() && t.Get("closest").Truthy() && t.Call("closest", "#conversation").Truthy()
+		return t.Truthy() && t.Get("closest").Truthy() && t.Call("closest", container).Truthy()
 	}
 	hasFiles := func(dt app.Value) bool {
 		if !dt.Truthy() {
@@ -108,7 +122,7 @@ func (p *conversationPane) listenFiles() func() {
 		}
 		e.Call("preventDefault")
 		files := fileList(e.Get("dataTransfer").Get("files"))
-		p.root.Dispatch(func(ctx app.Context) { p.att.add(ctx, files) })
+		a.root.Dispatch(func(ctx app.Context) { a.add(ctx, files) })
 		return nil
 	})
 	paste := app.FuncOf(func(_ app.Value, args []app.Value) any {
@@ -119,7 +133,7 @@ func (p *conversationPane) listenFiles() func() {
 		}
 		e.Call("preventDefault")
 		files := fileList(data.Get("files"))
-		p.root.Dispatch(func(ctx app.Context) { p.att.add(ctx, files) })
+		a.root.Dispatch(func(ctx app.Context) { a.add(ctx, files) })
 		return nil
 	})
 	listeners := []struct {
@@ -150,19 +164,18 @@ func fileList(list app.Value) []app.Value {
 // add starts an upload for each file, refusing at once those over the
 // server's limit.
 func (a *attachState) add(ctx app.Context, files []app.Value) {
-	p := a.pane
-	limit := p.Imodel.Limits.MaxUploadBytes
+	lang, online, limit := a.env()
 	for _, f := range files {
 		a.next++
 		u := &upload{key: a.next, name: f.Get("name").String(), size: int64(f.Get("size").Float()),
 			typ: f.Get("type").String(), blob: f, token: rand.Text()}
 		a.uploads = append(a.uploads, u)
 		switch {
-		case limit == 0 && p.Ionline:
-			u.err = T(p.Ilang, "attach.none")
+		case limit == 0 && online:
+			u.err = T(lang, "attach.none")
 		case limit > 0 && u.size > limit:
-			u.err = T(p.Ilang, "attach.too.big", sizeLabel(limit))
-		case !p.Ionline:
+			u.err = T(lang, "attach.too.big", sizeLabel(limit))
+		case !online:
 			u.waiting = true // offline: it goes with its message, through the outbox
 		default:
 			a.begin(u, f)
@@ -170,10 +183,10 @@ func (a *attachState) add(ctx app.Context, files []app.Value) {
 	}
 }
 
-// begin sends the bytes of f; what happens comes back through the pane's
-// context, which outlives the controls.
+// begin sends the bytes of f; what happens comes back through the
+// owner's context, which outlives the controls.
 func (a *attachState) begin(u *upload, f app.Value) {
-	root := a.pane.root
+	root := a.root
 	changed := func(fn func()) {
 		root.Dispatch(func(app.Context) { fn() })
 	}
@@ -222,7 +235,8 @@ func (a *attachState) arrived(u *upload, status int, body string) {
 	case err == nil && reply.Error != "":
 		u.err = reply.Error
 	default:
-		u.err = T(a.pane.Ilang, "attach.failed")
+		lang, _, _ := a.env()
+		u.err = T(lang, "attach.failed")
 	}
 }
 
@@ -266,13 +280,15 @@ func (a *attachState) sent() {
 	a.uploads = nil
 }
 
-// takeFiles returns the files the next message carries (uploaded, and
+// take returns the files the next message carries (uploaded, and
 // waiting for the connection), or false with a notice when some are still
 // going up.
-func (p *conversationPane) takeFiles(ctx app.Context) ([]chat.File, []client.Upload, bool) {
-	files, waiting, busy := p.att.ready()
+func (a *attachState) take(ctx app.Context, lang Lang) ([]chat.File, []client.Upload, bool) {
+	files, waiting, busy := a.ready()
 	if busy {
-		p.notify(ctx, T(p.Ilang, "attach.wait"))
+		if a.notify != nil {
+			a.notify(ctx, T(lang, "attach.wait"))
+		}
 		return nil, nil, false
 	}
 	return files, waiting, true
@@ -292,13 +308,13 @@ func (a *attachState) renderTray(lang Lang) app.UI {
 	if a == nil {
 		return nil
 	}
-	return app.Div().ID("attach-tray").Class("attach-tray").Body(
-		app.Input().Type("file").ID("attach-input").Multiple(true).Hidden(true).OnChange(a.onPicked),
-		app.Button().ID("attach").Type("button").Class("attach-button").
+	return app.Div().ID(a.el("attach-tray")).Class("attach-tray").Body(
+		app.Input().Type("file").ID(a.el("attach-input")).Multiple(true).Hidden(true).OnChange(a.onPicked),
+		app.Button().ID(a.el("attach")).Type("button").Class("attach-button").
 			Aria("label", T(lang, "attach.button")).Title(T(lang, "attach.button")).Body(app.Raw(iconPaperclip)).
 			OnClick(a.onPaperclip),
 		app.If(len(a.uploads) > 0, func() app.UI {
-			return app.Ul().ID("uploads").Class("uploads").Aria("label", T(lang, "attach.list")).Body(
+			return app.Ul().ID(a.el("uploads")).Class("uploads").Aria("label", T(lang, "attach.list")).Body(
 				app.Range(a.uploads).Slice(func(i int) app.UI { return a.renderUpload(lang, a.uploads[i]) }),
 			)
 		}),
@@ -307,7 +323,7 @@ func (a *attachState) renderTray(lang Lang) app.UI {
 
 // onPaperclip opens the browser's file chooser.
 func (a *attachState) onPaperclip(app.Context, app.Event) {
-	app.Window().GetElementByID("attach-input").Call("click")
+	app.Window().GetElementByID(a.el("attach-input")).Call("click")
 }
 
 // onCancelUpload cancels (or removes) the upload its button names.
@@ -383,7 +399,7 @@ func (a *attachState) renderThumb(lang Lang, f chat.File) app.UI {
 
 // onThumb opens the image of the thumbnail clicked.
 func (a *attachState) onThumb(ctx app.Context, e app.Event) {
-	if a == nil || a.pane == nil {
+	if a == nil || a.env == nil {
 		return
 	}
 	a.open(ctx, ctx.JSSrc().Get("dataset").Get("file").String())
@@ -467,7 +483,7 @@ func images(c *client.Conversation) []chat.File {
 // open shows image id in the viewer and moves the focus into it.
 func (a *attachState) open(ctx app.Context, id string) {
 	a.viewing, a.opener = id, id
-	ctx.Defer(func(app.Context) { focusElement("viewer") })
+	ctx.Defer(func(app.Context) { focusElement(a.el("viewer")) })
 }
 
 // close hides the viewer and gives the focus back to the thumbnail that
@@ -475,9 +491,9 @@ func (a *attachState) open(ctx app.Context, id string) {
 func (a *attachState) close(ctx app.Context) {
 	opener := a.opener
 	a.viewing, a.opener = "", ""
-	// Through the pane's context: the viewer's own, where the key was
+	// Through the owner's context: the viewer's own, where the key was
 	// pressed, is gone once it closes, and defers nothing.
-	a.pane.root.Defer(func(app.Context) {
+	a.root.Defer(func(app.Context) {
 		if el := app.Window().Get("document").Call("querySelector", `.file-thumb[data-file="`+opener+`"]`); el.Truthy() {
 			el.Call("focus")
 		}
@@ -504,17 +520,17 @@ func (a *attachState) renderViewer(lang Lang, c *client.Conversation) app.UI {
 	f := a.shown[at]
 	name := html.UnescapeString(f.Name)
 	return app.Div().Class("viewer-backdrop").OnClick(a.onBackdrop).Body(
-		app.Div().ID("viewer").Class("viewer").Role("dialog").Aria("modal", "true").
+		app.Div().ID(a.el("viewer")).Class("viewer").Role("dialog").Aria("modal", "true").
 			Aria("label", T(lang, "viewer.label", name)).TabIndex(-1).OnKeyDown(a.onViewerKey).Body(
-			app.Img().ID("viewer-image").Src(chat.FilesPath+"/"+f.ID).Alt(name),
+			app.Img().ID(a.el("viewer-image")).Src(chat.FilesPath+"/"+f.ID).Alt(name),
 			app.Div().Class("viewer-bar").Body(
-				app.Button().ID("viewer-prev").Type("button").Disabled(at == 0).
+				app.Button().ID(a.el("viewer-prev")).Type("button").Disabled(at == 0).
 					Aria("label", T(lang, "viewer.prev")).Text("‹").OnClick(a.onPrev),
-				app.Span().ID("viewer-caption").Class("viewer-caption").Text(T(lang, "viewer.position", name, at+1, len(a.shown))),
-				app.Button().ID("viewer-next").Type("button").Disabled(at == len(a.shown)-1).
+				app.Span().ID(a.el("viewer-caption")).Class("viewer-caption").Text(T(lang, "viewer.position", name, at+1, len(a.shown))),
+				app.Button().ID(a.el("viewer-next")).Type("button").Disabled(at == len(a.shown)-1).
 					Aria("label", T(lang, "viewer.next")).Text("›").OnClick(a.onNext),
 				app.A().Class("viewer-download").Href(chat.FilesPath+"/"+f.ID).Attr("download", name).Text(T(lang, "viewer.download")),
-				app.Button().ID("viewer-close").Type("button").Text(T(lang, "viewer.close")).OnClick(a.onClose),
+				app.Button().ID(a.el("viewer-close")).Type("button").Text(T(lang, "viewer.close")).OnClick(a.onClose),
 			),
 		),
 	)
@@ -548,12 +564,13 @@ func (a *attachState) onBackdrop(ctx app.Context, e app.Event) {
 	}
 }
 
-// onViewerKey: Escape closes the viewer, the arrows go to the previous and
-// next image.
+// onViewerKey: Escape closes the viewer (and only the viewer: not the
+// thread panel around it), the arrows go to the previous and next image.
 func (a *attachState) onViewerKey(ctx app.Context, e app.Event) {
 	switch e.Get("key").String() {
 	case "Escape":
 		e.PreventDefault()
+		e.Call("stopPropagation")
 		a.close(ctx)
 	case "ArrowRight":
 		e.PreventDefault()

@@ -87,11 +87,11 @@ func (p *conversationPane) OnUnstick(h func(app.Context)) *conversationPane {
 // OnMount listens to the events, and to files dropped or pasted.
 func (p *conversationPane) OnMount(ctx app.Context) {
 	p.root = ctx
-	p.att.pane = p
+	p.att.mount("", ctx, func() (Lang, bool, int64) { return p.Ilang, p.Ionline, p.Imodel.Limits.MaxUploadBytes }, p.notify)
 	ctx.Handle(eventAction, p.onEvent) // actions.go
 	p.follow(ctx)                      // search.go
 	if app.IsClient {
-		p.unlisten = p.listenFiles() // attach.go
+		p.unlisten = p.att.listen("#conversation") // attach.go
 	}
 }
 

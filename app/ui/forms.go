@@ -29,8 +29,7 @@ type composer struct {
 	IonUp     func(app.Context) bool    // ↑ in the empty composer: edit the last message
 	IonEscape func(app.Context) bool    // Escape: leave the mode
 
-	suggest []string // names offered for the "@" being typed (mention.go)
-	pick    int      // the highlighted one
+	mention mentionBox // the "@" completion (mention.go)
 }
 
 func (c *composer) Lang(l Lang) *composer        { c.Ilang = l; return c }
@@ -52,21 +51,20 @@ func (c *composer) Render() app.UI {
 		app.Label().For("composer").Class("visually-hidden").Text(T(c.Ilang, "composer.label")),
 		app.Textarea().ID("composer").Rows(2).MaxLength(chat.MaxTextRunes).
 			Placeholder(T(c.Ilang, "composer.hint", c.Itarget)).
-			Aria("autocomplete", "list").Aria("activedescendant", c.activeSuggestion()).
-			Aria("controls", mentionListID(len(c.suggest) > 0)).
-			OnKeyDown(c.onKeyDown).OnInput(c.onInput).OnBlur(c.onBlur),
+			Aria("autocomplete", "list").Aria("activedescendant", c.mention.active()).
+			Aria("controls", c.mention.listID()).
+			OnKeyDown(c.onKeyDown).OnInput(c.onInput).OnBlur(c.mention.onBlur),
 		app.Button().ID("send").Type("submit").Text(T(c.Ilang, "btn.send")),
 		app.If(c.Ioffline, func() app.UI {
 			return app.P().Class("hint", "offline-hint").Text(T(c.Ilang, "composer.offline"))
 		}),
-		// Always there and last, so that the list coming and going never
-		// moves (and so replaces) the textarea.
-		app.Div().Class("mention-slot").Body(app.If(len(c.suggest) > 0, c.renderSuggestions)),
+		// Always there and last (mention.go).
+		c.mention.slot(c.Ilang),
 	)
 }
 
 func (c *composer) onKeyDown(ctx app.Context, e app.Event) {
-	if c.onMentionKey(ctx, e) || c.onModeKey(ctx, e) || c.onFormatKey(ctx, e) {
+	if c.mention.onKey(e) || c.onModeKey(ctx, e) || c.onFormatKey(ctx, e) {
 		return
 	}
 	if e.Get("key").String() != "Enter" || e.Get("shiftKey").Bool() || e.Get("isComposing").Bool() || e.Get("keyCode").Int() == 229 {
@@ -92,7 +90,7 @@ func (c *composer) submit(ctx app.Context) {
 	}
 	if c.IonSubmit(ctx, text) {
 		clearInput("composer")
-		c.suggest = nil
+		c.mention.close()
 		c.typed(ctx, "") // the box is empty: typing stopped
 	}
 	el.Call("focus")

@@ -106,42 +106,60 @@ func mentionNames(m *client.Model) []string {
 	return out
 }
 
+// mentionBox is the "@" completion of a composer: the names offered for
+// the "@" being typed, above its textarea, and the one highlighted. The
+// room's composer and the thread panel's each hold one, told apart by the
+// prefix of its elements' ids: its textarea is id+"composer", its list
+// id+"mention-list".
+type mentionBox struct {
+	id      string   // the prefix of the ids: "" for the room's composer, "thread-" for the thread's
+	suggest []string // names offered for the "@" being typed
+	pick    int      // the highlighted one
+}
+
 // onInput offers names when the user types "@" and the start of one.
 func (c *composer) onInput(ctx app.Context, e app.Event) {
 	el := ctx.JSSrc()
 	before, _ := splitUTF16(el.Get("value").String(), el.Get("selectionStart").Int())
-	c.suggestFor(before)
+	c.mention.suggestFor(before, c.Inames)
 	c.typed(ctx, el.Get("value").String())
 }
 
-// suggestFor sets the names offered for the text before the caret.
-func (c *composer) suggestFor(before string) {
-	c.suggest, c.pick = nil, 0
+// suggestFor sets the names of names offered for the text before the
+// caret.
+func (m *mentionBox) suggestFor(before string, names []string) {
+	m.suggest, m.pick = nil, 0
 	if _, prefix, ok := mentionQuery(before); ok {
-		c.suggest = completions(c.Inames, prefix, maxSuggestions)
+		m.suggest = completions(names, prefix, maxSuggestions)
 	}
 }
 
-// onMentionKey handles the keys of the open completion list: ↑ ↓ choose,
-// Enter or Tab take the name, Escape closes the list. It reports whether
-// it took the key.
-func (c *composer) onMentionKey(ctx app.Context, e app.Event) bool {
-	n := len(c.suggest)
+// open reports whether names are offered.
+func (m *mentionBox) open() bool { return len(m.suggest) > 0 }
+
+// close offers no more names.
+func (m *mentionBox) close() { m.suggest, m.pick = nil, 0 }
+
+// onKey handles the keys of the open completion list: ↑ ↓ choose, Enter
+// or Tab take the name, Escape closes the list. It reports whether it
+// took the key.
+func (m *mentionBox) onKey(e app.Event) bool {
+	n := len(m.suggest)
 	if n == 0 || e.Get("isComposing").Bool() {
 		return false
 	}
 	switch e.Get("key").String() {
 	case "ArrowDown":
-		c.pick = (c.pick + 1) % n
+		m.pick = (m.pick + 1) % n
 	case "ArrowUp":
-		c.pick = (c.pick - 1 + n) % n
+		m.pick = (m.pick - 1 + n) % n
 	case "Enter", "Tab":
 		if e.Get("shiftKey").Bool() {
 			return false
 		}
-		c.accept(c.suggest[min(c.pick, n-1)])
+		m.accept(m.suggest[min(m.pick, n-1)])
 	case "Escape":
-		c.suggest = nil
+		m.suggest = nil
 		e.Call("stopPropagation")
 	default:
 		return false
@@ -151,9 +169,9 @@ func (c *composer) onMentionKey(ctx app.Context, e app.Event) bool {
 }
 
 // accept puts name in place of the "@…" being typed.
-func (c *composer) accept(name string) {
-	c.suggest, c.pick = nil, 0
-	el := app.Window().GetElementByID("composer")
+func (m *mentionBox) accept(name string) {
+	m.close()
+	el := app.Window().GetElementByID(m.id + "composer")
 	if !el.Truthy() {
 		return
 	}
@@ -168,39 +186,46 @@ func (c *composer) accept(name string) {
 	el.Call("focus")
 }
 
-// renderSuggestions is the list of names that "@" completes, above the
-// composer.
-func (c *composer) renderSuggestions() app.UI {
-	return app.Ul().ID("mention-list").Class("mention-list").Role("listbox").Aria("label", T(c.Ilang, "mention.list")).Body(
-		app.Range(c.suggest).Slice(func(i int) app.UI {
-			name := c.suggest[i]
-			return app.Li().ID("mention-opt-"+strconv.Itoa(i)).Class("mention-opt", classIf("active", i == c.pick)).
-				Role("option").Aria("selected", boolText(i == c.pick)).DataSet("name", name).
+// render is the list of names that "@" completes, above the composer.
+func (m *mentionBox) render(lang Lang) app.UI {
+	return app.Ul().ID(m.id+"mention-list").Class("mention-list").Role("listbox").Aria("label", T(lang, "mention.list")).Body(
+		app.Range(m.suggest).Slice(func(i int) app.UI {
+			name := m.suggest[i]
+			return app.Li().ID(m.optionID(i)).Class("mention-opt", classIf("active", i == m.pick)).
+				Role("option").Aria("selected", boolText(i == m.pick)).DataSet("name", name).
 				OnMouseDown(func(ctx app.Context, e app.Event) {
 					e.PreventDefault() // keep the focus in the composer
-					c.accept(name)
+					m.accept(name)
 				}, app.EventScope(name)).Body(avatar(name, "small"), app.Span().Text(name))
 		}),
 	)
 }
 
-// activeSuggestion is the id of the highlighted name, or "" with none.
-func (c *composer) activeSuggestion() string {
-	if len(c.suggest) == 0 {
+func (m *mentionBox) optionID(i int) string { return m.id + "mention-opt-" + strconv.Itoa(i) }
+
+// active is the id of the highlighted name, or "" with none.
+func (m *mentionBox) active() string {
+	if len(m.suggest) == 0 {
 		return ""
 	}
-	return "mention-opt-" + strconv.Itoa(min(c.pick, len(c.suggest)-1))
+	return m.optionID(min(m.pick, len(m.suggest)-1))
+}
+
+// listID is the textarea's aria-controls: the list, while it shows.
+func (m *mentionBox) listID() string {
+	if m.open() {
+		return m.id + "mention-list"
+	}
+	return ""
 }
 
 // onBlur closes the list when the focus leaves the composer.
-func (c *composer) onBlur(ctx app.Context, e app.Event) { c.suggest = nil }
+func (m *mentionBox) onBlur(ctx app.Context, e app.Event) { m.close() }
 
-// mentionListID is the composer's aria-controls: the list, while it shows.
-func mentionListID(open bool) string {
-	if open {
-		return "mention-list"
-	}
-	return ""
+// slot is where the list shows: always there, so that the list coming
+// and going never moves (and so replaces) the textarea before it.
+func (m *mentionBox) slot(lang Lang) app.UI {
+	return app.Div().Class("mention-slot").Body(app.If(m.open(), func() app.UI { return m.render(lang) }))
 }
 
 // splitUTF16 splits s at the caret position n, counted in UTF-16 code

@@ -28,24 +28,39 @@ type threadPanel struct {
 	Irev      uint64
 	Isession  *client.Session // nil: shown alone (tests)
 	Ionline   bool
+	Inames    []string                  // whom "@" completes, best first
+	Iuploads  *outboxUploads            // the outbox's files going up (offline_files.go)
 	IonOpen   func(app.Context, string) // opens thread id
 	IonList   func(app.Context)         // shows the followed threads
 	IonClose  func(app.Context)
 	IonNotice func(app.Context, string)
 	IonOutbox func(app.Context) // a reply was taken into the outbox
 
-	also     bool   // the next reply goes to the room too
-	editing  uint64 // the user's reply the composer edits (thread_actions.go)
-	deleting uint64 // the reply whose deletion awaits a second click
+	also     bool        // the next reply goes to the room too
+	editing  uint64      // the user's reply the composer edits (thread_actions.go)
+	deleting uint64      // the reply whose deletion awaits a second click
+	att      attachState // the composer's uploads and the image viewer, as the room's (attach.go)
+	mention  mentionBox  // the "@" completion, as the room's (mention.go)
+	unlisten func()      // stops listening for files dropped or pasted
 }
 
-func newThreadPanel() *threadPanel { return &threadPanel{} }
+// threadID is the prefix of the ids of the elements the thread panel
+// shares with the room's composer (attach.go, mention.go).
+const threadID = "thread-"
+
+// newThreadPanel returns a panel whose elements shared with the room's
+// composer have ids of their own from the first render.
+func newThreadPanel() *threadPanel {
+	return &threadPanel{att: attachState{id: threadID}, mention: mentionBox{id: threadID}}
+}
 
 func (p *threadPanel) Lang(v Lang) *threadPanel                        { p.Ilang = v; return p }
 func (p *threadPanel) Model(m *client.Model) *threadPanel              { p.Imodel = m; return p }
 func (p *threadPanel) Rev(v uint64) *threadPanel                       { p.Irev = v; return p }
 func (p *threadPanel) Session(v *client.Session) *threadPanel          { p.Isession = v; return p }
 func (p *threadPanel) Online(v bool) *threadPanel                      { p.Ionline = v; return p }
+func (p *threadPanel) Names(v []string) *threadPanel                   { p.Inames = v; return p }
+func (p *threadPanel) Uploads(u *outboxUploads) *threadPanel           { p.Iuploads = u; return p }
 func (p *threadPanel) OnOpen(h func(app.Context, string)) *threadPanel { p.IonOpen = h; return p }
 func (p *threadPanel) OnList(h func(app.Context)) *threadPanel         { p.IonList = h; return p }
 func (p *threadPanel) OnClose(h func(app.Context)) *threadPanel        { p.IonClose = h; return p }
@@ -183,18 +198,35 @@ func (p *threadPanel) renderThread(c *client.Conversation) app.UI {
 		app.Div().ID("thread-timeline").Class("timeline", "thread-timeline").Role("log").Aria("live", "polite").TabIndex(0).
 			Aria("label", T(l, "thread.replies.label")).Body(p.renderEntries(c)...),
 		p.renderTyping(id),
+		p.att.renderTray(l),
 		p.renderComposer(c, where),
+		p.att.renderViewer(l, c),
 	)
 }
 
-// OnMount hears the events: a typist's line is rendered again once due
-// to go.
+// OnMount hears the events (a typist's line is rendered again once due
+// to go), and files dropped on the panel or pasted into its composer.
 func (p *threadPanel) OnMount(ctx app.Context) {
+	p.mention.id = threadID
+	p.att.mount(threadID, ctx, func() (Lang, bool, int64) {
+		return p.Ilang, p.Ionline, p.Imodel.Limits.MaxUploadBytes
+	}, p.notice)
+	if app.IsClient {
+		p.unlisten = p.att.listen("#thread-panel")
+	}
 	ctx.Handle(eventAction, func(ctx app.Context, a app.Action) {
 		if t, ok := eventFrame(a).(*chat.Typist); ok && t.On && t.Conv == p.Imodel.Thread {
 			ctx.After(chat.TypingShown+100*time.Millisecond, func(app.Context) {})
 		}
 	})
+}
+
+// OnDismount stops listening to files dropped or pasted.
+func (p *threadPanel) OnDismount() {
+	if p.unlisten != nil {
+		p.unlisten()
+		p.unlisten = nil
+	}
 }
 
 // renderTyping says who is typing in the thread.
@@ -213,9 +245,12 @@ func (p *threadPanel) renderTyping(id string) app.UI {
 	return app.Div().ID("thread-typing").Class("typing").Role("status").Aria("live", "polite").Body(body...)
 }
 
-// onInput tells the others the user is typing in the thread (not while
-// editing a reply).
+// onInput offers names after "@", and tells the others the user is
+// typing in the thread (not while editing a reply).
 func (p *threadPanel) onInput(ctx app.Context, e app.Event) {
+	el := ctx.JSSrc()
+	before, _ := splitUTF16(el.Get("value").String(), el.Get("selectionStart").Int())
+	p.mention.suggestFor(before, p.Inames)
 	if p.Isession == nil || p.Imodel.Thread == "" || p.editing != 0 {
 		return
 	}
@@ -279,6 +314,7 @@ func (p *threadPanel) renderEntries(c *client.Conversation) []app.UI {
 				app.Div().Class("meta").Body(app.Span().Class("from").Text(p.Imodel.Me), app.Text(" "),
 					app.Span().Class("pending-status").Text(status)),
 				app.Div().Class("body").Text(o.Text),
+				p.Iuploads.renderPendingFiles(l, o),
 			),
 		))
 	}
@@ -301,6 +337,7 @@ func (p *threadPanel) renderEntry(e chat.Entry, now time.Time, class string) app
 				app.Time().DateTime(at.UTC().Format(time.RFC3339)).Title(TimeTitle(l, at, now)).Text(Clock(at, now)),
 			),
 			app.Div().Class("msg-text").Body(p.renderBody(e)...),
+			app.If(!e.Deleted, func() app.UI { return p.att.renderFiles(p.Ilang, e) }),
 			app.If(!root, func() app.UI { return p.renderReactions(e) }),
 		),
 		app.If(!root, func() app.UI { return p.renderActions(e) }),
@@ -321,7 +358,9 @@ func (p *threadPanel) renderComposer(c *client.Conversation, where string) app.U
 		}),
 		app.Label().For("thread-composer").Class("visually-hidden").Text(T(l, "thread.composer.label")),
 		app.Textarea().ID("thread-composer").Rows(2).MaxLength(chat.MaxTextRunes).
-			Placeholder(T(l, "thread.composer.hint")).OnKeyDown(p.onComposerKey).OnInput(p.onInput),
+			Placeholder(T(l, "thread.composer.hint")).
+			Aria("autocomplete", "list").Aria("activedescendant", p.mention.active()).Aria("controls", p.mention.listID()).
+			OnKeyDown(p.onComposerKey).OnInput(p.onInput).OnBlur(p.mention.onBlur),
 		app.Div().Class("thread-send").Body(
 			app.Label().Class("thread-also").Body(
 				app.Input().ID("thread-also").Type("checkbox").Checked(p.also).OnChange(func(ctx app.Context, e app.Event) {
@@ -331,11 +370,16 @@ func (p *threadPanel) renderComposer(c *client.Conversation, where string) app.U
 			),
 			app.Button().ID("thread-send").Type("submit").Text(T(l, "btn.send")),
 		),
+		p.mention.slot(l),
 	)
 }
 
-// onComposerKey sends on Enter (Shift+Enter is a new line).
+// onComposerKey sends on Enter (Shift+Enter is a new line), unless the
+// "@" completion takes the key.
 func (p *threadPanel) onComposerKey(ctx app.Context, e app.Event) {
+	if p.mention.onKey(e) {
+		return
+	}
 	if e.Get("key").String() == "Enter" && !e.Get("shiftKey").Bool() && !e.Get("isComposing").Bool() {
 		e.PreventDefault()
 		p.send(ctx)
@@ -347,27 +391,34 @@ func (p *threadPanel) onSubmit(ctx app.Context, e app.Event) {
 	p.send(ctx)
 }
 
-// send has the Session keep the reply in the outbox and send it, online
-// or not; the text stays when it was not taken.
+// send has the Session keep the reply, with the files attached, in the
+// outbox and send it, online or not (files attached offline wait with
+// it, as in the room); the text stays when it was not taken.
 func (p *threadPanel) send(ctx app.Context) {
 	el := app.Window().GetElementByID("thread-composer")
 	if !el.Truthy() || p.Isession == nil || p.Imodel.Thread == "" {
 		return
 	}
 	text := strings.TrimSpace(el.Get("value").String())
-	if text == "" {
-		return
-	}
+	p.mention.close()
 	if p.editing != 0 {
-		if p.submitEdit(ctx, text) {
+		if text != "" && p.submitEdit(ctx, text) {
 			el.Set("value", "")
 		}
 		return
 	}
-	if _, err := p.Isession.ComposeInThread(p.Imodel.Thread, text, p.also, nil, nil); err != nil {
+	if text == "" && p.att.count() == 0 {
+		return
+	}
+	files, waiting, ok := p.att.take(ctx, p.Ilang)
+	if !ok {
+		return
+	}
+	if _, err := p.Isession.ComposeInThread(p.Imodel.Thread, text, p.also, files, waiting); err != nil {
 		p.notice(ctx, errorText(p.Ilang, err))
 		return
 	}
+	p.att.sent()
 	el.Set("value", "")
 	p.onTyped(ctx, "") // no longer typing
 	p.also = false

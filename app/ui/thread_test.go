@@ -156,3 +156,49 @@ func TestThreadPanelActions(t *testing.T) {
 		t.Error("the root offers actions in the panel")
 	}
 }
+
+// TestThreadPanelFilesAndMentions: the thread's composer has the room's
+// attachments and "@" completion, as the same components with ids of
+// their own: a paperclip and its uploads (one waiting, as chosen
+// offline), the files of a reply, and the names offered after "@".
+func TestThreadPanelFilesAndMentions(t *testing.T) {
+	s, thread, tid := withThread(English)
+	reply := message(tid, 3, time.Now(), "Bob", "the plan")
+	reply.Files = []chat.File{
+		{ID: "f1", Name: "plan.png", Type: "image/png", Size: 2048, Width: 640, Height: 480, Thumb: true},
+		{ID: "f2", Name: "notes.pdf", Type: "application/pdf", Size: 4096},
+	}
+	thread.Entries = append(thread.Entries, reply)
+	s.model.OpenThread("r:lobby", 1)
+	_, root := render(t, s)
+	panel := root.must(t, "the thread panel", byID("thread-panel"))
+	if clip := panel.must(t, "the thread's paperclip", byID("thread-attach")); clip.attrs["aria-label"] != T(English, "attach.button") {
+		t.Errorf("paperclip %v", clip.attrs)
+	}
+	panel.must(t, "the thread's file input", byID("thread-attach-input"))
+	if panel.find(byID("attach")) != nil || root.must(t, "the conversation", byID("conversation")).find(byID("attach")) == nil {
+		t.Error("the room's paperclip is not the room's alone")
+	}
+	files := panel.must(t, "the reply", byAttr("data-seq", "3"), byClass("entry")).must(t, "its files", byClass("files"))
+	if thumb := files.must(t, "the image", byClass("file-thumb")); thumb.attrs["data-file"] != "f1" {
+		t.Errorf("thumbnail %v", thumb.attrs)
+	}
+	if card := files.must(t, "the file", byClass("file-card")); card.attrs["data-file"] != "f2" || !strings.Contains(card.text(), "notes.pdf") {
+		t.Errorf("file card %v %q", card.attrs, card.text())
+	}
+
+	p := newThreadPanel().Lang(English).Model(s.model).Online(false).Names([]string{"Bob", "Cid", "Bea"})
+	p.att.uploads = []*upload{{key: 1, name: "offline.png", size: 1000, typ: "image/png", waiting: true}}
+	p.mention.suggestFor("ask @b", p.Inames)
+	_, root = render(t, p)
+	if got := root.must(t, "the waiting upload", byID("thread-uploads")).must(t, "it", byClass("upload", "waiting")).text(); !strings.Contains(got, "offline.png") || !strings.Contains(got, T(English, "attach.waiting")) {
+		t.Errorf("waiting upload %q", got)
+	}
+	box := root.must(t, "the thread's composer", byID("thread-composer"))
+	if box.attrs["aria-controls"] != "thread-mention-list" || box.attrs["aria-activedescendant"] != "thread-mention-opt-0" {
+		t.Errorf("composer %v", box.attrs)
+	}
+	if got := root.must(t, "the names", byID("thread-mention-list")).texts(byAttr("role", "option")); strings.Join(got, ",") != "Bob,Bea" {
+		t.Errorf("offered %q, want Bob,Bea", got)
+	}
+}

@@ -101,6 +101,7 @@ func (s *Shell) renderPanes() app.UI {
 			Session(s.session).OnNotice(s.showNotice).OnOpen(s.activate),
 		app.If(m.Thread != "" || s.threadsView, func() app.UI { // the threads' side panel (thread.go)
 			return newThreadPanel().Lang(s.lang).Model(m).Rev(s.rev).Session(s.session).Online(s.state == client.Online).
+				Names(mentionNames(m)).Uploads(s.ups).
 				OnOpen(func(ctx app.Context, id string) {
 					if parent, root, ok := chat.ThreadOf(id); ok {
 						s.openThread(ctx, parent, root)
