@@ -27,7 +27,10 @@ import (
 // Slack message is its author's Slack id, a device named after its channel
 // and its timestamp in microseconds as the counter, so running the import
 // again, or after it stopped half-way, stores every message once. A reply
-// in a thread (thread_ts) quotes its thread's first message. A file whose
+// in a thread (thread_ts) is a reply in the thread (chat.ThreadID) of the
+// message that started it, found by its Slack time (channelImport.root),
+// and counted once in that message's thread summary (hub.Import); a reply
+// whose first message is not here stays a message of the room. A file whose
 // bytes the export holds (__uploads/<id>/) is stored as the admin's upload
 // and attached; any other is named in the text.
 
@@ -248,7 +251,7 @@ func (c *channelImport) message(m slackimport.Message) error {
 	if m.ThreadTS != "" && m.ThreadTS != m.TS {
 		root, err := slackimport.Micros(m.ThreadTS)
 		if err == nil {
-			imp.Reply, err = c.root(root)
+			imp.Root, err = c.root(root)
 		}
 		if err != nil {
 			return err

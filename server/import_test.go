@@ -80,11 +80,41 @@ func messagesOf(t *testing.T, c *chattest.Client, conv string, n int) []chat.Ent
 	return only(p.Entries)
 }
 
+// rootOf asks for conv's history on c until a page ends at last and holds
+// n messages, the first a thread's root whose summary counts replies, and
+// returns those messages.
+func rootOf(t *testing.T, c *chattest.Client, conv string, last uint64, n, replies int) []chat.Entry {
+	t.Helper()
+	var msgs []chat.Entry
+	chattest.Eventually(t, chattest.Wait, func() bool {
+		for _, f := range c.Frames() {
+			p, ok := f.(*chat.Page)
+			if !ok || p.Conv != conv || p.Last != last {
+				continue
+			}
+			msgs = msgs[:0]
+			for _, e := range p.Entries {
+				if e.Kind == chat.EntryMessage {
+					msgs = append(msgs, e)
+				}
+			}
+			if len(msgs) == n && msgs[0].Thread != nil && msgs[0].Thread.Replies == replies {
+				return true
+			}
+		}
+		c.Send(&chat.History{Conv: conv, After: 0, Limit: chat.MaxHistoryLimit})
+		return false
+	}, "the thread's root counts its replies")
+	return msgs
+}
+
 // TestAnAdminImportsASlackExport: users become names, the channel a room,
-// messages keep their times, a thread's reply quotes its first message, a
-// file in the export is attached and one absent is named; importing the
-// same zip again stores nothing twice, and a later export with one more day
-// adds only that day; in memory and on JetStream.
+// messages keep their times, a thread's replies are replies in the thread
+// of its first message, whose summary counts them (with the last one's
+// Slack time and who took part), a file in the export is attached and one
+// absent is named; importing the same zip again stores nothing twice, and
+// a later export with one more day (a third reply) adds only that day; in
+// memory and on JetStream.
 func TestAnAdminImportsASlackExport(t *testing.T) {
 	t.Run("memory", func(t *testing.T) { importsASlackExport(t, withAdmins("root")) })
 	t.Run("jetstream", func(t *testing.T) {
@@ -98,9 +128,10 @@ func importsASlackExport(t *testing.T, o server.Options) {
 	s := chattest.New(t, o)
 	root := withPassword(t, s, s.User(t, "root"))
 	day1 := `[
-	 {"type":"message","user":"U1","text":"kickoff <@U2>","ts":"1512085950.000100","thread_ts":"1512085950.000100","reply_count":1},
+	 {"type":"message","user":"U1","text":"kickoff <@U2>","ts":"1512085950.000100","thread_ts":"1512085950.000100","reply_count":2},
 	 {"type":"message","subtype":"channel_join","user":"U2","text":"<@U2> has joined","ts":"1512085951.000000"},
 	 {"type":"message","user":"U2","text":"in the thread","ts":"1512085960.000200","thread_ts":"1512085950.000100"},
+	 {"type":"message","user":"U1","text":"me too","ts":"1512085965.000000","thread_ts":"1512085950.000100"},
 	 {"type":"message","user":"U2","text":"see these","ts":"1512085970.000300","files":[{"id":"F1","name":"cat.png"},{"id":"F2","name":"plan.pdf"}]}
 	]`
 	png := pngWithText(t, photo(20, 10), "x")
@@ -120,18 +151,26 @@ func importsASlackExport(t *testing.T, o server.Options) {
 	}
 
 	code, out := postImport(t, s, root.Jar, first)
-	if code != http.StatusOK || out.Rooms != 1 || out.Users != 2 || out.Messages != 3 || out.Skipped != 1 || out.Files != 1 || out.MissingFiles != 1 {
+	if code != http.StatusOK || out.Rooms != 1 || out.Users != 2 || out.Messages != 4 || out.Skipped != 1 || out.Files != 1 || out.MissingFiles != 1 {
 		t.Fatalf("the import: %d %+v", code, out)
 	}
 	conv := "r:general"
 	room(t, root, "general")
-	msgs := messagesOf(t, root, conv, 3)
-	kick, reply, files := msgs[0], msgs[1], msgs[2]
+	msgs := rootOf(t, root, conv, 5, 2, 2) // a join, two messages, two thread actions
+	kick, files := msgs[0], msgs[1]
 	if kick.From != "ann" || !strings.Contains(kick.HTML, "kickoff") || !strings.Contains(kick.HTML, "@Bob_B") || kick.Sent != 1512085950000 {
 		t.Errorf("the first message: %+v", kick)
 	}
-	if reply.From != "Bob_B" || reply.Reply == nil || reply.Reply.Seq != kick.Seq || reply.Sent != 1512085960000 {
-		t.Errorf("the thread's reply: %+v (quote %+v)", reply, reply.Reply)
+	if th := kick.Thread; th.Last != 1512085965000 || strings.Join(th.Users, ",") != "Bob_B,ann" {
+		t.Errorf("the thread's summary: %+v", th)
+	}
+	thread := chat.ThreadID(conv, kick.Seq)
+	replies := messagesOf(t, root, thread, 2)
+	if r := replies[0]; r.From != "Bob_B" || !strings.Contains(r.HTML, "in the thread") || r.Reply != nil || r.Sent != 1512085960000 {
+		t.Errorf("the thread's first reply: %+v", r)
+	}
+	if r := replies[1]; r.From != "ann" || !strings.Contains(r.HTML, "me too") || r.Sent != 1512085965000 {
+		t.Errorf("the thread's second reply: %+v", r)
 	}
 	if len(files.Files) != 1 || files.Files[0].Name != "cat.png" || !strings.Contains(files.HTML, "plan.pdf") {
 		t.Errorf("the message with files: %+v", files)
@@ -140,20 +179,28 @@ func importsASlackExport(t *testing.T, o server.Options) {
 		t.Errorf("the imported file: %d", resp.StatusCode)
 	}
 
-	// Again: nothing new.
+	// Again: nothing new, in the room, the thread or its summary.
 	code, out = postImport(t, s, root.Jar, first)
-	if code != http.StatusOK || out.Messages != 0 || out.Duplicates != 3 {
+	if code != http.StatusOK || out.Messages != 0 || out.Duplicates != 4 {
 		t.Errorf("the same import again: %d %+v", code, out)
+	}
+	if again := messagesOf(t, root, thread, 2); len(again) != 2 {
+		t.Errorf("the thread after importing again: %+v", again)
 	}
 	// A later export, one day more, with a reply to the first day's thread.
 	members["general/2017-12-02.json"] = []byte(`[{"type":"message","user":"U1","text":"next day","ts":"1512172800.000100","thread_ts":"1512085950.000100"}]`)
 	code, out = postImport(t, s, root.Jar, slackZip(t, members))
-	if code != http.StatusOK || out.Messages != 1 || out.Duplicates != 3 {
+	if code != http.StatusOK || out.Messages != 1 || out.Duplicates != 4 {
 		t.Errorf("the later export: %d %+v", code, out)
 	}
-	again := messagesOf(t, root, conv, 4)
-	if again[3].Reply == nil || again[3].Reply.Seq != kick.Seq {
-		t.Errorf("after three imports the room holds %d messages: %+v", len(again), again)
+	// The summary counts three replies, its room one action more: the
+	// second import added none. The room still holds two messages.
+	after := rootOf(t, root, conv, 6, 2, 3)
+	if th := after[0].Thread; th.Last != 1512172800000 || strings.Join(th.Users, ",") != "Bob_B,ann" {
+		t.Errorf("the thread's summary after the later export: %+v", th)
+	}
+	if later := messagesOf(t, root, thread, 3); !strings.Contains(later[2].HTML, "next day") {
+		t.Errorf("after three imports the thread holds %+v", later)
 	}
 }
 

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -199,4 +200,42 @@ func TestADeletedMessageLeavesTheOfflineCopy(t *testing.T) {
 		e, ok := saved()
 		return ok && e.Deleted && !strings.Contains(e.HTML, "okapisecret") && len(e.Files) == 0
 	})
+}
+
+// TestRetentionCountsAnImportedMessageFromItsSlackTime: under a retention
+// of 30 days, a sweep right after an admin imports a Slack export removes
+// the message written there years ago (its Sent), though it was stored a
+// moment ago, and keeps the one written an hour ago.
+func TestRetentionCountsAnImportedMessageFromItsSlackTime(t *testing.T) {
+	o := withAdmins("root")
+	o.Retention = 30 * 24 * time.Hour
+	o.RetentionEvery = time.Hour // the test sweeps itself
+	s := chattest.New(t, o)
+	root := withPassword(t, s, s.User(t, "root"))
+	recent := time.Now().Add(-time.Hour).Unix()
+	day := fmt.Sprintf(`[
+	 {"type":"message","user":"U1","text":"long ago","ts":"1512085950.000100"},
+	 {"type":"message","user":"U1","text":"an hour ago","ts":"%d.000100"}
+	]`, recent)
+	zip := slackZip(t, map[string][]byte{
+		"users.json":              []byte(`[{"id":"U1","name":"ann"}]`),
+		"channels.json":           []byte(`[{"id":"C1","name":"general"}]`),
+		"general/2017-12-01.json": []byte(day),
+	})
+	if code, out := postImport(t, s, root.Jar, zip); code != http.StatusOK || out.Messages != 2 {
+		t.Fatalf("the import: %d %+v", code, out)
+	}
+	conv := "r:general"
+	room(t, root, "general")
+	if msgs := messagesOf(t, root, conv, 2); msgs[0].Sent != 1512085950000 {
+		t.Fatalf("imported: %+v", msgs)
+	}
+	st, err := s.SweepRetention(context.Background(), time.Now())
+	if err != nil || st.Expired < 1 || st.Entries < 2 {
+		t.Fatalf("the sweep: %+v, %v; want the old message and the join before it gone", st, err)
+	}
+	msgs := messagesOf(t, root, conv, 1)
+	if !strings.Contains(msgs[0].HTML, "an hour ago") || msgs[0].Sent != recent*1000 {
+		t.Errorf("after the sweep the room holds %+v", msgs)
+	}
 }

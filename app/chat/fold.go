@@ -47,7 +47,7 @@ func Apply(m, a Entry) (Entry, bool) {
 	}
 	m.Upto = a.Seq
 	if a.Kind == EntryThread {
-		m.Thread = threaded(m.Thread, a.From, a.Time, a.On) // a deleted root keeps its thread
+		m.Thread = threaded(m.Thread, a.From, a.When(), a.On) // a deleted root keeps its thread
 		return m, true
 	}
 	if m.Deleted {

@@ -338,7 +338,8 @@ type Entry struct {
 	Days int `json:"days,omitempty"`
 	// Sent is when a message brought from another chat (an admin's Slack
 	// import) was written there, in Unix milliseconds; Time is when it was
-	// stored here. Zero for every other entry.
+	// stored here; on the EntryThread action of such a reply in a thread,
+	// the reply's. Zero for every other entry.
 	Sent int64 `json:"sent,omitempty"`
 	// Root, on a message posted to a conversation from one of its threads
 	// ("also send to the room", Send.Also), is the thread's root.

@@ -26,7 +26,7 @@ const KindThread ConvKind = "thread"
 
 // EntryThread is an action in a thread's parent conversation: a reply was
 // stored in the thread of message Target (On), or deleted there (not On).
-// From is the reply's author and Time its time.
+// From is the reply's author and When its time.
 const EntryThread EntryKind = "thread"
 
 // TypeFollow is the client frame that follows or unfollows a thread.

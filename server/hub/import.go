@@ -11,14 +11,17 @@ import (
 // Imported is a message an admin brings from another chat (a Slack
 // export): stored in room Conv as From wrote it at Sent, through the same
 // once-per-origin append as a client's message (Log.AppendMessage), so
-// that an import run twice, or resumed, stores each message once.
+// that an import run twice, or resumed, stores each message once. A reply
+// in a thread (Root) is stored in the thread of message Root of Conv
+// (chat.ThreadID), and its root's summary counts it once (Import).
 type Imported struct {
 	Conv   string
 	From   string // the name shown, unescaped
 	Bot    bool
 	Text   string // Markdown, as a client sends it
 	Sent   int64  // Unix ms
-	Reply  uint64 // the sequence of the message it answers in Conv (0: none)
+	Root   uint64 // the sequence in Conv of its thread's root (0: a message of Conv itself)
+	Reply  uint64 // the sequence of the message it answers where it is stored (0: none)
 	Files  []string
 	Owner  string // the user key owning Files (the importing admin)
 	Origin Origin // a stable key of the message in its source
@@ -28,6 +31,14 @@ type Imported struct {
 // stored before, and then the ack's Seq is 0 when the log no longer keeps
 // the ack of so old an origin. Nothing is pushed, previewed or sent to
 // outgoing hooks: it is history.
+//
+// A reply in a thread appends, as a reply posted there does
+// (threadReplied), an EntryThread action to Conv for the root's summary,
+// dated Sent. That action has an origin of its own (threadOrigin), so it
+// too is stored once: appended when the reply is stored now, or again
+// after a run that stopped between the two (the reply a duplicate whose
+// ack is still kept), and never twice. Nobody is made to follow the
+// thread: the authors are names, not users here.
 func (h *Hub) Import(ctx context.Context, m Imported) (ack chat.Ack, dup bool, err error) {
 	clean, err := chat.CleanCaption(m.Text, len(m.Files))
 	if err != nil {
@@ -37,9 +48,16 @@ func (h *Hub) Import(ctx context.Context, m Imported) (ack chat.Ack, dup bool, e
 	if err != nil {
 		return chat.Ack{}, false, err
 	}
-	e := chat.Entry{Conv: m.Conv, Kind: chat.EntryMessage, From: escape(m.From), HTML: body, Bot: m.Bot, Sent: m.Sent}
+	conv := m.Conv
+	if m.Root != 0 {
+		if _, err := h.message(ctx, m.Conv, m.Root); err != nil {
+			return chat.Ack{}, false, err
+		}
+		conv = chat.ThreadID(m.Conv, m.Root)
+	}
+	e := chat.Entry{Conv: conv, Kind: chat.EntryMessage, From: escape(m.From), HTML: body, Bot: m.Bot, Sent: m.Sent}
 	if m.Reply != 0 {
-		target, err := h.message(ctx, m.Conv, m.Reply)
+		target, err := h.message(ctx, conv, m.Reply)
 		if err != nil {
 			return chat.Ack{}, false, err
 		}
@@ -48,7 +66,7 @@ func (h *Hub) Import(ctx context.Context, m Imported) (ack chat.Ack, dup bool, e
 			e.Reply.Text = markup.Quote(target.HTML)
 		}
 	}
-	pending := pendingRef(m.Conv, m.Origin)
+	pending := pendingRef(conv, m.Origin)
 	if e.Files, err = h.attachFiles(ctx, m.Owner, pending, m.Files); err != nil {
 		return chat.Ack{}, false, err
 	}
@@ -58,7 +76,7 @@ func (h *Hub) Import(ctx context.Context, m Imported) (ack chat.Ack, dup bool, e
 	if errors.Is(err, ErrStaleID) {
 		// Older than the acks kept: stored by an earlier run.
 		h.releaseFiles(ctx, pending, m.Files)
-		return chat.Ack{Conv: m.Conv}, true, nil
+		return chat.Ack{Conv: conv}, true, nil
 	}
 	if err != nil {
 		h.releaseFiles(ctx, pending, m.Files)
@@ -69,5 +87,28 @@ func (h *Hub) Import(ctx context.Context, m Imported) (ack chat.Ack, dup bool, e
 		e.Seq, e.Time = ack.Seq, ack.Time
 		h.deliverStored(e)
 	}
+	if m.Root != 0 && ack.Conv == conv {
+		if err := h.importedReply(sctx, m, e); err != nil {
+			return ack, dup, err
+		}
+	}
 	return ack, dup, nil
+}
+
+// importedReply appends, once, the EntryThread action that folds imported
+// reply e (of m) into its root's summary (see Import).
+func (h *Hub) importedReply(ctx context.Context, m Imported, e chat.Entry) error {
+	a := chat.Entry{Conv: m.Conv, Kind: chat.EntryThread, From: e.From, Bot: e.Bot, Target: m.Root, On: true, Sent: m.Sent}
+	_, _, err := h.log.AppendMessage(ctx, a, threadOrigin(m.Origin))
+	if err != nil && !errors.Is(err, ErrStaleID) { // stale: stored by an earlier run
+		return h.storageError("count the reply in its thread", err)
+	}
+	return nil
+}
+
+// threadOrigin is the origin of the summary action of an imported reply
+// whose origin is o: the same user and counter, on a device of its own.
+func threadOrigin(o Origin) Origin {
+	o.ID.Device += ".thread"
+	return o
 }

@@ -1,6 +1,7 @@
 package hub
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -79,9 +80,15 @@ func retainDays(d time.Duration) int {
 	return max(1, int(d/(24*time.Hour)))
 }
 
-// Expire removes the entries of conv stored before the Unix millisecond
-// before (see above). Markers (EntryExpire) alone never make it append
-// another: an idle conversation stays as it is.
+// Expire removes the entries of conv older than the Unix millisecond
+// before (see above). An entry's age counts from Entry.When: an imported
+// message's from when it was written in the chat it came from (Sent), not
+// from its import. As the log drops only a prefix, the scan stops at the
+// first newer message; newer entries of other kinds before it (the
+// admin's join before the imported history) go with the older messages
+// after them, and stay when no older one follows. Markers (EntryExpire)
+// alone never make it append another: an idle conversation stays as it
+// is.
 func (h *Hub) Expire(ctx context.Context, conv string, before int64) (Expired, error) {
 	out := Expired{Conv: conv}
 	dropper, ok := h.log.(Dropper)
@@ -94,6 +101,10 @@ func (h *Hub) Expire(ctx context.Context, conv string, before int64) (Expired, e
 	}
 	cut := last + 1 // the first sequence kept: every entry is older until one is not
 	content := 0    // expiring entries that are not markers
+	// Held: the newer entries other than messages met since the last older
+	// one (see the comment above).
+	held, heldContent := uint64(0), 0
+	var heldPreviews []chat.Entry
 	next := uint64(1)
 scan:
 	for next <= last {
@@ -109,16 +120,36 @@ scan:
 			break
 		}
 		for _, e := range p.Entries {
-			if e.Time >= before {
-				cut = e.Seq
-				break scan
+			if e.When() >= before {
+				if e.Kind == chat.EntryMessage {
+					cut = cmp.Or(held, e.Seq)
+					break scan
+				}
+				held = cmp.Or(held, e.Seq)
+				if e.Kind != chat.EntryExpire {
+					heldContent++
+				}
+				if e.Kind == chat.EntryPreview {
+					heldPreviews = append(heldPreviews, e)
+				}
+				continue
 			}
+			// An older entry after newer ones (an imported message after
+			// its room's join): those go too.
+			for _, pv := range heldPreviews {
+				out.Files += h.expireFiles(ctx, pv)
+			}
+			content += heldContent
+			held, heldContent, heldPreviews = 0, 0, heldPreviews[:0]
 			if e.Kind != chat.EntryExpire {
 				content++
 			}
 			out.Files += h.expireFiles(ctx, e)
 		}
 		next = p.Entries[len(p.Entries)-1].Seq + 1
+	}
+	if held != 0 && cut == last+1 {
+		cut = held
 	}
 	if content == 0 {
 		return out, nil

@@ -7,6 +7,7 @@ import (
 
 	"github.com/founding/chat/app/chat"
 	"github.com/founding/chat/server/hub"
+	"github.com/founding/chat/server/store/memory"
 )
 
 // TestThreadRepliesStayOutOfTheRoom: a reply in a thread is an entry of
@@ -145,3 +146,60 @@ func TestThreadReadPositionReachesEveryConnection(t *testing.T) {
 }
 
 func errOf(_ chat.Ack, err error) error { return err }
+
+// TestAnImportedReplyCountsOnceInItsThread: an imported reply goes to the
+// thread of its root, whose summary counts it with its Slack time; an
+// import that stopped after storing the reply but before its summary
+// action gets the action when run again, and no run appends it twice.
+func TestAnImportedReplyCountsOnceInItsThread(t *testing.T) {
+	ctx := context.Background()
+	log := memory.NewLog()
+	h := newHub(t, hub.Options{Log: log})
+	connect(h, "Ann")
+	root := post(t, h, "Ann", hub.LobbyID, "shall we ship?", id("ann", 1))
+	tid := chat.ThreadID(hub.LobbyID, root.Seq)
+	reply := func(n uint64, sent int64) hub.Imported {
+		return hub.Imported{Conv: hub.LobbyID, Root: root.Seq, From: "bob", Text: "yes", Sent: sent,
+			Origin: hub.Origin{User: "slack.U2", ID: chat.MsgID{Device: "slack.C1", N: n}}}
+	}
+	summary := func() (*chat.ThreadSummary, int) {
+		room := latest(t, h, "Ann", hub.LobbyID)
+		p, err := h.Page(ctx, key("Ann"), chat.History{Conv: hub.LobbyID, After: 0, Limit: chat.MaxHistoryLimit})
+		mustNot(t, err)
+		actions := 0
+		for _, e := range p.Entries {
+			if e.Kind == chat.EntryThread {
+				actions++
+			}
+		}
+		return entryAt(t, room, root.Seq).Thread, actions
+	}
+
+	// A run stopped between the reply and its action: the reply alone.
+	stored, _, err := log.AppendMessage(ctx, chat.Entry{Conv: tid, Kind: chat.EntryMessage, From: "bob", HTML: "yes", Sent: 5000}, reply(1000, 5000).Origin)
+	mustNot(t, err)
+	if th, n := summary(); th != nil || n != 0 {
+		t.Fatalf("before the run again: summary %+v, %d actions", th, n)
+	}
+	for run := 1; run <= 2; run++ {
+		ack, dup, err := h.Import(ctx, reply(1000, 5000))
+		mustNot(t, err)
+		if !dup || ack.Conv != tid || ack.Seq != stored.Seq {
+			t.Fatalf("run %d: ack %+v dup %v, want the stored reply's", run, ack, dup)
+		}
+		if th, n := summary(); th == nil || th.Replies != 1 || th.Last != 5000 || n != 1 {
+			t.Fatalf("run %d: summary %+v, %d actions; want 1 reply at 5000, one action", run, th, n)
+		}
+	}
+	ack, dup, err := h.Import(ctx, reply(2000, 7000))
+	mustNot(t, err)
+	if dup || ack.Conv != tid || ack.Seq != 2 {
+		t.Fatalf("a new reply: ack %+v dup %v", ack, dup)
+	}
+	if th, n := summary(); th == nil || th.Replies != 2 || th.Last != 7000 || n != 2 {
+		t.Fatalf("after a new reply: summary %+v, %d actions", th, n)
+	}
+	if thread := latest(t, h, "Ann", tid); len(thread) != 2 || thread[1].Sent != 7000 {
+		t.Fatalf("the thread holds %+v", thread)
+	}
+}
