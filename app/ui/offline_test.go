@@ -4,6 +4,7 @@ package ui
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -90,7 +91,7 @@ func TestShellTellsWhenAMessageCannotBeSaved(t *testing.T) {
 		t.Run(string(lang), func(t *testing.T) {
 			s, lobby := online(lang)
 			setState(s, client.Offline)
-			name := "ui-" + t.Name()
+			name := fmt.Sprintf("ui-%s-%d", t.Name(), time.Now().UnixNano()) // a new store on every run (-count)
 			st := offlineShell(t, s, name)
 
 			client.FailWrites(name, errors.New("QuotaExceededError"))
@@ -135,7 +136,7 @@ func TestShellTellsWhenAMessageCannotBeSaved(t *testing.T) {
 func TestShellKeepsAMessageItCouldSave(t *testing.T) {
 	s, lobby := online(English)
 	setState(s, client.Offline)
-	name := "ui-" + t.Name()
+	name := fmt.Sprintf("ui-%s-%d", t.Name(), time.Now().UnixNano()) // a new store on every run (-count)
 	st := offlineShell(t, s, name)
 	if !s.conversationPane().(*conversationPane).onSubmit(st.ctx, "kept on this device") {
 		t.Fatal("the composer did not take the message")
