@@ -148,6 +148,28 @@ func (c *AdminConsole) renderSection() app.UI {
 
 // adminRequest sends one request of the admin API: out takes the answer
 // when it is a 2xx, and problem is the server's words when it is not.
+// adminGet reads path of the admin API into an R off the UI goroutine and
+// gives it to done on it; note says "loading" meanwhile, and why when the
+// request fails (done is then not called), "" otherwise.
+func adminGet[R any](ctx app.Context, l Lang, note *string, path string, done func(R)) {
+	*note = T(l, "admin.loading")
+	ctx.Async(func() {
+		var reply R
+		status, problem, err := adminRequest("GET", path, &reply)
+		ctx.Dispatch(func(app.Context) {
+			switch {
+			case err != nil:
+				*note = err.Error()
+			case status != 200:
+				*note = problem
+			default:
+				*note = ""
+				done(reply)
+			}
+		})
+	})
+}
+
 func adminRequest(method, path string, out any) (status int, problem string, err error) {
 	var raw json.RawMessage
 	status, err = requestJSONInto(method, path, nil, &raw)

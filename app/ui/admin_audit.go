@@ -50,35 +50,23 @@ func (p *adminAuditPanel) OnMount(ctx app.Context) {
 // load reads the page before seq before (0: the newest), after the ones
 // shown when before is not 0.
 func (p *adminAuditPanel) load(before uint64) {
-	ctx, l := p.ctx, p.Ilang
-	p.note = T(l, "admin.loading")
+	l := p.Ilang
 	path := "/api/admin/audit?limit=50"
 	if before > 0 {
 		path += "&before=" + strconv.FormatUint(before, 10)
 	}
-	ctx.Async(func() {
-		var reply struct {
-			Entries []adminAuditEntry `json:"entries"`
-			Next    uint64            `json:"next"`
+	type audit struct {
+		Entries []adminAuditEntry `json:"entries"`
+		Next    uint64            `json:"next"`
+	}
+	adminGet(p.ctx, l, &p.note, path, func(reply audit) {
+		if before == 0 {
+			p.entries = nil
 		}
-		status, problem, err := adminRequest("GET", path, &reply)
-		ctx.Dispatch(func(app.Context) {
-			switch {
-			case err != nil:
-				p.note = err.Error()
-				return
-			case status != 200:
-				p.note = problem
-				return
-			}
-			if before == 0 {
-				p.entries = nil
-			}
-			p.entries, p.next, p.note = append(p.entries, reply.Entries...), reply.Next, ""
-			if len(p.entries) == 0 {
-				p.note = T(l, "admin.audit.none")
-			}
-		})
+		p.entries, p.next = append(p.entries, reply.Entries...), reply.Next
+		if len(p.entries) == 0 {
+			p.note = T(l, "admin.audit.none")
+		}
 	})
 }
 

@@ -51,30 +51,19 @@ func (p *adminRoomsPanel) OnMount(ctx app.Context) {
 }
 
 func (p *adminRoomsPanel) load() {
-	ctx, l := p.ctx, p.Ilang
-	p.note = T(l, "admin.loading")
-	path := "/api/admin/rooms?q=" + url.QueryEscape(p.query)
-	ctx.Async(func() {
-		var reply struct {
-			Rooms []adminRoomRow `json:"rooms"`
-			More  bool           `json:"more"`
+	l := p.Ilang
+	type rooms struct {
+		Rooms []adminRoomRow `json:"rooms"`
+		More  bool           `json:"more"`
+	}
+	adminGet(p.ctx, l, &p.note, "/api/admin/rooms?q="+url.QueryEscape(p.query), func(reply rooms) {
+		p.rooms = reply.Rooms
+		switch {
+		case len(reply.Rooms) == 0:
+			p.note = T(l, "admin.rooms.none")
+		case reply.More:
+			p.note = T(l, "admin.rooms.more", len(reply.Rooms))
 		}
-		status, problem, err := adminRequest("GET", path, &reply)
-		ctx.Dispatch(func(app.Context) {
-			switch {
-			case err != nil:
-				p.rooms, p.note = nil, err.Error()
-			case status != 200:
-				p.rooms, p.note = nil, problem
-			case len(reply.Rooms) == 0:
-				p.rooms, p.note = nil, T(l, "admin.rooms.none")
-			default:
-				p.rooms, p.note = reply.Rooms, ""
-				if reply.More {
-					p.note = T(l, "admin.rooms.more", len(reply.Rooms))
-				}
-			}
-		})
 	})
 }
 

@@ -49,27 +49,15 @@ func (p *adminStoragePanel) OnMount(ctx app.Context) {
 }
 
 func (p *adminStoragePanel) load() {
-	ctx := p.ctx
-	p.note = T(p.Ilang, "admin.loading")
-	ctx.Async(func() {
-		var reply struct {
-			Stores  []adminStore  `json:"stores"`
-			Uploads []adminUpload `json:"uploads"`
+	type storage struct {
+		Stores  []adminStore  `json:"stores"`
+		Uploads []adminUpload `json:"uploads"`
+	}
+	adminGet(p.ctx, p.Ilang, &p.note, "/api/admin/storage", func(reply storage) {
+		p.stores, p.uploads = reply.Stores, reply.Uploads
+		if len(p.stores) == 0 {
+			p.note = T(p.Ilang, "admin.storage.memory")
 		}
-		status, problem, err := adminRequest("GET", "/api/admin/storage", &reply)
-		ctx.Dispatch(func(app.Context) {
-			switch {
-			case err != nil:
-				p.note = err.Error()
-			case status != 200:
-				p.note = problem
-			default:
-				p.stores, p.uploads, p.note = reply.Stores, reply.Uploads, ""
-				if len(p.stores) == 0 {
-					p.note = T(p.Ilang, "admin.storage.memory")
-				}
-			}
-		})
 	})
 }
 
@@ -142,23 +130,11 @@ func (p *adminNodesPanel) OnMount(ctx app.Context) {
 }
 
 func (p *adminNodesPanel) load() {
-	ctx := p.ctx
-	p.note = T(p.Ilang, "admin.loading")
-	ctx.Async(func() {
-		var reply struct {
-			Nodes []adminNode `json:"nodes"`
-		}
-		status, problem, err := adminRequest("GET", "/api/admin/nodes", &reply)
-		ctx.Dispatch(func(app.Context) {
-			switch {
-			case err != nil:
-				p.note = err.Error()
-			case status != 200:
-				p.note = problem
-			default:
-				p.nodes, p.note = reply.Nodes, T(p.Ilang, "admin.nodes.count", len(reply.Nodes))
-			}
-		})
+	type nodes struct {
+		Nodes []adminNode `json:"nodes"`
+	}
+	adminGet(p.ctx, p.Ilang, &p.note, "/api/admin/nodes", func(reply nodes) {
+		p.nodes, p.note = reply.Nodes, T(p.Ilang, "admin.nodes.count", len(reply.Nodes))
 	})
 }
 

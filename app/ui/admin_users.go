@@ -70,26 +70,15 @@ func (p *adminUsersPanel) OnMount(ctx app.Context) {
 }
 
 func (p *adminUsersPanel) load() {
-	ctx, l := p.ctx, p.Ilang
-	p.note = T(l, "admin.loading")
-	path := "/api/admin/users?limit=200&q=" + url.QueryEscape(p.query)
-	ctx.Async(func() {
-		var reply struct {
-			Users []adminUserRow `json:"users"`
+	l := p.Ilang
+	type users struct {
+		Users []adminUserRow `json:"users"`
+	}
+	adminGet(p.ctx, l, &p.note, "/api/admin/users?limit=200&q="+url.QueryEscape(p.query), func(reply users) {
+		p.users = reply.Users
+		if len(reply.Users) == 0 {
+			p.note = T(l, "admin.users.none")
 		}
-		status, problem, err := adminRequest("GET", path, &reply)
-		ctx.Dispatch(func(app.Context) {
-			switch {
-			case err != nil:
-				p.users, p.note = nil, err.Error()
-			case status != 200:
-				p.users, p.note = nil, problem
-			case len(reply.Users) == 0:
-				p.users, p.note = nil, T(l, "admin.users.none")
-			default:
-				p.users, p.note = reply.Users, ""
-			}
-		})
 	})
 }
 
