@@ -102,7 +102,7 @@ func (h *Hub) AddToGroup(ctx context.Context, key, convID string, names []string
 	if err != nil {
 		return h.storageError("add to the group", err)
 	}
-	rec, err := h.dir.UpdateConv(ctx, c.id, func(r *ConvRecord) error {
+	_, err = h.updateGroup(ctx, c.id, "add to the group", func(r *ConvRecord) error {
 		if !slices.ContainsFunc(r.Members, func(m Member) bool { return m.Key == key }) {
 			return h.refusal(ctx, c.id) // left meanwhile, on another device
 		}
@@ -127,16 +127,9 @@ func (h *Hub) AddToGroup(ctx context.Context, key, convID string, names []string
 		}
 		return nil
 	})
-	var ce *chat.Error
-	switch {
-	case errors.As(err, &ce):
+	if err != nil {
 		return err
-	case err != nil:
-		return h.storageError("add to the group", err)
 	}
-	h.mu.Lock()
-	h.records[rec.ID] = rec
-	h.mu.Unlock()
 	if err := h.appendAdd(ctx, c.id, adder, added); err != nil {
 		return err
 	}
@@ -148,10 +141,28 @@ func (h *Hub) AddToGroup(ctx context.Context, key, convID string, names []string
 	return nil
 }
 
+// updateGroup changes the record of group id by change (which may refuse
+// with a chat error, returned as it is) and keeps the new one; doing says
+// what failed when the directory does.
+func (h *Hub) updateGroup(ctx context.Context, id, doing string, change func(*ConvRecord) error) (ConvRecord, error) {
+	rec, err := h.dir.UpdateConv(ctx, id, change)
+	var ce *chat.Error
+	switch {
+	case errors.As(err, &ce):
+		return rec, err
+	case err != nil:
+		return rec, h.storageError(doing, err)
+	}
+	h.mu.Lock()
+	h.records[rec.ID] = rec
+	h.mu.Unlock()
+	return rec, nil
+}
+
 // leaveGroup ends the user key's membership of group convID, the leave an
 // entry of it. Callers checked that key is a local member.
 func (h *Hub) leaveGroup(ctx context.Context, key, convID, name string) error {
-	rec, err := h.dir.UpdateConv(ctx, convID, func(r *ConvRecord) error {
+	_, err := h.updateGroup(ctx, convID, "leave the conversation", func(r *ConvRecord) error {
 		i := slices.IndexFunc(r.Members, func(m Member) bool { return m.Key == key })
 		if i < 0 {
 			return chat.Errorf(chat.CodeNotMember, "you are not in that conversation")
@@ -160,16 +171,9 @@ func (h *Hub) leaveGroup(ctx context.Context, key, convID, name string) error {
 		delete(r.Since, key)
 		return nil
 	})
-	var ce *chat.Error
-	switch {
-	case errors.As(err, &ce):
+	if err != nil {
 		return err
-	case err != nil:
-		return h.storageError("leave the conversation", err)
 	}
-	h.mu.Lock()
-	h.records[rec.ID] = rec
-	h.mu.Unlock()
 	err = h.appendEvent(ctx, convID, chat.EntryLeave, name, "left")
 	if _, setErr := h.dir.SetMember(ctx, key, convID, false); setErr != nil && err == nil {
 		err = h.storageError("leave the conversation", setErr)
@@ -396,19 +400,14 @@ func (h *Hub) RenameGroup(ctx context.Context, key, convID, name string) error {
 	h.mu.Lock()
 	who := u.name
 	h.mu.Unlock()
-	_, err = h.dir.UpdateConv(ctx, c.id, func(r *ConvRecord) error {
+	if _, err := h.updateGroup(ctx, c.id, "rename the group", func(r *ConvRecord) error {
 		if !slices.ContainsFunc(r.Members, func(m Member) bool { return m.Key == key }) {
 			return h.refusal(ctx, c.id) // left meanwhile, on another device
 		}
 		r.Name = clean
 		return nil
-	})
-	var ce *chat.Error
-	switch {
-	case errors.As(err, &ce):
+	}); err != nil {
 		return err
-	case err != nil:
-		return h.storageError("rename the group", err)
 	}
 	what := "named the group " + clean
 	if clean == "" {
