@@ -20,9 +20,7 @@ func (h *Hub) Reread(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	h.convMu.RLock()
-	c := h.convs[id]
-	h.convMu.RUnlock()
+	c := h.conv(id)
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if _, ok := h.records[id]; ok {

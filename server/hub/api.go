@@ -134,7 +134,7 @@ func (h *Hub) Roster(ctx context.Context, key, convID string) (*chat.Roster, err
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	c := h.convs[convID]
+	c := h.conv(convID)
 	if c == nil {
 		return &chat.Roster{Conv: convID, Users: []string{}}, nil
 	}

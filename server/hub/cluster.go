@@ -402,9 +402,7 @@ func (h *Hub) localConv(id string) *conv {
 	if parent, _, ok := chat.ThreadOf(id); ok {
 		return h.threadConv(id, parent)
 	}
-	h.convMu.RLock()
-	defer h.convMu.RUnlock()
-	return h.convs[id]
+	return h.conv(id)
 }
 
 // OnlineAnywhere counts the users online on this node or another, for

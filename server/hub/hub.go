@@ -406,6 +406,8 @@ func raiseLast(c *conv, seq uint64) {
 func (h *Hub) String() string {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	h.convMu.RLock()
+	defer h.convMu.RUnlock()
 	return fmt.Sprintf("hub: %d users, %d conversations, %d connections", len(h.users), len(h.convs), len(h.sinks))
 }
 

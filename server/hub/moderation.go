@@ -359,10 +359,15 @@ func (h *Hub) loadRules(ctx context.Context, recs []ConvRecord) (map[string]Room
 }
 
 // hasConv reports whether conversation id has local members.
-func (h *Hub) hasConv(id string) bool {
+func (h *Hub) hasConv(id string) bool { return h.conv(id) != nil }
+
+// conv returns conversation id from the table, or nil. Callers may hold
+// h.mu; the table itself is guarded by convMu alone, as threadConv adds
+// threads without h.mu.
+func (h *Hub) conv(id string) *conv {
 	h.convMu.RLock()
 	defer h.convMu.RUnlock()
-	return h.convs[id] != nil
+	return h.convs[id]
 }
 
 // adoptRules gives the conversations of u just attached the rules read for
@@ -472,9 +477,7 @@ func (c *conv) bansFrame() *chat.Bans {
 func (h *Hub) moderationDelivered(e chat.Entry) {
 	subject := Member{Name: html.UnescapeString(e.Subject)}
 	subject.Key = names.Key(subject.Name)
-	h.convMu.RLock()
-	c := h.convs[e.Conv]
-	h.convMu.RUnlock()
+	c := h.conv(e.Conv)
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if e.Kind == chat.EntryRemove || e.Kind == chat.EntryBan {

@@ -225,6 +225,8 @@ func (h *Hub) watchCrowds(stop <-chan struct{}) {
 func (h *Hub) sendStaleRosters() {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	h.convMu.RLock()
+	defer h.convMu.RUnlock()
 	for _, c := range h.convs {
 		if !c.rosterStale {
 			continue
@@ -243,7 +245,7 @@ func (h *Hub) sendStaleRosters() {
 func (h *Hub) crowded(key, id string) bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	c := h.convs[id]
+	c := h.conv(id)
 	if c == nil {
 		return false
 	}

@@ -203,3 +203,35 @@ func TestAnImportedReplyCountsOnceInItsThread(t *testing.T) {
 		t.Fatalf("the thread holds %+v", thread)
 	}
 }
+
+// TestThreadsOpenWhileTheTableIsRead: opening threads adds them to the
+// conversation table while the roster ticker, Roster and String read it;
+// under -race a reader holding only Hub.mu was caught here (CI, stop 36).
+// Each opened thread is readable and empty.
+func TestThreadsOpenWhileTheTableIsRead(t *testing.T) {
+	ctx := context.Background()
+	h := newHub(t, hub.Options{RosterInterval: time.Millisecond})
+	connect(h, "Ann")
+	const roots = 40
+	seqs := make([]uint64, roots)
+	for i := range seqs {
+		seqs[i] = post(t, h, "Ann", hub.LobbyID, "root", id("ann", uint64(i+1))).Seq
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for range roots {
+			_ = h.String()
+			if _, err := h.Roster(ctx, key("Ann"), hub.LobbyID); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	}()
+	for _, seq := range seqs {
+		if got := latest(t, h, "Ann", chat.ThreadID(hub.LobbyID, seq)); len(got) != 0 {
+			t.Fatalf("a new thread of %d holds %+v, want nothing", seq, got)
+		}
+	}
+	<-done
+}
