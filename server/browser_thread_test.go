@@ -239,6 +239,22 @@ func TestBrowserThreadActions(t *testing.T) {
 		waitJS(t, tab, threadReply("Bob", "first thought"))
 	}
 	chattest.Screenshot(t, bob, "thread-root-deleted")
+
+	// Bob formats a reply as in the room's composer: Ctrl+B makes the
+	// selected word bold, and the thread's own Preview shows the server's
+	// markup (the room's stays closed); sent, the preview closes.
+	composer := `document.getElementById('thread-composer')`
+	chattest.Eval[bool](t, bob, `(`+composer+`.value = 'Plan', `+composer+`.focus(), `+composer+`.select(), true)`)
+	keys(t, bob, "b", chromedp.KeyModifiers(chromedp.ModifierCtrl))
+	waitJS(t, bob, composer+`.value === '**Plan**'`)
+	click(t, bob, "thread-preview-btn")
+	waitJS(t, bob, `document.querySelector('#thread-composer-preview strong')?.textContent === 'Plan'`)
+	if isJS(t, bob, `!!document.getElementById('composer-preview')`) {
+		t.Error("the thread's Preview opened the room's preview")
+	}
+	chattest.Do(t, bob, chromedp.Focus(chromedp.ID("thread-composer")), chromedp.Func(pressEnter))
+	waitJS(t, bob, `!document.getElementById('thread-composer-preview')`)
+	waitJS(t, ann, `[...document.querySelectorAll('#thread-timeline .entry:not(.thread-root) .body strong')].some(b => b.textContent === 'Plan')`)
 }
 
 // TestBrowserThreadDrawerOnNarrowScreen: on a phone's width, "Reply in

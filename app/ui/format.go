@@ -90,11 +90,12 @@ func (p *conversationPane) onCodeCopy(ctx app.Context, e app.Event) {
 // around the composer's selection: bold, italic and code.
 var formatMarkers = map[string]string{"b": "**", "i": "_", "e": "`"}
 
-// onFormatKey wraps the composer's selection in the markers of a
-// formatting shortcut (or, with nothing selected, puts a pair of them
-// around the caret), or takes them away when they are already there. It
-// reports whether the key was one.
-func (c *composer) onFormatKey(ctx app.Context, e app.Event) bool {
+// formatKey wraps the selection of the textarea named id (the room's
+// composer or a thread's) in the markers of a formatting shortcut (or,
+// with nothing selected, puts a pair of them around the caret), or takes
+// them away when they are already there. It reports whether the key was
+// one.
+func formatKey(e app.Event, id string) bool {
 	if !(e.Get("ctrlKey").Bool() || e.Get("metaKey").Bool()) || e.Get("altKey").Bool() {
 		return false
 	}
@@ -103,7 +104,7 @@ func (c *composer) onFormatKey(ctx app.Context, e app.Event) bool {
 		return false
 	}
 	e.PreventDefault()
-	el := app.Window().GetElementByID("composer")
+	el := app.Window().GetElementByID(id)
 	if !el.Truthy() {
 		return true
 	}

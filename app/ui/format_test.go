@@ -114,3 +114,34 @@ func TestComposerPreviewShowsTheServersAnswer(t *testing.T) {
 		t.Error("still open after a message was sent")
 	}
 }
+
+// TestThreadComposerPreviewIsItsOwn: the thread panel's preview has ids of
+// its own, and only a reply acknowledged in a thread closes it (a message
+// sent in the room closes the room's).
+func TestThreadComposerPreviewIsItsOwn(t *testing.T) {
+	p := newComposerPreview().InThread(true).Lang(English).Online(true)
+	p.open, p.html = true, `<div class="body">x</div>`
+	_, root := render(t, p)
+	root.must(t, "the thread's Preview button", byID("thread-preview-btn"))
+	if box := root.must(t, "the thread's preview", byID("thread-composer-preview")); box.text() != "x" {
+		t.Errorf("the thread's preview says %q", box.text())
+	}
+	if root.find(byID("preview-btn")) != nil || root.find(byID("composer-preview")) != nil {
+		t.Error("the thread's preview took the room's ids")
+	}
+	event := func(f chat.Frame) app.Action { return app.Action{Name: eventAction, Value: client.Event{Frame: f}} }
+	p.onEvent(app.Context{}, event(&chat.Ack{Conv: "r:lobby", Seq: 9}))
+	if !p.open {
+		t.Error("a message sent in the room closed the thread's preview")
+	}
+	p.onEvent(app.Context{}, event(&chat.Ack{Conv: chat.ThreadID("r:lobby", 9), Seq: 1}))
+	if p.open {
+		t.Error("still open after a reply was sent in the thread")
+	}
+	room := newComposerPreview().Lang(English).Online(true)
+	room.open = true
+	room.onEvent(app.Context{}, event(&chat.Ack{Conv: chat.ThreadID("r:lobby", 9), Seq: 1}))
+	if !room.open {
+		t.Error("a reply sent in a thread closed the room's preview")
+	}
+}

@@ -64,7 +64,7 @@ func (c *composer) Render() app.UI {
 }
 
 func (c *composer) onKeyDown(ctx app.Context, e app.Event) {
-	if c.mention.onKey(e) || c.onModeKey(ctx, e) || c.onFormatKey(ctx, e) {
+	if c.mention.onKey(e) || c.onModeKey(ctx, e) || formatKey(e, "composer") {
 		return
 	}
 	if e.Get("key").String() != "Enter" || e.Get("shiftKey").Bool() || e.Get("isComposing").Bool() || e.Get("keyCode").Int() == 229 {

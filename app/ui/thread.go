@@ -199,6 +199,7 @@ func (p *threadPanel) renderThread(c *client.Conversation) app.UI {
 			Aria("label", T(l, "thread.replies.label")).Body(p.renderEntries(c)...),
 		p.renderTyping(id),
 		p.att.renderTray(l),
+		newComposerPreview().InThread(true).Lang(l).Session(p.Isession).Online(p.Ionline),
 		p.renderComposer(c, where),
 		p.att.renderViewer(l, c),
 	)
@@ -375,9 +376,10 @@ func (p *threadPanel) renderComposer(c *client.Conversation, where string) app.U
 }
 
 // onComposerKey sends on Enter (Shift+Enter is a new line), unless the
-// "@" completion takes the key.
+// "@" completion or a formatting shortcut (Ctrl/Cmd+B, I, E) takes the
+// key, as in the room's composer.
 func (p *threadPanel) onComposerKey(ctx app.Context, e app.Event) {
-	if p.mention.onKey(e) {
+	if p.mention.onKey(e) || formatKey(e, "thread-composer") {
 		return
 	}
 	if e.Get("key").String() == "Enter" && !e.Get("shiftKey").Bool() && !e.Get("isComposing").Bool() {
