@@ -203,11 +203,19 @@ func TestBrowserThreadActions(t *testing.T) {
 	click(t, ann, fmt.Sprintf("thread-summary-%d", root))
 	waitJS(t, ann, threadReply("Bob", "oops"))
 
-	// Ann reacts to the first reply; Bob sees it.
+	// Ann reacts to the first reply from the thread's own picker (the
+	// room's stays closed), and with an emoji typed in it; Bob sees both.
 	click(t, ann, "thread-react-1")
-	reacted := `document.querySelector('#thread-timeline .entry[data-seq="1"]:not(.thread-root) .reaction[data-emoji="👍"] .reaction-count')?.textContent === '1'`
-	waitJS(t, ann, reacted)
-	waitJS(t, bob, reacted)
+	waitJS(t, ann, `document.getElementById('thread-emoji-picker')?.getAttribute('role') === 'dialog' && !document.getElementById('emoji-picker')`)
+	chattest.Do(t, ann, chromedp.Click(chromedp.CSS(`#thread-emoji-picker .pick-emoji[data-emoji="👍"]`)))
+	waitJS(t, ann, `!document.getElementById('thread-emoji-picker') && document.activeElement?.id === 'thread-react-1'`)
+	click(t, ann, "thread-react-1")
+	chattest.Do(t, ann, chromedp.SendKeys(chromedp.ID("thread-emoji-input"), "🦄"), chromedp.Click(chromedp.ID("thread-emoji-add")))
+	for _, emoji := range []string{"👍", "🦄"} {
+		reacted := `document.querySelector('#thread-timeline .entry[data-seq="1"]:not(.thread-root) .reaction[data-emoji="` + emoji + `"] .reaction-count')?.textContent === '1'`
+		waitJS(t, ann, reacted)
+		waitJS(t, bob, reacted)
+	}
 
 	// Bob types in the thread: Ann sees it under the thread.
 	chattest.Do(t, bob, chromedp.SendKeys(chromedp.ID("thread-composer"), "hm"))

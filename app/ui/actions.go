@@ -31,9 +31,7 @@ type actionsState struct {
 	confirm     *chat.Entry // the message whose delete waits for a confirmation
 	confirmBack string      // the element to focus again when the dialog closes
 
-	picker     uint64 // the message whose emoji picker is open (0: none)
-	pickerBack string
-	pickerErr  string // why the emoji typed was refused
+	picker emojiPicker // reactions.go
 
 	jump     uint64 // a message being looked for, page by older page (search.go)
 	jumpGone string // the key of what to say when it is no longer kept
@@ -104,7 +102,7 @@ func (p *conversationPane) renderActionBar(e chat.Entry) app.UI {
 		return nil
 	}
 	l := p.Ilang
-	open := p.acts.picker == e.Seq
+	open := p.acts.picker.isOpen(e.Seq)
 	// No names in attributes: the message's own meta says whose it is.
 	return app.Div().Class("msg-actions").Role("group").Aria("label", T(l, "act.bar")).Body(
 		app.Button().ID(seqID("act-reply-", e.Seq)).Type("button").Class("act", "act-reply").

@@ -16,7 +16,6 @@ var threadsText = map[string][2]string{
 	"thread.composer.label": {"Reply in the thread", "在话题中回复"},
 	"thread.composer.hint":  {"Reply…", "回复…"},
 	"thread.also":           {"Also send to %s", "同时发送到 %s"},
-	"thread.react":          {"React with %s", "用 %s 回应"},
 	"thread.delete.confirm": {"Delete for everyone", "为所有人删除"},
 	"threads.title":         {"Threads", "话题"},
 	"threads.all":           {"All threads", "全部话题"},

@@ -41,17 +41,20 @@ type threadPanel struct {
 	deleting uint64      // the reply whose deletion awaits a second click
 	att      attachState // the composer's uploads and the image viewer, as the room's (attach.go)
 	mention  mentionBox  // the "@" completion, as the room's (mention.go)
+	picker   emojiPicker // a reply's emoji picker, as the room's (reactions.go)
+	mounted  app.Context // from OnMount: what comes after a render goes through it
 	unlisten func()      // stops listening for files dropped or pasted
 }
 
 // threadID is the prefix of the ids of the elements the thread panel
-// shares with the room's composer (attach.go, mention.go).
+// shares with the room's composer and timeline (attach.go, mention.go,
+// reactions.go).
 const threadID = "thread-"
 
 // newThreadPanel returns a panel whose elements shared with the room's
 // composer have ids of their own from the first render.
 func newThreadPanel() *threadPanel {
-	return &threadPanel{att: attachState{id: threadID}, mention: mentionBox{id: threadID}}
+	return &threadPanel{att: attachState{id: threadID}, mention: mentionBox{id: threadID}, picker: emojiPicker{prefix: threadID}}
 }
 
 func (p *threadPanel) Lang(v Lang) *threadPanel                        { p.Ilang = v; return p }
@@ -205,9 +208,19 @@ func (p *threadPanel) renderThread(c *client.Conversation) app.UI {
 	)
 }
 
+// afterRender runs f once the panel is rendered again, through the
+// panel's own context: an event's context is gone when its element is
+// (a picker's button, once the picker closes).
+func (p *threadPanel) afterRender(f func()) {
+	if p.mounted.Context != nil {
+		p.mounted.Defer(func(app.Context) { f() })
+	}
+}
+
 // OnMount hears the events (a typist's line is rendered again once due
 // to go), and files dropped on the panel or pasted into its composer.
 func (p *threadPanel) OnMount(ctx app.Context) {
+	p.mounted = ctx
 	p.mention.id = threadID
 	p.att.mount(threadID, ctx, func() (Lang, bool, int64) {
 		return p.Ilang, p.Ionline, p.Imodel.Limits.MaxUploadBytes
@@ -339,7 +352,12 @@ func (p *threadPanel) renderEntry(e chat.Entry, now time.Time, class string) app
 			),
 			app.Div().Class("msg-text").Body(p.renderBody(e)...),
 			app.If(!e.Deleted, func() app.UI { return p.att.renderFiles(p.Ilang, e) }),
-			app.If(!root, func() app.UI { return p.renderReactions(e) }),
+			app.If(!root, func() app.UI { return renderReactionRow(l, p.Imodel, e, p.reactTo(e.Seq)) }),
+			app.If(!root && p.actionable(e), func() app.UI {
+				return p.picker.render(l, p.Imodel, e, p.reactTo(e.Seq), func(ctx app.Context, back string) {
+					p.afterRender(func() { focusID(back) })
+				})
+			}),
 		),
 		app.If(!root, func() app.UI { return p.renderActions(e) }),
 	)

@@ -3,7 +3,6 @@ package ui
 import (
 	"html"
 	"strconv"
-	"strings"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
@@ -11,13 +10,10 @@ import (
 )
 
 // What a person does to a reply in the thread panel (thread.go), through
-// the same Session calls and outbox as in the timeline: react (👍, or
-// toggle a reaction shown), edit their own reply in the thread's composer,
-// delete their own (or, moderating the room, anyone's) after a second
-// click.
-
-// threadQuickEmoji is the reaction the thread panel offers in one click.
-const threadQuickEmoji = "👍"
+// the same Session calls and outbox as in the timeline: react (the same
+// picker as the timeline's, or toggle a reaction shown), edit their own
+// reply in the thread's composer, delete their own (or, moderating the
+// room, anyone's) after a second click.
 
 // threadSeqID is the id of an element of the thread panel about reply seq.
 func threadSeqID(prefix string, seq uint64) string {
@@ -68,41 +64,24 @@ func (p *threadPanel) renderBody(e chat.Entry) []app.UI {
 	return out
 }
 
-// renderReactions is a reply's reactions, each a toggle.
-func (p *threadPanel) renderReactions(e chat.Entry) app.UI {
-	list := p.Imodel.ReactionsShown(e)
-	if e.Deleted || len(list) == 0 {
-		return nil
-	}
-	l := p.Ilang
-	items := make([]app.UI, 0, len(list))
-	for _, r := range list {
-		on, pending := p.Imodel.Reacted(e, r.Emoji)
-		who := strings.Join(unescapeNames(r.Users), ", ")
-		emoji, seq := r.Emoji, e.Seq
-		items = append(items, app.Button().Type("button").Class("reaction", classIf("mine", on), classIf("pending", pending)).
-			DataSet("emoji", emoji).Aria("pressed", boolText(on)).Title(T(l, "react.who", emoji, who)).
-			Aria("label", T(l, "react.label", emoji, len(r.Users), who)).
-			OnClick(func(ctx app.Context, ev app.Event) { p.toggle(ctx, seq, emoji) }, app.EventScope(seq, emoji)).Body(
-			app.Span().Class("reaction-emoji").Aria("hidden", "true").Text(emoji),
-			app.Span().Class("reaction-count").Aria("hidden", "true").Text(strconv.Itoa(len(r.Users))),
-		))
-	}
-	return app.Div().Class("reactions").Role("group").Aria("label", T(l, "react.row")).Body(items...)
+// actionable reports whether reply e takes actions: a message, not
+// deleted, nor waiting to be.
+func (p *threadPanel) actionable(e chat.Entry) bool {
+	return e.Kind == chat.EntryMessage && !e.Deleted && p.Imodel.PendingOn(e.Conv, e.Seq).Delete == nil
 }
 
 // renderActions is the bar of what the user may do with reply e.
 func (p *threadPanel) renderActions(e chat.Entry) app.UI {
-	if e.Kind != chat.EntryMessage || e.Deleted || p.Imodel.PendingOn(e.Conv, e.Seq).Delete != nil {
+	if !p.actionable(e) {
 		return nil
 	}
 	l := p.Ilang
 	seq := e.Seq
-	on, _ := p.Imodel.Reacted(e, threadQuickEmoji)
 	return app.Div().Class("msg-actions", "thread-actions").Role("group").Aria("label", T(l, "act.bar", html.UnescapeString(e.From))).Body(
 		app.Button().ID(threadSeqID("react", seq)).Type("button").Class("act", "act-react").
-			Aria("pressed", boolText(on)).Aria("label", T(l, "thread.react", threadQuickEmoji)).Text(threadQuickEmoji).
-			OnClick(func(ctx app.Context, ev app.Event) { p.toggle(ctx, seq, threadQuickEmoji) }, app.EventScope(seq)),
+			Aria("haspopup", "dialog").Aria("expanded", boolText(p.picker.isOpen(seq))).
+			Title(T(l, "act.react.title")).Text(T(l, "act.react")).
+			OnClick(func(ctx app.Context, ev app.Event) { p.togglePicker(ctx, seq) }, app.EventScope(seq)),
 		app.If(p.mine(e), func() app.UI {
 			return app.Button().ID(threadSeqID("edit", seq)).Type("button").Class("act", "act-edit").Text(T(l, "act.edit")).
 				OnClick(func(ctx app.Context, ev app.Event) { p.startEdit(ctx, seq) }, app.EventScope(seq))
@@ -125,18 +104,34 @@ func (p *threadPanel) renderActions(e chat.Entry) app.UI {
 	)
 }
 
-// toggle adds or takes back the user's reaction emoji to reply seq.
-func (p *threadPanel) toggle(ctx app.Context, seq uint64, emoji string) {
-	e, ok := p.reply(seq)
-	if !ok || p.Isession == nil {
+// reactTo returns the toggle of the user's reactions to reply seq, as it
+// stands at the click.
+func (p *threadPanel) reactTo(seq uint64) reactFunc {
+	return func(ctx app.Context, emoji string) bool {
+		e, ok := p.reply(seq)
+		if !ok || p.Isession == nil {
+			return false
+		}
+		on, _ := p.Imodel.Reacted(e, emoji)
+		if _, err := p.Isession.React(e.Conv, e.Seq, emoji, !on); err != nil {
+			p.notice(ctx, errorText(p.Ilang, err))
+			return false
+		}
+		p.outbox(ctx)
+		return true
+	}
+}
+
+// togglePicker opens the emoji picker of reply seq, the focus in it, or
+// closes it, the focus back on its React button.
+func (p *threadPanel) togglePicker(ctx app.Context, seq uint64) {
+	if p.picker.isOpen(seq) {
+		back := p.picker.close()
+		p.afterRender(func() { focusID(back) })
 		return
 	}
-	on, _ := p.Imodel.Reacted(e, emoji)
-	if _, err := p.Isession.React(e.Conv, e.Seq, emoji, !on); err != nil {
-		p.notice(ctx, errorText(p.Ilang, err))
-		return
-	}
-	p.outbox(ctx)
+	id := p.picker.open(seq, threadSeqID("react", seq))
+	p.afterRender(func() { focusFirst(id) })
 }
 
 // startEdit puts the user's reply seq, as typed, in the thread's composer.

@@ -131,7 +131,7 @@ func TestThreadsViewListsFollowedWithUnread(t *testing.T) {
 	}
 }
 
-// TestThreadPanelActions: a reply offers 👍 to anyone, Edit and Delete to
+// TestThreadPanelActions: a reply offers React (the emoji picker) to anyone, Edit and Delete to
 // its author only; a reaction shows on the reply; the root takes its
 // actions in the timeline, not here.
 func TestThreadPanelActions(t *testing.T) {
@@ -142,11 +142,11 @@ func TestThreadPanelActions(t *testing.T) {
 	s.model.OpenThread("r:lobby", 1)
 	_, root := render(t, s)
 	panel := root.must(t, "the thread panel", byID("thread-panel"))
-	if got := strings.Join(panel.must(t, "Cid's reply", byAttr("data-seq", "2"), byClass("entry")).texts(byClass("act")), ","); got != "👍" {
+	if got := strings.Join(panel.must(t, "Cid's reply", byAttr("data-seq", "2"), byClass("entry")).texts(byClass("act")), ","); got != "React" {
 		t.Errorf("Cid's reply offers %s", got)
 	}
 	ann := panel.must(t, "Ann's reply", byAttr("data-seq", "3"), byClass("entry"))
-	if got := strings.Join(ann.texts(byClass("act")), ","); got != "👍,Edit,Delete" {
+	if got := strings.Join(ann.texts(byClass("act")), ","); got != "React,Edit,Delete" {
 		t.Errorf("Ann's reply offers %s", got)
 	}
 	if got := ann.must(t, "its reaction", byClass("reaction")).attrs["data-emoji"]; got != "🎉" {
