@@ -177,7 +177,7 @@ func (h *Hub) detach(u *user, c *conv) {
 	}
 	if len(c.members) == 0 {
 		h.convMu.Lock()
-		delete(h.convs, c.id)
+		h.dropConv(c)
 		h.convMu.Unlock()
 	}
 }

@@ -109,6 +109,7 @@ type conv struct {
 	last  atomic.Uint64 // newest seq seen
 
 	via     atomic.Pointer[conv] // a thread's parent here, whose connections it reaches (thread.go)
+	threads map[string]*conv     // the threads of this conversation in the table; guarded by Hub.convMu
 	checked atomic.Bool          // a thread's root was found (thread.go)
 
 	fanMu  sync.Mutex // orders fan-outs: held from the look at fanned to the end of the fan-out

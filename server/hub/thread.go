@@ -49,8 +49,30 @@ func (h *Hub) threadConv(id, parent string) *conv {
 		c = newConv(ConvRecord{ID: id, Kind: chat.KindThread})
 		h.convs[id] = c
 	}
+	if p != nil {
+		if p.threads == nil {
+			p.threads = make(map[string]*conv)
+		}
+		p.threads[id] = c
+	}
 	c.via.Store(p)
 	return c
+}
+
+// dropConv takes c out of the table once no local user is in it, with
+// the threads of it that no local user follows (a thread opened here is
+// in the table while its parent is). Callers hold h.mu and convMu.
+func (h *Hub) dropConv(c *conv) {
+	delete(h.convs, c.id)
+	if p := c.via.Load(); p != nil && p.threads[c.id] == c {
+		delete(p.threads, c.id)
+	}
+	for id, t := range c.threads {
+		if len(t.members) == 0 && h.convs[id] == t {
+			delete(h.convs, id)
+		}
+	}
+	c.threads = nil
 }
 
 // threadMember is member for a thread: the user must be in its parent, and

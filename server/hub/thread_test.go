@@ -2,6 +2,7 @@ package hub_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -234,4 +235,26 @@ func TestThreadsOpenWhileTheTableIsRead(t *testing.T) {
 		}
 	}
 	<-done
+}
+
+// TestThreadsLeaveTheTableWithTheirRoom: a thread read here is in the
+// conversation table while its room is, and goes with it when the room's
+// last local member goes.
+func TestThreadsLeaveTheTableWithTheirRoom(t *testing.T) {
+	h := newHub(t, hub.Options{PresenceGrace: time.Millisecond})
+	ann := connect(h, "Ann")
+	root := post(t, h, "Ann", hub.LobbyID, "root", id("ann", 1))
+	before := h.String()
+	latest(t, h, "Ann", chat.ThreadID(hub.LobbyID, root.Seq))
+	if after := h.String(); after == before {
+		t.Fatalf("reading a thread left the table as it was: %s", after)
+	}
+	h.Disconnect(ann)
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(h.String(), " 0 conversations") {
+		if time.Now().After(deadline) {
+			t.Fatalf("after the last member went: %s, want no conversations", h.String())
+		}
+		time.Sleep(time.Millisecond)
+	}
 }
