@@ -53,6 +53,13 @@ func ThreadID(parent string, root uint64) string {
 // start.
 func ThreadsPrefix(parent string) string { return threadPrefix + parent + ":" }
 
+// ParentOf returns the parent conversation of thread id, or "" when id is
+// not a thread's.
+func ParentOf(id string) string {
+	parent, _, _ := ThreadOf(id)
+	return parent
+}
+
 // ThreadOf returns the parent conversation and the root message of the
 // thread id, and ok false when id is not a thread's (a thread has no
 // threads of its own).

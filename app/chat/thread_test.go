@@ -57,3 +57,19 @@ func TestThreadSummaryFolds(t *testing.T) {
 		t.Errorf("applied one by one %+v, folded %+v", live.Thread, s)
 	}
 }
+
+func TestMentionedAndParentOf(t *testing.T) {
+	h := `<div class="body">` + chat.MentionMarkup + `ann">@Ann</span> and ` + chat.MentionMarkup + `b&amp;o">@B&amp;o</span>, ` + chat.MentionMarkup + `ann">@Ann</span> ` + chat.MentionMarkup + `cut`
+	if got := chat.Mentioned(h); len(got) != 2 || got[0] != "ann" || got[1] != "b&o" {
+		t.Errorf("Mentioned = %q, want [ann b&o]: each once, unescaped, a cut one left out", got)
+	}
+	if got := chat.Mentioned("&lt;span class=&#34;mention&#34; data-user=&#34;x&#34;&gt;"); got != nil {
+		t.Errorf("escaped user text was taken for a mention: %q", got)
+	}
+	if got := chat.ParentOf(chat.ThreadID("r:lobby", 7)); got != "r:lobby" {
+		t.Errorf("ParentOf a thread = %q", got)
+	}
+	if got := chat.ParentOf("r:lobby"); got != "" {
+		t.Errorf("ParentOf a room = %q, want empty", got)
+	}
+}

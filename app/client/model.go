@@ -241,7 +241,7 @@ func (m *Model) welcome(w *chat.Welcome) []chat.Frame {
 	for id, c := range m.Convs {
 		switch {
 		case keep[id]:
-		case c.Info.Kind == chat.KindThread && keep[parentOf(id)]:
+		case c.Info.Kind == chat.KindThread && keep[chat.ParentOf(id)]:
 			// A thread held but not followed (thread.go): its parent says
 			// whether it may be read.
 			c.Followed = false

@@ -16,12 +16,6 @@ import (
 // open (Model.Thread) but not followed is kept, and resumed, while its
 // parent is; and a thread goes with its parent.
 
-// parentOf returns the parent of thread id, or "".
-func parentOf(id string) string {
-	parent, _, _ := chat.ThreadOf(id)
-	return parent
-}
-
 // forgetThreads drops the threads of conversation parent.
 func (m *Model) forgetThreads(parent string) {
 	for id := range m.Convs {

@@ -134,7 +134,7 @@ func (p *threadPanel) renderList() app.UI {
 func (p *threadPanel) renderItem(c *client.Conversation) app.UI {
 	id := c.Info.ID
 	where := ""
-	if parent := p.Imodel.Convs[parentOf(id)]; parent != nil {
+	if parent := p.Imodel.Convs[chat.ParentOf(id)]; parent != nil {
 		where = convLabel(parent.Info.Kind, parent.Name)
 	}
 	return app.Li().Body(
@@ -166,17 +166,11 @@ func threadName(l Lang, name string) string {
 	return name
 }
 
-// parentOf returns the parent of thread id, or "".
-func parentOf(id string) string {
-	parent, _, _ := chat.ThreadOf(id)
-	return parent
-}
-
 // renderThread is thread c: its root, its replies and the composer.
 func (p *threadPanel) renderThread(c *client.Conversation) app.UI {
 	l := p.Ilang
 	id := c.Info.ID
-	parent := p.Imodel.Convs[parentOf(id)]
+	parent := p.Imodel.Convs[chat.ParentOf(id)]
 	where := ""
 	if parent != nil {
 		where = convLabel(parent.Info.Kind, parent.Name)

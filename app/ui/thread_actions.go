@@ -39,7 +39,7 @@ func (p *threadPanel) mine(e chat.Entry) bool {
 // mayDelete reports whether the user may delete reply e: its author, or
 // whoever moderates the thread's room.
 func (p *threadPanel) mayDelete(e chat.Entry) bool {
-	return p.mine(e) || mayModerate(p.Imodel.Convs[parentOf(e.Conv)])
+	return p.mine(e) || mayModerate(p.Imodel.Convs[chat.ParentOf(e.Conv)])
 }
 
 // renderBody is a reply's text: "message deleted", an edit waiting in the

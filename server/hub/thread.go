@@ -5,7 +5,6 @@ import (
 	"errors"
 	"html"
 	"slices"
-	"strings"
 
 	"github.com/founding/chat/app/chat"
 	"github.com/founding/chat/server/markup"
@@ -186,7 +185,7 @@ func (h *Hub) threadReplied(ctx context.Context, key string, e chat.Entry, also 
 	if m, err := h.message(ctx, parent, root); err == nil {
 		followers = append(followers, names.Key(html.UnescapeString(m.From)))
 	}
-	followers = append(followers, mentioned(e.HTML)...)
+	followers = append(followers, chat.Mentioned(e.HTML)...)
 	for i, k := range followers {
 		if i > 0 {
 			in, err := h.inConv(ctx, k, parent)
@@ -232,25 +231,6 @@ func (h *Hub) inConv(ctx context.Context, key, parent string) (bool, error) {
 	}
 	convs, err := h.dir.Memberships(ctx, key)
 	return slices.Contains(convs, parent), err
-}
-
-// mentioned returns the keys of the users html mentions, from the
-// server's own markup (chat.MentionMarkup).
-func mentioned(h string) []string {
-	var out []string
-	for {
-		i := strings.Index(h, chat.MentionMarkup)
-		if i < 0 {
-			return out
-		}
-		h = h[i+len(chat.MentionMarkup):]
-		j := strings.IndexByte(h, '"')
-		if j < 0 {
-			return out
-		}
-		out = append(out, html.UnescapeString(h[:j]))
-		h = h[j:]
-	}
 }
 
 // threadsOf returns the threads of conversation parent that u follows

@@ -228,7 +228,7 @@ func (n *Notifier) decide(e chat.Entry, sender string) {
 			raise(m.Key, byPrivate)
 		}
 	}
-	for _, name := range mentions(e.HTML) {
+	for _, name := range chat.Mentioned(e.HTML) {
 		if key, err := n.o.FindUser(ctx, name); err == nil {
 			raise(key, byMention)
 		}
@@ -410,27 +410,6 @@ func parentOf(conv string) string {
 		return parent
 	}
 	return conv
-}
-
-// mentions returns the names (comparison keys) html mentions, from the
-// server's own markup (chat.MentionMarkup).
-func mentions(h string) []string {
-	var out []string
-	for {
-		i := strings.Index(h, chat.MentionMarkup)
-		if i < 0 {
-			return out
-		}
-		h = h[i+len(chat.MentionMarkup):]
-		j := strings.IndexByte(h, '"')
-		if j < 0 {
-			return out
-		}
-		if name := html.UnescapeString(h[:j]); !slices.Contains(out, name) {
-			out = append(out, name)
-		}
-		h = h[j:]
-	}
 }
 
 // Payload returns the JSON of the chat.Push that tells the user key of
