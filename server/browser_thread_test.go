@@ -190,6 +190,7 @@ func TestBrowserThreadOfAThousandOpens(t *testing.T) {
 // thread stays readable with its count.
 func TestBrowserThreadActions(t *testing.T) {
 	t.Parallel()
+	axe := axeSource(t)
 	s, b := chatSetup(t)
 	tabs := people(t, b, s.URL, "Ann", "Bob")
 	ann, bob := tabs[0], tabs[1]
@@ -207,6 +208,8 @@ func TestBrowserThreadActions(t *testing.T) {
 	// room's stays closed), and with an emoji typed in it; Bob sees both.
 	click(t, ann, "thread-react-1")
 	waitJS(t, ann, `document.getElementById('thread-emoji-picker')?.getAttribute('role') === 'dialog' && !document.getElementById('emoji-picker')`)
+	chattest.Screenshot(t, ann, "thread-picker")
+	checkAccessibility(t, ann, axe, "the thread's emoji picker")
 	chattest.Do(t, ann, chromedp.Click(chromedp.CSS(`#thread-emoji-picker .pick-emoji[data-emoji="👍"]`)))
 	waitJS(t, ann, `!document.getElementById('thread-emoji-picker') && document.activeElement?.id === 'thread-react-1'`)
 	click(t, ann, "thread-react-1")
@@ -257,6 +260,8 @@ func TestBrowserThreadActions(t *testing.T) {
 	waitJS(t, bob, composer+`.value === '**Plan**'`)
 	click(t, bob, "thread-preview-btn")
 	waitJS(t, bob, `document.querySelector('#thread-composer-preview strong')?.textContent === 'Plan'`)
+	chattest.Screenshot(t, bob, "thread-preview")
+	checkAccessibility(t, bob, axe, "the thread's preview")
 	if isJS(t, bob, `!!document.getElementById('composer-preview')`) {
 		t.Error("the thread's Preview opened the room's preview")
 	}
