@@ -30,6 +30,8 @@ const (
 // every process on the same NATS. It is safe for concurrent use.
 type Directory struct {
 	js                                   jetstream.JetStream
+	replicas                             int           // copies of each bucket
+	replies                              directReplies // latest.go
 	watchdog                             *Watchdog
 	convs, members, cursors, seen, looks jetstream.KeyValue
 	rules, invitations, mutes            jetstream.KeyValue // moderation.go
@@ -42,7 +44,7 @@ func OpenDirectory(ctx context.Context, js jetstream.JetStream, replicas int, wd
 	if wd == nil {
 		wd = NewWatchdog(nil)
 	}
-	d := &Directory{js: js, watchdog: wd}
+	d := &Directory{js: js, watchdog: wd, replicas: max(replicas, 1)}
 	for _, b := range []struct {
 		kv                *jetstream.KeyValue
 		name, description string
@@ -185,7 +187,7 @@ func (d *Directory) SetMember(ctx context.Context, user, conv string, member boo
 
 // Memberships lists the conversations user is in, sorted.
 func (d *Directory) Memberships(ctx context.Context, user string) ([]string, error) {
-	values, err := latest(ctx, d.members, token(user)+".*")
+	values, err := d.latest(ctx, d.members, token(user)+".*")
 	if err != nil {
 		return nil, err
 	}
@@ -229,7 +231,7 @@ func (d *Directory) RaiseCursor(ctx context.Context, user, conv string, seq uint
 
 // Cursors returns user's read positions by conversation.
 func (d *Directory) Cursors(ctx context.Context, user string) (map[string]uint64, error) {
-	values, err := latest(ctx, d.cursors, token(user)+".*")
+	values, err := d.latest(ctx, d.cursors, token(user)+".*")
 	if err != nil {
 		return nil, err
 	}
@@ -306,28 +308,4 @@ func (d *Directory) WatchCursors(ctx context.Context, fn func(hub.CursorChange))
 			fn(hub.CursorChange{User: user, Conv: conv, Seq: seq})
 		}
 	}, true)
-}
-
-// latest returns the current value of every key of kv matching filter.
-func latest(ctx context.Context, kv jetstream.KeyValue, filter string) (map[string][]byte, error) {
-	w, err := kv.Watch(ctx, filter, jetstream.IgnoreDeletes())
-	if err != nil {
-		return nil, err
-	}
-	defer w.Stop()
-	out := make(map[string][]byte)
-	for {
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case e, ok := <-w.Updates():
-			if !ok {
-				return out, nil
-			}
-			if e == nil { // every current value has been delivered
-				return out, nil
-			}
-			out[e.Key()] = e.Value()
-		}
-	}
 }

@@ -27,6 +27,11 @@ type consistentKV struct {
 
 // consistent wraps kv so that its misses are confirmed by the leader.
 func consistent(js jetstream.JetStream, kv jetstream.KeyValue) jetstream.KeyValue {
+	return &consistentKV{KeyValue: kv, conn: js.Conn(), prefix: apiPrefix(js)}
+}
+
+// apiPrefix is the subject prefix of js's API requests, ending in ".".
+func apiPrefix(js jetstream.JetStream) string {
 	prefix := js.Options().APIPrefix
 	if prefix == "" {
 		prefix = jetstream.DefaultAPIPrefix
@@ -34,7 +39,7 @@ func consistent(js jetstream.JetStream, kv jetstream.KeyValue) jetstream.KeyValu
 	if prefix[len(prefix)-1] != '.' {
 		prefix += "."
 	}
-	return &consistentKV{KeyValue: kv, conn: js.Conn(), prefix: prefix}
+	return prefix
 }
 
 // Get returns the newest value of key, or jetstream.ErrKeyNotFound when

@@ -186,7 +186,7 @@ func deletePair(ctx context.Context, kv jetstream.KeyValue, key string) (bool, e
 
 // Invitations lists user's invitations, sorted by conversation.
 func (d *Directory) Invitations(ctx context.Context, user string) ([]hub.Invitation, error) {
-	values, err := latest(ctx, d.invitations, token(user)+".*")
+	values, err := d.latest(ctx, d.invitations, token(user)+".*")
 	if err != nil {
 		return nil, err
 	}
@@ -218,7 +218,7 @@ func (d *Directory) SetMute(ctx context.Context, user string, m hub.Member, mute
 
 // Mutes lists whom user muted, sorted by key.
 func (d *Directory) Mutes(ctx context.Context, user string) ([]hub.Member, error) {
-	values, err := latest(ctx, d.mutes, token(user)+".*")
+	values, err := d.latest(ctx, d.mutes, token(user)+".*")
 	if err != nil {
 		return nil, err
 	}

@@ -15,7 +15,7 @@ import (
 // Rooms lists the record of every room, for the admin console, in no
 // order.
 func (d *Directory) Rooms(ctx context.Context) ([]hub.ConvRecord, error) {
-	values, err := latest(ctx, d.convs, ">")
+	values, err := d.latest(ctx, d.convs, ">")
 	if err != nil {
 		return nil, err
 	}
@@ -35,7 +35,7 @@ func (d *Directory) Rooms(ctx context.Context) ([]hub.ConvRecord, error) {
 // MemberCounts returns how many members each conversation has, for the
 // admin console.
 func (d *Directory) MemberCounts(ctx context.Context) (map[string]int, error) {
-	values, err := latest(ctx, d.members, ">")
+	values, err := d.latest(ctx, d.members, ">")
 	if err != nil {
 		return nil, err
 	}
@@ -51,7 +51,7 @@ func (d *Directory) MemberCounts(ctx context.Context) (map[string]int, error) {
 // RoomMembers returns the user keys of conv's members, for the admin
 // console, in no order.
 func (d *Directory) RoomMembers(ctx context.Context, conv string) ([]string, error) {
-	values, err := latest(ctx, d.members, "*."+token(conv))
+	values, err := d.latest(ctx, d.members, "*."+token(conv))
 	if err != nil {
 		return nil, err
 	}
