@@ -1,6 +1,8 @@
 package jetstream
 
 import (
+	natsjs "github.com/nats-io/nats.go/jetstream"
+
 	"github.com/founding/chat/app/chat"
 	"github.com/founding/chat/server/hub"
 )
@@ -16,5 +18,8 @@ func DeviceKV(user, device string) string {
 	return deviceKV(&hub.Origin{User: user, ID: chat.MsgID{Device: device}})
 }
 
-// Consistent wraps kv so that its misses are confirmed by the leader.
-var Consistent = consistent
+// Consistent wraps kv, as a bucket of three copies, so that its misses
+// are confirmed by the leader.
+func Consistent(js natsjs.JetStream, kv natsjs.KeyValue) natsjs.KeyValue {
+	return consistent(js, kv, 3)
+}

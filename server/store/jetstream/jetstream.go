@@ -49,9 +49,9 @@ import (
 const bucketPrefix = "chat_"
 
 // openBucket creates or updates the key-value bucket chat_<name>, kept in
-// files with replicas copies and one revision per key. Its Get confirms a
-// miss with the leader (consistentKV), so a key written on another node is
-// never reported missing.
+// files with replicas copies and one revision per key. With several
+// copies its Get confirms a miss with the leader (consistentKV), so a key
+// written on another node is never reported missing.
 func openBucket(ctx context.Context, js jetstream.JetStream, name, description string, replicas int) (jetstream.KeyValue, error) {
 	return openAgedBucket(ctx, js, name, description, replicas, 0)
 }
@@ -70,7 +70,7 @@ func openAgedBucket(ctx context.Context, js jetstream.JetStream, name, descripti
 	if err != nil {
 		return nil, fmt.Errorf("jetstream: bucket %s%s: %w", bucketPrefix, name, err)
 	}
-	return consistent(js, kv), nil
+	return consistent(js, kv, replicas), nil
 }
 
 // token makes any string a valid NATS subject token or KV key part.

@@ -25,8 +25,13 @@ type consistentKV struct {
 	prefix string // the JetStream API's subject prefix, ending in "."
 }
 
-// consistent wraps kv so that its misses are confirmed by the leader.
-func consistent(js jetstream.JetStream, kv jetstream.KeyValue) jetstream.KeyValue {
+// consistent wraps kv, kept in replicas copies, so that its misses are
+// confirmed by the leader. A bucket of one copy is returned as it is: its
+// one server answers every read, so a miss needs no second one.
+func consistent(js jetstream.JetStream, kv jetstream.KeyValue, replicas int) jetstream.KeyValue {
+	if replicas <= 1 {
+		return kv
+	}
 	return &consistentKV{KeyValue: kv, conn: js.Conn(), prefix: apiPrefix(js)}
 }
 
