@@ -120,23 +120,10 @@ func (p *NATSProc) MetaLeader() string {
 	return jsz.Meta.Leader
 }
 
-// freePort returns a loopback port nothing listens on now.
-func freePort(t testing.TB) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
-// NATSProcCluster starts n NATS servers with JetStream in one cluster, each
-// in a child process, their files under dir, and waits until JetStream
-// answers with every server current. The processes end when the test does;
-// a test may kill one earlier (NATSProc.Kill).
-func NATSProcCluster(t testing.TB, dir string, n int) []*NATSProc {
-	t.Helper()
+// startNATSChildren starts n NATS servers in one cluster, each in a
+// child process, on ports free a moment before, and returns them once
+// each said it listens; an error when one did not (killing those started).
+func startNATSChildren(t testing.TB, dir string, n int) ([]*NATSProc, error) {
 	var routes []string
 	var specs []natsChild
 	for i := range n {
@@ -168,7 +155,42 @@ func NATSProcCluster(t testing.TB, dir string, n int) []*NATSProc {
 		procs = append(procs, p)
 		line, err := bufio.NewReader(out).ReadString('\n')
 		if err != nil || strings.TrimSpace(line) != "ready" {
-			t.Fatalf("NATS child %s did not start: %q %v", c.Name, line, err)
+			for _, p := range procs {
+				p.Kill()
+			}
+			return nil, fmt.Errorf("NATS child %s did not start: %q %v", c.Name, line, err)
+		}
+	}
+	return procs, nil
+}
+
+// freePort returns a loopback port nothing listens on now.
+func freePort(t testing.TB) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// NATSProcCluster starts n NATS servers with JetStream in one cluster, each
+// in a child process, their files under dir, and waits until JetStream
+// answers with every server current. The processes end when the test does;
+// a test may kill one earlier (NATSProc.Kill).
+func NATSProcCluster(t testing.TB, dir string, n int) []*NATSProc {
+	t.Helper()
+	var procs []*NATSProc
+	// A port found free may be taken before the child listens on it (by
+	// any connection of a test running beside this one): the cluster is
+	// started again on other ports.
+	for attempt := 1; ; attempt++ {
+		var err error
+		if procs, err = startNATSChildren(t, filepath.Join(dir, fmt.Sprintf("try-%d", attempt)), n); err == nil {
+			break
+		} else if attempt == 3 {
+			t.Fatal(err)
 		}
 	}
 	// Formed: JetStream places a stream of n replicas.
