@@ -178,6 +178,20 @@ func TestIdleModeMeasuresMemoryPerConnection(t *testing.T) {
 	}
 }
 
+// TestIdleModeTimesReturningUsers: with Reconnect every user comes back
+// on a new connection as itself (its session names it: no name asked),
+// and how long that took is reported.
+func TestIdleModeTimesReturningUsers(t *testing.T) {
+	s := chattest.New(t, server.Options{Transport: wsconn.Transport{MaxConnsPerAddr: 1000}, ClaimsPerHour: 1e6, ClaimBurst: 1e6})
+	results, err := Run(context.Background(), Config{URL: s.URL, Mode: modeIdle, Clients: 20, PID: os.Getpid(), Hold: 10 * time.Millisecond, Reconnect: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := results[0]; r.ReconnectS <= 0 || !strings.Contains(r.String(), "all back as returning users") {
+		t.Fatalf("idle result with reconnect %+v: %s", r, r.String())
+	}
+}
+
 func TestMarkdownSectionIsReplaced(t *testing.T) {
 	path := t.TempDir() + "/BENCH.md"
 	os.WriteFile(path, []byte("# Bench\n\nintro\n\n"+beginMark+"\nold\n"+endMark+"\n\nafter\n"), 0o644)

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -24,6 +25,7 @@ type loadClient struct {
 	room int
 	conv string // chat: the conversation id of its room
 	ws   *websocket.Conn
+	jar  http.CookieJar // chat: its session, once it has a name
 
 	// What one step of a run saw; reset between steps (the reader holds mu).
 	mu       sync.Mutex
@@ -54,10 +56,13 @@ func (c *loadClient) reset(base uint64, count int) {
 // dialChat connects a chat client: it picks a name, joins its room and
 // learns the room's conversation id.
 func (c *loadClient) dialChat(ctx context.Context, cfg *Config) error {
-	jar, _ := cookiejar.New(nil)
+	returning := c.jar != nil
+	if !returning {
+		c.jar, _ = cookiejar.New(nil)
+	}
 	ws, _, err := websocket.Dial(ctx, cfg.wsURL(c.idx), &websocket.DialOptions{
 		Subprotocols: []string{chat.Subprotocol},
-		HTTPClient:   &http.Client{Jar: jar},
+		HTTPClient:   &http.Client{Jar: c.jar},
 		HTTPHeader:   http.Header{"Origin": {cfg.base(c.idx)}},
 	})
 	if err != nil {
@@ -65,12 +70,27 @@ func (c *loadClient) dialChat(ctx context.Context, cfg *Config) error {
 	}
 	ws.SetReadLimit(chat.ClientReadLimit)
 	c.ws = ws
+	if returning { // its session names it: the welcome is its own
+		if _, err := c.expect(ctx, func(f chat.Frame) bool { w, ok := f.(*chat.Welcome); return ok && !w.NeedName }); err != nil {
+			return fmt.Errorf("coming back: %w", err)
+		}
+		return nil
+	}
 	if _, err := c.expect(ctx, func(f chat.Frame) bool { w, ok := f.(*chat.Welcome); return ok && w.NeedName }); err != nil {
 		return fmt.Errorf("waiting for the welcome: %w", err)
 	}
 	name := fmt.Sprintf("b%sn%d", cfg.Run, c.idx)
 	if err := c.send(ctx, &chat.Nick{Name: name}); err != nil {
 		return err
+	}
+	if cfg.Reconnect { // as a browser keeps its name: the handover's cookie
+		f, err := c.expect(ctx, func(f chat.Frame) bool { _, ok := f.(*chat.Handover); return ok })
+		if err != nil {
+			return fmt.Errorf("waiting for the handover: %w", err)
+		}
+		if err := c.keepName(ctx, cfg, f.(*chat.Handover).Code); err != nil {
+			return err
+		}
 	}
 	if _, err := c.expect(ctx, func(f chat.Frame) bool { w, ok := f.(*chat.Welcome); return ok && !w.NeedName }); err != nil {
 		return fmt.Errorf("picking the name %s: %w", name, err)
@@ -87,6 +107,27 @@ func (c *loadClient) dialChat(ctx context.Context, cfg *Config) error {
 		return fmt.Errorf("joining %s: %w", room, err)
 	}
 	c.conv = f.(*chat.Conv).ID
+	return nil
+}
+
+// keepName trades a handover's code for the session cookie of the name
+// just picked (chat.HandoverPath), as the browser does.
+func (c *loadClient) keepName(ctx context.Context, cfg *Config, code string) error {
+	body, _ := json.Marshal(map[string]string{"code": code})
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, cfg.base(c.idx)+chat.HandoverPath, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Origin", cfg.base(c.idx))
+	resp, err := (&http.Client{Jar: c.jar}).Do(req)
+	if err != nil {
+		return fmt.Errorf("keeping the name: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("keeping the name: %s", resp.Status)
+	}
 	return nil
 }
 

@@ -69,6 +69,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&otherPIDs, "pids", "", "the other nodes' process ids, comma-separated: their CPU counts as the server's")
 	fs.IntVar(&cfg.Parallel, "parallel", 64, "connections opened at once")
 	fs.DurationVar(&cfg.Hold, "hold", 3*time.Second, "idle mode: how long to hold the connections before measuring")
+	fs.BoolVar(&cfg.Reconnect, "reconnect", false, "idle mode: then close every connection and time every user coming back with its session")
 	fs.BoolVar(&cfg.AllowRemote, "allow-remote", false, "allow loading a server that is not on loopback")
 	fs.BoolVar(&standard, "standard", false, "run the standard suite, starting the servers itself")
 	fs.BoolVar(&quick, "quick", false, "with -standard: a short suite (smaller, shorter steps) to check the tool")

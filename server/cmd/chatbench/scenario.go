@@ -41,6 +41,7 @@ type Config struct {
 	OtherPIDs   []int         // the other nodes' processes, whose CPU counts too
 	Parallel    int           // connections opened at once
 	Hold        time.Duration // idle mode: how long to hold before measuring
+	Reconnect   bool          // idle mode: then every user comes back at once, and that is timed
 	AllowRemote bool          // allow a server that is not on loopback
 	Run         string        // a tag that keeps this run's names apart
 }
@@ -155,6 +156,7 @@ type Result struct {
 	ToolCPUS         float64 `json:"tool_cpu_s"`
 	ServerRSSBefore  int64   `json:"server_rss_before,omitempty"`
 	ServerRSSHeld    int64   `json:"server_rss_held,omitempty"`
+	ReconnectS       float64 `json:"reconnect_s,omitempty"` // idle mode with Reconnect: every user back
 }
 
 // Run connects the clients once, then sends at each rate of cfg.Rates
@@ -262,6 +264,28 @@ func connectAll(ctx, readCtx context.Context, cfg Config) ([]*loadClient, time.D
 	for i := range clients {
 		clients[i] = newLoadClient(i, i%rooms)
 	}
+	took, err := dialAll(ctx, readCtx, cfg, clients)
+	return clients, took, err
+}
+
+// reconnectAll closes every client's connection and opens it again as the
+// same user (its session cookie), Parallel at a time, as users come back
+// after losing a node; it returns how long they took to be back.
+func reconnectAll(ctx, readCtx context.Context, cfg Config, clients []*loadClient) (time.Duration, error) {
+	closeAll(clients)
+	for _, c := range clients {
+		if c.ws != nil {
+			<-c.done
+		}
+		c.ws, c.done, c.err = nil, make(chan struct{}), nil
+	}
+	return dialAll(ctx, readCtx, cfg, clients)
+}
+
+// dialAll connects clients, Parallel at a time, and starts each one's
+// reader as soon as it is in; it returns how long that took and the first
+// error.
+func dialAll(ctx, readCtx context.Context, cfg Config, clients []*loadClient) (time.Duration, error) {
 	start := time.Now()
 	sem := make(chan struct{}, cfg.Parallel)
 	var wg sync.WaitGroup
@@ -296,7 +320,7 @@ func connectAll(ctx, readCtx context.Context, cfg Config) ([]*loadClient, time.D
 		}
 	}
 	wg.Wait()
-	return clients, time.Since(start), firstErr
+	return time.Since(start), firstErr
 }
 
 func closeAll(clients []*loadClient) {
@@ -426,6 +450,13 @@ func runIdle(ctx context.Context, cfg Config) (*Result, error) {
 	res.ServerRSSBefore, res.ServerRSSHeld = before, held
 	res.ServerPeakRSS = held
 	res.ServerRSSPerConn = (held - before) / int64(cfg.Clients)
+	if cfg.Reconnect && cfg.Mode != modeGorilla && !cfg.Control {
+		back, err := reconnectAll(ctx, runCtx, cfg, clients)
+		if err != nil {
+			return nil, err
+		}
+		res.ReconnectS = back.Seconds()
+	}
 	return res, nil
 }
 
@@ -437,6 +468,9 @@ func (r *Result) String() string {
 	if r.Mode == modeIdle {
 		fmt.Fprintf(&b, "%s [%s]: %d idle connections in %.1fs; server RSS %.1f MiB -> %.1f MiB = %.1f KB per connection",
 			r.Name, r.Server, r.Clients, r.ConnectS, mib(r.ServerRSSBefore), mib(r.ServerRSSHeld), float64(r.ServerRSSPerConn)/1000)
+		if r.ReconnectS > 0 {
+			fmt.Fprintf(&b, "; all back as returning users in %.1fs", r.ReconnectS)
+		}
 		return b.String()
 	}
 	server := r.Mode

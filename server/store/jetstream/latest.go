@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -22,6 +23,13 @@ const (
 	statusHeader      = "Status"
 	descriptionHeader = "Description"
 )
+
+// directGetPatience bounds the wait for a direct get's answers; past it
+// latest reads with a watch instead (a caller's context may have no end).
+const directGetPatience = 5 * time.Second
+
+// errNoAnswer says a direct get's answers did not all come in time.
+var errNoAnswer = errors.New("jetstream: no full answer to a direct get")
 
 // errTooMany says a direct multi-get matched more keys than it returns.
 var errTooMany = errors.New("jetstream: too many keys for one direct get")
@@ -64,9 +72,13 @@ func (d *Directory) lastForKeys(ctx context.Context, bucket, filter string) (map
 	if err := d.js.Conn().PublishRequest(apiPrefix(d.js)+"DIRECT.GET.KV_"+bucket, inbox, []byte(req)); err != nil {
 		return nil, err
 	}
+	wait := time.NewTimer(directGetPatience)
+	defer wait.Stop()
 	select {
 	case <-ctx.Done():
 		return nil, ctx.Err()
+	case <-wait.C:
+		return nil, errNoAnswer
 	case <-g.done:
 		return g.out, g.err
 	}
