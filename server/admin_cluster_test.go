@@ -127,3 +127,18 @@ func answered(c *chattest.Client, id chat.MsgID) bool {
 	}
 	return false
 }
+
+// TestAdminClusterConsoleAdminModerates: an admin made in the console of
+// node 0 (two chat nodes over a 3-server NATS cluster) bans a member
+// through a connection on node 1 made before, and loses the power there
+// once node 0's console removes it.
+func TestAdminClusterConsoleAdminModerates(t *testing.T) {
+	_, urls := chattest.NATSCluster(t, t.TempDir(), 3)
+	var srvs []*chattest.Server
+	for i := range 2 {
+		mine := append(slices.Clone(urls[i:]), urls[:i]...)
+		s, _ := startNode(t, mine, 3, func(o *server.Options) { o.Admins = []string{"root"} })
+		srvs = append(srvs, s)
+	}
+	consoleAdminModerates(t, srvs[0], srvs[1])
+}

@@ -294,10 +294,11 @@ type Server struct {
 	sso      *sso       // single sign-on (oidc.go); nil when off
 	out      *outgoing  // outgoing webhooks (outgoing.go)
 
-	web       http.Handler  // the client's pages (package web)
-	started   time.Time     // when New made the server
-	stopNodes func()        // stops answering the console's question to every node and watching its room changes (admin.go)
-	archive   archivedRooms // this node's copy of the archived rooms (admin_rooms.go)
+	web              http.Handler  // the client's pages (package web)
+	started          time.Time     // when New made the server
+	stopFollowAdmins func()        // stops keeping the hub's admins in line (admin_follow.go)
+	stopNodes        func()        // stops answering the console's question to every node and watching its room changes (admin.go)
+	archive          archivedRooms // this node's copy of the archived rooms (admin_rooms.go)
 }
 
 // New returns a Server ready to serve.
@@ -455,6 +456,10 @@ func New(opts Options) (*Server, error) {
 		}
 		s.stopNodes = func() { stopAnswer(); stopRooms() }
 	}
+	if err := s.followAdmins(); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("server: reading the admins: %w", err)
+	}
 	// The probes answer before the Host check (health.go); /metrics, when
 	// here, is behind it like the chat.
 	outer := http.NewServeMux()
@@ -527,6 +532,9 @@ func (s *Server) Close() {
 	}
 	if s.stopNodes != nil {
 		s.stopNodes()
+	}
+	if s.stopFollowAdmins != nil {
+		s.stopFollowAdmins()
 	}
 	s.stopUploadSweep()
 	s.stopRetention()

@@ -93,3 +93,19 @@ func (n *Nodes) RoomChanged(ctx context.Context, id string) error {
 func (n *Nodes) WatchRooms(ctx context.Context, fn func(id string)) (stop func(), err error) {
 	return topic[string]{n.nc, roomsSubject}.Watch(ctx, fn)
 }
+
+// adminsSubject says that the admin console changed who is an admin, for
+// every node to read the admins again.
+const adminsSubject = "chat.cluster.admins.changed"
+
+// AdminsChanged tells every node, this one too, that the admin console
+// changed who is an admin. A node that misses it reads the admins again
+// within a second anyway (server/admin_follow.go).
+func (n *Nodes) AdminsChanged(ctx context.Context) error {
+	return topic[struct{}]{n.nc, adminsSubject}.Publish(ctx, struct{}{})
+}
+
+// WatchAdmins calls fn whenever any node says the admins changed.
+func (n *Nodes) WatchAdmins(ctx context.Context, fn func()) (stop func(), err error) {
+	return topic[struct{}]{n.nc, adminsSubject}.Watch(ctx, func(struct{}) { fn() })
+}

@@ -142,7 +142,7 @@ func (h *Hub) newUser(who User, p *profile) *user {
 		h.attach(u, rec, p.last[rec.ID])
 	}
 	h.notePeerReads(u, p)
-	u.personal, u.admin = p.personal, slices.Contains(h.opts.Admins, u.key)
+	u.personal, u.admin = p.personal, h.adminKey(u.key)
 	h.adoptRules(u, p.rules)
 	return u
 }

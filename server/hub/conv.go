@@ -24,7 +24,7 @@ type user struct {
 	uses      int           // requests without a connection acting for the user now (api.go)
 	linger    *time.Timer   // pending forget after the last use (api.go)
 	lingerGen uint64        // which linger is current
-	admin     bool          // named in Options.Admins (moderation.go)
+	admin     bool          // one of the admins (Hub.adminKey, moderation.go)
 	away      int64         // when the user was last seen before coming online (Unix ms)
 	offTimer  *time.Timer   // pending "went offline", during the grace period
 	offGen    uint64        // which timer is current

@@ -104,7 +104,8 @@ type Options struct {
 	// the admin console deleted); nil means every room does.
 	Joinable func(ctx context.Context, id string) error
 	// Admins are the keys of the users who moderate every room
-	// (moderation.go). Defaults to nobody.
+	// (moderation.go) whatever SetAdmins says: the -admin flag's.
+	// Defaults to nobody.
 	Admins []string
 	// PageBytes bounds the encoded size of one history page, so that a page
 	// fits in a connection's queue. Defaults to chat.MaxServerFrameBytes.
@@ -177,6 +178,7 @@ type Hub struct {
 	known   map[string]User  // everyone seen here by the key of their name, for the default FindUser and Online
 	records map[string]ConvRecord
 	sinks   map[Sink]*user
+	admins  map[string]bool // the admins besides Options.Admins: the admin console's (SetAdmins)
 
 	convMu sync.RWMutex
 	convs  map[string]*conv // conversations some local user is in
