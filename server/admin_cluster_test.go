@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"context"
 	"net/http"
 	"slices"
 	"testing"
@@ -10,6 +11,7 @@ import (
 	"github.com/founding/chat/app/chat"
 	"github.com/founding/chat/server"
 	"github.com/founding/chat/server/chattest"
+	"github.com/founding/chat/server/hub"
 )
 
 // TestAdminClusterDisableClosesEverywhere: on two chat nodes over a
@@ -141,4 +143,34 @@ func TestAdminClusterConsoleAdminModerates(t *testing.T) {
 		srvs = append(srvs, s)
 	}
 	consoleAdminModerates(t, srvs[0], srvs[1])
+}
+
+// TestAdminClusterOwnerFollowsTheRecord: a room's new owner reaches the
+// other node from the room's record alone (the Directory's watch), with
+// no word from the console at all, as for a node that missed it: Bob,
+// made the owner in node 0's storage, moderates through his tab on node
+// 1, and Cy, the owner before, no longer does.
+func TestAdminClusterOwnerFollowsTheRecord(t *testing.T) {
+	_, urls := chattest.NATSCluster(t, t.TempDir(), 3)
+	_, _, st0 := startNodeStorage(t, urls, 3, nil)
+	node1, _ := startNode(t, append(slices.Clone(urls[1:]), urls[0]), 3, nil)
+	cy, bob, dan := node1.User(t, "cy"), node1.User(t, "bob"), node1.User(t, "dan")
+	den := room(t, cy, "den")
+	room(t, bob, "den")
+	room(t, dan, "den")
+
+	owners, ok := st0.Directory.(interface {
+		SetOwner(ctx context.Context, id string, owner hub.Member) error
+	})
+	if !ok {
+		t.Fatal("the directory cannot set owners")
+	}
+	if err := owners.SetOwner(context.Background(), den.ID, hub.Member{Key: "bob", Name: "bob"}); err != nil {
+		t.Fatal(err)
+	}
+	chattest.Expect(bob, func(c *chat.Conv) bool { return c.ID == den.ID && c.Owner == "bob" && c.Moderator })
+	chattest.Expect(cy, func(c *chat.Conv) bool { return c.ID == den.ID && c.Owner == "bob" && !c.Moderator })
+	refusedWith(t, cy, &chat.Ban{Conv: den.ID, Name: "dan"}, chat.CodeNotOwner)
+	bob.Send(&chat.Ban{Conv: den.ID, Name: "dan"})
+	chattest.Expect(dan, func(g *chat.Gone) bool { return g.Conv == den.ID })
 }

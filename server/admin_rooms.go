@@ -23,8 +23,9 @@ import (
 // (auth.Accounts.ArchivedRooms, DeletedRooms); each node rereads them
 // when told a room changed (cluster.Nodes.RoomChanged), and at most
 // every roomListsEvery anyway, so an archive holds on every node within
-// that even if the word is lost. A new owner reaches every node the same
-// way (hub.Reread).
+// that even if the word is lost. A new owner is in the room's record,
+// which every node's hub follows from the Directory's watch (a supervised
+// watch that resumes where it stopped: no change is lost).
 
 // roomLister is a Directory that lists rooms, their members, and sets
 // their owner: both backends of server/store are.
@@ -103,16 +104,11 @@ func (s *Server) joinable(ctx context.Context, id string) error {
 
 var errRoomDeleted = chat.Errorf(chat.CodeNoSuchConv, "an admin deleted this room")
 
-// rereadRoom follows a room the console changed on some node: the
-// archived and deleted rooms are read again at the next write, and the
-// hub rereads the room's record (its owner).
-func (s *Server) rereadRoom(id string) {
+// rereadRoom follows a room the console archived, unarchived or deleted
+// on some node: the archived and deleted rooms are read again at the next
+// write.
+func (s *Server) rereadRoom(string) {
 	s.forgetRoomLists()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := s.hub.Reread(ctx, id); err != nil {
-		s.log.Error("rereading a room the admin console changed failed", "room", id, "err", err)
-	}
 }
 
 // adminRoom is a room as the console shows it.
@@ -288,11 +284,9 @@ func (s *Server) adminSetOwner(w http.ResponseWriter, r *http.Request, c adminCa
 	if err := rl.SetOwner(r.Context(), rec.ID, hub.Member{Key: a.Key, Name: a.Name}); err != nil {
 		return s.internal("changing a room's owner", err)
 	}
+	// Here at once; every node (this one too) from the Directory's watch.
 	if err := s.hub.Reread(r.Context(), rec.ID); err != nil {
 		return s.internal("rereading a room", err)
-	}
-	if err := s.roomChanged(r.Context(), rec.ID); err != nil {
-		return err
 	}
 	reply(w, http.StatusOK, adminDone{Done: "owner changed", Changed: rec.Owner.Key != a.Key})
 	return nil

@@ -77,14 +77,15 @@ func (n *Nodes) Gather(ctx context.Context, wait time.Duration, want int) ([]Nod
 	return out, nil
 }
 
-// roomsSubject carries the ids of rooms the admin console changed (an
-// owner, archived, deleted), for every node to read them again.
+// roomsSubject carries the ids of rooms the admin console archived,
+// unarchived or deleted, for every node to read them again.
 const roomsSubject = "chat.cluster.rooms.changed"
 
-// RoomChanged tells every node, this one too, that room id's record
-// changed. A node that misses it (not connected then) keeps a room's old
-// owner until it restarts; the archived and deleted rooms it rereads
-// every second anyway.
+// RoomChanged tells every node, this one too, that the admin console
+// archived, unarchived or deleted room id. A node that misses it (not
+// connected then) reads the archived and deleted rooms within a second
+// anyway. (A room's new owner is in its record, which every node follows
+// from the Directory's watch.)
 func (n *Nodes) RoomChanged(ctx context.Context, id string) error {
 	return topic[string]{n.nc, roomsSubject}.Publish(ctx, id)
 }

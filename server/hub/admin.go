@@ -9,9 +9,8 @@ import (
 )
 
 // Reread reads room id's record again, after the admin console changed it
-// (its owner), here or on another node: the moderation checks follow at
-// once, and its members' connections here get the room's new description.
-// A room this node never read needs nothing.
+// (its owner) here, and applies it (applyRecord) at once; every node,
+// this one too, applies it anyway from the Directory's watch.
 func (h *Hub) Reread(ctx context.Context, id string) error {
 	rec, err := h.dir.Conv(ctx, id)
 	if errors.Is(err, ErrNotFound) {
@@ -20,20 +19,33 @@ func (h *Hub) Reread(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	c := h.conv(id)
+	h.applyRecord(rec)
+	return nil
+}
+
+// applyRecord follows a room's record stored or changed by any process
+// (Directory.WatchConvs): the record this node keeps, and a new owner, who
+// moderates it from then on while the one before does not; the room's
+// members here get its new description. A room this node never read
+// needs nothing; other conversations follow their records otherwise
+// (group.go).
+func (h *Hub) applyRecord(rec ConvRecord) {
+	if rec.Kind != chat.KindRoom {
+		return
+	}
+	c := h.conv(rec.ID)
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if _, ok := h.records[id]; ok {
-		h.records[id] = rec
+	if _, ok := h.records[rec.ID]; ok {
+		h.records[rec.ID] = rec
 	}
-	if c == nil {
-		return nil
+	if c == nil || c.owner == rec.Owner {
+		return
 	}
 	c.owner = rec.Owner
 	for _, u := range c.members {
 		u.send(encode(&chat.Conv{ConvInfo: c.info(u)}))
 	}
-	return nil
 }
 
 // removePage is how many entries RemoveMessagesOf reads at a time.

@@ -275,6 +275,12 @@ func New(opts Options) (*Hub, error) {
 		return nil, fmt.Errorf("hub: watching read positions: %w", err)
 	}
 	h.stops = append(h.stops, stop)
+	stop, err = h.dir.WatchConvs(ctx, h.applyRecord)
+	if err != nil {
+		h.Close()
+		return nil, fmt.Errorf("hub: watching conversations' records: %w", err)
+	}
+	h.stops = append(h.stops, stop)
 	if err := h.watchModeration(ctx); err != nil {
 		h.Close()
 		return nil, fmt.Errorf("hub: watching invitations and mutes: %w", err)
