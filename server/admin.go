@@ -483,7 +483,7 @@ func (s *Server) adminSetAdmin(on bool) adminHandler {
 		if err != nil {
 			return s.internal("changing the admins", err)
 		}
-		if err := s.tellAdminsChanged(r.Context()); err != nil {
+		if err := s.consoleChanged(r.Context(), ""); err != nil {
 			return err
 		}
 		reply(w, http.StatusOK, adminDone{Done: action, Changed: changed})
@@ -529,7 +529,7 @@ func (s *Server) adminDeleteUser(w http.ResponseWriter, r *http.Request, c admin
 	if err != nil {
 		return s.internal("deleting an account", err)
 	}
-	if err := s.tellAdminsChanged(r.Context()); err != nil { // an admin deleted is one no longer
+	if err := s.consoleChanged(r.Context(), ""); err != nil { // an admin deleted is one no longer
 		return err
 	}
 	s.dropPush(r.Context(), a.Key, groups)

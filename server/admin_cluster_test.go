@@ -96,6 +96,7 @@ func TestAdminClusterDisableClosesEverywhere(t *testing.T) {
 	if code := adminCall(t, srvs[0].URL, bob.Jar, "POST", "/api/admin/rooms/"+den.ID+"/archive", nil, nil); code != 200 {
 		t.Fatalf("archive on node 0: %d", code)
 	}
+	chattest.Expect(cy, func(c *chat.Conv) bool { return c.ID == den.ID && c.Archived })
 	n := uint64(100)
 	chattest.Eventually(t, chattest.Wait, func() bool {
 		if errorsAbout(cy, chat.TypeSend, chat.CodeArchived) > 0 {

@@ -2,50 +2,74 @@ package server
 
 import (
 	"context"
+	"sync"
 	"time"
 )
 
-// One source of truth for who is an admin: the -admin flag's names
-// (Options.Admins) and the admin console's list in the cluster
-// (auth.Accounts.Admins). The admin API reads the list at every request
-// (isAdmin); the hub, which decides inside the rooms (hub.Moderates, a
-// room's Moderator flag), holds a copy that every node keeps in line
-// with it: read when the node starts, again at once when any node's
-// console changes it (cluster.Nodes.AdminsChanged), and every
-// adminsEvery anyway, so a node that misses the word follows within that.
-// A user already connected gains or loses the powers then, on every node.
+// What the admin console keeps in the cluster, every node follows: who is
+// an admin, and which rooms are archived or deleted.
+//
+// Admins have one source of truth: the -admin flag's names
+// (Options.Admins) and the console's list (auth.Accounts.Admins). The
+// admin API reads the list at every request (isAdmin); the hub, which
+// decides inside the rooms (hub.Moderates, a room's Moderator flag), holds
+// a copy (hub.SetAdmins). The archived and deleted rooms
+// (auth.Accounts.ArchivedRooms, DeletedRooms) are copied the same way:
+// this node's writable and joinable answer from the copy, and the hub
+// tells a room's members when it is archived or unarchived
+// (hub.SetArchived).
+//
+// Every node reads the lists when it starts, again at once when any
+// node's console changes them (cluster.Nodes.AdminsChanged, RoomChanged),
+// and every consoleEvery anyway, so a node that misses the word follows
+// within that. A user already connected gains or loses the powers then,
+// and sees a room archived or not, on every node.
 
-// adminsEvery is how often a node reads the console's admins again
+// consoleEvery is how often a node reads the console's lists again
 // whatever it was told.
-const adminsEvery = time.Second
+const consoleEvery = time.Second
 
-// followAdmins gives the hub the console's admins now, then keeps it in
-// line (above) until stopFollowAdmins.
-func (s *Server) followAdmins() error {
+// consoleLists is this node's copy of the archived and deleted rooms.
+type consoleLists struct {
+	mu       sync.Mutex
+	archived []string
+	deleted  []string
+}
+
+// followConsole reads the console's lists now, then keeps them in line
+// (above) until stopFollowConsole.
+func (s *Server) followConsole() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	err := s.syncAdmins(ctx)
+	err := s.syncConsole(ctx)
 	cancel()
 	if err != nil {
 		return err
 	}
 	kick := make(chan struct{}, 1)
+	told := func() {
+		select {
+		case kick <- struct{}{}:
+		default: // a read is due already
+		}
+	}
 	stopWatch := func() {}
 	if n := s.opts.Storage.Nodes; n != nil {
-		stopWatch, err = n.WatchAdmins(context.Background(), func() {
-			select {
-			case kick <- struct{}{}:
-			default: // a read is due already
-			}
-		})
+		stopAdmins, err := n.WatchAdmins(context.Background(), told)
 		if err != nil {
 			return err
 		}
+		stopRooms, err := n.WatchRooms(context.Background(), func(string) { told() })
+		if err != nil {
+			stopAdmins()
+			return err
+		}
+		stopWatch = func() { stopAdmins(); stopRooms() }
 	}
 	ctx, cancel = context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		tick := time.NewTicker(adminsEvery)
+		tick := time.NewTicker(consoleEvery)
 		defer tick.Stop()
 		for {
 			select {
@@ -54,12 +78,12 @@ func (s *Server) followAdmins() error {
 			case <-tick.C:
 			case <-kick:
 			}
-			if err := s.syncAdmins(ctx); err != nil && ctx.Err() == nil {
-				s.log.Error("reading the admins failed; the last copy holds", "err", err)
+			if err := s.syncConsole(ctx); err != nil && ctx.Err() == nil {
+				s.log.Error("reading the admins and the archived rooms failed; the last copy holds", "err", err)
 			}
 		}
 	}()
-	s.stopFollowAdmins = func() {
+	s.stopFollowConsole = func() {
 		stopWatch()
 		cancel()
 		<-done
@@ -67,26 +91,58 @@ func (s *Server) followAdmins() error {
 	return nil
 }
 
-// syncAdmins reads the console's admins and hands them to the hub.
-func (s *Server) syncAdmins(ctx context.Context) error {
-	list, err := s.accounts.Admins(ctx)
+// syncConsole reads the console's lists and hands them on: the admins and
+// the archived rooms to the hub, the archived and deleted rooms to this
+// node's copy.
+func (s *Server) syncConsole(ctx context.Context) error {
+	admins, err := s.accounts.Admins(ctx)
 	if err != nil {
 		return err
 	}
-	s.hub.SetAdmins(list)
+	archived, err := s.accounts.ArchivedRooms(ctx)
+	if err != nil {
+		return err
+	}
+	deleted, err := s.accounts.DeletedRooms(ctx)
+	if err != nil {
+		return err
+	}
+	s.hub.SetAdmins(admins)
+	s.lists.mu.Lock()
+	s.lists.archived, s.lists.deleted = archived, deleted
+	s.lists.mu.Unlock()
+	s.hub.SetArchived(archived)
 	return nil
 }
 
-// tellAdminsChanged makes every node, this one at once, read the admins
-// again after the console changed them.
-func (s *Server) tellAdminsChanged(ctx context.Context) error {
-	if err := s.syncAdmins(ctx); err != nil {
-		return s.internal("reading the admins", err)
+// roomLists returns this node's copy of the archived and the deleted
+// rooms.
+func (s *Server) roomLists() (archived, deleted []string) {
+	s.lists.mu.Lock()
+	defer s.lists.mu.Unlock()
+	return s.lists.archived, s.lists.deleted
+}
+
+// consoleChanged makes this node follow a change the console made, at
+// once, and tells every other node: admins (a word of
+// cluster.Nodes.AdminsChanged) or the room id archived, unarchived or
+// deleted (RoomChanged).
+func (s *Server) consoleChanged(ctx context.Context, room string) error {
+	if err := s.syncConsole(ctx); err != nil {
+		return s.internal("reading the admins and the archived rooms", err)
 	}
-	if n := s.opts.Storage.Nodes; n != nil {
-		if err := n.AdminsChanged(ctx); err != nil {
-			return s.internal("telling the other nodes", err)
-		}
+	n := s.opts.Storage.Nodes
+	if n == nil {
+		return nil
+	}
+	var err error
+	if room == "" {
+		err = n.AdminsChanged(ctx)
+	} else {
+		err = n.RoomChanged(ctx, room)
+	}
+	if err != nil {
+		return s.internal("telling the other nodes", err)
 	}
 	return nil
 }

@@ -336,8 +336,9 @@ func itoa(n uint64) string {
 
 // TestAdminRoomsArchive: the console lists rooms with their owner,
 // members and activity; an archived room answers a post, an edit and a
-// reaction with the archived error frame, and is readable; unarchived, it
-// takes posts again. Both actions are audited.
+// reaction with the archived error frame, and is readable, and its
+// members' tabs are told it is archived; unarchived, it takes posts again
+// and the tabs are told so. Both actions are audited.
 func TestAdminRoomsArchive(t *testing.T) {
 	t.Parallel()
 	s := chattest.New(t, server.Options{Storage: server.MemoryStorage(), Admins: []string{"root"}})
@@ -367,6 +368,7 @@ func TestAdminRoomsArchive(t *testing.T) {
 	if code := adminCall(t, s.URL, root.Jar, "POST", "/api/admin/rooms/"+den.ID+"/archive", nil, nil); code != 200 {
 		t.Fatalf("archive: %d", code)
 	}
+	chattest.Expect(ann, func(c *chat.Conv) bool { return c.ID == den.ID && c.Archived }) // her tab shows it
 	refusedWith(t, ann, &chat.Send{ID: msgID(2), Conv: den.ID, Text: "still here?"}, chat.CodeArchived)
 	refusedWith(t, ann, &chat.Edit{ID: msgID(3), Conv: den.ID, Seq: first.Seq, Text: "changed"}, chat.CodeArchived)
 	refusedWith(t, ann, &chat.React{ID: msgID(4), Conv: den.ID, Seq: first.Seq, Emoji: "👍", On: true}, chat.CodeArchived)
@@ -379,6 +381,7 @@ func TestAdminRoomsArchive(t *testing.T) {
 	if code := adminCall(t, s.URL, root.Jar, "POST", "/api/admin/rooms/"+den.ID+"/unarchive", nil, nil); code != 200 {
 		t.Fatalf("unarchive: %d", code)
 	}
+	chattest.Expect(ann, func(c *chat.Conv) bool { return c.ID == den.ID && !c.Archived && convsOf(ann, den.ID) > 2 })
 	ann.Send(&chat.Send{ID: msgID(5), Conv: den.ID, Text: "back"})
 	chattest.Expect(ann, func(a *chat.Ack) bool { return a.ID == msgID(5) })
 	var e apiErr

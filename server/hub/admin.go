@@ -48,6 +48,32 @@ func (h *Hub) applyRecord(rec ConvRecord) {
 	}
 }
 
+// SetArchived makes ids the rooms an admin archived: the server calls it
+// with the admin console's list whenever that may have changed, on every
+// node. The members here of a room archived or unarchived get its
+// description again (chat.ConvInfo.Archived), so that their tabs show it
+// at once. (Refusing what an archived room takes is Options.Writable's.)
+func (h *Hub) SetArchived(ids []string) {
+	set := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		set[id] = true
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.archived = set
+	h.convMu.RLock()
+	defer h.convMu.RUnlock()
+	for id, c := range h.convs {
+		if c.kind != chat.KindRoom || c.archived == set[id] {
+			continue
+		}
+		c.archived = set[id]
+		for _, u := range c.members {
+			u.send(encode(&chat.Conv{ConvInfo: c.info(u)}))
+		}
+	}
+}
+
 // removePage is how many entries RemoveMessagesOf reads at a time.
 const removePage = 200
 

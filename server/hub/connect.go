@@ -153,6 +153,7 @@ func (h *Hub) attach(u *user, rec ConvRecord, last uint64) *conv {
 	c := h.convs[rec.ID]
 	if c == nil {
 		c = newConv(rec)
+		c.archived = h.archived[rec.ID]
 		c.defaultKeep = h.opts.Retention
 		h.convs[rec.ID] = c
 	} else if c.kind == chat.KindThread && c.name == "" {

@@ -101,6 +101,7 @@ type conv struct {
 	owner       Member            // who created the room, if anyone (moderation.go)
 	rules       RoomRules         // invite-only, bans; guarded by Hub.mu
 	rulesKnown  bool              // rules were read; guarded by Hub.mu
+	archived    bool              // an admin archived the room (SetArchived); guarded by Hub.mu
 	defaultKeep time.Duration     // the server's retention (Options.Retention)
 
 	subMu sync.RWMutex  // guards subs and index; fan-out reads under RLock
@@ -179,6 +180,7 @@ func (c *conv) info(u *user) chat.ConvInfo {
 	if c.kind == chat.KindRoom {
 		info.Owner, info.InviteOnly, info.Moderator = escape(c.owner.Name), c.rules.InviteOnly, u.isAdmin() || (c.owner.Key != "" && c.owner.Key == u.key)
 		info.RetainPolicy = c.rules.RetainDays
+		info.Archived = c.archived
 	}
 	if chat.IsGroup(c.id) {
 		c.groupInfo(u, &info)

@@ -172,13 +172,14 @@ type Hub struct {
 
 	watching atomic.Bool // from New until Close: the log and the directory are watched
 
-	mu      sync.Mutex
-	closed  bool
-	users   map[string]*user // users with local connections, or in their grace period
-	known   map[string]User  // everyone seen here by the key of their name, for the default FindUser and Online
-	records map[string]ConvRecord
-	sinks   map[Sink]*user
-	admins  map[string]bool // the admins besides Options.Admins: the admin console's (SetAdmins)
+	mu       sync.Mutex
+	closed   bool
+	users    map[string]*user // users with local connections, or in their grace period
+	known    map[string]User  // everyone seen here by the key of their name, for the default FindUser and Online
+	records  map[string]ConvRecord
+	sinks    map[Sink]*user
+	admins   map[string]bool // the admins besides Options.Admins: the admin console's (SetAdmins)
+	archived map[string]bool // the rooms an admin archived (SetArchived)
 
 	convMu sync.RWMutex
 	convs  map[string]*conv // conversations some local user is in
