@@ -14,13 +14,11 @@ import (
 	"github.com/founding/chat/server/hub"
 )
 
-// TestAdminClusterDisableClosesEverywhere: on two chat nodes over a
-// 3-server NATS cluster (R3 streams and buckets), an admin on node 0
-// disables Ann, whose tab is on node 1: it closes with signed_out there,
-// and her password no longer signs in on node 1. An admin made on node 0
-// is one on node 1; both nodes list both nodes; node 1 reads the audit
-// entries node 0 wrote.
-func TestAdminClusterDisableClosesEverywhere(t *testing.T) {
+// adminNodes starts two chat nodes over a 3-server NATS cluster (R3
+// streams and buckets), each on its own first server, with root an admin
+// by the -admin flag.
+func adminNodes(t *testing.T) []*chattest.Server {
+	t.Helper()
 	_, urls := chattest.NATSCluster(t, t.TempDir(), 3)
 	var srvs []*chattest.Server
 	for i := range 2 {
@@ -28,6 +26,17 @@ func TestAdminClusterDisableClosesEverywhere(t *testing.T) {
 		s, _ := startNode(t, mine, 3, func(o *server.Options) { o.Admins = []string{"root"} })
 		srvs = append(srvs, s)
 	}
+	return srvs
+}
+
+// TestAdminClusterDisableClosesEverywhere: on two chat nodes over a
+// 3-server NATS cluster (R3 streams and buckets), an admin on node 0
+// disables Ann, whose tab is on node 1: it closes with signed_out there,
+// and her password no longer signs in on node 1. An admin made on node 0
+// is one on node 1; both nodes list both nodes; node 1 reads the audit
+// entries node 0 wrote.
+func TestAdminClusterDisableClosesEverywhere(t *testing.T) {
+	srvs := adminNodes(t)
 	root := userWithPassword(t, srvs[0], "root", "root's long password")
 	userWithPassword(t, srvs[0], "ann", "ann's own words")
 	bob := userWithPassword(t, srvs[0], "bob", "bob's own words")
@@ -136,13 +145,7 @@ func answered(c *chattest.Client, id chat.MsgID) bool {
 // through a connection on node 1 made before, and loses the power there
 // once node 0's console removes it.
 func TestAdminClusterConsoleAdminModerates(t *testing.T) {
-	_, urls := chattest.NATSCluster(t, t.TempDir(), 3)
-	var srvs []*chattest.Server
-	for i := range 2 {
-		mine := append(slices.Clone(urls[i:]), urls[:i]...)
-		s, _ := startNode(t, mine, 3, func(o *server.Options) { o.Admins = []string{"root"} })
-		srvs = append(srvs, s)
-	}
+	srvs := adminNodes(t)
 	consoleAdminModerates(t, srvs[0], srvs[1])
 }
 

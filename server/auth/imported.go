@@ -35,15 +35,25 @@ func (a *Accounts) CreateImported(ctx context.Context, name, origin string) (Use
 	if err := chat.CheckNewName(clean); err != nil {
 		return User{}, err
 	}
-	if err := a.holdLook(ctx, names.Skeleton(clean), nameKey, ""); err != nil {
+	if err := a.createAccount(ctx, nameKey, account{Name: clean, Created: a.now().UnixMilli(), Imported: origin}); err != nil {
 		return User{}, err
 	}
-	acc := account{Name: clean, Created: a.now().UnixMilli(), Imported: origin}
+	return User{Key: nameKey, Name: clean}, nil
+}
+
+// createAccount stores acc, the account of a name (nameKey its key) that
+// no claim makes (a bot's, an imported person's), holding the name's look
+// first: ErrLooksTaken when another account holds it, ErrNameTaken when
+// the name is taken meanwhile.
+func (a *Accounts) createAccount(ctx context.Context, nameKey string, acc account) error {
+	if err := a.holdLook(ctx, names.Skeleton(acc.Name), nameKey, ""); err != nil {
+		return err
+	}
 	if err := a.create(ctx, AccountsBucket, nameKey, acc); errors.Is(err, ErrExists) {
-		return User{}, ErrNameTaken
+		return ErrNameTaken
 	} else if err != nil {
-		return User{}, err
+		return err
 	}
 	a.looks.Store(nameKey, true)
-	return User{Key: nameKey, Name: clean}, nil
+	return nil
 }

@@ -3,6 +3,7 @@ package hub
 import (
 	"context"
 	"errors"
+	"maps"
 	"slices"
 
 	"github.com/founding/chat/app/chat"
@@ -54,13 +55,12 @@ func (h *Hub) applyRecord(rec ConvRecord) {
 // description again (chat.ConvInfo.Archived), so that their tabs show it
 // at once. (Refusing what an archived room takes is Options.Writable's.)
 func (h *Hub) SetArchived(ids []string) {
-	set := make(map[string]bool, len(ids))
-	for _, id := range ids {
-		set[id] = true
-	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	h.archived = set
+	if !replaceSet(&h.archived, ids) {
+		return
+	}
+	set := h.archived
 	h.convMu.RLock()
 	defer h.convMu.RUnlock()
 	for id, c := range h.convs {
@@ -72,6 +72,21 @@ func (h *Hub) SetArchived(ids []string) {
 			u.send(encode(&chat.Conv{ConvInfo: c.info(u)}))
 		}
 	}
+}
+
+// replaceSet makes *set the set of keys, and reports whether that changed
+// it: the server says the same every second, and then nothing needs to
+// be walked through.
+func replaceSet(set *map[string]bool, keys []string) bool {
+	next := make(map[string]bool, len(keys))
+	for _, k := range keys {
+		next[k] = true
+	}
+	if maps.Equal(next, *set) {
+		return false
+	}
+	*set = next
+	return true
 }
 
 // removePage is how many entries RemoveMessagesOf reads at a time.

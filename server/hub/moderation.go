@@ -75,13 +75,11 @@ func (h *Hub) adminKey(key string) bool {
 // every room, or no longer does, from now on, and their connections get
 // each room's description again (its Moderator flag).
 func (h *Hub) SetAdmins(keys []string) {
-	set := make(map[string]bool, len(keys))
-	for _, k := range keys {
-		set[k] = true
-	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	h.admins = set
+	if !replaceSet(&h.admins, keys) {
+		return
+	}
 	for _, u := range h.users {
 		u.readmit(func() { u.admin = h.adminKey(u.key) })
 	}
