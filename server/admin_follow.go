@@ -31,6 +31,8 @@ const consoleEvery = time.Second
 
 // consoleLists is this node's copy of the archived and deleted rooms.
 type consoleLists struct {
+	syncing sync.Mutex // one syncConsole at a time: an older read never overwrites a newer one
+
 	mu       sync.Mutex
 	archived []string
 	deleted  []string
@@ -95,6 +97,8 @@ func (s *Server) followConsole() error {
 // the archived rooms to the hub, the archived and deleted rooms to this
 // node's copy.
 func (s *Server) syncConsole(ctx context.Context) error {
+	s.lists.syncing.Lock()
+	defer s.lists.syncing.Unlock()
 	admins, err := s.accounts.Admins(ctx)
 	if err != nil {
 		return err

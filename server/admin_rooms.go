@@ -20,9 +20,9 @@ import (
 // archived and deleted rooms are kept in the cluster
 // (auth.Accounts.ArchivedRooms, DeletedRooms), and every node follows
 // them (admin_follow.go): at once when told, within consoleEvery even if
-// the word is lost. A new owner is in the room's record,
-// which every node's hub follows from the Directory's watch (a supervised
-// watch that resumes where it stopped: no change is lost).
+// the word is lost. A new owner is in the room's record, which every
+// node's hub follows from the Directory's watch (a supervised watch that
+// resumes where it stopped: no change is lost).
 
 // roomLister is a Directory that lists rooms, their members, and sets
 // their owner: both backends of server/store are.
