@@ -328,6 +328,10 @@ func importsPrivateConversations(t *testing.T, o server.Options) {
 	if code, out := postImport(t, s, root.Jar, export); code != http.StatusOK || out.Messages != 0 || out.Duplicates != 6 || out.Accounts != 4 || out.Rooms != 3 || out.Private != 2 {
 		t.Errorf("the same import again: %d %+v", code, out)
 	}
+	again := chattest.Expect(s.Dial(t, jar), func(w *chat.Welcome) bool { return w.Me == "bob" })
+	if len(again.Convs) != len(w.Convs) {
+		t.Errorf("bob's conversations after importing again: %+v, before %+v", again.Convs, w.Convs)
+	}
 	var users struct {
 		Users []struct {
 			Name string `json:"name"`
