@@ -20,7 +20,8 @@ import (
 // The admin console's API (docs/admin.md), under AdminPrefix, for the
 // server's admins only: those the -admin flag names (Options.Admins), who
 // stay admins whatever the console does, and those made in the console,
-// kept in the cluster (auth.Accounts.Admins), so every node agrees.
+// kept in the cluster (auth.Accounts.Admins), so every node agrees. Both
+// moderate every room as well (admin_follow.go).
 //
 // Every route goes through adminRoute: a visitor gets 401, a member who is
 // not an admin 403 (JSON, with the websocket protocol's codes). A browser
@@ -482,6 +483,9 @@ func (s *Server) adminSetAdmin(on bool) adminHandler {
 		if err != nil {
 			return s.internal("changing the admins", err)
 		}
+		if err := s.consoleChanged(r.Context(), ""); err != nil {
+			return err
+		}
 		reply(w, http.StatusOK, adminDone{Done: action, Changed: changed})
 		return nil
 	}
@@ -524,6 +528,9 @@ func (s *Server) adminDeleteUser(w http.ResponseWriter, r *http.Request, c admin
 	groups, tokens, err := s.accounts.DeleteAccount(r.Context(), a.Key)
 	if err != nil {
 		return s.internal("deleting an account", err)
+	}
+	if err := s.consoleChanged(r.Context(), ""); err != nil { // an admin deleted is one no longer
+		return err
 	}
 	s.dropPush(r.Context(), a.Key, groups)
 	for _, id := range tokens {

@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"context"
 	"net/http"
 	"slices"
 	"testing"
@@ -10,7 +11,23 @@ import (
 	"github.com/founding/chat/app/chat"
 	"github.com/founding/chat/server"
 	"github.com/founding/chat/server/chattest"
+	"github.com/founding/chat/server/hub"
 )
+
+// adminNodes starts two chat nodes over a 3-server NATS cluster (R3
+// streams and buckets), each on its own first server, with root an admin
+// by the -admin flag.
+func adminNodes(t *testing.T) []*chattest.Server {
+	t.Helper()
+	_, urls := chattest.NATSCluster(t, t.TempDir(), 3)
+	var srvs []*chattest.Server
+	for i := range 2 {
+		mine := append(slices.Clone(urls[i:]), urls[:i]...)
+		s, _ := startNode(t, mine, 3, func(o *server.Options) { o.Admins = []string{"root"} })
+		srvs = append(srvs, s)
+	}
+	return srvs
+}
 
 // TestAdminClusterDisableClosesEverywhere: on two chat nodes over a
 // 3-server NATS cluster (R3 streams and buckets), an admin on node 0
@@ -19,13 +36,7 @@ import (
 // is one on node 1; both nodes list both nodes; node 1 reads the audit
 // entries node 0 wrote.
 func TestAdminClusterDisableClosesEverywhere(t *testing.T) {
-	_, urls := chattest.NATSCluster(t, t.TempDir(), 3)
-	var srvs []*chattest.Server
-	for i := range 2 {
-		mine := append(slices.Clone(urls[i:]), urls[:i]...)
-		s, _ := startNode(t, mine, 3, func(o *server.Options) { o.Admins = []string{"root"} })
-		srvs = append(srvs, s)
-	}
+	srvs := adminNodes(t)
 	root := userWithPassword(t, srvs[0], "root", "root's long password")
 	userWithPassword(t, srvs[0], "ann", "ann's own words")
 	bob := userWithPassword(t, srvs[0], "bob", "bob's own words")
@@ -94,6 +105,7 @@ func TestAdminClusterDisableClosesEverywhere(t *testing.T) {
 	if code := adminCall(t, srvs[0].URL, bob.Jar, "POST", "/api/admin/rooms/"+den.ID+"/archive", nil, nil); code != 200 {
 		t.Fatalf("archive on node 0: %d", code)
 	}
+	chattest.Expect(cy, func(c *chat.Conv) bool { return c.ID == den.ID && c.Archived })
 	n := uint64(100)
 	chattest.Eventually(t, chattest.Wait, func() bool {
 		if errorsAbout(cy, chat.TypeSend, chat.CodeArchived) > 0 {
@@ -126,4 +138,43 @@ func answered(c *chattest.Client, id chat.MsgID) bool {
 		}
 	}
 	return false
+}
+
+// TestAdminClusterConsoleAdminModerates: an admin made in the console of
+// node 0 (two chat nodes over a 3-server NATS cluster) bans a member
+// through a connection on node 1 made before, and loses the power there
+// once node 0's console removes it.
+func TestAdminClusterConsoleAdminModerates(t *testing.T) {
+	srvs := adminNodes(t)
+	consoleAdminModerates(t, srvs[0], srvs[1])
+}
+
+// TestAdminClusterOwnerFollowsTheRecord: a room's new owner reaches the
+// other node from the room's record alone (the Directory's watch), with
+// no word from the console at all, as for a node that missed it: Bob,
+// made the owner in node 0's storage, moderates through his tab on node
+// 1, and Cy, the owner before, no longer does.
+func TestAdminClusterOwnerFollowsTheRecord(t *testing.T) {
+	_, urls := chattest.NATSCluster(t, t.TempDir(), 3)
+	_, _, st0 := startNodeStorage(t, urls, 3, nil)
+	node1, _ := startNode(t, append(slices.Clone(urls[1:]), urls[0]), 3, nil)
+	cy, bob, dan := node1.User(t, "cy"), node1.User(t, "bob"), node1.User(t, "dan")
+	den := room(t, cy, "den")
+	room(t, bob, "den")
+	room(t, dan, "den")
+
+	owners, ok := st0.Directory.(interface {
+		SetOwner(ctx context.Context, id string, owner hub.Member) error
+	})
+	if !ok {
+		t.Fatal("the directory cannot set owners")
+	}
+	if err := owners.SetOwner(context.Background(), den.ID, hub.Member{Key: "bob", Name: "bob"}); err != nil {
+		t.Fatal(err)
+	}
+	chattest.Expect(bob, func(c *chat.Conv) bool { return c.ID == den.ID && c.Owner == "bob" && c.Moderator })
+	chattest.Expect(cy, func(c *chat.Conv) bool { return c.ID == den.ID && c.Owner == "bob" && !c.Moderator })
+	refusedWith(t, cy, &chat.Ban{Conv: den.ID, Name: "dan"}, chat.CodeNotOwner)
+	bob.Send(&chat.Ban{Conv: den.ID, Name: "dan"})
+	chattest.Expect(dan, func(g *chat.Gone) bool { return g.Conv == den.ID })
 }

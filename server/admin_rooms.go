@@ -6,8 +6,6 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"sync"
-	"time"
 
 	"github.com/founding/chat/app/chat"
 	"github.com/founding/chat/server/hub"
@@ -20,11 +18,11 @@ import (
 // nobody may join it again: the hub's Options.Joinable; its messages stay
 // in the log, out of everyone's reach, until retention takes them). The
 // archived and deleted rooms are kept in the cluster
-// (auth.Accounts.ArchivedRooms, DeletedRooms); each node rereads them
-// when told a room changed (cluster.Nodes.RoomChanged), and at most
-// every roomListsEvery anyway, so an archive holds on every node within
-// that even if the word is lost. A new owner reaches every node the same
-// way (hub.Reread).
+// (auth.Accounts.ArchivedRooms, DeletedRooms), and every node follows
+// them (admin_follow.go): at once when told, within consoleEvery even if
+// the word is lost. A new owner is in the room's record, which every
+// node's hub follows from the Directory's watch (a supervised watch that
+// resumes where it stopped: no change is lost).
 
 // roomLister is a Directory that lists rooms, their members, and sets
 // their owner: both backends of server/store are.
@@ -35,55 +33,13 @@ type roomLister interface {
 	SetOwner(ctx context.Context, id string, owner hub.Member) error
 }
 
-// roomListsEvery is how long a node keeps the archived and deleted rooms
-// it read.
-const roomListsEvery = time.Second
-
-// archivedRooms is this node's copy of the archived and deleted rooms.
-type archivedRooms struct {
-	mu       sync.Mutex
-	at       time.Time
-	archived []string
-	deleted  []string
-}
-
-// roomLists returns the ids of the archived and the deleted rooms, read
-// again when the copy is older than roomListsEvery; a failed read keeps
-// the old copy.
-func (s *Server) roomLists(ctx context.Context) (archived, deleted []string) {
-	a := &s.archive
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if time.Since(a.at) < roomListsEvery {
-		return a.archived, a.deleted
-	}
-	arch, err := s.accounts.ArchivedRooms(ctx)
-	if err == nil {
-		var del []string
-		if del, err = s.accounts.DeletedRooms(ctx); err == nil {
-			a.archived, a.deleted, a.at = arch, del, time.Now()
-		}
-	}
-	if err != nil {
-		s.log.Error("reading the archived and deleted rooms failed; the last copy holds", "err", err)
-	}
-	return a.archived, a.deleted
-}
-
-// forgetRoomLists makes the next roomLists read again.
-func (s *Server) forgetRoomLists() {
-	s.archive.mu.Lock()
-	s.archive.at = time.Time{}
-	s.archive.mu.Unlock()
-}
-
 // writable is the hub's Options.Writable: an archived or deleted room
 // takes nothing new.
 func (s *Server) writable(ctx context.Context, conv string) error {
 	if !strings.HasPrefix(conv, "r:") {
 		return nil
 	}
-	archived, deleted := s.roomLists(ctx)
+	archived, deleted := s.roomLists()
 	if slices.Contains(deleted, conv) {
 		return errRoomDeleted
 	}
@@ -95,25 +51,13 @@ func (s *Server) writable(ctx context.Context, conv string) error {
 
 // joinable is the hub's Options.Joinable: nobody joins a deleted room.
 func (s *Server) joinable(ctx context.Context, id string) error {
-	if _, deleted := s.roomLists(ctx); slices.Contains(deleted, id) {
+	if _, deleted := s.roomLists(); slices.Contains(deleted, id) {
 		return errRoomDeleted
 	}
 	return nil
 }
 
 var errRoomDeleted = chat.Errorf(chat.CodeNoSuchConv, "an admin deleted this room")
-
-// rereadRoom follows a room the console changed on some node: the
-// archived and deleted rooms are read again at the next write, and the
-// hub rereads the room's record (its owner).
-func (s *Server) rereadRoom(id string) {
-	s.forgetRoomLists()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := s.hub.Reread(ctx, id); err != nil {
-		s.log.Error("rereading a room the admin console changed failed", "room", id, "err", err)
-	}
-}
 
 // adminRoom is a room as the console shows it.
 type adminRoom struct {
@@ -243,24 +187,12 @@ func (s *Server) adminArchive(on bool) adminHandler {
 		if err != nil {
 			return s.internal("archiving a room", err)
 		}
-		s.forgetRoomLists() // read again at the next post here
-		if err := s.roomChanged(r.Context(), rec.ID); err != nil {
+		if err := s.consoleChanged(r.Context(), rec.ID); err != nil {
 			return err
 		}
 		reply(w, http.StatusOK, adminDone{Done: strings.TrimPrefix(action, "room.") + "d", Changed: changed})
 		return nil
 	}
-}
-
-// roomChanged tells every node that the console changed room id (each
-// node's rereadRoom); one node alone has done so already.
-func (s *Server) roomChanged(ctx context.Context, id string) error {
-	if n := s.opts.Storage.Nodes; n != nil {
-		if err := n.RoomChanged(ctx, id); err != nil {
-			return s.internal("telling the other nodes", err)
-		}
-	}
-	return nil
 }
 
 // adminSetOwner makes the user {name} the owner of room {id}: they
@@ -288,11 +220,9 @@ func (s *Server) adminSetOwner(w http.ResponseWriter, r *http.Request, c adminCa
 	if err := rl.SetOwner(r.Context(), rec.ID, hub.Member{Key: a.Key, Name: a.Name}); err != nil {
 		return s.internal("changing a room's owner", err)
 	}
+	// Here at once; every node (this one too) from the Directory's watch.
 	if err := s.hub.Reread(r.Context(), rec.ID); err != nil {
 		return s.internal("rereading a room", err)
-	}
-	if err := s.roomChanged(r.Context(), rec.ID); err != nil {
-		return err
 	}
 	reply(w, http.StatusOK, adminDone{Done: "owner changed", Changed: rec.Owner.Key != a.Key})
 	return nil
@@ -320,8 +250,7 @@ func (s *Server) adminDeleteRoom(w http.ResponseWriter, r *http.Request, c admin
 	if err != nil {
 		return s.internal("deleting a room", err)
 	}
-	s.forgetRoomLists()
-	if err := s.roomChanged(r.Context(), rec.ID); err != nil {
+	if err := s.consoleChanged(r.Context(), rec.ID); err != nil {
 		return err
 	}
 	members, err := rl.RoomMembers(r.Context(), rec.ID)

@@ -336,8 +336,9 @@ func itoa(n uint64) string {
 
 // TestAdminRoomsArchive: the console lists rooms with their owner,
 // members and activity; an archived room answers a post, an edit and a
-// reaction with the archived error frame, and is readable; unarchived, it
-// takes posts again. Both actions are audited.
+// reaction with the archived error frame, and is readable, and its
+// members' tabs are told it is archived; unarchived, it takes posts again
+// and the tabs are told so. Both actions are audited.
 func TestAdminRoomsArchive(t *testing.T) {
 	t.Parallel()
 	s := chattest.New(t, server.Options{Storage: server.MemoryStorage(), Admins: []string{"root"}})
@@ -367,6 +368,7 @@ func TestAdminRoomsArchive(t *testing.T) {
 	if code := adminCall(t, s.URL, root.Jar, "POST", "/api/admin/rooms/"+den.ID+"/archive", nil, nil); code != 200 {
 		t.Fatalf("archive: %d", code)
 	}
+	chattest.Expect(ann, func(c *chat.Conv) bool { return c.ID == den.ID && c.Archived }) // her tab shows it
 	refusedWith(t, ann, &chat.Send{ID: msgID(2), Conv: den.ID, Text: "still here?"}, chat.CodeArchived)
 	refusedWith(t, ann, &chat.Edit{ID: msgID(3), Conv: den.ID, Seq: first.Seq, Text: "changed"}, chat.CodeArchived)
 	refusedWith(t, ann, &chat.React{ID: msgID(4), Conv: den.ID, Seq: first.Seq, Emoji: "👍", On: true}, chat.CodeArchived)
@@ -379,6 +381,7 @@ func TestAdminRoomsArchive(t *testing.T) {
 	if code := adminCall(t, s.URL, root.Jar, "POST", "/api/admin/rooms/"+den.ID+"/unarchive", nil, nil); code != 200 {
 		t.Fatalf("unarchive: %d", code)
 	}
+	chattest.Expect(ann, func(c *chat.Conv) bool { return c.ID == den.ID && !c.Archived && convsOf(ann, den.ID) > 2 })
 	ann.Send(&chat.Send{ID: msgID(5), Conv: den.ID, Text: "back"})
 	chattest.Expect(ann, func(a *chat.Ack) bool { return a.ID == msgID(5) })
 	var e apiErr
@@ -576,4 +579,46 @@ func TestAdminOnlyGuardsAndAuditsOtherRoutes(t *testing.T) {
 		log.Entries[0].Action != "api.request" || log.Entries[0].Target != "/api/admin/test-export" || log.Entries[0].Detail != "POST ?room=den" {
 		t.Errorf("audit: %d %+v", code, log)
 	}
+}
+
+// consoleAdminModerates checks that an admin made in the admin console
+// moderates inside rooms, through a connection made before, and stops
+// when removed: root, an admin by the -admin flag, uses the console of
+// server console; bob, cy and dan are connected to server member (the
+// same server, or another node of the cluster).
+func consoleAdminModerates(t *testing.T, console, member *chattest.Server) {
+	t.Helper()
+	root := userWithPassword(t, console, "root", "root's long password")
+	bob := userWithPassword(t, member, "bob", "bob's own words")
+	cy, dan := member.User(t, "cy"), member.User(t, "dan")
+	den := room(t, cy, "den")
+	room(t, bob, "den")
+	room(t, dan, "den")
+	refusedWith(t, bob, &chat.Ban{Conv: den.ID, Name: "dan"}, chat.CodeNotOwner)
+
+	if code := adminCall(t, console.URL, root.Jar, "PUT", "/api/admin/users/bob/admin", nil, nil); code != 200 {
+		t.Fatalf("make bob an admin: %d", code)
+	}
+	chattest.Expect(bob, func(c *chat.Conv) bool { return c.ID == den.ID && c.Moderator })
+	bob.Send(&chat.Ban{Conv: den.ID, Name: "dan"})
+	chattest.Expect(dan, func(g *chat.Gone) bool { return g.Conv == den.ID })
+	moderationEntry(cy, den.ID, chat.EntryBan, "dan")
+	refusedWith(t, cy, &chat.Ban{Conv: den.ID, Name: "bob"}, chat.CodeCannotModerate) // the owner bans no admin
+
+	if code := adminCall(t, console.URL, root.Jar, "DELETE", "/api/admin/users/bob/admin", nil, nil); code != 200 {
+		t.Fatalf("remove bob from the admins: %d", code)
+	}
+	chattest.Expect(bob, func(c *chat.Conv) bool { return c.ID == den.ID && !c.Moderator && convsOf(bob, den.ID) > 2 })
+	refusedWith(t, bob, &chat.Unban{Conv: den.ID, Name: "dan"}, chat.CodeNotOwner)
+	cy.Send(&chat.Remove{Conv: den.ID, Name: "bob"}) // no admin now
+	chattest.Expect(bob, func(g *chat.Gone) bool { return g.Conv == den.ID })
+}
+
+// TestConsoleAdminModeratesRooms: an admin made in the console moderates
+// every room at once, through the connection they have, as the -admin
+// flag's do, and no longer once removed.
+func TestConsoleAdminModeratesRooms(t *testing.T) {
+	t.Parallel()
+	s := chattest.New(t, server.Options{Storage: server.MemoryStorage(), Admins: []string{"root"}})
+	consoleAdminModerates(t, s, s)
 }

@@ -103,3 +103,39 @@ func TestBrowserAdminConsole(t *testing.T) {
 	waitJS(t, root, `document.querySelectorAll('#admin-node-list tr.admin-node').length === 1`)
 	checkAccessibility(t, root, axe, "the console's nodes")
 }
+
+// TestBrowserArchivedRoomBanner: Ann is in den when an admin archives it:
+// her conversation pane shows, live, that the room can be read and not
+// written to, in place of the composer; unarchived, the banner goes and
+// the composer is back, and she posts. Axe-clean in both themes.
+func TestBrowserArchivedRoomBanner(t *testing.T) {
+	t.Parallel()
+	needBrowser(t)
+	axe := axeSource(t)
+	o := fast()
+	o.Admins = []string{"root"}
+	s, b := chattest.New(t, o), chattest.NewBrowser(t)
+	root := userWithPassword(t, s, "root", "root's long password")
+	ann := people(t, b, s.URL, "Ann")[0]
+	joinRoom(t, ann, "den")
+	waitJS(t, ann, `!!document.getElementById('composer') && !document.getElementById('archived-banner')`)
+
+	if code := adminCall(t, s.URL, root.Jar, "POST", "/api/admin/rooms/r:den/archive", nil, nil); code != 200 {
+		t.Fatalf("archive: %d", code)
+	}
+	waitJS(t, ann, `document.getElementById('archived-banner')?.textContent === 'This room is archived: it can be read, not written to' &&
+		!document.getElementById('composer') && !document.getElementById('send')`)
+	chattest.Screenshot(t, ann, "archived-room")
+	for _, scheme := range []string{"light", "dark"} {
+		colorScheme(t, ann, scheme)
+		checkAccessibility(t, ann, axe, "an archived room, "+scheme)
+	}
+
+	if code := adminCall(t, s.URL, root.Jar, "POST", "/api/admin/rooms/r:den/unarchive", nil, nil); code != 200 {
+		t.Fatalf("unarchive: %d", code)
+	}
+	waitJS(t, ann, `!document.getElementById('archived-banner') && !!document.getElementById('composer')`)
+	room(t, root, "den")
+	say(t, ann, "open again")
+	chattest.Expect(root, entryWith("open again"))
+}

@@ -245,6 +245,7 @@ func (ss *session) setPassword(f *chat.SetPassword) error {
 		return chat.Errorf(chat.CodeInternal, "the password could not be saved; try again")
 	}
 	ss.user.HasPassword = true
+	ss.srv.hub.PasswordSet(ss.user.Key)
 	ss.conn.SendFrame(&chat.Account{Me: html.EscapeString(ss.user.Name), Password: true})
 	// Whoever knew the old password may hold a session: every other one ends.
 	ended, err := ss.srv.accounts.EndOtherSessions(ss.conn.Context(), ss.user.Key, ss.visit.Group)

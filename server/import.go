@@ -14,6 +14,7 @@ import (
 	"github.com/founding/chat/app/chat"
 	"github.com/founding/chat/server/auth"
 	"github.com/founding/chat/server/hub"
+	"github.com/founding/chat/server/names"
 	"github.com/founding/chat/server/slackimport"
 )
 
@@ -21,8 +22,13 @@ import (
 // POST /api/admin/import. The zip is spooled to a temporary file (a zip is
 // read from its end) and checked (slackimport.Open: names, entry count,
 // sizes and ratios) before anything is stored; a refused one is a 400 with
-// a JSON error. Then each channel becomes a room of the same name (the admin
-// joins it, and owns it if it is new), and its messages are stored, oldest
+// a JSON error. Each person but bots gets an account nobody signs in to
+// until an admin sets its password (importAccounts). Each channel becomes a
+// room of the same name (the admin joins it, and owns it if it is new); a
+// private channel an invite-only room with its members, a group's direct
+// messages a group conversation (or an invite-only room when too many), a
+// direct message a private conversation (importPrivate). Each one's
+// messages are stored, oldest
 // first, through the once-per-origin append (hub.Import): the origin of a
 // Slack message is its author's Slack id, a device named after its channel
 // and its timestamp in microseconds as the counter, so running the import
@@ -43,7 +49,9 @@ const DefaultMaxImport = 4 << 30
 // importReply is the answer to an import.
 type importReply struct {
 	Rooms        int      `json:"rooms"`
+	Private      int      `json:"private"` // private and group conversations
 	Users        int      `json:"users"`
+	Accounts     int      `json:"accounts"`   // the people who have an account here, made now or by an earlier run
 	Messages     int      `json:"messages"`   // stored now
 	Duplicates   int      `json:"duplicates"` // stored by an earlier run
 	Skipped      int      `json:"skipped"`    // Slack's own notes, or nothing to show
@@ -126,12 +134,46 @@ func (s *Server) importSlack(ctx context.Context, admin auth.User, archive *slac
 	if err != nil {
 		return out, err
 	}
+	var private [3][]slackimport.Channel // groups, mpims, dms
+	for i, read := range []func() ([]slackimport.Channel, error){archive.Groups, archive.MPIMs, archive.DMs} {
+		if private[i], err = read(); err != nil {
+			return out, err
+		}
+	}
 	named := slackimport.Names(users)
 	bots := map[string]bool{}
 	for _, u := range users {
 		bots[u.ID] = u.IsBot
 	}
 	out.Users = len(named)
+	people, err := s.importAccounts(ctx, users, named)
+	if err != nil {
+		return out, err
+	}
+	out.Accounts = len(people)
+	var jobs []importJob
+	for _, ch := range chans {
+		if job, failed, err := s.importRoom(ctx, admin, ch, nil, false); err != nil {
+			return out, err
+		} else if failed != "" {
+			out.Failed = append(out.Failed, failed)
+		} else {
+			jobs = append(jobs, job)
+		}
+	}
+	for i, list := range private {
+		for _, ch := range list {
+			job, failed, err := s.importPrivate(ctx, admin, ch, people, i)
+			switch {
+			case err != nil:
+				return out, err
+			case failed != "":
+				out.Failed = append(out.Failed, failed)
+			default:
+				jobs = append(jobs, job)
+			}
+		}
+	}
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	var (
@@ -139,19 +181,12 @@ func (s *Server) importSlack(ctx context.Context, admin auth.User, archive *slac
 		wg   sync.WaitGroup
 		slot = make(chan struct{}, importChannels)
 	)
-	for _, ch := range chans {
-		room := slackimport.RoomName(ch)
-		info, err := s.hub.Join(ctx, admin.Key, room)
-		var ce *chat.Error
-		if errors.As(err, &ce) {
-			out.Failed = append(out.Failed, fmt.Sprintf("#%s: %s", ch.Name, ce.Message))
-			continue
+	for _, job := range jobs {
+		if job.room {
+			out.Rooms++
+		} else {
+			out.Private++
 		}
-		if err != nil {
-			cancel(err)
-			break
-		}
-		out.Rooms++
 		select {
 		case slot <- struct{}{}:
 		case <-ctx.Done():
@@ -161,7 +196,7 @@ func (s *Server) importSlack(ctx context.Context, admin auth.User, archive *slac
 		}
 		wg.Go(func() {
 			defer func() { <-slot }()
-			imp := channelImport{s: s, ctx: ctx, admin: admin, archive: archive, ch: ch, conv: info.ID, named: named, bots: bots, roots: map[uint64]uint64{}}
+			imp := channelImport{s: s, ctx: ctx, admin: admin, archive: archive, ch: job.ch, conv: job.conv, named: named, bots: bots, roots: map[uint64]uint64{}}
 			err := imp.run()
 			mu.Lock()
 			out.Messages += imp.out.Messages
@@ -182,13 +217,125 @@ func (s *Server) importSlack(ctx context.Context, admin auth.User, archive *slac
 	return out, ctx.Err()
 }
 
+// importJob is a conversation of the export to import into conv: a room
+// (a channel, or a private channel made invite-only) or a private
+// conversation.
+type importJob struct {
+	ch   slackimport.Channel
+	conv string
+	room bool
+}
+
+// importAccounts makes, once, the account of every person of the export
+// who is no bot (auth.Accounts.CreateImported: nobody signs in as them
+// until an admin sets a password), under their name in named or, when
+// that is someone else's, the first of name-2, name-3... that is free, and
+// returns them by Slack id; named follows the names taken. A person whose
+// account cannot be made stays a name on their messages.
+func (s *Server) importAccounts(ctx context.Context, users []slackimport.User, named map[string]string) (map[string]hub.Member, error) {
+	people := make(map[string]hub.Member)
+	for _, u := range users {
+		if u.IsBot {
+			continue
+		}
+		base := named[u.ID]
+		for n := 1; n <= maxImportSuffix; n++ {
+			name := base
+			if n > 1 {
+				name = slackimport.Suffixed(base, n)
+			}
+			a, err := s.accounts.CreateImported(ctx, name, "slack."+u.ID)
+			var ce *chat.Error
+			if errors.Is(err, auth.ErrNameTaken) || errors.Is(err, auth.ErrLooksTaken) || errors.As(err, &ce) {
+				continue
+			}
+			if err != nil {
+				return nil, err
+			}
+			named[u.ID], people[u.ID] = a.Name, hub.Member{Key: a.Key, Name: a.Name}
+			break
+		}
+	}
+	return people, nil
+}
+
+// maxImportSuffix bounds the names tried for one imported person.
+const maxImportSuffix = 20
+
+// importRoom makes the room of channel ch, as the admin (who joins it, and
+// owns it if it is new), and returns its job; failed says why it cannot
+// be, for the answer. A private one (a private channel, or a group's
+// direct messages too many for a group) is made invite-only, with the
+// people members, and is never poured into an open room of the same name.
+func (s *Server) importRoom(ctx context.Context, admin auth.User, ch slackimport.Channel, members []string, private bool) (importJob, string, error) {
+	room := slackimport.RoomName(ch)
+	if private {
+		rules, err := s.opts.Storage.Directory.Rules(ctx, "r:"+names.Key(room))
+		if err != nil {
+			return importJob{}, "", err
+		}
+		if _, err := s.opts.Storage.Directory.Conv(ctx, "r:"+names.Key(room)); err == nil && !rules.InviteOnly {
+			return importJob{}, fmt.Sprintf("#%s: an open room has its name; a private channel is not poured into it", room), nil
+		} else if err != nil && !errors.Is(err, hub.ErrNotFound) {
+			return importJob{}, "", err
+		}
+	}
+	info, err := s.hub.Join(ctx, admin.Key, room)
+	var ce *chat.Error
+	if errors.As(err, &ce) {
+		return importJob{}, fmt.Sprintf("#%s: %s", ch.Name, ce.Message), nil
+	}
+	if err != nil {
+		return importJob{}, "", err
+	}
+	if private {
+		if err := s.hub.SetInviteOnly(ctx, admin.Key, info.ID, true); errors.As(err, &ce) {
+			return importJob{}, fmt.Sprintf("#%s: %s", ch.Name, ce.Message), nil
+		} else if err != nil {
+			return importJob{}, "", err
+		}
+		if err := s.hub.ImportMembers(ctx, info.ID, members); err != nil {
+			return importJob{}, "", err
+		}
+	}
+	return importJob{ch: ch, conv: info.ID, room: true}, "", nil
+}
+
+// importPrivate makes the conversation of ch, of kind 0 (a private
+// channel: an invite-only room), 1 (a group's direct messages: a group
+// conversation, or an invite-only room when more than the groups' limit)
+// or 2 (a direct message: a private conversation), with the members that
+// have an account here (people), and returns its job; failed says why it
+// cannot be.
+func (s *Server) importPrivate(ctx context.Context, admin auth.User, ch slackimport.Channel, people map[string]hub.Member, kind int) (importJob, string, error) {
+	var members []hub.Member
+	var keys []string
+	for _, id := range ch.Members {
+		if m, ok := people[id]; ok {
+			members, keys = append(members, m), append(keys, m.Key)
+		}
+	}
+	if kind == 0 || kind == 1 && len(members) > s.hub.GroupLimit() {
+		return s.importRoom(ctx, admin, ch, keys, true)
+	}
+	id, err := s.hub.ImportConv(ctx, ch.ID, "", members)
+	var ce *chat.Error
+	if errors.As(err, &ce) {
+		return importJob{}, fmt.Sprintf("%s: %s", ch.Folder(), ce.Message), nil
+	}
+	if err != nil {
+		return importJob{}, "", err
+	}
+	return importJob{ch: ch, conv: id}, "", nil
+}
+
 // importChannels is how many channels an import stores at once: each is
 // its own conversation, so their appends overlap.
 const importChannels = 4
 
 // run imports the channel's day files, oldest first.
 func (c *channelImport) run() error {
-	for _, day := range c.archive.Days(c.ch.Name) {
+	for _, day := range c.archive.Days(c.ch.Folder()) {
 		msgs, err := c.archive.Messages(day)
 		if err != nil {
 			return err

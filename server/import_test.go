@@ -34,10 +34,11 @@ func slackZip(t testing.TB, members map[string][]byte) []byte {
 
 // importReply is the answer to an import.
 type importReply struct {
-	Rooms, Users, Messages, Duplicates, Skipped, Files int
-	MissingFiles                                       int `json:"missing_files"`
-	Code                                               chat.Code
-	Error                                              string
+	Rooms, Private, Users, Accounts, Messages, Duplicates, Skipped, Files int
+	MissingFiles                                                          int `json:"missing_files"`
+	Failed                                                                []string
+	Code                                                                  chat.Code
+	Error                                                                 string
 }
 
 // postImport posts zip to the import route with jar, from the site's own
@@ -227,5 +228,116 @@ func TestAHostileSlackExportIsRefused(t *testing.T) {
 	}
 	if code, out := postImport(t, s, root.Jar, slackZip(t, map[string][]byte{"channels.json": []byte(`[]`)})); code != http.StatusOK || out.Rooms != 0 {
 		t.Errorf("an empty export: %d %+v", code, out)
+	}
+}
+
+// TestSlackImportOfPrivateConversations: an export of all conversations
+// brings its people as accounts that cannot sign in (one whose name is
+// taken here gets another), a private channel as an invite-only room with
+// its members (with its thread), a group's direct messages as a group
+// conversation (or, more people than a group takes, an invite-only room),
+// direct messages as a private conversation (with its file); a private
+// channel is never poured into an open room of the same name. Once an
+// admin sets a person's password, they sign in and find every
+// conversation they were in. Importing again makes nothing twice. In
+// memory and on JetStream.
+func TestSlackImportOfPrivateConversations(t *testing.T) {
+	o := withAdmins("root")
+	o.GroupLimit = 3
+	t.Run("memory", func(t *testing.T) { importsPrivateConversations(t, o) })
+	t.Run("jetstream", func(t *testing.T) {
+		o.Storage = chattest.Durable(t, t.TempDir())
+		importsPrivateConversations(t, o)
+	})
+}
+
+func importsPrivateConversations(t *testing.T, o server.Options) {
+	s := chattest.New(t, o)
+	root := withPassword(t, s, s.User(t, "root"))
+	s.User(t, "ann") // the name is someone else's here
+	room(t, s.User(t, "lou"), "lounge")
+	msg := func(user, text, ts, thread string) string {
+		return `{"type":"message","user":"` + user + `","text":"` + text + `","ts":"` + ts + `","thread_ts":"` + thread + `"}`
+	}
+	members := map[string][]byte{
+		"users.json":              []byte(`[{"id":"U1","name":"ann"},{"id":"U2","name":"bob"},{"id":"U3","name":"cy"},{"id":"U4","name":"dan"},{"id":"B1","name":"robot","is_bot":true}]`),
+		"channels.json":           []byte(`[{"id":"C1","name":"general","members":["U1","U2"]}]`),
+		"general/2017-12-01.json": []byte(`[` + msg("U1", "hello all", "1512085950.000100", "") + `]`),
+		"groups.json":             []byte(`[{"id":"G1","name":"secret","members":["U1","U2"]},{"id":"G4","name":"lounge","members":["U1","U2"]}]`),
+		"secret/2017-12-01.json": []byte(`[` + msg("U1", "just us", "1512085960.000100", "1512085960.000100") + `,` +
+			msg("U2", "in the thread", "1512085961.000100", "1512085960.000100") + `]`),
+		"lounge/2017-12-01.json": []byte(`[` + msg("U1", "not for the lounge", "1512085962.000100", "") + `]`),
+		"mpims.json": []byte(`[{"id":"G2","name":"mpdm-ann--bob--cy-1","members":["U1","U2","U3"]},` +
+			`{"id":"G3","name":"mpdm-ann--bob--cy--dan-1","members":["U1","U2","U3","U4"]}]`),
+		"mpdm-ann--bob--cy-1/2017-12-01.json":      []byte(`[` + msg("U3", "three of us", "1512085970.000100", "") + `]`),
+		"mpdm-ann--bob--cy--dan-1/2017-12-01.json": []byte(`[` + msg("U4", "four of us", "1512085980.000100", "") + `]`),
+		"dms.json": []byte(`[{"id":"D1","members":["U1","U2"]}]`),
+		"D1/2017-12-01.json": []byte(`[{"type":"message","user":"U2","text":"a secret","ts":"1512085990.000100",` +
+			`"files":[{"id":"F1","name":"cat.png"}]}]`),
+		"__uploads/F1/cat.png": pngWithText(t, photo(20, 10), "x"),
+	}
+	export := slackZip(t, members)
+	code, out := postImport(t, s, root.Jar, export)
+	if code != http.StatusOK || out.Rooms != 3 || out.Private != 2 || out.Users != 5 || out.Accounts != 4 || out.Messages != 6 || out.Files != 1 ||
+		len(out.Failed) != 1 || !strings.Contains(out.Failed[0], "lounge") {
+		t.Fatalf("the import: %d %+v", code, out)
+	}
+
+	// Nobody signs in as an imported person until an admin sets a password.
+	if got := signIn(t, s, &http.Client{Jar: chattest.NewJar()}, "bob", ""); got == http.StatusOK {
+		t.Errorf("an imported person signed in without a password")
+	}
+	var reset struct {
+		Password string `json:"password"`
+	}
+	if code := adminCall(t, s.URL, root.Jar, "POST", "/api/admin/users/bob/password", nil, &reset); code != 200 || reset.Password == "" {
+		t.Fatalf("the admin sets bob's password: %d", code)
+	}
+	jar := chattest.NewJar()
+	if got := signIn(t, s, &http.Client{Jar: jar}, "bob", reset.Password); got != http.StatusOK {
+		t.Fatalf("bob's sign-in: %d", got)
+	}
+	bob := s.Dial(t, jar)
+	w := chattest.Expect(bob, func(w *chat.Welcome) bool { return w.Me == "bob" })
+	kinds := map[string]chat.ConvInfo{}
+	for _, c := range w.Convs {
+		kinds[c.Name] = c
+	}
+	secret, group, big, dm := kinds["secret"], chat.ConvInfo{}, kinds["mpdm-ann--bob--cy--dan-1"], kinds["ann-2"]
+	for _, c := range w.Convs {
+		if chat.IsGroup(c.ID) {
+			group = c
+		}
+	}
+	if !secret.InviteOnly || secret.Kind != chat.KindRoom || !big.InviteOnly || group.ID == "" || dm.Kind != chat.KindPrivate || kinds["lounge"].ID != "" {
+		t.Fatalf("bob's conversations: %+v", w.Convs)
+	}
+	if got := messagesOf(t, bob, dm.ID, 1)[0]; got.From != "bob" || !strings.Contains(got.HTML, "a secret") || len(got.Files) != 1 {
+		t.Errorf("the direct message: %+v", got)
+	} else if resp, _ := fetch(t, s, jar, chat.FilesPath+"/"+got.Files[0].ID); resp.StatusCode != http.StatusOK {
+		t.Errorf("bob fetches the direct message's file: %d", resp.StatusCode)
+	}
+	if got := messagesOf(t, bob, group.ID, 1)[0]; got.From != "cy" || !strings.Contains(got.HTML, "three of us") {
+		t.Errorf("the group's message: %+v", got)
+	}
+	root1 := messagesOf(t, bob, secret.ID, 1)[0]
+	if root1.From != "ann-2" || root1.Thread == nil || root1.Thread.Replies != 1 {
+		t.Errorf("the private channel's message: %+v", root1)
+	}
+	refusedWith(t, s.User(t, "eve"), &chat.Join{Room: "secret"}, chat.CodeInviteOnly)
+	if code, out := postImport(t, s, root.Jar, export); code != http.StatusOK || out.Messages != 0 || out.Duplicates != 6 || out.Accounts != 4 || out.Rooms != 3 || out.Private != 2 {
+		t.Errorf("the same import again: %d %+v", code, out)
+	}
+	again := chattest.Expect(s.Dial(t, jar), func(w *chat.Welcome) bool { return w.Me == "bob" })
+	if len(again.Convs) != len(w.Convs) {
+		t.Errorf("bob's conversations after importing again: %+v, before %+v", again.Convs, w.Convs)
+	}
+	var users struct {
+		Users []struct {
+			Name string `json:"name"`
+		} `json:"users"`
+	}
+	if code := adminCall(t, s.URL, root.Jar, "GET", "/api/admin/users?q=ann", nil, &users); code != 200 || len(users.Users) != 2 {
+		t.Errorf("the accounts called ann after two imports: %d %+v", code, users)
 	}
 }

@@ -294,10 +294,11 @@ type Server struct {
 	sso      *sso       // single sign-on (oidc.go); nil when off
 	out      *outgoing  // outgoing webhooks (outgoing.go)
 
-	web       http.Handler  // the client's pages (package web)
-	started   time.Time     // when New made the server
-	stopNodes func()        // stops answering the console's question to every node and watching its room changes (admin.go)
-	archive   archivedRooms // this node's copy of the archived rooms (admin_rooms.go)
+	web               http.Handler // the client's pages (package web)
+	started           time.Time    // when New made the server
+	stopFollowConsole func()       // stops following the admin console's lists (admin_follow.go)
+	stopNodes         func()       // stops answering the console's question to every node (admin.go)
+	lists             consoleLists // this node's copy of the archived and deleted rooms (admin_follow.go)
 }
 
 // New returns a Server ready to serve.
@@ -448,12 +449,10 @@ func New(opts Options) (*Server, error) {
 			return nil, fmt.Errorf("server: answering the admin console: %w", err)
 		}
 		s.stopNodes = stopAnswer
-		stopRooms, err := n.WatchRooms(context.Background(), s.rereadRoom)
-		if err != nil {
-			s.Close()
-			return nil, fmt.Errorf("server: watching the rooms the admin console changes: %w", err)
-		}
-		s.stopNodes = func() { stopAnswer(); stopRooms() }
+	}
+	if err := s.followConsole(); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("server: following the admin console's lists: %w", err)
 	}
 	// The probes answer before the Host check (health.go); /metrics, when
 	// here, is behind it like the chat.
@@ -527,6 +526,9 @@ func (s *Server) Close() {
 	}
 	if s.stopNodes != nil {
 		s.stopNodes()
+	}
+	if s.stopFollowConsole != nil {
+		s.stopFollowConsole()
 	}
 	s.stopUploadSweep()
 	s.stopRetention()

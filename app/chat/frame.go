@@ -259,6 +259,10 @@ type ConvInfo struct {
 	Owner      string `json:"owner,omitempty"`
 	InviteOnly bool   `json:"invite_only,omitempty"`
 	Moderator  bool   `json:"moderator,omitempty"`
+	// Archived says an admin archived the room: its members read it,
+	// but nobody posts, edits, deletes nor reacts there (the archived
+	// error). A new Conv comes when that changes.
+	Archived bool `json:"archived,omitempty"`
 	// RetainDays is how many days the conversation's entries are kept,
 	// 0 for ever (retention.go): the room's policy, or the server's
 	// default.

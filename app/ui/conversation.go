@@ -219,7 +219,7 @@ func (p *conversationPane) Render() app.UI {
 			app.P().Class("empty").Text(T(p.Ilang, "conv.loading")),
 		)
 	}
-	return app.Section().ID("conversation").Class("pane", "conversation").DataSet("conv", c.Info.ID).Body(
+	body := []app.UI{
 		p.renderConvHeader(c),
 		// New messages are announced by #announcer, not by reading the
 		// whole timeline again when it changes.
@@ -227,14 +227,26 @@ func (p *conversationPane) Render() app.UI {
 			Aria("label", T(p.Ilang, "timeline.label", convLabel(c.Info.Kind, c.Name))).
 			OnScroll(p.IonScroll).OnClick(p.onCodeCopy).Body(p.renderTimeline(c)...),
 		p.renderTyping(c),
+	}
+	if archived(c) {
+		body = append(body, renderArchivedBanner(p.Ilang))
+	} else {
+		body = append(body, p.renderComposer(c)...)
+	}
+	body = append(body, p.att.renderViewer(p.Ilang, c), p.renderDeleteDialog())
+	return app.Section().ID("conversation").Class("pane", "conversation").DataSet("conv", c.Info.ID).Body(body...)
+}
+
+// renderComposer is the composer with its attachments and preview, in a
+// conversation that takes messages (not an archived room: archived.go).
+func (p *conversationPane) renderComposer(c *client.Conversation) []app.UI {
+	return []app.UI{
 		p.att.renderTray(p.Ilang),
 		newComposerPreview().Lang(p.Ilang).Session(p.Isession).Online(p.Ionline),
 		(&composer{}).Lang(p.Ilang).Target(c.Name).Offline(!p.Ionline).Rev(p.Irev).
 			Names(p.Inames).Files(p.att.count()).OnSubmit(p.onSubmit).OnTyped(p.onTyped).Mode(p.composerMode()).
 			OnUp(p.editLast).OnEscape(p.cancelComposerMode),
-		p.att.renderViewer(p.Ilang, c),
-		p.renderDeleteDialog(),
-	)
+	}
 }
 
 func (p *conversationPane) renderConvHeader(c *client.Conversation) app.UI {

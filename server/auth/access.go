@@ -427,15 +427,8 @@ func (a *Accounts) CreateBot(ctx context.Context, name string) (User, error) {
 	} else if !errors.Is(err, ErrNoUser) {
 		return User{}, err
 	}
-	if err := a.holdLook(ctx, names.Skeleton(clean), nameKey, ""); err != nil {
+	if err := a.createAccount(ctx, nameKey, account{Name: clean, Created: a.now().UnixMilli(), Bot: true}); err != nil {
 		return User{}, err
 	}
-	acc := account{Name: clean, Created: a.now().UnixMilli(), Bot: true}
-	if err := a.create(ctx, AccountsBucket, nameKey, acc); errors.Is(err, ErrExists) {
-		return User{}, ErrNameTaken
-	} else if err != nil {
-		return User{}, err
-	}
-	a.looks.Store(nameKey, true)
 	return User{Key: nameKey, Name: clean, Bot: true}, nil
 }

@@ -50,6 +50,9 @@ type account struct {
 	Known   []string `json:"known,omitempty"` // places signed in from (see place), newest first
 	SSO     string   `json:"sso,omitempty"`   // the key (ssoKey) of the identity linked to the account (sso.go)
 	Bot     bool     `json:"bot,omitempty"`   // a bot's account (CreateBot): never released
+	// Imported names the person an import brought (CreateImported:
+	// "slack.U123"): no password until an admin sets one, never released.
+	Imported string `json:"imported,omitempty"`
 	// Disabled by an admin (admin.go): no sign-in, no session, no token.
 	Disabled bool `json:"disabled,omitempty"`
 	// Deleted by an admin: a tombstone whose name is free (released).

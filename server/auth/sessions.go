@@ -307,13 +307,14 @@ func (a *Accounts) markUsed(ctx context.Context, user string, acc account, rev u
 }
 
 // released reports whether the account acc of the user key is free to be
-// claimed again: it has no password nor single sign-on and none of its sessions was used for
+// claimed again: it has no password nor single sign-on, is no bot's nor
+// an imported person's, and none of its sessions was used for
 // SessionLimits.Release.
 func (a *Accounts) released(ctx context.Context, user string, acc account) (bool, error) {
 	if acc.Deleted {
 		return true, nil // an admin deleted the account (admin.go)
 	}
-	if acc.Hash != "" || acc.SSO != "" || acc.Bot {
+	if acc.Hash != "" || acc.SSO != "" || acc.Bot || acc.Imported != "" {
 		return false, nil
 	}
 	last := max(acc.Created, acc.Used)

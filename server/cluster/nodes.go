@@ -77,14 +77,15 @@ func (n *Nodes) Gather(ctx context.Context, wait time.Duration, want int) ([]Nod
 	return out, nil
 }
 
-// roomsSubject carries the ids of rooms the admin console changed (an
-// owner, archived, deleted), for every node to read them again.
+// roomsSubject carries the ids of rooms the admin console archived,
+// unarchived or deleted, for every node to read them again.
 const roomsSubject = "chat.cluster.rooms.changed"
 
-// RoomChanged tells every node, this one too, that room id's record
-// changed. A node that misses it (not connected then) keeps a room's old
-// owner until it restarts; the archived and deleted rooms it rereads
-// every second anyway.
+// RoomChanged tells every node, this one too, that the admin console
+// archived, unarchived or deleted room id. A node that misses it (not
+// connected then) reads the archived and deleted rooms within a second
+// anyway. (A room's new owner is in its record, which every node follows
+// from the Directory's watch.)
 func (n *Nodes) RoomChanged(ctx context.Context, id string) error {
 	return topic[string]{n.nc, roomsSubject}.Publish(ctx, id)
 }
@@ -92,4 +93,20 @@ func (n *Nodes) RoomChanged(ctx context.Context, id string) error {
 // WatchRooms calls fn with the id of every room any node says changed.
 func (n *Nodes) WatchRooms(ctx context.Context, fn func(id string)) (stop func(), err error) {
 	return topic[string]{n.nc, roomsSubject}.Watch(ctx, fn)
+}
+
+// adminsSubject says that the admin console changed who is an admin, for
+// every node to read the admins again.
+const adminsSubject = "chat.cluster.admins.changed"
+
+// AdminsChanged tells every node, this one too, that the admin console
+// changed who is an admin. A node that misses it reads the admins again
+// within a second anyway (server/admin_follow.go).
+func (n *Nodes) AdminsChanged(ctx context.Context) error {
+	return topic[struct{}]{n.nc, adminsSubject}.Publish(ctx, struct{}{})
+}
+
+// WatchAdmins calls fn whenever any node says the admins changed.
+func (n *Nodes) WatchAdmins(ctx context.Context, fn func()) (stop func(), err error) {
+	return topic[struct{}]{n.nc, adminsSubject}.Watch(ctx, func(struct{}) { fn() })
 }

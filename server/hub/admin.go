@@ -3,15 +3,15 @@ package hub
 import (
 	"context"
 	"errors"
+	"maps"
 	"slices"
 
 	"github.com/founding/chat/app/chat"
 )
 
 // Reread reads room id's record again, after the admin console changed it
-// (its owner), here or on another node: the moderation checks follow at
-// once, and its members' connections here get the room's new description.
-// A room this node never read needs nothing.
+// (its owner) here, and applies it (applyRecord) at once; every node,
+// this one too, applies it anyway from the Directory's watch.
 func (h *Hub) Reread(ctx context.Context, id string) error {
 	rec, err := h.dir.Conv(ctx, id)
 	if errors.Is(err, ErrNotFound) {
@@ -20,20 +20,73 @@ func (h *Hub) Reread(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	c := h.conv(id)
+	h.applyRecord(rec)
+	return nil
+}
+
+// applyRecord follows a room's record stored or changed by any process
+// (Directory.WatchConvs): the record this node keeps, and a new owner, who
+// moderates it from then on while the one before does not; the room's
+// members here get its new description. A room this node never read
+// needs nothing; other conversations follow their records otherwise
+// (group.go).
+func (h *Hub) applyRecord(rec ConvRecord) {
+	if rec.Kind != chat.KindRoom {
+		return
+	}
+	c := h.conv(rec.ID)
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if _, ok := h.records[id]; ok {
-		h.records[id] = rec
+	if _, ok := h.records[rec.ID]; ok {
+		h.records[rec.ID] = rec
 	}
-	if c == nil {
-		return nil
+	if c == nil || c.owner == rec.Owner {
+		return
 	}
 	c.owner = rec.Owner
 	for _, u := range c.members {
 		u.send(encode(&chat.Conv{ConvInfo: c.info(u)}))
 	}
-	return nil
+}
+
+// SetArchived makes ids the rooms an admin archived: the server calls it
+// with the admin console's list whenever that may have changed, on every
+// node. The members here of a room archived or unarchived get its
+// description again (chat.ConvInfo.Archived), so that their tabs show it
+// at once. (Refusing what an archived room takes is Options.Writable's.)
+func (h *Hub) SetArchived(ids []string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if !replaceSet(&h.archived, ids) {
+		return
+	}
+	set := h.archived
+	h.convMu.RLock()
+	defer h.convMu.RUnlock()
+	for id, c := range h.convs {
+		if c.kind != chat.KindRoom || c.archived == set[id] {
+			continue
+		}
+		c.archived = set[id]
+		for _, u := range c.members {
+			u.send(encode(&chat.Conv{ConvInfo: c.info(u)}))
+		}
+	}
+}
+
+// replaceSet makes *set the set of keys, and reports whether that changed
+// it: the server says the same every second, and then nothing needs to
+// be walked through.
+func replaceSet(set *map[string]bool, keys []string) bool {
+	next := make(map[string]bool, len(keys))
+	for _, k := range keys {
+		next[k] = true
+	}
+	if maps.Equal(next, *set) {
+		return false
+	}
+	*set = next
+	return true
 }
 
 // removePage is how many entries RemoveMessagesOf reads at a time.

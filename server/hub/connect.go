@@ -142,7 +142,7 @@ func (h *Hub) newUser(who User, p *profile) *user {
 		h.attach(u, rec, p.last[rec.ID])
 	}
 	h.notePeerReads(u, p)
-	u.personal, u.admin = p.personal, slices.Contains(h.opts.Admins, u.key)
+	u.personal, u.admin = p.personal, h.adminKey(u.key)
 	h.adoptRules(u, p.rules)
 	return u
 }
@@ -153,6 +153,7 @@ func (h *Hub) attach(u *user, rec ConvRecord, last uint64) *conv {
 	c := h.convs[rec.ID]
 	if c == nil {
 		c = newConv(rec)
+		c.archived = h.archived[rec.ID]
 		c.defaultKeep = h.opts.Retention
 		h.convs[rec.ID] = c
 	} else if c.kind == chat.KindThread && c.name == "" {

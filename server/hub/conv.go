@@ -24,7 +24,7 @@ type user struct {
 	uses      int           // requests without a connection acting for the user now (api.go)
 	linger    *time.Timer   // pending forget after the last use (api.go)
 	lingerGen uint64        // which linger is current
-	admin     bool          // named in Options.Admins (moderation.go)
+	admin     bool          // one of the admins (Hub.adminKey, moderation.go)
 	away      int64         // when the user was last seen before coming online (Unix ms)
 	offTimer  *time.Timer   // pending "went offline", during the grace period
 	offGen    uint64        // which timer is current
@@ -101,6 +101,7 @@ type conv struct {
 	owner       Member            // who created the room, if anyone (moderation.go)
 	rules       RoomRules         // invite-only, bans; guarded by Hub.mu
 	rulesKnown  bool              // rules were read; guarded by Hub.mu
+	archived    bool              // an admin archived the room (SetArchived); guarded by Hub.mu
 	defaultKeep time.Duration     // the server's retention (Options.Retention)
 
 	subMu sync.RWMutex  // guards subs and index; fan-out reads under RLock
@@ -180,6 +181,7 @@ func (c *conv) info(u *user) chat.ConvInfo {
 	if c.kind == chat.KindRoom {
 		info.Owner, info.InviteOnly, info.Moderator = escape(c.owner.Name), c.rules.InviteOnly, u.isAdmin() || (c.owner.Key != "" && c.owner.Key == u.key)
 		info.RetainPolicy = c.rules.RetainDays
+		info.Archived = c.archived
 	}
 	if chat.IsGroup(c.id) {
 		c.groupInfo(u, &info)

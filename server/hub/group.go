@@ -435,3 +435,7 @@ func (h *Hub) groupRenamed(e chat.Entry) {
 		}
 	}()
 }
+
+// GroupLimit is the most people a group conversation may have here
+// (Options.GroupLimit).
+func (h *Hub) GroupLimit() int { return h.opts.GroupLimit }

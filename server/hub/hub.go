@@ -104,7 +104,8 @@ type Options struct {
 	// the admin console deleted); nil means every room does.
 	Joinable func(ctx context.Context, id string) error
 	// Admins are the keys of the users who moderate every room
-	// (moderation.go). Defaults to nobody.
+	// (moderation.go) whatever SetAdmins says: the -admin flag's.
+	// Defaults to nobody.
 	Admins []string
 	// PageBytes bounds the encoded size of one history page, so that a page
 	// fits in a connection's queue. Defaults to chat.MaxServerFrameBytes.
@@ -171,12 +172,14 @@ type Hub struct {
 
 	watching atomic.Bool // from New until Close: the log and the directory are watched
 
-	mu      sync.Mutex
-	closed  bool
-	users   map[string]*user // users with local connections, or in their grace period
-	known   map[string]User  // everyone seen here by the key of their name, for the default FindUser and Online
-	records map[string]ConvRecord
-	sinks   map[Sink]*user
+	mu       sync.Mutex
+	closed   bool
+	users    map[string]*user // users with local connections, or in their grace period
+	known    map[string]User  // everyone seen here by the key of their name, for the default FindUser and Online
+	records  map[string]ConvRecord
+	sinks    map[Sink]*user
+	admins   map[string]bool // the admins besides Options.Admins: the admin console's (SetAdmins)
+	archived map[string]bool // the rooms an admin archived (SetArchived)
 
 	convMu sync.RWMutex
 	convs  map[string]*conv // conversations some local user is in
@@ -271,6 +274,12 @@ func New(opts Options) (*Hub, error) {
 	if err != nil {
 		h.Close()
 		return nil, fmt.Errorf("hub: watching read positions: %w", err)
+	}
+	h.stops = append(h.stops, stop)
+	stop, err = h.dir.WatchConvs(ctx, h.applyRecord)
+	if err != nil {
+		h.Close()
+		return nil, fmt.Errorf("hub: watching conversations' records: %w", err)
 	}
 	h.stops = append(h.stops, stop)
 	if err := h.watchModeration(ctx); err != nil {

@@ -2,7 +2,10 @@ package hub
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
+	"slices"
+	"strings"
 
 	"github.com/founding/chat/app/chat"
 	"github.com/founding/chat/server/markup"
@@ -111,4 +114,56 @@ func (h *Hub) importedReply(ctx context.Context, m Imported, e chat.Entry) error
 func threadOrigin(o Origin) Origin {
 	o.ID.Device += ".thread"
 	return o
+}
+
+// ImportConv makes, once, a private conversation an import brings (a
+// Slack export's direct message or group's direct message) between
+// members, and returns its id: a pair's is the one Open makes for them, a
+// group's is made from key (a stable key of it in its source), so that an
+// import run twice makes one. Each member is a member of it from then on,
+// on every node (applyMember). Nothing is appended: who took part shows
+// in the history imported.
+func (h *Hub) ImportConv(ctx context.Context, key, name string, members []Member) (string, error) {
+	members = slices.Clone(members)
+	slices.SortFunc(members, func(a, b Member) int { return strings.Compare(a.Key, b.Key) })
+	members = slices.CompactFunc(members, func(a, b Member) bool { return a.Key == b.Key })
+	rec := ConvRecord{Kind: chat.KindPrivate, Members: members}
+	switch {
+	case len(members) == 2:
+		rec.ID = "p:" + members[0].Key + "|" + members[1].Key
+	case len(members) > 2 && len(members) <= h.opts.GroupLimit:
+		clean, err := chat.CleanGroupName(name)
+		if err != nil {
+			clean = ""
+		}
+		sum := sha256.Sum256([]byte("chat imported group\x00" + key))
+		rec.ID, rec.Name = chat.GroupPrefix+strings.ToLower(groupIDEncoding.EncodeToString(sum[:10])), clean
+	default:
+		return "", chat.Errorf(chat.CodeBadRequest, "a private conversation has 2 to %d people; this one has %d", h.opts.GroupLimit, len(members))
+	}
+	rec, err := h.dir.CreateConv(ctx, rec)
+	h.missing.forget(rec.ID)
+	if err != nil {
+		return "", h.storageError("make the conversation", err)
+	}
+	keys := make([]string, len(rec.Members))
+	for i, m := range rec.Members {
+		keys[i] = m.Key
+	}
+	return rec.ID, h.ImportMembers(ctx, rec.ID, keys)
+}
+
+// ImportMembers makes the users keys members of conversation id (an
+// import's: an invite-only room from a private channel, or ImportConv's),
+// on every node; one who is a member already stays one.
+func (h *Hub) ImportMembers(ctx context.Context, id string, keys []string) error {
+	for _, key := range keys {
+		if _, err := h.dir.SetMember(ctx, key, id, true); err != nil {
+			return h.storageError("add a member", err)
+		}
+		if err := h.applyMember(ctx, key, id, true); err != nil {
+			return h.storageError("add a member", err)
+		}
+	}
+	return nil
 }

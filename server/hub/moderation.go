@@ -12,7 +12,8 @@ import (
 )
 
 // Moderation: whoever creates a room owns it (ConvRecord.Owner), and the
-// server's admins (Options.Admins) moderate every room. Rooms made before
+// server's admins (Options.Admins, and the admin console's: SetAdmins)
+// moderate every room. Rooms made before
 // owners have none; only admins moderate them. A moderator makes a room
 // invite-only or open, removes a member, bans a name (and lifts the ban)
 // and deletes anyone's message (Delete, through Moderates). In an
@@ -46,9 +47,9 @@ func (h *Hub) Moderates(ctx context.Context, key, conv string) bool {
 	return err == nil && rec.Kind == chat.KindRoom && rec.Owner.Key != "" && rec.Owner.Key == key
 }
 
-// admin reports whether the user key is one of Options.Admins and has a
-// password: a name without one is released after a while to whoever picks
-// it, who must not inherit the admin's powers. Only users with a
+// admin reports whether the user key is one of the admins (adminKey) and
+// has a password: a name without one is released after a while to whoever
+// picks it, who must not inherit the admin's powers. Only users with a
 // connection here are known to be either.
 func (h *Hub) admin(key string) bool {
 	h.mu.Lock()
@@ -60,6 +61,55 @@ func (h *Hub) admin(key string) bool {
 // isAdmin reports whether u is an admin with a password or single
 // sign-on (a name that is never released). Callers hold Hub.mu.
 func (u *user) isAdmin() bool { return u.admin && (u.password || u.sso) }
+
+// adminKey reports whether the user key is one of the admins: named in
+// Options.Admins (the -admin flag) or by the last SetAdmins (the admin
+// console's). Callers hold Hub.mu.
+func (h *Hub) adminKey(key string) bool {
+	return h.admins[key] || slices.Contains(h.opts.Admins, key)
+}
+
+// SetAdmins makes keys the admins besides Options.Admins: the server calls
+// it with the admin console's list whenever that may have changed, on
+// every node. A user here who becomes or stops being an admin moderates
+// every room, or no longer does, from now on, and their connections get
+// each room's description again (its Moderator flag).
+func (h *Hub) SetAdmins(keys []string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if !replaceSet(&h.admins, keys) {
+		return
+	}
+	for _, u := range h.users {
+		u.readmit(func() { u.admin = h.adminKey(u.key) })
+	}
+}
+
+// PasswordSet tells the hub that the user key set a password, on a
+// connection here (their others end): an admin's powers, which need one,
+// hold from now on, not only after they connect again.
+func (h *Hub) PasswordSet(key string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if u := h.users[key]; u != nil {
+		u.readmit(func() { u.password = true })
+	}
+}
+
+// readmit makes change to u and, when that made them an admin or no
+// longer one, sends each of their rooms' descriptions again (its
+// Moderator flag) to their connections. Callers hold Hub.mu.
+func (u *user) readmit(change func()) {
+	was := u.isAdmin()
+	if change(); u.isAdmin() == was {
+		return
+	}
+	for _, c := range u.convs {
+		if c.kind == chat.KindRoom {
+			u.send(encode(&chat.Conv{ConvInfo: c.info(u)}))
+		}
+	}
+}
 
 // SetInviteOnly makes room convID invite-only (on) or open again.
 func (h *Hub) SetInviteOnly(ctx context.Context, key, convID string, on bool) error {
@@ -243,12 +293,15 @@ func (h *Hub) subject(ctx context.Context, key, conv, name string) (User, error)
 	if err != nil {
 		return User{}, h.storageError("find the room", err)
 	}
+	h.mu.Lock()
+	admin := h.adminKey(target.Key)
+	h.mu.Unlock()
 	switch {
 	case target.Key == key:
 		return User{}, chat.Errorf(chat.CodeCannotModerate, "you cannot do that to yourself; leave the room instead")
 	case target.Key == rec.Owner.Key:
 		return User{}, chat.Errorf(chat.CodeCannotModerate, "%s owns this room", target.Name)
-	case slices.Contains(h.opts.Admins, target.Key):
+	case admin:
 		return User{}, chat.Errorf(chat.CodeCannotModerate, "%s is an admin", target.Name)
 	}
 	return target, nil

@@ -105,6 +105,11 @@ type Directory interface {
 	// later, so that a user's tabs on every node follow. It returns once
 	// the watch is set up; stop ends it.
 	WatchCursors(ctx context.Context, fn func(CursorChange)) (stop func(), err error)
+	// WatchConvs calls fn with every conversation record any process
+	// stores or changes later (a room's new owner, admin_rooms.go), so
+	// that every node follows. It returns once the watch is set up; stop
+	// ends it.
+	WatchConvs(ctx context.Context, fn func(ConvRecord)) (stop func(), err error)
 
 	Moderation // rooms' rules, invitations and mutes (seams_moderation.go)
 	Groups     // group conversations' members (seams_group.go)

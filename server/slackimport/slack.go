@@ -30,14 +30,20 @@ type User struct {
 	} `json:"profile"`
 }
 
-// Channel is an entry of channels.json; its messages are in the folder of
-// its Name.
+// Channel is an entry of channels.json (a public channel), groups.json (a
+// private channel), mpims.json (a group's direct messages) or dms.json (a
+// direct message between two people, which has no name); its messages
+// are in its Folder.
 type Channel struct {
 	ID      string   `json:"id"`
 	Name    string   `json:"name"`
 	Created int64    `json:"created"`
-	Members []string `json:"members"`
+	Members []string `json:"members"` // Slack user ids
 }
+
+// Folder is where the channel's day files are: the folder of its name, or
+// of its id for a direct message.
+func (c Channel) Folder() string { return cmp(c.Name, c.ID) }
 
 // File is a file a message carries. Its bytes are in the archive only when
 // Slack exported them, under __uploads/<ID>/.
@@ -132,8 +138,27 @@ func (a *Archive) Channels() ([]Channel, error) {
 	return chans, err
 }
 
-// Days returns the names of the day files of the channel's folder, oldest
-// first.
+// Groups returns groups.json, the private channels (none if the archive
+// has none: only an export of all conversations has them).
+func (a *Archive) Groups() ([]Channel, error) { return a.optional("groups.json") }
+
+// MPIMs returns mpims.json, the direct messages of groups of people.
+func (a *Archive) MPIMs() ([]Channel, error) { return a.optional("mpims.json") }
+
+// DMs returns dms.json, the direct messages between two people.
+func (a *Archive) DMs() ([]Channel, error) { return a.optional("dms.json") }
+
+// optional returns the channels of member name, none if it is missing.
+func (a *Archive) optional(name string) ([]Channel, error) {
+	var chans []Channel
+	if err := a.decode(name, &chans); err != nil && !errors.Is(err, ErrMissing) {
+		return nil, err
+	}
+	return chans, nil
+}
+
+// Days returns the names of the day files of the channel's folder
+// (Channel.Folder), oldest first.
 func (a *Archive) Days(channel string) []string {
 	var days []string
 	prefix := channel + "/"
@@ -210,13 +235,19 @@ func Names(users []User) map[string]string {
 		}
 		name := base
 		for n := 2; taken[names.Key(name)]; n++ {
-			suffix := "-" + strconv.Itoa(n)
-			name = truncate(base, chat.MaxNameRunes-len(suffix)) + suffix
+			name = Suffixed(base, n)
 		}
 		taken[names.Key(name)] = true
 		out[u.ID] = name
 	}
 	return out
+}
+
+// Suffixed is name with "-n" at its end, within MaxNameRunes: the n-th
+// name tried for a person whose name is someone else's.
+func Suffixed(name string, n int) string {
+	suffix := "-" + strconv.Itoa(n)
+	return truncate(name, chat.MaxNameRunes-len(suffix)) + suffix
 }
 
 // RoomName is channel c's room name.

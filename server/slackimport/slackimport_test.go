@@ -208,3 +208,42 @@ func TestMalformedJSONIsRefused(t *testing.T) {
 		})
 	}
 }
+
+// TestPrivateConversationsAreRead: groups.json, mpims.json and dms.json
+// are read (none when absent); a direct message's day files are in the
+// folder of its id, the others' in their name's; malformed JSON in one of
+// them is refused, naming it.
+func TestPrivateConversationsAreRead(t *testing.T) {
+	a, why := open(t, build(t, users, channels,
+		member{"groups.json", []byte(`[{"id":"G1","name":"secret","members":["U1","U2"]}]`)},
+		member{"mpims.json", []byte(`[{"id":"G2","name":"mpdm-ann--bob--cy-1","members":["U1","U2","U3"]}]`)},
+		member{"dms.json", []byte(`[{"id":"D1","members":["U1","U2"]}]`)},
+		member{"D1/2017-12-01.json", []byte(`[{"type":"message","user":"U1","text":"hi","ts":"1512085950.000100"}]`)},
+	), slackimport.Limits{})
+	if why != "" {
+		t.Fatal(why)
+	}
+	groups, gerr := a.Groups()
+	mpims, merr := a.MPIMs()
+	dms, derr := a.DMs()
+	if gerr != nil || merr != nil || derr != nil || len(groups) != 1 || groups[0].Folder() != "secret" ||
+		len(mpims) != 1 || len(mpims[0].Members) != 3 || len(dms) != 1 || dms[0].Folder() != "D1" {
+		t.Fatalf("groups %+v %v, mpims %+v %v, dms %+v %v", groups, gerr, mpims, merr, dms, derr)
+	}
+	if days := a.Days(dms[0].Folder()); len(days) != 1 || days[0] != "D1/2017-12-01.json" {
+		t.Errorf("the direct message's days: %v", days)
+	}
+	if got := slackimport.Suffixed(strings.Repeat("a", 32), 12); got != strings.Repeat("a", 29)+"-12" {
+		t.Errorf("suffixed: %q", got)
+	}
+
+	none, _ := open(t, build(t, users, channels), slackimport.Limits{})
+	if dms, err := none.DMs(); err != nil || len(dms) != 0 {
+		t.Errorf("an export of public channels only: %+v, %v", dms, err)
+	}
+	bad, _ := open(t, build(t, users, channels, member{"mpims.json", []byte(`[{"id":`)}), slackimport.Limits{})
+	var refused *slackimport.Error
+	if _, err := bad.MPIMs(); !errors.As(err, &refused) || !strings.Contains(refused.Message, "mpims.json") {
+		t.Errorf("malformed mpims.json: %v", err)
+	}
+}

@@ -286,18 +286,35 @@ func (d *Directory) WatchMemberships(ctx context.Context, fn func(hub.Membership
 // (user, conversation) key of kv, made by any process, but deletes when
 // onlyPuts. The watch is supervised by the directory's watchdog as kind.
 func (d *Directory) watchPairs(ctx context.Context, kind string, kv jetstream.KeyValue, fn func(user, conv string, e jetstream.KeyValueEntry), onlyPuts bool) (func(), error) {
-	s, err := d.js.Stream(ctx, "KV_"+kv.Bucket())
-	if err != nil {
-		return nil, fmt.Errorf("jetstream: watching %s: %w", kv.Bucket(), err)
-	}
-	return d.watchdog.supervise(ctx, kind, s, watchBucket(kv, func(e jetstream.KeyValueEntry) {
+	return d.watchKV(ctx, kind, kv, func(e jetstream.KeyValueEntry) {
 		if onlyPuts && e.Operation() != jetstream.KeyValuePut {
 			return
 		}
 		if user, conv, ok := splitPair(e.Key()); ok {
 			fn(user, conv, e)
 		}
-	}))
+	})
+}
+
+// watchKV calls fn, from one goroutine, for every later change of kv made
+// by any process, supervised by the directory's watchdog as kind.
+func (d *Directory) watchKV(ctx context.Context, kind string, kv jetstream.KeyValue, fn func(jetstream.KeyValueEntry)) (func(), error) {
+	s, err := d.js.Stream(ctx, "KV_"+kv.Bucket())
+	if err != nil {
+		return nil, fmt.Errorf("jetstream: watching %s: %w", kv.Bucket(), err)
+	}
+	return d.watchdog.supervise(ctx, kind, s, watchBucket(kv, fn))
+}
+
+// WatchConvs calls fn, from one goroutine, with every conversation record
+// any process stores or changes later.
+func (d *Directory) WatchConvs(ctx context.Context, fn func(hub.ConvRecord)) (func(), error) {
+	return d.watchKV(ctx, "convs", d.convs, func(e jetstream.KeyValueEntry) {
+		var v convValue
+		if e.Operation() == jetstream.KeyValuePut && json.Unmarshal(e.Value(), &v) == nil {
+			fn(v.record())
+		}
+	})
 }
 
 // WatchCursors calls fn, from one goroutine, for every read position any

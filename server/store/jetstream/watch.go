@@ -100,7 +100,7 @@ func (d *Watchdog) Err() error {
 }
 
 // Recoveries returns how many times a watch of each kind ("log",
-// "memberships", "cursors", "invitations", "mutes") was made again, every
+// "memberships", "cursors", "invitations", "mutes", "convs") was made again, every
 // kind watched so far included, at 0 when it never was.
 func (d *Watchdog) Recoveries() map[string]uint64 {
 	d.mu.Lock()

@@ -21,7 +21,8 @@ type Directory struct {
 	looks    map[string]string            // look -> conv
 	watchers []func(hub.MembershipChange)
 	readers  []func(hub.CursorChange)
-	mod      moderation // rooms' rules, invitations, mutes (moderation.go)
+	records  watchers[hub.ConvRecord] // WatchConvs
+	mod      moderation               // rooms' rules, invitations, mutes (moderation.go)
 }
 
 // NewDirectory returns an empty directory.
@@ -40,12 +41,19 @@ func NewDirectory() *Directory {
 // returns the stored record.
 func (d *Directory) CreateConv(_ context.Context, rec hub.ConvRecord) (hub.ConvRecord, error) {
 	d.mu.Lock()
-	defer d.mu.Unlock()
 	if old, ok := d.convs[rec.ID]; ok {
+		d.mu.Unlock()
 		return old, nil
 	}
 	d.convs[rec.ID] = rec
+	d.mu.Unlock()
+	d.records.send(rec)
 	return rec, nil
+}
+
+// WatchConvs calls fn with every record stored or changed later.
+func (d *Directory) WatchConvs(_ context.Context, fn func(hub.ConvRecord)) (func(), error) {
+	return d.records.add(fn), nil
 }
 
 // HoldLook records that conversation id holds look unless another one does,

@@ -55,12 +55,14 @@ func (d *Directory) RoomMembers(_ context.Context, conv string) ([]string, error
 // room with no record is hub.ErrNotFound.
 func (d *Directory) SetOwner(_ context.Context, id string, owner hub.Member) error {
 	d.mu.Lock()
-	defer d.mu.Unlock()
 	rec, ok := d.convs[id]
 	if !ok {
+		d.mu.Unlock()
 		return hub.ErrNotFound
 	}
 	rec.Owner = owner
 	d.convs[id] = rec
+	d.mu.Unlock()
+	d.records.send(rec)
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/founding/chat/app/chat"
 	"github.com/founding/chat/server/hub"
@@ -23,7 +24,8 @@ type RoomDirectory interface {
 // TestAdminRooms checks what the admin console asks of an empty
 // Directory about rooms: every room listed (no private conversation),
 // members counted and listed, an owner changed (the rest of the record
-// kept), and no owner set on a room that does not exist.
+// kept, and the change seen by WatchConvs), and no owner set on a room
+// that does not exist.
 func TestAdminRooms(t *testing.T, d RoomDirectory) {
 	t.Helper()
 	ctx := context.Background()
@@ -80,11 +82,25 @@ func TestAdminRooms(t *testing.T, d RoomDirectory) {
 		t.Errorf("members of no room %v", got)
 	}
 
+	watched := make(chan hub.ConvRecord, 8)
+	stop, err := d.WatchConvs(ctx, func(rec hub.ConvRecord) { watched <- rec })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
 	if err := d.SetOwner(ctx, "r:den", bob); err != nil {
 		t.Fatal(err)
 	}
 	if rec, err := d.Conv(ctx, "r:den"); err != nil || rec.Owner != bob || rec.Name != "Den" || rec.Kind != chat.KindRoom {
 		t.Errorf("den once given to bob: %+v, %v", rec, err)
+	}
+	select {
+	case rec := <-watched:
+		if rec.ID != "r:den" || rec.Owner != bob || rec.Name != "Den" {
+			t.Errorf("the watch saw %+v", rec)
+		}
+	case <-time.After(10 * time.Second):
+		t.Error("the watch of records did not see the new owner")
 	}
 	if err := d.SetOwner(ctx, "r:none", bob); !errors.Is(err, hub.ErrNotFound) {
 		t.Errorf("owner of no room: %v", err)
