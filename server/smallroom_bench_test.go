@@ -3,9 +3,7 @@ package server_test
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
-	"net/http"
 	"strconv"
 	"sync/atomic"
 	"testing"
@@ -24,12 +22,14 @@ const smallRoomMarker = "SMALLROOM"
 
 // BenchmarkSmallRoomMessage is one message's whole path in a room of ten
 // on a server as the binary runs it by default (every feature on, the
-// durable log on embedded JetStream, the search index on disk): a member's Send frame read and decoded,
-// validated, appended and acked, encoded and written to the ten members,
-// and indexed for search. Each op waits until all ten have the message.
-// The readers are bare websockets that only count deliveries, so that
-// allocs/op and B/op are nearly all the server's (the clients' reads add
-// a few small allocations per frame).
+// durable log on embedded JetStream, the search index on disk): a
+// member's Send frame read and decoded, validated, appended and acked,
+// encoded and written to the ten members, and indexed for search. Each op
+// waits until all ten have the message. The readers are bare websockets
+// that only count deliveries, so that allocs/op and B/op are nearly all
+// the server's (the clients' reads add a few small allocations per
+// frame). Compare runs of the same -benchtime (docs/BENCHMARKS.md, "Small
+// rooms").
 func BenchmarkSmallRoomMessage(b *testing.B) {
 	s := chattest.New(b, server.Options{
 		Transport:   wsconn.Transport{MaxConnsPerAddr: 1000, FrameRate: 1e6, FrameBurst: 1e6},
@@ -43,18 +43,17 @@ func BenchmarkSmallRoomMessage(b *testing.B) {
 	conns := make([]*websocket.Conn, members)
 	var conv string
 	for i := range conns {
-		ws, id, err := joinSmallRoom(s, fmt.Sprintf("small%d", i), "smallroom")
-		if err != nil {
-			b.Fatal(err)
-		}
-		conns[i], conv = ws, id
-		go countDeliveries(ws, &delivered, arrived)
+		// Each member picks a name and joins with a test client, then
+		// reads on a bare connection of the same browser instead.
+		u := s.User(b, fmt.Sprintf("small%d", i))
+		u.Send(&chat.Join{Room: "smallroom"})
+		conv = chattest.Expect(u, func(c *chat.Conv) bool { return c.Name == "smallroom" }).ID
+		u.Conn.CloseNow()
+		conns[i] = s.DialSilent(b, u.Jar).Conn
+		welcomed := make(chan struct{})
+		go countDeliveries(conns[i], &delivered, arrived, welcomed)
+		<-welcomed
 	}
-	b.Cleanup(func() {
-		for _, ws := range conns {
-			ws.CloseNow()
-		}
-	})
 	ctx := context.Background()
 	var frame []byte
 	b.ReportAllocs()
@@ -76,17 +75,23 @@ func BenchmarkSmallRoomMessage(b *testing.B) {
 }
 
 // countDeliveries reads ws until it closes, adding the messages each frame
-// carries to n and waking the benchmark.
-func countDeliveries(ws *websocket.Conn, n *atomic.Int64, arrived chan<- struct{}) {
+// carries to n and waking the benchmark. It closes welcomed once the
+// first frame (the Welcome) is in, the connection then being a member's,
+// or once the connection ended before it.
+func countDeliveries(ws *websocket.Conn, n *atomic.Int64, arrived, welcomed chan<- struct{}) {
 	var buf bytes.Buffer
 	marker := []byte(smallRoomMarker)
 	for {
 		_, r, err := ws.Reader(context.Background())
-		if err != nil {
-			return
+		if err == nil {
+			buf.Reset()
+			_, err = buf.ReadFrom(r)
 		}
-		buf.Reset()
-		if _, err := buf.ReadFrom(r); err != nil {
+		if welcomed != nil {
+			close(welcomed)
+			welcomed = nil
+		}
+		if err != nil {
 			return
 		}
 		if k := bytes.Count(buf.Bytes(), marker); k > 0 {
@@ -97,67 +102,4 @@ func countDeliveries(ws *websocket.Conn, n *atomic.Int64, arrived chan<- struct{
 			}
 		}
 	}
-}
-
-// joinSmallRoom connects a new user called name and joins room; it returns
-// the connection and the room's conversation id.
-func joinSmallRoom(s *chattest.Server, name, room string) (*websocket.Conn, string, error) {
-	ctx := context.Background()
-	ws, _, err := websocket.Dial(ctx, s.WS, &websocket.DialOptions{
-		Subprotocols: []string{chat.Subprotocol},
-		HTTPClient:   &http.Client{Jar: chattest.NewJar()},
-		HTTPHeader:   http.Header{"Origin": {s.URL}},
-	})
-	if err != nil {
-		return nil, "", err
-	}
-	ws.SetReadLimit(chat.ClientReadLimit)
-	send := func(f chat.Frame) error {
-		data, err := chat.Encode(f)
-		if err != nil {
-			return err
-		}
-		return ws.Write(ctx, websocket.MessageText, data)
-	}
-	expect := func(match func(chat.Frame) bool) (chat.Frame, error) {
-		for {
-			_, data, err := ws.Read(ctx)
-			if err != nil {
-				return nil, err
-			}
-			f, err := chat.DecodeServer(data)
-			if err != nil {
-				return nil, err
-			}
-			frames := []chat.Frame{f}
-			if batch, ok := f.(*chat.Batch); ok {
-				frames = batch.Frames
-			}
-			for _, f := range frames {
-				if e, ok := f.(*chat.Error); ok {
-					return nil, errors.New(e.Message)
-				}
-				if match(f) {
-					return f, nil
-				}
-			}
-		}
-	}
-	if _, err := expect(func(f chat.Frame) bool { w, ok := f.(*chat.Welcome); return ok && w.NeedName }); err != nil {
-		return nil, "", err
-	}
-	if err := send(&chat.Nick{Name: name}); err != nil {
-		return nil, "", err
-	}
-	if _, err := expect(func(f chat.Frame) bool { w, ok := f.(*chat.Welcome); return ok && !w.NeedName }); err != nil {
-		return nil, "", err
-	}
-	if err := send(&chat.Join{Room: room}); err != nil {
-		return nil, "", err
-	}
-	f, err := expect(func(f chat.Frame) bool { c, ok := f.(*chat.Conv); return ok && c.Name == room })
-	if err != nil {
-		return nil, "", err
-	}
-	return ws, f.(*chat.Conv).ID, nil
 }
