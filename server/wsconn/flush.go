@@ -32,8 +32,12 @@ func (c *Conn) kick(gather bool) {
 // the largest scheduling delay of all).
 func (c *Conn) flush(gather bool) {
 	defer c.state.done.Done()
-	frames, buf := flushBuffers.get()
-	defer func() { flushBuffers.put(frames, buf) }()
+	framesp, bufp := flushBuffers.get()
+	frames, buf := *framesp, *bufp
+	defer func() {
+		*framesp, *bufp = frames, buf
+		flushBuffers.put(framesp, bufp)
+	}()
 	for {
 		if gather {
 			c.pace()

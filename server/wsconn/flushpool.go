@@ -21,28 +21,31 @@ type flushPool struct {
 	bufs   sync.Pool // of *[]byte
 }
 
-// get returns an empty frame list and an empty batch buffer.
-func (p *flushPool) get() ([][]byte, []byte) {
-	var frames [][]byte
-	var buf []byte
-	if f, ok := p.frames.Get().(*[][]byte); ok {
-		frames = *f
+// get returns an empty frame list and an empty batch buffer, each behind
+// the pointer that put gives back: the pool holds the same pointers over
+// and over, so a busy server allocates nothing per flush.
+func (p *flushPool) get() (*[][]byte, *[]byte) {
+	frames, ok := p.frames.Get().(*[][]byte)
+	if !ok {
+		frames = new([][]byte)
 	}
-	if b, ok := p.bufs.Get().(*[]byte); ok {
-		buf = *b
+	buf, ok := p.bufs.Get().(*[]byte)
+	if !ok {
+		buf = new([]byte)
 	}
-	return frames[:0], buf[:0]
+	*frames, *buf = (*frames)[:0], (*buf)[:0]
+	return frames, buf
 }
 
 // put gives back what get returned, once the flush holds no frame in it.
-func (p *flushPool) put(frames [][]byte, buf []byte) {
-	if frames != nil && cap(frames) <= maxPooledFrames {
-		clear(frames[:cap(frames)])
-		frames = frames[:0]
-		p.frames.Put(&frames)
+func (p *flushPool) put(frames *[][]byte, buf *[]byte) {
+	if cap(*frames) <= maxPooledFrames {
+		clear((*frames)[:cap(*frames)])
+		*frames = (*frames)[:0]
+		p.frames.Put(frames)
 	}
-	if buf != nil && cap(buf) <= maxPooledBatch {
-		buf = buf[:0]
-		p.bufs.Put(&buf)
+	if cap(*buf) <= maxPooledBatch {
+		*buf = (*buf)[:0]
+		p.bufs.Put(buf)
 	}
 }

@@ -52,13 +52,6 @@ func main() {
 	}
 }
 
-// defaultGCPercent is the server's garbage collector target. A chat
-// server's heap is mostly the state of idle connections, and its fan-out
-// path makes little garbage, so collecting at 25% growth instead of Go's
-// 100% keeps an idle connection at 16 KB of RSS instead of 23 KB with no
-// measurable loss of throughput (docs/BENCHMARKS.md, "Memory").
-const defaultGCPercent = 25
-
 // maxPaceInterval bounds -pace-interval: past it, pacing would hold a busy
 // room's messages back longer than a person waits for a chat.
 const maxPaceInterval = time.Second
@@ -74,6 +67,8 @@ type config struct {
 	memory   bool
 	debug    string
 	gc       int
+	memLimit int64 // -memory-limit, MiB
+	idleGC   bool  // -collect-when-idle
 	hosts    string
 	admins   string // -admin
 
@@ -126,7 +121,9 @@ func parse(args []string, stderr io.Writer) (*config, error) {
 	fs.DurationVar(&c.opts.PresenceHeartbeat, "presence-heartbeat", 5*time.Second, "how often this node tells the others on the same NATS that it lives")
 	fs.DurationVar(&c.opts.PresenceTTL, "presence-ttl", 15*time.Second, "how long another node may be silent before its users are offline")
 	fs.IntVar(&c.opts.PresenceLimit, "presence-limit", 200, "online members above which a room shows a count instead of announcing arrivals, departures, joins and leaves")
-	fs.IntVar(&c.gc, "gc-percent", defaultGCPercent, "the garbage collector's target (Go's GOGC): lower keeps less memory per connection, at some CPU; 0 keeps Go's default or $GOGC")
+	fs.IntVar(&c.gc, "gc-percent", defaultGCPercent, "the garbage collector's target (Go's GOGC): lower keeps less memory under load, at more CPU; 0 keeps Go's default or $GOGC")
+	fs.Int64Var(&c.memLimit, "memory-limit", 0, "a soft limit on the server's memory in MiB (Go's GOMEMLIMIT): the collector works harder as the heap nears it, whatever -gc-percent says; 0 keeps $GOMEMLIMIT or none")
+	fs.BoolVar(&c.idleGC, "collect-when-idle", true, "when the load stops, collect at once and give the freed memory back, so an idle server keeps little more than its live heap")
 	fs.DurationVar(&c.drain, "drain", 5*time.Second, "on SIGTERM, close the websockets over this long, a few at a time, so their clients do not all reconnect at once (0: all at once)")
 	fs.StringVar(&c.metrics, "metrics-addr", "", "serve the Prometheus metrics (/metrics) on this separate address, e.g. 127.0.0.1:9090, instead of beside the chat")
 	fs.StringVar(&c.debug, "debug-addr", "", "serve Go's profiler (/debug/pprof/) on this separate address, e.g. 127.0.0.1:6060; off when empty")
@@ -219,6 +216,8 @@ func parse(args []string, stderr io.Writer) (*config, error) {
 	switch {
 	case c.opts.PaceInterval < 0 || c.opts.PaceInterval > maxPaceInterval:
 		return nil, fmt.Errorf("-pace-interval %v: from 0 (never pace) to %v", c.opts.PaceInterval, maxPaceInterval)
+	case c.memLimit < 0:
+		return nil, fmt.Errorf("-memory-limit %d: MiB, 0 for none", c.memLimit)
 	case c.opts.PaceAbove <= 0:
 		return nil, fmt.Errorf("-pace-above %v: a rate of frames per second above 0", c.opts.PaceAbove)
 	case c.opts.PaceInterval == 0:
@@ -259,6 +258,12 @@ func run(ctx context.Context, args []string, stderr io.Writer, ready chan<- stri
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: c.logLevel}))
 	if c.gc > 0 {
 		debug.SetGCPercent(c.gc)
+	}
+	if c.memLimit > 0 {
+		debug.SetMemoryLimit(c.memLimit << 20)
+	}
+	if c.idleGC {
+		go collectWhenIdle(ctx, idleCheck)
 	}
 	c.opts.Logger = log
 	if !build.HasClient() {
