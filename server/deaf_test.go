@@ -375,6 +375,19 @@ func runKill(t *testing.T, run killRun) killResult {
 			}
 		}
 	}
+	// A watch whose consumer was on the victim notices its loss by a
+	// missing heartbeat or by delivering nothing while the stream grows,
+	// which may come after the traffic ends: wait for its recovery to be
+	// counted before the readiness and the counts below are read.
+	if hosts[res.victim] > 0 && !run.killNode {
+		chattest.Eventually(t, chattest.Wait, func() bool {
+			total := 0.0
+			for _, s := range srvs[:alive] {
+				total += metricValue(t, scrape(t, s.URL), "chat_watch_recoveries_total", "watch", "log")
+			}
+			return total > 0
+		}, fmt.Sprintf("no watch recovered the consumers %s held", res.victim))
+	}
 	// Every node ready again: its watches current, the search index's too,
 	// each recovery counted.
 	for i := range srvs[:alive] {
