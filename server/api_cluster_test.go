@@ -1,7 +1,6 @@
 package server_test
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -11,8 +10,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-
-	"github.com/coder/websocket"
 
 	"github.com/founding/chat/app/chat"
 	"github.com/founding/chat/server"
@@ -301,23 +298,7 @@ func TestBotsAreMarkedOnline(t *testing.T) {
 	root.Send(&chat.SetPassword{New: "correct horse battery"})
 	chattest.Expect(root, func(a *chat.Account) bool { return a.Password })
 	admin := newToken(t, nodes[0], root, "read", "write")
-	var bot struct{ Token string }
-	if code, _ := apiCall(t, nodes[0].URL, admin, "POST", "/api/v1/bots", map[string]any{"name": "statusbot"}, nil, &bot); code != 201 {
-		t.Fatalf("make the bot: %d", code)
-	}
-	ws, _, err := websocket.Dial(context.Background(), nodes[1].WS, &websocket.DialOptions{Subprotocols: []string{chat.Subprotocol},
-		HTTPClient: apiHTTP(nil), HTTPHeader: http.Header{"Authorization": {"Bearer " + bot.Token}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ws.CloseNow()
-	go func() { // read on, as a client does
-		for {
-			if _, _, err := ws.Read(context.Background()); err != nil {
-				return
-			}
-		}
-	}()
+	botOnline(t, nodes[0].URL, nodes[1].WS, admin, "statusbot")
 	chattest.Expect(root, func(p *chat.Presence) bool { return p.User == "statusbot" && p.Online && p.Bot })
 	for i, n := range nodes {
 		var online chat.Roster

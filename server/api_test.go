@@ -62,6 +62,30 @@ func apiCall(t *testing.T, base, token, method, path string, body any, header ht
 
 // apiHTTP is a client (of the browser jar, if any) that keeps no
 // connection open after a request, so none outlives its test.
+// botOnline has the admin's token make the bot name at base and connects
+// it over the websocket at wsURL with its own token, reading on as a
+// client does until the test ends.
+func botOnline(t *testing.T, base, wsURL, adminToken, name string) {
+	t.Helper()
+	var bot struct{ Token string }
+	if code, _ := apiCall(t, base, adminToken, "POST", "/api/v1/bots", map[string]any{"name": name}, nil, &bot); code != 201 {
+		t.Fatalf("make the bot %s: %d", name, code)
+	}
+	ws, _, err := websocket.Dial(context.Background(), wsURL, &websocket.DialOptions{Subprotocols: []string{chat.Subprotocol},
+		HTTPClient: apiHTTP(nil), HTTPHeader: http.Header{"Authorization": {"Bearer " + bot.Token}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ws.CloseNow() })
+	go func() {
+		for {
+			if _, _, err := ws.Read(context.Background()); err != nil {
+				return
+			}
+		}
+	}()
+}
+
 func apiHTTP(jar http.CookieJar) *http.Client {
 	return &http.Client{Jar: jar, Transport: &http.Transport{DisableKeepAlives: true}}
 }

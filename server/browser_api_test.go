@@ -7,15 +7,12 @@ package server_test
 // bot online is marked in the people pane; Revoke all ends every token.
 
 import (
-	"context"
 	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
-	"github.com/coder/websocket"
 
-	"github.com/founding/chat/app/chat"
 	"github.com/founding/chat/server/chattest"
 )
 
@@ -70,23 +67,7 @@ func TestBrowserWebhookMessageWhileWatching(t *testing.T) {
 	chattest.Screenshot(t, ann, "webhook-message")
 
 	// A bot online is marked in the people pane, as in the timeline.
-	var bot struct{ Token string }
-	if code, _ := apiCall(t, s.URL, token, "POST", "/api/v1/bots", map[string]any{"name": "statusbot"}, nil, &bot); code != 201 {
-		t.Fatalf("make the bot: %d", code)
-	}
-	ws, _, err := websocket.Dial(context.Background(), s.WS, &websocket.DialOptions{Subprotocols: []string{chat.Subprotocol},
-		HTTPClient: apiHTTP(nil), HTTPHeader: http.Header{"Authorization": {"Bearer " + bot.Token}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ws.CloseNow()
-	go func() { // read on, as a client does
-		for {
-			if _, _, err := ws.Read(context.Background()); err != nil {
-				return
-			}
-		}
-	}()
+	botOnline(t, s.URL, s.WS, token, "statusbot")
 	waitJS(t, ann, `document.querySelector('#people .person[data-name="statusbot"] .bot-tag')?.textContent === 'bot' &&
 		!document.querySelector('#people .person[data-name="Ann"] .bot-tag')`)
 
