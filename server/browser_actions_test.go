@@ -49,24 +49,31 @@ func click(t *testing.T, tab context.Context, id string) {
 	chattest.Do(t, tab, chromedp.Click(chromedp.ID(id)))
 }
 
-// openPicker opens the emoji picker of message seq as a click on its
-// React button does. Offline, the timeline renders again as the
-// connection's state changes, and a click that lands meanwhile is lost: it
-// is made again while no picker came 5 s after the last.
-func openPicker(t *testing.T, tab context.Context, seq uint64) {
+// clickUntil clicks the element that the CSS selector sel finds until the
+// JavaScript expression done holds. Offline, the timeline renders again as
+// the connection's state changes, and a click that lands meanwhile is
+// lost: it is made again while done does not hold 5 s after the last.
+func clickUntil(t *testing.T, tab context.Context, sel, done string) {
 	t.Helper()
-	chattest.Eval[bool](t, tab, `(window.chatReactAt = 0, true)`)
-	click(t, tab, actBtn("react", seq))
+	chattest.Eval[bool](t, tab, `(window.chatClickAt = 0, true)`)
+	chattest.Do(t, tab, chromedp.Click(chromedp.CSS(sel)))
 	waitJS(t, tab, `(() => {
-		if (document.getElementById('emoji-picker')) return true;
+		if (`+done+`) return true;
 		const now = Date.now();
-		if (!window.chatReactAt) window.chatReactAt = now;
-		if (now - window.chatReactAt > 5000) {
-			window.chatReactAt = now;
-			document.getElementById(`+jsString(actBtn("react", seq))+`)?.click();
+		if (!window.chatClickAt) window.chatClickAt = now;
+		if (now - window.chatClickAt > 5000) {
+			window.chatClickAt = now;
+			document.querySelector(`+jsString(sel)+`)?.click();
 		}
 		return false;
 	})()`)
+}
+
+// openPicker opens the emoji picker of message seq as a click on its
+// React button does (clickUntil: offline a click may be lost).
+func openPicker(t *testing.T, tab context.Context, seq uint64) {
+	t.Helper()
+	clickUntil(t, tab, "#"+actBtn("react", seq), `!!document.getElementById('emoji-picker')`)
 }
 
 func actBtn(what string, seq uint64) string { return fmt.Sprintf("act-%s-%d", what, seq) }
@@ -385,15 +392,14 @@ func TestBrowserOfflineEditAndReactionSentOnce(t *testing.T) {
 	for _, tab := range []context.Context{ann, bob} {
 		waitJS(t, tab, `document.getElementById('status').dataset.state !== 'online'`)
 	}
-	click(t, ann, actBtn("edit", mine))
-	waitJS(t, ann, composerIs("typo heer"))
+	clickUntil(t, ann, "#"+actBtn("edit", mine), composerIs("typo heer"))
 	setComposer(t, ann, "typo here")
 	chattest.Do(t, ann, chromedp.Func(pressEnter))
 	waitJS(t, ann, msgEntryJS(mine)+`?.querySelector('.body.edit-pending')?.textContent === 'typo here' &&
 		`+msgEntryJS(mine)+`.querySelector('.act-status.saving')?.textContent === 'saving…'`)
 	openPicker(t, ann, bobs)
-	chattest.Do(t, ann, chromedp.Click(chromedp.CSS(`#emoji-picker .pick-emoji[data-emoji="🎉"]`)))
-	waitJS(t, ann, msgEntryJS(bobs)+`?.querySelector('.reaction.pending.mine[data-emoji="🎉"]')?.getAttribute('aria-pressed') === 'true'`)
+	clickUntil(t, ann, `#emoji-picker .pick-emoji[data-emoji="🎉"]`,
+		msgEntryJS(bobs)+`?.querySelector('.reaction.pending.mine[data-emoji="🎉"]')?.getAttribute('aria-pressed') === 'true'`)
 	// Kept in the browser's outbox, to survive the tab.
 	awaitJS[bool](t, ann, `new Promise((ok, fail) => {
 		const open = indexedDB.open('chat');
