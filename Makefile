@@ -27,16 +27,22 @@ WEB_FILES := $(filter-out $(WASM) $(WASM).br $(WASM).gz $(WEB)/version,$(wildcar
 wasm: $(WASM) $(WASM).br $(WASM).gz $(WEB)/version
 
 # Inlining is off where the client spends little time: its own code and
-# go-app's (they mostly build the page, the browser does the rest) and
+# go-app's (they mostly build the page, the browser does the rest),
 # packages that run at start-up or seldom (crypto and math/big, linked by
-# net/http's init; go-app's route regexp; time and net/url). Calls instead
-# of inlined copies make the wasm compress better: brotli 1,875,920 ->
-# 1,767,287 B, raw 10,249,873 -> 10,227,989 B (docs/BENCHMARKS.md).
+# net/http's init; go-app's route regexp; time and net/url), and the text
+# and JSON packages, whose work per frame is small beside the page's.
+# Calls instead of inlined copies make the wasm compress better
+# (docs/BENCHMARKS.md, "Light again"). Inlining stays on where it lets the
+# linker drop code (net/http, os) and in reflect, which go-app's every
+# render walks.
 WASM_GCFLAGS := -gcflags='github.com/...=-l' -gcflags='crypto/...=-l' -gcflags='math/big=-l' \
-	-gcflags='encoding/asn1=-l' -gcflags='regexp/...=-l' -gcflags='time=-l' -gcflags='net/url=-l'
+	-gcflags='encoding/asn1=-l' -gcflags='regexp/...=-l' -gcflags='time=-l' -gcflags='net/url=-l' \
+	-gcflags='encoding/json=-l' -gcflags='fmt=-l' -gcflags='strings=-l' -gcflags='strconv=-l' \
+	-gcflags='internal/strconv=-l' -gcflags='bytes=-l' -gcflags='unicode/...=-l'
 
 $(WASM): $(WASM_SRCS)
 	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags='-s -w' $(WASM_GCFLAGS) -o $(WASM) ./wasm
+	@$(GO) run ./build/internal/wasmdata $(WASM)
 	@echo "wasm: $$(wc -c < $(WASM)) bytes"
 
 # The version hashes the wasm and every other file of the client.

@@ -1,7 +1,7 @@
 package chat
 
 import (
-	"slices"
+	"sort"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -175,11 +175,11 @@ func CleanGroupName(s string) (string, error) {
 // SortNames sorts names as a group's name lists them: by their lower
 // case, then as they are.
 func SortNames(names []string) {
-	slices.SortFunc(names, func(a, b string) int {
-		if c := strings.Compare(strings.ToLower(a), strings.ToLower(b)); c != 0 {
-			return c
+	sort.Slice(names, func(i, j int) bool { // one sort for every type (highlight.go)
+		if c := strings.Compare(strings.ToLower(names[i]), strings.ToLower(names[j])); c != 0 {
+			return c < 0
 		}
-		return strings.Compare(a, b)
+		return names[i] < names[j]
 	})
 }
 

@@ -3,6 +3,7 @@ package chat
 import (
 	"html"
 	"slices"
+	"sort"
 	"strings"
 	"unicode/utf8"
 )
@@ -24,7 +25,9 @@ func Highlight(text string, spans [][2]int) string {
 		return s[0] < 0 || s[1] > len(text) || s[0] >= s[1] ||
 			!utf8.RuneStart(text[s[0]]) || (s[1] < len(text) && !utf8.RuneStart(text[s[1]]))
 	})
-	slices.SortFunc(spans, func(a, b [2]int) int { return a[0] - b[0] })
+	// sort.Slice, not slices.SortFunc: the client links one sort for
+	// every element type rather than a copy per type (docs/BENCHMARKS.md).
+	sort.Slice(spans, func(i, j int) bool { return spans[i][0] < spans[j][0] })
 	var merged [][2]int
 	for _, s := range spans {
 		if n := len(merged); n > 0 && s[0] <= merged[n-1][1] {

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"html"
 	"slices"
+	"sort"
 	"strings"
 	"unicode"
 
@@ -52,14 +53,15 @@ func (m *Model) SearchSaved(q chat.Search) []chat.Hit {
 			hits = append(hits, chat.Hit{Conv: id, Seq: e.Seq, Time: e.Time, From: e.From, HTML: chat.Highlight(text, spans)})
 		}
 	}
-	slices.SortFunc(hits, func(a, b chat.Hit) int {
-		if c := cmp.Compare(b.Time, a.Time); c != 0 {
-			return c
+	sort.Slice(hits, func(i, j int) bool { // one sort for every type (chat/highlight.go)
+		a, b := hits[i], hits[j]
+		if a.Time != b.Time {
+			return a.Time > b.Time
 		}
-		if c := cmp.Compare(b.Conv, a.Conv); c != 0 {
-			return c
+		if a.Conv != b.Conv {
+			return a.Conv > b.Conv
 		}
-		return cmp.Compare(b.Seq, a.Seq)
+		return a.Seq > b.Seq
 	})
 	if len(hits) > maxSavedHits {
 		hits = hits[:maxSavedHits]

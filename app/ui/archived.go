@@ -13,15 +13,11 @@ import (
 
 // archivedText holds the strings of archived rooms; init adds them to
 // text.
-var archivedText = map[string][2]string{
-	"conv.archived": {"This room is archived: it can be read, not written to", "此房间已归档：可以阅读，不能发言"},
+var archivedText = []phrase{
+	{"conv.archived", "This room is archived: it can be read, not written to", "此房间已归档：可以阅读，不能发言"},
 }
 
-func init() {
-	for k, v := range archivedText {
-		text[k] = v
-	}
-}
+func init() { addText(archivedText) }
 
 // archived reports whether c is a room an admin archived.
 func archived(c *client.Conversation) bool { return c.Info.Archived }

@@ -582,23 +582,23 @@ func (a *attachState) onViewerKey(ctx app.Context, e app.Event) {
 }
 
 // attachText holds the strings of attachments; init adds them to text.
-var attachText = map[string][2]string{
-	"attach.button":         {"Attach files", "添加附件"},
-	"attach.list":           {"Files to send", "待发送的文件"},
-	"attach.progress.label": {"Uploading %s", "正在上传 %s"},
-	"attach.remove":         {"Remove", "移除"},
-	"attach.none":           {"This server takes no files.", "此服务器不接受文件。"},
-	"attach.too.big":        {"Too large: files of at most %s are taken.", "文件过大：最大 %s。"},
-	"attach.failed":         {"The upload failed; try again.", "上传失败，请重试。"},
-	"attach.wait":           {"Wait for the files to finish uploading, or cancel them.", "请等待文件上传完成，或取消上传。"},
-	"attach.open":           {"Open image %s", "查看图片 %s"},
-	"attach.download":       {"Download %s", "下载 %s"},
-	"viewer.label":          {"Image: %s", "图片：%s"},
-	"viewer.position":       {"%s (%d of %d)", "%s（第 %d 张，共 %d 张）"},
-	"viewer.prev":           {"Previous image", "上一张"},
-	"viewer.next":           {"Next image", "下一张"},
-	"viewer.download":       {"Download", "下载"},
-	"viewer.close":          {"Close", "关闭"},
+var attachText = []phrase{
+	{"attach.button", "Attach files", "添加附件"},
+	{"attach.list", "Files to send", "待发送的文件"},
+	{"attach.progress.label", "Uploading %s", "正在上传 %s"},
+	{"attach.remove", "Remove", "移除"},
+	{"attach.none", "This server takes no files.", "此服务器不接受文件。"},
+	{"attach.too.big", "Too large: files of at most %s are taken.", "文件过大：最大 %s。"},
+	{"attach.failed", "The upload failed; try again.", "上传失败，请重试。"},
+	{"attach.wait", "Wait for the files to finish uploading, or cancel them.", "请等待文件上传完成，或取消上传。"},
+	{"attach.open", "Open image %s", "查看图片 %s"},
+	{"attach.download", "Download %s", "下载 %s"},
+	{"viewer.label", "Image: %s", "图片：%s"},
+	{"viewer.position", "%s (%d of %d)", "%s（第 %d 张，共 %d 张）"},
+	{"viewer.prev", "Previous image", "上一张"},
+	{"viewer.next", "Next image", "下一张"},
+	{"viewer.download", "Download", "下载"},
+	{"viewer.close", "Close", "关闭"},
 }
 
 func init() { addText(attachText) }

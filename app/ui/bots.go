@@ -50,16 +50,14 @@ func renderWebhookEntry(l Lang, e chat.Entry, seq string, when app.UI) app.UI {
 	)
 }
 
-// The strings of bots and webhooks, beside the others of i18n.go.
-func init() {
-	for k, v := range map[string][2]string{
-		"entry.bot":              {"bot", "机器人"},
-		"entry.via":              {"via %s", "经由 %s"},
-		"entry.webhook.made":     {"made the webhook %s", "创建了网络钩子 %s"},
-		"entry.webhook.revoked":  {"revoked the webhook %s", "撤销了网络钩子 %s"},
-		"entry.outgoing.made":    {"made the outgoing hook %s", "创建了传出钩子 %s"},
-		"entry.outgoing.revoked": {"revoked the outgoing hook %s", "撤销了传出钩子 %s"},
-	} {
-		text[k] = v
-	}
+// botsText holds the strings of bots and webhooks; init adds them to text.
+var botsText = []phrase{
+	{"entry.bot", "bot", "机器人"},
+	{"entry.via", "via %s", "经由 %s"},
+	{"entry.webhook.made", "made the webhook %s", "创建了网络钩子 %s"},
+	{"entry.webhook.revoked", "revoked the webhook %s", "撤销了网络钩子 %s"},
+	{"entry.outgoing.made", "made the outgoing hook %s", "创建了传出钩子 %s"},
+	{"entry.outgoing.revoked", "revoked the outgoing hook %s", "撤销了传出钩子 %s"},
 }
+
+func init() { addText(botsText) }

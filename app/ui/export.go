@@ -10,16 +10,12 @@ import (
 // a plain link, so the browser streams the zip to disk.
 
 // exportText holds the strings of the export link; init adds them to text.
-var exportText = map[string][2]string{
-	"export.link": {"Download all my data", "下载我的全部数据"},
-	"export.hint": {"A zip of your account, the conversations you are in, your messages and your files.", "一个 zip 文件：你的账户、你所在的会话、你的消息和文件。"},
+var exportText = []phrase{
+	{"export.link", "Download all my data", "下载我的全部数据"},
+	{"export.hint", "A zip of your account, the conversations you are in, your messages and your files.", "一个 zip 文件：你的账户、你所在的会话、你的消息和文件。"},
 }
 
-func init() {
-	for k, v := range exportText {
-		text[k] = v
-	}
-}
+func init() { addText(exportText) }
 
 // renderExport is the Account panel's export link, beside Sign out so
 // that the panel grows no taller; its title says what the zip holds.

@@ -11,12 +11,12 @@ import (
 
 // formatText holds the strings of message formatting; init adds them to
 // text.
-var formatText = map[string][2]string{
-	"code.copy":         {"Copy", "复制"},
-	"code.copied":       {"Copied", "已复制"},
-	"code.copy.failed":  {"Copy failed", "复制失败"},
-	"err.too_deep":      {"quotes, lists or emphasis are nested too deep", "引用、列表或强调的嵌套层数过多"},
-	"err.text_too_long": {"the message is too long", "消息太长"},
+var formatText = []phrase{
+	{"code.copy", "Copy", "复制"},
+	{"code.copied", "Copied", "已复制"},
+	{"code.copy.failed", "Copy failed", "复制失败"},
+	{"err.too_deep", "quotes, lists or emphasis are nested too deep", "引用、列表或强调的嵌套层数过多"},
+	{"err.text_too_long", "the message is too long", "消息太长"},
 }
 
 func init() { addText(formatText) }

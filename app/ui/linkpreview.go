@@ -10,11 +10,11 @@ import (
 
 // linkPreviewText holds the strings of link previews; init adds them to
 // text.
-var linkPreviewText = map[string][2]string{
-	"preview.card":         {"Link preview", "链接预览"},
-	"preview.remove":       {"Remove preview", "移除预览"},
-	"preview.remove.title": {"Remove the preview of this link for everyone", "为所有人移除此链接的预览"},
-	"act.failed.unpreview": {"The preview was not removed: %s", "预览未移除：%s"},
+var linkPreviewText = []phrase{
+	{"preview.card", "Link preview", "链接预览"},
+	{"preview.remove", "Remove preview", "移除预览"},
+	{"preview.remove.title", "Remove the preview of this link for everyone", "为所有人移除此链接的预览"},
+	{"act.failed.unpreview", "The preview was not removed: %s", "预览未移除：%s"},
 }
 
 func init() { addText(linkPreviewText) }

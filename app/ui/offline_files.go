@@ -264,14 +264,14 @@ func forgetThumbs() {
 
 // offlineFilesText holds the strings of files waiting in the outbox; init
 // adds them to text.
-var offlineFilesText = map[string][2]string{
-	"attach.waiting":   {"waiting to upload", "等待上传"},
-	"attach.uploading": {"uploading…", "正在上传…"},
-	"attach.uploaded":  {"uploaded", "已上传"},
-	"attach.not.sent":  {"not sent", "未发送"},
-	"attach.lost":      {"its bytes are gone from this browser; attach it again", "此浏览器中已没有该文件，请重新添加"},
-	"attach.refused":   {"the server refused the file", "服务器拒绝了该文件"},
-	"pending.files":    {"Waiting to upload its files", "等待上传文件"},
+var offlineFilesText = []phrase{
+	{"attach.waiting", "waiting to upload", "等待上传"},
+	{"attach.uploading", "uploading…", "正在上传…"},
+	{"attach.uploaded", "uploaded", "已上传"},
+	{"attach.not.sent", "not sent", "未发送"},
+	{"attach.lost", "its bytes are gone from this browser; attach it again", "此浏览器中已没有该文件，请重新添加"},
+	{"attach.refused", "the server refused the file", "服务器拒绝了该文件"},
+	{"pending.files", "Waiting to upload its files", "等待上传文件"},
 }
 
 func init() { addText(offlineFilesText) }

@@ -11,13 +11,13 @@ import (
 
 // previewText holds the strings of the composer's preview; init adds them
 // to text.
-var previewText = map[string][2]string{
-	"preview.button":  {"Preview", "预览"},
-	"preview.title":   {"Show how the message will look", "查看消息发出后的样子"},
-	"preview.label":   {"Preview of your message", "消息预览"},
-	"preview.waiting": {"Asking the server…", "正在向服务器获取…"},
-	"preview.empty":   {"Nothing to preview yet.", "还没有可预览的内容。"},
-	"preview.offline": {"The preview needs the connection.", "预览需要连接到服务器。"},
+var previewText = []phrase{
+	{"preview.button", "Preview", "预览"},
+	{"preview.title", "Show how the message will look", "查看消息发出后的样子"},
+	{"preview.label", "Preview of your message", "消息预览"},
+	{"preview.waiting", "Asking the server…", "正在向服务器获取…"},
+	{"preview.empty", "Nothing to preview yet.", "还没有可预览的内容。"},
+	{"preview.offline", "The preview needs the connection.", "预览需要连接到服务器。"},
 }
 
 func init() { addText(previewText) }

@@ -16,22 +16,18 @@ import (
 // change in the room's history.
 
 // retentionText holds the strings of retention; init adds them to text.
-var retentionText = map[string][2]string{
-	"retention.line":      {"Messages are kept %d days", "消息保留 %d 天"},
-	"retention.label":     {"Keep messages", "消息保留"},
-	"retention.default":   {"As the server does", "与服务器相同"},
-	"retention.forever":   {"Forever", "永久"},
-	"retention.days":      {"%d days", "%d 天"},
-	"entry.retention.on":  {"keeps the room's messages %d days", "将房间消息保留 %d 天"},
-	"entry.retention.off": {"keeps the room's messages for ever", "永久保留房间消息"},
-	"entry.retention.def": {"keeps the room's messages as the server does", "按服务器设置保留房间消息"},
+var retentionText = []phrase{
+	{"retention.line", "Messages are kept %d days", "消息保留 %d 天"},
+	{"retention.label", "Keep messages", "消息保留"},
+	{"retention.default", "As the server does", "与服务器相同"},
+	{"retention.forever", "Forever", "永久"},
+	{"retention.days", "%d days", "%d 天"},
+	{"entry.retention.on", "keeps the room's messages %d days", "将房间消息保留 %d 天"},
+	{"entry.retention.off", "keeps the room's messages for ever", "永久保留房间消息"},
+	{"entry.retention.def", "keeps the room's messages as the server does", "按服务器设置保留房间消息"},
 }
 
-func init() {
-	for k, v := range retentionText {
-		text[k] = v
-	}
-}
+func init() { addText(retentionText) }
 
 // retentionChoices are the policies the room's settings offer.
 var retentionChoices = []int{chat.RetainDefault, chat.RetainForever, 1, 7, 30, 90, 365}

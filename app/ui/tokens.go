@@ -178,26 +178,24 @@ func (p *tokensPanel) revoke(path, done string) {
 	})
 }
 
-// The panel's strings, beside the others of i18n.go.
-func init() {
-	for k, v := range map[string][2]string{
-		"tokens.title":           {"Access tokens", "访问令牌"},
-		"tokens.hint":            {"For scripts and bots using the HTTP API (docs/api.md). A token acts as you, within its scopes.", "供使用 HTTP API 的脚本和机器人使用（docs/api.md）。令牌在其权限范围内代表你操作。"},
-		"tokens.loading":         {"Loading the tokens…", "正在加载令牌…"},
-		"tokens.failed":          {"The tokens could not be loaded.", "无法加载令牌。"},
-		"tokens.unused":          {"never used", "从未使用"},
-		"tokens.used":            {"used %s", "%s使用过"},
-		"tokens.revoke":          {"Revoke", "撤销"},
-		"tokens.revoke.one":      {"Revoke the token %s", "撤销令牌 %s"},
-		"tokens.revoked":         {"The token is revoked.", "令牌已撤销。"},
-		"tokens.revoke.all":      {"Revoke all tokens", "撤销所有令牌"},
-		"tokens.revoke.all.sure": {"Press again to revoke every token", "再按一次以撤销所有令牌"},
-		"tokens.revoked.all":     {"Every token is revoked.", "所有令牌均已撤销。"},
-		"tokens.name":            {"Name of a new token", "新令牌的名称"},
-		"tokens.create":          {"Make a token", "生成令牌"},
-		"tokens.made":            {"Copy the token now: it is not shown again.", "请立即复制令牌：它不会再次显示。"},
-		"tokens.fresh":           {"Your new token", "你的新令牌"},
-	} {
-		text[k] = v
-	}
+// tokensText holds the panel's strings; init adds them to text.
+var tokensText = []phrase{
+	{"tokens.title", "Access tokens", "访问令牌"},
+	{"tokens.hint", "For scripts and bots using the HTTP API (docs/api.md). A token acts as you, within its scopes.", "供使用 HTTP API 的脚本和机器人使用（docs/api.md）。令牌在其权限范围内代表你操作。"},
+	{"tokens.loading", "Loading the tokens…", "正在加载令牌…"},
+	{"tokens.failed", "The tokens could not be loaded.", "无法加载令牌。"},
+	{"tokens.unused", "never used", "从未使用"},
+	{"tokens.used", "used %s", "%s使用过"},
+	{"tokens.revoke", "Revoke", "撤销"},
+	{"tokens.revoke.one", "Revoke the token %s", "撤销令牌 %s"},
+	{"tokens.revoked", "The token is revoked.", "令牌已撤销。"},
+	{"tokens.revoke.all", "Revoke all tokens", "撤销所有令牌"},
+	{"tokens.revoke.all.sure", "Press again to revoke every token", "再按一次以撤销所有令牌"},
+	{"tokens.revoked.all", "Every token is revoked.", "所有令牌均已撤销。"},
+	{"tokens.name", "Name of a new token", "新令牌的名称"},
+	{"tokens.create", "Make a token", "生成令牌"},
+	{"tokens.made", "Copy the token now: it is not shown again.", "请立即复制令牌：它不会再次显示。"},
+	{"tokens.fresh", "Your new token", "你的新令牌"},
 }
+
+func init() { addText(tokensText) }

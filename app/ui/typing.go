@@ -20,12 +20,12 @@ import (
 // nodes, never markup.
 
 // typingText holds the strings of typing and seen; init adds them to text.
-var typingText = map[string][2]string{
-	"typing.one":     {"%s is typing…", "%s 正在输入…"},
-	"typing.two":     {"%s and %s are typing…", "%s 和 %s 正在输入…"},
-	"typing.several": {"Several people are typing…", "多人正在输入…"},
-	"seen":           {"Seen", "已读"},
-	"seen.sr":        {"Seen by %s", "%s 已读"},
+var typingText = []phrase{
+	{"typing.one", "%s is typing…", "%s 正在输入…"},
+	{"typing.two", "%s and %s are typing…", "%s 和 %s 正在输入…"},
+	{"typing.several", "Several people are typing…", "多人正在输入…"},
+	{"seen", "Seen", "已读"},
+	{"seen.sr", "Seen by %s", "%s 已读"},
 }
 
 func init() { addText(typingText) }
