@@ -5,10 +5,16 @@ import (
 	"context"
 	"encoding/json"
 	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
 	"os"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/coder/websocket"
 
 	"github.com/founding/chat/server"
 	"github.com/founding/chat/server/chattest"
@@ -227,5 +233,63 @@ func TestClientsSpreadOverNodes(t *testing.T) {
 	c.URL = "http://127.0.0.1:1,http://192.0.2.1:8080"
 	if err := c.check(); err == nil {
 		t.Error("a remote node among loopback ones was accepted")
+	}
+}
+
+// TestAPublisherCutFailsItsStepAndStopsTheSweep: a control server that
+// closes a publisher's connection (as the gorilla example does to a client
+// it finds slow) fails that step, ends the sweep there and is reported;
+// the run itself returns no error, so a suite goes on to its next scenario.
+func TestAPublisherCutFailsItsStepAndStopsTheSweep(t *testing.T) {
+	var mu sync.Mutex
+	var conns []*websocket.Conn
+	heard := map[*websocket.Conn]int{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ws, err := websocket.Accept(w, r, nil)
+		if err != nil {
+			return
+		}
+		mu.Lock()
+		conns = append(conns, ws)
+		mu.Unlock()
+		for {
+			_, msg, err := ws.Read(context.Background())
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			heard[ws]++
+			cut := heard[ws] == 5
+			all := slices.Clone(conns)
+			mu.Unlock()
+			if cut {
+				ws.Close(websocket.StatusPolicyViolation, "too slow")
+				return
+			}
+			for _, c := range all {
+				_ = c.Write(context.Background(), websocket.MessageText, msg)
+			}
+		}
+	}))
+	defer srv.Close()
+	results, err := Run(context.Background(), Config{
+		Name: "cut", URL: srv.URL, Mode: modeGorilla, Clients: 6, Rooms: 1, Publishers: 2,
+		Rates: []float64{20, 40}, Duration: time.Second, Drain: 2 * time.Second, Size: 80, PID: os.Getpid(),
+	})
+	if err != nil {
+		t.Fatalf("the run failed (%v); a cut publisher should fail only its step", err)
+	}
+	if len(results) != 1 {
+		t.Fatalf("%d results, want the sweep stopped at the first step", len(results))
+	}
+	r := results[0]
+	if r.PublisherCut == "" || !r.failed() || r.Sent >= 20 {
+		t.Fatalf("step: cut %q, failed %v, sent %d of 20", r.PublisherCut, r.failed(), r.Sent)
+	}
+	if best(results) != nil {
+		t.Error("a step with a publisher cut counted as the sweep's best")
+	}
+	if !strings.Contains(r.String(), "FAILED") {
+		t.Errorf("summary does not say the step failed: %q", r.String())
 	}
 }

@@ -156,7 +156,19 @@ type Result struct {
 	ToolCPUS         float64 `json:"tool_cpu_s"`
 	ServerRSSBefore  int64   `json:"server_rss_before,omitempty"`
 	ServerRSSHeld    int64   `json:"server_rss_held,omitempty"`
-	ReconnectS       float64 `json:"reconnect_s,omitempty"` // idle mode with Reconnect: every user back
+	ReconnectS       float64 `json:"reconnect_s,omitempty"`   // idle mode with Reconnect: every user back
+	PublisherCut     string  `json:"publisher_cut,omitempty"` // the server closed a publisher's connection: the step failed
+}
+
+// errPublisherCut is a publisher's write failing: the server closed its
+// connection (the gorilla example drops a client it finds slow). The step
+// ends there and fails; a sweep stops at it, and the suite goes on.
+var errPublisherCut = errors.New("the server closed a publisher's connection")
+
+// failed reports whether a step misses the sweep's bar: loss of 0.1% or
+// more, a duplicate, p99 of 250 ms or more, or a publisher cut off.
+func (r *Result) failed() bool {
+	return r.LossPct >= 0.1 || r.P99Ms >= 250 || r.Duplicates > 0 || r.PublisherCut != ""
 }
 
 // Run connects the clients once, then sends at each rate of cfg.Rates
@@ -208,7 +220,7 @@ func Run(ctx context.Context, cfg Config) ([]*Result, error) {
 			results = append(results, res)
 			base += res.Sent + 1
 		}
-		if err != nil || ctx.Err() != nil ||
+		if err != nil || ctx.Err() != nil || res.PublisherCut != "" ||
 			(cfg.StopLossPct > 0 && res.LossPct > cfg.StopLossPct) || (cfg.StopP99Ms > 0 && res.P99Ms > cfg.StopP99Ms) {
 			return results, err
 		}
@@ -238,6 +250,9 @@ func runStep(ctx context.Context, cfg Config, clients []*loadClient, members []u
 	res.ToolCPUS = (selfCPU() - self0).Seconds()
 	res.ServerCPUS = (cpu1 - cpu0).Seconds()
 	summarize(res, clients, start)
+	if errors.Is(err, errPublisherCut) {
+		res.PublisherCut, err = err.Error(), nil
+	}
 	return res, err
 }
 
@@ -369,7 +384,10 @@ func publish(ctx context.Context, cfg Config, clients []*loadClient, members []u
 		err := c.ws.Write(wctx, websocket.MessageText, msg)
 		cancel()
 		if err != nil {
-			return sent, expected, maxLag, fmt.Errorf("publisher %d: %w", p, err)
+			if ctx.Err() == nil {
+				err = fmt.Errorf("%w: publisher %d: %w", errPublisherCut, p, err)
+			}
+			return sent, expected, maxLag, err
 		}
 		sent++
 		expected += members[c.room]
@@ -485,6 +503,9 @@ func (r *Result) String() string {
 		r.P50Ms, r.P90Ms, r.P99Ms, r.MaxMs, r.DeliveriesPerS)
 	fmt.Fprintf(&b, "  server CPU %.2fs (%.2f µs/delivery), peak RSS %.1f MiB; tool CPU %.2fs",
 		r.ServerCPUS, r.ServerUsPerDeliv, mib(r.ServerPeakRSS), r.ToolCPUS)
+	if r.PublisherCut != "" {
+		fmt.Fprintf(&b, "\n  FAILED: %s", r.PublisherCut)
+	}
 	return b.String()
 }
 
