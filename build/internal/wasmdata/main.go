@@ -22,8 +22,11 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"slices"
+
+	"github.com/founding/chat/build/internal/wasmbin"
 )
 
 func main() {
@@ -71,80 +74,62 @@ type segment struct {
 // joinData returns the module with its data segments joined into one, or
 // the module unchanged when it has at most one.
 func joinData(mod []byte) ([]byte, error) {
-	if len(mod) < 8 || !bytes.Equal(mod[:4], []byte("\x00asm")) {
-		return nil, errors.New("not a WebAssembly binary")
+	sections, err := wasmbin.Sections(mod)
+	if err != nil {
+		return nil, err
 	}
-	out := slices.Clone(mod[:8])
-	r := reader{b: mod, off: 8}
-	for !r.done() {
-		id, err := r.byte()
+	count := -1 // segments after the join
+	for i, s := range sections {
+		if s.ID != sectionData {
+			continue
+		}
+		segs, err := readSegments(s.Body)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("data section: %w", err)
 		}
-		body, err := r.bytes()
+		joined, err := join(segs)
 		if err != nil {
-			return nil, fmt.Errorf("section %d: %w", id, err)
+			return nil, fmt.Errorf("data section: %w", err)
 		}
-		switch id {
-		case sectionData:
-			segs, err := readSegments(body)
-			if err != nil {
-				return nil, fmt.Errorf("data section: %w", err)
-			}
-			joined, err := join(segs)
-			if err != nil {
-				return nil, fmt.Errorf("data section: %w", err)
-			}
-			if !sameImage(segs, joined) {
-				return nil, errors.New("data section: joined segments give another memory image")
-			}
-			body = writeSegments(joined)
-		case sectionDataCount:
-			body = appendUleb(nil, 1)
+		if !sameImage(segs, joined) {
+			return nil, errors.New("data section: joined segments give another memory image")
 		}
-		out = append(out, id)
-		out = appendUleb(out, uint64(len(body)))
-		out = append(out, body...)
+		sections[i].Body, count = writeSegments(joined), len(joined)
 	}
-	return out, nil
+	for i, s := range sections {
+		if s.ID == sectionDataCount && count >= 0 { // it comes before the data section
+			sections[i].Body = wasmbin.AppendUleb(nil, uint64(count))
+		}
+	}
+	return wasmbin.Module(sections), nil
 }
 
 // readSegments parses a data section's segments.
 func readSegments(body []byte) ([]segment, error) {
-	r := reader{b: body}
-	n, err := r.uleb()
-	if err != nil {
-		return nil, err
-	}
+	r := &wasmbin.Reader{B: body}
+	n := r.Uleb()
 	segs := make([]segment, 0, min(n, uint64(len(body))))
-	for i := uint64(0); i < n; i++ {
-		mode, err := r.uleb()
-		if err != nil {
-			return nil, err
-		}
-		if mode != 0 {
+	for i := uint64(0); i < n && r.Err == nil; i++ {
+		if mode := r.Uleb(); mode != 0 && r.Err == nil {
 			return nil, fmt.Errorf("segment %d: mode %d (only active segments of memory 0 are handled)", i, mode)
 		}
-		if op, err := r.byte(); err != nil || op != 0x41 { // i32.const
+		if op := r.Byte(); op != 0x41 && r.Err == nil { // i32.const
 			return nil, fmt.Errorf("segment %d: offset is not an i32.const", i)
 		}
-		offset, err := r.sleb()
-		if err != nil {
-			return nil, err
-		}
-		if end, err := r.byte(); err != nil || end != 0x0b {
+		offset := r.Sleb()
+		if end := r.Byte(); end != 0x0b && r.Err == nil {
 			return nil, fmt.Errorf("segment %d: offset expression does not end", i)
 		}
-		if offset < 0 || offset > 1<<32-1 {
+		if (offset < 0 || offset > math.MaxUint32) && r.Err == nil {
 			return nil, fmt.Errorf("segment %d: offset %d out of range", i, offset)
 		}
-		data, err := r.bytes()
-		if err != nil {
-			return nil, fmt.Errorf("segment %d: %w", i, err)
-		}
+		data := r.Bytes()
 		segs = append(segs, segment{offset: uint32(offset), data: data})
 	}
-	if !r.done() {
+	if r.Err != nil {
+		return nil, r.Err
+	}
+	if !r.Done() {
 		return nil, errors.New("bytes after the last segment")
 	}
 	return segs, nil
@@ -206,100 +191,13 @@ func sameImage(a, b []segment) bool {
 }
 
 func writeSegments(segs []segment) []byte {
-	b := appendUleb(nil, uint64(len(segs)))
+	b := wasmbin.AppendUleb(nil, uint64(len(segs)))
 	for _, s := range segs {
 		b = append(b, 0, 0x41)
-		b = appendSleb(b, int64(s.offset))
+		b = wasmbin.AppendSleb(b, int64(s.offset))
 		b = append(b, 0x0b)
-		b = appendUleb(b, uint64(len(s.data)))
+		b = wasmbin.AppendUleb(b, uint64(len(s.data)))
 		b = append(b, s.data...)
 	}
 	return b
-}
-
-// reader reads the binary format's values from a byte slice.
-type reader struct {
-	b   []byte
-	off int
-}
-
-var errShort = errors.New("unexpected end of the binary")
-
-func (r *reader) done() bool { return r.off >= len(r.b) }
-
-func (r *reader) byte() (byte, error) {
-	if r.off >= len(r.b) {
-		return 0, errShort
-	}
-	r.off++
-	return r.b[r.off-1], nil
-}
-
-// bytes reads a length-prefixed run of bytes.
-func (r *reader) bytes() ([]byte, error) {
-	n, err := r.uleb()
-	if err != nil {
-		return nil, err
-	}
-	if n > uint64(len(r.b)-r.off) {
-		return nil, errShort
-	}
-	b := r.b[r.off : r.off+int(n)]
-	r.off += int(n)
-	return b, nil
-}
-
-func (r *reader) uleb() (uint64, error) {
-	var v uint64
-	for shift := 0; shift < 64; shift += 7 {
-		c, err := r.byte()
-		if err != nil {
-			return 0, err
-		}
-		v |= uint64(c&0x7f) << shift
-		if c < 0x80 {
-			return v, nil
-		}
-	}
-	return 0, errors.New("LEB128 number too long")
-}
-
-func (r *reader) sleb() (int64, error) {
-	var v int64
-	for shift := 0; shift < 64; shift += 7 {
-		c, err := r.byte()
-		if err != nil {
-			return 0, err
-		}
-		v |= int64(c&0x7f) << shift
-		if c < 0x80 {
-			if shift+7 < 64 && c&0x40 != 0 {
-				v |= -1 << (shift + 7)
-			}
-			return v, nil
-		}
-	}
-	return 0, errors.New("LEB128 number too long")
-}
-
-func appendUleb(b []byte, v uint64) []byte {
-	for {
-		c := byte(v & 0x7f)
-		v >>= 7
-		if v == 0 {
-			return append(b, c)
-		}
-		b = append(b, c|0x80)
-	}
-}
-
-func appendSleb(b []byte, v int64) []byte {
-	for {
-		c := byte(v & 0x7f)
-		v >>= 7
-		if (v == 0 && c&0x40 == 0) || (v == -1 && c&0x40 != 0) {
-			return append(b, c)
-		}
-		b = append(b, c|0x80)
-	}
 }

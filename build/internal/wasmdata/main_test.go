@@ -6,36 +6,30 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/founding/chat/build/internal/wasmbin"
 )
 
 // module builds a binary: a type section, the data section with these
 // segments, and a custom section after it.
 func module(segs []segment) []byte {
-	b := []byte("\x00asm\x01\x00\x00\x00")
-	b = append(b, 1, 1, 0) // a type section holding no types
-	data := writeSegments(segs)
-	b = append(b, sectionData)
-	b = appendUleb(b, uint64(len(data)))
-	b = append(b, data...)
-	b = append(b, 0, 5, 4, 'n', 'o', 't', 'e') // a custom section "note"
-	return b
+	return wasmbin.Module([]wasmbin.Section{
+		{ID: 1, Body: []byte{0}}, // a type section holding no types
+		{ID: sectionData, Body: writeSegments(segs)},
+		{ID: 0, Body: []byte("\x04note")}, // a custom section "note"
+	})
 }
 
 // sections splits a binary into its sections' ids and bodies.
 func sections(t *testing.T, mod []byte) (ids []byte, bodies [][]byte) {
 	t.Helper()
-	r := reader{b: mod, off: 8}
-	for !r.done() {
-		id, err := r.byte()
-		if err != nil {
-			t.Fatal(err)
-		}
-		body, err := r.bytes()
-		if err != nil {
-			t.Fatal(err)
-		}
-		ids = append(ids, id)
-		bodies = append(bodies, body)
+	list, err := wasmbin.Sections(mod)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range list {
+		ids = append(ids, s.ID)
+		bodies = append(bodies, s.Body)
 	}
 	return ids, bodies
 }
@@ -83,6 +77,25 @@ func TestJoinDataMakesOneSegmentWithTheSameMemory(t *testing.T) {
 	again, err := joinData(out)
 	if err != nil || !bytes.Equal(again, out) {
 		t.Fatalf("a second join changed the binary (err %v)", err)
+	}
+}
+
+func TestJoinDataKeepsTheDataCountTrue(t *testing.T) {
+	for _, segs := range [][]segment{nil, {{offset: 8, data: []byte("a")}, {offset: 90, data: []byte("b")}}} {
+		mod := wasmbin.Module([]wasmbin.Section{
+			{ID: sectionDataCount, Body: wasmbin.AppendUleb(nil, uint64(len(segs)))},
+			{ID: sectionData, Body: writeSegments(segs)},
+		})
+		out, err := joinData(mod)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, bodies := sections(t, out)
+		r := &wasmbin.Reader{B: bodies[0]}
+		got, _ := readSegments(bodies[1])
+		if n := r.Uleb(); n != uint64(len(got)) || n != uint64(min(len(segs), 1)) {
+			t.Errorf("%d segments: data count %d, segments now %d", len(segs), n, len(got))
+		}
 	}
 }
 

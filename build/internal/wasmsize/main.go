@@ -14,9 +14,6 @@
 package main
 
 import (
-	"bytes"
-	"encoding/binary"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -24,6 +21,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/founding/chat/build/internal/wasmbin"
 )
 
 func main() {
@@ -70,26 +69,20 @@ func load(name string) (*module, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(b) < 8 || !bytes.Equal(b[:4], []byte("\x00asm")) {
-		return nil, fmt.Errorf("%s: not a WebAssembly binary", name)
+	sections, err := wasmbin.Sections(b)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	m := &module{name: name, size: len(b), sections: map[string]int{}, funcs: map[string]int{}}
-	r := &reader{b: b, off: 8}
 	var imported int
 	var bodies []int
 	names := map[int]string{}
-	for r.off < len(b) {
-		id := r.byte()
-		size := int(r.uleb())
-		if r.err != nil {
-			return nil, fmt.Errorf("%s: %w", name, r.err)
-		}
-		payload := &reader{b: b[r.off : r.off+size]}
-		r.off += size
-		sec := sectionNames[id]
-		switch id {
+	for _, s := range sections {
+		payload := &wasmbin.Reader{B: s.Body}
+		sec := sectionNames[s.ID]
+		switch s.ID {
 		case 0:
-			cname := payload.name()
+			cname := payload.Name()
 			sec = "custom " + cname
 			if cname == "name" {
 				readNames(payload, names)
@@ -97,17 +90,15 @@ func load(name string) (*module, error) {
 		case 2:
 			imported = countFuncImports(payload)
 		case 10:
-			count := int(payload.uleb())
-			for i := 0; i < count && payload.err == nil; i++ {
-				sz := int(payload.uleb())
-				bodies = append(bodies, sz)
-				payload.off += sz
+			count := int(payload.Uleb())
+			for i := 0; i < count && payload.Err == nil; i++ {
+				bodies = append(bodies, len(payload.Bytes()))
 			}
 		}
-		if payload.err != nil {
-			return nil, fmt.Errorf("%s: section %s: %w", name, sec, payload.err)
+		if payload.Err != nil {
+			return nil, fmt.Errorf("%s: section %s: %w", name, sec, payload.Err)
 		}
-		m.sections[sec] += size
+		m.sections[sec] += len(s.Body)
 	}
 	m.named = len(names) > 0
 	for i, sz := range bodies {
@@ -122,42 +113,50 @@ func load(name string) (*module, error) {
 
 // countFuncImports counts the imports that are functions: they come first
 // in the function index space.
-func countFuncImports(r *reader) int {
-	count := int(r.uleb())
+func countFuncImports(r *wasmbin.Reader) int {
+	count := int(r.Uleb())
 	funcs := 0
-	for i := 0; i < count && r.err == nil; i++ {
-		r.name()
-		r.name()
-		switch r.byte() {
+	for i := 0; i < count && r.Err == nil; i++ {
+		r.Name()
+		r.Name()
+		switch r.Byte() {
 		case 0: // function: type index
-			r.uleb()
+			r.Uleb()
 			funcs++
 		case 1: // table: reftype, limits
-			r.byte()
-			r.limits()
+			r.Byte()
+			limits(r)
 		case 2: // memory: limits
-			r.limits()
+			limits(r)
 		case 3: // global: valtype, mutability
-			r.byte()
-			r.byte()
+			r.Byte()
+			r.Byte()
 		}
 	}
 	return funcs
 }
 
+// limits reads a table's or a memory's limits: a flag, the minimum and,
+// when the flag says so, the maximum.
+func limits(r *wasmbin.Reader) {
+	if r.Byte()&1 != 0 {
+		r.Uleb()
+	}
+	r.Uleb()
+}
+
 // readNames reads the function names (subsection 1) of the "name" section.
-func readNames(r *reader, names map[int]string) {
-	for r.off < len(r.b) && r.err == nil {
-		id := r.byte()
-		size := int(r.uleb())
+func readNames(r *wasmbin.Reader, names map[int]string) {
+	for !r.Done() {
+		id := r.Byte()
+		sub := &wasmbin.Reader{B: r.Bytes()}
 		if id != 1 {
-			r.off += size
 			continue
 		}
-		count := int(r.uleb())
-		for i := 0; i < count && r.err == nil; i++ {
-			idx := int(r.uleb())
-			names[idx] = r.name()
+		count := int(sub.Uleb())
+		for i := 0; i < count && sub.Err == nil; i++ {
+			idx := int(sub.Uleb())
+			names[idx] = sub.Name()
 		}
 	}
 }
@@ -301,52 +300,4 @@ func report(w io.Writer, mods []*module, n int, funcs, generic bool, match strin
 	}
 	line(total, "(all)")
 	return nil
-}
-
-// reader decodes the LEB128 integers and names of a WebAssembly binary.
-type reader struct {
-	b   []byte
-	off int
-	err error
-}
-
-func (r *reader) byte() byte {
-	if r.off >= len(r.b) {
-		r.err = io.ErrUnexpectedEOF
-		return 0
-	}
-	c := r.b[r.off]
-	r.off++
-	return c
-}
-
-func (r *reader) uleb() uint64 {
-	if r.err != nil {
-		return 0
-	}
-	v, n := binary.Uvarint(r.b[r.off:])
-	if n <= 0 {
-		r.err = errors.New("bad LEB128 integer")
-		return 0
-	}
-	r.off += n
-	return v
-}
-
-func (r *reader) name() string {
-	n := int(r.uleb())
-	if r.err != nil || r.off+n > len(r.b) {
-		r.err = io.ErrUnexpectedEOF
-		return ""
-	}
-	s := string(r.b[r.off : r.off+n])
-	r.off += n
-	return s
-}
-
-func (r *reader) limits() {
-	if r.byte()&1 != 0 {
-		r.uleb()
-	}
-	r.uleb()
 }
