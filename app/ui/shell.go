@@ -207,7 +207,6 @@ func post(ctx app.Context, a string, v any) {
 func (s *Shell) onEvent(ctx app.Context, e client.Event) {
 	if s.restoring {
 		s.held = append(s.held, e) // storeReady hands them on
-		ctx.PreventUpdate()        // nothing shown changed: no render while IndexedDB is read
 		return
 	}
 	defer post(ctx, eventAction, e) // the panels hear it once it is applied

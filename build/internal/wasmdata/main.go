@@ -20,6 +20,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
@@ -146,7 +147,7 @@ func join(segs []segment) ([]segment, error) {
 		return segs, nil
 	}
 	sorted := slices.Clone(segs)
-	slices.SortStableFunc(sorted, func(a, b segment) int { return int(int64(a.offset) - int64(b.offset)) })
+	slices.SortStableFunc(sorted, func(a, b segment) int { return cmp.Compare(a.offset, b.offset) })
 	start := sorted[0].offset
 	last := sorted[len(sorted)-1]
 	if span := int64(last.offset) + int64(len(last.data)) - int64(start); span > maxSpan {
